@@ -14,7 +14,7 @@ public static partial class torch
         /// found by reflection, so layers kept in arrays or fields of any kind are never missed.
         /// State-dict keys are the registration names joined with '.', as in PyTorch.
         /// </summary>
-        public abstract class Module : IDisposable
+        public abstract partial class Module : IDisposable
         {
             private readonly List<(string name, Module module)> childModules = new();
             private readonly List<(string name, Parameter? parameter)> ownParameters = new();

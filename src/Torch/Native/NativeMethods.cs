@@ -49,6 +49,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern TensorHandle mt_detach(TensorHandle t);
     [DllImport(Lib)] internal static extern TensorHandle mt_to_dtype(TensorHandle t, int dtype);
     [DllImport(Lib)] internal static extern TensorHandle mt_alias(TensorHandle t);
+    [DllImport(Lib)] internal static extern TensorHandle mt_alias_raw(IntPtr t);
+    [DllImport(Lib, EntryPoint = "mt_alias")] internal static extern IntPtr mt_alias_to_raw(TensorHandle t);
 
     [DllImport(Lib)] internal static extern TensorHandle mt_add(TensorHandle a, TensorHandle b, double alpha);
     [DllImport(Lib)] internal static extern TensorHandle mt_sub(TensorHandle a, TensorHandle b);

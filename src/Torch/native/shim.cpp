@@ -130,6 +130,7 @@ MT_EXPORT TensorPtr mt_clone(TensorPtr t) { MT_TENSOR(t->clone()) }
 MT_EXPORT TensorPtr mt_detach(TensorPtr t) { MT_TENSOR(t->detach()) }
 MT_EXPORT TensorPtr mt_to_dtype(TensorPtr t, int dtype) { MT_TENSOR(t->to(scalar_type(dtype))) }
 MT_EXPORT TensorPtr mt_alias(TensorPtr t) { MT_TENSOR(at::Tensor(*t)) }
+MT_EXPORT TensorPtr mt_alias_raw(TensorPtr t) { MT_TENSOR(at::Tensor(*t)) }
 
 // ---------------------------------------------------------------- arithmetic
 
@@ -170,7 +171,10 @@ MT_EXPORT TensorPtr mt_cat(TensorPtr* tensors, int64_t count, int64_t dim) {
 
 MT_EXPORT int mt_add_(TensorPtr a, TensorPtr b, double alpha) { MT_STATUS(a->add_(*b, alpha)) }
 MT_EXPORT int mt_mul_scalar_(TensorPtr a, double b) { MT_STATUS(a->mul_(b)) }
-MT_EXPORT int mt_add_scalar_(TensorPtr a, double b) { MT_STATUS(a->add_(b)) }
+// An integral tensor takes an integral scalar as int64 (a double scalar would not cast back in place).
+MT_EXPORT int mt_add_scalar_(TensorPtr a, double b) {
+    MT_STATUS(at::isIntegralType(a->scalar_type(), true) && b == std::floor(b) ? a->add_(static_cast<int64_t>(b)) : a->add_(b))
+}
 MT_EXPORT int mt_copy_(TensorPtr a, TensorPtr b) { MT_STATUS(a->copy_(*b)) }
 MT_EXPORT int mt_zero_(TensorPtr a) { MT_STATUS(a->zero_()) }
 MT_EXPORT int mt_fill_(TensorPtr a, double value) { MT_STATUS(a->fill_(value)) }
