@@ -288,6 +288,9 @@ public static partial class torch
 
     public static int get_num_threads() => mt_get_num_threads();
 
+    /// <summary>Native tensors handed out and not yet disposed, process-wide: a leak shows as growth.</summary>
+    public static long LiveTensorCount => mt_live_tensors();
+
     public static bool is_grad_enabled() => mt_grad_enabled() != 0;
 
     /// <summary>Turns gradient recording off on this thread until the returned object is disposed.</summary>

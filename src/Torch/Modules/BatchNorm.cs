@@ -20,8 +20,8 @@ public abstract class BatchNorm : nn.Module<Tensor, Tensor>
         this.momentum = momentum;
         if (affine)
         {
-            weight = new Parameter(ones(new[] { num_features }));
-            bias = new Parameter(zeros(new[] { num_features }));
+            weight = Parameter.Take(ones(new[] { num_features }));
+            bias = Parameter.Take(zeros(new[] { num_features }));
             register_parameter(nameof(weight), weight);
             register_parameter(nameof(bias), bias);
         }

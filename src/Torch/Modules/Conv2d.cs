@@ -22,11 +22,11 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         in_channels_ = in_channels;
         out_channels_ = out_channels;
         kernel_size = kernelSize;
-        weight = new Parameter(empty(new[] { out_channels, in_channels / groups, kernelSize, kernelSize }));
+        weight = Parameter.Take(empty(new[] { out_channels, in_channels / groups, kernelSize, kernelSize }));
         register_parameter(nameof(weight), weight);
         if (bias)
         {
-            this.bias = new Parameter(empty(new[] { out_channels }));
+            this.bias = Parameter.Take(empty(new[] { out_channels }));
             register_parameter(nameof(this.bias), this.bias);
         }
         Initialization.ResetLinearLike(weight, this.bias, fanIn: in_channels / groups * kernelSize * kernelSize);

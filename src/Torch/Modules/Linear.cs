@@ -11,11 +11,11 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
             throw new System.ArgumentException($"Linear({inputSize}, {outputSize}): feature counts must be positive.");
         in_features = inputSize;
         out_features = outputSize;
-        weight = new Parameter(empty(new[] { outputSize, inputSize }));
+        weight = Parameter.Take(empty(new[] { outputSize, inputSize }));
         register_parameter(nameof(weight), weight);
         if (hasBias)
         {
-            bias = new Parameter(empty(new[] { outputSize }));
+            bias = Parameter.Take(empty(new[] { outputSize }));
             register_parameter(nameof(bias), bias);
         }
         Initialization.ResetLinearLike(weight, bias, fanIn: inputSize);

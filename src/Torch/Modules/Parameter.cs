@@ -13,6 +13,12 @@ public sealed class Parameter : torch.Tensor
         this.requires_grad = requires_grad;
     }
 
+    /// <summary>A parameter made from a freshly created tensor, which it disposes (the parameter keeps the data).</summary>
+    internal static Parameter Take(torch.Tensor data)
+    {
+        using (data) return new Parameter(data);
+    }
+
     private static TensorHandle Detached(torch.Tensor data)
     {
         var handle = NativeMethods.mt_detach(data.Handle);

@@ -13,6 +13,7 @@ internal static unsafe class NativeMethods
     internal static string LastError() => Marshal.PtrToStringUTF8(mt_last_error()) ?? "unknown libtorch error";
 
     [DllImport(Lib)] internal static extern void mt_tensor_free(IntPtr tensor);
+    [DllImport(Lib)] internal static extern long mt_live_tensors();
     [DllImport(Lib)] internal static extern int mt_manual_seed(ulong seed);
     [DllImport(Lib)] internal static extern int mt_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int mt_get_num_threads();

@@ -1,0 +1,46 @@
+"""Training images per second in PyTorch: the same loop as bench/Mnist.Bench/TrainThroughput.cs.
+
+usage: train_throughput.py <model> [batches] [warmup] [batch_size] [threads]
+"""
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from seed004 import seed004
+
+MODELS = {"seed004": seed004}
+
+
+def main():
+    model_name = sys.argv[1]
+    batches, warmup, batch_size, threads = (int(a) for a in (sys.argv[2:] + ["100", "10", "128", "2"][len(sys.argv) - 2:]))
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    pool = 50
+    images = torch.randn(pool * batch_size, 1, 28, 28)
+    labels = torch.randint(10, (pool * batch_size,))
+    model = MODELS[model_name]()
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step(i):
+        start = i % pool * batch_size
+        x = images.narrow(0, start, batch_size)
+        y = labels.narrow(0, start, batch_size)
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.nll_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    for i in range(warmup):
+        step(i)
+    start = time.perf_counter()
+    for i in range(batches):
+        step(warmup + i)
+    print(f"images_per_second={batches * batch_size / (time.perf_counter() - start):.1f}")
+
+
+if __name__ == "__main__":
+    main()
