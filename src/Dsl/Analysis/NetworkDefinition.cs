@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Dsl.Layers;
+
+namespace Mnist.Dsl.Analysis;
+
+/// <summary>A network as data: its input, classes, budget, required layers and layers in order.</summary>
+public sealed record NetworkDefinition
+{
+    public const int DefaultParameterBudget = 20_000;
+
+    public NetworkDefinition(string name, int channels, int height, int width, IEnumerable<Layer> layers,
+        int classes = 10, int parameterBudget = DefaultParameterBudget, RequiredLayers requires = RequiredLayers.All)
+    {
+        Name = name;
+        Input = Shape.Map(channels, height, width);
+        Layers = layers.ToArray();
+        Classes = classes;
+        ParameterBudget = parameterBudget;
+        Requires = requires;
+    }
+
+    public string Name { get; }
+    public Shape Input { get; }
+    public IReadOnlyList<Layer> Layers { get; }
+    public int Classes { get; }
+    public int ParameterBudget { get; }
+    public RequiredLayers Requires { get; }
+}

@@ -1,0 +1,48 @@
+using System;
+
+namespace Mnist.Dsl;
+
+/// <summary>
+/// Declares a network: the input (channels × height × width) and the number of classes. The layers follow as
+/// attributes on the same partial class, in source order. The build then emits the module and its summary,
+/// and fails when the network breaks its parameter budget, leaves out a required layer, or has shapes that do
+/// not work.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    public NetworkAttribute(int channels, int height, int width)
+    {
+        Channels = channels;
+        Height = height;
+        Width = width;
+    }
+
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+
+    /// <summary>The number of classes the last layer must produce.</summary>
+    public int Classes { get; set; } = 10;
+
+    /// <summary>
+    /// The most parameters this network may have. 0 (the default) takes the project's budget: the MSBuild
+    /// property MnistDslParameterBudget, or mnist_dsl.parameter_budget in .editorconfig, else 20,000.
+    /// </summary>
+    public int ParameterBudget { get; set; }
+
+    /// <summary>The layers the assignment requires of this network; switch a rule off by leaving its flag out.</summary>
+    public RequiredLayers Requires { get; set; } = RequiredLayers.All;
+}
+
+/// <summary>The layer kinds the assignment requires (seed documents: BN, Dropout, GAP, a fully connected layer).</summary>
+[Flags]
+public enum RequiredLayers
+{
+    None = 0,
+    BatchNorm = 1,
+    Dropout = 2,
+    GlobalAvgPool = 4,
+    FullyConnected = 8,
+    All = BatchNorm | Dropout | GlobalAvgPool | FullyConnected,
+}

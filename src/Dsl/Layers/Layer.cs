@@ -1,0 +1,90 @@
+namespace Mnist.Dsl.Layers;
+
+// The layers as plain immutable values: what the attributes say, without Roslyn. The generator parses
+// attributes into these, F# code builds lists of them directly, and the analysis in Mnist.Dsl.Analysis
+// computes shapes, sizes and rule results from them.
+
+/// <summary>One layer of a network, in declaration order.</summary>
+public abstract record Layer
+{
+    private protected Layer() { }
+
+    /// <summary>The torch.nn module that implements the layer (the name torchsummary prints).</summary>
+    public abstract string ModuleName { get; }
+
+    /// <summary>Applied as a torch.nn.functional call: no module, no state, no summary row.</summary>
+    public virtual bool IsFunctional => false;
+}
+
+public sealed record Conv2d(int OutChannels, int KernelSize, int Stride = 1, int Padding = 0, bool Bias = true, int InChannels = 0) : Layer
+{
+    public override string ModuleName => "Conv2d";
+}
+
+public sealed record BatchNorm2d(double Momentum = 0.1, double Eps = 1e-5) : Layer
+{
+    public override string ModuleName => "BatchNorm2d";
+}
+
+public sealed record BatchNorm1d(double Momentum = 0.1, double Eps = 1e-5) : Layer
+{
+    public override string ModuleName => "BatchNorm1d";
+}
+
+public sealed record ReLU(bool Functional = false) : Layer
+{
+    public override string ModuleName => "ReLU";
+    public override bool IsFunctional => Functional;
+}
+
+public sealed record Dropout(double P = 0.5, bool Functional = false) : Layer
+{
+    public override string ModuleName => "Dropout";
+    public override bool IsFunctional => Functional;
+}
+
+public sealed record Dropout2d(double P = 0.5, bool Functional = false) : Layer
+{
+    public override string ModuleName => "Dropout2d";
+    public override bool IsFunctional => Functional;
+}
+
+/// <summary>Max pooling; a stride of 0 means the kernel size.</summary>
+public sealed record MaxPool2d(int KernelSize = 2, int Stride = 0, bool Functional = false) : Layer
+{
+    public override string ModuleName => "MaxPool2d";
+    public override bool IsFunctional => Functional;
+    public int EffectiveStride => Stride == 0 ? KernelSize : Stride;
+}
+
+/// <summary>Average pooling; a stride of 0 means the kernel size.</summary>
+public sealed record AvgPool2d(int KernelSize = 2, int Stride = 0, bool Functional = false) : Layer
+{
+    public override string ModuleName => "AvgPool2d";
+    public override bool IsFunctional => Functional;
+    public int EffectiveStride => Stride == 0 ? KernelSize : Stride;
+}
+
+/// <summary>Global average pooling, implemented as AdaptiveAvgPool2d(1).</summary>
+public sealed record GlobalAvgPool2d(bool Functional = false) : Layer
+{
+    public override string ModuleName => "AdaptiveAvgPool2d";
+    public override bool IsFunctional => Functional;
+}
+
+public sealed record Flatten(bool Functional = false) : Layer
+{
+    public override string ModuleName => "Flatten";
+    public override bool IsFunctional => Functional;
+}
+
+public sealed record Linear(int OutFeatures, bool Bias = true, int InFeatures = 0) : Layer
+{
+    public override string ModuleName => "Linear";
+}
+
+public sealed record LogSoftmax(bool Functional = false) : Layer
+{
+    public override string ModuleName => "LogSoftmax";
+    public override bool IsFunctional => Functional;
+}
