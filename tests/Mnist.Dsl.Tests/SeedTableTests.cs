@@ -89,7 +89,11 @@ public class SeedTableTests
     public void Seed_001_model_1_table_equals_the_seed()
     {
         var report = NetworkAnalysis.Analyze(Seed001Model1);
-        Assert.Empty(report.Violations.Select(v => v.ToString()));
+        // Its output sees 26×26 of the 28×28 input: a true warning (conv 3, pool 2, conv 3, pool 2, conv 3, linear over 3×3).
+        var warning = Assert.Single(report.Violations);
+        Assert.Equal(Rule.ReceptiveFieldSmallerThanInput, warning.Rule);
+        Assert.Contains("26×26", warning.Message);
+        Assert.Equal(26, report.Summary!.ReceptiveField);
         Assert.Equal(Seed001Model1Table.ReplaceLineEndings("\n"), report.Summary!.ToTable().ReplaceLineEndings("\n"));
     }
 
