@@ -54,6 +54,12 @@ internal static class NetworkAttributeReader
         return layers;
     }
 
+    /// <summary>Every declaration of the type carries the partial modifier.</summary>
+    public static bool IsPartial(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences.Length > 0 &&
+        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax d
+            && d.Modifiers.Any(m => m.ValueText == "partial"));
+
     private static bool IsLayerAttribute(INamedTypeSymbol type)
     {
         for (var t = type.BaseType; t is not null; t = t.BaseType)

@@ -38,13 +38,10 @@ internal static class NetworkParser
     internal static bool IsUsableDeclaration(INamedTypeSymbol type)
     {
         for (var t = type.ContainingType; t is not null; t = t.ContainingType)
-            if (t.IsGenericType || !IsPartial(t)) return false;
-        return !type.IsGenericType && IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract;
+            if (t.IsGenericType || !NetworkAttributeReader.IsPartial(t)) return false;
+        return !type.IsGenericType && NetworkAttributeReader.IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract;
     }
 
-    internal static bool IsPartial(INamedTypeSymbol type) =>
-        type.DeclaringSyntaxReferences.Length > 0 &&
-        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
 
     private static IEnumerable<TypeDeclarationSpec> ContainingTypes(INamedTypeSymbol type)
     {

@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Generator.Parsing;
+
+namespace Mnist.Dsl.Analyzers;
+
+/// <summary>
+/// Checks every [Network] class: the declaration is one the generator can complete, and the network keeps
+/// its parameter budget, has the required layers and has shapes that work. The checks themselves are the
+/// layer algebra's (Mnist.Dsl.Analysis); this class only places them on the attribute or argument at fault.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NetworkAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        var network = NetworkAttributeReader.ReadNetwork(type);
+        if (network is null) return;
+        var where = AttributeLocation(network.Attribute) ?? type.Locations.FirstOrDefault();
+        var identifier = type.Locations.FirstOrDefault();
+
+        if (type.TypeKind != TypeKind.Class || type.IsStatic || type.IsAbstract)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
+            return;
+        }
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (t.IsGenericType)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Generic, identifier, type.Name));
+                return;
+            }
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (!NetworkAttributeReader.IsPartial(t))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, t.Locations.FirstOrDefault(), t.Name));
+                break;
+            }
+
+        var layers = NetworkAttributeReader.ReadLayers(type);
+        if (layers is null) return; // an attribute the compiler could not bind: its own error is already reported
+        if (layers.Count == 0)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoLayers, where, type.Name));
+            return;
+        }
+
+        var tree = network.Attribute.ApplicationSyntaxReference?.SyntaxTree;
+        var budget = ParameterBudgetSettings.Resolve(network.ParameterBudget, tree, context.Options.AnalyzerConfigOptionsProvider);
+        var definition = new NetworkDefinition(type.Name, network.Channels, network.Height, network.Width,
+            layers.Select(l => l.Layer), network.Classes, budget, network.Requires);
+        foreach (var violation in NetworkAnalysis.Analyze(definition).Violations)
+        {
+            var location = violation.LayerIndex < 0
+                ? ArgumentLocation(network.Attribute, violation.Argument) ?? NetworkArgumentLocation(network.Attribute, violation.Rule) ?? where
+                : ArgumentLocation(layers[violation.LayerIndex].Attribute, violation.Argument) ?? AttributeLocation(layers[violation.LayerIndex].Attribute) ?? where;
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.For(violation.Rule), location, violation.Message));
+        }
+    }
+
+    private static Location? AttributeLocation(AttributeData attribute) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
+
+    /// <summary>The budget error points at ParameterBudget = N when the attribute sets it, and at Classes for the output rule.</summary>
+    private static Location? NetworkArgumentLocation(AttributeData attribute, Rule rule) => rule switch
+    {
+        Rule.ParameterBudgetExceeded => ArgumentLocation(attribute, "ParameterBudget"),
+        Rule.MissingBatchNorm or Rule.MissingDropout or Rule.MissingGlobalAvgPool or Rule.MissingFullyConnected => ArgumentLocation(attribute, "Requires"),
+        _ => null,
+    };
+
+    /// <summary>The argument that sets <paramref name="name"/>: a named one (Stride = 2) or the constructor's positional one.</summary>
+    private static Location? ArgumentLocation(AttributeData attribute, string? name)
+    {
+        if (name is null || attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax { ArgumentList: { } list }) return null;
+        var named = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        if (named is not null) return named.GetLocation();
+        var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        var index = parameters.IndexOf(parameters.FirstOrDefault(p => string.Equals(p.Name, name, System.StringComparison.OrdinalIgnoreCase))!);
+        var positional = list.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+        return index >= 0 && index < positional.Count ? positional[index].GetLocation() : null;
+    }
+}
