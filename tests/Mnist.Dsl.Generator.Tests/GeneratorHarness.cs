@@ -1,0 +1,70 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Mnist.Dsl.Analyzers;
+
+namespace Mnist.Dsl.Generator.Tests;
+
+/// <summary>Runs the generator and the analyzer over a compilation, as the build does.</summary>
+internal static class GeneratorHarness
+{
+    public sealed record Result(
+        CSharpCompilation Output,
+        ImmutableArray<GeneratedSourceResult> Generated,
+        ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        ImmutableArray<Diagnostic> CompilerDiagnostics,
+        ImmutableArray<Diagnostic> AnalyzerDiagnostics,
+        GeneratorDriver Driver)
+    {
+        public string Source(string typeName) => Generated.Single(g => g.HintName.EndsWith("." + typeName + ".g.cs") || g.HintName == typeName + ".g.cs").SourceText.ToString();
+    }
+
+    public static GeneratorDriver NewDriver(AnalyzerConfigOptionsProvider? options = null) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: CompilationFactory.ParseOptions,
+            optionsProvider: options,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public static Result Run(CSharpCompilation compilation, AnalyzerConfigOptionsProvider? options = null)
+    {
+        var driver = NewDriver(options).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        var analyzers = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()),
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, options ?? TestOptions.Instance));
+        var analyzerDiagnostics = analyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).Result;
+        return new Result((CSharpCompilation)output, run.Results.SelectMany(r => r.GeneratedSources).ToImmutableArray(), generatorDiagnostics,
+            output.GetDiagnostics(), analyzerDiagnostics, driver);
+    }
+
+    public static Result Run(params string[] sources) => Run(CompilationFactory.Create(sources));
+
+    /// <summary>Analyzer options with per-file (.editorconfig) and global (MSBuild property) values.</summary>
+    internal sealed class TestOptions : AnalyzerConfigOptionsProvider
+    {
+        public static readonly TestOptions Instance = new(new Dictionary<string, string>(), new Dictionary<string, string>());
+
+        private readonly Options global, perFile;
+
+        public TestOptions(IReadOnlyDictionary<string, string> global, IReadOnlyDictionary<string, string> perFile)
+        {
+            this.global = new Options(global);
+            this.perFile = new Options(perFile);
+        }
+
+        public override AnalyzerConfigOptions GlobalOptions => global;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => perFile;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => perFile;
+
+        private sealed class Options(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+        }
+    }
+}
