@@ -1,0 +1,146 @@
+using System;
+using System.Globalization;
+using System.IO;
+
+namespace Mnist.Torch.Data;
+
+/// <summary>
+/// One MNIST set (training or test) held in memory as two tensors, as torchvision's MNIST with
+/// <c>ToTensor()</c> and <c>Normalize((0.1307,), (0.3081,))</c> gives it: images float32 [N, 1, 28, 28]
+/// computed as (byte / 255 - mean) / std in that order, labels int64 [N]. The set owns its tensors
+/// (they belong to no dispose scope): dispose it when done.
+/// </summary>
+public sealed class MnistDataset : IDisposable
+{
+    /// <summary>The mean pixel of the MNIST training images, on [0, 1].</summary>
+    public const double Mean = 0.1307;
+
+    /// <summary>The standard deviation of the MNIST training pixels, on [0, 1].</summary>
+    public const double Std = 0.3081;
+
+    /// <summary>Black (pixel 0) after normalisation: the background, and the fill of augmentation.</summary>
+    public const double NormalizedBlack = -Mean / Std;
+
+    /// <summary>White (pixel 255) after normalisation.</summary>
+    public const double NormalizedWhite = (1 - Mean) / Std;
+
+    public const int ImageSize = 28;
+    public const int Classes = 10;
+
+    private MnistDataset(torch.Tensor images, torch.Tensor labels, bool train, string imagesPath, string labelsPath)
+    {
+        Images = images;
+        Labels = labels;
+        Train = train;
+        ImagesPath = imagesPath;
+        LabelsPath = labelsPath;
+        Count = labels.size(0);
+    }
+
+    /// <summary>Normalised images, float32 [N, 1, 28, 28].</summary>
+    public torch.Tensor Images { get; }
+
+    /// <summary>Digits 0-9, int64 [N].</summary>
+    public torch.Tensor Labels { get; }
+
+    public long Count { get; }
+
+    /// <summary>True for the training set (train-*), false for the test set (t10k-*).</summary>
+    public bool Train { get; }
+
+    public string ImagesPath { get; }
+
+    public string LabelsPath { get; }
+
+    /// <summary>
+    /// Where MNIST is looked for when no folder is given: <c>$MNIST_DIR</c> when set, else
+    /// <c>~/.cache/mnist-dsl/mnist</c>, where <c>./build.sh fetch-data</c> puts it.
+    /// </summary>
+    public static string DefaultFolder()
+    {
+        var configured = Environment.GetEnvironmentVariable("MNIST_DIR");
+        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mnist-dsl", "mnist");
+    }
+
+    /// <summary>Loads the training set (60,000 images) or the test set (10,000) from a folder (see <see cref="MnistFiles"/>).</summary>
+    public static MnistDataset Load(string folder, bool train)
+    {
+        var (images, labels) = MnistFiles.LocateSet(folder, train);
+        return FromFiles(images, labels, train);
+    }
+
+    /// <summary>Loads both sets, after checking that all four files are there.</summary>
+    public static (MnistDataset Train, MnistDataset Test) LoadTrainAndTest(string folder)
+    {
+        var files = MnistFiles.Locate(folder);
+        var train = FromFiles(files.TrainImages, files.TrainLabels, train: true);
+        try
+        {
+            return (train, FromFiles(files.TestImages, files.TestLabels, train: false));
+        }
+        catch
+        {
+            train.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a set from an images file and a labels file (raw or gzipped IDX).</summary>
+    public static MnistDataset FromFiles(string imagesPath, string labelsPath, bool train)
+    {
+        var (images, labels) = IdxFile.ReadPair(imagesPath, labelsPath);
+        var shape = images.Shape;
+        if (shape[1] != ImageSize || shape[2] != ImageSize)
+            throw new InvalidDataException($"{imagesPath}: images are {shape[1]}x{shape[2]} pixels; MNIST images are {ImageSize}x{ImageSize}.");
+        if (images.Count == 0) throw new InvalidDataException($"{imagesPath}: the file holds no images.");
+        var digits = labels.Data;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            if (digits[i] >= Classes)
+                throw new InvalidDataException($"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; the file is corrupt.");
+        }
+
+        // Made in a scope of our own: intermediates go with it, and the two results leave every scope
+        // because the set owns them.
+        using var scope = torch.NewDisposeScope();
+        var pixels = Normalize(images.ToTensor().reshape(images.Count, 1, ImageSize, ImageSize));
+        var targets = labels.ToTensor().to_type(torch.int64);
+        scope.DisposeEverythingBut(pixels, targets);
+        return new MnistDataset(pixels.DetachFromDisposeScope(), targets.DetachFromDisposeScope(), train, imagesPath, labelsPath);
+    }
+
+    /// <summary>
+    /// uint8 pixels to float32 normalised ones: byte / 255, minus <see cref="Mean"/>, over <see cref="Std"/>,
+    /// the operations and order of ToTensor then Normalize, so the values equal torchvision's to the bit.
+    /// Each intermediate is freed as soon as the next exists: the training set is 188 MB per copy.
+    /// </summary>
+    public static torch.Tensor Normalize(torch.Tensor pixels)
+    {
+        torch.Tensor? floats = null, scaled = null, centred = null;
+        try
+        {
+            floats = pixels.to_type(torch.float32);
+            scaled = floats.div(255.0);
+            floats.Dispose();
+            centred = scaled.sub(Mean);
+            scaled.Dispose();
+            return centred.div(Std);
+        }
+        finally
+        {
+            floats?.Dispose();
+            scaled?.Dispose();
+            centred?.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+
+    public override string ToString() =>
+        $"MNIST {(Train ? "training" : "test")} set: {Count.ToString("N0", CultureInfo.InvariantCulture)} images [N, 1, {ImageSize}, {ImageSize}] from {ImagesPath}";
+}
