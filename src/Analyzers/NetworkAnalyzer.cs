@@ -34,7 +34,8 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         var where = AttributeLocation(network.Attribute) ?? type.Locations.FirstOrDefault();
         var identifier = type.Locations.FirstOrDefault();
 
-        if (type.TypeKind != TypeKind.Class || type.IsStatic || type.IsAbstract)
+        // A record is a class to the symbol model, but the generator only completes class declarations.
+        if (type.TypeKind != TypeKind.Class || type.IsStatic || type.IsAbstract || type.IsRecord)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
             return;
@@ -91,8 +92,12 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         var named = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
         if (named is not null) return named.GetLocation();
         var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
-        var index = parameters.IndexOf(parameters.FirstOrDefault(p => string.Equals(p.Name, name, System.StringComparison.OrdinalIgnoreCase))!);
-        var positional = list.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+        var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, name, System.StringComparison.OrdinalIgnoreCase));
+        // A constructor argument given by name (kernelSize: 30) can sit anywhere in the list.
+        var byName = parameter is null ? null : list.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter.Name);
+        if (byName is not null) return byName.GetLocation();
+        var index = parameter is null ? -1 : parameters.IndexOf(parameter);
+        var positional = list.Arguments.Where(a => a.NameEquals is null).ToList(); // before any named-colon argument out of place, positions match parameters
         return index >= 0 && index < positional.Count ? positional[index].GetLocation() : null;
     }
 }

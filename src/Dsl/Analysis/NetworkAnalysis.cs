@@ -20,29 +20,56 @@ public static class NetworkAnalysis
         var shape = network.Input;
         int receptiveField = 1, jump = 1, rows = 0;
         var pendingFlattenSpan = 1; // an n×n map flattened into features that the next Linear mixes as one n×n window
-        var shapesWork = true;
+        var shapesWork = CheckInput(network, violations);
 
         for (var i = 0; i < network.Layers.Count && shapesWork; i++)
         {
             var layer = network.Layers[i];
-            var step = Step(network, i, layer, shape, ref pendingFlattenSpan, violations);
-            if (step is null)
+            // Sizes come straight from attributes, so they can be anything an int holds: the arithmetic on them is
+            // checked (here and in Step), and a layer whose sizes overflow is reported instead of throwing (the
+            // generator and analyzer must never throw) or wrapping into a garbage shape.
+            try
             {
-                shapesWork = false;
-                break;
+                checked
+                {
+                    var step = Step(network, i, layer, shape, ref pendingFlattenSpan, violations);
+                    if (step is null)
+                    {
+                        shapesWork = false;
+                        break;
+                    }
+                    var (output, parameters, kernel, stride, macs) = step.Value;
+                    _ = (long)output.Channels * output.Height * output.Width;
+                    receptiveField += (kernel - 1) * jump;
+                    jump *= stride;
+                    var rowName = layer.IsFunctional ? null : $"{layer.ModuleName}-{++rows}";
+                    reports.Add(new LayerReport(i, layer, rowName, shape, output, parameters, receptiveField, jump, macs));
+                    shape = output;
+                }
             }
-            var (output, parameters, kernel, stride, macs) = step.Value;
-            receptiveField += (kernel - 1) * jump;
-            jump *= stride;
-            var rowName = layer.IsFunctional ? null : $"{layer.ModuleName}-{++rows}";
-            reports.Add(new LayerReport(i, layer, rowName, shape, output, parameters, receptiveField, jump, macs));
-            shape = output;
+            catch (OverflowException)
+            {
+                violations.Add(new RuleViolation(Rule.InvalidArgument, i,
+                    $"{layer.ModuleName} (layer {i + 1} of {network.Name}) gets the input {shape} and has sizes too large to compute its output, parameters, multiply-adds or receptive field"));
+                shapesWork = false;
+            }
         }
 
         NetworkSummary? summary = null;
         if (shapesWork)
         {
-            summary = new NetworkSummary(network.Name, network.Input, reports);
+            try
+            {
+                summary = new NetworkSummary(network.Name, network.Input, reports);
+            }
+            catch (OverflowException)
+            {
+                // Every layer's numbers fit, but their totals do not.
+                violations.Add(new RuleViolation(Rule.InvalidArgument, -1,
+                    $"{network.Name}'s layers are too large: their total parameters, multiply-adds or activation sizes overflow"));
+                CheckRequiredLayers(network, reports, violations);
+                return new NetworkReport(network, null, violations);
+            }
             CheckOutput(network, shape, violations);
             CheckBudget(network, summary, violations);
             var inputSide = Math.Max(network.Input.Height, network.Input.Width);
@@ -71,11 +98,11 @@ public static class NetworkAnalysis
             p is >= 0 and < 1 || Fail(Rule.InvalidArgument, $"{Where()} has p = {p.ToString(CultureInfo.InvariantCulture)}; a dropout probability must be in [0, 1)", "P");
         bool BatchNormArguments(double momentum, double eps) =>
             (momentum is >= 0 and <= 1 || Fail(Rule.InvalidArgument, $"{Where()} has Momentum = {momentum.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1]", "Momentum"))
-            && (eps > 0 || Fail(Rule.InvalidArgument, $"{Where()} has Eps = {eps.ToString(CultureInfo.InvariantCulture)}; it must be positive", "Eps"));
+            && (eps > 0 && !double.IsPositiveInfinity(eps) || Fail(Rule.InvalidArgument, $"{Where()} has Eps = {eps.ToString(CultureInfo.InvariantCulture)}; it must be positive and finite", "Eps"));
         bool Fits(int kernel, int padding, string argument) =>
-            (kernel <= input.Height + 2 * padding && kernel <= input.Width + 2 * padding)
+            (kernel <= input.Height + 2L * padding && kernel <= input.Width + 2L * padding)
             || Fail(Rule.KernelLargerThanInput,
-                $"{Where()} has a {kernel}×{kernel} kernel but its input is {input.Height}×{input.Width}" + (padding > 0 ? $" ({input.Height + 2 * padding}×{input.Width + 2 * padding} padded)" : ""),
+                $"{Where()} has a {kernel}×{kernel} kernel but its input is {input.Height}×{input.Width}" + (padding > 0 ? $" ({input.Height + 2L * padding}×{input.Width + 2L * padding} padded)" : ""),
                 argument);
 
         switch (layer)
@@ -91,10 +118,11 @@ public static class NetworkAnalysis
                 }
                 if (!Fits(c.KernelSize, c.Padding, nameof(c.KernelSize))) return null;
                 {
-                    var h = (input.Height + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
-                    var w = (input.Width + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
-                    var weights = (long)c.OutChannels * input.Channels * c.KernelSize * c.KernelSize;
-                    return (Shape.Map(c.OutChannels, h, w), weights + (c.Bias ? c.OutChannels : 0), c.KernelSize, c.Stride, weights * h * w);
+                    // Checked: a huge padding or kernel must be reported (the caller catches the overflow), not wrap.
+                    var h = checked((int)((input.Height + 2L * c.Padding - c.KernelSize) / c.Stride + 1));
+                    var w = checked((int)((input.Width + 2L * c.Padding - c.KernelSize) / c.Stride + 1));
+                    var weights = checked((long)c.OutChannels * input.Channels * c.KernelSize * c.KernelSize);
+                    return (Shape.Map(c.OutChannels, h, w), checked(weights + (c.Bias ? c.OutChannels : 0)), c.KernelSize, c.Stride, checked(weights * h * w));
                 }
             case BatchNorm2d bn:
                 if (!BatchNormArguments(bn.Momentum, bn.Eps) || !NeedsMap()) return null;
@@ -151,6 +179,27 @@ public static class NetworkAnalysis
             default:
                 throw new ArgumentException($"unknown layer {layer.GetType().Name}");
         }
+    }
+
+    /// <summary>The declared input: every side positive, and few enough values per image to index (the attribute takes any int).</summary>
+    private static bool CheckInput(NetworkDefinition network, List<RuleViolation> violations)
+    {
+        var input = network.Input;
+        var ok = true;
+        foreach (var (value, argument) in new[] { (input.Channels, "Channels"), (input.Height, "Height"), (input.Width, "Width") })
+            if (value <= 0)
+            {
+                violations.Add(new RuleViolation(Rule.NonPositiveSize, -1, $"{network.Name} has {argument} = {value}; its input sizes must be positive", argument));
+                ok = false;
+            }
+        if (ok && (double)input.Channels * input.Height * input.Width > int.MaxValue)
+        {
+            violations.Add(new RuleViolation(Rule.InvalidArgument, -1, string.Format(CultureInfo.InvariantCulture,
+                "{0}'s input {1}×{2}×{3} has {4:N0} values per image, more than {5:N0}", network.Name, input.Channels, input.Height, input.Width,
+                (long)input.Channels * input.Height * input.Width, int.MaxValue)));
+            ok = false;
+        }
+        return ok;
     }
 
     private static void CheckOutput(NetworkDefinition network, Shape output, List<RuleViolation> violations)

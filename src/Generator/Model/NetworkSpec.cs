@@ -23,8 +23,11 @@ public sealed record NetworkSpec(
     public NetworkDefinition ToDefinition() =>
         new(Type.Name, Channels, Height, Width, Layers, Classes, ParameterBudget, Requires);
 
-    /// <summary>The hint name of the generated file: unique per type, stable across builds.</summary>
-    public string HintName => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Type.Name + ".g.cs";
+    /// <summary>
+    /// The hint name of the generated file: unique per type, stable across builds. Nested types join with '+', as
+    /// in metadata names, so that class Outer { class Net } and namespace Outer { class Net } cannot collide.
+    /// </summary>
+    public string HintName => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+")) + Type.Name + ".g.cs";
 }
 
 /// <summary>A type declaration to reopen as partial: its keyword (class, record, ...) and name.</summary>

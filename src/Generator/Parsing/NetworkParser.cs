@@ -18,14 +18,21 @@ internal static class NetworkParser
 {
     public static NetworkSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || !IsUsableDeclaration(type)) return null;
+        if (context.TargetSymbol is not INamedTypeSymbol type || !IsUsableDeclaration(type) || !HasNames(type)) return null;
+        // Two declarations of one name that the compiler could not merge (CS0101, CS0261) are two types with one
+        // hint name; the compiler's error says what is wrong, and emitting both would fail the generator (CS8785).
+        if (!SymbolEqualityComparer.Default.Equals(context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type)), type)) return null;
         cancellationToken.ThrowIfCancellationRequested();
         var network = NetworkAttributeReader.ReadNetwork(type);
         var layers = NetworkAttributeReader.ReadLayers(type);
         if (network is null || layers is null || layers.Count == 0) return null;
+        // [Network] on two partial declarations (CS0579) makes this run once per declaration; emit for the one
+        // whose attribute is read, or both would add the same hint name and the generator would fail (CS8785).
+        if (network.Attribute.ApplicationSyntaxReference is not { } applied
+            || applied.SyntaxTree != context.TargetNode.SyntaxTree || !context.TargetNode.Span.Contains(applied.Span)) return null;
 
         var spec = new NetworkSpec(
-            type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            type.ContainingNamespace.IsGlobalNamespace ? null : NamespaceName(type.ContainingNamespace),
             new EquatableArray<TypeDeclarationSpec>(ContainingTypes(type)),
             Declaration(type),
             network.Channels, network.Height, network.Width, network.Classes,
@@ -42,6 +49,28 @@ internal static class NetworkParser
         return !type.IsGenericType && NetworkAttributeReader.IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract;
     }
 
+
+    /// <summary>
+    /// The type, the types around it and its namespace all have names. A declaration the parser recovered from a
+    /// syntax error (namespace (Fuzz;) can have a missing one, and code emitted for it would not compile.
+    /// </summary>
+    private static bool HasNames(INamedTypeSymbol type)
+    {
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            if (!SyntaxFacts.IsValidIdentifier(ns.Name)) return false;
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (!SyntaxFacts.IsValidIdentifier(t.Name)) return false;
+        return true;
+    }
+
+    /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint name, where @ is invalid.</summary>
+    private static string NamespaceName(INamespaceSymbol ns) =>
+        ns.ContainingNamespace is { IsGlobalNamespace: false } parent ? NamespaceName(parent) + "." + ns.Name : ns.Name;
+
+    private static string MetadataName(INamedTypeSymbol type) =>
+        type.ContainingType is { } outer ? MetadataName(outer) + "+" + type.MetadataName
+        : type.ContainingNamespace.IsGlobalNamespace ? type.MetadataName
+        : NamespaceName(type.ContainingNamespace) + "." + type.MetadataName;
 
     private static IEnumerable<TypeDeclarationSpec> ContainingTypes(INamedTypeSymbol type)
     {

@@ -1,0 +1,413 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.CodeAnalysis;
+using Microsoft.FSharp.Core;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Layers;
+using Xunit;
+
+namespace Mnist.Dsl.Generator.Tests;
+
+/// <summary>
+/// Property tests with FsCheck: thousands of random and malformed declarations never crash the generator or
+/// the analyzer (no AD0001, CS8784, CS8785) and never make the generator emit code that does not compile; and
+/// for random valid layer stacks, the generated code compiles cleanly and its ParameterCount is the layer
+/// algebra's. FsCheck.Xunit is not served here, so each property is checked from a [Fact].
+/// </summary>
+public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    /// <summary>Crash diagnostics: an analyzer that threw, a generator that could not load or threw.</summary>
+    private static readonly string[] CrashIds = { "AD0001", "CS8784", "CS8785" };
+
+    /// <summary>
+    /// Just the references the declarations and the generated code need: binding against the ~170 framework
+    /// assemblies the harness's default compilation references takes most of a run, and the fuzzing runs thousands.
+    /// </summary>
+    private static readonly Lazy<MetadataReference[]> FewReferences = new(() =>
+        CompilationFactory.Create("").References
+            .Where(r => System.IO.Path.GetFileName(r.Display) is "System.Runtime.dll" or "System.Private.CoreLib.dll" or "netstandard.dll" or "Mnist.Dsl.dll" or "Mnist.Torch.dll")
+            .DistinctBy(r => System.IO.Path.GetFileName(r.Display))
+            .ToArray());
+
+    private static GeneratorHarness.Result Run(params string[] sources)
+    {
+        Assert.Equal(5, FewReferences.Value.Length);
+        return GeneratorHarness.Run(CompilationFactory.Create(sources).WithReferences(FewReferences.Value));
+    }
+
+    /// <summary>A generated source text, shown as itself when FsCheck reports a counterexample.</summary>
+    public sealed record Declaration(string Source)
+    {
+        public override string ToString() => "\n" + Source + "\n";
+    }
+
+    // ---------------------------------------------------------------- malformed declarations
+    // Static fields initialise in text order: every generator below is declared after the ones it uses.
+
+    private static readonly Gen<string> Ints = Gen.OneOf(
+        Gen.Choose(-3, 40).Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        Gen.Elements("0", "-1", "28", "int.MaxValue", "int.MinValue", "2147483647", "-2147483648", "1_000_000", "65536", "46341", "1 << 30", "unchecked(int.MaxValue + 1)"));
+
+    private static readonly Gen<string> Doubles = Gen.Elements(
+        "0.1", "0.5", "1.0", "1.5", "-0.1", "0", "1", "0.0 / 0", "1.0 / 0", "-1.0 / 0", "double.NaN", "double.Epsilon", "1e308", "-1e308", "1e-300", "0.99999999999999989", "1e-5");
+
+    /// <summary>Values of the wrong type or no value at all: the compiler rejects them, the generator must not care.</summary>
+    private static readonly Gen<string> WrongTypes = Gen.Elements(
+        "\"3\"", "true", "false", "null", "'c'", "typeof(int)", "RequiredLayers.All", "foo", "3L", "3.0f", "3m", "(byte)3", "new int[0]", "nameof(Mnist)", "default", "(3, 3)", "x => x");
+
+    private static readonly Gen<string> Values = Gen.Frequency((6, Ints), (3, Doubles), (2, WrongTypes));
+
+    private static readonly Gen<string> RequiresValues = Gen.Elements(
+        "RequiredLayers.None", "RequiredLayers.All", "RequiredLayers.BatchNorm | RequiredLayers.Dropout", "(RequiredLayers)1024", "(RequiredLayers)(-1)", "0");
+
+    private static readonly Gen<string> NamedArguments =
+        from name in Gen.Elements("Stride", "Padding", "Bias", "InChannels", "InFeatures", "Momentum", "Eps", "Functional", "P", "KernelSize",
+            "OutChannels", "Bogus", "Classes", "ParameterBudget", "Requires", "stride")
+        from value in Gen.Frequency((4, Values), (2, Gen.Elements("true", "false")), (1, RequiresValues))
+        from style in Gen.Frequency((5, Gen.Constant(" = ")), (1, Gen.Constant(": ")))
+        select name + style + value;
+
+    private static readonly Gen<string> Arguments =
+        from positional in Gen.Choose(0, 4).SelectMany(n => Gen.ListOf(Values, n))
+        from named in Gen.Choose(0, 3).SelectMany(n => Gen.ListOf(NamedArguments, n))
+        from shuffled in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from order in Gen.Shuffle(positional.Concat(named).ToArray())
+        let all = shuffled ? order : positional.Concat(named).ToArray()
+        from parentheses in Gen.Frequency((1, Gen.Constant(false)), (5, Gen.Constant(true)))
+        select parentheses || all.Length > 0 ? "(" + string.Join(", ", all) + ")" : "";
+
+    private static readonly Gen<string> LayerNames = Gen.Frequency(
+        (20, Gen.Elements("Conv2d", "BatchNorm2d", "BatchNorm1d", "ReLU", "Dropout", "Dropout2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Linear", "LogSoftmax")),
+        (1, Gen.Elements("Conv3d", "Network", "Layer", "LayerAttribute", "StatelessLayerAttribute", "Obsolete", "Conv2dAttribute", "Mnist.Dsl.Linear", "global::Mnist.Dsl.ReLU", "System.Serializable")));
+
+    private static readonly Gen<string> SmallPositive = Gen.Choose(1, 16).Select(i => i.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Arguments a user would plausibly write for that layer, so that many declarations get as far as the generator.</summary>
+    private static Gen<string> PlausibleArguments(string layer) => layer switch
+    {
+        "Conv2d" => from o in SmallPositive from k in Gen.Elements("1", "3", "3", "5") from extra in Gen.Elements("", ", Padding = 1", ", Bias = false", ", Stride = 2")
+                    select $"({o}, {k}{extra})",
+        "Linear" => from n in Gen.Elements("10", "10", "20", "32") from extra in Gen.Elements("", ", Bias = false") select $"({n}{extra})",
+        "Dropout" or "Dropout2d" => Gen.Elements("(0.1)", "(0.25)", "", "(0.1, Functional = true)"),
+        "MaxPool2d" or "AvgPool2d" => Gen.Elements("(2)", "(2)", "(3)", "", "(2, Stride = 1)", "(2, Functional = true)"),
+        "BatchNorm2d" or "BatchNorm1d" => Gen.Elements("", "", "(Momentum = 0.2)", "(Eps = 1e-3)"),
+        _ => Gen.Elements("", "", "(Functional = true)"),
+    };
+
+    private static readonly Gen<string> LayerAttribute =
+        from name in LayerNames
+        from arguments in Gen.Frequency((2, Gen.Constant("")), (3, Arguments), (6, PlausibleArguments(name)))
+        select name + arguments;
+
+    private static readonly Gen<string> AttributeLists =
+        Gen.Choose(0, 6).SelectMany(lists => Gen.ListOf(Gen.Choose(1, 4).SelectMany(n => Gen.ListOf(LayerAttribute, n)).Select(layers => "[" + string.Join(", ", layers) + "]"), lists))
+            .Select(lists => string.Join("\n", lists));
+
+    private static readonly Gen<string> NetworkAttribute = Gen.Frequency(
+        (6, Gen.Constant("[Network(1, 28, 28)]")),
+        (3, from arguments in Arguments select "[Network" + arguments + "]"),
+        (2, from c in Ints from h in Ints from w in Ints from named in Gen.Choose(0, 2).SelectMany(n => Gen.ListOf(NamedArguments, n))
+            select $"[Network({string.Join(", ", new[] { c, h, w }.Concat(named))})]"),
+        (1, Gen.Constant("")),
+        (1, Gen.Constant("[Network(1, 28, 28)][Network(1, 28, 28)]")));
+
+    private static readonly Gen<string> TypeKeyword = Gen.Frequency(
+        (10, Gen.Constant("public partial class")),
+        (1, Gen.Elements("partial class", "public class", "public static partial class", "public abstract partial class", "public sealed partial class",
+            "internal partial class", "public partial struct", "public partial interface", "public partial record", "public partial record struct",
+            "public readonly partial struct", "file partial class", "public partial ref struct", "public enum", "public delegate void")));
+
+    private static readonly Gen<string> TypeDeclaration =
+        from network in NetworkAttribute
+        from layers in AttributeLists
+        from keyword in TypeKeyword
+        from name in Gen.Elements("Net0", "Net1", "Net2")
+        from generic in Gen.Frequency((8, Gen.Constant("")), (1, Gen.Constant("<T>")))
+        from body in Gen.Elements(";", " { }", " { public int Extra => 1; }", " {", "")
+        select keyword == "public delegate void" ? $"{network}\n{layers}\n{keyword} {name}{generic}();" : $"{network}\n{layers}\n{keyword} {name}{generic}{body}";
+
+    private static readonly Gen<string> Nested =
+        from inner in TypeDeclaration
+        from outer in Gen.Frequency((4, Gen.Constant("")),
+            (1, Gen.Elements("public partial class Outer", "public class Outer", "public partial struct Outer", "public partial class Outer<T>",
+                "public static partial class Outer", "public partial interface IOuter", "public partial record Outer", "public partial class Outer : System.Attribute")))
+        select outer.Length == 0 ? inner : $"{outer}\n{{\n{inner}\n}}";
+
+    private static readonly Gen<string> Container = Gen.Elements("", "namespace Fuzz;\n", "namespace Fuzz.Deeper;\n", "namespace Fuzz { BODY }", "namespace Fuzz.Deeper { BODY }");
+
+    private static readonly Gen<string> Source =
+        from usings in Gen.Frequency((10, Gen.Constant("using Mnist.Dsl;\n")), (1, Gen.Elements("", "using Mnist.Dsl.Layers;\n", "using static Mnist.Dsl.RequiredLayers;\nusing Mnist.Dsl;\n")))
+        from container in Container
+        from declarations in Gen.Choose(1, 3).SelectMany(n => Gen.ListOf(Nested, n))
+        let body = string.Join("\n\n", declarations)
+        select usings + (container.Contains("BODY", StringComparison.Ordinal) ? container.Replace("BODY", "\n" + body + "\n", StringComparison.Ordinal) : container + body + "\n");
+
+    /// <summary>Syntax errors: the source cut short, a character dropped, or a stray token dropped in.</summary>
+    private static Gen<string> Mangle(string source) =>
+        from kind in Gen.Choose(0, 2)
+        from at in Gen.Choose(0, source.Length)
+        from token in Gen.Elements("[", "]", "(", ")", ",", "=", " partial ", "\"", "/*", "\n#if X\n", "\n#endregion\n", "<", "}", "{", "@", "\\u0041", "'")
+        select kind switch
+        {
+            0 => source[..at],
+            1 => at < source.Length ? source.Remove(at, 1) : source,
+            _ => source.Insert(at, token),
+        };
+
+    /// <summary>One number of a source (a size, a probability, a layer's position in Conv2d-1...) swapped for any value at all.</summary>
+    private static Gen<string> SwapANumber(string source)
+    {
+        var numbers = System.Text.RegularExpressions.Regex.Matches(source, @"(?<![\w.])\d+(\.\d+)?(?![\w.])");
+        if (numbers.Count == 0) return Gen.Constant(source);
+        return from index in Gen.Choose(0, numbers.Count - 1)
+               from value in Values
+               let number = numbers[index]
+               select source[..number.Index] + value + source[(number.Index + number.Length)..];
+    }
+
+    /// <summary>
+    /// Random declarations, most of them broken somewhere; and valid networks with one number swapped or a syntax
+    /// error dropped in, which get further (into the generator and the emitter) before they go wrong. A property,
+    /// not a field: it uses <see cref="ValidStacks"/>, declared further down.
+    /// </summary>
+    private static Gen<Declaration> Malformed =>
+        Gen.Frequency(
+                (4, Source), (2, Source.SelectMany(Mangle)), (1, Source.SelectMany(Mangle).SelectMany(Mangle)),
+                (2, ValidStacks.Select(s => s.Source)), (3, ValidStacks.SelectMany(s => SwapANumber(s.Source))),
+                (1, ValidStacks.SelectMany(s => SwapANumber(s.Source)).SelectMany(SwapANumber)), (1, ValidStacks.SelectMany(s => Mangle(s.Source))))
+            .Select(s => new Declaration(s));
+
+    /// <summary>Both cores: each case is an independent compilation.</summary>
+    private static Config Cases(int count) => Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true)
+        .WithParallelRunConfig(FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount)));
+
+    [Fact]
+    public void Random_and_malformed_declarations_never_crash_the_generator_or_the_analyzer()
+    {
+        int cases = 0, generated = 0, reported = 0;
+        var property = Prop.ForAll(Malformed.ToArbitrary(), declaration =>
+        {
+            var result = Run(declaration.Source);
+            AssertNoCrash(result);
+            AssertGeneratedCodeCompiles(result);
+            Interlocked.Increment(ref cases);
+            if (!result.Generated.IsEmpty) Interlocked.Increment(ref generated);
+            if (result.AnalyzerDiagnostics.Any(d => d.Id.StartsWith("MNIST", StringComparison.Ordinal))) Interlocked.Increment(ref reported);
+        });
+
+        Check.One(Cases(2_000), property);
+
+        output.WriteLine($"{cases} declarations: {generated} got generated code, {reported} got an MNIST diagnostic");
+        // The mix is not degenerate: many cases get code generated (so its compiling is tested) and many get diagnostics.
+        Assert.Equal(2_000, cases);
+        Assert.True(generated > cases / 5, $"only {generated} of {cases} cases generated code");
+        Assert.True(reported > cases / 5, $"only {reported} of {cases} cases got an MNIST diagnostic");
+    }
+
+    /// <summary>The cases the random search found once, kept so they stay fixed whatever the random seed.</summary>
+    [Theory]
+    [InlineData("[Network(1, 28, 28, Requires = RequiredLayers.None)] [Conv2d(8, 3, Padding = 1000000000), Flatten, Linear(10)] public partial class S;")]
+    [InlineData("[Network(2000000000, 28, 28, Requires = RequiredLayers.None)] [Conv2d(2000000000, 3), Flatten, Linear(10)] public partial class S;")]
+    [InlineData("[Network(1, 28, 28, Requires = RequiredLayers.None)] [Conv2d(1, 2000000000, Padding = 1000000000), Conv2d(3, 1), Flatten, Linear(10)] public partial class S;")]
+    [InlineData("[Network(1, 28, 28, Requires = RequiredLayers.None)] [Conv2d(8, 3, Stride = 65536), Conv2d(8, 1, Stride = 65536), Conv2d(8, 1, Stride = 65536), Flatten, Linear(10)] public partial class S;")]
+    [InlineData("[Network(1, 28, 28, Requires = RequiredLayers.None)] [Flatten, BatchNorm1d(Eps = 1.0 / 0), Linear(10)] public partial class S;")]
+    [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; [Network(1, 28, 28)] public partial class S;")]
+    [InlineData("[Network(-1, 28, 28, Requires = RequiredLayers.None)] [Conv2d(8, 3), Flatten, Linear(10)] public partial class S;")]
+    [InlineData("[Network(1, 28, 28, Requires = RequiredLayers.None)] [Flatten, Linear(10)] public partial record S;")]
+    [InlineData("namespace (Fuzz;\n[Network(1, 28, 28, Requires = RequiredLayers.None)] [Flatten, Linear(10)] public partial class S;")]
+    [InlineData("public partial record Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }\npublic static partial class Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }")]
+    [InlineData("namespace Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }\npublic partial class Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }")]
+    [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S;\n[Network(1, 28, 28)] [Flatten, Linear(10)] public partial struct S;")]
+    public void Inputs_that_once_crashed_or_emitted_broken_code_are_now_reported(string declaration)
+    {
+        var result = Run("using Mnist.Dsl;\n" + declaration);
+
+        AssertNoCrash(result);
+        AssertGeneratedCodeCompiles(result);
+        // Each of these is wrong in a way the analyzer must say, so the user is not left with a silent no-op.
+        Assert.Contains(result.AnalyzerDiagnostics.Concat(result.CompilerDiagnostics), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    /// <summary>Keywords are legal names with an @; the generated declarations must keep it.</summary>
+    [Fact]
+    public void A_network_named_with_a_keyword_in_a_namespace_named_with_keywords_gets_code_that_compiles()
+    {
+        var result = Run("using Mnist.Dsl;\nnamespace @namespace.@int;\npublic partial class @struct\n{\n    [Network(1, 28, 28, Requires = RequiredLayers.None)] [Conv2d(10, 28), Flatten, Linear(10)] public partial class @class;\n}\n");
+
+        Assert.Single(result.Generated);
+        Assert.Empty(result.CompilerDiagnostics.Select(d => d.ToString()));
+        Assert.Empty(result.AnalyzerDiagnostics.Select(d => d.ToString()));
+    }
+
+    private static void AssertNoCrash(GeneratorHarness.Result result)
+    {
+        var all = result.GeneratorDiagnostics.Concat(result.CompilerDiagnostics).Concat(result.AnalyzerDiagnostics);
+        var crashes = all.Where(d => CrashIds.Contains(d.Id)).Select(d => d.ToString()).ToArray();
+        Assert.True(crashes.Length == 0, string.Join("\n", crashes));
+    }
+
+    private static void AssertGeneratedCodeCompiles(GeneratorHarness.Result result)
+    {
+        var generatedTrees = result.Generated.Select(g => g.SyntaxTree).ToHashSet();
+        var errors = result.CompilerDiagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && generatedTrees.Contains(tree))
+            .Select(d => d.ToString()).ToArray();
+        Assert.True(errors.Length == 0, string.Join("\n", errors) + "\n" + string.Join("\n", result.Generated.Select(g => g.SourceText.ToString())));
+    }
+
+    // ---------------------------------------------------------------- valid layer stacks
+
+    /// <summary>A valid network as data: the input, the layers, the classes its last layer produces.</summary>
+    public sealed record Stack(int Channels, int Height, int Width, IReadOnlyList<Layer> Layers, int Classes, string Source)
+    {
+        public override string ToString() => "\n" + Source + "\n";
+    }
+
+    /// <summary>
+    /// Random choices read against the running shape, so every layer fits its input: convolutions and pools
+    /// no larger than the (padded) map, BatchNorm1d and Linear only on vectors (Linear also on a 1×1 map), and
+    /// a map at the end closed with global pooling or Flatten, with classes set to what comes out.
+    /// </summary>
+    private static Stack BuildStack(int channels, int height, int width, int[] choices, int seed)
+    {
+        var random = new Random(seed);
+        var layers = new List<Layer>();
+        var shape = Shape.Map(channels, height, width);
+        bool Coin() => random.Next(2) == 0;
+        double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
+        void Add(Layer layer)
+        {
+            layers.Add(layer);
+            shape = NetworkAnalysis.Analyze(new NetworkDefinition("Net", channels, height, width, layers, requires: RequiredLayers.None)).Summary!.Output;
+        }
+        foreach (var choice in choices)
+        {
+            if (!shape.IsFlat)
+            {
+                var side = Math.Min(shape.Height, shape.Width);
+                switch (choice % 11)
+                {
+                    case 0 or 1 or 2:
+                        var padding = random.Next(3);
+                        Add(new Conv2d(random.Next(1, 17), random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels));
+                        break;
+                    case 3: Add(new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)])); break;
+                    case 4: Add(new ReLU(Coin())); break;
+                    case 5: Add(new Dropout(Probability(), Coin())); break;
+                    case 6: Add(new Dropout2d(Probability(), Coin())); break;
+                    case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
+                    case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
+                    case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
+                    default:
+                        if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
+                        else Add(new LogSoftmax(Coin()));
+                        break;
+                }
+            }
+            else
+            {
+                switch (choice % 6)
+                {
+                    case 0 or 1: Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels)); break;
+                    case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
+                    case 3: Add(new ReLU(Coin())); break;
+                    case 4: Add(new Dropout(Probability(), Coin())); break;
+                    default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
+                }
+            }
+        }
+        if (!shape.IsFlat && !shape.IsPointMap) Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin()));
+        if (Coin()) Add(new Linear(random.Next(2, 13)));
+        if (layers.Count == 0 || Coin()) Add(new LogSoftmax(Coin()));
+
+        var lists = new List<string>();
+        for (var i = 0; i < layers.Count;)
+        {
+            var take = random.Next(1, 5);
+            lists.Add("[" + string.Join(", ", layers.Skip(i).Take(take).Select(Attribute)) + "]");
+            i += take;
+        }
+        var source = $"""
+            using Mnist.Dsl;
+
+            namespace Fuzz;
+
+            [Network({channels}, {height}, {width}, Classes = {shape.Channels}, ParameterBudget = int.MaxValue, Requires = RequiredLayers.None)]
+            {string.Join("\n", lists)}
+            public partial class Net;
+            """;
+        return new Stack(channels, height, width, layers, shape.Channels, source);
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Attribute(Layer layer)
+    {
+        static string Args(params string?[] arguments)
+        {
+            var present = arguments.Where(a => a is not null).ToArray();
+            return present.Length == 0 ? "" : "(" + string.Join(", ", present) + ")";
+        }
+        static string? If(bool condition, string text) => condition ? text : null;
+        return layer switch
+        {
+            Conv2d c => "Conv2d" + Args($"{c.OutChannels}", $"{c.KernelSize}", If(c.Stride != 1, $"Stride = {c.Stride}"), If(c.Padding != 0, $"Padding = {c.Padding}"),
+                If(!c.Bias, "Bias = false"), If(c.InChannels != 0, $"InChannels = {c.InChannels}")),
+            BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
+            BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
+            ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),
+            Dropout d => "Dropout" + Args(Number(d.P), If(d.Functional, "Functional = true")),
+            Dropout2d d => "Dropout2d" + Args(Number(d.P), If(d.Functional, "Functional = true")),
+            MaxPool2d m => "MaxPool2d" + Args($"{m.KernelSize}", If(m.Stride != 0, $"Stride = {m.Stride}"), If(m.Functional, "Functional = true")),
+            AvgPool2d a => "AvgPool2d" + Args($"{a.KernelSize}", If(a.Stride != 0, $"Stride = {a.Stride}"), If(a.Functional, "Functional = true")),
+            GlobalAvgPool2d g => "GlobalAvgPool2d" + Args(If(g.Functional, "Functional = true")),
+            Flatten f => "Flatten" + Args(If(f.Functional, "Functional = true")),
+            Linear l => "Linear" + Args($"{l.OutFeatures}", If(!l.Bias, "Bias = false"), If(l.InFeatures != 0, $"InFeatures = {l.InFeatures}")),
+            LogSoftmax s => "LogSoftmax" + Args(If(s.Functional, "Functional = true")),
+            _ => throw new ArgumentException(layer.ToString()),
+        };
+    }
+
+    private static readonly Gen<Stack> ValidStacks =
+        from channels in Gen.Choose(1, 3)
+        from height in Gen.Choose(4, 32)
+        from width in Gen.Frequency((3, Gen.Constant(height)), (1, Gen.Choose(4, 32)))
+        from choices in Gen.Choose(0, 10).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1_000_000), n))
+        from seed in Gen.Choose(0, int.MaxValue)
+        select BuildStack(channels, height, width, choices, seed);
+
+    [Fact]
+    public void Random_valid_stacks_compile_cleanly_and_their_ParameterCount_is_the_layer_algebras()
+    {
+        var property = Prop.ForAll(ValidStacks.ToArbitrary(), stack =>
+        {
+            var expected = NetworkAnalysis.Analyze(new NetworkDefinition("Net", stack.Channels, stack.Height, stack.Width, stack.Layers, stack.Classes, int.MaxValue, RequiredLayers.None));
+            // The builder's own promise: only the receptive-field warning may remain.
+            Assert.True(expected.IsValid, string.Join("\n", expected.Violations));
+
+            var result = Run(stack.Source);
+
+            Assert.Empty(result.GeneratorDiagnostics);
+            Assert.Single(result.Generated);
+            Assert.True(result.CompilerDiagnostics.IsEmpty, string.Join("\n", result.CompilerDiagnostics) + "\n" + result.Generated.Single().SourceText);
+            Assert.All(result.AnalyzerDiagnostics, d => Assert.Equal("MNIST0014", d.Id));
+            var type = result.Output.GetTypeByMetadataName("Fuzz.Net")!;
+            Assert.Equal(expected.Summary!.TotalParameters, Constant<long>(type, "ParameterCount"));
+            Assert.Equal(expected.Summary.ReceptiveField, Constant<int>(type, "ReceptiveField"));
+        });
+
+        Check.One(Cases(1_000), property);
+    }
+
+    private static T Constant<T>(INamedTypeSymbol type, string name)
+    {
+        var field = type.GetMembers(name).OfType<IFieldSymbol>().Single();
+        Assert.True(field.HasConstantValue, $"{name} is not a constant");
+        return Assert.IsType<T>(field.ConstantValue);
+    }
+}

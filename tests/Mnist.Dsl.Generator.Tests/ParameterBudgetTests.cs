@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Xml.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace Mnist.Dsl.Generator.Tests;
+
+/// <summary>
+/// Where a network's parameter budget comes from: ParameterBudget on [Network], then the file's .editorconfig
+/// (mnist_dsl.parameter_budget), then the project's MSBuild property (MnistDslParameterBudget, which the
+/// compiler sees as build_property.MnistDslParameterBudget), then 20,000. Every test uses the same network of
+/// exactly 21,475 parameters, so a budget's value can be read back from the diagnostic's message.
+/// </summary>
+public class ParameterBudgetTests
+{
+    private const string EditorConfigKey = "mnist_dsl.parameter_budget";
+    private const string MsBuildKey = "build_property.MnistDslParameterBudget";
+    private const long Parameters = 21_475;
+
+    /// <summary>Flatten → Linear(27) → Linear(10) on 28×28: 784·27 + 27 + 27·10 + 10 = 21,475 parameters, and no other rule broken.</summary>
+    private static string Wide(string networkArguments = "") => $$"""
+        using Mnist.Dsl;
+
+        [Network(1, 28, 28, Requires = RequiredLayers.None{{networkArguments}})]
+        [Flatten, Linear(27), Linear(10)]
+        public partial class Wide;
+        """;
+
+    /// <summary>The budget the analyzer applied, read from its MNIST0001 message; null when the network kept it.</summary>
+    private static int? AppliedBudget(string source, IReadOnlyDictionary<string, string>? global = null, IReadOnlyDictionary<string, string>? editorConfig = null)
+    {
+        var options = new GeneratorHarness.TestOptions(global ?? new Dictionary<string, string>(), editorConfig ?? new Dictionary<string, string>());
+        var diagnostics = GeneratorHarness.Run(CompilationFactory.Create(source), options).AnalyzerDiagnostics;
+        Assert.All(diagnostics, d => Assert.Equal("MNIST0001", d.Id));
+        if (diagnostics.IsEmpty) return null;
+        var message = Assert.Single(diagnostics).GetMessage(CultureInfo.InvariantCulture);
+        var budget = int.Parse(message[(message.LastIndexOf(' ') + 1)..], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, "Wide has {0:N0} parameters, {1:N0} over its budget of {2:N0}", Parameters, Parameters - budget, budget), message);
+        return budget;
+    }
+
+    private static Dictionary<string, string> Option(string key, string value) => new() { [key] = value };
+
+    [Fact]
+    public void Without_any_setting_the_budget_is_20000()
+    {
+        Assert.Equal(20_000, AppliedBudget(Wide()));
+    }
+
+    [Theory]
+    [InlineData(21_474, 21_474)]
+    [InlineData(21_475, null)] // exactly at the budget keeps it
+    [InlineData(30_000, null)]
+    [InlineData(5_000, 5_000)]
+    public void A_network_budget_set_on_the_attribute_applies(int declared, int? expected)
+    {
+        Assert.Equal(expected, AppliedBudget(Wide($", ParameterBudget = {declared}")));
+    }
+
+    [Theory]
+    [InlineData("30000", null)]
+    [InlineData("21000", 21_000)]
+    [InlineData("21_000", 21_000)]
+    [InlineData("21,000", 21_000)]
+    public void A_project_budget_set_by_the_MSBuild_property_applies(string value, int? expected)
+    {
+        Assert.Equal(expected, AppliedBudget(Wide(), global: Option(MsBuildKey, value)));
+    }
+
+    [Theory]
+    [InlineData("30000", null)]
+    [InlineData("21000", 21_000)]
+    public void A_budget_set_in_editorconfig_applies_to_the_files_it_covers(string value, int? expected)
+    {
+        Assert.Equal(expected, AppliedBudget(Wide(), editorConfig: Option(EditorConfigKey, value)));
+    }
+
+    [Fact]
+    public void The_attribute_wins_over_editorconfig_and_MSBuild()
+    {
+        Assert.Equal(21_000, AppliedBudget(Wide(", ParameterBudget = 21_000"), global: Option(MsBuildKey, "30000"), editorConfig: Option(EditorConfigKey, "30000")));
+        Assert.Null(AppliedBudget(Wide(", ParameterBudget = 30_000"), global: Option(MsBuildKey, "21000"), editorConfig: Option(EditorConfigKey, "21000")));
+    }
+
+    [Fact]
+    public void Editorconfig_wins_over_MSBuild()
+    {
+        Assert.Equal(21_000, AppliedBudget(Wide(), global: Option(MsBuildKey, "30000"), editorConfig: Option(EditorConfigKey, "21000")));
+        Assert.Null(AppliedBudget(Wide(), global: Option(MsBuildKey, "21000"), editorConfig: Option(EditorConfigKey, "30000")));
+    }
+
+    [Fact]
+    public void MSBuild_wins_over_the_default()
+    {
+        Assert.Null(AppliedBudget(Wide(), global: Option(MsBuildKey, "30000")));
+        Assert.Equal(20_500, AppliedBudget(Wide(), global: Option(MsBuildKey, "20500")));
+    }
+
+    /// <summary>A .globalconfig (is_global = true) that sets the .editorconfig key: between .editorconfig and MSBuild.</summary>
+    [Fact]
+    public void A_global_analyzer_config_setting_sits_between_editorconfig_and_MSBuild()
+    {
+        var global = new Dictionary<string, string> { [EditorConfigKey] = "21000", [MsBuildKey] = "30000" };
+
+        Assert.Equal(21_000, AppliedBudget(Wide(), global: global));
+        Assert.Null(AppliedBudget(Wide(), global: global, editorConfig: Option(EditorConfigKey, "30000")));
+    }
+
+    /// <summary>A zero, negative or unreadable setting is no setting: the next source down applies.</summary>
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("lots")]
+    [InlineData("")]
+    public void A_setting_that_is_not_a_positive_number_falls_through_to_the_next_source(string value)
+    {
+        Assert.Equal(21_000, AppliedBudget(Wide(), global: Option(MsBuildKey, "21000"), editorConfig: Option(EditorConfigKey, value)));
+        Assert.Equal(20_000, AppliedBudget(Wide(), global: Option(MsBuildKey, value)));
+        Assert.Equal(21_000, AppliedBudget(Wide($", ParameterBudget = {(value.StartsWith('-') ? value : "0")}"), global: Option(MsBuildKey, "21000")));
+    }
+
+    [Fact]
+    public void A_budget_that_comes_from_the_project_is_reported_at_the_Network_attribute()
+    {
+        var source = Wide();
+        var options = new GeneratorHarness.TestOptions(Option(MsBuildKey, "21000"), new Dictionary<string, string>());
+
+        var diagnostic = Assert.Single(GeneratorHarness.Run(CompilationFactory.Create(source), options).AnalyzerDiagnostics);
+
+        Assert.Equal("Network(1, 28, 28, Requires = RequiredLayers.None)", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+    }
+
+    /// <summary>.editorconfig is per file: two networks in two folders with different budgets each get their own.</summary>
+    [Fact]
+    public void Each_file_gets_the_budget_of_its_own_editorconfig_section()
+    {
+        const string editorConfig = """
+            root = true
+
+            [/Strict/*.cs]
+            mnist_dsl.parameter_budget = 21000
+
+            [/Lenient/*.cs]
+            mnist_dsl.parameter_budget = 30000
+            """;
+        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
+        var strict = CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs");
+        var lenient = CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs");
+        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(strict, lenient);
+
+        var diagnostics = GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics;
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("MNIST0001", diagnostic.Id);
+        Assert.Equal(strict, diagnostic.Location.SourceTree);
+        Assert.Equal("StrictNet has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The MSBuild half of the contract: the package's props make the property visible to the compiler, which
+    /// writes it into its generated global config as build_property.NAME; the analyzer reads that key.
+    /// </summary>
+    [Fact]
+    public void The_MSBuild_property_reaches_the_analyzer_through_the_generated_global_config()
+    {
+        var props = XDocument.Load(Path.Combine(SampleNetworks.Folder(), "..", "..", "Dsl", "build", "Mnist.Dsl.props"));
+        var visible = props.Descendants("CompilerVisibleProperty").Select(e => (string?)e.Attribute("Include")).ToArray();
+        Assert.Contains("MnistDslParameterBudget", visible);
+
+        // What the SDK writes for <MnistDslParameterBudget>21000</MnistDslParameterBudget> (GeneratedMSBuildEditorConfig.editorconfig).
+        const string generatedGlobalConfig = """
+            is_global = true
+            build_property.MnistDslParameterBudget = 21000
+            """;
+        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(generatedGlobalConfig, "/obj/Networks.GeneratedMSBuildEditorConfig.editorconfig")));
+
+        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(CSharpTree(Wide(), "/src/Wide.cs"));
+        var diagnostic = Assert.Single(GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics);
+
+        Assert.Equal("Wide has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    private static SyntaxTree CSharpTree(string source, string path) =>
+        Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, CompilationFactory.ParseOptions, path);
+
+    /// <summary>Options as the compiler computes them from real .editorconfig/global config files, by each tree's path.</summary>
+    private sealed class PerPathOptions(AnalyzerConfigSet configs) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(configs.GlobalConfigOptions.AnalyzerOptions);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(configs.GetOptionsForSourcePath(tree.FilePath).AnalyzerOptions);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(configs.GetOptionsForSourcePath(textFile.Path).AnalyzerOptions);
+
+        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+        }
+    }
+}
