@@ -284,6 +284,12 @@ public static partial class torch
     /// <summary>Seeds libtorch's default generator (initialisation, dropout, randperm, rand).</summary>
     public static void manual_seed(long seed) => Check(mt_manual_seed(unchecked((ulong)seed)));
 
+    /// <summary>The default generator's state (a uint8 tensor), to save with a checkpoint.</summary>
+    public static Tensor get_rng_state() => Tensor.From(mt_get_rng_state());
+
+    /// <summary>Restores a state from <see cref="get_rng_state"/>: the draws that followed it come again.</summary>
+    public static void set_rng_state(Tensor new_state) => Check(mt_set_rng_state(new_state.Handle));
+
     public static void set_num_threads(int threads) => Check(mt_set_num_threads(threads));
 
     public static int get_num_threads() => mt_get_num_threads();

@@ -40,3 +40,31 @@ public class DefaultInitialisationTests
             TensorAssert.Close(expected[name], value, tolerance: 0, what: $"{python} {name}");
     }
 }
+
+/// <summary>The generator state round-trips: what follows a restored state is what followed the saved one.</summary>
+public class RandomStateTests
+{
+    [Fact]
+    public void Restoring_a_saved_state_repeats_the_draws_that_followed_it()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        _ = rand(3);
+        var state = get_rng_state();
+        var first = rand(4).data<float>().ToArray();
+        var permutation = randperm(10).data<long>().ToArray();
+        Assert.NotEqual(first, rand(4).data<float>().ToArray());
+
+        set_rng_state(state);
+        Assert.Equal(first, rand(4).data<float>().ToArray());
+        Assert.Equal(permutation, randperm(10).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void A_state_that_is_not_a_generator_state_is_refused_with_libtorchs_message()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.Throws<TorchException>(() => set_rng_state(zeros(3)));
+        Assert.Contains("RNG state", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -15,6 +15,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern void mt_tensor_free(IntPtr tensor);
     [DllImport(Lib)] internal static extern long mt_live_tensors();
     [DllImport(Lib)] internal static extern int mt_manual_seed(ulong seed);
+    [DllImport(Lib)] internal static extern TensorHandle mt_get_rng_state();
+    [DllImport(Lib)] internal static extern int mt_set_rng_state(TensorHandle state);
     [DllImport(Lib)] internal static extern int mt_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int mt_get_num_threads();
     [DllImport(Lib)] internal static extern int mt_grad_enabled();

@@ -77,6 +77,24 @@ MT_EXPORT int64_t mt_live_tensors() { return live_tensors.load(std::memory_order
 
 MT_EXPORT int mt_manual_seed(uint64_t seed) { MT_STATUS(torch::manual_seed(seed)) }
 
+// The default CPU generator's state as a uint8 tensor (torch.get_rng_state / set_rng_state): a checkpoint
+// that keeps it resumes with the same shuffling, dropout and augmentation draws. Locked as PyTorch does.
+MT_EXPORT TensorPtr mt_get_rng_state() {
+    MT_TENSOR(([] {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        return gen.get_state();
+    })())
+}
+
+MT_EXPORT int mt_set_rng_state(TensorPtr state) {
+    MT_STATUS(([state] {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(*state);
+    })())
+}
+
 MT_EXPORT int mt_set_num_threads(int n) { MT_STATUS(at::set_num_threads(n)) }
 
 MT_EXPORT int mt_get_num_threads() { return at::get_num_threads(); }
