@@ -13,10 +13,12 @@ internal sealed record ModelEntry(string Name, string Description, Func<torch.nn
 /// <summary>The networks the trainer knows, by command-line name.</summary>
 internal static class ModelCatalog
 {
-    public const string Default = "seed004";
+    public const string Default = "default";
 
     public static IReadOnlyList<ModelEntry> All { get; } = new[]
     {
+        new ModelEntry("default", "the default network: 5 convs (16-24, 1x1 squeeze, 16-24-32), BN, dropout 0.05, GAP, FC", () => new DefaultNet(), DefaultNet.Summary),
+        new ModelEntry("small", "the small network (< 8,000 parameters): 6 convs of 10-16 channels, BN, dropout 0.05, GAP, FC", () => new SmallNet(), SmallNet.Summary),
         new ModelEntry("seed004", "seed 004's network: conv blocks with BN and dropout, 1x1 transitions, GAP, FC", () => new Seed004Net(), Seed004Net.Summary),
         new ModelEntry("seed002", "seed 002's network (5 convs 4-8-16-24-32, BN, pooling with dropout, GAP, FC)", () => new Seed002Net(), Seed002Net.Summary),
         new ModelEntry("seed001-1", "seed 001, model 1: CNN with a linear head", () => new Seed001Model1(), Seed001Model1.Summary),
@@ -28,5 +30,5 @@ internal static class ModelCatalog
         ?? throw new UserError($"Unknown model '{name}'. Known models: {string.Join(", ", All.Select(m => m.Name))} (see `list`).");
 }
 
-/// <summary>A mistake in what the user asked for: printed as one line, exit code 2.</summary>
-internal sealed class UserError(string message) : Exception(message);
+
+

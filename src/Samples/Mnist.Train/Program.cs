@@ -3,36 +3,128 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using Mnist.Torch;
 using Mnist.Torch.Data;
 using Mnist.Train;
 
-// The trainer's command line: list, summary, train (the default command).
+// The trainer's command line: list, summary, train (the default command), eval.
 var modelArgument = new Argument<string>("model") { Description = "network to use (see `list`)", DefaultValueFactory = _ => ModelCatalog.Default };
-var epochs = new Option<int>("--epochs") { Description = "epochs to train", DefaultValueFactory = _ => 15 };
-var batchSize = new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 128 };
+var epochs = Positive(new Option<int>("--epochs") { Description = "epochs to train", DefaultValueFactory = _ => 15 });
+var batchSize = Positive(new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 128 });
 var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum 0.9) or adam", DefaultValueFactory = _ => OptimizerKind.Sgd };
-var learningRate = new Option<double>("--lr") { Description = "learning rate (the peak, for one-cycle)", DefaultValueFactory = _ => 0.05 };
-var schedule = new Option<ScheduleKind>("--schedule") { Description = "onecycle, step, plateau or none", DefaultValueFactory = _ => ScheduleKind.OneCycle };
-var noAugment = new Option<bool>("--no-augment") { Description = "train without random rotation" };
+var learningRate = Check(new Option<double>("--lr") { Description = "learning rate (the peak, for one-cycle)", DefaultValueFactory = _ => 0.1 }, v => v is > 0 and <= 10, "in (0, 10]");
+var schedule = new Option<ScheduleKind>("--schedule") { Description = "onecycle (per batch), step (x0.1 every third of the run), plateau (x0.1 when the test loss stalls) or none", DefaultValueFactory = _ => ScheduleKind.OneCycle };
+var noAugment = new Option<bool>("--no-augment") { Description = "train without random rotation (±7°)" };
 var seed = new Option<long>("--seed") { Description = "random seed (weights, order, dropout, augmentation)", DefaultValueFactory = _ => 1 };
-var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 };
+var threads = Positive(new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 });
+var trainLimit = NotNegative(new Option<int>("--train-limit") { Description = "train on the first N training images only (0: all 60,000)" });
+var testLimit = NotNegative(new Option<int>("--test-limit") { Description = "test on the first N test images only (0: all 10,000)" });
 var data = new Option<string>("--data") { Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)", DefaultValueFactory = _ => MnistDataset.DefaultFolder() };
+var output = new Option<string?>("--output") { Description = "run folder to write (default: runs/<model>-<UTC time>)" };
+var stopAfter = NotNegative(new Option<int>("--stop-after") { Description = "stop, as Ctrl-C would, once this many epochs are done (0: run them all); the schedule still spans --epochs and --resume continues" });
+var resume = new Option<bool>("--resume") { Description = "continue the run in --output from its checkpoint; options not given are the run's own" };
 
-var train = new Command("train", "train a network on MNIST and print the test accuracy after each epoch") { modelArgument, epochs, batchSize, optimizer, learningRate, schedule, noAugment, seed, threads, data };
+var train = new Command("train", "train a network on MNIST, printing the test accuracy after each epoch and writing a run folder")
+{
+    modelArgument, epochs, batchSize, optimizer, learningRate, schedule, noAugment, seed, threads, trainLimit, testLimit, data, output, resume, stopAfter,
+};
 train.SetAction(parse => Guarded(() =>
 {
-    var entry = ModelCatalog.Find(parse.GetValue(modelArgument)!);
-    var settings = new TrainSettings(entry.Name, Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batchSize), "--batch-size"),
+    var requested = new TrainSettings(ModelCatalog.Find(parse.GetValue(modelArgument)!).Name, parse.GetValue(epochs), parse.GetValue(batchSize),
         parse.GetValue(optimizer), parse.GetValue(learningRate), parse.GetValue(schedule), !parse.GetValue(noAugment), parse.GetValue(seed),
-        Positive(parse.GetValue(threads), "--threads"), parse.GetValue(data)!);
-    Console.WriteLine(entry.Summary.ToTable());
-    Console.WriteLine($"Training {entry.Name} for {settings.Epochs} epochs: {settings.Optimizer}, lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, {settings.Schedule}, batch {settings.BatchSize}, augmentation {(settings.Augment ? "on" : "off")}, seed {settings.Seed}, {settings.Threads} threads");
-    Trainer.Run(settings, entry, result =>
+        parse.GetValue(threads), parse.GetValue(trainLimit), parse.GetValue(testLimit));
+    var isResume = parse.GetValue(resume);
+    RunFolder run;
+    TrainSettings settings;
+    if (isResume)
     {
-        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Epoch {0}: train loss {1:F4}, accuracy {2:F2}%, lr {3:G4}, {4:F1} s",
-            result.Epoch, result.TrainLoss, result.TrainAccuracy, result.LearningRate, result.Seconds));
-        Console.WriteLine(result.TestLine);
-    });
+        var folder = parse.GetValue(output) ?? throw new UserError("--resume needs --output <run folder> naming the run to continue.");
+        run = new RunFolder(folder);
+        if (!File.Exists(run.Settings) || !File.Exists(run.Checkpoint))
+            throw new UserError($"{run.Path} holds no run to resume (settings.json and checkpoint.safetensors are written after the first epoch).");
+        var saved = TrainSettings.FromJson(File.ReadAllText(run.Settings), run.Settings);
+        // Options given on this command line must agree with the run; the others are taken from it.
+        settings = saved with
+        {
+            Model = Given(modelArgument) ? requested.Model : saved.Model,
+            Epochs = Given(epochs) ? requested.Epochs : saved.Epochs,
+            BatchSize = Given(batchSize) ? requested.BatchSize : saved.BatchSize,
+            Optimizer = Given(optimizer) ? requested.Optimizer : saved.Optimizer,
+            LearningRate = Given(learningRate) ? requested.LearningRate : saved.LearningRate,
+            Schedule = Given(schedule) ? requested.Schedule : saved.Schedule,
+            Augment = Given(noAugment) ? requested.Augment : saved.Augment,
+            Seed = Given(seed) ? requested.Seed : saved.Seed,
+            Threads = Given(threads) ? requested.Threads : saved.Threads,
+            TrainLimit = Given(trainLimit) ? requested.TrainLimit : saved.TrainLimit,
+            TestLimit = Given(testLimit) ? requested.TestLimit : saved.TestLimit,
+        };
+        var differences = settings.Differences(saved);
+        if (differences.Count > 0)
+            throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
+    }
+    else
+    {
+        settings = requested;
+        run = parse.GetValue(output) is { } folder ? new RunFolder(folder) : RunFolder.New(settings.Model);
+        if (File.Exists(run.Checkpoint))
+            throw new UserError($"{run.Path} already holds a run; add --resume to continue it, or choose another --output.");
+    }
+
+    var entry = ModelCatalog.Find(settings.Model);
+    var dataFolder = parse.GetValue(data)!;
+    MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
+    run.Create();
+    if (!isResume)
+    {
+        run.Write(run.Settings, settings.ToJson());
+        run.Write(run.Summary, entry.Summary.ToTable() + "\n" + entry.Summary.ToDetailTable() + "\n");
+    }
+    File.AppendAllText(run.Command, $"{DateTime.UtcNow:O} Mnist.Train {string.Join(" ", args.Select(Quote))} (data: {dataFolder})\n");
+
+    Console.WriteLine(entry.Summary.ToTable());
+    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} for {2} epochs: {3}, lr {4}, {5}, batch {6}, augmentation {7}, seed {8}, {9} threads; writing {10}",
+        isResume ? "Resuming" : "Training", entry.Name, settings.Epochs, settings.Optimizer, settings.LearningRate, settings.Schedule, settings.BatchSize,
+        settings.Augment ? "on" : "off", settings.Seed, settings.Threads, run.Path));
+
+    using var stop = new CancellationTokenSource();
+    ConsoleCancelEventHandler onCancel = (_, e) =>
+    {
+        // The first Ctrl-C stops after the current batch; files being written are finished first. A second one kills.
+        e.Cancel = !stop.IsCancellationRequested;
+        stop.Cancel();
+        Console.Error.WriteLine("Stopping after this batch (Ctrl-C again to kill)...");
+    };
+    Console.CancelKeyPress += onCancel;
+    try
+    {
+        var stopAfterEpochs = parse.GetValue(stopAfter);
+        var outcome = Trainer.Run(settings, entry, dataFolder, run, isResume, new EpochProgress(), result =>
+        {
+            Console.WriteLine(result.TrainLine);
+            Console.WriteLine(result.TestLine);
+            if (result.Epoch == stopAfterEpochs) stop.Cancel();
+        }, stop.Token);
+        if (outcome.Stopped)
+        {
+            Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {Quote(run.Path)} --resume");
+            return 130;
+        }
+        var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}", best.TestAccuracy, best.Epoch, run.Path));
+        return 0;
+    }
+    finally
+    {
+        Console.CancelKeyPress -= onCancel;
+    }
+
+    bool Given(Symbol symbol) => symbol switch
+    {
+        Option o => parse.GetResult(o) is { Implicit: false },
+        Argument a => parse.GetResult(a) is { Implicit: false },
+        _ => false,
+    };
 }));
 
 var list = new Command("list", "list the networks with their parameter counts and receptive fields");
@@ -40,6 +132,7 @@ list.SetAction(_ => Guarded(() =>
 {
     foreach (var m in ModelCatalog.All)
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-10} {1,8:N0} parameters  RF {2,3}  {3}", m.Name, m.Summary.TotalParameters, m.Summary.ReceptiveField, m.Description));
+    return 0;
 }));
 
 var summaryModel = new Argument<string>("model") { Description = "network to describe" };
@@ -50,25 +143,74 @@ summary.SetAction(parse => Guarded(() =>
     Console.WriteLine(entry.Summary.ToTable());
     Console.WriteLine();
     Console.WriteLine(entry.Summary.ToDetailTable());
+    return 0;
 }));
 
-var root = new RootCommand("Mnist.Train: train the DSL-declared networks on MNIST (default: train the default network)") { train, list, summary };
-root.SetAction(parse => train.Parse(Array.Empty<string>()).Invoke());
-return root.Parse(args).Invoke();
+var evalModel = new Argument<string>("model") { Description = "network the weights belong to" };
+var weights = new Option<string>("--weights") { Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch", Required = true };
+var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { evalModel, weights, data, threads, testLimit };
+evaluate.SetAction(parse => Guarded(() =>
+{
+    var entry = ModelCatalog.Find(parse.GetValue(evalModel)!);
+    torch.set_num_threads(parse.GetValue(threads));
+    using var model = entry.Create();
+    model.load(parse.GetValue(weights)!);
+    using var test = MnistDataset.Load(parse.GetValue(data)!, train: false);
+    using var scope = torch.NewDisposeScope();
+    var (images, labels) = Trainer.Limit(test, parse.GetValue(testLimit));
+    var (loss, correct) = Trainer.Evaluate(model, images, labels);
+    var count = labels.shape[0];
+    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Test set: Average loss: {0:F4}, Accuracy: {1}/{2} ({3:F2}%)", loss, correct, count, 100.0 * correct / count));
+    return 0;
+}));
 
-// Expected failures (bad input, missing files) are one line and exit code 2, never a stack trace.
-static int Guarded(Action action)
+var root = new RootCommand("Mnist.Train: train the DSL-declared networks on MNIST (no command: train the default network)") { train, list, summary, evaluate };
+root.SetAction(_ => train.Parse(Array.Empty<string>()).Invoke());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // One line per mistake and a pointer to help, not the whole help text.
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ")}");
+    Console.Error.WriteLine($"See: Mnist.Train {parsed.CommandResult.Command.Name} --help");
+    return 2;
+}
+return parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// Expected failures (bad input, missing or damaged files, no libtorch) are one line and exit code 2, never a stack trace.
+static int Guarded(Func<int> action)
 {
     try
     {
-        action();
-        return 0;
+        return action();
     }
-    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Mnist.Torch.TorchNotInstalledException)
+    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or TorchNotInstalledException)
     {
-        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings("; ")}");
         return 2;
     }
 }
 
-static int Positive(int value, string option) => value > 0 ? value : throw new UserError($"{option} must be positive, not {value}.");
+static Option<int> Positive(Option<int> option) => Check(option, v => v > 0, "positive");
+
+static Option<int> NotNegative(Option<int> option) => Check(option, v => v >= 0, "0 or more");
+
+static Option<T> Check<T>(Option<T> option, Func<T, bool> ok, string requirement) where T : IFormattable
+{
+    option.Validators.Add(r =>
+    {
+        T value;
+        try
+        {
+            value = r.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return; // not a number at all: the parser has reported that already, and validators run regardless
+        }
+        if (!ok(value)) r.AddError($"{option.Name} must be {requirement}, not {value.ToString(null, CultureInfo.InvariantCulture)}.");
+    });
+    return option;
+}
+
+static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";

@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
 using Mnist.Torch;
 using Mnist.Torch.Data;
 using Mnist.Torch.Optim;
@@ -8,78 +11,125 @@ using static Mnist.Torch.torch;
 
 namespace Mnist.Train;
 
-/// <summary>Per-epoch numbers, as the seeds print them.</summary>
-internal sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, long TestCorrect, long TestCount, double LearningRate, double Seconds)
-{
-    public double TestAccuracy => 100.0 * TestCorrect / TestCount;
+/// <summary>How a run ended: all its epochs done, or stopped (Ctrl-C) after the last completed one.</summary>
+internal sealed record TrainOutcome(IReadOnlyList<EpochResult> Epochs, bool Stopped);
 
-    public string TestLine => string.Format(CultureInfo.InvariantCulture,
-        "Test set: Average loss: {0:F4}, Accuracy: {1}/{2} ({3:F2}%)", TestLoss, TestCorrect, TestCount, TestAccuracy);
-}
-
-/// <summary>Trains one network on MNIST with SGD or Adam, a learning-rate schedule and optional augmentation.</summary>
+/// <summary>
+/// Trains one network on MNIST: SGD with momentum or Adam, a learning-rate schedule, optional rotation. After
+/// every epoch it evaluates on the test set and writes the run folder (checkpoint first, then metrics, plot and
+/// weights), so a run stopped at any point resumes from its last completed epoch with the same numbers.
+/// </summary>
 internal sealed class Trainer
 {
     private const int TestBatchSize = 1000;
 
-    public static void Run(TrainSettings settings, ModelEntry entry, Action<EpochResult> onEpoch)
+    public static TrainOutcome Run(TrainSettings settings, ModelEntry entry, string dataFolder, RunFolder run, bool resume,
+        EpochProgress progress, Action<EpochResult> onEpoch, CancellationToken stop)
     {
         set_num_threads(settings.Threads);
         manual_seed(settings.Seed);
-        using var train = MnistDataset.Load(settings.DataFolder, train: true);
-        using var test = MnistDataset.Load(settings.DataFolder, train: false);
+        using var train = MnistDataset.Load(dataFolder, train: true);
+        using var test = MnistDataset.Load(dataFolder, train: false);
+        using var scope = NewDisposeScope();
+        var (trainImages, trainLabels) = Limit(train, settings.TrainLimit);
+        var (testImages, testLabels) = Limit(test, settings.TestLimit);
+
         using var model = entry.Create();
         using var optimizer = settings.Optimizer switch
         {
             OptimizerKind.Adam => (Optimizer)optim.Adam(model.parameters(), settings.LearningRate),
             _ => optim.SGD(model.parameters(), settings.LearningRate, momentum: 0.9),
         };
-        var batches = new BatchIterator(train, settings.BatchSize, shuffle: true);
+        var batches = new BatchIterator(trainImages, trainLabels, settings.BatchSize, shuffle: true);
         var schedule = Schedules.Create(settings, optimizer, (int)batches.Count);
         var augmentation = settings.Augment ? new Augmentation(degrees: 7) : null;
 
-        for (var epoch = 1; epoch <= settings.Epochs; epoch++)
+        var results = new List<EpochResult>();
+        if (resume)
         {
+            var done = Checkpoint.Load(run.Checkpoint, entry.Name, model, optimizer);
+            results.AddRange(CompletedEpochs(run, done));
+            // The schedule is a function of the steps taken and (for plateau) the test losses seen: replay them.
+            foreach (var epoch in results)
+            {
+                for (var b = 0; b < batches.Count; b++) schedule.AfterBatch();
+                schedule.AfterEpoch(epoch.TestLoss);
+            }
+        }
+
+        for (var epoch = results.Count + 1; epoch <= settings.Epochs; epoch++)
+        {
+            if (stop.IsCancellationRequested) return new TrainOutcome(results, Stopped: true);
             var clock = Stopwatch.StartNew();
             model.train();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            foreach (var (images, labels) in batches)
+            var (trainLoss, trainAccuracy, completed) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
             {
-                using var scope = NewDisposeScope();
-                var input = augmentation is null ? images : augmentation.Apply(images);
-                optimizer.zero_grad();
-                var output = model.forward(input);
-                var loss = nn.functional.nll_loss(output, labels);
-                loss.backward();
-                optimizer.step();
-                schedule.AfterBatch();
-                var count = labels.shape[0];
-                lossSum += loss.item<float>() * count;
-                correct += output.argmax(1).eq(labels).sum().item<long>();
-                seen += count;
-            }
+                double lossSum = 0;
+                long correct = 0, seen = 0, step = 0;
+                foreach (var (images, labels) in batches)
+                {
+                    if (stop.IsCancellationRequested) return (0.0, 0.0, false);
+                    using var batchScope = NewDisposeScope();
+                    var input = augmentation is null ? images : augmentation.Apply(images);
+                    optimizer.zero_grad();
+                    var output = model.forward(input);
+                    var loss = nn.functional.nll_loss(output, labels);
+                    loss.backward();
+                    optimizer.step();
+                    schedule.AfterBatch();
+                    var count = labels.shape[0];
+                    lossSum += loss.item<float>() * count;
+                    correct += output.argmax(1).eq(labels).sum().item<long>();
+                    seen += count;
+                    report(++step, lossSum / seen, 100.0 * correct / seen, seen / clock.Elapsed.TotalSeconds);
+                }
+                return (lossSum / seen, 100.0 * correct / seen, true);
+            });
+            if (!completed) return new TrainOutcome(results, Stopped: true);
+
             var learningRate = optimizer.ParamGroups[0].LearningRate;
-            var (testLoss, testCorrect) = Evaluate(model, test);
+            var (testLoss, testCorrect) = Evaluate(model, testImages, testLabels);
             schedule.AfterEpoch(testLoss);
-            onEpoch(new EpochResult(epoch, lossSum / seen, 100.0 * correct / seen, testLoss, testCorrect, test.Count, learningRate, clock.Elapsed.TotalSeconds));
+            var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, testLabels.shape[0], learningRate, clock.Elapsed.TotalSeconds);
+            var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
+            results.Add(result);
+
+            Checkpoint.Save(run.Checkpoint, entry.Name, epoch, model, optimizer);
+            run.WriteMetrics(results, entry.Name);
+            model.save(run.LastWeights);
+            if (best) model.save(run.BestWeights);
+            onEpoch(result);
         }
+        return new TrainOutcome(results, Stopped: false);
     }
 
-    /// <summary>Average NLL loss and correct count over a dataset, in eval mode without gradients.</summary>
-    public static (double Loss, long Correct) Evaluate(nn.Module<Tensor, Tensor> model, MnistDataset data)
+    /// <summary>Average NLL loss and correct count over images and labels, in eval mode without gradients.</summary>
+    public static (double Loss, long Correct) Evaluate(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         model.eval();
         using var noGrad = no_grad();
         double lossSum = 0;
         long correct = 0;
-        foreach (var (images, labels) in new BatchIterator(data, TestBatchSize, shuffle: false))
+        foreach (var (x, y) in new BatchIterator(images, labels, TestBatchSize, shuffle: false))
         {
             using var scope = NewDisposeScope();
-            var output = model.forward(images);
-            lossSum += nn.functional.nll_loss(output, labels, reduction: nn.Reduction.Sum).item<double>();
-            correct += output.argmax(1).eq(labels).sum().item<long>();
+            var output = model.forward(x);
+            lossSum += nn.functional.nll_loss(output, y, reduction: nn.Reduction.Sum).item<double>();
+            correct += output.argmax(1).eq(y).sum().item<long>();
         }
-        return (lossSum / data.Count, correct);
+        return (lossSum / labels.shape[0], correct);
+    }
+
+    /// <summary>The first <paramref name="limit"/> samples (all when 0): quick runs and tests on a subset of real MNIST.</summary>
+    public static (Tensor Images, Tensor Labels) Limit(MnistDataset data, int limit) =>
+        limit <= 0 || limit >= data.Count ? (data.Images, data.Labels) : (data.Images.narrow(0, 0, limit), data.Labels.narrow(0, 0, limit));
+
+    /// <summary>The metrics of the epochs the checkpoint holds; rows written after it (a stop between two writes) are dropped.</summary>
+    private static IEnumerable<EpochResult> CompletedEpochs(RunFolder run, int epochs)
+    {
+        var rows = File.Exists(run.Metrics) ? MetricsCsv.Parse(run.Metrics) : new List<EpochResult>();
+        if (rows.Count < epochs || rows.Take(epochs).Select(r => r.Epoch).Where((e, i) => e != i + 1).Any())
+            throw new InvalidDataException($"{run.Metrics} has {rows.Count} epoch rows but {run.Checkpoint} ends epoch {epochs}: the run folder is damaged; start a new run.");
+        return rows.Take(epochs);
     }
 }

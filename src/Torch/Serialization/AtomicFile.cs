@@ -17,7 +17,8 @@ public static class AtomicFile
         var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            // ReadWrite: some writers (OpenXml's zip package) read back what they wrote.
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Mnist.Torch.Serialization;
+
+namespace Mnist.Train;
+
+/// <summary>
+/// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, the best and
+/// last weights and the checkpoint --resume continues from. Every file is replaced atomically (temp file +
+/// rename), so a run stopped at any moment leaves each file whole, old or new.
+/// </summary>
+internal sealed class RunFolder
+{
+    public RunFolder(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    public string Path { get; }
+
+    public string Command => File("command.txt");
+    public string Settings => File("settings.json");
+    public string Summary => File("summary.txt");
+    public string Metrics => File("metrics.csv");
+    public string Plot => File("plot.svg");
+    public string BestWeights => File("best.safetensors");
+    public string LastWeights => File("last.safetensors");
+    public string Checkpoint => File("checkpoint.safetensors");
+
+    /// <summary>runs/&lt;model&gt;-&lt;UTC time&gt; under the working directory: a new folder per run.</summary>
+    public static RunFolder New(string model) =>
+        new(System.IO.Path.Combine("runs", $"{model}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+
+    public void Create() => Directory.CreateDirectory(Path);
+
+    public void Write(string file, string text) => AtomicFile.WriteAllText(file, text);
+
+    public void WriteMetrics(IReadOnlyList<EpochResult> results, string model)
+    {
+        Write(Metrics, MetricsCsv.Format(results));
+        Write(Plot, TrainingPlot.Render(model, results));
+    }
+
+    private string File(string name) => System.IO.Path.Combine(Path, name);
+}
