@@ -145,14 +145,18 @@ public static partial class torch
 
             private static string Shape(Tensor t) => string.Join(", ", t.shape);
 
-            public Module train(bool on = true)
+            /// <summary>
+            /// Sets this module and every submodule to training mode (or evaluation mode when false). Returns nothing,
+            /// as in TorchSharp, so an F# caller writes <c>model.train()</c> without <c>|&gt; ignore</c>.
+            /// </summary>
+            public void train(bool train = true)
             {
-                training = on;
-                foreach (var (_, child) in childModules) child.train(on);
-                return this;
+                training = train;
+                foreach (var (_, child) in childModules) child.train(train);
             }
 
-            public Module eval() => train(false);
+            /// <summary>Evaluation mode: <c>train(false)</c>.</summary>
+            public void eval() => train(false);
 
             /// <summary>Drops every parameter's gradient (PyTorch 2's default, set_to_none), or zeroes it.</summary>
             public void zero_grad(bool set_to_none = true)

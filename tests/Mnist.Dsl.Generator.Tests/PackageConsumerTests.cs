@@ -52,6 +52,18 @@ public sealed class PackageConsumerTests : IDisposable
         Run(RepoRoot(), "pack", "src/Package", "-c", Configuration, "--no-build", "-o", feed);
         var package = Assert.Single(Directory.GetFiles(feed, "Mnist.Dsl.*.nupkg"));
         var version = Path.GetFileNameWithoutExtension(package)["Mnist.Dsl.".Length..];
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
+        {
+            var files = zip.Entries.Select(e => e.FullName).ToHashSet();
+            foreach (var file in new[]
+            {
+                "lib/netstandard2.0/Mnist.Dsl.dll", "lib/netstandard2.0/Mnist.Dsl.xml",
+                "analyzers/dotnet/cs/Mnist.Dsl.dll", "analyzers/dotnet/cs/Mnist.Dsl.Generator.dll",
+                "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
+                "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",
+            })
+                Assert.Contains(file, files);
+        }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
         // Only the local feed, and a package cache of its own: nothing is taken from an earlier restore.
