@@ -127,6 +127,45 @@ class Seed004Net(nn.Module):
         return self.log_softmax(self.fc(x))
 
 
+class _ConvStack(nn.Module):
+    """Conv(3x3, no bias) -> ReLU -> BatchNorm -> Dropout(0.05) blocks; 'M' is MaxPool2d(2) then a 1x1 squeeze."""
+
+    def __init__(self, plan):
+        super().__init__()
+        layers, cin = [], 1
+        for i, step in enumerate(plan):
+            if isinstance(step, tuple):  # ("M", squeeze channels)
+                layers += [nn.MaxPool2d(2), nn.Conv2d(cin, step[1], 1, bias=False)]
+                cin = step[1]
+                continue
+            last = i == len(plan) - 1
+            layers += [nn.Conv2d(cin, step, 3, bias=False), nn.ReLU(), nn.BatchNorm2d(step)] + ([] if last else [nn.Dropout(0.05)])
+            cin = step
+        self.layers = nn.ModuleList(layers)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(cin, 10)
+        self.log_softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.log_softmax(self.fc(torch.flatten(self.gap(x), 1)))
+
+
+class DefaultNet(_ConvStack):
+    """The default network: 16, 24, pool + 1x1 to 12, 16, 24, 32, GAP, Linear."""
+
+    def __init__(self):
+        super().__init__([16, 24, ("M", 12), 16, 24, 32])
+
+
+class SmallNet(_ConvStack):
+    """The small network: 10, 10, 16, pool + 1x1 to 10, 10, 16, 16, GAP, Linear."""
+
+    def __init__(self):
+        super().__init__([10, 10, 16, ("M", 10), 10, 16, 16])
+
+
 def summary_table(model, input_size):
     """torchsummary.summary's table for a (C, H, W) input, returned instead of printed."""
     rows = []
@@ -177,7 +216,7 @@ def summary_table(model, input_size):
     return "\n".join(lines)
 
 
-MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net)}
+MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet)}
 
 if __name__ == "__main__":
     torch.manual_seed(0)
