@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,6 +12,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Mnist.Dsl.Analyzers;
 using Mnist.Dsl.Generator;
+using Mnist.Dsl.Testing;
 using Xunit;
 
 namespace Mnist.Dsl.CodeFixes.Tests;
@@ -25,12 +25,7 @@ namespace Mnist.Dsl.CodeFixes.Tests;
 internal static class CodeFixHarness
 {
     private static readonly Lazy<MetadataReference[]> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "mscorlib.dll" or "netstandard.dll"))
-            .Append(typeof(NetworkAttribute).Assembly.Location)
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray());
+        FrameworkReferences.Value.Append(MetadataReference.CreateFromFile(typeof(NetworkAttribute).Assembly.Location)).ToArray());
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 

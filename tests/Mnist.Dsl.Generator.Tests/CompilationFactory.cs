@@ -1,22 +1,15 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Mnist.Dsl.Testing;
 
 namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>Builds in-memory compilations that reference the .NET runtime, Mnist.Dsl and (optionally) Mnist.Torch.</summary>
 internal static class CompilationFactory
 {
-    private static readonly Lazy<MetadataReference[]> Framework = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "mscorlib.dll" or "netstandard.dll"))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray());
-
     public static readonly MetadataReference Dsl = MetadataReference.CreateFromFile(typeof(NetworkAttribute).Assembly.Location);
     public static readonly MetadataReference Torch = MetadataReference.CreateFromFile(typeof(Mnist.Torch.torch).Assembly.Location);
 
@@ -26,7 +19,7 @@ internal static class CompilationFactory
         CSharpCompilation.Create(
             "Networks",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
-            Framework.Value.Append(Dsl).Concat(withTorch ? new[] { Torch } : Array.Empty<MetadataReference>()).Concat(extra ?? Array.Empty<MetadataReference>()),
+            FrameworkReferences.Value.Append(Dsl).Concat(withTorch ? new[] { Torch } : Array.Empty<MetadataReference>()).Concat(extra ?? Array.Empty<MetadataReference>()),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static CSharpCompilation Create(params string[] sources) => Create(sources, true);

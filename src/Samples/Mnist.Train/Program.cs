@@ -159,8 +159,7 @@ evaluate.SetAction(parse => Guarded(() =>
     using var scope = torch.NewDisposeScope();
     var (images, labels) = Trainer.Limit(test, parse.GetValue(testLimit));
     var (loss, correct) = Trainer.Evaluate(model, images, labels);
-    var count = labels.shape[0];
-    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Test set: Average loss: {0:F4}, Accuracy: {1}/{2} ({3:F2}%)", loss, correct, count, 100.0 * correct / count));
+    Console.WriteLine(EpochResult.FormatTestLine(loss, correct, labels.shape[0]));
     return 0;
 }));
 
