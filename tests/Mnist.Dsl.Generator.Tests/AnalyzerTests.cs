@@ -342,6 +342,19 @@ public class AnalyzerTests
         Assert.Contains("public const long ParameterCount = 1466;", result.Source("Net"));
     }
 
+    /// <summary>A primary constructor leaves no room for the module's parameterless one: the generator emits nothing rather than code that cannot compile.</summary>
+    [Theory]
+    [InlineData("public partial class Net();")]
+    [InlineData("public partial class Net(int width);")]
+    public void A_class_with_a_primary_constructor_gets_no_generated_code(string declaration)
+    {
+        var result = GeneratorHarness.Run("using Mnist.Dsl;\n\nnamespace Valid;\n\n[Network(1, 28, 28)]\n" + ValidLayers + "\n" + declaration + "\n");
+
+        Assert.Empty(result.Generated);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
     /// <summary>The seeds' "GAP(3)": an average pool whose window is the whole map counts as global pooling.</summary>
     [Fact]
     public void An_average_pool_over_the_whole_map_satisfies_the_global_pooling_rule()
