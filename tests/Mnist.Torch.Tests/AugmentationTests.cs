@@ -12,6 +12,7 @@ namespace Mnist.Torch.Tests;
 /// The augmentation is exact on transforms that map pixels onto pixels, fills with normalised black, draws
 /// from the seeded generator, and equals torchvision's rotate/affine (restated in python/affine_reference.py).
 /// </summary>
+[Collection(Serial.Name)]
 public class AugmentationTests
 {
     private const double Black = MnistDataset.NormalizedBlack;

@@ -8,6 +8,7 @@ using static Mnist.Torch.torch;
 namespace Mnist.Torch.Tests;
 
 /// <summary>Batching visits every sample once per epoch, in randperm's order, keeps images with their labels and frees its tensors.</summary>
+[Collection(Serial.Name)]
 public class BatchIteratorTests
 {
     /// <summary>Sample i has image [2i, 2i + 1] and label i, so pairing and order can be read off the batches.</summary>

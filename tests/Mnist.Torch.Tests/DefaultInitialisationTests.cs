@@ -11,6 +11,7 @@ namespace Mnist.Torch.Tests;
 /// the same generator drawn in the same order with the same bounds. That is what lets a seed's PyTorch run be
 /// reproduced here from its seed alone.
 /// </summary>
+[Collection(Serial.Name)]
 public class DefaultInitialisationTests
 {
     public static IEnumerable<object[]> Cases() => new (string python, Func<nn.Module<Tensor, Tensor>> make)[]
@@ -42,6 +43,7 @@ public class DefaultInitialisationTests
 }
 
 /// <summary>The generator state round-trips: what follows a restored state is what followed the saved one.</summary>
+[Collection(Serial.Name)]
 public class RandomStateTests
 {
     [Fact]

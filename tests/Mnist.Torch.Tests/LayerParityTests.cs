@@ -8,6 +8,7 @@ using static Mnist.Torch.torch;
 namespace Mnist.Torch.Tests;
 
 /// <summary>Every layer's forward output, gradients and running statistics equal PyTorch's on the same inputs and weights.</summary>
+[Collection(Serial.Name)]
 public class LayerParityTests
 {
     public static IEnumerable<object[]> Cases() => new (string python, Func<nn.Module<Tensor, Tensor>> make, long[] input, bool train)[]
