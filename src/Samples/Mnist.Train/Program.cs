@@ -14,7 +14,8 @@ var epochs = Positive(new Option<int>("--epochs") { Description = "epochs to tra
 var batchSize = Positive(new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 128 });
 var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum 0.9) or adam", DefaultValueFactory = _ => OptimizerKind.Sgd };
 var learningRate = Check(new Option<double>("--lr") { Description = "learning rate (the peak, for one-cycle)", DefaultValueFactory = _ => 0.1 }, v => v is > 0 and <= 10, "in (0, 10]");
-var schedule = new Option<ScheduleKind>("--schedule") { Description = "onecycle (per batch), step (x0.1 every third of the run), plateau (x0.1 when the test loss stalls) or none", DefaultValueFactory = _ => ScheduleKind.OneCycle };
+var schedule = new Option<ScheduleKind>("--schedule") { Description = "onecycle (per batch), step (x0.1 every --step-size epochs), plateau (x0.1 when the test loss stalls) or none", DefaultValueFactory = _ => ScheduleKind.OneCycle };
+var stepSize = NotNegative(new Option<int>("--step-size") { Description = "epochs between the step schedule's x0.1 drops (0: a third of --epochs)" });
 var noAugment = new Option<bool>("--no-augment") { Description = "train without random rotation (±7°)" };
 var seed = new Option<long>("--seed") { Description = "random seed (weights, order, dropout, augmentation)", DefaultValueFactory = _ => 1 };
 var threads = Positive(new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 });
@@ -27,13 +28,13 @@ var resume = new Option<bool>("--resume") { Description = "continue the run in -
 
 var train = new Command("train", "train a network on MNIST, printing the test accuracy after each epoch and writing a run folder")
 {
-    modelArgument, epochs, batchSize, optimizer, learningRate, schedule, noAugment, seed, threads, trainLimit, testLimit, data, output, resume, stopAfter,
+    modelArgument, epochs, batchSize, optimizer, learningRate, schedule, stepSize, noAugment, seed, threads, trainLimit, testLimit, data, output, resume, stopAfter,
 };
 train.SetAction(parse => Guarded(() =>
 {
     var requested = new TrainSettings(ModelCatalog.Find(parse.GetValue(modelArgument)!).Name, parse.GetValue(epochs), parse.GetValue(batchSize),
         parse.GetValue(optimizer), parse.GetValue(learningRate), parse.GetValue(schedule), !parse.GetValue(noAugment), parse.GetValue(seed),
-        parse.GetValue(threads), parse.GetValue(trainLimit), parse.GetValue(testLimit));
+        parse.GetValue(threads), parse.GetValue(trainLimit), parse.GetValue(testLimit), parse.GetValue(stepSize));
     var isResume = parse.GetValue(resume);
     RunFolder run;
     TrainSettings settings;
@@ -53,6 +54,7 @@ train.SetAction(parse => Guarded(() =>
             Optimizer = Given(optimizer) ? requested.Optimizer : saved.Optimizer,
             LearningRate = Given(learningRate) ? requested.LearningRate : saved.LearningRate,
             Schedule = Given(schedule) ? requested.Schedule : saved.Schedule,
+            StepSize = Given(stepSize) ? requested.StepSize : saved.StepSize,
             Augment = Given(noAugment) ? requested.Augment : saved.Augment,
             Seed = Given(seed) ? requested.Seed : saved.Seed,
             Threads = Given(threads) ? requested.Threads : saved.Threads,

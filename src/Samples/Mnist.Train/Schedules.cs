@@ -14,7 +14,7 @@ internal sealed class Schedules
     public static Schedules Create(TrainSettings settings, Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {
         ScheduleKind.OneCycle => new(torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch), true, false),
-        ScheduleKind.Step => new(torch.optim.lr_scheduler.StepLR(optimizer, step_size: System.Math.Max(1, settings.Epochs / 3), gamma: 0.1), false, false),
+        ScheduleKind.Step => new(torch.optim.lr_scheduler.StepLR(optimizer, step_size: settings.StepEpochs, gamma: 0.1), false, false),
         ScheduleKind.Plateau => new(torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience: 1), false, true),
         _ => new(null, false, false),
     };

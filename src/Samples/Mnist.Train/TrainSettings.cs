@@ -22,8 +22,12 @@ internal sealed record TrainSettings(
     long Seed,
     int Threads,
     int TrainLimit,
-    int TestLimit)
+    int TestLimit,
+    int StepSize = 0)
 {
+    /// <summary>Epochs between the step schedule's ×0.1 drops: --step-size, else a third of the run.</summary>
+    public int StepEpochs => StepSize > 0 ? StepSize : Math.Max(1, Epochs / 3);
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -51,6 +55,7 @@ internal sealed record TrainSettings(
         Compare("--optimizer", Optimizer, other.Optimizer);
         Compare("--lr", LearningRate, other.LearningRate);
         Compare("--schedule", Schedule, other.Schedule);
+        Compare("--step-size", StepSize, other.StepSize);
         Compare("augmentation", Augment, other.Augment);
         Compare("--seed", Seed, other.Seed);
         Compare("--threads", Threads, other.Threads);
