@@ -62,6 +62,9 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotAClass = new(
         "MNIST0016", "Network must be a non-static, non-abstract class", "{0} cannot hold a network: [Network] goes on a non-static, non-abstract partial class", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "mnist0016");
 
+    public static readonly DiagnosticDescriptor PrimaryConstructor = new(
+        "MNIST0017", "Network class cannot have a primary constructor", "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "mnist0017");
+
     public static DiagnosticDescriptor For(Analysis.Rule rule) => rule switch
     {
         Analysis.Rule.ParameterBudgetExceeded => ParameterBudgetExceeded,
@@ -81,5 +84,5 @@ public static class DiagnosticDescriptors
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
         ParameterBudgetExceeded, MissingBatchNorm, MissingDropout, MissingGlobalAvgPool, MissingFullyConnected, KernelLargerThanInput,
         NonPositiveSize, InputSizeMismatch, WrongInputRank, OutputNotClasses, InvalidArgument, NotPartial, Generic,
-        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass);
+        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor);
 }

@@ -40,6 +40,11 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
             return;
         }
+        if (NetworkAttributeReader.PrimaryConstructor(type) is { } parameters)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name));
+            return;
+        }
         for (var t = type; t is not null; t = t.ContainingType)
             if (t.IsGenericType)
             {

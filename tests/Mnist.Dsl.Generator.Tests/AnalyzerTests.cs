@@ -265,6 +265,12 @@ public class AnalyzerTests
             {{ValidLayers}}
             public partial record [|Entry|];
             """, "Entry cannot hold a network: [Network] goes on a non-static, non-abstract partial class"),
+        // The generator emits nothing for it (its parameterless constructor would collide: CS0111, CS8862).
+        ["MNIST0017 primary constructor, at its parameter list"] = new("MNIST0017", $$"""
+            [Network(1, 28, 28)]
+            {{ValidLayers}}
+            public partial class Configured[|(int width)|];
+            """, "Configured has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead"),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);

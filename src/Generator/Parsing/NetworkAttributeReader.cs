@@ -60,6 +60,15 @@ internal static class NetworkAttributeReader
         type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax d
             && d.Modifiers.Any(m => m.ValueText == "partial"));
 
+    /// <summary>
+    /// The parameter list of class Net(...), if it has one: the generated module needs its own parameterless
+    /// constructor, which a primary constructor would collide with (CS0111, CS8862).
+    /// </summary>
+    public static Microsoft.CodeAnalysis.CSharp.Syntax.ParameterListSyntax? PrimaryConstructor(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences
+            .Select(r => (r.GetSyntax() as Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)?.ParameterList)
+            .FirstOrDefault(p => p is not null);
+
     private static bool IsLayerAttribute(INamedTypeSymbol type)
     {
         for (var t = type.BaseType; t is not null; t = t.BaseType)

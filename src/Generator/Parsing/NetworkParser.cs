@@ -47,15 +47,8 @@ internal static class NetworkParser
         for (var t = type.ContainingType; t is not null; t = t.ContainingType)
             if (t.IsGenericType || !NetworkAttributeReader.IsPartial(t)) return false;
         return !type.IsGenericType && NetworkAttributeReader.IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract
-            && !HasPrimaryConstructor(type);
+            && NetworkAttributeReader.PrimaryConstructor(type) is null;
     }
-
-    /// <summary>
-    /// class Net(...) has a primary constructor, which the generated parameterless constructor would collide with
-    /// (CS0111, CS8862); the module needs that one, so such a declaration gets nothing.
-    /// </summary>
-    private static bool HasPrimaryConstructor(INamedTypeSymbol type) =>
-        type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax { ParameterList: not null });
 
 
     /// <summary>
