@@ -182,9 +182,15 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 (1, ValidStacks.SelectMany(s => SwapANumber(s.Source)).SelectMany(SwapANumber)), (1, ValidStacks.SelectMany(s => Mangle(s.Source))))
             .Select(s => new Declaration(s));
 
-    /// <summary>Both cores: each case is an independent compilation.</summary>
-    private static Config Cases(int count) => Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true)
+    /// <summary>
+    /// Both cores: each case is an independent compilation. MNIST_FUZZ_SCALE=k runs k times the suite's count
+    /// (the longer runs by hand that the README records).
+    /// </summary>
+    private static Config Cases(int count) => Config.QuickThrowOnFailure.WithMaxTest(count * Scale).WithQuietOnSuccess(true)
         .WithParallelRunConfig(FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount)));
+
+    private static readonly int Scale =
+        int.TryParse(Environment.GetEnvironmentVariable("MNIST_FUZZ_SCALE"), out var scale) && scale > 0 ? scale : 1;
 
     [Fact]
     public void Random_and_malformed_declarations_never_crash_the_generator_or_the_analyzer()

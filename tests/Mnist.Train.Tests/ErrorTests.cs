@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using Mnist.Torch;
+using Mnist.Torch.Serialization;
 using Xunit;
 
 namespace Mnist.Train.Tests;
@@ -20,6 +22,8 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--threads must be positive, not 0.", "train", "--threads", "0")]
     [InlineData("--lr must be in (0, 10], not 0.", "train", "--lr", "0")]
     [InlineData("--train-limit must be 0 or more, not -1.", "train", "--train-limit", "-1")]
+    [InlineData("--step-size must be 0 or more, not -2.", "train", "--step-size", "-2")]
+    [InlineData("--lr must be in (0, 10], not 11.", "train", "--lr", "11")]
     [InlineData("Cannot parse argument 'many' for option '--epochs'", "train", "--epochs", "many")]
     [InlineData("Cannot parse argument 'rmsprop' for option '--optimizer'", "train", "--optimizer", "rmsprop")]
     [InlineData("Option '--weights' is required.", "eval", "default")]
@@ -57,6 +61,29 @@ public sealed class ErrorTests : IDisposable
         var other = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", Path.Combine("run", "last.safetensors"));
         AssertOneLineError(other, "does not hold weights for this DefaultNet");
         Assert.Contains("shape", other.Stderr);
+
+        // The right names and shapes in float64 (numpy's default): refused, naming the tensor and both dtypes.
+        using (var scope = torch.NewDisposeScope())
+        {
+            var weights = SafeTensors.Load(Path.Combine(work.FullName, "run", "last.safetensors"));
+            SafeTensors.Save(weights.ToDictionary(w => w.Key, w => w.Value.to_type(torch.ScalarType.Float64)), Path.Combine(work.FullName, "f64.safetensors"));
+        }
+        var doubles = TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "f64.safetensors");
+        AssertOneLineError(doubles, "does not hold weights for this SmallNet");
+        Assert.Matches(@"dtype: \S+ is Float64 but this model's is Float32", doubles.Stderr);
+
+        // A dtype this reader does not know (bfloat16, as a GPU run might save): named as such.
+        var header = File.ReadAllBytes(Path.Combine(work.FullName, "run", "last.safetensors"));
+        var text = System.Text.Encoding.Latin1.GetString(header);
+        File.WriteAllBytes(Path.Combine(work.FullName, "bf16.safetensors"), System.Text.Encoding.Latin1.GetBytes(ReplaceFirst(text, "\"F32\"", "\"BF16\"")));
+        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "bf16.safetensors"), "unknown dtype 'BF16'");
+    }
+
+    private static string ReplaceFirst(string text, string what, string with)
+    {
+        var at = text.IndexOf(what, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"{what} not found");
+        return text[..at] + with + text[(at + what.Length)..];
     }
 
     [Fact]

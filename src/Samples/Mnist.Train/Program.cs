@@ -64,6 +64,9 @@ train.SetAction(parse => Guarded(() =>
         var differences = settings.Differences(saved);
         if (differences.Count > 0)
             throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
+        // A run killed while writing (SIGKILL, power loss) leaves its temporaries; its files are the last whole ones.
+        if (run.DeleteUnfinishedWrites() is > 0 and var leftovers)
+            Console.WriteLine($"Deleted {leftovers} unfinished write{(leftovers == 1 ? "" : "s")} of the stopped run.");
     }
     else
     {

@@ -32,6 +32,15 @@ internal sealed class RunFolder
 
     public void Create() => Directory.CreateDirectory(Path);
 
+    /// <summary>Deletes the half-written temporaries a killed run left next to its files; returns how many.</summary>
+    public int DeleteUnfinishedWrites()
+    {
+        var count = 0;
+        foreach (var file in new[] { Command, Settings, Summary, Metrics, Plot, BestWeights, LastWeights, Checkpoint })
+            count += AtomicFile.DeleteLeftovers(file);
+        return count;
+    }
+
     public void Write(string file, string text) => AtomicFile.WriteAllText(file, text);
 
     public void WriteMetrics(IReadOnlyList<EpochResult> results, string model)

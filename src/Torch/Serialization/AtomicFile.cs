@@ -14,7 +14,7 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
             // ReadWrite: some writers (OpenXml's zip package) read back what they wrote.
@@ -29,6 +29,22 @@ public static class AtomicFile
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// Deletes the temporaries of <paramref name="path"/> that a killed process left (the finally above never ran).
+    /// The file itself is untouched: it is the last whole version.
+    /// </summary>
+    public static int DeleteLeftovers(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder)) return 0;
+        var leftovers = Directory.GetFiles(folder, $".{Path.GetFileName(full)}.*{TemporarySuffix}");
+        foreach (var leftover in leftovers) File.Delete(leftover);
+        return leftovers.Length;
     }
 
     public static void WriteAllText(string path, string text) =>

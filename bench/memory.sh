@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Resident memory of the trainer over full epochs: VmRSS read from /proc at the end of each epoch (when the
+# trainer prints its test line), and the peak (VmHWM). Last line: growth=<% RSS after the last epoch over the
+# first>, which should stay under 5% (libtorch's allocator and the GC settle during the first epoch).
+# usage: bench/memory.sh [model=default] [epochs=3] [extra trainer options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-default}
+epochs=${2:-3}
+shift $(($# < 2 ? $# : 2))
+dotnet build src/Samples/Mnist.Train -c Release -v quiet -nologo >/dev/null
+dll=$(find src/Samples/Mnist.Train/bin/Release -name Mnist.Train.dll | head -1)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+/usr/bin/python3 - "$dll" "$model" "$epochs" "$out/run" "$@" <<'PY'
+import subprocess, sys
+
+dll, model, epochs, run, *extra = sys.argv[1:]
+trainer = subprocess.Popen(["dotnet", dll, "train", model, "--epochs", epochs, "--output", run, *extra],
+                           stdout=subprocess.PIPE, text=True)
+
+def status(field):
+    with open(f"/proc/{trainer.pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+rss = []
+for line in trainer.stdout:
+    if line.startswith("Test set:"):
+        rss.append(status("VmRSS"))
+        print(f"epoch {len(rss)}: RSS {rss[-1] / 1024:.1f} MiB, peak {status('VmHWM') / 1024:.1f} MiB ({line.strip()})", flush=True)
+if trainer.wait() != 0 or len(rss) < 2:
+    sys.exit(f"the trainer exited with {trainer.returncode} after {len(rss)} epochs")
+print(f"growth={100 * (rss[-1] - rss[0]) / rss[0]:.2f}")
+PY
