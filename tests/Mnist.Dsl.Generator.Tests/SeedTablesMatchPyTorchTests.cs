@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 using Mnist.Dsl.Analysis;
@@ -14,15 +13,17 @@ namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>
 /// The torchsummary table each sample's generated class carries (its static Summary, computed from the
-/// generated Definition) equals the table PyTorch gives for the same network written by hand in
-/// python/seed_tables.py: same rows in the same order, shapes, parameter counts, totals and MB lines.
+/// generated Definition) equals the table PyTorch forward hooks give (python/seed_tables.py) for the same
+/// network written by hand in tests/python/sample_networks.py: same rows in the same order, shapes, parameter
+/// counts, totals and MB lines.
 /// PyTorch is Debian's python3-torch at /usr/bin/python3 (the python3 on PATH has no torch).
 /// </summary>
 public class SeedTablesMatchPyTorchTests
 {
     private const string Python = "/usr/bin/python3";
 
-    private static string Script([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "python", "seed_tables.py");
+    /// <summary>Run from the output folder, where the build copies it next to sample_networks.py (tests/python).</summary>
+    private static string Script() => Path.Combine(AppContext.BaseDirectory, "python", "seed_tables.py");
 
     /// <summary>One PyTorch run for every model of the script (importing torch is most of its time).</summary>
     private static readonly Lazy<IReadOnlyDictionary<string, string>> PyTorchTables = new(() =>

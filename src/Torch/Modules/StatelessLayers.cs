@@ -16,9 +16,19 @@ public sealed class ReLU : nn.Module<Tensor, Tensor>
 /// <summary>Zeroes elements with probability p in training and scales the rest by 1/(1-p); identity in eval.</summary>
 public sealed class Dropout : nn.Module<Tensor, Tensor>
 {
-    internal Dropout(double p) : base(nameof(Dropout)) => this.p = CheckProbability(p);
+    private double probability;
 
-    public double p { get; }
+    internal Dropout(double p) : base(nameof(Dropout)) => this.p = p;
+
+    /// <summary>
+    /// The drop probability, settable as in TorchSharp (and as PyTorch's attribute): p = 0 turns dropout off in
+    /// training while BatchNorm keeps using batch statistics, which eval() cannot do (parity tests need it).
+    /// </summary>
+    public double p
+    {
+        get => probability;
+        set => probability = CheckProbability(value);
+    }
 
     public override Tensor forward(Tensor input) => nn.functional.dropout(input, p, training);
 
@@ -29,9 +39,16 @@ public sealed class Dropout : nn.Module<Tensor, Tensor>
 /// <summary>Zeroes whole channels with probability p in training; identity in eval.</summary>
 public sealed class Dropout2d : nn.Module<Tensor, Tensor>
 {
-    internal Dropout2d(double p) : base(nameof(Dropout2d)) => this.p = Dropout.CheckProbability(p);
+    private double probability;
 
-    public double p { get; }
+    internal Dropout2d(double p) : base(nameof(Dropout2d)) => this.p = p;
+
+    /// <summary>The channel drop probability, settable as <see cref="Dropout.p"/> is.</summary>
+    public double p
+    {
+        get => probability;
+        set => probability = Dropout.CheckProbability(value);
+    }
 
     public override Tensor forward(Tensor input) => nn.functional.dropout2d(input, p, training);
 }

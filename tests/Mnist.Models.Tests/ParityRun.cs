@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Torch;
+using Mnist.Torch.Data;
+using Mnist.Torch.Modules;
+
+namespace Mnist.Models.Tests;
+
+/// <summary>
+/// Every sample network run once by us and once by PyTorch (one python process for all: importing torch is
+/// most of its time) from the same weights and the same 16 MNIST test images. The tests compare the two.
+/// </summary>
+internal sealed class ParityRun
+{
+    public const int BatchSize = 16;
+
+    /// <summary>libtorch's seed before each model is made: its initial weights and the BatchNorm values below.</summary>
+    public const long Seed = 5;
+
+    /// <summary>What each model's BatchNorm layers count as batches already seen before the step (then one more).</summary>
+    public const long BatchesTrackedBefore = 5;
+
+    public required IReadOnlyDictionary<string, NetworkRun> Ours { get; init; }
+    public required IReadOnlyDictionary<string, NetworkRun> PyTorch { get; init; }
+
+    /// <summary>The weights each model started from (state-dict key to values), as sent to PyTorch.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, TensorValues>> InitialState { get; init; }
+
+    private static readonly Lazy<ParityRun> Shared = new(Compute);
+
+    public static ParityRun Value => Shared.Value;
+
+    private static ParityRun Compute()
+    {
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = FirstTestImages();
+        var toPyTorch = new Dictionary<string, torch.Tensor> { ["input"] = images, ["labels"] = labels };
+        var ours = new Dictionary<string, NetworkRun>();
+        var initial = new Dictionary<string, IReadOnlyDictionary<string, TensorValues>>();
+        foreach (var (name, create) in SampleModels.Create)
+        {
+            torch.manual_seed(Seed);
+            using var model = create();
+            GiveBatchNormNonTrivialState(model);
+            var state = model.state_dict();
+            foreach (var (key, value) in state) toPyTorch[$"{name}/{key}"] = value.clone();
+            initial[name] = state.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
+            ours[name] = Run(model, images, labels);
+        }
+
+        var output = Mnist.Torch.Tests.PyTorch.Run("model_parity.py", toPyTorch);
+        var values = output.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
+        foreach (var tensor in output.Values) tensor.Dispose();
+        return new ParityRun
+        {
+            Ours = ours,
+            PyTorch = SampleModels.Create.Keys.ToDictionary(name => name, name => NetworkRun.FromPyTorch(name, values)),
+            InitialState = initial,
+        };
+    }
+
+    /// <summary>The first images of the MNIST test set, normalised as the trainer does, and their digits.</summary>
+    private static (torch.Tensor Images, torch.Tensor Labels) FirstTestImages()
+    {
+        using var test = MnistDataset.Load(MnistDataset.DefaultFolder(), train: false);
+        return (test.Images.narrow(0, 0, BatchSize).clone(), test.Labels.narrow(0, 0, BatchSize).clone());
+    }
+
+    /// <summary>
+    /// A fresh BatchNorm is the identity in eval mode (mean 0, variance 1, weight 1, bias 0), which would let
+    /// a model that ignored its running statistics or affine parameters pass. These values are far from that.
+    /// </summary>
+    private static void GiveBatchNormNonTrivialState(torch.nn.Module model)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (_, module) in model.named_modules())
+        {
+            if (module is not BatchNorm bn) continue;
+            bn.weight!.uniform_(0.5, 1.5);
+            bn.bias!.uniform_(-0.5, 0.5);
+            bn.running_mean!.uniform_(-0.5, 0.5);
+            bn.running_var!.uniform_(0.5, 2.0);
+            bn.num_batches_tracked!.fill_(BatchesTrackedBefore);
+        }
+    }
+
+    private static NetworkRun Run(torch.nn.Module<torch.Tensor, torch.Tensor> model, torch.Tensor images, torch.Tensor labels)
+    {
+        model.eval();
+        TensorValues logits;
+        using (torch.no_grad()) logits = TensorValues.Of(model.forward(images));
+
+        // Training mode, so BatchNorm normalises with the batch's statistics and updates its running ones, but
+        // with every dropout at p = 0, so that no random mask makes the two sides differ.
+        model.train();
+        foreach (var (_, module) in model.named_modules())
+            if (module is Dropout dropout) dropout.p = 0;
+        var output = model.forward(images);
+        var loss = torch.nn.functional.nll_loss(output, labels);
+        loss.backward();
+
+        return new NetworkRun(
+            logits,
+            TensorValues.Of(output),
+            TensorValues.Of(loss.reshape(1)),
+            model.named_parameters().ToDictionary(p => p.name, p => TensorValues.Of(p.parameter.grad ?? throw new InvalidOperationException($"{model.GetName()}: {p.name} has no gradient after backward()"))),
+            model.named_buffers().ToDictionary(b => b.name, b => TensorValues.Of(b.buffer)));
+    }
+}
