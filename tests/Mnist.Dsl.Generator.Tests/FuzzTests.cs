@@ -229,6 +229,8 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("public partial record Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }\npublic static partial class Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }")]
     [InlineData("namespace Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }\npublic partial class Outer { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S; }")]
     [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S;\n[Network(1, 28, 28)] [Flatten, Linear(10)] public partial struct S;")]
+    // A class nested in one of its own name (CS0542 in the user's code): the generated code must not repeat the error.
+    [InlineData("public partial class S { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S { } }")]
     public void Inputs_that_once_crashed_or_emitted_broken_code_are_now_reported(string declaration)
     {
         var result = Run("using Mnist.Dsl;\n" + declaration);

@@ -46,6 +46,7 @@ internal static class NetworkParser
     {
         for (var t = type.ContainingType; t is not null; t = t.ContainingType)
             if (t.IsGenericType || !NetworkAttributeReader.IsPartial(t)) return false;
+        if (type.ContainingType?.Name == type.Name) return false; // CS0542 in the user's code: theirs to fix, not ours to repeat
         return !type.IsGenericType && NetworkAttributeReader.IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract
             && NetworkAttributeReader.PrimaryConstructor(type) is null;
     }
