@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
@@ -146,7 +147,7 @@ internal sealed class InferencePlan
         {
             var name = members[report.Index];
             var last = stages[stages.Count - 1];
-            var description = (name ?? "functional") + ": " + report.Layer;
+            var description = (name ?? "functional") + ": " + Describe(report);
             switch (report.Layer)
             {
                 case Conv2d c:
@@ -234,5 +235,27 @@ internal sealed class InferencePlan
         }
         if (image.IsImage) stages.RemoveAt(0);
         return new InferencePlan(stages, activations, affines, current, offset);
+    }
+
+    /// <summary>A layer as the generated documentation names it: kind, channels, kernel, and the shape it gives.</summary>
+    private static string Describe(LayerReport report)
+    {
+        var i = CultureInfo.InvariantCulture;
+        var output = report.Output.IsFlat ? $"[{report.Output.Channels}]" : $"[{report.Output.Channels}, {report.Output.Height}, {report.Output.Width}]";
+        var layer = report.Layer switch
+        {
+            Conv2d c => string.Format(i, "Conv2d {0} → {1}, {2}×{2}", report.Input.Channels, c.OutChannels, c.KernelSize)
+                + (c.Stride != 1 ? string.Format(i, ", stride {0}", c.Stride) : "") + (c.Padding != 0 ? string.Format(i, ", padding {0}", c.Padding) : "")
+                + (c.Bias ? "" : ", no bias"),
+            Linear l => string.Format(i, "Linear {0} → {1}", report.Input.Channels, l.OutFeatures) + (l.Bias ? "" : ", no bias"),
+            BatchNorm2d or BatchNorm1d => report.Layer.ModuleName,
+            MaxPool2d m => string.Format(i, "MaxPool2d {0}×{0}, stride {1}", m.KernelSize, m.EffectiveStride),
+            AvgPool2d a => string.Format(i, "AvgPool2d {0}×{0}, stride {1}", a.KernelSize, a.EffectiveStride),
+            GlobalAvgPool2d => "global average pooling",
+            Dropout d => string.Format(i, "Dropout({0})", d.P),
+            Dropout2d d => string.Format(i, "Dropout2d({0})", d.P),
+            _ => report.Layer.ModuleName,
+        };
+        return layer + " → " + output;
     }
 }

@@ -261,7 +261,8 @@ internal static class KernelWriter
         var r = a.Pad == 0 ? row : $"{row} + {Code.Int(a.Pad)}";
         var c = a.Pad == 0 ? column : $"{column} + {Code.Int(a.Pad)}";
         if (a.Height == 1 && a.Width == 1 && a.Pad == 0) return "0";
-        return $"(({r}) * {Code.Int(a.PaddedWidth)} + {c}) * {Code.Int(a.Channels)}";
+        var rowTerm = a.Pad == 0 && !row.Contains(" ") ? row : $"({r})";
+        return $"({rowTerm} * {Code.Int(a.PaddedWidth)} + {c}) * {Code.Int(a.Channels)}";
     }
 
     private static string VectorOp(EpilogueOp op, string value, string channel) => op switch
