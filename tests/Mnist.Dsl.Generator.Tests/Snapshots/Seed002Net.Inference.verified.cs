@@ -168,11 +168,13 @@ public sealed partial class Seed002NetInference
         CheckImages(images.Span, count, nameof(images));
         CheckOutputs(outputs.Span, count, nameof(outputs));
         var parts = global::System.Math.Min(threads, count);
-        if (parts <= 1)
-        {
-            PredictBatch(images.Span, outputs.Span);
-            return;
-        }
+        if (parts <= 1) PredictBatch(images.Span, outputs.Span);
+        else PredictInParts(images, outputs, count, parts);
+    }
+
+    // Its own method: the lambda's captures would otherwise allocate on every call, parallel or not.
+    private void PredictInParts(global::System.ReadOnlyMemory<float> images, global::System.Memory<float> outputs, int count, int parts)
+    {
         global::System.Threading.Tasks.Parallel.For(0, parts, new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             int start = (int)((long)count * part / parts), end = (int)((long)count * (part + 1) / parts);

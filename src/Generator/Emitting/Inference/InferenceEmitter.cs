@@ -208,10 +208,12 @@ internal static class InferenceEmitter
         w.Line("CheckImages(images.Span, count, nameof(images));");
         w.Line("CheckOutputs(outputs.Span, count, nameof(outputs));");
         w.Line("var parts = global::System.Math.Min(threads, count);");
-        w.Open("if (parts <= 1)");
-        w.Line("PredictBatch(images.Span, outputs.Span);");
-        w.Line("return;");
+        w.Line("if (parts <= 1) PredictBatch(images.Span, outputs.Span);");
+        w.Line("else PredictInParts(images, outputs, count, parts);");
         w.Close();
+        w.Line();
+        w.Line("// Its own method: the lambda's captures would otherwise allocate on every call, parallel or not.");
+        w.Open("private void PredictInParts(global::System.ReadOnlyMemory<float> images, global::System.Memory<float> outputs, int count, int parts)");
         w.Open("global::System.Threading.Tasks.Parallel.For(0, parts, new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>");
         w.Line("int start = (int)((long)count * part / parts), end = (int)((long)count * (part + 1) / parts);");
         w.Line("PredictBatch(images.Span.Slice(start * InputLength, (end - start) * InputLength), outputs.Span.Slice(start * Classes, (end - start) * Classes));");
