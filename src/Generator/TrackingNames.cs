@@ -6,4 +6,6 @@ public static class TrackingNames
     public const string Networks = nameof(Networks);
     public const string Flavour = nameof(Flavour);
     public const string NetworksWithFlavour = nameof(NetworksWithFlavour);
+    public const string InferenceSupport = nameof(InferenceSupport);
+    public const string NetworksWithInferenceSupport = nameof(NetworksWithInferenceSupport);
 }

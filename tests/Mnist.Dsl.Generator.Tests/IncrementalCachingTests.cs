@@ -18,7 +18,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// </summary>
 public class IncrementalCachingTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.NetworksWithFlavour };
+    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
 
     private static string Network(string name, double dropout = 0.1) => $$"""
         using Mnist.Dsl;
@@ -69,6 +69,7 @@ public class IncrementalCachingTests
     {
         NetworkSpec spec => spec.Type.Name,
         ValueTuple<NetworkSpec, RuntimeFlavour> pair => pair.Item1.Type.Name,
+        ValueTuple<NetworkSpec, bool> pair => pair.Item1.Type.Name,
         _ => throw new InvalidOperationException($"unexpected step output {value.GetType()}"),
     };
 
@@ -161,7 +162,7 @@ public class IncrementalCachingTests
         var sources = SampleNetworks.All().Select(s => Tree(s.Source, s.Name + ".cs")).ToArray();
         var run = GeneratorHarness.NewDriver().RunGenerators(Compilation(sources)).GetRunResult().Results.Single();
 
-        var steps = new[] { TrackingNames.Networks, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour };
+        var steps = new[] { TrackingNames.Networks, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour, TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport };
         var outputs = steps.SelectMany(step => Outputs(run, step)).Select(o => o.Value).ToArray();
 
         Assert.Equal(SampleNetworks.All().Count, Outputs(run, TrackingNames.Networks).Count);

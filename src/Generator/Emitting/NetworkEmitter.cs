@@ -239,23 +239,13 @@ internal static class NetworkEmitter
         return known.Length > 0 && ((int)value & ~(int)Dsl.RequiredLayers.All) == 0 ? known : $"(global::Mnist.Dsl.RequiredLayers){(int)value}";
     }
 
-    /// <summary>A name as C# source: a keyword used as a name (class @class) keeps its @.</summary>
-    private static string Identifier(string name) =>
-        name.StartsWith("@", System.StringComparison.Ordinal) || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
-            ? name : "@" + name;
+    private static string Identifier(string name) => Code.Identifier(name);
 
-    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Int(long value) => Code.Int(value);
 
-    private static string Bool(bool value) => value ? "true" : "false";
+    private static string Bool(bool value) => Code.Bool(value);
 
-    private static string Double(double value)
-    {
-        // "R" prints these as words that are not C# literals; the analysis rejects them today, the emitter must not depend on it.
-        if (double.IsNaN(value)) return "double.NaN";
-        if (double.IsInfinity(value)) return value > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity";
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(new[] { '.', 'E' }) >= 0 ? text : text + ".0";
-    }
+    private static string Double(double value) => Code.Double(value);
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string Xml(string text) => Code.Xml(text);
 }

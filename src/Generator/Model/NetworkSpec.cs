@@ -7,7 +7,12 @@ namespace Mnist.Dsl.Generator.Model;
 /// Everything the emitter needs about one [Network] class, as plain equatable values (no symbols, no
 /// syntax), so the pipeline step after the parser is skipped when an edit leaves them unchanged.
 /// </summary>
-/// <remarks>ParameterBudget is the declared one, or the default when the declaration leaves it to the project.</remarks>
+/// <remarks>
+/// ParameterBudget is the declared one, or the default when the declaration leaves it to the project.
+/// Accessibility is the class's declared one ("public", "internal", ...), which its inference class shares;
+/// InferenceNameTaken is true when the compilation already has a type named like that inference class
+/// (&lt;Name&gt;Inference), which is then not emitted rather than collide with it.
+/// </remarks>
 public sealed record NetworkSpec(
     string? Namespace,
     EquatableArray<TypeDeclarationSpec> ContainingTypes,
@@ -18,7 +23,9 @@ public sealed record NetworkSpec(
     int Classes,
     int ParameterBudget,
     RequiredLayers Requires,
-    EquatableArray<Layer> Layers)
+    EquatableArray<Layer> Layers,
+    string Accessibility = "internal",
+    bool InferenceNameTaken = false)
 {
     public NetworkDefinition ToDefinition() =>
         new(Type.Name, Channels, Height, Width, Layers, Classes, ParameterBudget, Requires);
@@ -27,7 +34,15 @@ public sealed record NetworkSpec(
     /// The hint name of the generated file: unique per type, stable across builds. Nested types join with '+', as
     /// in metadata names, so that class Outer { class Net } and namespace Outer { class Net } cannot collide.
     /// </summary>
-    public string HintName => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+")) + Type.Name + ".g.cs";
+    public string HintName => Prefix + Type.Name + ".g.cs";
+
+    /// <summary>The inference class's name: the network's, with Inference after it.</summary>
+    public string InferenceName => Type.Name + "Inference";
+
+    /// <summary>The hint name of the inference class's file, next to the network's (names as in <see cref="HintName"/>).</summary>
+    public string InferenceHintName => Prefix + InferenceName + ".g.cs";
+
+    private string Prefix => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+"));
 }
 
 /// <summary>A type declaration to reopen as partial: its keyword (class, record, ...) and name.</summary>

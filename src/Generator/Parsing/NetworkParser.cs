@@ -37,7 +37,10 @@ internal static class NetworkParser
             Declaration(type),
             network.Channels, network.Height, network.Width, network.Classes,
             network.ParameterBudget > 0 ? network.ParameterBudget : NetworkDefinition.DefaultParameterBudget, network.Requires,
-            new EquatableArray<Layers.Layer>(layers.Select(l => l.Layer)));
+            new EquatableArray<Layers.Layer>(layers.Select(l => l.Layer)),
+            AccessibilityKeywords(type.DeclaredAccessibility),
+            // The generator's own outputs are not in this compilation, so a type found here is the user's.
+            context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type) + "Inference") is not null);
         return NetworkAnalysis.Analyze(spec.ToDefinition()).Summary is null ? null : spec;
     }
 
@@ -80,6 +83,17 @@ internal static class NetworkParser
         for (var t = type.ContainingType; t is not null; t = t.ContainingType) chain.Insert(0, Declaration(t));
         return chain;
     }
+
+    /// <summary>The C# keywords of a declared accessibility; "internal" for a top-level class declared without one.</summary>
+    private static string AccessibilityKeywords(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        Accessibility.Private => "private",
+        _ => "internal",
+    };
 
     private static TypeDeclarationSpec Declaration(INamedTypeSymbol type) =>
         new((type.IsRecord ? "record " : "") + (type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : "class"), type.Name);

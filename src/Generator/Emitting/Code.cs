@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace Mnist.Dsl.Generator.Emitting;
+
+/// <summary>Values written as C# source text, shared by the emitters.</summary>
+internal static class Code
+{
+    /// <summary>A name as C# source: a keyword used as a name (class @class) keeps its @.</summary>
+    public static string Identifier(string name) =>
+        name.StartsWith("@", System.StringComparison.Ordinal) || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            ? name : "@" + name;
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Bool(bool value) => value ? "true" : "false";
+
+    public static string Double(double value)
+    {
+        // "R" prints these as words that are not C# literals; the analysis rejects them today, the emitter must not depend on it.
+        if (double.IsNaN(value)) return "double.NaN";
+        if (double.IsInfinity(value)) return value > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity";
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(new[] { '.', 'E' }) >= 0 ? text : text + ".0";
+    }
+
+    public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}
