@@ -49,8 +49,9 @@ OMP_NUM_THREADS=$threads /usr/bin/python3 bench/pytorch/time_to_accuracy.py --ep
 pytorch_seconds=$(grep '^seconds_to_target=' "$work/pytorch.log" | sed 's/.*=//; s/^none$//')
 pytorch_total=$(grep '^epoch=' "$work/pytorch.log" | tail -1 | sed 's/.*total_seconds=//')
 
-echo ".NET: ${dotnet_seconds:+$dotnet_seconds s to $target%}${dotnet_seconds:-not reached in $dotnet_epochs epochs ($dotnet_total s)}"
-echo "PyTorch: ${pytorch_seconds:+$pytorch_seconds s to $target%}${pytorch_seconds:-not reached in $pytorch_epochs epochs ($pytorch_total s)}"
+outcome() { if [[ -n "$1" ]]; then echo "$1 s to $target%"; else echo "not reached in $2 epochs ($3 s in all)"; fi; }
+echo ".NET: $(outcome "$dotnet_seconds" "$dotnet_epochs" "$dotnet_total")"
+echo "PyTorch: $(outcome "$pytorch_seconds" "$pytorch_epochs" "$pytorch_total")"
 if [[ -n "$dotnet_seconds" && -n "$pytorch_seconds" ]]; then
   awk -v p="$pytorch_seconds" -v d="$dotnet_seconds" 'BEGIN {printf "ratio=%.3f\n", p / d}'
 elif [[ -n "$dotnet_seconds" ]]; then

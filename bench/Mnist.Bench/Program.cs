@@ -7,6 +7,7 @@ using Mnist.Bench;
 const string Usage = """
     usage: Mnist.Bench train <model> [batches=100] [warmup=10] [batch-size=128] [threads=2]
            Mnist.Bench eval <model> <batch-size> [batches=1000] [warmup=100] [threads=2]
+           Mnist.Bench overhead [calls=200000] [threads=2]
            Mnist.Bench generator [declarations=1,10,100] [rounds=10] [warmup=3]
     models: default, small, seed004, seed002, seed001-1, seed001-2
     """;
@@ -23,6 +24,10 @@ try
         case "eval" when args.Length >= 3:
             var evalRate = EvalThroughput.Run(BenchModels.Find(args[1]), batchSize: Arg(2, 1), batches: Arg(3, 1000), warmup: Arg(4, 100), threads: Arg(5, 2));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images_per_second={evalRate:F1}"));
+            return 0;
+        case "overhead":
+            var nanoseconds = CallOverhead.NanosecondsPerCall(calls: Arg(1, 200_000), threads: Arg(2, 2));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nanoseconds_per_call={nanoseconds:F0}"));
             return 0;
         case "generator":
             var sizes = (args.Length > 1 ? args[1] : "1,10,100").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture));
