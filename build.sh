@@ -48,7 +48,13 @@ commands:
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
   run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train) with args
-  bench [args..] setup, then bench/vs-pytorch.sh [args...]
+  bench [name] [args...]
+                 setup, then one benchmark, run by hand (the first three measure .NET and PyTorch side by side):
+                   train (the default): bench/vs-pytorch.sh, training images/s, seed 004 and default
+                   eval: bench/eval-vs-pytorch.sh, evaluation images/s at batch 1 and 1000
+                   time-to-99.4: bench/time-to-99.4.sh, our default network against seed 004's recipe
+                   generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
+                 ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 
 environment:
@@ -285,9 +291,24 @@ cmd_run() {
 }
 
 cmd_bench() {
+  local script=bench/vs-pytorch.sh
+  case "${1:-}" in
+    train) script=bench/vs-pytorch.sh; shift ;;
+    eval) script=bench/eval-vs-pytorch.sh; shift ;;
+    time-to-99.4) script=bench/time-to-99.4.sh; shift ;;
+    generator) script=bench/generator-scaling.sh; shift ;;
+    "" | [0-9]*) ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4 or generator (see ./build.sh help)" ;;
+  esac
   bash "$SELF" setup
-  [ -f bench/vs-pytorch.sh ] || die "bench/vs-pytorch.sh does not exist"
-  exec bash bench/vs-pytorch.sh "$@"
+  [ -f "$script" ] || die "$script does not exist"
+  if [ "$script" = bench/time-to-99.4.sh ]; then
+    # It trains on real MNIST: make the data available first, as `run` does.
+    local data
+    data=$(bash "$SELF" fetch-data)
+    export MNIST_DIR=$data
+  fi
+  exec bash "$script" "$@"
 }
 
 command=${1:-help}

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
 # Training throughput of Mnist.Torch against PyTorch on the same libtorch (Debian's 1.13.1), same network,
 # same loop, same number of batches of 128, 2 threads, measured side by side in one run (alternating
-# .NET and PyTorch rounds so that machine noise hits both). Last line: ratio=<.NET images/s ÷ PyTorch images/s>.
+# .NET and PyTorch rounds so that machine noise hits both), for seed 004's network and the default network.
+# Last line: ratio=<.NET images/s ÷ PyTorch images/s>, the lower of the two networks.
 # usage: bench/vs-pytorch.sh [batches=100] [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 batches=${1:-100}
 rounds=${2:-3}
-models=(seed004)
-dotnet build bench/Mnist.Bench -c Release -v quiet -nologo >/dev/null
-bench_dll=$(find bench/Mnist.Bench/bin/Release -name Mnist.Bench.dll | head -1)
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-value() { tail -1 | sed 's/.*=//'; }
+models=(seed004 default)
+build_bench
 
 lowest=""
 for model in "${models[@]}"; do
@@ -24,8 +22,8 @@ for model in "${models[@]}"; do
   done
   d=$(printf '%s\n' "${dotnet_rates[@]}" | median)
   t=$(printf '%s\n' "${torch_rates[@]}" | median)
-  ratio=$(awk -v d="$d" -v t="$t" 'BEGIN {printf "%.3f", d / t}')
-  echo "$model: .NET $d images/s, PyTorch $t images/s (medians of $rounds rounds of $batches batches), ratio $ratio"
-  if [[ -z "$lowest" ]] || awk -v a="$ratio" -v b="$lowest" 'BEGIN {exit !(a < b)}'; then lowest=$ratio; fi
+  r=$(ratio "$d" "$t")
+  echo "$model: .NET $d images/s, PyTorch $t images/s (medians of $rounds rounds of $batches batches), ratio $r"
+  lowest=$(lower "$lowest" "$r")
 done
 echo "ratio=$lowest"

@@ -1,7 +1,7 @@
 """Eval-mode inference in PyTorch: batch-1 latency and batch throughput, as bench/Mnist.Bench's infer mode measures.
 
 usage: inference.py <model> [single-image calls] [batches] [batch_size] [threads]
-The networks are the PyTorch twins of the sample networks (tests/python/sample_networks.py, the one definition of each).
+The networks are the PyTorch twins of the sample networks (bench/pytorch/networks.py, which loads tests/python/sample_networks.py).
 """
 import os
 import sys
@@ -9,10 +9,9 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "python"))
-from sample_networks import MODELS  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from networks import create  # noqa: E402
 
-NAMES = {"default": "DefaultNet", "small": "SmallNet", "seed002": "Seed002Net", "seed004": "Seed004Net"}
 
 
 def median(values):
@@ -26,7 +25,7 @@ def main():
     singles, batches, batch_size, threads = (int(a) for a in (sys.argv[2:] + ["2000", "10", "1000", "2"][len(sys.argv) - 2:]))
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = MODELS[NAMES[model_name]]()
+    model = create(model_name)
     model.eval()
     images = torch.randn(batch_size, 1, 28, 28)
     one = images[:1]

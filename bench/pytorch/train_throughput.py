@@ -8,9 +8,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from seed004 import seed004
-
-MODELS = {"seed004": seed004}
+import networks
 
 
 def main():
@@ -21,7 +19,7 @@ def main():
     pool = 50
     images = torch.randn(pool * batch_size, 1, 28, 28)
     labels = torch.randint(10, (pool * batch_size,))
-    model = MODELS[model_name]()
+    model = networks.create(model_name)
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using Mnist.Torch;
 using Xunit;
@@ -41,14 +40,14 @@ public class MemoryTests
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var tensorsAfterWarmup = LiveTensorCount;
-        var residentAfterWarmup = ResidentBytes();
+        var residentAfterWarmup = ProcSelf.ResidentBytes();
 
         Steps(2000);
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
         Assert.Equal(tensorsAfterWarmup, LiveTensorCount);
-        var growth = ResidentBytes() - residentAfterWarmup;
+        var growth = ProcSelf.ResidentBytes() - residentAfterWarmup;
         Assert.True(growth < 16L << 20, $"resident memory grew by {growth / 1024} KiB over 2,000 steps after warm-up");
     }
 
@@ -70,11 +69,5 @@ public class MemoryTests
         Assert.Equal(new[] { 3f, 3f, 3f }, kept.data<float>().ToArray());
         kept.Dispose();
         Assert.Equal(before, LiveTensorCount);
-    }
-
-    private static long ResidentBytes()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }

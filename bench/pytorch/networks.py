@@ -1,0 +1,29 @@
+"""The sample networks in PyTorch, by the trainer's command-line names (src/Samples/Mnist.Train/ModelCatalog.cs).
+
+There is one PyTorch definition per network, in tests/python/sample_networks.py, where the tests check it
+layer for layer and number for number against the DSL declaration; the benchmarks load that file by path
+instead of keeping a second copy that could drift from it.
+"""
+import importlib.util
+import os
+
+_NETWORKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python", "sample_networks.py")
+_spec = importlib.util.spec_from_file_location("sample_networks", _NETWORKS)
+sample_networks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sample_networks)
+
+MODELS = {
+    "default": sample_networks.DefaultNet,
+    "small": sample_networks.SmallNet,
+    "seed004": sample_networks.Seed004Net,
+    "seed002": sample_networks.Seed002Net,
+    "seed001-1": sample_networks.Seed001Model1,
+    "seed001-2": sample_networks.Seed001Model2,
+}
+
+
+def create(name):
+    """A new network by the trainer's name; an unknown name is an error that lists the known ones."""
+    if name not in MODELS:
+        raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
+    return MODELS[name]()
