@@ -13,8 +13,8 @@ public sealed record SampleNetwork(string Name, string CliName, Func<nn.Module<T
     {
         new("DefaultNet", "default", () => new DefaultNet(), path => DefaultNetInference.Load(path).PredictBatch, DefaultNetInference.Classes),
         new("SmallNet", "small", () => new SmallNet(), path => SmallNetInference.Load(path).PredictBatch, SmallNetInference.Classes),
-        new("Seed001Model1", "seed001-model1", () => new Seed001Model1(), path => Seed001Model1Inference.Load(path).PredictBatch, Seed001Model1Inference.Classes),
-        new("Seed001Model2", "seed001-model2", () => new Seed001Model2(), path => Seed001Model2Inference.Load(path).PredictBatch, Seed001Model2Inference.Classes),
+        new("Seed001Model1", "seed001-1", () => new Seed001Model1(), path => Seed001Model1Inference.Load(path).PredictBatch, Seed001Model1Inference.Classes),
+        new("Seed001Model2", "seed001-2", () => new Seed001Model2(), path => Seed001Model2Inference.Load(path).PredictBatch, Seed001Model2Inference.Classes),
         new("Seed002Net", "seed002", () => new Seed002Net(), path => Seed002NetInference.Load(path).PredictBatch, Seed002NetInference.Classes),
         new("Seed004Net", "seed004", () => new Seed004Net(), path => Seed004NetInference.Load(path).PredictBatch, Seed004NetInference.Classes),
     };

@@ -14,8 +14,8 @@ internal static class Classifiers
     {
         ["default"] = path => From(DefaultNetInference.Network, DefaultNetInference.InputLength, DefaultNetInference.Classes, DefaultNetInference.Load(path).PredictBatch),
         ["small"] = path => From(SmallNetInference.Network, SmallNetInference.InputLength, SmallNetInference.Classes, SmallNetInference.Load(path).PredictBatch),
-        ["seed001-model1"] = path => From(Seed001Model1Inference.Network, Seed001Model1Inference.InputLength, Seed001Model1Inference.Classes, Seed001Model1Inference.Load(path).PredictBatch),
-        ["seed001-model2"] = path => From(Seed001Model2Inference.Network, Seed001Model2Inference.InputLength, Seed001Model2Inference.Classes, Seed001Model2Inference.Load(path).PredictBatch),
+        ["seed001-1"] = path => From(Seed001Model1Inference.Network, Seed001Model1Inference.InputLength, Seed001Model1Inference.Classes, Seed001Model1Inference.Load(path).PredictBatch),
+        ["seed001-2"] = path => From(Seed001Model2Inference.Network, Seed001Model2Inference.InputLength, Seed001Model2Inference.Classes, Seed001Model2Inference.Load(path).PredictBatch),
         ["seed002"] = path => From(Seed002NetInference.Network, Seed002NetInference.InputLength, Seed002NetInference.Classes, Seed002NetInference.Load(path).PredictBatch),
         ["seed004"] = path => From(Seed004NetInference.Network, Seed004NetInference.InputLength, Seed004NetInference.Classes, Seed004NetInference.Load(path).PredictBatch),
     };

@@ -9,7 +9,7 @@ using Mnist.Classify;
 // usage: Mnist.Classify <network> <weights.safetensors> [--mnist DIR] [--threads N] [--outputs FILE]
 //   --outputs writes every image's outputs (float32, little-endian, image after image) for comparison.
 // The last two lines say which torch runtimes the process loaded: none, since it references only Mnist.Dsl.
-const string Usage = "usage: Mnist.Classify <default|small|seed001-model1|seed001-model2|seed002|seed004> <weights.safetensors> [--mnist DIR] [--threads N] [--outputs FILE]";
+const string Usage = "usage: Mnist.Classify <default|small|seed001-1|seed001-2|seed002|seed004> <weights.safetensors> [--mnist DIR] [--threads N] [--outputs FILE]";
 try
 {
     var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToArray();
