@@ -182,6 +182,8 @@ public class CompileTimeEqualsRunTimeTests(ITestOutputHelper output)
         foreach (var ((name, child), row) in children.Zip(summary.Rows))
         {
             if (child.GetName() != row.Layer.ModuleName) yield return $"generated module '{name}' is a {child.GetName()}, row {row.RowName} a {row.Layer.ModuleName}";
+            if (Settings(child) != Settings(run.Layers[row.Index].Module!))
+                yield return $"generated module '{name}' is set to {Settings(child)}, the runtime's {row.RowName} to {Settings(run.Layers[row.Index].Module!)}";
             var shapes = child.parameters().Select(p => p.shape).ToArray();
             var runtimeShapes = run.Layers[row.Index].ParameterShapes;
             if (!shapes.Select(ShapeText).SequenceEqual(runtimeShapes.Select(ShapeText)))
@@ -237,6 +239,15 @@ public class CompileTimeEqualsRunTimeTests(ITestOutputHelper output)
     private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static string Shapes(IEnumerable<long[]> shapes) => shapes.Any() ? string.Join(" ", shapes.Select(ShapeText)) : "none";
+
+    /// <summary>What an evaluation-mode forward pass cannot show: BatchNorm's momentum (eps it does show) and dropout's p.</summary>
+    private static string Settings(nn.Module module) => module switch
+    {
+        Mnist.Torch.Modules.BatchNorm b => $"momentum {b.momentum}, eps {b.eps}",
+        Mnist.Torch.Modules.Dropout d => $"p {d.p}",
+        Mnist.Torch.Modules.Dropout2d d => $"p {d.p}",
+        _ => "",
+    };
 
     private static string Kind(Layer layer) => layer.GetType().Name + (layer.IsFunctional ? " (functional)" : "");
 

@@ -105,11 +105,13 @@ internal static class ValidStacks
     }
 
     /// <summary>
-    /// The stack declared as a class whose layers sit in attribute lists of the given sizes, or null when the
-    /// layer algebra rejects it (a map at the end, a layer that no longer fits: what a shrink step can produce).
+    /// The stack declared as a class whose layers sit in attribute lists of the given sizes, or null when it is
+    /// not a valid network (no layers, a map at the end, a layer that no longer fits: what a shrink step can produce).
     /// </summary>
     public static ValidStack? Declare(int channels, int height, int width, IReadOnlyList<Layer> layers, IReadOnlyList<int>? listSizes = null)
     {
+        // A network with no layers is an error of its own (MNIST0015), which the layer algebra does not check.
+        if (layers.Count == 0) return null;
         var report = NetworkAnalysis.Analyze(new NetworkDefinition("Net", channels, height, width, layers, requires: RequiredLayers.None));
         if (report.Summary is not { } summary || !(summary.Output.IsFlat || summary.Output.IsPointMap)) return null;
         var stack = new ValidStack(channels, height, width, layers.ToArray(), summary.Output.Channels, "");
