@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -8,7 +7,6 @@ using FsCheck.Fluent;
 using Microsoft.CodeAnalysis;
 using Microsoft.FSharp.Core;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Layers;
 using Xunit;
 
 namespace Mnist.Dsl.Generator.Tests;

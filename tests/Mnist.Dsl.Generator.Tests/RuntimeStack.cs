@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Layers;
-using Mnist.Torch;
 using static Mnist.Torch.torch;
 
 namespace Mnist.Dsl.Generator.Tests;
