@@ -23,4 +23,20 @@ internal static class CompilationFactory
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static CSharpCompilation Create(params string[] sources) => Create(sources, true);
+
+    /// <summary>
+    /// Just the references the declarations and the generated code need: binding against the ~170 framework
+    /// assemblies <see cref="Create(string[])"/> references takes most of a run, and the property tests run thousands.
+    /// </summary>
+    private static readonly Lazy<MetadataReference[]> LeanReferences = new(() =>
+    {
+        var lean = Create("").References
+            .Where(r => System.IO.Path.GetFileName(r.Display) is "System.Runtime.dll" or "System.Private.CoreLib.dll" or "netstandard.dll" or "Mnist.Dsl.dll" or "Mnist.Torch.dll")
+            .DistinctBy(r => System.IO.Path.GetFileName(r.Display))
+            .ToArray();
+        return lean.Length == 5 ? lean : throw new InvalidOperationException("expected 5 lean references, found: " + string.Join(", ", lean.Select(r => r.Display)));
+    });
+
+    /// <summary>A compilation of the sources against the runtime's core, Mnist.Dsl and Mnist.Torch only.</summary>
+    public static CSharpCompilation CreateLean(params string[] sources) => Create(sources).WithReferences(LeanReferences.Value);
 }

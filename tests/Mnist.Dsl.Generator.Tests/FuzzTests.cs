@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -8,7 +7,6 @@ using FsCheck.Fluent;
 using Microsoft.CodeAnalysis;
 using Microsoft.FSharp.Core;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Layers;
 using Xunit;
 
 namespace Mnist.Dsl.Generator.Tests;
@@ -25,21 +23,13 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     private static readonly string[] CrashIds = { "AD0001", "CS8784", "CS8785" };
 
     /// <summary>
-    /// Just the references the declarations and the generated code need: binding against the ~170 framework
-    /// assemblies the harness's default compilation references takes most of a run, and the fuzzing runs thousands.
-    /// </summary>
-    private static readonly Lazy<MetadataReference[]> FewReferences = new(() =>
-        CompilationFactory.Create("").References
-            .Where(r => System.IO.Path.GetFileName(r.Display) is "System.Runtime.dll" or "System.Private.CoreLib.dll" or "netstandard.dll" or "Mnist.Dsl.dll" or "Mnist.Torch.dll")
-            .DistinctBy(r => System.IO.Path.GetFileName(r.Display))
-            .ToArray());
-
-    /// <summary>
-    /// The same plus what the inference classes need (Parallel.For lives outside CoreLib); without it the generator
-    /// leaves them out, which keeps the thousand-case properties fast. Compiling them costs ~0.1 s a network.
+    /// The lean references plus what the inference classes need (Parallel.For lives outside CoreLib); without it the
+    /// generator leaves them out, which keeps the thousand-case properties fast. Compiling them costs ~0.1 s a network.
     /// </summary>
     private static readonly Lazy<MetadataReference[]> ReferencesForInference = new(() =>
-        FewReferences.Value.Concat(CompilationFactory.Create("").References.Where(r => System.IO.Path.GetFileName(r.Display) == "System.Threading.Tasks.Parallel.dll").Take(1)).ToArray());
+        CompilationFactory.CreateLean("").References
+            .Concat(CompilationFactory.Create("").References.Where(r => System.IO.Path.GetFileName(r.Display) == "System.Threading.Tasks.Parallel.dll").Take(1))
+            .ToArray());
 
     private static GeneratorHarness.Result RunWithInference(string source)
     {
@@ -47,11 +37,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         return GeneratorHarness.Run(CompilationFactory.Create(source).WithReferences(ReferencesForInference.Value));
     }
 
-    private static GeneratorHarness.Result Run(params string[] sources)
-    {
-        Assert.Equal(5, FewReferences.Value.Length);
-        return GeneratorHarness.Run(CompilationFactory.Create(sources).WithReferences(FewReferences.Value));
-    }
+    private static GeneratorHarness.Result Run(params string[] sources) => GeneratorHarness.Run(CompilationFactory.CreateLean(sources));
 
     /// <summary>A generated source text, shown as itself when FsCheck reports a counterexample.</summary>
     public sealed record Declaration(string Source)
@@ -185,14 +171,14 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 
     /// <summary>
     /// Random declarations, most of them broken somewhere; and valid networks with one number swapped or a syntax
-    /// error dropped in, which get further (into the generator and the emitter) before they go wrong. A property,
-    /// not a field: it uses <see cref="ValidStacks"/>, declared further down.
+    /// error dropped in, which get further (into the generator and the emitter) before they go wrong (the valid
+    /// networks come from <see cref="ValidStacks"/>, shared with CompileTimeEqualsRunTimeTests).
     /// </summary>
     private static Gen<Declaration> Malformed =>
         Gen.Frequency(
                 (4, Source), (2, Source.SelectMany(Mangle)), (1, Source.SelectMany(Mangle).SelectMany(Mangle)),
-                (2, ValidStacks.Select(s => s.Source)), (3, ValidStacks.SelectMany(s => SwapANumber(s.Source))),
-                (1, ValidStacks.SelectMany(s => SwapANumber(s.Source)).SelectMany(SwapANumber)), (1, ValidStacks.SelectMany(s => Mangle(s.Source))))
+                (2, ValidStacks.Any.Select(s => s.Source)), (3, ValidStacks.Any.SelectMany(s => SwapANumber(s.Source))),
+                (1, ValidStacks.Any.SelectMany(s => SwapANumber(s.Source)).SelectMany(SwapANumber)), (1, ValidStacks.Any.SelectMany(s => Mangle(s.Source))))
             .Select(s => new Declaration(s));
 
     /// <summary>
@@ -285,131 +271,12 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 
     // ---------------------------------------------------------------- valid layer stacks
 
-    /// <summary>A valid network as data: the input, the layers, the classes its last layer produces.</summary>
-    public sealed record Stack(int Channels, int Height, int Width, IReadOnlyList<Layer> Layers, int Classes, string Source)
-    {
-        public override string ToString() => "\n" + Source + "\n";
-    }
-
-    /// <summary>
-    /// Random choices read against the running shape, so every layer fits its input: convolutions and pools
-    /// no larger than the (padded) map, BatchNorm1d and Linear only on vectors (Linear also on a 1×1 map), and
-    /// a map at the end closed with global pooling or Flatten, with classes set to what comes out.
-    /// </summary>
-    private static Stack BuildStack(int channels, int height, int width, int[] choices, int seed)
-    {
-        var random = new Random(seed);
-        var layers = new List<Layer>();
-        var shape = Shape.Map(channels, height, width);
-        bool Coin() => random.Next(2) == 0;
-        double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
-        void Add(Layer layer)
-        {
-            layers.Add(layer);
-            shape = NetworkAnalysis.Analyze(new NetworkDefinition("Net", channels, height, width, layers, requires: RequiredLayers.None)).Summary!.Output;
-        }
-        foreach (var choice in choices)
-        {
-            if (!shape.IsFlat)
-            {
-                var side = Math.Min(shape.Height, shape.Width);
-                switch (choice % 11)
-                {
-                    case 0 or 1 or 2:
-                        var padding = random.Next(3);
-                        Add(new Conv2d(random.Next(1, 17), random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels));
-                        break;
-                    case 3: Add(new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)])); break;
-                    case 4: Add(new ReLU(Coin())); break;
-                    case 5: Add(new Dropout(Probability(), Coin())); break;
-                    case 6: Add(new Dropout2d(Probability(), Coin())); break;
-                    case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
-                    case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
-                    case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
-                    default:
-                        if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
-                        else Add(new LogSoftmax(Coin()));
-                        break;
-                }
-            }
-            else
-            {
-                switch (choice % 6)
-                {
-                    case 0 or 1: Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels)); break;
-                    case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
-                    case 3: Add(new ReLU(Coin())); break;
-                    case 4: Add(new Dropout(Probability(), Coin())); break;
-                    default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
-                }
-            }
-        }
-        if (!shape.IsFlat && !shape.IsPointMap) Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin()));
-        if (Coin()) Add(new Linear(random.Next(2, 13)));
-        if (layers.Count == 0 || Coin()) Add(new LogSoftmax(Coin()));
-
-        var lists = new List<string>();
-        for (var i = 0; i < layers.Count;)
-        {
-            var take = random.Next(1, 5);
-            lists.Add("[" + string.Join(", ", layers.Skip(i).Take(take).Select(Attribute)) + "]");
-            i += take;
-        }
-        var source = $"""
-            using Mnist.Dsl;
-
-            namespace Fuzz;
-
-            [Network({channels}, {height}, {width}, Classes = {shape.Channels}, ParameterBudget = int.MaxValue, Requires = RequiredLayers.None)]
-            {string.Join("\n", lists)}
-            public partial class Net;
-            """;
-        return new Stack(channels, height, width, layers, shape.Channels, source);
-    }
-
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Attribute(Layer layer)
-    {
-        static string Args(params string?[] arguments)
-        {
-            var present = arguments.Where(a => a is not null).ToArray();
-            return present.Length == 0 ? "" : "(" + string.Join(", ", present) + ")";
-        }
-        static string? If(bool condition, string text) => condition ? text : null;
-        return layer switch
-        {
-            Conv2d c => "Conv2d" + Args($"{c.OutChannels}", $"{c.KernelSize}", If(c.Stride != 1, $"Stride = {c.Stride}"), If(c.Padding != 0, $"Padding = {c.Padding}"),
-                If(!c.Bias, "Bias = false"), If(c.InChannels != 0, $"InChannels = {c.InChannels}")),
-            BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
-            BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
-            ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),
-            Dropout d => "Dropout" + Args(Number(d.P), If(d.Functional, "Functional = true")),
-            Dropout2d d => "Dropout2d" + Args(Number(d.P), If(d.Functional, "Functional = true")),
-            MaxPool2d m => "MaxPool2d" + Args($"{m.KernelSize}", If(m.Stride != 0, $"Stride = {m.Stride}"), If(m.Functional, "Functional = true")),
-            AvgPool2d a => "AvgPool2d" + Args($"{a.KernelSize}", If(a.Stride != 0, $"Stride = {a.Stride}"), If(a.Functional, "Functional = true")),
-            GlobalAvgPool2d g => "GlobalAvgPool2d" + Args(If(g.Functional, "Functional = true")),
-            Flatten f => "Flatten" + Args(If(f.Functional, "Functional = true")),
-            Linear l => "Linear" + Args($"{l.OutFeatures}", If(!l.Bias, "Bias = false"), If(l.InFeatures != 0, $"InFeatures = {l.InFeatures}")),
-            LogSoftmax s => "LogSoftmax" + Args(If(s.Functional, "Functional = true")),
-            _ => throw new ArgumentException(layer.ToString()),
-        };
-    }
-
-    private static readonly Gen<Stack> ValidStacks =
-        from channels in Gen.Choose(1, 3)
-        from height in Gen.Choose(4, 32)
-        from width in Gen.Frequency((3, Gen.Constant(height)), (1, Gen.Choose(4, 32)))
-        from choices in Gen.Choose(0, 10).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1_000_000), n))
-        from seed in Gen.Choose(0, int.MaxValue)
-        select BuildStack(channels, height, width, choices, seed);
-
     [Fact]
     public void Random_valid_stacks_compile_cleanly_and_their_ParameterCount_is_the_layer_algebras()
     {
-        var property = Prop.ForAll(ValidStacks.ToArbitrary(), stack =>
+        var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
         {
-            var expected = NetworkAnalysis.Analyze(new NetworkDefinition("Net", stack.Channels, stack.Height, stack.Width, stack.Layers, stack.Classes, int.MaxValue, RequiredLayers.None));
+            var expected = NetworkAnalysis.Analyze(stack.Definition);
             // The builder's own promise: only the receptive-field warning may remain.
             Assert.True(expected.IsValid, string.Join("\n", expected.Violations));
 
@@ -419,7 +286,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Single(result.Generated);
             Assert.True(result.CompilerDiagnostics.IsEmpty, string.Join("\n", result.CompilerDiagnostics) + "\n" + result.Generated.Single().SourceText);
             Assert.All(result.AnalyzerDiagnostics, d => Assert.Equal("MNIST0014", d.Id));
-            var type = result.Output.GetTypeByMetadataName("Fuzz.Net")!;
+            var type = result.Output.GetTypeByMetadataName(ValidStack.TypeName)!;
             Assert.Equal(expected.Summary!.TotalParameters, Constant<long>(type, "ParameterCount"));
             Assert.Equal(expected.Summary.ReceptiveField, Constant<int>(type, "ReceptiveField"));
         });
@@ -435,7 +302,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void Random_valid_stacks_get_an_inference_class_that_compiles_cleanly()
     {
-        var property = Prop.ForAll(ValidStacks.ToArbitrary(), stack =>
+        var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
         {
             var result = RunWithInference(stack.Source);
 

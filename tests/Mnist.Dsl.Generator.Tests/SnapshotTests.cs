@@ -20,6 +20,15 @@ public class SnapshotTests
         Assert.Empty(result.AnalyzerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()));
     }
 
+    /// <summary>Found by the compile-time = run-time property: a stateless network's comment read "State-dict keys: ."</summary>
+    [Fact]
+    public void A_network_without_parameters_or_buffers_says_it_has_no_state_dict_keys()
+    {
+        var result = GeneratorHarness.Run("using Mnist.Dsl;\n[Network(1, 4, 4, Requires = RequiredLayers.None, Classes = 1)]\n[ReLU, GlobalAvgPool2d, Flatten(Functional = true)]\npublic partial class Stateless;");
+
+        Assert.Contains("/// State-dict keys: none (no layer has parameters or buffers).\n", result.Source("Stateless").ReplaceLineEndings("\n"));
+    }
+
     /// <summary>
     /// With the real TorchSharp referenced instead (a stub of its namespaces here, since the package cannot be
     /// restored), only the using directives change.

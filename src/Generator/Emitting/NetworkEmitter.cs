@@ -72,7 +72,9 @@ internal static class NetworkEmitter
         w.Line("/// <code>");
         foreach (var line in summary.ToTable().Split('\n')) w.Line("/// " + Xml(line.TrimEnd('\r')));
         w.Line("/// </code>");
-        w.Line("/// State-dict keys: " + Xml(string.Join(", ", StateKeys(spec.Layers, members))) + ".");
+        var keys = StateKeys(spec.Layers, members).ToArray();
+        // A network of stateless layers only has no keys: say so rather than print an empty list.
+        w.Line(keys.Length == 0 ? "/// State-dict keys: none (no layer has parameters or buffers)." : "/// State-dict keys: " + Xml(string.Join(", ", keys)) + ".");
         w.Line("/// </summary>");
     }
 

@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Mnist.Dsl.Analysis;
+using Mnist.Torch;
+
+namespace Mnist.Dsl.Generator.Tests;
+
+/// <summary>
+/// A declaration compiled with its generated code into an assembly and loaded, as a user's build would run it.
+/// Each gets its own collectible load context, unloaded on Dispose, in which Mnist.Torch and Mnist.Dsl are the
+/// test's own already-loaded copies: the native shim is loaded once, and the generated class's Summary and
+/// module are the types the test compares them as.
+/// </summary>
+internal sealed class CompiledNetwork : IDisposable
+{
+    private readonly SharedRuntimeContext context;
+
+    private CompiledNetwork(SharedRuntimeContext context, Type type, string generatedSource)
+    {
+        this.context = context;
+        Type = type;
+        GeneratedSource = generatedSource;
+    }
+
+    public Type Type { get; }
+
+    public string GeneratedSource { get; }
+
+    /// <summary>Runs the generator on the source (no analyzer: other tests check its diagnostics), emits and loads the result.</summary>
+    public static CompiledNetwork Compile(string source, string typeName)
+    {
+        GeneratorHarness.NewDriver().RunGeneratorsAndUpdateCompilation(CompilationFactory.CreateLean(source), out var output, out var generatorDiagnostics);
+        var generated = string.Join("\n", output.SyntaxTrees.Skip(1).Select(t => t.ToString()));
+        if (!generatorDiagnostics.IsEmpty) throw new InvalidOperationException("the generator reported:\n" + string.Join("\n", generatorDiagnostics) + "\n" + generated);
+        using var image = new MemoryStream();
+        var emitted = output.Emit(image);
+        if (!emitted.Success)
+            throw new InvalidOperationException("the declaration and its generated code do not compile:\n" +
+                string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) + "\n" + generated);
+        image.Position = 0;
+        var context = new SharedRuntimeContext();
+        try
+        {
+            var type = context.LoadFromStream(image).GetType(typeName, throwOnError: true)!;
+            return new CompiledNetwork(context, type, generated);
+        }
+        catch
+        {
+            context.Unload();
+            throw;
+        }
+    }
+
+    public T Constant<T>(string name) =>
+        Type.GetField(name, BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
+            ? (T)field.GetRawConstantValue()!
+            : throw new InvalidOperationException($"{Type} has no public constant {name}:\n{GeneratedSource}");
+
+    public T Static<T>(string name) =>
+        (T)(Type.GetProperty(name, BindingFlags.Public | BindingFlags.Static) ?? throw new InvalidOperationException($"{Type} has no public static {name}:\n{GeneratedSource}")).GetValue(null)!;
+
+    public NetworkSummary Summary => Static<NetworkSummary>(nameof(Summary));
+
+    public NetworkDefinition Definition => Static<NetworkDefinition>(nameof(Definition));
+
+    /// <summary>A new instance through the generated parameterless constructor.</summary>
+    public torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule() => (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(Type)!;
+
+    public void Dispose() => context.Unload();
+
+    private sealed class SharedRuntimeContext() : AssemblyLoadContext("CompiledNetwork", isCollectible: true)
+    {
+        private static readonly Assembly Torch = typeof(torch).Assembly;
+        private static readonly Assembly Dsl = typeof(NetworkAttribute).Assembly;
+
+        protected override Assembly? Load(AssemblyName name) =>
+            name.Name == Torch.GetName().Name ? Torch : name.Name == Dsl.GetName().Name ? Dsl : null;
+    }
+}

@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using FsCheck;
+using FsCheck.Fluent;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Layers;
+
+namespace Mnist.Dsl.Generator.Tests;
+
+/// <summary>
+/// A valid network as data (the input, the layers, the classes its last layer produces) and the C# declaration
+/// of it, which is what FsCheck prints for a counterexample.
+/// </summary>
+public sealed record ValidStack(int Channels, int Height, int Width, IReadOnlyList<Layer> Layers, int Classes, string Source)
+{
+    /// <summary>The namespace-qualified name of the declared class.</summary>
+    public const string TypeName = "Fuzz.Net";
+
+    public NetworkDefinition Definition => new("Net", Channels, Height, Width, Layers, Classes, int.MaxValue, RequiredLayers.None);
+
+    public override string ToString() => "\n" + Source + "\n";
+}
+
+/// <summary>
+/// Random valid layer stacks for the property tests (FuzzTests, CompileTimeEqualsRunTimeTests): every layer kind,
+/// with kernels, strides, paddings, channel counts, Functional flags and input sizes drawn at random, each layer
+/// chosen to fit the shape the ones before it give. Shrinking drops layers and shrinks the input, keeping only
+/// candidates the layer algebra still accepts, so a counterexample comes out small.
+/// </summary>
+internal static class ValidStacks
+{
+    public static readonly Gen<ValidStack> Any =
+        from channels in Gen.Choose(1, 3)
+        from height in Gen.Choose(4, 32)
+        from width in Gen.Frequency((3, Gen.Constant(height)), (1, Gen.Choose(4, 32)))
+        from choices in Gen.Choose(0, 10).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1_000_000), n))
+        from seed in Gen.Choose(0, int.MaxValue)
+        select Build(channels, height, width, choices, seed);
+
+    public static Arbitrary<ValidStack> Arbitrary { get; } = Arb.From(Any, Shrink);
+
+    /// <summary>
+    /// Random choices read against the running shape, so every layer fits its input: convolutions and pools
+    /// no larger than the (padded) map, BatchNorm1d and Linear only on vectors (Linear also on a 1×1 map), and
+    /// a map at the end closed with global pooling or Flatten, with classes set to what comes out.
+    /// </summary>
+    private static ValidStack Build(int channels, int height, int width, int[] choices, int seed)
+    {
+        var random = new Random(seed);
+        var layers = new List<Layer>();
+        var shape = Shape.Map(channels, height, width);
+        bool Coin() => random.Next(2) == 0;
+        double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
+        void Add(Layer layer)
+        {
+            layers.Add(layer);
+            shape = NetworkAnalysis.Analyze(new NetworkDefinition("Net", channels, height, width, layers, requires: RequiredLayers.None)).Summary!.Output;
+        }
+        foreach (var choice in choices)
+        {
+            if (!shape.IsFlat)
+            {
+                var side = Math.Min(shape.Height, shape.Width);
+                switch (choice % 11)
+                {
+                    case 0 or 1 or 2:
+                        var padding = random.Next(3);
+                        Add(new Conv2d(random.Next(1, 17), random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels));
+                        break;
+                    case 3: Add(new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)])); break;
+                    case 4: Add(new ReLU(Coin())); break;
+                    case 5: Add(new Dropout(Probability(), Coin())); break;
+                    case 6: Add(new Dropout2d(Probability(), Coin())); break;
+                    case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
+                    case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
+                    case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
+                    default:
+                        if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
+                        else Add(new LogSoftmax(Coin()));
+                        break;
+                }
+            }
+            else
+            {
+                switch (choice % 6)
+                {
+                    case 0 or 1: Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels)); break;
+                    case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
+                    case 3: Add(new ReLU(Coin())); break;
+                    case 4: Add(new Dropout(Probability(), Coin())); break;
+                    default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
+                }
+            }
+        }
+        if (!shape.IsFlat && !shape.IsPointMap) Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin()));
+        if (Coin()) Add(new Linear(random.Next(2, 13)));
+        if (layers.Count == 0 || Coin()) Add(new LogSoftmax(Coin()));
+
+        var listSizes = new List<int>();
+        for (var placed = 0; placed < layers.Count; placed += listSizes[^1]) listSizes.Add(random.Next(1, 5));
+        return Declare(channels, height, width, layers, listSizes)
+            ?? throw new InvalidOperationException("the stack builder made an invalid stack:\n" + string.Join("\n", layers));
+    }
+
+    /// <summary>
+    /// The stack declared as a class whose layers sit in attribute lists of the given sizes, or null when it is
+    /// not a valid network (no layers, a map at the end, a layer that no longer fits: what a shrink step can produce).
+    /// </summary>
+    public static ValidStack? Declare(int channels, int height, int width, IReadOnlyList<Layer> layers, IReadOnlyList<int>? listSizes = null)
+    {
+        // A network with no layers is an error of its own (MNIST0015), which the layer algebra does not check.
+        if (layers.Count == 0) return null;
+        var report = NetworkAnalysis.Analyze(new NetworkDefinition("Net", channels, height, width, layers, requires: RequiredLayers.None));
+        if (report.Summary is not { } summary || !(summary.Output.IsFlat || summary.Output.IsPointMap)) return null;
+        var stack = new ValidStack(channels, height, width, layers.ToArray(), summary.Output.Channels, "");
+        // Only the receptive-field warning may remain; any error means the candidate is not a valid stack.
+        if (!NetworkAnalysis.Analyze(stack.Definition).IsValid) return null;
+
+        var lists = new List<string>();
+        var sizes = listSizes ?? Enumerable.Repeat(4, (layers.Count + 3) / 4).ToArray();
+        for (int i = 0, list = 0; i < layers.Count; i += sizes[list++])
+            lists.Add("[" + string.Join(", ", layers.Skip(i).Take(sizes[list]).Select(Attribute)) + "]");
+        var source = $"""
+            using Mnist.Dsl;
+
+            namespace Fuzz;
+
+            [Network({channels}, {height}, {width}, Classes = {stack.Classes}, ParameterBudget = int.MaxValue, Requires = RequiredLayers.None)]
+            {string.Join("\n", lists)}
+            public partial class Net;
+            """;
+        return stack with { Source = source };
+    }
+
+    /// <summary>Smaller stacks that are still valid: one layer fewer, an explicit in-size dropped, a smaller input.</summary>
+    public static IEnumerable<ValidStack> Shrink(ValidStack stack)
+    {
+        var layers = stack.Layers;
+        for (var i = 0; i < layers.Count; i++)
+            if (Declare(stack.Channels, stack.Height, stack.Width, layers.Where((_, j) => j != i).ToArray()) is { } fewer) yield return fewer;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            Layer? plainer = layers[i] switch
+            {
+                Conv2d { InChannels: not 0 } c => c with { InChannels = 0 },
+                Linear { InFeatures: not 0 } l => l with { InFeatures = 0 },
+                _ => null,
+            };
+            if (plainer is not null && Declare(stack.Channels, stack.Height, stack.Width, layers.Select((l, j) => j == i ? plainer : l).ToArray()) is { } simpler)
+                yield return simpler;
+        }
+        foreach (var (channels, height, width) in new[] { (1, stack.Height, stack.Width), (stack.Channels, stack.Height - 1, stack.Width - 1), (stack.Channels, stack.Height, stack.Height) })
+        {
+            if ((channels, height, width) == (stack.Channels, stack.Height, stack.Width) || height < 1 || width < 1) continue;
+            // A declared in-size pins the old input's channels: drop them so a one-channel input can still be tried.
+            var unpinned = layers.Select(l => l switch { Conv2d c => c with { InChannels = 0 }, Linear f => f with { InFeatures = 0 }, _ => l }).ToArray();
+            if (Declare(channels, height, width, unpinned) is { } smaller) yield return smaller;
+        }
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The layer as the attribute a user would write, leaving out arguments at their defaults.</summary>
+    public static string Attribute(Layer layer)
+    {
+        static string Args(params string?[] arguments)
+        {
+            var present = arguments.Where(a => a is not null).ToArray();
+            return present.Length == 0 ? "" : "(" + string.Join(", ", present) + ")";
+        }
+        static string? If(bool condition, string text) => condition ? text : null;
+        return layer switch
+        {
+            Conv2d c => "Conv2d" + Args($"{c.OutChannels}", $"{c.KernelSize}", If(c.Stride != 1, $"Stride = {c.Stride}"), If(c.Padding != 0, $"Padding = {c.Padding}"),
+                If(!c.Bias, "Bias = false"), If(c.InChannels != 0, $"InChannels = {c.InChannels}")),
+            BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
+            BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
+            ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),
+            Dropout d => "Dropout" + Args(Number(d.P), If(d.Functional, "Functional = true")),
+            Dropout2d d => "Dropout2d" + Args(Number(d.P), If(d.Functional, "Functional = true")),
+            MaxPool2d m => "MaxPool2d" + Args($"{m.KernelSize}", If(m.Stride != 0, $"Stride = {m.Stride}"), If(m.Functional, "Functional = true")),
+            AvgPool2d a => "AvgPool2d" + Args($"{a.KernelSize}", If(a.Stride != 0, $"Stride = {a.Stride}"), If(a.Functional, "Functional = true")),
+            GlobalAvgPool2d g => "GlobalAvgPool2d" + Args(If(g.Functional, "Functional = true")),
+            Flatten f => "Flatten" + Args(If(f.Functional, "Functional = true")),
+            Linear l => "Linear" + Args($"{l.OutFeatures}", If(!l.Bias, "Bias = false"), If(l.InFeatures != 0, $"InFeatures = {l.InFeatures}")),
+            LogSoftmax s => "LogSoftmax" + Args(If(s.Functional, "Functional = true")),
+            _ => throw new ArgumentException(layer.ToString()),
+        };
+    }
+}
