@@ -14,20 +14,14 @@ declare -A warmup=([1]=200 [1000]=3)
 models=(default seed004)
 build_bench
 
+run_dotnet() { OMP_NUM_THREADS=2 dotnet "$bench_dll" eval "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2; }
+run_pytorch() { OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/eval_throughput.py "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2; }
+
 declare -A lowest=()
 for size in 1 1000; do
   for model in "${models[@]}"; do
-    dotnet_rates=(); torch_rates=()
-    for ((r = 1; r <= rounds; r++)); do
-      dotnet_rates+=("$(OMP_NUM_THREADS=2 dotnet "$bench_dll" eval "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2 | value)")
-      torch_rates+=("$(OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/eval_throughput.py "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2 | value)")
-      echo "round $r $model batch $size: .NET ${dotnet_rates[-1]} images/s, PyTorch ${torch_rates[-1]} images/s"
-    done
-    d=$(printf '%s\n' "${dotnet_rates[@]}" | median)
-    t=$(printf '%s\n' "${torch_rates[@]}" | median)
-    r=$(ratio "$d" "$t")
-    echo "$model batch $size: .NET $d images/s, PyTorch $t images/s (medians of $rounds rounds of ${batches[$size]} batches), ratio $r"
-    lowest[$size]=$(lower "${lowest[$size]:-}" "$r")
+    side_by_side "$model batch $size" "$rounds" "${batches[$size]} batches"
+    lowest[$size]=$(lower "${lowest[$size]:-}" "$side_by_side_ratio")
   done
 done
 echo "ratio_batch1=${lowest[1]}"

@@ -12,18 +12,12 @@ rounds=${2:-3}
 models=(seed004 default)
 build_bench
 
+run_dotnet() { OMP_NUM_THREADS=2 dotnet "$bench_dll" train "$model" "$batches" 10 128 2; }
+run_pytorch() { OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/train_throughput.py "$model" "$batches" 10 128 2; }
+
 lowest=""
 for model in "${models[@]}"; do
-  dotnet_rates=(); torch_rates=()
-  for ((r = 1; r <= rounds; r++)); do
-    dotnet_rates+=("$(OMP_NUM_THREADS=2 dotnet "$bench_dll" train "$model" "$batches" 10 128 2 | value)")
-    torch_rates+=("$(OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/train_throughput.py "$model" "$batches" 10 128 2 | value)")
-    echo "round $r $model: .NET ${dotnet_rates[-1]} images/s, PyTorch ${torch_rates[-1]} images/s"
-  done
-  d=$(printf '%s\n' "${dotnet_rates[@]}" | median)
-  t=$(printf '%s\n' "${torch_rates[@]}" | median)
-  r=$(ratio "$d" "$t")
-  echo "$model: .NET $d images/s, PyTorch $t images/s (medians of $rounds rounds of $batches batches), ratio $r"
-  lowest=$(lower "$lowest" "$r")
+  side_by_side "$model" "$rounds" "$batches batches"
+  lowest=$(lower "$lowest" "$side_by_side_ratio")
 done
 echo "ratio=$lowest"
