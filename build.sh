@@ -54,6 +54,7 @@ commands:
                    eval: bench/eval-vs-pytorch.sh, evaluation images/s at batch 1 and 1000
                    time-to-99.4: bench/time-to-99.4.sh, our default network against seed 004's recipe
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
+                   inference: bench/inference.sh, the generated inference class against libtorch and PyTorch
                  ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 
@@ -297,8 +298,9 @@ cmd_bench() {
     eval) script=bench/eval-vs-pytorch.sh; shift ;;
     time-to-99.4) script=bench/time-to-99.4.sh; shift ;;
     generator) script=bench/generator-scaling.sh; shift ;;
+    inference) script=bench/inference.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4 or generator (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator or inference (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"
