@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace Mnist.Torch.Serialization;
+namespace Mnist.Dsl.Training.Serialization;
 
 /// <summary>
 /// Writes a file so that readers see either the old content or the whole new content, never a part:

@@ -1,8 +1,9 @@
 using System;
+using TorchSharp;
 using System.Collections;
 using System.Collections.Generic;
 
-namespace Mnist.Torch.Data;
+namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
 /// Mini-batches over a set already in memory, as <c>DataLoader(TensorDataset(images, labels), batch_size,

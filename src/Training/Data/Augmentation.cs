@@ -1,7 +1,9 @@
 using System;
-using static Mnist.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
-namespace Mnist.Torch.Data;
+namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
 /// Random rotation, translation and scaling of a batch of images, each image its own draw, computed with
@@ -23,7 +25,7 @@ public sealed class Augmentation
     /// <param name="fill">The value outside the source image, in the images' (normalised) units.</param>
     /// <param name="interpolation">Bilinear by default; torchvision's RandomRotation defaults to nearest.</param>
     public Augmentation(double degrees = 7, double translate = 0, double minScale = 1, double maxScale = 1,
-        double fill = MnistDataset.NormalizedBlack, InterpolationMode interpolation = InterpolationMode.Bilinear)
+        double fill = MnistDataset.NormalizedBlack, GridSampleMode interpolation = GridSampleMode.Bilinear)
     {
         if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
         if (!(translate is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(translate), translate, "The translation is a fraction of the size, on [0, 1].");
@@ -41,7 +43,7 @@ public sealed class Augmentation
     public double MinScale { get; }
     public double MaxScale { get; }
     public double Fill { get; }
-    public InterpolationMode Interpolation { get; }
+    public GridSampleMode Interpolation { get; }
 
     /// <summary>
     /// Draws a transform per image and applies it. Images are [N, C, H, W]; the result has the same shape
@@ -80,7 +82,7 @@ public sealed class Augmentation
     /// <param name="fill">The value outside the source, in the images' units (normalised black for normalised MNIST).</param>
     /// <param name="interpolation">How the source is sampled between pixels.</param>
     public static torch.Tensor Affine(torch.Tensor images, torch.Tensor angles, torch.Tensor? translations, torch.Tensor? scales, double fill,
-        InterpolationMode interpolation = InterpolationMode.Bilinear)
+        GridSampleMode interpolation = GridSampleMode.Bilinear)
     {
         CheckImages(images);
         long n = images.size(0), height = images.size(2), width = images.size(3);

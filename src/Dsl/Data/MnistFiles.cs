@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-namespace Mnist.Torch.Data;
+namespace Mnist.Dsl.Data;
 
 /// <summary>
 /// Where the four MNIST IDX files are in a folder. Each may be raw or gzipped (<c>.gz</c>), directly in the

@@ -1,8 +1,10 @@
 using System;
+using TorchSharp;
 using System.Globalization;
 using System.IO;
+using Mnist.Dsl.Data;
 
-namespace Mnist.Torch.Data;
+namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
 /// One MNIST set (training or test) held in memory as two tensors, as torchvision's MNIST with
@@ -104,8 +106,8 @@ public sealed class MnistDataset : IDisposable
         // Made in a scope of our own: intermediates go with it, and the two results leave every scope
         // because the set owns them.
         using var scope = torch.NewDisposeScope();
-        var pixels = Normalize(images.ToTensor().reshape(images.Count, 1, ImageSize, ImageSize));
-        var targets = labels.ToTensor().to_type(torch.int64);
+        var pixels = Normalize(torch.tensor(images.Data, new[] { images.Count, 1, ImageSize, ImageSize }));
+        var targets = torch.tensor(labels.Data, new[] { labels.Count }).to_type(torch.int64);
         scope.DisposeEverythingBut(pixels, targets);
         return new MnistDataset(pixels.DetachFromDisposeScope(), targets.DetachFromDisposeScope(), train, imagesPath, labelsPath);
     }

@@ -1,11 +1,10 @@
 using System;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
 
-namespace Mnist.Torch.Data;
+namespace Mnist.Dsl.Data;
 
 /// <summary>
 /// One file in the IDX format MNIST ships in: a big-endian magic number (two zero bytes, the element type,
@@ -21,6 +20,9 @@ public sealed class IdxFile
     public const byte UnsignedByteType = 0x08;
     public const int LabelsMagic = 0x00000801;
     public const int ImagesMagic = 0x00000803;
+
+    /// <summary>The largest byte array .NET allocates (Array.MaxLength, which netstandard2.0 lacks).</summary>
+    private const long MaxArrayLength = 0x7FFFFFC7;
 
     private IdxFile(string path, long[] shape, byte[] data)
     {
@@ -69,8 +71,8 @@ public sealed class IdxFile
         var kind = KindOf(dimensions);
         if (file.Length == 0) throw Invalid(path, $"the file is empty (0 bytes); expected an IDX {kind} file (truncated or failed download?)");
 
-        Span<byte> first = stackalloc byte[2];
-        var gzip = file.ReadAtLeast(first, 2, throwOnEndOfStream: false) == 2 && first[0] == 0x1f && first[1] == 0x8b;
+        var first = new byte[2];
+        var gzip = ReadFully(file, first) == 2 && first[0] == 0x1f && first[1] == 0x8b;
         file.Position = 0;
         try
         {
@@ -85,9 +87,6 @@ public sealed class IdxFile
         }
     }
 
-    /// <summary>The elements as a uint8 tensor of <see cref="Shape"/>.</summary>
-    public torch.Tensor ToTensor() => torch.tensor<byte>(Data, shape);
-
     // length: the byte length of the stream when known (raw files), to check the sizes before reading.
     private static IdxFile Parse(string path, Stream stream, long? length, int dimensions)
     {
@@ -95,11 +94,11 @@ public sealed class IdxFile
         var expectedMagic = (UnsignedByteType << 8) | dimensions;
         var headerLength = 4 + 4 * dimensions;
 
-        Span<byte> magic = stackalloc byte[4];
-        var read = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        var magic = new byte[4];
+        var read = ReadFully(stream, magic);
         if (read == 0) throw Invalid(path, $"the file decompresses to nothing; expected an IDX {kind} file");
         if (read < 4) throw Invalid(path, $"the file ends after {read} bytes, inside the 4-byte IDX magic number (truncated?)");
-        var found = BinaryPrimitives.ReadInt32BigEndian(magic);
+        var found = (int)BigEndian(magic, 0);
         if (magic[0] != 0 || magic[1] != 0 || magic[2] != UnsignedByteType)
             throw Invalid(path, $"not an IDX {kind} file of unsigned bytes: the magic number is 0x{found:X8}, expected 0x{expectedMagic:X8} (corrupt, or not the file it is named after?)");
         if (magic[3] != dimensions)
@@ -107,18 +106,18 @@ public sealed class IdxFile
                 + (magic[3] is 1 or 3 ? $"; is it a {KindOf(magic[3])} file?" : ""));
 
         var header = new byte[4 * dimensions];
-        read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        read = ReadFully(stream, header);
         if (read < header.Length)
             throw Invalid(path, $"the header is truncated: an IDX file with {dimensions} dimensions has a {headerLength}-byte header, found {4 + read} bytes");
         var shape = new long[dimensions];
         long expected = 1;
         for (var i = 0; i < dimensions; i++)
         {
-            shape[i] = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4 * i));
-            // Each size is below 2^32 and the product stays below Array.MaxLength, so this cannot overflow.
+            shape[i] = BigEndian(header, 4 * i);
+            // Each size is below 2^32 and the product stays below MaxArrayLength, so this cannot overflow.
             expected *= shape[i];
-            if (expected > Array.MaxLength)
-                throw Invalid(path, $"the header declares sizes [{string.Join(", ", shape.Take(i + 1).Select(N))}], more than {N(Array.MaxLength)} bytes; the header is corrupt");
+            if (expected > MaxArrayLength)
+                throw Invalid(path, $"the header declares sizes [{string.Join(", ", shape.Take(i + 1).Select(N))}], more than {N(MaxArrayLength)} bytes; the header is corrupt");
         }
 
         var what = dimensions switch { 1 => "labels", 3 => "pixels", _ => "data" };
@@ -151,10 +150,27 @@ public sealed class IdxFile
                 Array.Resize(ref buffer, (int)Math.Min(limit, 2L * buffer.Length));
             }
             var n = stream.Read(buffer, filled, buffer.Length - filled);
-            if (n == 0) return buffer.AsSpan(0, filled).ToArray();
+            if (n == 0)
+            {
+                var result = new byte[filled];
+                Array.Copy(buffer, result, filled);
+                return result;
+            }
             filled += n;
         }
     }
+
+    /// <summary>Reads until the buffer is full or the stream ends; returns the count read.</summary>
+    private static int ReadFully(Stream stream, byte[] buffer)
+    {
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = stream.Read(buffer, filled, buffer.Length - filled)) > 0) filled += n;
+        return filled;
+    }
+
+    private static uint BigEndian(byte[] bytes, int at) =>
+        (uint)bytes[at] << 24 | (uint)bytes[at + 1] << 16 | (uint)bytes[at + 2] << 8 | bytes[at + 3];
 
     private static long CountRemaining(Stream stream)
     {
@@ -170,5 +186,5 @@ public sealed class IdxFile
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static InvalidDataException Invalid(string path, string what, Exception? inner = null) =>
-        new($"{path}: {what}{(what.EndsWith('?') ? "" : ".")}", inner);
+        new($"{path}: {what}{(what.EndsWith("?", StringComparison.Ordinal) ? "" : ".")}", inner);
 }

@@ -6,13 +6,19 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TorchSharp;
 
-namespace Mnist.Torch.Serialization;
+namespace Mnist.Dsl.Training.Serialization;
 
 /// <summary>
 /// The safetensors format (what the PyTorch ecosystem reads): an 8-byte little-endian header length, a JSON
 /// header {name: {dtype, shape, data_offsets}, "__metadata__": {..}}, then the raw little-endian data.
 /// Reading checks every size and offset against the file and names the file and the entry at fault.
+/// <para>
+/// TorchSharp.PyBridge reads and writes safetensors too; this one is kept because it does more that the trainer
+/// relies on: metadata (a checkpoint's format, model and epoch), atomic writes (a killed run never leaves a
+/// torn file), and errors that name the file, the entry and the sizes instead of an index or a JSON exception.
+/// </para>
 /// </summary>
 public static class SafeTensors
 {
@@ -90,7 +96,7 @@ public static class SafeTensors
                 var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 if (offsets.Length != 2) Fail($"'{name}' has {offsets.Length} data offsets instead of 2");
-                var expected = shape.Aggregate(1L, (a, b) => a * b) * torch.ElementSize(type);
+                var expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
                 if (shape.Any(d => d < 0)) Fail($"'{name}' has a negative dimension");
                 if (offsets[1] - offsets[0] != expected)
                     Fail($"'{name}' is {type} [{string.Join(", ", shape)}] ({expected} bytes) but its offsets span {offsets[1] - offsets[0]} bytes");
@@ -109,20 +115,27 @@ public static class SafeTensors
         return result;
     }
 
-    private static unsafe torch.Tensor FromBytes(ReadOnlySpan<byte> data, torch.ScalarType type, long[] shape)
+    private static torch.Tensor FromBytes(Span<byte> data, torch.ScalarType type, long[] shape)
     {
-        fixed (byte* p = data)
-        fixed (long* s = shape)
-            return torch.Tensor.From(NativeMethods.mt_from_data(p, (int)type, s, shape.Length));
+        var tensor = torch.empty(shape, type);
+        tensor.bytes = data;
+        return tensor;
     }
 
-    private static unsafe byte[] RawBytes(torch.Tensor tensor)
+    private static byte[] RawBytes(torch.Tensor tensor)
     {
-        var bytes = new byte[tensor.numel() * torch.ElementSize(tensor.dtype)];
-        using var plain = tensor.detach();
-        fixed (byte* p = bytes) NativeMethods.Check(NativeMethods.mt_copy_to(plain.Handle, p, bytes.Length));
-        return bytes;
+        using var plain = tensor.detach().cpu().contiguous();
+        return plain.bytes.ToArray();
     }
+
+    private static long ElementSize(torch.ScalarType type) => type switch
+    {
+        torch.ScalarType.Float64 or torch.ScalarType.Int64 => 8,
+        torch.ScalarType.Float32 or torch.ScalarType.Int32 => 4,
+        torch.ScalarType.Float16 or torch.ScalarType.Int16 => 2,
+        torch.ScalarType.Int8 or torch.ScalarType.Byte or torch.ScalarType.Bool => 1,
+        _ => throw new NotSupportedException($"safetensors cannot store {type}"),
+    };
 
     private static string DtypeName(torch.ScalarType type) => type switch
     {

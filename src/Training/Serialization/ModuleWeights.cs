@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+
+namespace Mnist.Dsl.Training.Serialization;
+
+/// <summary>
+/// A module's weights as a safetensors file: its state dict under the module's own keys (conv1.weight,
+/// bn1.running_mean, ...), the layout PyTorch's <c>safetensors.torch.save_file(model.state_dict())</c> writes.
+/// <para>
+/// Loading checks names, shapes and dtypes before it copies anything. TorchSharp's own
+/// <c>load_state_dict</c> only says "not identical" for a missing or extra key, and copies with
+/// <c>copy_</c>, which broadcasts a [1] tensor into a [10] one and converts float64 to float32 silently.
+/// </para>
+/// </summary>
+public static class ModuleWeights
+{
+    /// <summary>Writes the module's state dict as a safetensors file, atomically.</summary>
+    public static void SaveWeights(this torch.nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SafeTensors.Save(module.state_dict(), path, metadata);
+
+    /// <summary>
+    /// Loads a safetensors file written by <see cref="SaveWeights"/> or by PyTorch. A file that does not fit
+    /// throws <see cref="InvalidDataException"/> naming the file and listing every difference.
+    /// </summary>
+    public static void LoadWeights(this torch.nn.Module module, string path)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = SafeTensors.Load(path);
+        var problems = Differences(module, tensors);
+        if (problems.Count > 0)
+            throw new InvalidDataException($"{path} does not hold weights for this {module.GetName()} ({problems.Count} difference{(problems.Count == 1 ? "" : "s")}):\n  "
+                + string.Join("\n  ", problems));
+        LoadStateDict(module, tensors);
+    }
+
+    /// <summary>Copies a state dict that <see cref="Differences"/> found nothing wrong with, without gradients.</summary>
+    public static void LoadStateDict(torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (key, target) in module.state_dict())
+            if (tensors.TryGetValue(key, out var value)) target.copy_(value);
+    }
+
+    /// <summary>What keeps the tensors from being this module's state dict: missing and extra keys, other shapes and dtypes.</summary>
+    public static List<string> Differences(torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors)
+    {
+        var own = module.state_dict();
+        var problems = new List<string>();
+        problems.AddRange(own.Keys.Where(k => !tensors.ContainsKey(k)).Select(k => $"missing: {k} (expected [{Shape(own[k])}] {own[k].dtype})"));
+        problems.AddRange(tensors.Keys.Where(k => !own.ContainsKey(k)).Select(k => $"unexpected: {k} [{Shape(tensors[k])}] {tensors[k].dtype}"));
+        foreach (var (key, target) in own)
+        {
+            if (!tensors.TryGetValue(key, out var value)) continue;
+            if (!target.shape.SequenceEqual(value.shape))
+                problems.Add($"shape: {key} is [{Shape(value)}] but this model's is [{Shape(target)}]");
+            else if (target.dtype != value.dtype)
+                problems.Add($"dtype: {key} is {value.dtype} but this model's is {target.dtype}");
+        }
+        return problems;
+    }
+
+    private static string Shape(torch.Tensor t) => string.Join(", ", t.shape);
+}
