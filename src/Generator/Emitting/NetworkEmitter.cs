@@ -51,16 +51,10 @@ internal static class NetworkEmitter
     /// <summary>The Modules alias only when a field uses it: an all-functional network would otherwise get CS8019 (unnecessary using).</summary>
     private static void WriteUsings(SourceWriter w, RuntimeFlavour flavour, bool hasModules)
     {
-        var root = flavour switch
-        {
-            RuntimeFlavour.TorchSharp => "global::TorchSharp",
-            RuntimeFlavour.MnistTorch => "global::Mnist.Torch",
-            _ => null,
-        };
-        if (root is null) return;
-        w.Line($"using Tensor = {root}.torch.Tensor;");
-        w.Line($"using nn = {root}.torch.nn;");
-        if (hasModules) w.Line($"using Modules = {root}.Modules;");
+        if (flavour != RuntimeFlavour.TorchSharp) return;
+        w.Line("using Tensor = global::TorchSharp.torch.Tensor;");
+        w.Line("using nn = global::TorchSharp.torch.nn;");
+        if (hasModules) w.Line("using Modules = global::TorchSharp.Modules;");
         w.Line();
     }
 
