@@ -32,7 +32,7 @@ public sealed class PackageConsumerTests : IDisposable
         using static TorchSharp.torch;
 
         Console.WriteLine($"parameters={TinyNet.ParameterCount} rf={TinyNet.ReceptiveField}");
-        Console.Write(TinyNet.Summary.ToTable());
+        Console.WriteLine(TinyNet.Summary.ToTable());
 
         // A few SGD steps on one fixed batch, as a training loop makes them: the loss must fall.
         manual_seed(1);
@@ -128,7 +128,7 @@ public sealed class PackageConsumerTests : IDisposable
         var lines = ran.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var expected = NetworkAnalysis.Analyze(TinyNet).Summary!;
         var header = $"parameters={expected.TotalParameters} rf={expected.ReceptiveField}\n{expected.ToTable()}".ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(header, lines.Take(header.Length));
+        Assert.Equal(string.Join("\n", header), string.Join("\n", lines.Take(header.Length)));
         var losses = lines.Skip(header.Length).Select(Loss).ToArray();
         Assert.Equal(Steps, losses.Length);
         Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0, $"loss {l} in:\n{ran.Output}"));
