@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Mnist.Dsl.Generator.Tests;
 
@@ -20,7 +21,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// done to the machine first: on Debian 12 TorchSharp's native library loads only because the package's
 /// build/Mnist.Dsl.targets patches the copy in the build output.
 /// </summary>
-public sealed class PackageConsumerTests : IDisposable
+public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 {
     private const int Steps = 5;
 
@@ -125,6 +126,7 @@ public sealed class PackageConsumerTests : IDisposable
         Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
         Assert.False(Directory.Exists(Path.Combine(work.FullName, "packages", "torchsharp")), "TorchSharp was copied into the fresh cache instead of read from the fallback folder");
         var ran = Run(app, "out/App.dll");
+        output.WriteLine(ran.Output);
         var lines = ran.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var expected = NetworkAnalysis.Analyze(TinyNet).Summary!;
         var header = $"parameters={expected.TotalParameters} rf={expected.ReceptiveField}\n{expected.ToTable()}".ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
