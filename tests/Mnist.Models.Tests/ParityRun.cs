@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.IO;
+using System.Linq;
 using Mnist.Dsl.Training.Data;
 using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
