@@ -64,9 +64,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static bool Has(Compilation compilation, string type, string member) =>
         compilation.GetTypeByMetadataName(type) is { } symbol && !symbol.GetMembers(member).IsEmpty;
 
-    /// <summary>The real TorchSharp wins when both are referenced: a user who adds it wants it.</summary>
+    /// <summary>Without TorchSharp only the constants, Summary and inference class can be emitted: the module needs it.</summary>
     private static RuntimeFlavour FlavourOf(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("TorchSharp.torch+nn") is not null ? RuntimeFlavour.TorchSharp
-        : compilation.GetTypeByMetadataName("Mnist.Torch.torch+nn") is not null ? RuntimeFlavour.MnistTorch
-        : RuntimeFlavour.None;
+        compilation.GetTypeByMetadataName("TorchSharp.torch+nn") is not null ? RuntimeFlavour.TorchSharp : RuntimeFlavour.None;
 }

@@ -5,15 +5,17 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Mnist.Dsl.Analysis;
-using Mnist.Torch;
+using TorchSharp;
 
 namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>
 /// A declaration compiled with its generated code into an assembly and loaded, as a user's build would run it.
-/// Each gets its own collectible load context, unloaded on Dispose, in which Mnist.Torch and Mnist.Dsl are the
-/// test's own already-loaded copies: the native shim is loaded once, and the generated class's Summary and
-/// module are the types the test compares them as.
+/// Each gets its own collectible load context, unloaded on Dispose, in which TorchSharp and Mnist.Dsl are the
+/// test's own already-loaded copies (the default context's): TorchSharp.dll is loaded once, so its static state
+/// (the native libraries it loaded, the default generator, dispose scopes) is the test's, and the generated
+/// class's Summary and module are the very types the test compares them as. A second TorchSharp.dll would be
+/// other types: the cast to torch.nn.Module would fail, and it would initialise libtorch a second time.
 /// </summary>
 internal sealed class CompiledNetwork : IDisposable
 {
@@ -68,7 +70,15 @@ internal sealed class CompiledNetwork : IDisposable
     public NetworkDefinition Definition => Static<NetworkDefinition>(nameof(Definition));
 
     /// <summary>A new instance through the generated parameterless constructor.</summary>
-    public torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule() => (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(Type)!;
+    public torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule()
+    {
+        var instance = Activator.CreateInstance(Type)!;
+        if (instance is torch.nn.Module<torch.Tensor, torch.Tensor> module) return module;
+        (instance as IDisposable)?.Dispose();
+        var baseAssembly = Type.BaseType?.Assembly;
+        throw new InvalidOperationException($"{Type} derives from {Type.BaseType} of {baseAssembly?.Location} in load context " +
+            $"'{(baseAssembly is null ? null : AssemblyLoadContext.GetLoadContext(baseAssembly)?.Name)}', not from the test's TorchSharp ({typeof(torch).Assembly.Location}): TorchSharp was loaded twice");
+    }
 
     public void Dispose() => context.Unload();
 

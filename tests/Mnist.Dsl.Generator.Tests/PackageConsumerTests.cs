@@ -1,28 +1,56 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>
 /// The Mnist.Dsl package as a user gets it: packed from this build, restored from a local folder into an empty
-/// package cache by a project outside the repository, which then sees the generated type (its numbers equal the
-/// layer algebra's) and gets the budget error when MnistDslParameterBudget, set through the package's build
-/// props, is too small.
+/// package cache by a project outside the repository that references only Mnist.Dsl, TorchSharp and
+/// libtorch-cpu-linux-x64. The project sees the generated type (its numbers equal the layer algebra's), trains
+/// the generated TorchSharp module for a few SGD steps on one batch (the loss is finite and falls), and gets the
+/// budget error when MnistDslParameterBudget, set through the package's build props, is too small. Nothing is
+/// done to the machine first: on Debian 12 TorchSharp's native library loads only because the package's
+/// build/Mnist.Dsl.targets patches the copy in the build output.
 /// </summary>
-public sealed class PackageConsumerTests : IDisposable
+public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Declaration = """
-        using Mnist.Dsl;
+    private const int Steps = 5;
 
-        System.Console.WriteLine($"parameters={TinyNet.ParameterCount} rf={TinyNet.ReceptiveField}");
-        System.Console.Write(TinyNet.Summary.ToTable());
+    private const string Declaration = """
+        using System;
+        using System.Linq;
+        using Mnist.Dsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        Console.WriteLine($"parameters={TinyNet.ParameterCount} rf={TinyNet.ReceptiveField}");
+        Console.WriteLine(TinyNet.Summary.ToTable());
+
+        // A few SGD steps on one fixed batch, as a training loop makes them: the loss must fall.
+        manual_seed(1);
+        using var model = new TinyNet();
+        var optimizer = optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+        using var images = randn(32, 1, 28, 28);
+        using var labels = tensor(Enumerable.Range(0, 32).Select(i => (long)(i % 10)).ToArray());
+        model.train();
+        for (var step = 1; step <= STEPS; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.nll_loss(model.forward(images), labels);
+            loss.backward();
+            optimizer.step();
+            Console.WriteLine(FormattableString.Invariant($"step {step} loss {loss.item<float>():R}"));
+        }
 
         [Network(1, 28, 28)]
         [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.05)]
@@ -46,7 +74,7 @@ public sealed class PackageConsumerTests : IDisposable
     public void Dispose() => work.Delete(recursive: true);
 
     [Fact]
-    public void A_project_referencing_the_package_gets_the_generated_type_and_the_budget_error()
+    public void A_project_referencing_the_package_and_TorchSharp_builds_trains_and_gets_the_budget_error()
     {
         var feed = Path.Combine(work.FullName, "feed");
         Run(RepoRoot(), "pack", "src/Package", "-c", Configuration, "--no-build", "-o", feed);
@@ -61,15 +89,20 @@ public sealed class PackageConsumerTests : IDisposable
                 "analyzers/dotnet/cs/Mnist.Dsl.dll", "analyzers/dotnet/cs/Mnist.Dsl.Generator.dll",
                 "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
                 "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",
+                "build/Mnist.Dsl.targets", "buildTransitive/Mnist.Dsl.targets",
+                "build/LibTorchSharpOnOlderLibstdcxx.cs", "buildTransitive/LibTorchSharpOnOlderLibstdcxx.cs",
             })
                 Assert.Contains(file, files);
         }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
-        // Only the local feed, and a package cache of its own: nothing is taken from an earlier restore.
+        // Mnist.Dsl comes only from the local feed into a package cache of its own, so nothing is taken from an
+        // earlier restore of the same version. TorchSharp and libtorch (600 MB) are read in place from the
+        // machine's package folder, where this test project's own restore put them, as a fallback folder.
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <configuration>
               <packageSources><clear /><add key="local" value="{feed}" /></packageSources>
+              <fallbackPackageFolders><clear /><add key="machine" value="{MachinePackageFolder()}" /></fallbackPackageFolders>
             </configuration>
             """);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
@@ -80,21 +113,54 @@ public sealed class PackageConsumerTests : IDisposable
                 <Nullable>enable</Nullable>
                 <RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath>
               </PropertyGroup>
-              <ItemGroup><PackageReference Include="Mnist.Dsl" Version="{version}" /></ItemGroup>
+              <ItemGroup>
+                <PackageReference Include="Mnist.Dsl" Version="{version}" />
+                <PackageReference Include="TorchSharp" Version="{PinnedVersion("TorchSharp")}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="{PinnedVersion("libtorch-cpu-linux-x64")}" />
+              </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), Declaration);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Declaration.Replace("STEPS", Steps.ToString(CultureInfo.InvariantCulture)));
 
         // Generated code must compile clean: any warning fails this build.
         Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
+        Assert.False(Directory.Exists(Path.Combine(work.FullName, "packages", "torchsharp")), "TorchSharp was copied into the fresh cache instead of read from the fallback folder");
         var ran = Run(app, "out/App.dll");
+        output.WriteLine(ran.Output);
+        var lines = ran.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var expected = NetworkAnalysis.Analyze(TinyNet).Summary!;
-        Assert.Equal($"parameters={expected.TotalParameters} rf={expected.ReceptiveField}\n{expected.ToTable()}", ran.Output.ReplaceLineEndings("\n"));
+        var header = $"parameters={expected.TotalParameters} rf={expected.ReceptiveField}\n{expected.ToTable()}".ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(string.Join("\n", header), string.Join("\n", lines.Take(header.Length)));
+        var losses = lines.Skip(header.Length).Select(Loss).ToArray();
+        Assert.Equal(Steps, losses.Length);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0, $"loss {l} in:\n{ran.Output}"));
+        Assert.True(losses[^1] < losses[0], $"the loss did not fall over {Steps} steps:\n{ran.Output}");
 
         var overBudget = Run(app, expectSuccess: false, "build", "-c", "Release", "-o", "out", "-p:MnistDslParameterBudget=3000");
         Assert.NotEqual(0, overBudget.ExitCode);
         Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 3000:N0} over its budget of 3,000", overBudget.Output);
     }
+
+    /// <summary>"step 3 loss 2.1" -> 2.1; any other line fails with the output.</summary>
+    private static double Loss(string line, int index)
+    {
+        var prefix = $"step {index + 1} loss ";
+        Assert.StartsWith(prefix, line);
+        return double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The version Directory.Packages.props pins, so the consumer uses what the repository tests with.</summary>
+    private static string PinnedVersion(string package)
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot(), "Directory.Packages.props"));
+        return props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == package).Attribute("Version")!.Value;
+    }
+
+    /// <summary>NuGet's global packages folder: $NUGET_PACKAGES, else ~/.nuget/packages.</summary>
+    private static string MachinePackageFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
 #if DEBUG
     private const string Configuration = "Debug";

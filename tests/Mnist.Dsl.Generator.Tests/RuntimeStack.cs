@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Layers;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>
-/// A layer list run for real on Mnist.Torch, read independently of the layer algebra: each layer becomes its
+/// A layer list run for real on TorchSharp (libtorch 2.10), read independently of the layer algebra: each layer becomes its
 /// module (or torch.nn.functional call, when Functional) only when the tensor that reaches it exists, and takes
 /// its in-channels or in-features from that tensor's real shape, as PyTorch's Lazy modules do. So every shape and
 /// parameter recorded here is what libtorch produced, never a number the algebra computed.

@@ -48,7 +48,7 @@ public class SeedTablesMatchPyTorchTests
         var emitted = result.Output.Emit(image);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         image.Position = 0;
-        // Its own context, so it can be unloaded; Mnist.Dsl and Mnist.Torch resolve to the test's own copies.
+        // Its own context, so it can be unloaded; Mnist.Dsl and TorchSharp resolve to the test's own copies.
         return new AssemblyLoadContext("SeedTables", isCollectible: true).LoadFromStream(image);
     });
 

@@ -1,9 +1,9 @@
 using System;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Inference.Tests;
 
-/// <summary>What a libtorch module gives in eval mode for many images, computed in batches.</summary>
+/// <summary>What a TorchSharp module gives in eval mode for many images, computed in batches.</summary>
 public static class ModuleOutputs
 {
     public static float[] Of(nn.Module<Tensor, Tensor> module, float[] images, int imageLength, int classes, int batch = 1000)

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Models;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Inference.Tests;
 
-/// <summary>A sample network two ways: the libtorch module the generator emits, and its generated inference class.</summary>
+/// <summary>A sample network two ways: the TorchSharp module the generator emits, and its generated inference class.</summary>
 public sealed record SampleNetwork(string Name, string CliName, Func<nn.Module<Tensor, Tensor>> CreateModule, Func<string, Action<ReadOnlyMemory<float>, Memory<float>, int>> LoadInference, int Classes)
 {
     public static readonly IReadOnlyList<SampleNetwork> All = new SampleNetwork[]

@@ -1,10 +1,10 @@
 using System;
 using System.IO;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Training.Data;
 
 namespace Mnist.Inference.Tests;
 
-/// <summary>The 10,000 MNIST test images, normalised by Mnist.Torch as the trainer does, loaded once for every test.</summary>
+/// <summary>The 10,000 MNIST test images, normalised by Mnist.Dsl.Training as the trainer does, loaded once for every test.</summary>
 public static class TestSet
 {
     private static readonly Lazy<(float[] Images, long[] Labels)> Loaded = new(() =>

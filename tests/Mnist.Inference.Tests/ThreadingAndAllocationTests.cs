@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
+using Mnist.Dsl.Training.Serialization;
 using Xunit;
 
 namespace Mnist.Inference.Tests;
@@ -16,7 +17,7 @@ public class ThreadingAndAllocationTests
 
     private static Mnist.Models.SmallNetInference Load(TemporaryFile file)
     {
-        using (var module = SampleNetwork.Named("SmallNet").CreateRandomised(seed: 3)) module.save(file.Path);
+        using (var module = SampleNetwork.Named("SmallNet").CreateRandomised(seed: 3)) module.SaveWeights(file.Path);
         return Mnist.Models.SmallNetInference.Load(file.Path);
     }
 

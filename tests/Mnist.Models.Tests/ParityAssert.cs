@@ -37,6 +37,10 @@ internal static class ParityAssert
             $"(allowed {tolerance.AllowedFor(e):E3}: {tolerance})."));
     }
 
+    /// <summary>The largest |ours - PyTorch's| as a fraction of what the tolerance allows there (1 is the limit), for reports.</summary>
+    public static double WorstFractionOfAllowed(TensorValues pytorch, TensorValues ours, Tolerance tolerance) =>
+        pytorch.Values.Zip(ours.Values, (e, a) => Math.Abs(a - e) is var d && d == 0 ? 0 : d / tolerance.AllowedFor(e)).DefaultIfEmpty(0).Max();
+
     /// <summary>The largest |ours - PyTorch's| over the elements, for reports.</summary>
     public static double MaxDifference(TensorValues pytorch, TensorValues ours) =>
         pytorch.Values.Zip(ours.Values, (e, a) => Math.Abs(a - e)).DefaultIfEmpty(0).Max();

@@ -27,6 +27,16 @@ public class ParityIsMeaningfulTests
             $"{network}: eval-mode and train-mode outputs agree to 1e-2, so the eval comparison would not show running statistics being ignored");
     }
 
+    /// <summary>PyTorch's SGD step changed the logits, so loading its stepped weights is not loading the ones we sent.</summary>
+    [Theory]
+    [MemberData(nameof(SampleModels.Names), MemberType = typeof(SampleModels))]
+    public void The_stepped_weights_give_other_logits(string network)
+    {
+        var run = ParityRun.Value.PyTorch[network];
+        Assert.True(ParityAssert.MaxDifference(run.Logits, run.SteppedLogits!) > 1e-3,
+            $"{network}: the logits after PyTorch's SGD step agree with the ones before to 1e-3, so the weights file comparison would not show the old weights kept");
+    }
+
     /// <summary>The step moved every running mean and variance and counted one more batch.</summary>
     [Theory]
     [MemberData(nameof(SampleModels.Names), MemberType = typeof(SampleModels))]

@@ -1,15 +1,19 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
-using Mnist.Torch;
-using Mnist.Torch.Data;
-using Mnist.Torch.Modules;
+using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Serialization;
+using TorchSharp;
+using TorchSharp.Modules;
 
 namespace Mnist.Models.Tests;
 
 /// <summary>
-/// Every sample network run once by us and once by PyTorch (one python process for all: importing torch is
-/// most of its time) from the same weights and the same 16 MNIST test images. The tests compare the two.
+/// Every sample network run once by us (TorchSharp, libtorch 2.10) and once by PyTorch 1.13.1 (one python
+/// process for all: importing torch is most of its time) from the same weights and the same 16 MNIST test
+/// images. The weights travel both ways as weights files (SaveWeights here, PyTorch's state dict after an SGD
+/// step back, read by LoadWeights). The tests compare the two sides.
 /// </summary>
 internal sealed class ParityRun
 {
@@ -33,31 +37,54 @@ internal sealed class ParityRun
 
     private static ParityRun Compute()
     {
+        // One thread, as model_parity.py runs PyTorch: a reduction split over threads sums in another order.
+        torch.set_num_threads(1);
         using var scope = torch.NewDisposeScope();
         var (images, labels) = FirstTestImages();
-        var toPyTorch = new Dictionary<string, torch.Tensor> { ["input"] = images, ["labels"] = labels };
         var ours = new Dictionary<string, NetworkRun>();
         var initial = new Dictionary<string, IReadOnlyDictionary<string, TensorValues>>();
-        foreach (var (name, create) in SampleModels.Create)
+        // The weights go to PyTorch the way a user's would: files written by SaveWeights, one a network; PyTorch
+        // writes its weights after one SGD step back into the same folder, and LoadWeights reads them here.
+        var weights = Directory.CreateTempSubdirectory("mnist-parity-weights-");
+        try
         {
-            torch.manual_seed(Seed);
-            using var model = create();
-            GiveBatchNormNonTrivialState(model);
-            var state = model.state_dict();
-            foreach (var (key, value) in state) toPyTorch[$"{name}/{key}"] = value.clone();
-            initial[name] = state.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
-            ours[name] = Run(model, images, labels);
-        }
+            foreach (var (name, create) in SampleModels.Create)
+            {
+                torch.manual_seed(Seed);
+                using var model = create();
+                GiveBatchNormNonTrivialState(model);
+                initial[name] = model.state_dict().ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
+                model.SaveWeights(Path.Combine(weights.FullName, name + ".safetensors"));
+                ours[name] = Run(model, images, labels);
+            }
 
-        var output = Mnist.Torch.Tests.PyTorch.Run("model_parity.py", toPyTorch);
-        var values = output.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
-        foreach (var tensor in output.Values) tensor.Dispose();
-        return new ParityRun
+            var output = Tests.PyTorch.Run("model_parity.py", new Dictionary<string, torch.Tensor> { ["input"] = images, ["labels"] = labels }, weights.FullName);
+            var values = output.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
+            foreach (var tensor in output.Values) tensor.Dispose();
+
+            foreach (var (name, create) in SampleModels.Create)
+                ours[name] = ours[name] with { SteppedLogits = EvalLogitsWithWeights(create, Path.Combine(weights.FullName, name + ".pytorch.safetensors"), images) };
+            return new ParityRun
+            {
+                Ours = ours,
+                PyTorch = SampleModels.Create.Keys.ToDictionary(name => name, name => NetworkRun.FromPyTorch(name, values)),
+                InitialState = initial,
+            };
+        }
+        finally
         {
-            Ours = ours,
-            PyTorch = SampleModels.Create.Keys.ToDictionary(name => name, name => NetworkRun.FromPyTorch(name, values)),
-            InitialState = initial,
-        };
+            weights.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A fresh model given the weights PyTorch wrote (LoadWeights), run in eval mode.</summary>
+    private static TensorValues EvalLogitsWithWeights(Func<torch.nn.Module<torch.Tensor, torch.Tensor>> create, string path, torch.Tensor images)
+    {
+        using var model = create();
+        model.LoadWeights(path);
+        model.eval();
+        using var noGrad = torch.no_grad();
+        return TensorValues.Of(model.forward(images));
     }
 
     /// <summary>The first images of the MNIST test set, normalised as the trainer does, and their digits.</summary>
@@ -76,7 +103,7 @@ internal sealed class ParityRun
         using var noGrad = torch.no_grad();
         foreach (var (_, module) in model.named_modules())
         {
-            if (module is not BatchNorm bn) continue;
+            if (module is not NormBase bn) continue;
             bn.weight!.uniform_(0.5, 1.5);
             bn.bias!.uniform_(-0.5, 0.5);
             bn.running_mean!.uniform_(-0.5, 0.5);
@@ -102,6 +129,7 @@ internal sealed class ParityRun
 
         return new NetworkRun(
             logits,
+            null,
             TensorValues.Of(output),
             TensorValues.Of(loss.reshape(1)),
             model.named_parameters().ToDictionary(p => p.name, p => TensorValues.Of(p.parameter.grad ?? throw new InvalidOperationException($"{model.GetName()}: {p.name} has no gradient after backward()"))),

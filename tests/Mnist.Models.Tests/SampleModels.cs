@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Models;
-using Mnist.Torch;
+using TorchSharp;
 
 namespace Mnist.Models.Tests;
 

@@ -1,5 +1,5 @@
 using System.Linq;
-using Mnist.Torch;
+using TorchSharp;
 
 namespace Mnist.Models.Tests;
 

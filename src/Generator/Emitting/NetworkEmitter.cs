@@ -48,19 +48,19 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
-    /// <summary>The Modules alias only when a field uses it: an all-functional network would otherwise get CS8019 (unnecessary using).</summary>
+    /// <summary>
+    /// The Modules alias only when a field uses it: an all-functional network would otherwise get CS8019 (unnecessary
+    /// using). The alias nn reads as TorchSharp and PyTorch code do, but a lower-case alias is warning CS8981 at the
+    /// SDK's default warning level, an error in a user's -warnaserror build: disabled for that one line.
+    /// </summary>
     private static void WriteUsings(SourceWriter w, RuntimeFlavour flavour, bool hasModules)
     {
-        var root = flavour switch
-        {
-            RuntimeFlavour.TorchSharp => "global::TorchSharp",
-            RuntimeFlavour.MnistTorch => "global::Mnist.Torch",
-            _ => null,
-        };
-        if (root is null) return;
-        w.Line($"using Tensor = {root}.torch.Tensor;");
-        w.Line($"using nn = {root}.torch.nn;");
-        if (hasModules) w.Line($"using Modules = {root}.Modules;");
+        if (flavour != RuntimeFlavour.TorchSharp) return;
+        w.Line("using Tensor = global::TorchSharp.torch.Tensor;");
+        w.Line("#pragma warning disable CS8981 // a lower-case alias, as in TorchSharp and PyTorch code");
+        w.Line("using nn = global::TorchSharp.torch.nn;");
+        w.Line("#pragma warning restore CS8981");
+        if (hasModules) w.Line("using Modules = global::TorchSharp.Modules;");
         w.Line();
     }
 
