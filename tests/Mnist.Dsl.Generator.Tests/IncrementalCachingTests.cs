@@ -18,7 +18,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// </summary>
 public class IncrementalCachingTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
+    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.Plans, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
 
     private static string Network(string name, double dropout = 0.1) => $$"""
         using Mnist.Dsl;
@@ -68,8 +68,9 @@ public class IncrementalCachingTests
     private static string NetworkName(object value) => value switch
     {
         NetworkSpec spec => spec.Type.Name,
-        ValueTuple<NetworkSpec, RuntimeFlavour> pair => pair.Item1.Type.Name,
-        ValueTuple<NetworkSpec, bool> pair => pair.Item1.Type.Name,
+        NetworkPlan plan => plan.Spec.Type.Name,
+        ValueTuple<NetworkPlan, RuntimeFlavour> pair => pair.Item1.Spec.Type.Name,
+        ValueTuple<NetworkPlan, bool> pair => pair.Item1.Spec.Type.Name,
         _ => throw new InvalidOperationException($"unexpected step output {value.GetType()}"),
     };
 
@@ -162,7 +163,11 @@ public class IncrementalCachingTests
         var sources = SampleNetworks.All().Select(s => Tree(s.Source, s.Name + ".cs")).ToArray();
         var run = GeneratorHarness.NewDriver().RunGenerators(Compilation(sources)).GetRunResult().Results.Single();
 
-        var steps = new[] { TrackingNames.Networks, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour, TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport };
+        var steps = new[]
+        {
+            TrackingNames.Networks, TrackingNames.ParameterBudgets, TrackingNames.Plans, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour,
+            TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport, TrackingNames.RegistryEntries, TrackingNames.RegistryTarget,
+        };
         var outputs = steps.SelectMany(step => Outputs(run, step)).Select(o => o.Value).ToArray();
 
         Assert.Equal(SampleNetworks.All().Count, Outputs(run, TrackingNames.Networks).Count);

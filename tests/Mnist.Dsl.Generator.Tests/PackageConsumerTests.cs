@@ -93,7 +93,7 @@ public sealed class PackageConsumerTests : IDisposable
 
         var overBudget = Run(app, expectSuccess: false, "build", "-c", "Release", "-o", "out", "-p:MnistDslParameterBudget=3000");
         Assert.NotEqual(0, overBudget.ExitCode);
-        Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 3000:N0} over its budget of 3,000", overBudget.Output);
+        Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 2999:N0} too many for its budget of fewer than 3,000", overBudget.Output);
     }
 
 #if DEBUG

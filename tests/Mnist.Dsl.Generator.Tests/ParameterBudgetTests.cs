@@ -14,7 +14,8 @@ namespace Mnist.Dsl.Generator.Tests;
 /// <summary>
 /// Where a network's parameter budget comes from: ParameterBudget on [Network], then the file's .editorconfig
 /// (mnist_dsl.parameter_budget), then the project's MSBuild property (MnistDslParameterBudget, which the
-/// compiler sees as build_property.MnistDslParameterBudget), then 20,000. Every test uses the same network of
+/// compiler sees as build_property.MnistDslParameterBudget), then 20,000. A budget is exclusive: a network must
+/// have fewer parameters than it. Every test uses the same network of
 /// exactly 21,475 parameters, so a budget's value can be read back from the diagnostic's message.
 /// </summary>
 public class ParameterBudgetTests
@@ -41,7 +42,7 @@ public class ParameterBudgetTests
         if (diagnostics.IsEmpty) return null;
         var message = Assert.Single(diagnostics).GetMessage(CultureInfo.InvariantCulture);
         var budget = int.Parse(message[(message.LastIndexOf(' ') + 1)..], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
-        Assert.Equal(string.Format(CultureInfo.InvariantCulture, "Wide has {0:N0} parameters, {1:N0} over its budget of {2:N0}", Parameters, Parameters - budget, budget), message);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, "Wide has {0:N0} parameters, {1:N0} too many for its budget of fewer than {2:N0}", Parameters, Parameters - budget + 1, budget), message);
         return budget;
     }
 
@@ -53,9 +54,35 @@ public class ParameterBudgetTests
         Assert.Equal(20_000, AppliedBudget(Wide()));
     }
 
+    /// <summary>
+    /// The assignment's "fewer than 20,000 parameters": the budget is an exclusive bound. One Linear without bias over
+    /// a 1×N input has exactly N parameters, so the boundary is tested to the parameter.
+    /// </summary>
+    [Theory]
+    [InlineData(19_999, false)]
+    [InlineData(20_000, true)]
+    public void The_default_budget_is_exclusive_19999_passes_and_20000_fails(int parameters, bool fails)
+    {
+        var source = $$"""
+            using Mnist.Dsl;
+
+            [Network(1, 1, {{parameters}}, Classes = 1, Requires = RequiredLayers.None)]
+            [Flatten, Linear(1, Bias = false)]
+            public partial class Exact;
+            """;
+
+        var diagnostics = GeneratorHarness.Run(source).AnalyzerDiagnostics;
+
+        if (!fails) Assert.Empty(diagnostics);
+        else Assert.Equal(
+            string.Format(CultureInfo.InvariantCulture, "Exact has {0:N0} parameters, 1 too many for its budget of fewer than 20,000", parameters),
+            Assert.Single(diagnostics, d => d.Id == "MNIST0001").GetMessage(CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [InlineData(21_474, 21_474)]
-    [InlineData(21_475, null)] // exactly at the budget keeps it
+    [InlineData(21_475, 21_475)] // the budget is exclusive: exactly at it breaks it
+    [InlineData(21_476, null)]
     [InlineData(30_000, null)]
     [InlineData(5_000, 5_000)]
     public void A_network_budget_set_on_the_attribute_applies(int declared, int? expected)
@@ -159,7 +186,7 @@ public class ParameterBudgetTests
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal("MNIST0001", diagnostic.Id);
         Assert.Equal(strict, diagnostic.Location.SourceTree);
-        Assert.Equal("StrictNet has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("StrictNet has 21,475 parameters, 476 too many for its budget of fewer than 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -183,7 +210,7 @@ public class ParameterBudgetTests
         var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(CSharpTree(Wide(), "/src/Wide.cs"));
         var diagnostic = Assert.Single(GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics);
 
-        Assert.Equal("Wide has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("Wide has 21,475 parameters, 476 too many for its budget of fewer than 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
     private static SyntaxTree CSharpTree(string source, string path) =>
