@@ -213,6 +213,57 @@ public class ParameterBudgetTests
         Assert.Equal("Wide has 21,475 parameters, 476 too many for its budget of fewer than 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The generated Definition.ParameterBudget of Wide, with the given settings, read from the compiled type.</summary>
+    private static int GeneratedBudget(string source, IReadOnlyDictionary<string, string>? global = null, IReadOnlyDictionary<string, string>? editorConfig = null)
+    {
+        var options = new GeneratorHarness.TestOptions(global ?? new Dictionary<string, string>(), editorConfig ?? new Dictionary<string, string>());
+        var result = GeneratorHarness.Run(CompilationFactory.Create(source), options);
+        var definition = (Analysis.NetworkDefinition)LoadedCompilation.Load(result.Output).GetType("Wide")!.GetProperty("Definition")!.GetValue(null)!;
+        return definition.ParameterBudget;
+    }
+
+    /// <summary>
+    /// The generated Definition carries the budget the analyzer enforces, wherever it is set, so code that reads it
+    /// (a trainer's report, the registry) agrees with the build. Summary is computed from that Definition.
+    /// </summary>
+    [Fact]
+    public void The_generated_Definition_has_the_budget_the_analyzer_applies()
+    {
+        Assert.Equal(20_000, GeneratedBudget(Wide()));
+        Assert.Equal(30_000, GeneratedBudget(Wide(", ParameterBudget = 30_000"), global: Option(MsBuildKey, "40000")));
+        Assert.Equal(40_000, GeneratedBudget(Wide(), global: Option(MsBuildKey, "40000")));
+        Assert.Equal(35_000, GeneratedBudget(Wide(), global: Option(EditorConfigKey, "35000")));
+        Assert.Equal(25_000, GeneratedBudget(Wide(), global: Option(MsBuildKey, "40000"), editorConfig: Option(EditorConfigKey, "25_000")));
+    }
+
+    /// <summary>Per file, as the analyzer: two networks under two .editorconfig sections get two budgets in their Definitions.</summary>
+    [Fact]
+    public void Each_generated_Definition_has_the_budget_of_its_own_editorconfig_section()
+    {
+        const string editorConfig = """
+            root = true
+
+            [/Strict/*.cs]
+            mnist_dsl.parameter_budget = 21500
+
+            [/Lenient/*.cs]
+            mnist_dsl.parameter_budget = 30000
+            """;
+        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
+        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(
+            CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs"),
+            CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs"));
+
+        var result = GeneratorHarness.Run(compilation, new PerPathOptions(configs));
+
+        Assert.Empty(result.AnalyzerDiagnostics);
+        var assembly = LoadedCompilation.Load(result.Output);
+        int Budget(string type) => ((Analysis.NetworkDefinition)assembly.GetType(type)!.GetProperty("Definition")!.GetValue(null)!).ParameterBudget;
+        Assert.Equal(21_500, Budget("StrictNet"));
+        Assert.Equal(30_000, Budget("LenientNet"));
+        Assert.Equal(new[] { 30_000, 21_500 }, Registry.NetworkRegistry.Of(assembly).Select(n => n.Definition.ParameterBudget));
+    }
+
     private static SyntaxTree CSharpTree(string source, string path) =>
         Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, CompilationFactory.ParseOptions, path);
 
