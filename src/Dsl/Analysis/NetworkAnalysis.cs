@@ -177,7 +177,8 @@ public static class NetworkAnalysis
                     return (Shape.Flat(l.OutFeatures), weights + (l.Bias ? l.OutFeatures : 0), span, span, weights);
                 }
             default:
-                throw new ArgumentException($"unknown layer {layer.GetType().Name}");
+                // Every LayerKind has its case above; the generator tests walk each kind through here (LayerKindTests).
+                throw new ArgumentException($"the layer algebra has no case for layer kind {layer.Kind} ({layer.GetType().Name})");
         }
     }
 

@@ -89,7 +89,7 @@ internal static class NetworkEmitter
         w.Line($"    \"{spec.Type.Name}\", {Int(spec.Channels)}, {Int(spec.Height)}, {Int(spec.Width)},");
         w.Line("    new global::Mnist.Dsl.Layers.Layer[]");
         w.Line("    {");
-        foreach (var layer in plan.Layers) w.Line($"        {ModuleLayerCode.Construction(layer.Layer)},");
+        foreach (var layer in plan.Layers) w.Line($"        {ModuleLayerCode.Construction(layer)},");
         w.Line("    },");
         w.Line($"    {Int(spec.Classes)}, {Int(plan.ParameterBudget)}, {RequiredLayers(spec.Requires)});");
         w.Line();
@@ -126,7 +126,7 @@ internal static class NetworkEmitter
         {
             // A [C, 1, 1] map feeds a Linear as a [C] vector, as notebooks do with x.view(-1, C).
             if (layer.Kind == LayerKind.Linear && layer.Report.Input.IsPointMap) w.Line("x = x.flatten(1);");
-            w.Line(layer.MemberName is { } name ? $"x = {name}.forward(x);" : $"x = {ModuleLayerCode.FunctionalCall(layer.Layer)};");
+            w.Line(layer.MemberName is { } name ? $"x = {name}.forward(x);" : $"x = {ModuleLayerCode.FunctionalCall(layer)};");
         }
         if (plan.Summary.Output.IsPointMap) w.Line("x = x.flatten(1);");
         w.Line("return x;");

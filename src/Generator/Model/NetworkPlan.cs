@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Generator.Model;
 
 /// <summary>
 /// What one network means, computed once from its declaration and the budget that applies to it: the resolved
-/// budget, the definition and the layer algebra's summary, and per layer its shapes, numbers and names. Every
+/// budget, the layer algebra's summary, and per layer its shapes, numbers and names. Every
 /// emitter (the module, the inference class, the registry) reads this and nothing else, so a layer means the same
 /// thing in every artefact and nothing is computed twice.
 /// </summary>
@@ -18,23 +18,23 @@ namespace Mnist.Dsl.Generator.Model;
 /// </remarks>
 public sealed class NetworkPlan : IEquatable<NetworkPlan>
 {
-    private NetworkPlan(NetworkSpec spec, int parameterBudget, NetworkDefinition definition, NetworkSummary summary, IReadOnlyList<LayerPlan> layers)
+    private NetworkPlan(NetworkSpec spec, int parameterBudget, NetworkSummary summary)
     {
         Spec = spec;
         ParameterBudget = parameterBudget;
-        Definition = definition;
         Summary = summary;
-        Layers = layers;
-        StateKeys = layers.SelectMany(l => l.StateKeys).ToArray();
-        Inference = InferencePlan.Create(summary, layers);
+        var members = LayerNames.Members(spec.Layers);
+        Layers = summary.Layers
+            .Select(report => new LayerPlan(report, members[report.Index], new EquatableArray<string>(LayerNames.StateKeys(report.Layer, members[report.Index]))))
+            .ToArray();
+        StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
+        Inference = InferencePlan.Create(summary, Layers);
     }
 
     public NetworkSpec Spec { get; }
 
     /// <summary>The budget the analyzer enforces: the attribute's, else the file's .editorconfig, else the project's.</summary>
     public int ParameterBudget { get; }
-
-    public NetworkDefinition Definition { get; }
 
     public NetworkSummary Summary { get; }
 
@@ -54,13 +54,7 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
     public static NetworkPlan? Create(NetworkSpec spec, int parameterBudget)
     {
         var definition = new NetworkDefinition(spec.Type.Name, spec.Channels, spec.Height, spec.Width, spec.Layers, spec.Classes, parameterBudget, spec.Requires);
-        var summary = NetworkAnalysis.Analyze(definition).Summary;
-        if (summary is null) return null;
-        var members = LayerNames.Members(definition.Layers);
-        var layers = summary.Layers
-            .Select(report => new LayerPlan(report, members[report.Index], new EquatableArray<string>(LayerNames.StateKeys(report.Layer, members[report.Index]))))
-            .ToArray();
-        return new NetworkPlan(spec, parameterBudget, definition, summary, layers);
+        return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, summary) : null;
     }
 
     public bool Equals(NetworkPlan? other) => other is not null && ParameterBudget == other.ParameterBudget && Spec.Equals(other.Spec);
