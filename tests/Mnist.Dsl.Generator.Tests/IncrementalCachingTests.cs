@@ -142,6 +142,25 @@ public class IncrementalCachingTests
         Assert.Contains("Dropout(0.2", run.GeneratedSources.Single(s => s.HintName == "Caching.Edited.g.cs").SourceText.ToString());
     }
 
+    /// <summary>
+    /// The project's budget is an input of every plan (not of the parse): changing it keeps the parsed declarations,
+    /// recomputes the plans and re-emits the module with the new Definition.ParameterBudget.
+    /// </summary>
+    [Fact]
+    public void Changing_the_project_budget_keeps_the_parse_and_re_emits_the_plan_with_the_new_budget()
+    {
+        static GeneratorHarness.TestOptions Budget(string value) =>
+            new(new Dictionary<string, string> { ["build_property.MnistDslParameterBudget"] = value }, new Dictionary<string, string>());
+        var compilation = Compilation(Tree(Network("Net"), "Net.cs"));
+        var driver = GeneratorHarness.NewDriver(Budget("15000")).RunGenerators(compilation);
+
+        var run = driver.WithUpdatedAnalyzerConfigOptions(Budget("16000")).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.All(Outputs(run, TrackingNames.Networks), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
+        Assert.All(Outputs(run, TrackingNames.Plans), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.Contains("    10, 16000, ", run.GeneratedSources.Single(s => s.HintName == "Caching.Net.g.cs").SourceText.ToString());
+    }
+
     /// <summary>Two independent parses of the same source give equal models: what the cache compares is values, not references.</summary>
     [Fact]
     public void The_same_declaration_parsed_twice_gives_equal_models()

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Xml.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
@@ -167,21 +168,9 @@ public class ParameterBudgetTests
     [Fact]
     public void Each_file_gets_the_budget_of_its_own_editorconfig_section()
     {
-        const string editorConfig = """
-            root = true
+        var (compilation, options, strict) = TwoFolders(strictBudget: 21_000, lenientBudget: 30_000);
 
-            [/Strict/*.cs]
-            mnist_dsl.parameter_budget = 21000
-
-            [/Lenient/*.cs]
-            mnist_dsl.parameter_budget = 30000
-            """;
-        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
-        var strict = CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs");
-        var lenient = CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs");
-        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(strict, lenient);
-
-        var diagnostics = GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics;
+        var diagnostics = GeneratorHarness.Run(compilation, options).AnalyzerDiagnostics;
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal("MNIST0001", diagnostic.Id);
@@ -240,21 +229,9 @@ public class ParameterBudgetTests
     [Fact]
     public void Each_generated_Definition_has_the_budget_of_its_own_editorconfig_section()
     {
-        const string editorConfig = """
-            root = true
+        var (compilation, options, _) = TwoFolders(strictBudget: 21_500, lenientBudget: 30_000);
 
-            [/Strict/*.cs]
-            mnist_dsl.parameter_budget = 21500
-
-            [/Lenient/*.cs]
-            mnist_dsl.parameter_budget = 30000
-            """;
-        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
-        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(
-            CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs"),
-            CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs"));
-
-        var result = GeneratorHarness.Run(compilation, new PerPathOptions(configs));
+        var result = GeneratorHarness.Run(compilation, options);
 
         Assert.Empty(result.AnalyzerDiagnostics);
         var assembly = LoadedCompilation.Load(result.Output);
@@ -262,6 +239,24 @@ public class ParameterBudgetTests
         Assert.Equal(21_500, Budget("StrictNet"));
         Assert.Equal(30_000, Budget("LenientNet"));
         Assert.Equal(new[] { 30_000, 21_500 }, Registry.NetworkRegistry.Of(assembly).Select(n => n.Definition.ParameterBudget));
+    }
+
+    /// <summary>Wide as StrictNet in /src/Strict and as LenientNet in /src/Lenient, with an .editorconfig section (and budget) for each folder.</summary>
+    private static (CSharpCompilation Compilation, AnalyzerConfigOptionsProvider Options, SyntaxTree Strict) TwoFolders(int strictBudget, int lenientBudget)
+    {
+        var editorConfig = $"""
+            root = true
+
+            [/Strict/*.cs]
+            mnist_dsl.parameter_budget = {strictBudget}
+
+            [/Lenient/*.cs]
+            mnist_dsl.parameter_budget = {lenientBudget}
+            """;
+        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
+        var strict = CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs");
+        var lenient = CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs");
+        return (CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(strict, lenient), new PerPathOptions(configs), strict);
     }
 
     private static SyntaxTree CSharpTree(string source, string path) =>
