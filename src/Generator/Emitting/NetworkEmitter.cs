@@ -9,7 +9,7 @@ namespace Mnist.Dsl.Generator.Emitting;
 /// Writes the rest of a [Network] partial class: a Module&lt;Tensor, Tensor&gt; whose layers are fields
 /// registered by explicit calls (state-dict keys conv1.weight, bn1.running_mean, ...), its forward, the
 /// compile-time summary as constants, an XML doc table and a static <c>Summary</c>. Text only: every number and
-/// name comes from the <see cref="NetworkPlan"/>, what each layer kind writes from <see cref="ModuleLayerCode"/>.
+/// name comes from the <see cref="NetworkPlan"/>, what each layer kind writes from its <see cref="LayerCode"/>.
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -89,7 +89,7 @@ internal static class NetworkEmitter
         w.Line($"    \"{spec.Type.Name}\", {Int(spec.Channels)}, {Int(spec.Height)}, {Int(spec.Width)},");
         w.Line("    new global::Mnist.Dsl.Layers.Layer[]");
         w.Line("    {");
-        foreach (var layer in plan.Layers) w.Line($"        {ModuleLayerCode.Construction(layer)},");
+        foreach (var layer in plan.Layers) w.Line($"        {layer.Code.Definition},");
         w.Line("    },");
         w.Line($"    {Int(spec.Classes)}, {Int(plan.ParameterBudget)}, {RequiredLayers(spec.Requires)});");
         w.Line();
@@ -111,7 +111,7 @@ internal static class NetworkEmitter
         foreach (var layer in plan.Layers)
         {
             if (layer.MemberName is not { } name) continue;
-            w.Line($"{name} = {ModuleLayerCode.Module(layer)};");
+            w.Line($"{name} = {layer.Code.Module};");
             w.Line($"register_module(\"{name}\", {name});");
         }
         w.Close();
@@ -126,12 +126,15 @@ internal static class NetworkEmitter
         {
             // A [C, 1, 1] map feeds a Linear as a [C] vector, as notebooks do with x.view(-1, C).
             if (layer.Kind == LayerKind.Linear && layer.Report.Input.IsPointMap) w.Line("x = x.flatten(1);");
-            w.Line(layer.MemberName is { } name ? $"x = {name}.forward(x);" : $"x = {ModuleLayerCode.FunctionalCall(layer)};");
+            w.Line(layer.MemberName is { } name ? $"x = {name}.forward(x);" : $"x = {FunctionalCall(layer)};");
         }
         if (plan.Summary.Output.IsPointMap) w.Line("x = x.flatten(1);");
         w.Line("return x;");
         w.Close();
     }
+
+    private static string FunctionalCall(LayerPlan layer) =>
+        layer.Code.Functional ?? throw new System.InvalidOperationException($"{layer.Kind} has state and is never applied as a functional call");
 
     private static string RequiredLayers(RequiredLayers value)
     {

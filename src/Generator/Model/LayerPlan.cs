@@ -5,9 +5,10 @@ namespace Mnist.Dsl.Generator.Model;
 
 /// <summary>
 /// One layer as every emitter sees it: what the layer algebra computed for it (input and output shapes,
-/// parameters, receptive field, torchsummary's row name) and its names in the module (field, state-dict keys).
+/// parameters, receptive field, torchsummary's row name), what its kind writes (<see cref="LayerCode"/>) and its
+/// names in the module (field, state-dict keys).
 /// </summary>
-public sealed record LayerPlan(LayerReport Report, string? MemberName, EquatableArray<string> StateKeys)
+public sealed record LayerPlan(LayerReport Report, LayerCode Code, string? MemberName, EquatableArray<string> StateKeys)
 {
     public Layer Layer => Report.Layer;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Generator.Emitting;
 using Mnist.Dsl.Generator.Emitting.Inference;
 
 namespace Mnist.Dsl.Generator.Model;
@@ -23,9 +24,10 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
         Spec = spec;
         ParameterBudget = parameterBudget;
         Summary = summary;
-        var members = LayerNames.Members(spec.Layers);
+        var codes = summary.Layers.Select(report => LayerKindTable.Of(report.Layer, report.Input)).ToArray();
+        var members = LayerNames.Members(summary.Layers.Select(report => (report.Layer.IsFunctional, codes[report.Index])));
         Layers = summary.Layers
-            .Select(report => new LayerPlan(report, members[report.Index], new EquatableArray<string>(LayerNames.StateKeys(report.Layer, members[report.Index]))))
+            .Select(report => new LayerPlan(report, codes[report.Index], members[report.Index], LayerNames.StateKeys(codes[report.Index], members[report.Index])))
             .ToArray();
         StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
         Inference = InferencePlan.Create(summary, Layers);

@@ -151,7 +151,7 @@ internal sealed class InferencePlan
             var report = layer.Report;
             var name = layer.MemberName;
             var last = stages[stages.Count - 1];
-            var description = (name ?? "functional") + ": " + Describe(report);
+            var description = (name ?? "functional") + ": " + Describe(layer);
             switch (report.Layer)
             {
                 case Conv2d c:
@@ -241,26 +241,10 @@ internal sealed class InferencePlan
         return new InferencePlan(stages, activations, affines, current, offset);
     }
 
-    /// <summary>A layer as the generated documentation names it: kind, channels, kernel, and the shape it gives.</summary>
-    private static string Describe(LayerReport report)
+    /// <summary>A layer as the generated documentation names it: kind, channels, kernel (its kind's description), and the shape it gives.</summary>
+    private static string Describe(LayerPlan layer)
     {
-        var i = CultureInfo.InvariantCulture;
-        var output = report.Output.IsFlat ? $"[{report.Output.Channels}]" : $"[{report.Output.Channels}, {report.Output.Height}, {report.Output.Width}]";
-        var layer = report.Layer;
-        var text = layer.Kind switch
-        {
-            LayerKind.Conv2d => Convolution((Conv2d)layer),
-            LayerKind.Linear => string.Format(i, "Linear {0} → {1}", report.Input.Channels, ((Linear)layer).OutFeatures) + (((Linear)layer).Bias ? "" : ", no bias"),
-            LayerKind.MaxPool2d => string.Format(i, "MaxPool2d {0}×{0}, stride {1}", ((MaxPool2d)layer).KernelSize, ((MaxPool2d)layer).EffectiveStride),
-            LayerKind.AvgPool2d => string.Format(i, "AvgPool2d {0}×{0}, stride {1}", ((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).EffectiveStride),
-            LayerKind.GlobalAvgPool2d => "global average pooling",
-            LayerKind.Dropout => string.Format(i, "Dropout({0})", ((Dropout)layer).P),
-            LayerKind.Dropout2d => string.Format(i, "Dropout2d({0})", ((Dropout2d)layer).P),
-            LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.ReLU or LayerKind.Flatten or LayerKind.LogSoftmax => layer.ModuleName,
-        };
-        string Convolution(Conv2d c) => string.Format(i, "Conv2d {0} → {1}, {2}×{2}", report.Input.Channels, c.OutChannels, c.KernelSize)
-            + (c.Stride != 1 ? string.Format(i, ", stride {0}", c.Stride) : "") + (c.Padding != 0 ? string.Format(i, ", padding {0}", c.Padding) : "")
-            + (c.Bias ? "" : ", no bias");
-        return text + " → " + output;
+        var output = layer.Report.Output;
+        return layer.Code.Description + " → " + (output.IsFlat ? $"[{output.Channels}]" : $"[{output.Channels}, {output.Height}, {output.Width}]");
     }
 }
