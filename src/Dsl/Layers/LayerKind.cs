@@ -5,6 +5,14 @@ namespace Mnist.Dsl.Layers;
 /// on <see cref="Layer.Kind"/> with a switch expression and no discard arm, so that a kind added here is a compile
 /// error (CS8509) in every place that must learn it, instead of a silent fallback; the tests walk every value
 /// through every such switch.
+/// <para>
+/// A new kind touches: its name here; its record (Layers/Layer.cs); its attribute, named after it with Attribute
+/// (Attributes/LayerAttributes.cs); its defaults, if it has new ones (Layers/LayerDefaults.cs); its algebra
+/// (Analysis/NetworkAnalysis.cs); in the generator, its row (Emitting/LayerKindTable.cs) and its inference lowering
+/// (Emitting/Inference/InferencePlan.cs, and KernelWriter.cs if it needs a new kind of stage). The attribute reader
+/// (src/Declarations/NetworkAttributeReader.cs), the row and the tests' sample (LayerKindTests) do not compile until
+/// they know it; the tests name the kind if the algebra or the lowering does not.
+/// </para>
 /// </summary>
 public enum LayerKind
 {
