@@ -65,6 +65,11 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PrimaryConstructor = new(
         "MNIST0017", "Network class cannot have a primary constructor", "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "mnist0017");
 
+    /// <summary>
+    /// The descriptor of a layer-algebra rule. No discard arm: a Rule added without its descriptor is a compile
+    /// error (CS8509), not a diagnostic reported under another rule's ID. (CS8524, for values outside the enum's
+    /// names, is off in this project: a cast like (Rule)99 is a bug that throws here.)
+    /// </summary>
     public static DiagnosticDescriptor For(Analysis.Rule rule) => rule switch
     {
         Analysis.Rule.ParameterBudgetExceeded => ParameterBudgetExceeded,
@@ -78,7 +83,7 @@ public static class DiagnosticDescriptors
         Analysis.Rule.WrongInputRank => WrongInputRank,
         Analysis.Rule.OutputNotClasses => OutputNotClasses,
         Analysis.Rule.InvalidArgument => InvalidArgument,
-        _ => ReceptiveFieldSmallerThanInput,
+        Analysis.Rule.ReceptiveFieldSmallerThanInput => ReceptiveFieldSmallerThanInput,
     };
 
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(

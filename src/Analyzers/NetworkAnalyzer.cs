@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Generator.Parsing;
+using Mnist.Dsl.Declarations;
 
 namespace Mnist.Dsl.Analyzers;
 
@@ -34,29 +34,26 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         var where = AttributeLocation(network.Attribute) ?? type.Locations.FirstOrDefault();
         var identifier = type.Locations.FirstOrDefault();
 
-        // A record is a class to the symbol model, but the generator only completes class declarations.
-        if (type.TypeKind != TypeKind.Class || type.IsStatic || type.IsAbstract || type.IsRecord)
+        // The generator's rules (DeclarationRules): a declaration they reject gets no code, and its diagnostic here.
+        var (problem, at) = DeclarationRules.Check(type);
+        switch (problem)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
-            return;
-        }
-        if (NetworkAttributeReader.PrimaryConstructor(type) is { } parameters)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name));
-            return;
-        }
-        for (var t = type; t is not null; t = t.ContainingType)
-            if (t.IsGenericType)
-            {
+            case DeclarationProblem.NotAClass:
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
+                return;
+            case DeclarationProblem.PrimaryConstructor:
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, NetworkAttributeReader.PrimaryConstructor(type)!.GetLocation(), type.Name));
+                return;
+            case DeclarationProblem.Generic:
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Generic, identifier, type.Name));
                 return;
-            }
-        for (var t = type; t is not null; t = t.ContainingType)
-            if (!NetworkAttributeReader.IsPartial(t))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, t.Locations.FirstOrDefault(), t.Name));
+            case DeclarationProblem.NotPartial:
+                // The rules are still checked: the user sees everything to fix at once.
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, at.Locations.FirstOrDefault(), at.Name));
                 break;
-            }
+            case DeclarationProblem.CompilerError:
+                return; // the compiler's own error says what is wrong
+        }
 
         var layers = NetworkAttributeReader.ReadLayers(type);
         if (layers is null) return; // an attribute the compiler could not bind: its own error is already reported

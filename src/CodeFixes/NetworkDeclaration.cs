@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Analyzers;
-using Mnist.Dsl.Generator.Parsing;
+using Mnist.Dsl.Declarations;
 using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.CodeFixes;

@@ -34,12 +34,12 @@ public class AnalyzerTests
             [[|Network(1, 28, 28, Requires = RequiredLayers.None)|]]
             [Flatten, Linear(27), Linear(10)]
             public partial class Wide;
-            """, "Wide has 21,475 parameters, 1,475 over its budget of 20,000"),
+            """, "Wide has 21,475 parameters, 1,476 too many for its budget of fewer than 20,000"),
         ["MNIST0001 over a declared budget, at ParameterBudget"] = new("MNIST0001", """
             [Network(1, 28, 28, Requires = RequiredLayers.None, [|ParameterBudget = 15_000|])]
             [Flatten, Linear(27), Linear(10)]
             public partial class Wide;
-            """, "Wide has 21,475 parameters, 6,475 over its budget of 15,000"),
+            """, "Wide has 21,475 parameters, 6,476 too many for its budget of fewer than 15,000"),
         ["MNIST0002 no BatchNorm, at the Network attribute"] = new("MNIST0002", """
             [[|Network(1, 28, 28)|]]
             [Conv2d(8, 3), ReLU, Dropout(0.1), MaxPool2d(2)]

@@ -9,12 +9,17 @@ using Mnist.Dsl.Analyzers;
 
 namespace Mnist.Dsl.Generator.Tests;
 
-/// <summary>Runs the generator and the analyzer over a compilation, as the build does.</summary>
+/// <summary>
+/// Runs the generator and the analyzer over a compilation, as the build does. <see cref="Result.Generated"/> holds
+/// the files generated per network (module, inference class); the compilation's one registry file, when there
+/// is one, is <see cref="Result.Registry"/> (NetworkRegistryTests test it).
+/// </summary>
 internal static class GeneratorHarness
 {
     public sealed record Result(
         CSharpCompilation Output,
         ImmutableArray<GeneratedSourceResult> Generated,
+        GeneratedSourceResult? Registry,
         ImmutableArray<Diagnostic> GeneratorDiagnostics,
         ImmutableArray<Diagnostic> CompilerDiagnostics,
         ImmutableArray<Diagnostic> AnalyzerDiagnostics,
@@ -22,6 +27,8 @@ internal static class GeneratorHarness
     {
         public string Source(string typeName) => Generated.Single(g => g.HintName.EndsWith("." + typeName + ".g.cs") || g.HintName == typeName + ".g.cs").SourceText.ToString();
     }
+
+    public const string RegistryHintName = "Mnist.Dsl.NetworkRegistry.g.cs";
 
     public static GeneratorDriver NewDriver(AnalyzerConfigOptionsProvider? options = null) =>
         CSharpGeneratorDriver.Create(
@@ -37,7 +44,9 @@ internal static class GeneratorHarness
         var analyzers = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()),
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, options ?? TestOptions.Instance));
         var analyzerDiagnostics = analyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).Result;
-        return new Result((CSharpCompilation)output, run.Results.SelectMany(r => r.GeneratedSources).ToImmutableArray(), generatorDiagnostics,
+        var sources = run.Results.SelectMany(r => r.GeneratedSources).ToImmutableArray();
+        GeneratedSourceResult? registry = sources.Any(s => s.HintName == RegistryHintName) ? sources.Single(s => s.HintName == RegistryHintName) : null;
+        return new Result((CSharpCompilation)output, sources.Where(s => s.HintName != RegistryHintName).ToImmutableArray(), registry, generatorDiagnostics,
             output.GetDiagnostics(), analyzerDiagnostics, driver);
     }
 

@@ -18,7 +18,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// </summary>
 public class IncrementalCachingTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
+    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.Plans, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
 
     private static string Network(string name, double dropout = 0.1) => $$"""
         using Mnist.Dsl;
@@ -68,8 +68,9 @@ public class IncrementalCachingTests
     private static string NetworkName(object value) => value switch
     {
         NetworkSpec spec => spec.Type.Name,
-        ValueTuple<NetworkSpec, RuntimeFlavour> pair => pair.Item1.Type.Name,
-        ValueTuple<NetworkSpec, bool> pair => pair.Item1.Type.Name,
+        NetworkPlan plan => plan.Spec.Type.Name,
+        ValueTuple<NetworkPlan, RuntimeFlavour> pair => pair.Item1.Spec.Type.Name,
+        ValueTuple<NetworkPlan, bool> pair => pair.Item1.Spec.Type.Name,
         _ => throw new InvalidOperationException($"unexpected step output {value.GetType()}"),
     };
 
@@ -141,6 +142,25 @@ public class IncrementalCachingTests
         Assert.Contains("Dropout(0.2", run.GeneratedSources.Single(s => s.HintName == "Caching.Edited.g.cs").SourceText.ToString());
     }
 
+    /// <summary>
+    /// The project's budget is an input of every plan (not of the parse): changing it keeps the parsed declarations,
+    /// recomputes the plans and re-emits the module with the new Definition.ParameterBudget.
+    /// </summary>
+    [Fact]
+    public void Changing_the_project_budget_keeps_the_parse_and_re_emits_the_plan_with_the_new_budget()
+    {
+        static GeneratorHarness.TestOptions Budget(string value) =>
+            new(new Dictionary<string, string> { ["build_property.MnistDslParameterBudget"] = value }, new Dictionary<string, string>());
+        var compilation = Compilation(Tree(Network("Net"), "Net.cs"));
+        var driver = GeneratorHarness.NewDriver(Budget("15000")).RunGenerators(compilation);
+
+        var run = driver.WithUpdatedAnalyzerConfigOptions(Budget("16000")).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.All(Outputs(run, TrackingNames.Networks), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
+        Assert.All(Outputs(run, TrackingNames.Plans), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.Contains("    10, 16000, ", run.GeneratedSources.Single(s => s.HintName == "Caching.Net.g.cs").SourceText.ToString());
+    }
+
     /// <summary>Two independent parses of the same source give equal models: what the cache compares is values, not references.</summary>
     [Fact]
     public void The_same_declaration_parsed_twice_gives_equal_models()
@@ -162,7 +182,11 @@ public class IncrementalCachingTests
         var sources = SampleNetworks.All().Select(s => Tree(s.Source, s.Name + ".cs")).ToArray();
         var run = GeneratorHarness.NewDriver().RunGenerators(Compilation(sources)).GetRunResult().Results.Single();
 
-        var steps = new[] { TrackingNames.Networks, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour, TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport };
+        var steps = new[]
+        {
+            TrackingNames.Networks, TrackingNames.ParameterBudgets, TrackingNames.Plans, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour,
+            TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport, TrackingNames.RegistryEntries, TrackingNames.RegistryTarget,
+        };
         var outputs = steps.SelectMany(step => Outputs(run, step)).Select(o => o.Value).ToArray();
 
         Assert.Equal(SampleNetworks.All().Count, Outputs(run, TrackingNames.Networks).Count);

@@ -138,7 +138,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 
         var overBudget = Run(app, expectSuccess: false, "build", "-c", "Release", "-o", "out", "-p:MnistDslParameterBudget=3000");
         Assert.NotEqual(0, overBudget.ExitCode);
-        Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 3000:N0} over its budget of 3,000", overBudget.Output);
+        Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 2999:N0} too many for its budget of fewer than 3,000", overBudget.Output);
     }
 
     /// <summary>"step 3 loss 2.1" -> 2.1; any other line fails with the output.</summary>

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Xml.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
@@ -14,7 +15,8 @@ namespace Mnist.Dsl.Generator.Tests;
 /// <summary>
 /// Where a network's parameter budget comes from: ParameterBudget on [Network], then the file's .editorconfig
 /// (mnist_dsl.parameter_budget), then the project's MSBuild property (MnistDslParameterBudget, which the
-/// compiler sees as build_property.MnistDslParameterBudget), then 20,000. Every test uses the same network of
+/// compiler sees as build_property.MnistDslParameterBudget), then 20,000. A budget is exclusive: a network must
+/// have fewer parameters than it. Every test uses the same network of
 /// exactly 21,475 parameters, so a budget's value can be read back from the diagnostic's message.
 /// </summary>
 public class ParameterBudgetTests
@@ -41,7 +43,7 @@ public class ParameterBudgetTests
         if (diagnostics.IsEmpty) return null;
         var message = Assert.Single(diagnostics).GetMessage(CultureInfo.InvariantCulture);
         var budget = int.Parse(message[(message.LastIndexOf(' ') + 1)..], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
-        Assert.Equal(string.Format(CultureInfo.InvariantCulture, "Wide has {0:N0} parameters, {1:N0} over its budget of {2:N0}", Parameters, Parameters - budget, budget), message);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, "Wide has {0:N0} parameters, {1:N0} too many for its budget of fewer than {2:N0}", Parameters, Parameters - budget + 1, budget), message);
         return budget;
     }
 
@@ -53,9 +55,35 @@ public class ParameterBudgetTests
         Assert.Equal(20_000, AppliedBudget(Wide()));
     }
 
+    /// <summary>
+    /// The assignment's "fewer than 20,000 parameters": the budget is an exclusive bound. One Linear without bias over
+    /// a 1×N input has exactly N parameters, so the boundary is tested to the parameter.
+    /// </summary>
+    [Theory]
+    [InlineData(19_999, false)]
+    [InlineData(20_000, true)]
+    public void The_default_budget_is_exclusive_19999_passes_and_20000_fails(int parameters, bool fails)
+    {
+        var source = $$"""
+            using Mnist.Dsl;
+
+            [Network(1, 1, {{parameters}}, Classes = 1, Requires = RequiredLayers.None)]
+            [Flatten, Linear(1, Bias = false)]
+            public partial class Exact;
+            """;
+
+        var diagnostics = GeneratorHarness.Run(source).AnalyzerDiagnostics;
+
+        if (!fails) Assert.Empty(diagnostics);
+        else Assert.Equal(
+            string.Format(CultureInfo.InvariantCulture, "Exact has {0:N0} parameters, 1 too many for its budget of fewer than 20,000", parameters),
+            Assert.Single(diagnostics, d => d.Id == "MNIST0001").GetMessage(CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [InlineData(21_474, 21_474)]
-    [InlineData(21_475, null)] // exactly at the budget keeps it
+    [InlineData(21_475, 21_475)] // the budget is exclusive: exactly at it breaks it
+    [InlineData(21_476, null)]
     [InlineData(30_000, null)]
     [InlineData(5_000, 5_000)]
     public void A_network_budget_set_on_the_attribute_applies(int declared, int? expected)
@@ -140,26 +168,14 @@ public class ParameterBudgetTests
     [Fact]
     public void Each_file_gets_the_budget_of_its_own_editorconfig_section()
     {
-        const string editorConfig = """
-            root = true
+        var (compilation, options, strict) = TwoFolders(strictBudget: 21_000, lenientBudget: 30_000);
 
-            [/Strict/*.cs]
-            mnist_dsl.parameter_budget = 21000
-
-            [/Lenient/*.cs]
-            mnist_dsl.parameter_budget = 30000
-            """;
-        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
-        var strict = CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs");
-        var lenient = CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs");
-        var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(strict, lenient);
-
-        var diagnostics = GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics;
+        var diagnostics = GeneratorHarness.Run(compilation, options).AnalyzerDiagnostics;
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal("MNIST0001", diagnostic.Id);
         Assert.Equal(strict, diagnostic.Location.SourceTree);
-        Assert.Equal("StrictNet has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("StrictNet has 21,475 parameters, 476 too many for its budget of fewer than 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -183,7 +199,64 @@ public class ParameterBudgetTests
         var compilation = CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(CSharpTree(Wide(), "/src/Wide.cs"));
         var diagnostic = Assert.Single(GeneratorHarness.Run(compilation, new PerPathOptions(configs)).AnalyzerDiagnostics);
 
-        Assert.Equal("Wide has 21,475 parameters, 475 over its budget of 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("Wide has 21,475 parameters, 476 too many for its budget of fewer than 21,000", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The generated Definition.ParameterBudget of Wide, with the given settings, read from the compiled type.</summary>
+    private static int GeneratedBudget(string source, IReadOnlyDictionary<string, string>? global = null, IReadOnlyDictionary<string, string>? editorConfig = null)
+    {
+        var options = new GeneratorHarness.TestOptions(global ?? new Dictionary<string, string>(), editorConfig ?? new Dictionary<string, string>());
+        var result = GeneratorHarness.Run(CompilationFactory.Create(source), options);
+        var definition = (Analysis.NetworkDefinition)LoadedCompilation.Load(result.Output).GetType("Wide")!.GetProperty("Definition")!.GetValue(null)!;
+        return definition.ParameterBudget;
+    }
+
+    /// <summary>
+    /// The generated Definition carries the budget the analyzer enforces, wherever it is set, so code that reads it
+    /// (a trainer's report, the registry) agrees with the build. Summary is computed from that Definition.
+    /// </summary>
+    [Fact]
+    public void The_generated_Definition_has_the_budget_the_analyzer_applies()
+    {
+        Assert.Equal(20_000, GeneratedBudget(Wide()));
+        Assert.Equal(30_000, GeneratedBudget(Wide(", ParameterBudget = 30_000"), global: Option(MsBuildKey, "40000")));
+        Assert.Equal(40_000, GeneratedBudget(Wide(), global: Option(MsBuildKey, "40000")));
+        Assert.Equal(35_000, GeneratedBudget(Wide(), global: Option(EditorConfigKey, "35000")));
+        Assert.Equal(25_000, GeneratedBudget(Wide(), global: Option(MsBuildKey, "40000"), editorConfig: Option(EditorConfigKey, "25_000")));
+    }
+
+    /// <summary>Per file, as the analyzer: two networks under two .editorconfig sections get two budgets in their Definitions.</summary>
+    [Fact]
+    public void Each_generated_Definition_has_the_budget_of_its_own_editorconfig_section()
+    {
+        var (compilation, options, _) = TwoFolders(strictBudget: 21_500, lenientBudget: 30_000);
+
+        var result = GeneratorHarness.Run(compilation, options);
+
+        Assert.Empty(result.AnalyzerDiagnostics);
+        var assembly = LoadedCompilation.Load(result.Output);
+        int Budget(string type) => ((Analysis.NetworkDefinition)assembly.GetType(type)!.GetProperty("Definition")!.GetValue(null)!).ParameterBudget;
+        Assert.Equal(21_500, Budget("StrictNet"));
+        Assert.Equal(30_000, Budget("LenientNet"));
+        Assert.Equal(new[] { 30_000, 21_500 }, Registry.NetworkRegistry.Of(assembly).Select(n => n.Definition.ParameterBudget));
+    }
+
+    /// <summary>Wide as StrictNet in /src/Strict and as LenientNet in /src/Lenient, with an .editorconfig section (and budget) for each folder.</summary>
+    private static (CSharpCompilation Compilation, AnalyzerConfigOptionsProvider Options, SyntaxTree Strict) TwoFolders(int strictBudget, int lenientBudget)
+    {
+        var editorConfig = $"""
+            root = true
+
+            [/Strict/*.cs]
+            mnist_dsl.parameter_budget = {strictBudget}
+
+            [/Lenient/*.cs]
+            mnist_dsl.parameter_budget = {lenientBudget}
+            """;
+        var configs = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(editorConfig, "/src/.editorconfig")));
+        var strict = CSharpTree(Wide().Replace("class Wide", "class StrictNet"), "/src/Strict/StrictNet.cs");
+        var lenient = CSharpTree(Wide().Replace("class Wide", "class LenientNet"), "/src/Lenient/LenientNet.cs");
+        return (CompilationFactory.Create(Array.Empty<string>()).AddSyntaxTrees(strict, lenient), new PerPathOptions(configs), strict);
     }
 
     private static SyntaxTree CSharpTree(string source, string path) =>

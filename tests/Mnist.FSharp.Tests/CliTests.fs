@@ -66,5 +66,5 @@ let ``--no-train prints the chosen network's generated summary and the F# lists'
     Assert.Contains("FSharpDefaultNet: 24 layers", text)
     Assert.Contains(Mnist.Models.DefaultNet.Summary.ToTable(), text)
     Assert.Contains("Rules: all pass.", text)
-    Assert.Contains("  MNIST0001 (error): WideNet has 24,938 parameters, 4,938 over its budget of 20,000", text)
+    Assert.Contains("  MNIST0001 (error): WideNet has 24,938 parameters, 4,939 too many for its budget of fewer than 20,000", text)
     Assert.Contains("  MNIST0002 (error): NoBatchNorm has no BatchNorm layer", text)

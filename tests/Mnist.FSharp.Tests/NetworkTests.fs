@@ -61,7 +61,7 @@ let ``WideNet breaks only the parameter budget, by the numbers it has`` () =
     let report = analyze "WideNet" Networks.wideNet
 
     Assert.Equal<(string * string) list>(
-        [ "MNIST0001", "WideNet has 24,938 parameters, 4,938 over its budget of 20,000" ],
+        [ "MNIST0001", "WideNet has 24,938 parameters, 4,939 too many for its budget of fewer than 20,000" ],
         Networks.brokenRules report
     )
 
@@ -105,7 +105,7 @@ let ``describe prints the summary table and each broken rule with its id`` () =
 
     Assert.Equal("WideNet: 17 layers, input [-1, 1, 28, 28], budget 20,000 parameters", lines[0])
     Assert.Contains((analyze "WideNet" Networks.wideNet |> summaryOf).ToTable(), text)
-    Assert.Equal("  MNIST0001 (error): WideNet has 24,938 parameters, 4,938 over its budget of 20,000", Array.last lines)
+    Assert.Equal("  MNIST0001 (error): WideNet has 24,938 parameters, 4,939 too many for its budget of fewer than 20,000", Array.last lines)
     Assert.DoesNotContain("Receptive field", text)
     Assert.Contains("Receptive field 28×28 of a 28×28 input", analyze "D" Networks.defaultNet |> Networks.describe true)
     Assert.EndsWith("Rules: all pass.", analyze "D" Networks.defaultNet |> Networks.describe false)

@@ -7,10 +7,14 @@ namespace Mnist.Dsl.Analysis;
 /// <summary>A network as data: its input, classes, budget, required layers and layers in order.</summary>
 public sealed record NetworkDefinition
 {
+    /// <summary>The assignment's bound: fewer than 20,000 parameters (the budget is exclusive).</summary>
     public const int DefaultParameterBudget = 20_000;
 
+    /// <summary>MNIST's ten digits.</summary>
+    public const int DefaultClasses = 10;
+
     public NetworkDefinition(string name, int channels, int height, int width, IEnumerable<Layer> layers,
-        int classes = 10, int parameterBudget = DefaultParameterBudget, RequiredLayers requires = RequiredLayers.All)
+        int classes = DefaultClasses, int parameterBudget = DefaultParameterBudget, RequiredLayers requires = RequiredLayers.All)
     {
         Name = name;
         Input = Shape.Map(channels, height, width);

@@ -1,4 +1,5 @@
 using System;
+using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl;
 
@@ -21,7 +22,7 @@ public abstract class StatelessLayerAttribute : LayerAttribute
 {
     private protected StatelessLayerAttribute() { }
 
-    public bool Functional { get; set; }
+    public bool Functional { get; set; } = LayerDefaults.Functional;
 }
 
 /// <summary>2-D convolution. In-channels come from the previous layer; give <see cref="InChannels"/> to have them checked.</summary>
@@ -35,26 +36,26 @@ public sealed class Conv2dAttribute : LayerAttribute
 
     public int OutChannels { get; }
     public int KernelSize { get; }
-    public int Stride { get; set; } = 1;
-    public int Padding { get; set; }
-    public bool Bias { get; set; } = true;
+    public int Stride { get; set; } = LayerDefaults.Stride;
+    public int Padding { get; set; } = LayerDefaults.Padding;
+    public bool Bias { get; set; } = LayerDefaults.Bias;
 
     /// <summary>0 (the default) infers them; any other value must equal the previous layer's channels.</summary>
-    public int InChannels { get; set; }
+    public int InChannels { get; set; } = LayerDefaults.InferredInput;
 }
 
 /// <summary>Batch normalisation over channels of a [C, H, W] map.</summary>
 public sealed class BatchNorm2dAttribute : LayerAttribute
 {
-    public double Momentum { get; set; } = 0.1;
-    public double Eps { get; set; } = 1e-5;
+    public double Momentum { get; set; } = LayerDefaults.BatchNormMomentum;
+    public double Eps { get; set; } = LayerDefaults.BatchNormEps;
 }
 
 /// <summary>Batch normalisation over a [features] vector.</summary>
 public sealed class BatchNorm1dAttribute : LayerAttribute
 {
-    public double Momentum { get; set; } = 0.1;
-    public double Eps { get; set; } = 1e-5;
+    public double Momentum { get; set; } = LayerDefaults.BatchNormMomentum;
+    public double Eps { get; set; } = LayerDefaults.BatchNormEps;
 }
 
 public sealed class ReLUAttribute : StatelessLayerAttribute;
@@ -62,7 +63,7 @@ public sealed class ReLUAttribute : StatelessLayerAttribute;
 /// <summary>Zeroes activations with probability p while training.</summary>
 public sealed class DropoutAttribute : StatelessLayerAttribute
 {
-    public DropoutAttribute(double p = 0.5) => P = p;
+    public DropoutAttribute(double p = LayerDefaults.DropoutProbability) => P = p;
 
     public double P { get; }
 }
@@ -70,29 +71,29 @@ public sealed class DropoutAttribute : StatelessLayerAttribute
 /// <summary>Zeroes whole channels with probability p while training.</summary>
 public sealed class Dropout2dAttribute : StatelessLayerAttribute
 {
-    public Dropout2dAttribute(double p = 0.5) => P = p;
+    public Dropout2dAttribute(double p = LayerDefaults.DropoutProbability) => P = p;
 
     public double P { get; }
 }
 
 public sealed class MaxPool2dAttribute : StatelessLayerAttribute
 {
-    public MaxPool2dAttribute(int kernelSize = 2) => KernelSize = kernelSize;
+    public MaxPool2dAttribute(int kernelSize = LayerDefaults.PoolKernelSize) => KernelSize = kernelSize;
 
     public int KernelSize { get; }
 
     /// <summary>0 (the default) means the kernel size, as in PyTorch.</summary>
-    public int Stride { get; set; }
+    public int Stride { get; set; } = LayerDefaults.PoolStride;
 }
 
 public sealed class AvgPool2dAttribute : StatelessLayerAttribute
 {
-    public AvgPool2dAttribute(int kernelSize = 2) => KernelSize = kernelSize;
+    public AvgPool2dAttribute(int kernelSize = LayerDefaults.PoolKernelSize) => KernelSize = kernelSize;
 
     public int KernelSize { get; }
 
     /// <summary>0 (the default) means the kernel size, as in PyTorch.</summary>
-    public int Stride { get; set; }
+    public int Stride { get; set; } = LayerDefaults.PoolStride;
 }
 
 /// <summary>Global average pooling: each channel of the map averaged to one value (AdaptiveAvgPool2d(1)).</summary>
@@ -107,10 +108,10 @@ public sealed class LinearAttribute : LayerAttribute
     public LinearAttribute(int outFeatures) => OutFeatures = outFeatures;
 
     public int OutFeatures { get; }
-    public bool Bias { get; set; } = true;
+    public bool Bias { get; set; } = LayerDefaults.Bias;
 
     /// <summary>0 (the default) infers them; any other value must equal the previous layer's features.</summary>
-    public int InFeatures { get; set; }
+    public int InFeatures { get; set; } = LayerDefaults.InferredInput;
 }
 
 /// <summary>Log-probabilities over the classes (pairs with nll_loss).</summary>

@@ -23,10 +23,11 @@ public sealed class NetworkAttribute : Attribute
     public int Width { get; }
 
     /// <summary>The number of classes the last layer must produce.</summary>
-    public int Classes { get; set; } = 10;
+    public int Classes { get; set; } = Analysis.NetworkDefinition.DefaultClasses;
 
     /// <summary>
-    /// The most parameters this network may have. 0 (the default) takes the project's budget: the MSBuild
+    /// The network must have fewer parameters than this (an exclusive bound: the assignment's "&lt; 20k", so a
+    /// budget of 20,000 allows at most 19,999). 0 (the default) takes the project's budget: the MSBuild
     /// property MnistDslParameterBudget, or mnist_dsl.parameter_budget in .editorconfig, else 20,000.
     /// </summary>
     public int ParameterBudget { get; set; }

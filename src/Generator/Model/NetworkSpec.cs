@@ -1,17 +1,19 @@
-using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.Generator.Model;
 
 /// <summary>
-/// Everything the emitter needs about one [Network] class, as plain equatable values (no symbols, no
-/// syntax), so the pipeline step after the parser is skipped when an edit leaves them unchanged.
+/// One [Network] class as declared, as plain equatable values (no symbols, no syntax), so the pipeline step after
+/// the parser is skipped when an edit leaves them unchanged. What the declaration means (budget, shapes, names)
+/// is the <see cref="NetworkPlan"/>'s, computed from this once.
 /// </summary>
 /// <remarks>
-/// ParameterBudget is the declared one, or the default when the declaration leaves it to the project.
-/// Accessibility is the class's declared one ("public", "internal", ...), which its inference class shares;
-/// InferenceNameTaken is true when the compilation already has a type named like that inference class
-/// (&lt;Name&gt;Inference), which is then not emitted rather than collide with it.
+/// DeclaredParameterBudget is the attribute's (0: the project's, resolved into the plan); FilePath is the file of the
+/// [Network] attribute, whose .editorconfig section can set the budget. Accessibility is the class's declared one
+/// ("public", "internal", ...), which its inference class shares; InferenceNameTaken is true when the compilation
+/// already has a type named like that inference class (&lt;Name&gt;Inference), which is then not emitted rather than
+/// collide with it; NameableInAssembly is false for a network nested as private or protected, which the generated
+/// registry cannot name.
 /// </remarks>
 public sealed record NetworkSpec(
     string? Namespace,
@@ -21,15 +23,14 @@ public sealed record NetworkSpec(
     int Height,
     int Width,
     int Classes,
-    int ParameterBudget,
+    int DeclaredParameterBudget,
     RequiredLayers Requires,
     EquatableArray<Layer> Layers,
     string Accessibility = "internal",
-    bool InferenceNameTaken = false)
+    bool InferenceNameTaken = false,
+    string FilePath = "",
+    bool NameableInAssembly = true)
 {
-    public NetworkDefinition ToDefinition() =>
-        new(Type.Name, Channels, Height, Width, Layers, Classes, ParameterBudget, Requires);
-
     /// <summary>
     /// The hint name of the generated file: unique per type, stable across builds. Nested types join with '+', as
     /// in metadata names, so that class Outer { class Net } and namespace Outer { class Net } cannot collide.
@@ -41,6 +42,9 @@ public sealed record NetworkSpec(
 
     /// <summary>The hint name of the inference class's file, next to the network's (names as in <see cref="HintName"/>).</summary>
     public string InferenceHintName => Prefix + InferenceName + ".g.cs";
+
+    /// <summary>The network's name with its namespace and the types around it, dot-separated: Nets.Outer.Net.</summary>
+    public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Type.Name;
 
     private string Prefix => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+"));
 }

@@ -2,23 +2,21 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Declarations;
 using Mnist.Dsl.Generator.Model;
 
 namespace Mnist.Dsl.Generator.Parsing;
 
 /// <summary>
-/// Turns a [Network] class into a <see cref="NetworkSpec"/>, or null when the generator cannot build it
-/// (not partial, generic, no layers, shapes that do not work): the analyzer reports why, the generator
-/// emits nothing rather than code that would add errors of its own.
+/// Turns a [Network] class into a <see cref="NetworkSpec"/>, or null when the generator cannot build it (a
+/// declaration <see cref="DeclarationRules"/> rejects, no layers, an attribute the compiler cannot bind): the
+/// analyzer reports why, the generator emits nothing rather than code that would add errors of its own.
 /// </summary>
 internal static class NetworkParser
 {
     public static NetworkSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || !IsUsableDeclaration(type) || !HasNames(type)) return null;
+        if (context.TargetSymbol is not INamedTypeSymbol type || DeclarationRules.Check(type).Problem != DeclarationProblem.None) return null;
         // Two declarations of one name that the compiler could not merge (CS0101, CS0261) are two types with one
         // hint name; the compiler's error says what is wrong, and emitting both would fail the generator (CS8785).
         if (!SymbolEqualityComparer.Default.Equals(context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type)), type)) return null;
@@ -31,41 +29,19 @@ internal static class NetworkParser
         if (network.Attribute.ApplicationSyntaxReference is not { } applied
             || applied.SyntaxTree != context.TargetNode.SyntaxTree || !context.TargetNode.Span.Contains(applied.Span)) return null;
 
-        var spec = new NetworkSpec(
+        // Whether the shapes work is the plan's question (NetworkPlan.Create), asked once the budget is known.
+        return new NetworkSpec(
             type.ContainingNamespace.IsGlobalNamespace ? null : NamespaceName(type.ContainingNamespace),
             new EquatableArray<TypeDeclarationSpec>(ContainingTypes(type)),
             Declaration(type),
             network.Channels, network.Height, network.Width, network.Classes,
-            network.ParameterBudget > 0 ? network.ParameterBudget : NetworkDefinition.DefaultParameterBudget, network.Requires,
+            network.ParameterBudget, network.Requires,
             new EquatableArray<Layers.Layer>(layers.Select(l => l.Layer)),
             AccessibilityKeywords(type.DeclaredAccessibility),
             // The generator's own outputs are not in this compilation, so a type found here is the user's.
-            context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type) + "Inference") is not null);
-        return NetworkAnalysis.Analyze(spec.ToDefinition()).Summary is null ? null : spec;
-    }
-
-    /// <summary>A partial, non-generic class, and every type around it partial and non-generic too.</summary>
-    internal static bool IsUsableDeclaration(INamedTypeSymbol type)
-    {
-        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
-            if (t.IsGenericType || !NetworkAttributeReader.IsPartial(t)) return false;
-        if (type.ContainingType?.Name == type.Name) return false; // CS0542 in the user's code: theirs to fix, not ours to repeat
-        return !type.IsGenericType && NetworkAttributeReader.IsPartial(type) && type.TypeKind == TypeKind.Class && !type.IsStatic && !type.IsAbstract
-            && NetworkAttributeReader.PrimaryConstructor(type) is null;
-    }
-
-
-    /// <summary>
-    /// The type, the types around it and its namespace all have names. A declaration the parser recovered from a
-    /// syntax error (namespace (Fuzz;) can have a missing one, and code emitted for it would not compile.
-    /// </summary>
-    private static bool HasNames(INamedTypeSymbol type)
-    {
-        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-            if (!SyntaxFacts.IsValidIdentifier(ns.Name)) return false;
-        for (var t = type; t is not null; t = t.ContainingType)
-            if (!SyntaxFacts.IsValidIdentifier(t.Name)) return false;
-        return true;
+            context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type) + "Inference") is not null,
+            applied.SyntaxTree.FilePath,
+            DeclarationRules.IsNameableInItsAssembly(type));
     }
 
     /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint name, where @ is invalid.</summary>

@@ -37,7 +37,7 @@ namespace Mnist.Models;
 /// stage 10: log_softmax1: LogSoftmax → [10]
 /// </code>
 /// </summary>
-public sealed partial class DefaultNetInference
+public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "DefaultNet";
@@ -59,6 +59,10 @@ public sealed partial class DefaultNetInference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights2, bias2;

@@ -32,7 +32,7 @@ namespace Mnist.Models;
 /// stage 9: functional: LogSoftmax → [10]
 /// </code>
 /// </summary>
-public sealed partial class Seed001Model1Inference
+public sealed partial class Seed001Model1Inference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "Seed001Model1";
@@ -54,6 +54,10 @@ public sealed partial class Seed001Model1Inference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights3, bias3;

@@ -30,7 +30,7 @@ namespace Mnist.Models;
 /// stage 8: functional: LogSoftmax → [10, 1, 1]
 /// </code>
 /// </summary>
-public sealed partial class Seed001Model2Inference
+public sealed partial class Seed001Model2Inference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "Seed001Model2";
@@ -52,6 +52,10 @@ public sealed partial class Seed001Model2Inference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights2, bias2;

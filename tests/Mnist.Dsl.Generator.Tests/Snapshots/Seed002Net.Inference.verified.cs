@@ -35,7 +35,7 @@ namespace Mnist.Models;
 /// stage 10: log_softmax1: LogSoftmax → [10]
 /// </code>
 /// </summary>
-public sealed partial class Seed002NetInference
+public sealed partial class Seed002NetInference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "Seed002Net";
@@ -57,6 +57,10 @@ public sealed partial class Seed002NetInference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights2, bias2;

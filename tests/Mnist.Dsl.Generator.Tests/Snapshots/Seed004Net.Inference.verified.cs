@@ -44,7 +44,7 @@ namespace Mnist.Models;
 /// stage 13: log_softmax1: LogSoftmax → [10]
 /// </code>
 /// </summary>
-public sealed partial class Seed004NetInference
+public sealed partial class Seed004NetInference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "Seed004Net";
@@ -66,6 +66,10 @@ public sealed partial class Seed004NetInference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights2, bias2;

@@ -41,7 +41,7 @@ namespace Mnist.Models;
 /// stage 11: log_softmax1: LogSoftmax → [10]
 /// </code>
 /// </summary>
-public sealed partial class SmallNetInference
+public sealed partial class SmallNetInference : global::Mnist.Dsl.Inference.INetworkInference
 {
     /// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>
     public const string Network = "SmallNet";
@@ -63,6 +63,10 @@ public sealed partial class SmallNetInference
 
     [global::System.ThreadStatic]
     private static float[]? scratch;
+
+    string global::Mnist.Dsl.Inference.INetworkInference.Network => Network;
+    int global::Mnist.Dsl.Inference.INetworkInference.InputLength => InputLength;
+    int global::Mnist.Dsl.Inference.INetworkInference.Classes => Classes;
 
     private readonly float[] weights1, bias1;
     private readonly float[] weights2, bias2;

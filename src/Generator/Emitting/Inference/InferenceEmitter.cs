@@ -15,15 +15,16 @@ namespace Mnist.Dsl.Generator.Emitting.Inference;
 /// </summary>
 internal static class InferenceEmitter
 {
+    /// <summary>What every inference class implements, so the registry and code in other assemblies can use any of them.</summary>
+    private const string Interface = "global::Mnist.Dsl.Inference.INetworkInference";
+
     /// <summary>The source of the inference class, or null when the plan cannot cover the network (see <see cref="InferencePlan"/>).</summary>
-    public static string? Emit(NetworkSpec spec)
+    public static string? Emit(NetworkPlan network)
     {
-        var summary = NetworkAnalysis.Analyze(spec.ToDefinition()).Summary;
-        if (summary is null) return null;
-        var plan = InferencePlan.Create(summary, NetworkEmitter.MemberNames(spec.Layers));
-        if (plan is null) return null;
+        if (network.Inference is not { } plan) return null;
+        var spec = network.Spec;
         var name = spec.InferenceName;
-        var input = summary.Input;
+        var input = network.Summary.Input;
         var classes = plan.Output.Channels * plan.Output.Height * plan.Output.Width;
 
         var w = new SourceWriter();
@@ -39,8 +40,9 @@ internal static class InferenceEmitter
         foreach (var outer in spec.ContainingTypes) w.Open($"partial {outer.Keyword} {Code.Identifier(outer.Name)}");
 
         WriteDocComment(w, spec, plan);
-        w.Open($"{spec.Accessibility} sealed partial class {Code.Identifier(name)}");
+        w.Open($"{spec.Accessibility} sealed partial class {Code.Identifier(name)} : {Interface}");
         WriteConstants(w, spec, plan, input, classes);
+        WriteInterfaceProperties(w);
         WriteFields(w, plan);
         WriteLoading(w, spec, plan);
         WritePublicApi(w, name, input, classes, plan);
@@ -91,6 +93,15 @@ internal static class InferenceEmitter
         w.Line();
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static float[]? scratch;");
+    }
+
+    /// <summary>The constants as the interface's properties: explicit, since a constant and a property cannot share a name.</summary>
+    private static void WriteInterfaceProperties(SourceWriter w)
+    {
+        w.Line();
+        w.Line($"string {Interface}.Network => Network;");
+        w.Line($"int {Interface}.InputLength => InputLength;");
+        w.Line($"int {Interface}.Classes => Classes;");
     }
 
     private static void WriteFields(SourceWriter w, InferencePlan plan)

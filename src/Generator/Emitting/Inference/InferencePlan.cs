@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Generator.Model;
 using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.Generator.Emitting.Inference;
@@ -105,7 +106,9 @@ internal sealed class LogSoftmaxStage(int id, Activation activation) : Stage(id,
 /// How the inference class computes a network: the layers grouped into stages, with BatchNorm folded, ReLU and
 /// post-ReLU BatchNorm fused into the pass that stores a stage's results, Dropout gone, and every activation's
 /// place in one scratch array. Null from <see cref="Create"/> when the network's sizes are beyond what the
-/// kernels handle (a scratch array or weight array past 2^27 floats); then no inference class is emitted.
+/// kernels handle (a scratch array or weight array past 2^27 floats); then no inference class is emitted. Every
+/// layer kind has its lowering here: the switch throws on a kind it does not know (a generator bug the tests that
+/// walk every <see cref="LayerKind"/> catch), it never skips one.
 /// </summary>
 internal sealed class InferencePlan
 {
@@ -127,7 +130,7 @@ internal sealed class InferencePlan
     public long ScratchLength { get; }
     public IEnumerable<ConvolutionStage> Convolutions => Stages.OfType<ConvolutionStage>();
 
-    public static InferencePlan? Create(NetworkSummary summary, IReadOnlyList<string?> members)
+    public static InferencePlan? Create(NetworkSummary summary, IReadOnlyList<LayerPlan> layers)
     {
         var input = summary.Input;
         if (input.IsFlat) return null;
@@ -143,11 +146,12 @@ internal sealed class InferencePlan
         var current = Add(input);
         stages.Add(new InputStage(0, current));
 
-        foreach (var report in summary.Layers)
+        foreach (var layer in layers)
         {
-            var name = members[report.Index];
+            var report = layer.Report;
+            var name = layer.MemberName;
             var last = stages[stages.Count - 1];
-            var description = (name ?? "functional") + ": " + Describe(report);
+            var description = (name ?? "functional") + ": " + Describe(layer);
             switch (report.Layer)
             {
                 case Conv2d c:
@@ -204,7 +208,7 @@ internal sealed class InferencePlan
                     }
                     continue;
                 default:
-                    return null;
+                    throw new System.NotSupportedException($"the inference plan has no lowering for layer kind {report.Layer.Kind}");
             }
             stages[stages.Count - 1].Layers.Add(description);
         }
@@ -237,25 +241,10 @@ internal sealed class InferencePlan
         return new InferencePlan(stages, activations, affines, current, offset);
     }
 
-    /// <summary>A layer as the generated documentation names it: kind, channels, kernel, and the shape it gives.</summary>
-    private static string Describe(LayerReport report)
+    /// <summary>A layer as the generated documentation names it: kind, channels, kernel (its kind's description), and the shape it gives.</summary>
+    private static string Describe(LayerPlan layer)
     {
-        var i = CultureInfo.InvariantCulture;
-        var output = report.Output.IsFlat ? $"[{report.Output.Channels}]" : $"[{report.Output.Channels}, {report.Output.Height}, {report.Output.Width}]";
-        var layer = report.Layer switch
-        {
-            Conv2d c => string.Format(i, "Conv2d {0} → {1}, {2}×{2}", report.Input.Channels, c.OutChannels, c.KernelSize)
-                + (c.Stride != 1 ? string.Format(i, ", stride {0}", c.Stride) : "") + (c.Padding != 0 ? string.Format(i, ", padding {0}", c.Padding) : "")
-                + (c.Bias ? "" : ", no bias"),
-            Linear l => string.Format(i, "Linear {0} → {1}", report.Input.Channels, l.OutFeatures) + (l.Bias ? "" : ", no bias"),
-            BatchNorm2d or BatchNorm1d => report.Layer.ModuleName,
-            MaxPool2d m => string.Format(i, "MaxPool2d {0}×{0}, stride {1}", m.KernelSize, m.EffectiveStride),
-            AvgPool2d a => string.Format(i, "AvgPool2d {0}×{0}, stride {1}", a.KernelSize, a.EffectiveStride),
-            GlobalAvgPool2d => "global average pooling",
-            Dropout d => string.Format(i, "Dropout({0})", d.P),
-            Dropout2d d => string.Format(i, "Dropout2d({0})", d.P),
-            _ => report.Layer.ModuleName,
-        };
-        return layer + " → " + output;
+        var output = layer.Report.Output;
+        return layer.Code.Description + " → " + (output.IsFlat ? $"[{output.Channels}]" : $"[{output.Channels}, {output.Height}, {output.Width}]");
     }
 }

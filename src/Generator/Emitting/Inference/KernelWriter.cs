@@ -36,6 +36,7 @@ internal static class KernelWriter
             case FlattenStage flatten: WriteFlatten(w, flatten); break;
             case InputStage input: WriteInput(w, input); break;
             case LogSoftmaxStage softmax: WriteLogSoftmax(w, softmax); break;
+            default: throw new System.NotSupportedException($"no kernel for the inference stage {stage.GetType().Name}");
         }
         w.Close();
     }

@@ -1,10 +1,10 @@
+using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Mnist.Dsl.Layers;
 
-namespace Mnist.Dsl.Generator.Parsing;
+namespace Mnist.Dsl.Declarations;
 
 /// <summary>The [Network] attribute's values as declared.</summary>
 internal sealed record NetworkArguments(int Channels, int Height, int Width, int Classes, int ParameterBudget, RequiredLayers Requires, AttributeData Attribute);
@@ -13,8 +13,8 @@ internal sealed record NetworkArguments(int Channels, int Height, int Width, int
 internal sealed record DeclaredLayer(Layer Layer, AttributeData Attribute);
 
 /// <summary>
-/// Reads the [Network] and layer attributes of a class into Mnist.Dsl values. Shared by the generator and
-/// the analyzer (linked into both), so both see the same network. Never throws: an attribute the compiler
+/// Reads the [Network] and layer attributes of a class into Mnist.Dsl values. Part of the shared declaration
+/// source (Mnist.Dsl.Declarations.projitems), so the generator, the analyzer and the code fixes see the same network. Never throws: an attribute the compiler
 /// could not bind (a compile error the user already sees) makes the whole read return null.
 /// </summary>
 internal static class NetworkAttributeReader
@@ -30,7 +30,7 @@ internal static class NetworkAttributeReader
         var named = Named(attribute);
         return new NetworkArguments(
             Int(args[0]), Int(args[1]), Int(args[2]),
-            named.TryGetValue("Classes", out var classes) ? Int(classes) : 10,
+            named.TryGetValue("Classes", out var classes) ? Int(classes) : Analysis.NetworkDefinition.DefaultClasses,
             named.TryGetValue("ParameterBudget", out var budget) ? Int(budget) : 0,
             named.TryGetValue("Requires", out var requires) ? (RequiredLayers)Int(requires) : RequiredLayers.All,
             attribute);
@@ -76,29 +76,37 @@ internal static class NetworkAttributeReader
         return false;
     }
 
+    /// <summary>
+    /// The layer an attribute declares, with <see cref="LayerDefaults"/> for the arguments it leaves out; null when its
+    /// constructor arguments are not the attribute's (the compiler reports that). The attribute's name is the kind's
+    /// name plus "Attribute", and the switch has no discard arm: a new kind does not compile until it is read here.
+    /// </summary>
     private static Layer? ToLayer(AttributeData a)
     {
+        var name = a.AttributeClass!.Name;
+        if (!name.EndsWith("Attribute", StringComparison.Ordinal)
+            || !Enum.TryParse<LayerKind>(name.Substring(0, name.Length - "Attribute".Length), out var kind)) return null;
         var args = a.ConstructorArguments;
         var named = Named(a);
-        int NamedInt(string name, int fallback) => named.TryGetValue(name, out var v) ? Int(v) : fallback;
-        bool NamedBool(string name, bool fallback) => named.TryGetValue(name, out var v) && v.Value is bool b ? b : fallback;
-        double NamedDouble(string name, double fallback) => named.TryGetValue(name, out var v) ? Double(v) : fallback;
-        var functional = NamedBool("Functional", false);
-        return a.AttributeClass!.Name switch
+        int NamedInt(string argument, int fallback) => named.TryGetValue(argument, out var v) ? Int(v) : fallback;
+        bool NamedBool(string argument, bool fallback) => named.TryGetValue(argument, out var v) && v.Value is bool b ? b : fallback;
+        double NamedDouble(string argument, double fallback) => named.TryGetValue(argument, out var v) ? Double(v) : fallback;
+        var functional = NamedBool("Functional", LayerDefaults.Functional);
+        return kind switch
         {
-            "Conv2dAttribute" when args.Length == 2 => new Conv2d(Int(args[0]), Int(args[1]), NamedInt("Stride", 1), NamedInt("Padding", 0), NamedBool("Bias", true), NamedInt("InChannels", 0)),
-            "BatchNorm2dAttribute" => new BatchNorm2d(NamedDouble("Momentum", 0.1), NamedDouble("Eps", 1e-5)),
-            "BatchNorm1dAttribute" => new BatchNorm1d(NamedDouble("Momentum", 0.1), NamedDouble("Eps", 1e-5)),
-            "ReLUAttribute" => new ReLU(functional),
-            "DropoutAttribute" when args.Length == 1 => new Dropout(Double(args[0]), functional),
-            "Dropout2dAttribute" when args.Length == 1 => new Dropout2d(Double(args[0]), functional),
-            "MaxPool2dAttribute" when args.Length == 1 => new MaxPool2d(Int(args[0]), NamedInt("Stride", 0), functional),
-            "AvgPool2dAttribute" when args.Length == 1 => new AvgPool2d(Int(args[0]), NamedInt("Stride", 0), functional),
-            "GlobalAvgPool2dAttribute" => new GlobalAvgPool2d(functional),
-            "FlattenAttribute" => new Flatten(functional),
-            "LinearAttribute" when args.Length == 1 => new Linear(Int(args[0]), NamedBool("Bias", true), NamedInt("InFeatures", 0)),
-            "LogSoftmaxAttribute" => new LogSoftmax(functional),
-            _ => null,
+            LayerKind.Conv2d => args.Length != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt("Stride", LayerDefaults.Stride),
+                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InChannels", LayerDefaults.InferredInput)),
+            LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.ReLU => new ReLU(functional),
+            LayerKind.Dropout => args.Length != 1 ? null : new Dropout(Double(args[0]), functional),
+            LayerKind.Dropout2d => args.Length != 1 ? null : new Dropout2d(Double(args[0]), functional),
+            LayerKind.MaxPool2d => args.Length != 1 ? null : new MaxPool2d(Int(args[0]), NamedInt("Stride", LayerDefaults.PoolStride), functional),
+            LayerKind.AvgPool2d => args.Length != 1 ? null : new AvgPool2d(Int(args[0]), NamedInt("Stride", LayerDefaults.PoolStride), functional),
+            LayerKind.GlobalAvgPool2d => new GlobalAvgPool2d(functional),
+            LayerKind.Flatten => new Flatten(functional),
+            LayerKind.Linear => args.Length != 1 ? null : new Linear(Int(args[0]), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InFeatures", LayerDefaults.InferredInput)),
+            LayerKind.LogSoftmax => new LogSoftmax(functional),
         };
     }
 

@@ -1,0 +1,67 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+
+namespace Mnist.Dsl.Registry;
+
+/// <summary>
+/// The [Network] classes of one or more assemblies, as their generated registries list them: for a library (a
+/// trainer, a classifier) that runs the networks of the user's project without scanning its types.
+/// <code>
+/// var networks = NetworkRegistry.Of(typeof(Program).Assembly);
+/// var module = networks.Find("Seed004Net").CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;();
+/// </code>
+/// </summary>
+public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
+{
+    private readonly RegisteredNetwork[] networks;
+
+    private NetworkRegistry(IEnumerable<RegisteredNetwork> networks) => this.networks = networks.ToArray();
+
+    /// <summary>The networks of an assembly: none when the generator put no registry on it (no networks, or no Mnist.Dsl generator).</summary>
+    public static NetworkRegistry Of(Assembly assembly)
+    {
+        if (assembly is null) throw new ArgumentNullException(nameof(assembly));
+        var attribute = assembly.GetCustomAttribute<NetworkRegistryAttribute>();
+        if (attribute is null) return new NetworkRegistry(Array.Empty<RegisteredNetwork>());
+        var source = Activator.CreateInstance(attribute.Source, nonPublic: true) as INetworkSource
+            ?? throw new InvalidOperationException($"{assembly.GetName().Name}'s registry {attribute.Source.FullName} is not an {nameof(INetworkSource)}.");
+        return new NetworkRegistry(source.Networks);
+    }
+
+    /// <summary>The networks of several assemblies, in the order given.</summary>
+    public static NetworkRegistry Of(params Assembly[] assemblies) =>
+        new((assemblies ?? throw new ArgumentNullException(nameof(assemblies))).SelectMany(a => Of(a).networks));
+
+    public int Count => networks.Length;
+
+    public RegisteredNetwork this[int index] => networks[index];
+
+    /// <summary>
+    /// The network called <paramref name="name"/>: its full name (Nets.Net), or its name when only one network has it.
+    /// Throws, listing the candidates, when none or several match.
+    /// </summary>
+    public RegisteredNetwork Find(string name)
+    {
+        var byFullName = networks.Where(n => n.FullName == name).ToArray();
+        var matches = byFullName.Length > 0 ? byFullName : networks.Where(n => n.Name == name).ToArray();
+        return matches.Length switch
+        {
+            1 => matches[0],
+            0 => throw new KeyNotFoundException($"No network is called {name}; the registered ones are: {Names(networks)}."),
+            _ => throw new KeyNotFoundException($"Several networks are called {name}: {Names(matches)}; use a full name."),
+        };
+    }
+
+    public IEnumerator<RegisteredNetwork> GetEnumerator() => ((IEnumerable<RegisteredNetwork>)networks).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static string Names(IEnumerable<RegisteredNetwork> list)
+    {
+        var names = string.Join(", ", list.Select(n => n.FullName));
+        return names.Length == 0 ? "(none)" : names;
+    }
+}

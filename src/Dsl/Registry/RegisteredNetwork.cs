@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Inference;
+
+namespace Mnist.Dsl.Registry;
+
+/// <summary>
+/// One [Network] class as the generated registry lists it: its names and type, its definition and compile-time
+/// summary, a factory for its module (when the assembly references a torch runtime) and a loader for its
+/// inference class (when one was generated). Mnist.Dsl cannot reference TorchSharp, so the module comes as an
+/// object: <c>network.CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c> casts it.
+/// </summary>
+public sealed class RegisteredNetwork
+{
+    private readonly Func<object>? createModule;
+    private readonly Func<Stream, string, INetworkInference>? loadInference;
+
+    public RegisteredNetwork(string name, string fullName, Type type, NetworkDefinition definition, NetworkSummary summary,
+        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference)
+    {
+        Name = name;
+        FullName = fullName;
+        Type = type;
+        Definition = definition;
+        Summary = summary;
+        this.createModule = createModule;
+        this.loadInference = loadInference;
+    }
+
+    /// <summary>The class's name (Net); two networks in different namespaces can share it.</summary>
+    public string Name { get; }
+
+    /// <summary>The name with its namespace and enclosing types (Nets.Outer.Net): unique in an assembly.</summary>
+    public string FullName { get; }
+
+    public Type Type { get; }
+
+    public NetworkDefinition Definition { get; }
+
+    public NetworkSummary Summary { get; }
+
+    /// <summary>The assembly references a torch runtime, so the class is a module <see cref="CreateModule"/> can make.</summary>
+    public bool HasModule => createModule is not null;
+
+    /// <summary>The generator emitted the network's inference class, so <see cref="LoadInference(string)"/> works.</summary>
+    public bool HasInference => loadInference is not null;
+
+    /// <summary>A new, untrained instance of the module.</summary>
+    public object CreateModule() =>
+        (createModule ?? throw new InvalidOperationException($"{FullName} has no module: its assembly references no torch runtime (TorchSharp), so only its definition and summary were generated."))();
+
+    /// <summary>A new module as the runtime's module type, e.g. <c>CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c>.</summary>
+    public T CreateModule<T>() where T : class =>
+        CreateModule() as T ?? throw new InvalidCastException($"{FullName}'s module is a {Type.FullName}, not a {typeof(T).FullName}.");
+
+    /// <summary>The inference class with the weights of a safetensors file (the trainer's best.safetensors).</summary>
+    public INetworkInference LoadInference(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return LoadInference(stream, path);
+    }
+
+    /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>
+    public INetworkInference LoadInference(Stream stream, string source) =>
+        (loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
+
+    public override string ToString() => FullName;
+}

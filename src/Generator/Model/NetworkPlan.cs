@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Generator.Emitting;
+using Mnist.Dsl.Generator.Emitting.Inference;
+
+namespace Mnist.Dsl.Generator.Model;
+
+/// <summary>
+/// What one network means, computed once from its declaration and the budget that applies to it: the resolved
+/// budget, the layer algebra's summary, and per layer its shapes, numbers and names. Every
+/// emitter (the module, the inference class, the registry) reads this and nothing else, so a layer means the same
+/// thing in every artefact and nothing is computed twice.
+/// </summary>
+/// <remarks>
+/// Equal when the declaration and the budget are: everything else is a pure function of those two, so comparing
+/// them is what the incremental pipeline needs to skip unchanged networks (and cheaper than comparing the rest).
+/// </remarks>
+public sealed class NetworkPlan : IEquatable<NetworkPlan>
+{
+    private NetworkPlan(NetworkSpec spec, int parameterBudget, NetworkSummary summary)
+    {
+        Spec = spec;
+        ParameterBudget = parameterBudget;
+        Summary = summary;
+        var codes = summary.Layers.Select(report => LayerKindTable.Of(report.Layer, report.Input)).ToArray();
+        var members = LayerNames.Members(summary.Layers.Select(report => (report.Layer.IsFunctional, codes[report.Index])));
+        Layers = summary.Layers
+            .Select(report => new LayerPlan(report, codes[report.Index], members[report.Index], LayerNames.StateKeys(codes[report.Index], members[report.Index])))
+            .ToArray();
+        StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
+        Inference = InferencePlan.Create(summary, Layers);
+    }
+
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The budget the analyzer enforces: the attribute's, else the file's .editorconfig, else the project's.</summary>
+    public int ParameterBudget { get; }
+
+    public NetworkSummary Summary { get; }
+
+    /// <summary>Every declared layer in order, functional ones included.</summary>
+    public IReadOnlyList<LayerPlan> Layers { get; }
+
+    /// <summary>Every state-dict key of the module, in registration order.</summary>
+    public IReadOnlyList<string> StateKeys { get; }
+
+    /// <summary>At least one layer is a module field (a network of functional layers only has none).</summary>
+    public bool HasModules => Layers.Any(l => l.IsModule);
+
+    /// <summary>How the inference class computes the network; null when its sizes are beyond what the kernels handle.</summary>
+    internal InferencePlan? Inference { get; }
+
+    /// <summary>The plan, or null when the network's shapes do not work (the analyzer reports why; nothing is emitted).</summary>
+    public static NetworkPlan? Create(NetworkSpec spec, int parameterBudget)
+    {
+        var definition = new NetworkDefinition(spec.Type.Name, spec.Channels, spec.Height, spec.Width, spec.Layers, spec.Classes, parameterBudget, spec.Requires);
+        return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, summary) : null;
+    }
+
+    public bool Equals(NetworkPlan? other) => other is not null && ParameterBudget == other.ParameterBudget && Spec.Equals(other.Spec);
+
+    public override bool Equals(object? obj) => Equals(obj as NetworkPlan);
+
+    public override int GetHashCode() => Spec.GetHashCode() * 31 + ParameterBudget;
+}
