@@ -126,7 +126,7 @@ internal static class NetworkEmitter
         {
             // A [C, 1, 1] map feeds a Linear as a [C] vector, as notebooks do with x.view(-1, C).
             if (layer.Kind == LayerKind.Linear && layer.Report.Input.IsPointMap) w.Line("x = x.flatten(1);");
-            w.Line(layer.MemberName is { } name ? $"x = {name}.forward(x);" : $"x = {FunctionalCall(layer)};");
+            w.Line(layer.MemberName is { } name ? $"x = {name}.call(x);" : $"x = {FunctionalCall(layer)};");
         }
         if (plan.Summary.Output.IsPointMap) w.Line("x = x.flatten(1);");
         w.Line("return x;");

@@ -176,31 +176,31 @@ partial class DefaultNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        x = conv1.forward(x);
-        x = relu1.forward(x);
-        x = bn1.forward(x);
-        x = dropout1.forward(x);
-        x = conv2.forward(x);
-        x = relu2.forward(x);
-        x = bn2.forward(x);
-        x = dropout2.forward(x);
-        x = maxpool1.forward(x);
-        x = conv3.forward(x);
-        x = conv4.forward(x);
-        x = relu3.forward(x);
-        x = bn3.forward(x);
-        x = dropout3.forward(x);
-        x = conv5.forward(x);
-        x = relu4.forward(x);
-        x = bn4.forward(x);
-        x = dropout4.forward(x);
-        x = conv6.forward(x);
-        x = relu5.forward(x);
-        x = bn5.forward(x);
-        x = gap1.forward(x);
+        x = conv1.call(x);
+        x = relu1.call(x);
+        x = bn1.call(x);
+        x = dropout1.call(x);
+        x = conv2.call(x);
+        x = relu2.call(x);
+        x = bn2.call(x);
+        x = dropout2.call(x);
+        x = maxpool1.call(x);
+        x = conv3.call(x);
+        x = conv4.call(x);
+        x = relu3.call(x);
+        x = bn3.call(x);
+        x = dropout3.call(x);
+        x = conv5.call(x);
+        x = relu4.call(x);
+        x = bn4.call(x);
+        x = dropout4.call(x);
+        x = conv6.call(x);
+        x = relu5.call(x);
+        x = bn5.call(x);
+        x = gap1.call(x);
         x = x.flatten(1);
-        x = fc1.forward(x);
-        x = log_softmax1.forward(x);
+        x = fc1.call(x);
+        x = log_softmax1.call(x);
         return x;
     }
 }

@@ -5,7 +5,7 @@
 namespace Mnist.Models;
 
 /// <summary>
-/// Seed001Model1's forward pass (eval mode) in plain C#: no native runtime, no Mnist.Torch or TorchSharp,
+/// Seed001Model1's forward pass (eval mode) in plain C#: no native runtime, no TorchSharp,
 /// shapes fixed at compile time, Vector256 and FMA where the CPU has them. Load the weights the trainer wrote
 /// (<c>Seed001Model1Inference.Load("best.safetensors")</c>), then <c>Predict</c> or <c>Classify</c> normalised images.
 /// One instance is safe to use from many threads at once; each thread gets its own scratch memory on its

@@ -127,24 +127,24 @@ partial class Seed001Model1 : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        x = conv1.forward(x);
-        x = bn1.forward(x);
+        x = conv1.call(x);
+        x = bn1.call(x);
         x = nn.functional.relu(x);
-        x = maxpool1.forward(x);
-        x = conv2.forward(x);
-        x = bn2.forward(x);
+        x = maxpool1.call(x);
+        x = conv2.call(x);
+        x = bn2.call(x);
         x = nn.functional.relu(x);
-        x = maxpool2.forward(x);
-        x = conv3.forward(x);
-        x = bn3.forward(x);
+        x = maxpool2.call(x);
+        x = conv3.call(x);
+        x = bn3.call(x);
         x = nn.functional.relu(x);
-        x = dropout1.forward(x);
+        x = dropout1.call(x);
         x = x.flatten(1);
-        x = fc1.forward(x);
-        x = bn4.forward(x);
+        x = fc1.call(x);
+        x = bn4.call(x);
         x = nn.functional.relu(x);
-        x = dropout2.forward(x);
-        x = fc2.forward(x);
+        x = dropout2.call(x);
+        x = fc2.call(x);
         x = nn.functional.log_softmax(x, 1);
         return x;
     }

@@ -121,22 +121,22 @@ partial class Seed001Model2 : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        x = conv1.forward(x);
+        x = conv1.call(x);
         x = nn.functional.relu(x);
-        x = bn1.forward(x);
-        x = conv2.forward(x);
+        x = bn1.call(x);
+        x = conv2.call(x);
         x = nn.functional.relu(x);
-        x = bn2.forward(x);
-        x = maxpool1.forward(x);
-        x = conv3.forward(x);
+        x = bn2.call(x);
+        x = maxpool1.call(x);
+        x = conv3.call(x);
         x = nn.functional.relu(x);
-        x = bn3.forward(x);
-        x = dropout1.forward(x);
-        x = maxpool2.forward(x);
-        x = conv4.forward(x);
+        x = bn3.call(x);
+        x = dropout1.call(x);
+        x = maxpool2.call(x);
+        x = conv4.call(x);
         x = nn.functional.relu(x);
-        x = dropout2.forward(x);
-        x = conv5.forward(x);
+        x = dropout2.call(x);
+        x = conv5.call(x);
         x = nn.functional.log_softmax(x, 1);
         x = x.flatten(1);
         return x;

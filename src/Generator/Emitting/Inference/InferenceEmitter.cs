@@ -7,7 +7,7 @@ using Mnist.Dsl.Generator.Model;
 namespace Mnist.Dsl.Generator.Emitting.Inference;
 
 /// <summary>
-/// Writes &lt;Network&gt;Inference: the network's forward pass in plain C# (no native code, no Mnist.Torch or
+/// Writes &lt;Network&gt;Inference: the network's forward pass in plain C# (no native code, no
 /// TorchSharp), every shape a literal so the JIT knows loop bounds and strides, vectorised with Vector256 and
 /// FMA. Weights come from a safetensors file through Mnist.Dsl.Inference (in Mnist.Dsl.dll), checked against
 /// the declared shapes. Text only: the stages come from <see cref="InferencePlan"/>, the kernels' code from
@@ -58,7 +58,7 @@ internal static class InferenceEmitter
     private static void WriteDocComment(SourceWriter w, NetworkSpec spec, InferencePlan plan)
     {
         w.Line("/// <summary>");
-        w.Line($"/// {Code.Xml(spec.Type.Name)}'s forward pass (eval mode) in plain C#: no native runtime, no Mnist.Torch or TorchSharp,");
+        w.Line($"/// {Code.Xml(spec.Type.Name)}'s forward pass (eval mode) in plain C#: no native runtime, no TorchSharp,");
         w.Line("/// shapes fixed at compile time, Vector256 and FMA where the CPU has them. Load the weights the trainer wrote");
         w.Line($"/// (<c>{Code.Xml(spec.InferenceName)}.Load(\"best.safetensors\")</c>), then <c>Predict</c> or <c>Classify</c> normalised images.");
         w.Line("/// One instance is safe to use from many threads at once; each thread gets its own scratch memory on its");
