@@ -1,10 +1,10 @@
 using System;
 using System.Linq;
-using Mnist.Torch;
+using TorchSharp;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>Training inside dispose scopes releases every tensor of every step: nothing accumulates.</summary>
 [Collection(Serial.Name)]

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>This process's memory figures from Linux's /proc/self, for the tests that run alone (Serial).</summary>
 internal static class ProcSelf

@@ -2,14 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Mnist.Torch;
+using TorchSharp;
 using Mnist.Torch.Modules;
 using Mnist.Torch.Optim;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 using Anneal = Mnist.Torch.Optim.OneCycleLR.AnnealStrategy;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// Every scheduler gives PyTorch 1.13's learning rates and momenta, bit for bit, step after step; bad

@@ -4,12 +4,12 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using Mnist.Torch;
-using Mnist.Torch.Serialization;
+using TorchSharp;
+using Mnist.Dsl.Training.Serialization;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// safetensors files go both ways between Mnist.Torch and PyTorch with identical bits; modules save and load

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using Mnist.Torch;
-using Mnist.Torch.Serialization;
+using TorchSharp;
+using Mnist.Dsl.Training.Serialization;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// Runs a script of python/ with Debian's PyTorch (the same libtorch 1.13.1 as ours), passing tensors both

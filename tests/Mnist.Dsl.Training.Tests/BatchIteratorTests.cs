@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>Batching visits every sample once per epoch, in randperm's order, keeps images with their labels and frees its tensors.</summary>
 [Collection(Serial.Name)]

@@ -1,8 +1,8 @@
 using System;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>An error inside libtorch arrives as a TorchException carrying libtorch's own message, and the process goes on.</summary>
 public class LibtorchErrorTests

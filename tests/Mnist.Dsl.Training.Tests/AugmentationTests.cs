@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// The augmentation is exact on transforms that map pixels onto pixels, fills with normalised black, draws
