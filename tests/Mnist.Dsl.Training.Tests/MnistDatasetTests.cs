@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using Mnist.Dsl.Data;
 using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Tests.Data;
+using TorchSharp;
 using Xunit;
 using static Mnist.Dsl.Tests.Data.IdxTestFiles;
 
@@ -55,10 +57,10 @@ public class MnistDatasetTests
             Assert.Equal(new long[] { 5 }, train.Labels.shape);
             Assert.Equal(Digits(5).Select(d => (long)d), train.Labels.data<long>().ToArray());
             Assert.Equal(Pixels(3).Select(Normalised), test.Images.data<float>().ToArray());
-            Assert.False(train.Images.IsDisposed);
+            Assert.False(train.Images.IsInvalid);
         }
-        Assert.True(train.Images.IsDisposed);
-        Assert.True(test.Labels.IsDisposed);
+        Assert.True(train.Images.IsInvalid);
+        Assert.True(test.Labels.IsInvalid);
     }
 
     [Fact]
@@ -83,9 +85,9 @@ public class MnistDatasetTests
         using (var scope = torch.NewDisposeScope())
         {
             set = MnistDataset.Load(files.Folder, train: true);
-            Assert.Equal(0, scope.Count);
+            Assert.Equal(0, scope.DisposablesCount);
         }
-        using (set) Assert.False(set.Images.IsDisposed);
+        using (set) Assert.False(set.Images.IsInvalid);
     }
 
     [Fact]
