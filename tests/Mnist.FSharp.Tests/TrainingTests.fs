@@ -6,7 +6,7 @@ open System
 open System.IO
 open System.Text.RegularExpressions
 open Mnist.FSharp
-open Mnist.Torch
+open TorchSharp
 open Xunit
 
 /// MNIST where the sample looks by default (MNIST_DIR, else ~/.cache/mnist-dsl/mnist); batches of 32, so that
@@ -30,10 +30,10 @@ type Training() =
 
     [<Fact>]
     member _.``evaluate switches the model to eval mode: the same numbers every time, and gradients back on after``() =
-        use testSet = Data.MnistDataset.Load(settings.DataFolder, train = false)
+        use testSet = Mnist.Dsl.Training.Data.MnistDataset.Load(settings.DataFolder, train = false)
         use _ = torch.NewDisposeScope()
         let images, labels = Training.first 500 testSet
-        torch.manual_seed 3
+        torch.manual_seed 3 |> ignore
         use model = defaultNet ()
 
         let first = Training.evaluate model images labels

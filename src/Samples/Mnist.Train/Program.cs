@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using Mnist.Dsl.Data;
 using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Runtime;
 using Mnist.Dsl.Training.Serialization;
 using Mnist.Train;
 using TorchSharp;
@@ -192,7 +193,7 @@ static int Guarded(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NativeRuntimeException)
     {
         Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings("; ")}");
         return 2;

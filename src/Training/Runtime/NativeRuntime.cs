@@ -4,20 +4,21 @@ using System.Linq;
 using System.Text;
 using TorchSharp;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Runtime;
 
 /// <summary>
 /// Loads TorchSharp's native libraries up front, so that a machine that cannot run them gets one line naming
 /// what is missing and the command that fixes it, instead of TorchSharp's page-long load trace (its issues #1222,
 /// #1310) or a DllNotFoundException from whichever call happens to come first.
 /// </summary>
-internal static class NativeRuntime
+public static class NativeRuntime
 {
     /// <summary>What TorchSharp loads from the application folder: its own binding, then libtorch's libraries.</summary>
     private static readonly string[] Libraries = { "libLibTorchSharp.so", "libtorch.so", "libtorch_cpu.so", "libc10.so" };
 
     private const string GlibcxxVersion = "GLIBCXX_3.4.32";
 
+    /// <summary>Loads libtorch through TorchSharp now; throws <see cref="NativeRuntimeException"/> with the one-line diagnosis if it cannot.</summary>
     public static void EnsureLoaded()
     {
         try
@@ -26,7 +27,7 @@ internal static class NativeRuntime
         }
         catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or BadImageFormatException)
         {
-            throw new UserError(Explain(NativeFolder(AppContext.BaseDirectory), e));
+            throw new NativeRuntimeException(Explain(NativeFolder(AppContext.BaseDirectory), e), e);
         }
     }
 
@@ -42,12 +43,12 @@ internal static class NativeRuntime
     {
         var missing = Libraries.Where(l => !File.Exists(Path.Combine(folder, l))).ToArray();
         if (missing.Length > 0)
-            return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): restore the TorchSharp and libtorch-cpu-linux-x64 packages and rebuild, i.e. run `./build.sh setup` then `dotnet build src/Samples/Mnist.Train -c Release`.";
+            return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): the TorchSharp and libtorch-cpu-linux-x64 packages were not restored: run `./build.sh setup`, then rebuild with `dotnet build`.";
         var binding = Path.Combine(folder, "libLibTorchSharp.so");
         if (Contains(binding, GlibcxxVersion) && Libstdcxx() is { } system && !Contains(system, GlibcxxVersion))
-            return $"{binding} needs {GlibcxxVersion}, which {system} lacks, and was not patched: rebuild with `dotnet build src/Samples/Mnist.Train -c Release` (the build patches it; see src/Dsl/build/Mnist.Dsl.targets).";
+            return $"{binding} needs {GlibcxxVersion}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/Dsl/build/Mnist.Dsl.targets).";
         var first = (e.InnerException ?? e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
-        return $"TorchSharp's native library in {folder} could not be loaded ({first}): run `./build.sh setup`, then rebuild with `dotnet build src/Samples/Mnist.Train -c Release`.";
+        return $"TorchSharp's native library in {folder} could not be loaded ({first}): run `./build.sh setup`, then rebuild with `dotnet build`.";
     }
 
     private static string? Libstdcxx() =>
