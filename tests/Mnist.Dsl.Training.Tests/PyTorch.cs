@@ -8,7 +8,7 @@ using Mnist.Dsl.Training.Serialization;
 namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
-/// Runs a script of python/ with Debian's PyTorch (the same libtorch 1.13.1 as ours), passing tensors both
+/// Runs a script of python/ with Debian's PyTorch 1.13.1 (the reference; the product runs TorchSharp's libtorch 2.10), passing tensors both
 /// ways as safetensors files: the script gets (input file, output file, extra arguments...).
 /// </summary>
 internal static class PyTorch

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
-/// safetensors files go both ways between Mnist.Torch and PyTorch with identical bits; modules save and load
+/// safetensors files go both ways between Mnist.Dsl.Training (on TorchSharp) and PyTorch with identical bits; modules save and load
 /// their state; a file of another model, a truncated file or a corrupt header fail with a message that
 /// says what is wrong and where. They run alone: they draw from libtorch's global generator, which seeded
 /// tests (dropout parity) need undisturbed.

@@ -49,11 +49,14 @@ public sealed class TrainingTests : IDisposable
         Assert.Contains($"Accuracy: {best[5]}/1000", evaluated.Stdout);
     }
 
-    [Fact]
-    public void A_run_stopped_after_an_epoch_and_resumed_gives_the_numbers_and_weights_of_an_uninterrupted_run()
+    [Theory]
+    [InlineData("2000")] // the default recipe: SGD with momentum (its buffers in the checkpoint), one-cycle per batch
+    [InlineData("1000", "--optimizer", "adam", "--lr", "0.01", "--schedule", "plateau")] // Adam's step count and moments; a schedule on the test loss
+    public void A_run_stopped_after_an_epoch_and_resumed_gives_the_numbers_and_weights_of_an_uninterrupted_run(string trainLimit, params string[] recipe)
     {
         string[] Args(string folder, params string[] more) =>
-            new[] { "train", "small", "--epochs", "2", "--train-limit", "2000", "--test-limit", "500", "--output", Path.Combine(work.FullName, folder) }.Concat(more).ToArray();
+            new[] { "train", "small", "--epochs", "2", "--train-limit", trainLimit, "--test-limit", "500", "--output", Path.Combine(work.FullName, folder) }
+                .Concat(recipe).Concat(more).ToArray();
 
         var whole = TrainerProcess.Run(work.FullName, Args("whole"));
         Assert.True(whole.ExitCode == 0, whole.ToString());
