@@ -17,6 +17,22 @@ public class MemoryTests
         // The trainer's loop in small: shuffled batches, rotation, forward, backward, SGD with momentum, the
         // loss and accuracy read back; a dispose scope per step (TorchSharp's issue #1278 is what happens without).
         manual_seed(1);
+        // One intra-op thread: on a busy machine two spinning OpenMP threads per op turn seconds into minutes, and
+        // each thread's malloc arena adds resident memory that is not a leak.
+        var threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            TrainAndMeasure();
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    private static void TrainAndMeasure()
+    {
         using var images = randn(new long[] { 64, 1, 28, 28 });
         using var labels = randint(10, new long[] { 64 });
         using var model = nn.Sequential(
@@ -46,7 +62,7 @@ public class MemoryTests
             }
         }
 
-        Steps(200); // warm-up: optimizer state, allocator pools, JIT
+        Steps(500); // warm-up: optimizer state, allocator pools, JIT, tiered compilation
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var tensorsAfterWarmup = Tensor.TotalCount;
