@@ -52,7 +52,7 @@ public sealed class ErrorTests : IDisposable
         File.WriteAllText(Path.Combine(work.FullName, "garbage.safetensors"), "not a safetensors file");
         AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "garbage.safetensors"), "is not a valid safetensors file");
 
-        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", "run");
+        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "1", "--output", "run");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var full = File.ReadAllBytes(Path.Combine(work.FullName, "run", "last.safetensors"));
         File.WriteAllBytes(Path.Combine(work.FullName, "truncated.safetensors"), full[..(full.Length / 2)]);
@@ -89,7 +89,7 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public void A_run_folder_is_neither_overwritten_nor_resumed_with_other_settings()
     {
-        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", "run");
+        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "1", "--output", "run");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         AssertOneLineError(TrainerProcess.Run(work.FullName, "train", "small", "--output", "run"), "already holds a run; add --resume");
         AssertOneLineError(TrainerProcess.Run(work.FullName, "train", "--output", "run", "--resume", "--lr", "0.5"), "cannot resume");

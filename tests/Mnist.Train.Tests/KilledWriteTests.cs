@@ -34,7 +34,7 @@ public sealed class KilledWriteTests : IDisposable
         Directory.CreateDirectory(run);
         var checkpoint = Path.Combine(run, "checkpoint.safetensors");
         // Tiny epochs: a checkpoint every few hundred milliseconds.
-        string[] args = { "train", "small", "--epochs", "6", "--train-limit", "256", "--test-limit", "64", "--output", run };
+        string[] args = { "train", "small", "--epochs", "6", "--train-limit", "256", "--test-limit", "64", "--threads", "1", "--output", run };
 
         var created = new BlockingCollection<string>();
         using var watcher = new FileSystemWatcher(run, ".checkpoint.safetensors.*.tmp") { EnableRaisingEvents = true };
