@@ -10,8 +10,9 @@ open TorchSharp
 open Xunit
 
 /// MNIST where the sample looks by default (MNIST_DIR, else ~/.cache/mnist-dsl/mnist); batches of 32, so that
-/// 2,000 images make 63 optimizer steps.
-let private settings = { Training.defaults with BatchSize = 32 }
+/// 2,000 images make 63 optimizer steps. One libtorch thread: on shared cores two spinning OpenMP threads per
+/// operation make an epoch several times slower.
+let private settings = { Training.defaults with BatchSize = 32; Threads = 1 }
 
 let private defaultNet () : Models.Network = new Mnist.Models.DefaultNet()
 
@@ -50,7 +51,7 @@ type Training() =
     [<Fact>]
     member _.``The sample trains the network named on its command line and prints PyTorch's test line``() =
         use out = new StringWriter()
-        let args = [ "small"; "--train-limit"; "1000"; "--test-limit"; "1000"; "--batch-size"; "32"; "--data"; settings.DataFolder ]
+        let args = [ "small"; "--train-limit"; "1000"; "--test-limit"; "1000"; "--batch-size"; "32"; "--threads"; "1"; "--data"; settings.DataFolder ]
 
         let code = Cli.run out args
         let text = out.ToString()
