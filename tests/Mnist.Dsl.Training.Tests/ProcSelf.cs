@@ -12,13 +12,4 @@ internal static class ProcSelf
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
-
-    /// <summary>Page faults served without I/O so far: each fresh page the process touches is one (minflt, stat field 10).</summary>
-    public static long MinorPageFaults()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[10 - 3]);
-    }
 }
