@@ -6,7 +6,7 @@ open Mnist.Dsl.Analysis
 open Mnist.Dsl.Layers
 open Mnist.FSharp
 open Mnist.Models
-open Mnist.Torch
+open TorchSharp
 open Xunit
 
 let private analyze name layers = Networks.mnist name layers |> NetworkAnalysis.Analyze

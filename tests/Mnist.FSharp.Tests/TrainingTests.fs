@@ -6,12 +6,13 @@ open System
 open System.IO
 open System.Text.RegularExpressions
 open Mnist.FSharp
-open Mnist.Torch
+open TorchSharp
 open Xunit
 
 /// MNIST where the sample looks by default (MNIST_DIR, else ~/.cache/mnist-dsl/mnist); batches of 32, so that
-/// 2,000 images make 63 optimizer steps.
-let private settings = { Training.defaults with BatchSize = 32 }
+/// 2,000 images make 63 optimizer steps. One libtorch thread: on shared cores two spinning OpenMP threads per
+/// operation make an epoch several times slower.
+let private settings = { Training.defaults with BatchSize = 32; Threads = 1 }
 
 let private defaultNet () : Models.Network = new Mnist.Models.DefaultNet()
 
@@ -30,10 +31,10 @@ type Training() =
 
     [<Fact>]
     member _.``evaluate switches the model to eval mode: the same numbers every time, and gradients back on after``() =
-        use testSet = Data.MnistDataset.Load(settings.DataFolder, train = false)
+        use testSet = Mnist.Dsl.Training.Data.MnistDataset.Load(settings.DataFolder, train = false)
         use _ = torch.NewDisposeScope()
         let images, labels = Training.first 500 testSet
-        torch.manual_seed 3
+        torch.manual_seed 3 |> ignore
         use model = defaultNet ()
 
         let first = Training.evaluate model images labels
@@ -50,7 +51,7 @@ type Training() =
     [<Fact>]
     member _.``The sample trains the network named on its command line and prints PyTorch's test line``() =
         use out = new StringWriter()
-        let args = [ "small"; "--train-limit"; "1000"; "--test-limit"; "1000"; "--batch-size"; "32"; "--data"; settings.DataFolder ]
+        let args = [ "small"; "--train-limit"; "1000"; "--test-limit"; "1000"; "--batch-size"; "32"; "--threads"; "1"; "--data"; settings.DataFolder ]
 
         let code = Cli.run out args
         let text = out.ToString()

@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
-using Mnist.Torch;
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
+using TorchSharp;
 using Xunit;
 
 namespace Mnist.Train.Tests;
@@ -52,7 +52,7 @@ public sealed class ErrorTests : IDisposable
         File.WriteAllText(Path.Combine(work.FullName, "garbage.safetensors"), "not a safetensors file");
         AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "garbage.safetensors"), "is not a valid safetensors file");
 
-        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", "run");
+        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "1", "--output", "run");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var full = File.ReadAllBytes(Path.Combine(work.FullName, "run", "last.safetensors"));
         File.WriteAllBytes(Path.Combine(work.FullName, "truncated.safetensors"), full[..(full.Length / 2)]);
@@ -89,23 +89,59 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public void A_run_folder_is_neither_overwritten_nor_resumed_with_other_settings()
     {
-        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", "run");
+        var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "1", "--output", "run");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         AssertOneLineError(TrainerProcess.Run(work.FullName, "train", "small", "--output", "run"), "already holds a run; add --resume");
         AssertOneLineError(TrainerProcess.Run(work.FullName, "train", "--output", "run", "--resume", "--lr", "0.5"), "cannot resume");
         AssertOneLineError(TrainerProcess.Run(work.FullName, "train", "--output", "empty", "--resume"), "holds no run to resume");
     }
 
-    [Fact]
-    public async System.Threading.Tasks.Task Without_the_native_library_the_trainer_says_what_to_install()
+    [Theory]
+    [InlineData("train", "--epochs", "1")]
+    [InlineData("eval", "small", "--weights", "absent.safetensors")]
+    public async System.Threading.Tasks.Task Without_libtorch_the_trainer_names_what_is_missing_and_the_command_that_restores_it(params string[] args)
     {
-        // The trainer's own files without the shim: what a machine without libtorch's build gets.
-        var copy = Directory.CreateDirectory(Path.Combine(work.FullName, "bin")).FullName;
-        foreach (var file in Directory.GetFiles(TrainerProcess.BuildFolder()).Where(f => !f.EndsWith("libmnist_torch_shim.so", StringComparison.Ordinal)))
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        // The trainer's build output without libtorch's main library: what a machine with a failed restore gets.
+        var copy = BuildWithNatives(work.FullName, (name, source) => name == "libtorch_cpu.so" ? null : source);
+        var result = await TrainerProcess.Start(work.FullName, copy, args, null);
+        AssertOneLineError(result, "TorchSharp's native libraries are missing from");
+        Assert.Contains("libtorch_cpu.so", result.Stderr);
+        Assert.Contains("./build.sh setup", result.Stderr);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task With_TorchSharp_s_unpatched_library_on_an_older_libstdcxx_the_trainer_says_to_rebuild()
+    {
+        // The package's own libLibTorchSharp.so, as a build that skipped the patch would leave it.
+        var original = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "torchsharp", "0.107.0",
+            "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Assert.True(File.Exists(original), $"{original} is missing: restore the solution first");
+        var system = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6" }.First(File.Exists);
+        var copy = BuildWithNatives(work.FullName, (name, source) => name == "libLibTorchSharp.so" ? original : source);
         var result = await TrainerProcess.Start(work.FullName, copy, new[] { "train", "--epochs", "1" }, null);
-        AssertOneLineError(result, "native shim (libmnist_torch_shim.so) is not next to Mnist.Torch.dll");
-        Assert.Contains("apt-get install libtorch-dev", result.Stderr);
+        if (File.ReadAllText(system, System.Text.Encoding.Latin1).Contains("\0GLIBCXX_3.4.32\0", StringComparison.Ordinal))
+        {
+            // A libstdc++ from GCC 13 or later: the unpatched library loads, as it should.
+            Assert.DoesNotContain("GLIBCXX", result.Stderr);
+            return;
+        }
+        AssertOneLineError(result, "needs GLIBCXX_3.4.32");
+        Assert.Contains("rebuild with `dotnet build", result.Stderr);
+    }
+
+    /// <summary>
+    /// The trainer's build output with its natives replaced as <paramref name="choose"/> says (null: left out).
+    /// The managed files are copied; the natives (half a gigabyte) are symbolic links.
+    /// </summary>
+    private static string BuildWithNatives(string folder, Func<string, string, string?> choose)
+    {
+        var build = TrainerProcess.BuildFolder();
+        var copy = Directory.CreateDirectory(Path.Combine(folder, "bin")).FullName;
+        foreach (var file in Directory.GetFiles(build)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var natives = Directory.CreateDirectory(Path.Combine(copy, "runtimes", "linux-x64", "native")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(build, "runtimes", "linux-x64", "native")))
+            if (choose(Path.GetFileName(file), file) is { } source) File.CreateSymbolicLink(Path.Combine(natives, Path.GetFileName(file)), source);
+        return copy;
     }
 
     private static void AssertOneLineError(TrainerResult result, string message)

@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
 using Xunit;
 
 namespace Mnist.Train.Tests;
@@ -34,7 +34,7 @@ public sealed class KilledWriteTests : IDisposable
         Directory.CreateDirectory(run);
         var checkpoint = Path.Combine(run, "checkpoint.safetensors");
         // Tiny epochs: a checkpoint every few hundred milliseconds.
-        string[] args = { "train", "small", "--epochs", "6", "--train-limit", "256", "--test-limit", "64", "--output", run };
+        string[] args = { "train", "small", "--epochs", "6", "--train-limit", "256", "--test-limit", "64", "--threads", "1", "--output", run };
 
         var created = new BlockingCollection<string>();
         using var watcher = new FileSystemWatcher(run, ".checkpoint.safetensors.*.tmp") { EnableRaisingEvents = true };
@@ -63,7 +63,7 @@ public sealed class KilledWriteTests : IDisposable
         Assert.Equal(137, killed.ExitCode); // 128 + SIGKILL: it did not finish on its own
 
         Assert.Equal(previous, File.ReadAllBytes(checkpoint));
-        using (var scope = Mnist.Torch.torch.NewDisposeScope())
+        using (var scope = TorchSharp.torch.NewDisposeScope())
         {
             var keys = SafeTensors.Load(checkpoint).Keys.ToArray(); // whole: it parses, and holds weights, optimizer state and generator state
             Assert.Contains(keys, k => k.StartsWith("model.", StringComparison.Ordinal));

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using Mnist.Torch;
-using static Mnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Backprop;
 
@@ -78,7 +78,7 @@ public static class AutogradCheck
 
     private static Tensor[] Leaves(Weights w) => Array.ConvertAll(w.ToArray(), v => Scalar(v).requires_grad_());
 
-    private static Tensor Scalar(double value) => tensor(new[] { value }, Array.Empty<long>());
+    private static Tensor Scalar(double value) => tensor(value, float64);
 
     private static AutogradStep Evaluate(Example x, Tensor[] w)
     {

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
 
 namespace Backprop;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Mnist.Plots;
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
 
 namespace Backprop;
 

@@ -7,16 +7,16 @@ namespace Mnist.Classify;
 /// <summary>What native and managed runtimes this process has loaded, to show that inference needs none.</summary>
 internal static class LoadedRuntimes
 {
-    private static readonly string[] NativeMarkers = { "libtorch", "libc10", "mnist_torch_shim" };
+    private static readonly string[] NativeMarkers = { "libtorch", "libc10", "LibTorchSharp" };
 
-    /// <summary>Native libraries of libtorch or of Mnist.Torch's shim mapped into this process (Linux: /proc/self/maps).</summary>
+    /// <summary>Native libraries of libtorch or TorchSharp's binding mapped into this process (Linux: /proc/self/maps).</summary>
     public static string[] NativeTorchLibraries() =>
         File.Exists("/proc/self/maps")
             ? File.ReadLines("/proc/self/maps").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
                 .Where(path => NativeMarkers.Any(m => Path.GetFileName(path).Contains(m, StringComparison.Ordinal))).Distinct().ToArray()
             : Array.Empty<string>();
 
-    /// <summary>Managed assemblies of a torch binding (Mnist.Torch, TorchSharp) loaded into this process.</summary>
+    /// <summary>Managed assemblies of a torch binding (TorchSharp, or the retired Mnist.Torch) loaded into this process.</summary>
     public static string[] ManagedTorchAssemblies() =>
         AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "")
             .Where(n => n.Equals("Mnist.Torch", StringComparison.Ordinal) || n.StartsWith("TorchSharp", StringComparison.Ordinal)).ToArray();

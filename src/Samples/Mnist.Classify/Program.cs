@@ -6,10 +6,10 @@ using System.Linq;
 using Mnist.Classify;
 
 // Classifies the 10,000 MNIST test images with a sample network's generated inference class.
-// usage: Mnist.Classify <network> <weights.safetensors> [--mnist DIR] [--threads N] [--outputs FILE]
+// usage: Mnist.Classify <network> <weights.safetensors> [--mnist|--data DIR] [--threads N] [--outputs FILE]
 //   --outputs writes every image's outputs (float32, little-endian, image after image) for comparison.
 // The last two lines say which torch runtimes the process loaded: none, since it references only Mnist.Dsl.
-const string Usage = "usage: Mnist.Classify <default|small|seed001-1|seed001-2|seed002|seed004> <weights.safetensors> [--mnist DIR] [--threads N] [--outputs FILE]";
+const string Usage = "usage: Mnist.Classify <default|small|seed001-1|seed001-2|seed002|seed004> <weights.safetensors> [--mnist|--data DIR] [--threads N] [--outputs FILE]";
 try
 {
     var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToArray();
@@ -17,13 +17,14 @@ try
     if (positional.Length != 2) throw new ArgumentException(Usage);
     if (!Classifiers.ByName.TryGetValue(positional[0], out var load))
         throw new ArgumentException($"unknown network '{positional[0]}'; known: {string.Join(", ", Classifiers.ByName.Keys)}.");
-    var mnist = Option("--mnist")
+    // --data as well, the name the trainer uses and MnistFiles' "how to get MNIST" message gives.
+    var mnist = Option("--mnist") ?? Option("--data")
         ?? (Environment.GetEnvironmentVariable("MNIST_DIR") is { Length: > 0 } configured ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mnist-dsl", "mnist"));
     var threads = Option("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
 
     var classifier = load(positional[1]);
-    var (images, labels) = IdxImages.LoadTestSet(mnist);
+    var (images, labels) = TestSet.Load(mnist);
     var outputs = new float[labels.Length * classifier.Classes];
     var clock = Stopwatch.StartNew();
     classifier.PredictBatch(images, outputs, threads);

@@ -6,7 +6,7 @@ open System
 open System.Globalization
 open System.IO
 open Mnist.Dsl.Analysis
-open Mnist.Torch
+open Mnist.Dsl.Training.Runtime
 
 type Options =
     { Model: string
@@ -117,7 +117,7 @@ let run (out: TextWriter) (args: string list) =
                     true
                 with
                 | :? FileNotFoundException
-                | :? TorchNotInstalledException as e ->
+                | :? NativeRuntimeException as e ->
                     out.WriteLine e.Message
                     false
 

@@ -4,7 +4,7 @@ module Mnist.FSharp.Models
 open System
 open Mnist.Dsl.Analysis
 open Mnist.Models
-open Mnist.Torch
+open TorchSharp
 
 /// A network module as the generated classes are: one tensor in, one tensor out.
 type Network = torch.nn.Module<torch.Tensor, torch.Tensor>

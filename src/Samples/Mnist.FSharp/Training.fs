@@ -1,12 +1,13 @@
-/// One epoch of training on MNIST with Mnist.Torch, then an evaluation on the test set: the loop of
+/// One epoch of training on MNIST with TorchSharp, then an evaluation on the test set: the loop of
 /// src/Samples/Mnist.Train/Trainer.cs, written in F#.
 module Mnist.FSharp.Training
 
 open System
 open System.Diagnostics
 open System.Globalization
-open Mnist.Torch
-open Mnist.Torch.Data
+open Mnist.Dsl.Training.Data
+open Mnist.Dsl.Training.Runtime
+open TorchSharp
 
 type Settings =
     { BatchSize: int
@@ -81,7 +82,7 @@ let evaluate (model: Models.Network) (images: torch.Tensor) (labels: torch.Tenso
                 use _ = torch.NewDisposeScope()
                 let output = model.forward x
                 let batchLoss = torch.nn.functional.nll_loss(output, y, reduction = torch.nn.Reduction.Sum)
-                loss + batchLoss.item<float>(), correct + output.argmax(1).eq(y).sum().item<int64>())
+                loss + float (batchLoss.item<float32> ()), correct + output.argmax(1).eq(y).sum().item<int64>())
             (0.0, 0L)
 
     let total = labels.size 0
@@ -89,7 +90,7 @@ let evaluate (model: Models.Network) (images: torch.Tensor) (labels: torch.Tenso
 
 /// One pass over the batches: forward, NLL loss, backward, optimizer step and `afterStep` (the schedule), each
 /// step in its own dispose scope. Returns the mean training loss, the training accuracy and the images seen.
-let trainEpoch (model: Models.Network) (optimizer: Optim.Optimizer) afterStep report (batches: BatchIterator) =
+let trainEpoch (model: Models.Network) (optimizer: torch.optim.Optimizer) afterStep report (batches: BatchIterator) =
     model.train()
     let steps = int batches.Count
 
@@ -102,10 +103,10 @@ let trainEpoch (model: Models.Network) (optimizer: Optim.Optimizer) afterStep re
                 let output = model.forward images
                 let batchLoss = torch.nn.functional.nll_loss(output, labels)
                 batchLoss.backward()
-                optimizer.step()
+                optimizer.step() |> ignore
                 afterStep ()
                 let count = labels.size 0
-                let loss = loss + batchLoss.item<float>() * float count
+                let loss = loss + float (batchLoss.item<float32> ()) * float count
                 let correct = correct + output.argmax(1).eq(labels).sum().item<int64>()
                 let seen = seen + count
                 report { Step = step + 1; Steps = steps; Loss = loss / float seen; Accuracy = 100.0 * float correct / float seen }
@@ -116,8 +117,10 @@ let trainEpoch (model: Models.Network) (optimizer: Optim.Optimizer) afterStep re
 
 /// Trains a new model for one epoch with SGD (momentum 0.9), one-cycle or constant rate, and evaluates it.
 let run (settings: Settings) (create: unit -> Models.Network) report =
+    // First, so that a runtime that cannot load says so in one line (NativeRuntimeException) rather than at a random call.
+    NativeRuntime.EnsureLoaded()
     torch.set_num_threads settings.Threads
-    torch.manual_seed settings.Seed
+    torch.manual_seed settings.Seed |> ignore
     use trainSet = MnistDataset.Load(settings.DataFolder, train = true)
     use testSet = MnistDataset.Load(settings.DataFolder, train = false)
     use _ = torch.NewDisposeScope()

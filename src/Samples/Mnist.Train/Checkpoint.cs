@@ -2,28 +2,29 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Mnist.Torch;
-using Mnist.Torch.Optim;
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
+using TorchSharp;
+using TorchSharp.Modules;
 
 namespace Mnist.Train;
 
 /// <summary>
 /// What a run needs to continue exactly where it stopped, in one safetensors file written atomically: the
-/// module's state dict ("model.*"), the optimizer's state ("optimizer.*"), the random generator's state ("rng",
-/// so that shuffling, dropout and augmentation draw what they would have) and, as metadata, the epoch it ends.
-/// The learning-rate schedule is not stored: it is replayed from the epoch count and metrics.csv.
+/// module's state dict ("model.*"), the optimizer's state ("optimizer.*", see <see cref="OptimizerState"/>), the
+/// random generator's state ("rng", so that shuffling, dropout and augmentation draw what they would have) and,
+/// as metadata, the epoch it ends. The learning-rate schedule is not stored: it is replayed from the epoch count
+/// and metrics.csv.
 /// </summary>
 internal static class Checkpoint
 {
     private const string Format = "mnist-train-checkpoint/1";
 
-    public static void Save(string path, string model, int epoch, torch.nn.Module<torch.Tensor, torch.Tensor> module, Optimizer optimizer)
+    public static void Save(string path, string model, int epoch, torch.nn.Module<torch.Tensor, torch.Tensor> module, OptimizerHelper optimizer)
     {
         using var scope = torch.NewDisposeScope();
         var tensors = new Dictionary<string, torch.Tensor>();
         foreach (var (name, value) in module.state_dict()) tensors["model." + name] = value;
-        foreach (var (name, value) in optimizer.state_tensors()) tensors["optimizer." + name] = value;
+        foreach (var (name, value) in OptimizerState.Tensors(optimizer)) tensors["optimizer." + name] = value;
         tensors["rng"] = torch.get_rng_state();
         SafeTensors.Save(tensors, path, new Dictionary<string, string>
         {
@@ -34,7 +35,7 @@ internal static class Checkpoint
     }
 
     /// <summary>Loads a checkpoint into a fresh module and optimizer and restores the generator; returns the epoch it ends.</summary>
-    public static int Load(string path, string model, torch.nn.Module<torch.Tensor, torch.Tensor> module, Optimizer optimizer)
+    public static int Load(string path, string model, torch.nn.Module<torch.Tensor, torch.Tensor> module, OptimizerHelper optimizer)
     {
         using var scope = torch.NewDisposeScope();
         var tensors = SafeTensors.Load(path, out var metadata);
@@ -45,8 +46,12 @@ internal static class Checkpoint
         if (!int.TryParse(metadata.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) || !tensors.ContainsKey("rng"))
             throw new InvalidDataException($"{path} is damaged: it has no epoch or no generator state.");
 
-        module.load_state_dict(Part(tensors, "model."));
-        optimizer.load_state_tensors(Part(tensors, "optimizer."));
+        var weights = Part(tensors, "model.");
+        var problems = ModuleWeights.Differences(module, weights);
+        if (problems.Count > 0)
+            throw new InvalidDataException($"{path} does not hold this {model}'s weights: {string.Join("; ", problems)}");
+        ModuleWeights.LoadStateDict(module, weights);
+        OptimizerState.Load(optimizer, Part(tensors, "optimizer."), path);
         torch.set_rng_state(tensors["rng"]);
         return epoch;
     }

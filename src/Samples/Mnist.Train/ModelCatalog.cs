@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Analysis;
 using Mnist.Models;
-using Mnist.Torch;
+using TorchSharp;
 
 namespace Mnist.Train;
 

@@ -4,9 +4,12 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using Mnist.Torch;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Runtime;
+using Mnist.Dsl.Training.Serialization;
 using Mnist.Train;
+using TorchSharp;
 
 // The trainer's command line: list, summary, train (the default command), eval.
 var modelArgument = new Argument<string>("model") { Description = "network to use (see `list`)", DefaultValueFactory = _ => ModelCatalog.Default };
@@ -79,6 +82,7 @@ train.SetAction(parse => Guarded(() =>
     var entry = ModelCatalog.Find(settings.Model);
     var dataFolder = parse.GetValue(data)!;
     MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
+    NativeRuntime.EnsureLoaded(); // and so is a runtime that cannot load
     run.Create();
     if (!isResume)
     {
@@ -157,9 +161,10 @@ var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set
 evaluate.SetAction(parse => Guarded(() =>
 {
     var entry = ModelCatalog.Find(parse.GetValue(evalModel)!);
+    NativeRuntime.EnsureLoaded();
     torch.set_num_threads(parse.GetValue(threads));
     using var model = entry.Create();
-    model.load(parse.GetValue(weights)!);
+    model.LoadWeights(parse.GetValue(weights)!);
     using var test = MnistDataset.Load(parse.GetValue(data)!, train: false);
     using var scope = torch.NewDisposeScope();
     var (images, labels) = Trainer.Limit(test, parse.GetValue(testLimit));
@@ -188,7 +193,7 @@ static int Guarded(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or TorchNotInstalledException)
+    catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NativeRuntimeException)
     {
         Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings("; ")}");
         return 2;

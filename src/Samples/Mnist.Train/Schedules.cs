@@ -1,5 +1,5 @@
-using Mnist.Torch;
-using Mnist.Torch.Optim;
+using TorchSharp;
+using static TorchSharp.torch.optim.lr_scheduler;
 
 namespace Mnist.Train;
 
@@ -8,20 +8,27 @@ internal sealed class Schedules
 {
     private readonly LRScheduler? scheduler;
     private readonly bool perBatch, onMetric;
+    private readonly int totalSteps;
+    private int steps;
 
-    private Schedules(LRScheduler? scheduler, bool perBatch, bool onMetric) => (this.scheduler, this.perBatch, this.onMetric) = (scheduler, perBatch, onMetric);
+    private Schedules(LRScheduler? scheduler, bool perBatch, bool onMetric, int totalSteps = 0) =>
+        (this.scheduler, this.perBatch, this.onMetric, this.totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
 
-    public static Schedules Create(TrainSettings settings, Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
+    public static Schedules Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {
-        ScheduleKind.OneCycle => new(torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch), true, false),
-        ScheduleKind.Step => new(torch.optim.lr_scheduler.StepLR(optimizer, step_size: settings.StepEpochs, gamma: 0.1), false, false),
-        ScheduleKind.Plateau => new(torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience: 1), false, true),
+        ScheduleKind.OneCycle => new(OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch), true, false, settings.Epochs * batchesPerEpoch),
+        ScheduleKind.Step => new(StepLR(optimizer, step_size: settings.StepEpochs, gamma: 0.1), false, false),
+        ScheduleKind.Plateau => new(ReduceLROnPlateau(optimizer, patience: 1), false, true),
         _ => new(null, false, false),
     };
 
     public void AfterBatch()
     {
-        if (perBatch) scheduler!.step();
+        if (!perBatch) return;
+        // After the run's last batch PyTorch's OneCycleLR extrapolates its last phase, while TorchSharp 0.107's
+        // sets the rate and momentum to 0 (it tests the parameter group's index where PyTorch tests the phase's).
+        // Nothing trains with that rate; skipping that one step keeps the last epoch's reported rate meaningful.
+        if (++steps < totalSteps) scheduler!.step();
     }
 
     public void AfterEpoch(double testLoss)

@@ -4,10 +4,10 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using Mnist.Torch;
-using Mnist.Torch.Data;
-using Mnist.Torch.Optim;
-using static Mnist.Torch.torch;
+using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mnist.Train;
 
@@ -30,16 +30,16 @@ internal sealed class Trainer
         manual_seed(settings.Seed);
         using var train = MnistDataset.Load(dataFolder, train: true);
         using var test = MnistDataset.Load(dataFolder, train: false);
-        using var scope = NewDisposeScope();
-        var (trainImages, trainLabels) = Limit(train, settings.TrainLimit);
-        var (testImages, testLabels) = Limit(test, settings.TestLimit);
-
+        // The model and optimizer live for the whole run, outside every dispose scope (their tensors are theirs).
         using var model = entry.Create();
         using var optimizer = settings.Optimizer switch
         {
-            OptimizerKind.Adam => (Optimizer)optim.Adam(model.parameters(), settings.LearningRate),
+            OptimizerKind.Adam => (TorchSharp.Modules.OptimizerHelper)optim.Adam(model.parameters(), settings.LearningRate),
             _ => optim.SGD(model.parameters(), settings.LearningRate, momentum: 0.9),
         };
+        using var scope = NewDisposeScope();
+        var (trainImages, trainLabels) = Limit(train, settings.TrainLimit);
+        var (testImages, testLabels) = Limit(test, settings.TestLimit);
         var batches = new BatchIterator(trainImages, trainLabels, settings.BatchSize, shuffle: true);
         var schedule = Schedules.Create(settings, optimizer, (int)batches.Count);
         var augmentation = settings.Augment ? new Augmentation(degrees: 7) : null;
@@ -87,7 +87,7 @@ internal sealed class Trainer
             });
             if (!completed) return new TrainOutcome(results, Stopped: true);
 
-            var learningRate = optimizer.ParamGroups[0].LearningRate;
+            var learningRate = optimizer.ParamGroups.First().LearningRate;
             var (testLoss, testCorrect) = Evaluate(model, testImages, testLabels);
             schedule.AfterEpoch(testLoss);
             var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, testLabels.shape[0], learningRate, clock.Elapsed.TotalSeconds);
@@ -96,8 +96,8 @@ internal sealed class Trainer
 
             Checkpoint.Save(run.Checkpoint, entry.Name, epoch, model, optimizer);
             run.WriteMetrics(results, entry.Name);
-            model.save(run.LastWeights);
-            if (best) model.save(run.BestWeights);
+            model.SaveWeights(run.LastWeights);
+            if (best) model.SaveWeights(run.BestWeights);
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);
@@ -114,7 +114,7 @@ internal sealed class Trainer
         {
             using var scope = NewDisposeScope();
             var output = model.forward(x);
-            lossSum += nn.functional.nll_loss(output, y, reduction: nn.Reduction.Sum).item<double>();
+            lossSum += nn.functional.nll_loss(output, y, reduction: nn.Reduction.Sum).item<float>();
             correct += output.argmax(1).eq(y).sum().item<long>();
         }
         return (lossSum / labels.shape[0], correct);

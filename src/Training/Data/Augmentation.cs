@@ -66,8 +66,8 @@ public sealed class Augmentation
         var scales = MaxScale > MinScale ? Uniform(new[] { n }, MinScale, MaxScale) : null;
         if (scales is null && MinScale != 1) scales = torch.full(new[] { n }, MinScale, torch.float64);
         var result = Affine(images, angles, shifts, scales, Fill, Interpolation);
-        scope.DisposeEverythingBut(result);
-        return result;
+        // MoveToOuter, not DisposeEverythingBut: the latter keeps the result in this scope, which frees it on return.
+        return scope.MoveToOuter(result);
     }
 
     /// <summary>
@@ -130,8 +130,7 @@ public sealed class Augmentation
         var result = fill == 0
             ? functional.grid_sample(images, grid, interpolation, GridSamplePaddingMode.Zeros, align_corners: false)
             : functional.grid_sample(images - fill, grid, interpolation, GridSamplePaddingMode.Zeros, align_corners: false).add_(fill);
-        scope.DisposeEverythingBut(result);
-        return result;
+        return scope.MoveToOuter(result);
     }
 
     private static torch.Tensor Uniform(long[] shape, double low, double high)

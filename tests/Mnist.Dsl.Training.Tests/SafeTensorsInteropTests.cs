@@ -4,15 +4,15 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using Mnist.Torch;
-using Mnist.Torch.Serialization;
+using TorchSharp;
+using Mnist.Dsl.Training.Serialization;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
-/// safetensors files go both ways between Mnist.Torch and PyTorch with identical bits; modules save and load
+/// safetensors files go both ways between Mnist.Dsl.Training (on TorchSharp) and PyTorch with identical bits; modules save and load
 /// their state; a file of another model, a truncated file or a corrupt header fail with a message that
 /// says what is wrong and where. They run alone: they draw from libtorch's global generator, which seeded
 /// tests (dropout parity) need undisturbed.
@@ -113,12 +113,12 @@ public sealed class SafeTensorsInteropTests : IDisposable
         using var scope = NewDisposeScope();
         var file = PathOf("model.safetensors");
         using var original = TrainedModel(seed: 1);
-        original.save(file);
+        original.SaveWeights(file);
         using var copy = TrainedModel(seed: 2);
         var before = copy.state_dict()["fc.weight"].clone();
-        Assert.NotEqual(0, (before - original.state_dict()["fc.weight"]).abs().max().item<double>()); // the load has something to do
+        Assert.NotEqual(0, (before - original.state_dict()["fc.weight"]).abs().max().item<float>()); // the load has something to do
 
-        copy.load(file);
+        copy.LoadWeights(file);
 
         var expectedState = original.state_dict();
         var loadedState = copy.state_dict();
@@ -153,7 +153,7 @@ public sealed class SafeTensorsInteropTests : IDisposable
             ("fc", nn.Linear(16, 10)), ("head", nn.Linear(10, 2)));
         var before = target.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
-        var e = Assert.Throws<InvalidDataException>(() => target.load(file));
+        var e = Assert.Throws<InvalidDataException>(() => target.LoadWeights(file));
 
         Assert.Contains(file, e.Message);
         var expectedLines = new[]
@@ -188,7 +188,7 @@ public sealed class SafeTensorsInteropTests : IDisposable
         using var scope = NewDisposeScope();
         var good = PathOf("good.safetensors");
         using var model = TrainedModel(seed: 5);
-        model.save(good);
+        model.SaveWeights(good);
         var bad = PathOf($"damaged ({name}).safetensors");
         File.WriteAllBytes(bad, corrupt(File.ReadAllBytes(good)));
 
@@ -197,19 +197,19 @@ public sealed class SafeTensorsInteropTests : IDisposable
         Assert.Contains(reason, e.Message);
 
         // Through a module too, which is how a user meets it.
-        var fromModule = Assert.Throws<InvalidDataException>(() => model.load(bad));
+        var fromModule = Assert.Throws<InvalidDataException>(() => model.LoadWeights(bad));
         Assert.Contains(bad, fromModule.Message);
     }
 
     private static string Text(Tensor bytes) => Encoding.UTF8.GetString(bytes.data<byte>().ToArray());
 
-    /// <summary>The raw little-endian bytes of a tensor, for bit-exact comparisons (NaN == NaN, -0.0 != 0.0).</summary>
-    private static byte[] Bytes(Tensor t) => t.dtype switch
+    /// <summary>
+    /// The raw little-endian bytes of a tensor, for bit-exact comparisons (NaN == NaN, -0.0 != 0.0). Through
+    /// <c>bytes</c>, not <c>data&lt;T&gt;().ToArray()</c>, which throws on a tensor with no elements in TorchSharp 0.107.
+    /// </summary>
+    private static byte[] Bytes(Tensor t)
     {
-        ScalarType.Float32 => t.data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray(),
-        ScalarType.Float64 => t.data<double>().ToArray().SelectMany(BitConverter.GetBytes).ToArray(),
-        ScalarType.Int64 => t.data<long>().ToArray().SelectMany(BitConverter.GetBytes).ToArray(),
-        ScalarType.Byte => t.data<byte>().ToArray(),
-        _ => throw new NotSupportedException(t.dtype.ToString()),
-    };
+        using var plain = t.contiguous();
+        return plain.bytes.ToArray();
+    }
 }

@@ -1,11 +1,11 @@
 using System;
 using System.IO;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
 using Xunit;
-using static Mnist.Torch.Tests.IdxTestFiles;
+using static Mnist.Dsl.Tests.Data.IdxTestFiles;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Tests.Data;
 
 /// <summary>The IDX reader reads good files, raw or gzipped, and names the file and the fault in every bad one.</summary>
 public class IdxFileTests
@@ -49,20 +49,6 @@ public class IdxFileTests
 
         Assert.Equal(IdxFile.ReadImages(plain).Data, IdxFile.ReadImages(gz).Data);
         Assert.Equal(raw.Skip(16), IdxFile.ReadImages(gz).Data);
-    }
-
-    [Fact]
-    public void ToTensor_is_a_uint8_tensor_of_the_file_shape()
-    {
-        using var files = new IdxTestFiles();
-        var path = files.Write("images", Idx(new long[] { 2, 3, 4 }, Pixels(2, 3, 4)));
-        using var scope = torch.NewDisposeScope();
-
-        var t = IdxFile.ReadImages(path).ToTensor();
-
-        Assert.Equal(torch.uint8, t.dtype);
-        Assert.Equal(new long[] { 2, 3, 4 }, t.shape);
-        Assert.Equal(Pixels(2, 3, 4), t.data<byte>().ToArray());
     }
 
     [Fact]

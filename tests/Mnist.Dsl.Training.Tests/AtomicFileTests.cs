@@ -2,9 +2,9 @@ using System;
 using System.IO;
 using Xunit;
 
-using Mnist.Torch.Serialization;
+using Mnist.Dsl.Training.Serialization;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 public sealed class AtomicFileTests : IDisposable
 {

@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>Batching visits every sample once per epoch, in randperm's order, keeps images with their labels and frees its tensors.</summary>
 [Collection(Serial.Name)]
@@ -124,26 +125,26 @@ public class BatchIteratorTests
     {
         using var outer = NewDisposeScope();
         var (images, labels) = Samples(30);
-        var counted = outer.Count;
+        var counted = outer.DisposablesCount;
         var batches = new BatchIterator(images, labels, 10);
 
         using (var enumerator = batches.GetEnumerator())
         {
             Assert.True(enumerator.MoveNext());
             var first = enumerator.Current;
-            Assert.Equal(counted + 2, outer.Count); // the batch is the caller's; the permutation and the index are not
+            Assert.Equal(counted + 2, outer.DisposablesCount); // the batch is the caller's; the permutation and the index are not
             Assert.True(enumerator.MoveNext());
-            Assert.True(first.Images.IsDisposed);
-            Assert.True(first.Labels.IsDisposed);
+            Assert.True(first.Images.IsInvalid);
+            Assert.True(first.Labels.IsInvalid);
             var second = enumerator.Current;
-            Assert.False(second.Images.IsDisposed);
+            Assert.False(second.Images.IsInvalid);
             Assert.True(enumerator.MoveNext());
             Assert.False(enumerator.MoveNext());
-            Assert.True(second.Labels.IsDisposed);
+            Assert.True(second.Labels.IsInvalid);
         }
-        Assert.Equal(counted, outer.Count);
-        Assert.False(images.IsDisposed);
-        Assert.False(labels.IsDisposed);
+        Assert.Equal(counted, outer.DisposablesCount);
+        Assert.False(images.IsInvalid);
+        Assert.False(labels.IsInvalid);
     }
 
     [Fact]
@@ -157,10 +158,10 @@ public class BatchIteratorTests
             using (var scope = NewDisposeScope())
             {
                 foreach (var (x, y) in new BatchIterator(images, labels, 10, disposeBatch: false)) kept.AddRange(new[] { x, y });
-                Assert.Equal(6, scope.Count);
-                Assert.All(kept, t => Assert.False(t.IsDisposed));
+                Assert.Equal(6, scope.DisposablesCount);
+                Assert.All(kept, t => Assert.False(t.IsInvalid));
             }
-            Assert.All(kept, t => Assert.True(t.IsDisposed));
+            Assert.All(kept, t => Assert.True(t.IsInvalid));
         }
     }
 
@@ -169,12 +170,12 @@ public class BatchIteratorTests
     {
         using var scope = NewDisposeScope();
         var (images, labels) = Samples(30);
-        var counted = scope.Count;
+        var counted = scope.DisposablesCount;
 
         var (x, _) = new BatchIterator(images, labels, 10).First();
 
-        Assert.True(x.IsDisposed);
-        Assert.Equal(counted, scope.Count);
+        Assert.True(x.IsInvalid);
+        Assert.Equal(counted, scope.DisposablesCount);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using System;
 using System.Linq;
-using Mnist.Torch;
+using TorchSharp;
 using Xunit;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 internal static class TensorAssert
 {

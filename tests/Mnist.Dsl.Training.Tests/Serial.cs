@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// Tests that read or steer process-wide state run alone, after the parallel ones: live-tensor counts, resident

@@ -4,7 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Tests.Data;
 
 /// <summary>Small IDX files written by hand for the data tests, in a temporary folder deleted on dispose.</summary>
 internal sealed class IdxTestFiles : IDisposable

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
 using Xunit;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
 /// The augmentation is exact on transforms that map pixels onto pixels, fills with normalised black, draws
@@ -182,11 +183,11 @@ public class AugmentationTests
     {
         using var scope = NewDisposeScope();
         var x = zeros(new long[] { 2, 1, 28, 28 });
-        var before = scope.Count;
+        var before = scope.DisposablesCount;
 
         var y = new Augmentation(degrees: 10, translate: 0.1, minScale: 0.9, maxScale: 1.1).Apply(x);
 
-        Assert.Equal(before + 1, scope.Count);
+        Assert.Equal(before + 1, scope.DisposablesCount);
         Assert.Equal(x.shape, y.shape);
         Assert.Equal(float32, y.dtype);
     }

