@@ -9,7 +9,7 @@ namespace Mnist.Dsl.Generator.Tests;
 
 /// <summary>
 /// A generator run's output compiled and loaded into this process, so tests can call what the generated code
-/// offers (the registry, Definition). Its references (Mnist.Dsl, Mnist.Torch) resolve to the ones already loaded,
+/// offers (the registry, Definition). Its references (Mnist.Dsl, TorchSharp) resolve to the ones already loaded,
 /// so its Mnist.Dsl types are this process's.
 /// </summary>
 internal static class LoadedCompilation

@@ -16,8 +16,8 @@ internal static class LoadedRuntimes
                 .Where(path => NativeMarkers.Any(m => Path.GetFileName(path).Contains(m, StringComparison.Ordinal))).Distinct().ToArray()
             : Array.Empty<string>();
 
-    /// <summary>Managed assemblies of a torch binding (TorchSharp, or the retired Mnist.Torch) loaded into this process.</summary>
+    /// <summary>Managed assemblies of a torch binding (TorchSharp) loaded into this process.</summary>
     public static string[] ManagedTorchAssemblies() =>
         AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "")
-            .Where(n => n.Equals("Mnist.Torch", StringComparison.Ordinal) || n.StartsWith("TorchSharp", StringComparison.Ordinal)).ToArray();
+            .Where(n => n.StartsWith("TorchSharp", StringComparison.Ordinal)).ToArray();
 }
