@@ -1,6 +1,6 @@
 using System;
 using Mnist.Models;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 

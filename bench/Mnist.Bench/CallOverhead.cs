@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 

@@ -3,13 +3,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using Mnist.Models;
-using static Mnist.Torch.torch;
+using Mnist.Dsl.Training.Serialization;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 
 /// <summary>
 /// Eval-mode inference, side by side in one process: the generated inference class (plain C#) against the libtorch
-/// module it comes from (through Mnist.Torch), on the same weights and the same random images. Batch 1: the median
+/// TorchSharp module it comes from, on the same weights and the same random images. Batch 1: the median
 /// of many single-image calls, in microseconds. Batch 1000: images per second over whole batches. Each measurement
 /// alternates the two so that machine noise hits both. Prints key=value lines for bench/inference.sh.
 /// </summary>
@@ -34,7 +35,7 @@ internal static class InferenceLatency
         var weights = Path.Combine(Path.GetTempPath(), $"mnist-bench-{Environment.ProcessId}.safetensors");
         using var module = pair.Module();
         module.eval();
-        module.save(weights);
+        module.SaveWeights(weights);
         var predict = pair.Inference(weights);
         var classify = pair.Classify(weights);
         File.Delete(weights);
