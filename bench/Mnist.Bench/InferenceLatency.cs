@@ -9,8 +9,8 @@ using static TorchSharp.torch;
 namespace Mnist.Bench;
 
 /// <summary>
-/// Eval-mode inference, side by side in one process: the generated inference class (plain C#) against the libtorch
-/// TorchSharp module it comes from, on the same weights and the same random images. Batch 1: the median
+/// Eval-mode inference, side by side in one process: the generated inference class (plain C#) against the TorchSharp
+/// module it comes from (libtorch 2.10), on the same weights (a safetensors file) and the same random images. Batch 1: the median
 /// of many single-image calls, in microseconds. Batch 1000: images per second over whole batches. Each measurement
 /// alternates the two so that machine noise hits both. Prints key=value lines for bench/inference.sh.
 /// </summary>
@@ -50,25 +50,25 @@ internal static class InferenceLatency
         var single = pixels.AsMemory(0, Image);
         using var one = images.narrow(0, 0, 1);
         double Generated1() { var t = Stopwatch.GetTimestamp(); classify(single); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
-        double Libtorch1() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(one)) using (var c = y.argmax(1)) c.item<long>(); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
-        for (var i = 0; i < Math.Max(50, singles / 10); i++) { Generated1(); Libtorch1(); }
+        double TorchSharp1() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(one)) using (var c = y.argmax(1)) c.item<long>(); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
+        for (var i = 0; i < Math.Max(50, singles / 10); i++) { Generated1(); TorchSharp1(); }
         var generated1 = new double[singles];
-        var libtorch1 = new double[singles];
-        for (var i = 0; i < singles; i++) { generated1[i] = Generated1(); libtorch1[i] = Libtorch1(); }
+        var torchSharp1 = new double[singles];
+        for (var i = 0; i < singles; i++) { generated1[i] = Generated1(); torchSharp1[i] = TorchSharp1(); }
 
         // Batch N: throughput, both on `threads` threads.
         double GeneratedN() { var t = Stopwatch.GetTimestamp(); predict(pixels, outputs, threads); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
-        double LibtorchN() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(images)) y.data<float>(); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
-        GeneratedN(); LibtorchN(); GeneratedN(); LibtorchN();
+        double TorchSharpN() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(images)) y.data<float>(); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
+        GeneratedN(); TorchSharpN(); GeneratedN(); TorchSharpN();
         var generatedN = new double[batches];
-        var libtorchN = new double[batches];
-        for (var i = 0; i < batches; i++) { generatedN[i] = GeneratedN(); libtorchN[i] = LibtorchN(); }
+        var torchSharpN = new double[batches];
+        for (var i = 0; i < batches; i++) { generatedN[i] = GeneratedN(); torchSharpN[i] = TorchSharpN(); }
 
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         Console.WriteLine($"generated_batch1_us={F(Median(generated1))}");
-        Console.WriteLine($"libtorch_batch1_us={F(Median(libtorch1))}");
+        Console.WriteLine($"torchsharp_batch1_us={F(Median(torchSharp1))}");
         Console.WriteLine($"generated_batch{batchSize}_images_per_s={F(batchSize / Median(generatedN))}");
-        Console.WriteLine($"libtorch_batch{batchSize}_images_per_s={F(batchSize / Median(libtorchN))}");
+        Console.WriteLine($"torchsharp_batch{batchSize}_images_per_s={F(batchSize / Median(torchSharpN))}");
     }
 
     private static double Median(double[] values)

@@ -52,7 +52,7 @@ try
             }
             return 0;
         case "infer" when args.Length >= 2:
-            // Batch-1 latency and batch throughput of the generated inference class and of libtorch, for bench/inference.sh.
+            // Batch-1 latency and batch throughput of the generated inference class and of TorchSharp, for bench/inference.sh.
             InferenceLatency.Run(args[1], singles: Arg(2, 2000), batches: Arg(3, 10), batchSize: Arg(4, 1000), threads: Arg(5, 2));
             return 0;
         default:
