@@ -20,6 +20,22 @@ internal static class StepProfile
 {
     private static readonly string[] Phases = { "batch", "zero_grad", "forward", "loss", "backward", "optimizer", "scope" };
 
+    /// <summary>
+    /// Converts the model to channels-last and prints how far its eval-mode output moved (rounding only: the same
+    /// weights, another summation order), so that a faster variant is never a wrong one.
+    /// </summary>
+    private static void CheckedChannelsLast(nn.Module<Tensor, Tensor> model, Tensor x)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        model.eval();
+        var before = model.forward(x);
+        Mnist.Dsl.Training.Runtime.ChannelsLast.Apply(model);
+        var after = model.forward(x);
+        var difference = (after - before).abs().max().item<float>();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"channels_last_max_abs_diff={difference:G3}"));
+    }
+
     public static void Run(Func<nn.Module<Tensor, Tensor>> makeModel, int batches, int warmup, int batchSize, int threads, string variant)
     {
         var options = variant.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -31,6 +47,7 @@ internal static class StepProfile
         using var labels = randint(10, new long[] { pool * batchSize });
         using var order = randperm(pool * batchSize);
         using var model = makeModel();
+        if (Has("channels_last")) CheckedChannelsLast(model, images.narrow(0, 0, batchSize));
         model.train();
         var step = Optimizers.Sgd(model, Has("flat"), Has("none"));
 

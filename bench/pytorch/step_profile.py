@@ -34,6 +34,8 @@ def main():
     order = torch.randperm(pool * batch_size)
     model = networks.create(model_name)
     model.train()
+    if "channels_last" in variant:
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach="foreach" in variant)
     totals = [0.0] * len(PHASES)
     cpu = [0] * len(PHASES)
