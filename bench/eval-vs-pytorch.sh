@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Evaluation throughput of TorchSharp (0.107, libtorch 2.10, with MallocTuning) against PyTorch (Debian's
+# Evaluation throughput of TorchSharp (0.107, libtorch 2.10, with MallocTuning and ChannelsLast; see
+# vs-pytorch.sh for DOTNET_LAYOUT, PYTORCH_LAYOUT, MNIST_DSL_MALLOC_TUNING) against PyTorch (Debian's
 # python3-torch 1.13.1): eval mode, no_grad, one forward pass per batch, at batch 1 and at batch 1000, for the
 # default network and seed 004's, 2 threads, TorchSharp and PyTorch rounds alternating in one run so that
 # machine noise hits both; medians. A few minutes with the defaults on 2 quiet cores.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Eval-mode inference, side by side: the generated inference class (plain C#, <Network>Inference) against the
-# TorchSharp module it is generated next to (libtorch 2.10; both in one .NET process, alternating call by call)
+# TorchSharp module it is generated next to (libtorch 2.10, channels-last and malloc tuning as in vs-pytorch.sh;
+# both in one .NET process, alternating call by call)
 # and against PyTorch (Debian's python3-torch 1.13.1), same network, same random weights layout, 2 threads.
 # Batch 1: median latency of single-image calls (µs). Batch N: images/s over whole batches (median).
 # Rounds alternate .NET and PyTorch so that machine noise hits both; each figure is the median over rounds.

@@ -20,10 +20,10 @@ internal static class InferenceLatency
 
     private static Pair For(string model) => model switch
     {
-        "default" => new(() => new DefaultNet(), p => DefaultNetInference.Load(p).PredictBatch, p => { var n = DefaultNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "small" => new(() => new SmallNet(), p => SmallNetInference.Load(p).PredictBatch, p => { var n = SmallNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed004" => new(() => new Seed004Net(), p => Seed004NetInference.Load(p).PredictBatch, p => { var n = Seed004NetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed002" => new(() => new Seed002Net(), p => Seed002NetInference.Load(p).PredictBatch, p => { var n = Seed002NetInference.Load(p); return m => n.Classify(m.Span); }),
+        "default" => new(BenchModels.Find("default"), p => DefaultNetInference.Load(p).PredictBatch, p => { var n = DefaultNetInference.Load(p); return m => n.Classify(m.Span); }),
+        "small" => new(BenchModels.Find("small"), p => SmallNetInference.Load(p).PredictBatch, p => { var n = SmallNetInference.Load(p); return m => n.Classify(m.Span); }),
+        "seed004" => new(BenchModels.Find("seed004"), p => Seed004NetInference.Load(p).PredictBatch, p => { var n = Seed004NetInference.Load(p); return m => n.Classify(m.Span); }),
+        "seed002" => new(BenchModels.Find("seed002"), p => Seed002NetInference.Load(p).PredictBatch, p => { var n = Seed002NetInference.Load(p); return m => n.Classify(m.Span); }),
         _ => throw new ArgumentException($"unknown model '{model}'; known: default, small, seed002, seed004"),
     };
 

@@ -29,7 +29,7 @@ try
             return 0;
         case "profile" when args.Length >= 2:
             // The training step cut into phases (StepProfile.cs); variant: sgd or flat, plus ",none", ",index_select".
-            StepProfile.Run(BenchModels.Find(args[1]), batches: Arg(2, 50), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2),
+            StepProfile.Run(BenchModels.Plain(args[1]), batches: Arg(2, 50), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2),
                 variant: args.Length > 6 ? args[6] : "sgd");
             return 0;
         case "eval" when args.Length >= 3:
