@@ -4,8 +4,8 @@
 # disposing the step's scope) in alternating rounds. The figures are the main thread's CPU time per step (µs,
 # medians over rounds), which a loaded machine disturbs far less than wall time, so the default is 1 thread.
 # VARIANT picks what the .NET side runs (comma-separated): sgd (TorchSharp's SGD) plus "none" (gradients set to
-# none instead of zeroed) and "index_select" (batches gathered as a shuffled epoch does); PYTORCH_VARIANT the
-# same for PyTorch ("foreach": torch.optim.SGD(foreach=True)). MNIST_DSL_MALLOC_TUNING=0 turns off the .NET
+# none instead of zeroed), "index_select" (batches gathered as a shuffled epoch does) and "channels_last";
+# PYTORCH_VARIANT the same for PyTorch, plus "foreach" (torch.optim.SGD(foreach=True)). MNIST_DSL_MALLOC_TUNING=0 turns off the .NET
 # side's malloc tuning. Last line: cpu_ratio=<PyTorch CPU µs per step ÷ TorchSharp's> (above 1: TorchSharp
 # needs less).
 # usage: [THREADS=1] [VARIANT=sgd] [PYTORCH_VARIANT=sgd] bench/profile-step.sh [model=default] [batches=30] [rounds=3]

@@ -28,7 +28,7 @@ try
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images_per_second={trainRate:F1}"));
             return 0;
         case "profile" when args.Length >= 2:
-            // The training step cut into phases (StepProfile.cs); variant: sgd or flat, plus ",none", ",index_select".
+            // The training step cut into phases (StepProfile.cs); variant: sgd, plus ",none", ",index_select", ",channels_last".
             StepProfile.Run(BenchModels.Plain(args[1]), batches: Arg(2, 50), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2),
                 variant: args.Length > 6 ? args[6] : "sgd");
             return 0;

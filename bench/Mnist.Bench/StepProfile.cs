@@ -13,8 +13,8 @@ namespace Mnist.Bench;
 /// allocated and the garbage collections per step. Each phase has a wall time and the main thread's CPU time
 /// (<see cref="ThreadCpuClock"/>), the figure to compare on a loaded machine, with one thread.
 /// bench/pytorch/step_profile.py times the same phases in PyTorch (bench/profile-step.sh runs both). The variants
-/// are what our code can choose: TorchSharp's SGD or a flat one, zeroing gradients or dropping them, batches as
-/// narrow views or index_select copies.
+/// are what our code can choose: zeroing gradients or dropping them ("none"), batches as narrow views or
+/// index_select copies ("index_select"), channels-last convolution weights ("channels_last").
 /// </summary>
 internal static class StepProfile
 {
@@ -49,7 +49,7 @@ internal static class StepProfile
         using var model = makeModel();
         if (Has("channels_last")) CheckedChannelsLast(model, images.narrow(0, 0, batchSize));
         model.train();
-        var step = Optimizers.Sgd(model, Has("flat"), Has("none"));
+        var step = Optimizers.Sgd(model, Has("none"));
 
         var ticks = new long[Phases.Length];
         var cpu = new long[Phases.Length];
