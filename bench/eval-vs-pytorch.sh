@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Evaluation throughput of Mnist.Torch against PyTorch on the same libtorch (Debian's 1.13.1): eval mode,
-# no_grad, one forward pass per batch, at batch 1 and at batch 1000, for the default network and seed 004's,
-# 2 threads, .NET and PyTorch rounds alternating in one run so that machine noise hits both; medians.
-# Last two lines: ratio_batch1=... and ratio_batch1000=... (.NET images/s ÷ PyTorch images/s, the lower of
-# the two networks).
+# Evaluation throughput of TorchSharp (0.107, libtorch 2.10, with MallocTuning and ChannelsLast; see
+# vs-pytorch.sh for DOTNET_LAYOUT, PYTORCH_LAYOUT, MNIST_DSL_MALLOC_TUNING) against PyTorch (Debian's
+# python3-torch 1.13.1): eval mode, no_grad, one forward pass per batch, at batch 1 and at batch 1000, for the
+# default network and seed 004's, 2 threads, TorchSharp and PyTorch rounds alternating in one run so that
+# machine noise hits both; medians. A few minutes with the defaults on 2 quiet cores.
+# Last two lines: ratio_batch1=... and ratio_batch1000=... (TorchSharp images/s ÷ PyTorch images/s, the lower
+# of the two networks).
 # usage: bench/eval-vs-pytorch.sh [rounds=3] [batches at batch 1=2000] [batches at batch 1000=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ models=(default seed004)
 build_bench
 
 run_dotnet() { OMP_NUM_THREADS=2 dotnet "$bench_dll" eval "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2; }
-run_pytorch() { OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/eval_throughput.py "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2; }
+run_pytorch() { OMP_NUM_THREADS=2 "$pytorch" bench/pytorch/eval_throughput.py "$model" "$size" "${batches[$size]}" "${warmup[$size]}" 2; }
 
 declare -A lowest=()
 for size in 1 1000; do

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Resident memory of the trainer over full epochs: VmRSS read from /proc at the end of each epoch (when the
-# trainer prints its test line), and the peak (VmHWM). Last line: growth=<% by which the largest RSS at the end
-# of a later epoch exceeds the RSS at the end of the first>, which should stay under 5% (libtorch's allocator and
-# the GC settle during the first epoch).
+# trainer prints its "Test set:" line), and the peak (VmHWM). Last line: growth=<% by which the largest RSS at the
+# end of a later epoch exceeds the RSS at the end of the first>, which should stay under 5%: glibc's heap (which
+# Mnist.Dsl.Training's MallocTuning keeps from shrinking between steps) and the GC settle during the first epoch,
+# and a leak of TorchSharp tensors (a step's tensors outside a dispose scope) shows as growth after it.
+# The trainer (src/Samples/Mnist.Train, on TorchSharp) takes: train <model> --epochs N --output DIR [options].
 # usage: bench/memory.sh [model=default] [epochs=3] [extra trainer options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 model=${1:-default}
 epochs=${2:-3}
 shift $(($# < 2 ? $# : 2))
-dotnet build src/Samples/Mnist.Train -c Release -v quiet -nologo >/dev/null
-dll=$(find src/Samples/Mnist.Train/bin/Release -name Mnist.Train.dll | head -1)
+dll=$(build_dll src/Samples/Mnist.Train Mnist.Train)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-/usr/bin/python3 - "$dll" "$model" "$epochs" "$out/run" "$@" <<'PY'
+"$pytorch" - "$dll" "$model" "$epochs" "$out/run" "$@" <<'PY'
 import subprocess, sys
 
 dll, model, epochs, run, *extra = sys.argv[1:]

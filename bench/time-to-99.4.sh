@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Time to 99.4% test accuracy on real MNIST: our default network with our trainer's recipe (15 epochs, SGD
 # momentum 0.9, one-cycle to lr 0.1, batch 128, rotation ±7°) against the best of the seeds' recipes run in
-# PyTorch on the same libtorch (seed 004's network, SGD lr 0.01 momentum 0.9, constant rate, no augmentation,
-# batch 128, 19 epochs: bench/pytorch/time_to_accuracy.py). Same IDX files, same threads (2), one after the
-# other in one run. Each side's time is the sum of its epochs' seconds (training and test pass) up to and
+# PyTorch (Debian's python3-torch 1.13.1; seed 004's network, SGD lr 0.01 momentum 0.9, constant rate, no
+# augmentation, batch 128, 19 epochs: bench/pytorch/time_to_accuracy.py); the .NET side is our trainer on
+# TorchSharp 0.107 (libtorch 2.10). Same IDX files, same threads (2), one after the other in one run. Each side's time is the sum of its epochs' seconds (training and test pass) up to and
 # including the first epoch at or above the target. Every epoch runs even after the target is reached.
 # Last line: ratio=<PyTorch seconds ÷ .NET seconds> (above 1: .NET gets there sooner); "ratio>=x" when only
 # .NET reaches the target (x uses all of PyTorch's epochs), "ratio<=x" when only PyTorch does, "ratio=none"
@@ -16,6 +16,7 @@
 #   MNIST_DIR (the IDX files; default ~/.cache/mnist-dsl/mnist, filled by ./build.sh fetch-data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 target=${TARGET:-99.4}
 dotnet_epochs=${DOTNET_EPOCHS:-15}
 pytorch_epochs=${PYTORCH_EPOCHS:-19}
@@ -29,8 +30,7 @@ data=${MNIST_DIR:-$HOME/.cache/mnist-dsl/mnist}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/time-to-99.4.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
-dotnet build src/Samples/Mnist.Train -c Release -v quiet -nologo >/dev/null
-trainer=$(find src/Samples/Mnist.Train/bin/Release -name Mnist.Train.dll | head -1)
+trainer=$(build_dll src/Samples/Mnist.Train Mnist.Train)
 
 echo ".NET: default network, $dotnet_epochs epochs, one-cycle to 0.1, rotation ±7° (train limit $train_limit, test limit $test_limit)"
 OMP_NUM_THREADS=$threads dotnet "$trainer" train default --epochs "$dotnet_epochs" --seed "$seed" --threads "$threads" \
@@ -43,7 +43,7 @@ dotnet_total=$(awk -F, 'NR > 1 {total += $9} END {printf "%.1f", total}' "$work/
 
 echo "PyTorch: seed 004's recipe, $pytorch_epochs epochs ${PYTORCH_ARGS:+($PYTORCH_ARGS)}"
 # shellcheck disable=SC2086 # PYTORCH_ARGS is a list of options
-OMP_NUM_THREADS=$threads /usr/bin/python3 bench/pytorch/time_to_accuracy.py --epochs "$pytorch_epochs" --seed "$seed" \
+OMP_NUM_THREADS=$threads "$pytorch" bench/pytorch/time_to_accuracy.py --epochs "$pytorch_epochs" --seed "$seed" \
   --threads "$threads" --train-limit "$train_limit" --test-limit "$test_limit" --data "$data" --target "$target" \
   ${PYTORCH_ARGS:-} | tee "$work/pytorch.log"
 pytorch_seconds=$(grep '^seconds_to_target=' "$work/pytorch.log" | sed 's/.*=//; s/^none$//')

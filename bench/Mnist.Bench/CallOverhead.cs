@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 
 /// <summary>
-/// The binding's cost per libtorch call, the same loop as bench/pytorch/call_overhead.py: relu on a one-element
+/// TorchSharp's cost per libtorch call, the same loop as bench/pytorch/call_overhead.py: relu on a one-element
 /// tensor under no_grad, 25 calls per dispose scope (a forward pass of the default network makes 25). The native
 /// work is a few nanoseconds, so the time per call is what a call costs on each side: P/Invoke, the SafeHandle,
 /// the Tensor object and its dispose-scope entry here; the Python interpreter and its argument parsing there.

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
-using Mnist.Torch;
-using static Mnist.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 

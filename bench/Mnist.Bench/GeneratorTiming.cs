@@ -19,7 +19,7 @@ internal sealed record GeneratorTimes(int Declarations, double GeneratorMs, doub
 
 /// <summary>
 /// The build-time cost of the generator and the analyzer for N distinct valid [Network] declarations, one file
-/// each, in an in-memory compilation that references Mnist.Dsl and Mnist.Torch as a project does. Every round
+/// each, in an in-memory compilation that references Mnist.Dsl and TorchSharp as a project does. Every round
 /// starts from a new compilation and a new generator driver, as a clean build does (the IDE's incremental reruns
 /// are cheaper: IncrementalCachingTests covers those). The generator figure is the driver's run, including
 /// parsing what it emits; the analyzer figure is the analyzer's own execution time as the compiler's
@@ -37,7 +37,7 @@ internal static class GeneratorTiming
             .ToArray();
         var references = FrameworkReferences()
             .Append(MetadataReference.CreateFromFile(typeof(NetworkAttribute).Assembly.Location))
-            .Append(MetadataReference.CreateFromFile(typeof(Mnist.Torch.torch).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location))
             .ToArray();
 
         var generator = new List<double>();

@@ -3,13 +3,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using Mnist.Models;
-using static Mnist.Torch.torch;
+using Mnist.Dsl.Training.Serialization;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 
 /// <summary>
-/// Eval-mode inference, side by side in one process: the generated inference class (plain C#) against the libtorch
-/// module it comes from (through Mnist.Torch), on the same weights and the same random images. Batch 1: the median
+/// Eval-mode inference, side by side in one process: the generated inference class (plain C#) against the TorchSharp
+/// module it comes from (libtorch 2.10), on the same weights (a safetensors file) and the same random images. Batch 1: the median
 /// of many single-image calls, in microseconds. Batch 1000: images per second over whole batches. Each measurement
 /// alternates the two so that machine noise hits both. Prints key=value lines for bench/inference.sh.
 /// </summary>
@@ -19,10 +20,10 @@ internal static class InferenceLatency
 
     private static Pair For(string model) => model switch
     {
-        "default" => new(() => new DefaultNet(), p => DefaultNetInference.Load(p).PredictBatch, p => { var n = DefaultNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "small" => new(() => new SmallNet(), p => SmallNetInference.Load(p).PredictBatch, p => { var n = SmallNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed004" => new(() => new Seed004Net(), p => Seed004NetInference.Load(p).PredictBatch, p => { var n = Seed004NetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed002" => new(() => new Seed002Net(), p => Seed002NetInference.Load(p).PredictBatch, p => { var n = Seed002NetInference.Load(p); return m => n.Classify(m.Span); }),
+        "default" => new(BenchModels.Find("default"), p => DefaultNetInference.Load(p).PredictBatch, p => { var n = DefaultNetInference.Load(p); return m => n.Classify(m.Span); }),
+        "small" => new(BenchModels.Find("small"), p => SmallNetInference.Load(p).PredictBatch, p => { var n = SmallNetInference.Load(p); return m => n.Classify(m.Span); }),
+        "seed004" => new(BenchModels.Find("seed004"), p => Seed004NetInference.Load(p).PredictBatch, p => { var n = Seed004NetInference.Load(p); return m => n.Classify(m.Span); }),
+        "seed002" => new(BenchModels.Find("seed002"), p => Seed002NetInference.Load(p).PredictBatch, p => { var n = Seed002NetInference.Load(p); return m => n.Classify(m.Span); }),
         _ => throw new ArgumentException($"unknown model '{model}'; known: default, small, seed002, seed004"),
     };
 
@@ -34,7 +35,7 @@ internal static class InferenceLatency
         var weights = Path.Combine(Path.GetTempPath(), $"mnist-bench-{Environment.ProcessId}.safetensors");
         using var module = pair.Module();
         module.eval();
-        module.save(weights);
+        module.SaveWeights(weights);
         var predict = pair.Inference(weights);
         var classify = pair.Classify(weights);
         File.Delete(weights);
@@ -49,25 +50,25 @@ internal static class InferenceLatency
         var single = pixels.AsMemory(0, Image);
         using var one = images.narrow(0, 0, 1);
         double Generated1() { var t = Stopwatch.GetTimestamp(); classify(single); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
-        double Libtorch1() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(one)) using (var c = y.argmax(1)) c.item<long>(); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
-        for (var i = 0; i < Math.Max(50, singles / 10); i++) { Generated1(); Libtorch1(); }
+        double TorchSharp1() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(one)) using (var c = y.argmax(1)) c.item<long>(); return Stopwatch.GetElapsedTime(t).TotalMicroseconds; }
+        for (var i = 0; i < Math.Max(50, singles / 10); i++) { Generated1(); TorchSharp1(); }
         var generated1 = new double[singles];
-        var libtorch1 = new double[singles];
-        for (var i = 0; i < singles; i++) { generated1[i] = Generated1(); libtorch1[i] = Libtorch1(); }
+        var torchSharp1 = new double[singles];
+        for (var i = 0; i < singles; i++) { generated1[i] = Generated1(); torchSharp1[i] = TorchSharp1(); }
 
         // Batch N: throughput, both on `threads` threads.
         double GeneratedN() { var t = Stopwatch.GetTimestamp(); predict(pixels, outputs, threads); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
-        double LibtorchN() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(images)) y.data<float>(); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
-        GeneratedN(); LibtorchN(); GeneratedN(); LibtorchN();
+        double TorchSharpN() { var t = Stopwatch.GetTimestamp(); using (var y = module.forward(images)) y.data<float>(); return Stopwatch.GetElapsedTime(t).TotalSeconds; }
+        GeneratedN(); TorchSharpN(); GeneratedN(); TorchSharpN();
         var generatedN = new double[batches];
-        var libtorchN = new double[batches];
-        for (var i = 0; i < batches; i++) { generatedN[i] = GeneratedN(); libtorchN[i] = LibtorchN(); }
+        var torchSharpN = new double[batches];
+        for (var i = 0; i < batches; i++) { generatedN[i] = GeneratedN(); torchSharpN[i] = TorchSharpN(); }
 
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         Console.WriteLine($"generated_batch1_us={F(Median(generated1))}");
-        Console.WriteLine($"libtorch_batch1_us={F(Median(libtorch1))}");
+        Console.WriteLine($"torchsharp_batch1_us={F(Median(torchSharp1))}");
         Console.WriteLine($"generated_batch{batchSize}_images_per_s={F(batchSize / Median(generatedN))}");
-        Console.WriteLine($"libtorch_batch{batchSize}_images_per_s={F(batchSize / Median(libtorchN))}");
+        Console.WriteLine($"torchsharp_batch{batchSize}_images_per_s={F(batchSize / Median(torchSharpN))}");
     }
 
     private static double Median(double[] values)

@@ -2,16 +2,21 @@ using System;
 using System.Globalization;
 using System.Linq;
 using Mnist.Bench;
+using Mnist.Dsl.Training.Runtime;
 
 // Benchmarks run by hand through bench/*.sh. Each mode prints "key=value" lines; the scripts read the last one.
 const string Usage = """
     usage: Mnist.Bench train <model> [batches=100] [warmup=10] [batch-size=128] [threads=2]
+           Mnist.Bench profile <model> [batches=50] [warmup=10] [batch-size=128] [threads=2] [variant=sgd]
            Mnist.Bench eval <model> <batch-size> [batches=1000] [warmup=100] [threads=2]
            Mnist.Bench overhead [calls=200000] [threads=2]
            Mnist.Bench generator [declarations=1,10,100] [rounds=10] [warmup=3]
            Mnist.Bench infer <model> [single-image calls=2000] [batches=10] [batch-size=1000] [threads=2]
     models: default, small, seed004, seed002, seed001-1, seed001-2
     """;
+
+// As the trainer does: libtorch's freed buffers stay in the heap (MNIST_DSL_MALLOC_TUNING=0 keeps glibc's defaults).
+MallocTuning.Apply();
 
 try
 {
@@ -21,6 +26,11 @@ try
         case "train" when args.Length >= 2:
             var trainRate = TrainThroughput.Run(BenchModels.Find(args[1]), batches: Arg(2, 100), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images_per_second={trainRate:F1}"));
+            return 0;
+        case "profile" when args.Length >= 2:
+            // The training step cut into phases (StepProfile.cs); variant: sgd, plus ",none", ",index_select", ",channels_last".
+            StepProfile.Run(BenchModels.Plain(args[1]), batches: Arg(2, 50), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2),
+                variant: args.Length > 6 ? args[6] : "sgd");
             return 0;
         case "eval" when args.Length >= 3:
             var evalRate = EvalThroughput.Run(BenchModels.Find(args[1]), batchSize: Arg(2, 1), batches: Arg(3, 1000), warmup: Arg(4, 100), threads: Arg(5, 2));
@@ -42,7 +52,7 @@ try
             }
             return 0;
         case "infer" when args.Length >= 2:
-            // Batch-1 latency and batch throughput of the generated inference class and of libtorch, for bench/inference.sh.
+            // Batch-1 latency and batch throughput of the generated inference class and of TorchSharp, for bench/inference.sh.
             InferenceLatency.Run(args[1], singles: Arg(2, 2000), batches: Arg(3, 10), batchSize: Arg(4, 1000), threads: Arg(5, 2));
             return 0;
         default:

@@ -1,8 +1,8 @@
 using System;
 using System.Diagnostics;
 using Mnist.Models;
-using Mnist.Torch;
-using static Mnist.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mnist.Bench;
 
@@ -21,7 +21,7 @@ internal static class TrainThroughput
         using var labels = randint(10, new long[] { pool * batchSize });
         using var model = makeModel();
         model.train();
-        using var optimizer = optim.SGD(model.parameters(), lr: 0.01, momentum: 0.9);
+        using var optimizer = optim.SGD(model.parameters(), learningRate: 0.01, momentum: 0.9);
 
         void Step(int i)
         {

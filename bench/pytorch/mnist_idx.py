@@ -1,6 +1,6 @@
 """MNIST from the IDX files the .NET trainer reads, with numpy only (torchvision may not be installed).
 
-Images come out as Mnist.Torch.Data.MnistDataset makes them (torchvision's ToTensor() then
+Images come out as Mnist.Dsl.Training.Data.MnistDataset makes them (torchvision's ToTensor() then
 Normalize((0.1307,), (0.3081,))): float32 [N, 1, 28, 28] computed as (byte / 255 - mean) / std; labels int64 [N].
 """
 import gzip

@@ -23,7 +23,18 @@ MODELS = {
 
 
 def create(name):
-    """A new network by the trainer's name; an unknown name is an error that lists the known ones."""
+    """A new network by the trainer's name; an unknown name is an error that lists the known ones.
+
+    PYTORCH_LAYOUT=channels_last puts it in channels-last memory order (the .NET side's default, DOTNET_LAYOUT);
+    unset or "contiguous" keeps PyTorch's default order, as the seeds' notebooks train.
+    """
     if name not in MODELS:
         raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
-    return MODELS[name]()
+    model = MODELS[name]()
+    layout = os.environ.get("PYTORCH_LAYOUT") or "contiguous"
+    if layout == "channels_last":
+        import torch
+        model = model.to(memory_format=torch.channels_last)
+    elif layout != "contiguous":
+        raise SystemExit(f"PYTORCH_LAYOUT={layout}: use channels_last or contiguous")
+    return model
