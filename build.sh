@@ -50,12 +50,13 @@ commands:
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
   run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train) with args
   bench [name] [args...]
-                 setup, then one benchmark, run by hand (the first three measure .NET and PyTorch side by side):
+                 setup, then one benchmark, run by hand (TorchSharp and PyTorch 1.13.1 side by side in one run):
                    train (the default): bench/vs-pytorch.sh, training images/s, seed 004 and default
                    eval: bench/eval-vs-pytorch.sh, evaluation images/s at batch 1 and 1000
                    time-to-99.4: bench/time-to-99.4.sh, our default network against seed 004's recipe
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
-                   inference: bench/inference.sh, the generated inference class against libtorch and PyTorch
+                   inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
+                   profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                  ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 
@@ -303,8 +304,9 @@ cmd_bench() {
     time-to-99.4) script=bench/time-to-99.4.sh; shift ;;
     generator) script=bench/generator-scaling.sh; shift ;;
     inference) script=bench/inference.sh; shift ;;
+    profile) script=bench/profile-step.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator or inference (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference or profile (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"

@@ -12,6 +12,8 @@ using Mnist.Train;
 using TorchSharp;
 
 // The trainer's command line: list, summary, train (the default command), eval.
+// First, before libtorch allocates anything: keep its freed buffers in the heap (see MallocTuning).
+MallocTuning.Apply();
 var modelArgument = new Argument<string>("model") { Description = "network to use (see `list`)", DefaultValueFactory = _ => ModelCatalog.Default };
 var epochs = Positive(new Option<int>("--epochs") { Description = "epochs to train", DefaultValueFactory = _ => 15 });
 var batchSize = Positive(new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 128 });
@@ -165,6 +167,7 @@ evaluate.SetAction(parse => Guarded(() =>
     torch.set_num_threads(parse.GetValue(threads));
     using var model = entry.Create();
     model.LoadWeights(parse.GetValue(weights)!);
+    ChannelsLast.Apply(model);
     using var test = MnistDataset.Load(parse.GetValue(data)!, train: false);
     using var scope = torch.NewDisposeScope();
     var (images, labels) = Trainer.Limit(test, parse.GetValue(testLimit));

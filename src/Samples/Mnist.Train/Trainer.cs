@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Runtime;
 using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,6 +33,9 @@ internal sealed class Trainer
         using var test = MnistDataset.Load(dataFolder, train: false);
         // The model and optimizer live for the whole run, outside every dispose scope (their tensors are theirs).
         using var model = entry.Create();
+        // NHWC convolutions: a fifth less CPU per step on libtorch 2.10 (see ChannelsLast); before the optimizer
+        // is made, because it keeps the parameters it was given.
+        ChannelsLast.Apply(model);
         using var optimizer = settings.Optimizer switch
         {
             OptimizerKind.Adam => (TorchSharp.Modules.OptimizerHelper)optim.Adam(model.parameters(), settings.LearningRate),
