@@ -1,0 +1,49 @@
+namespace Mnist.Dsl.Engine.Layers;
+
+/// <summary>
+/// MaxPool2d (kernel k, stride s, no padding) for one image [C][H][W]. Keeps the winning tap (ky k + kx, one byte)
+/// for backward. PyTorch's tie rule: scan row by row and replace only on a strictly greater value (or NaN), so the
+/// first maximum wins.
+/// </summary>
+public static unsafe class MaxPool2dKernels
+{
+    public static void Forward(float* x, int channels, int height, int width, int kernel, int stride, float* y, byte* argmax)
+    {
+        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = x + c * height * width;
+            for (int oy = 0; oy < ho; oy++)
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    float* window = plane + oy * stride * width + ox * stride;
+                    float best = window[0];
+                    int at = 0;
+                    for (int ky = 0; ky < kernel; ky++)
+                        for (int kx = 0; kx < kernel; kx++)
+                        {
+                            float v = window[ky * width + kx];
+                            if (v > best || float.IsNaN(v)) { best = v; at = ky * kernel + kx; }
+                        }
+                    int o = (c * ho + oy) * wo + ox;
+                    y[o] = best;
+                    argmax[o] = (byte)at;
+                }
+        }
+    }
+
+    /// <summary>dx (overwritten) = dy routed to each window's winning tap (added where windows overlap).</summary>
+    public static void Backward(float* dy, byte* argmax, int channels, int height, int width, int kernel, int stride, float* dx)
+    {
+        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
+        new System.Span<float>(dx, channels * height * width).Clear();
+        for (int c = 0; c < channels; c++)
+            for (int oy = 0; oy < ho; oy++)
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    int o = (c * ho + oy) * wo + ox;
+                    int at = argmax[o];
+                    dx[(c * height + oy * stride + at / kernel) * width + ox * stride + at % kernel] += dy[o];
+                }
+    }
+}
