@@ -1,0 +1,41 @@
+using System;
+using System.Diagnostics;
+using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Trainers;
+
+// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2]
+// Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
+int[] defaults = [100, 10, 128, 2];
+int Arg(int i) => args.Length > i ? int.Parse(args[i]) : defaults[i];
+int batches = Arg(0), warmup = Arg(1), batch = Arg(2), threads = Arg(3);
+
+// Like the PyTorch script: a pool of 50 random batches (standard normal images, uniform labels), SGD lr 0.01 momentum 0.9.
+const int pool = 50;
+var random = new Random(0);
+var images = new float[pool * batch * 784];
+var labels = new int[pool * batch];
+for (int i = 0; i < images.Length; i++) images[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
+
+var width = SimdWidths.Best();
+using var trainer = DefaultNetTrainerFactory.Create(batch, threads, 0, new Sgd(0.01, 0.9), width);
+float loss = 0;
+void Step(int i)
+{
+    int start = i % pool * batch;
+    loss = trainer.Step(images.AsSpan(start * 784, batch * 784), labels.AsSpan(start, batch));
+}
+
+for (int i = 0; i < warmup; i++) Step(i);
+var clock = Stopwatch.StartNew();
+for (int i = 0; i < batches; i++) Step(warmup + i);
+double seconds = clock.Elapsed.TotalSeconds;
+double rate = batches * batch / seconds;
+// Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
+double gflops = rate * trainer.ForwardMultiplyAdds * 3 * 2 / 1e9;
+Console.WriteLine($"simd={(int)width}");
+Console.WriteLine($"forward_macs_per_image={trainer.ForwardMultiplyAdds}");
+Console.WriteLine($"last_loss={loss:F4}");
+Console.WriteLine($"gflops={gflops:F1}");
+Console.WriteLine($"images_per_second={rate:F1}");
