@@ -55,7 +55,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     /// <summary>BatchNorm's num_batches_tracked (the same for every BatchNorm layer).</summary>
     public long BatchesTracked { get; private set; }
 
-    public DefaultNetTrainer(int batchSize, int threads, ulong seed, Sgd optimizer)
+    public DefaultNetTrainer(int batchSize, int threads, ulong seed, Sgd optimizer, double dropout = 0.05)
     {
         if (batchSize < 2 || threads < 1 || threads > batchSize)
             throw new ArgumentException($"batch {batchSize} on {threads} threads: need batch >= 2 and 1 <= threads <= batch");
@@ -63,13 +63,14 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         Threads = threads;
         Optimizer = optimizer;
         _seed = seed;
+        Dropout = dropout;
         int v = TOps.Count;
         _blocks =
         [
-            new(Conv2dGeometry.Of<DefaultConv1>(v), batchSize, threads, 0.05, 0, _arena),
-            new(Conv2dGeometry.Of<DefaultConv2>(v), batchSize, threads, 0.05, 1, _arena),
-            new(Conv2dGeometry.Of<DefaultConv4>(v), batchSize, threads, 0.05, 2, _arena),
-            new(Conv2dGeometry.Of<DefaultConv5>(v), batchSize, threads, 0.05, 3, _arena),
+            new(Conv2dGeometry.Of<DefaultConv1>(v), batchSize, threads, dropout, 0, _arena),
+            new(Conv2dGeometry.Of<DefaultConv2>(v), batchSize, threads, dropout, 1, _arena),
+            new(Conv2dGeometry.Of<DefaultConv4>(v), batchSize, threads, dropout, 2, _arena),
+            new(Conv2dGeometry.Of<DefaultConv5>(v), batchSize, threads, dropout, 3, _arena),
             new(Conv2dGeometry.Of<DefaultConv6>(v), batchSize, threads, 0.0, 4, _arena),
         ];
         _squeeze = new Conv2dLayer<TV, TOps>(Conv2dGeometry.Of<DefaultConv3>(v), threads, _arena);
@@ -171,6 +172,9 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
             return macs;
         }
     }
+
+    /// <summary>The dropout probability of the first four blocks (0.05 as declared; tests set 0 to compare with PyTorch).</summary>
+    public double Dropout { get; }
 
     /// <summary>One SGD step on a batch ([batch][1][28][28] normalised images, labels 0-9); returns the mean NLL loss.</summary>
     public float Step(ReadOnlySpan<float> images, ReadOnlySpan<int> labels)
