@@ -81,6 +81,7 @@ internal static class ReferenceCases
             ["kind"] = "schedule", ["op"] = "plateau", ["lr"] = 0.1, ["factor"] = 0.5, ["patience"] = 2, ["steps"] = 20,
             ["metrics"] = Plateau,
         };
+        all[DefaultNetCase.Name] = DefaultNetCase.Request();
         return all;
     }
 

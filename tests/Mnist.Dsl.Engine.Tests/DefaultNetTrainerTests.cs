@@ -1,0 +1,68 @@
+using System;
+using System.Runtime.Intrinsics;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Tests.Reference;
+using Mnist.Dsl.Engine.Trainers;
+using Xunit;
+
+namespace Mnist.Dsl.Engine.Tests;
+
+/// <summary>
+/// The composed DefaultNet step against PyTorch: train-mode log-probabilities and loss, every parameter's gradient,
+/// then parameters, running statistics and num_batches_tracked after two SGD steps, and the evaluation-mode output;
+/// on one and two threads at every vector width.
+/// </summary>
+public sealed class DefaultNetTrainerTests
+{
+    public static TheoryData<SimdWidth, int> Configurations()
+    {
+        var data = new TheoryData<SimdWidth, int>();
+        foreach (var w in Widths.Accelerated())
+        {
+            data.Add(w, 1);
+            data.Add(w, 2);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Two_steps_match_pytorch(SimdWidth width, int threads)
+    {
+        switch (width)
+        {
+            case SimdWidth.Bits512: Check(DefaultNetCase.Create<Vector512<float>, Vec512>(threads)); break;
+            case SimdWidth.Bits256: Check(DefaultNetCase.Create<Vector256<float>, Vec256>(threads)); break;
+            default: Check(DefaultNetCase.Create<float, VecScalar>(threads)); break;
+        }
+    }
+
+    private static void Check<TV, TOps>(DefaultNetTrainer<TV, TOps> trainer)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        using var _ = trainer;
+        var expected = PyTorchReference.Answer(DefaultNetCase.Name);
+        float loss = trainer.Step(DefaultNetCase.Images, DefaultNetCase.Labels);
+        Tolerance.AssertClose(expected["loss"], [loss], 1e-5, "loss");
+        Tolerance.AssertClose(expected["logp"], trainer.LogProbabilities, 1e-5, "log-probabilities");
+        foreach (var (name, _, _) in trainer.Layout.Entries)
+        {
+            var e = expected["grad:" + name];
+            Tolerance.AssertClose(e, trainer.Gradient(name), 1e-4, $"gradient of {name}", Tolerance.Rms(e));
+        }
+
+        for (int step = 1; step < DefaultNetCase.Steps; step++) trainer.Step(DefaultNetCase.Images, DefaultNetCase.Labels);
+        foreach (var (name, _, _) in trainer.Layout.Entries)
+            Tolerance.AssertClose(expected["state:" + name], trainer.Parameter(name), 1e-5, $"{name} after {DefaultNetCase.Steps} steps");
+        for (int i = 0; i < trainer.BatchNormNames.Count; i++)
+        {
+            string bn = trainer.BatchNormNames[i];
+            Tolerance.AssertClose(expected[$"state:{bn}.running_mean"], trainer.RunningMean(i), 1e-5, $"{bn}.running_mean");
+            Tolerance.AssertClose(expected[$"state:{bn}.running_var"], trainer.RunningVar(i), 1e-5, $"{bn}.running_var");
+            Assert.Equal(expected[$"state:{bn}.num_batches_tracked"][0], trainer.BatchesTracked);
+        }
+
+        trainer.Evaluate(DefaultNetCase.Images);
+        Tolerance.AssertClose(expected["eval"], trainer.LogProbabilities, 1e-5, "evaluation log-probabilities");
+    }
+}
