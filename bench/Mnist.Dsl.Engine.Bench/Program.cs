@@ -5,7 +5,14 @@ using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
 // usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2]
+//        Mnist.Dsl.Engine.Bench kernels [images=64]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
+if (args.Length > 0 && args[0] == "kernels")
+{
+    KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64);
+    return;
+}
+
 int[] defaults = [100, 10, 128, 2];
 int Arg(int i) => args.Length > i ? int.Parse(args[i]) : defaults[i];
 int batches = Arg(0), warmup = Arg(1), batch = Arg(2), threads = Arg(3);
@@ -28,9 +35,13 @@ void Step(int i)
 }
 
 for (int i = 0; i < warmup; i++) Step(i);
+var process = Process.GetCurrentProcess();
+var cpuBefore = process.TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 for (int i = 0; i < batches; i++) Step(warmup + i);
 double seconds = clock.Elapsed.TotalSeconds;
+process.Refresh();
+double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
 double rate = batches * batch / seconds;
 // Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
 double gflops = rate * trainer.ForwardMultiplyAdds * 3 * 2 / 1e9;
@@ -38,4 +49,7 @@ Console.WriteLine($"simd={(int)width}");
 Console.WriteLine($"forward_macs_per_image={trainer.ForwardMultiplyAdds}");
 Console.WriteLine($"last_loss={loss:F4}");
 Console.WriteLine($"gflops={gflops:F1}");
+// On a shared machine wall time depends on what else runs; CPU time says what a step costs (spinning included).
+Console.WriteLine($"cpu_seconds_per_wall_second={cpuSeconds / seconds:F2}");
+Console.WriteLine($"images_per_cpu_second={batches * batch / cpuSeconds:F1}");
 Console.WriteLine($"images_per_second={rate:F1}");

@@ -139,12 +139,20 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     {
         var g = Geometry;
         int plane = g.IsWide ? g.InputGradientPositions : g.PaddedHeight * g.PaddedWidth;
+        if (g.Padding == 0)
+        {
+            // Unpadded rows are already contiguous: one copy per channel.
+            int size = g.Height * g.Width;
+            for (int c = 0; c < g.InChannels; c++)
+                new System.Span<float>(wide + c * plane, size).CopyTo(new System.Span<float>(compact + c * size, size));
+            return;
+        }
+
         for (int c = 0; c < g.InChannels; c++)
             for (int y = 0; y < g.Height; y++)
             {
-                float* src = wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding;
-                float* dst = compact + (c * g.Height + y) * g.Width;
-                for (int x = 0; x < g.Width; x++) dst[x] = src[x];
+                new System.Span<float>(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, g.Width)
+                    .CopyTo(new System.Span<float>(compact + (c * g.Height + y) * g.Width, g.Width));
             }
     }
 }
