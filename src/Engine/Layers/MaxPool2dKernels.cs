@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
@@ -38,7 +41,8 @@ public static unsafe class MaxPool2dKernels
         }
     }
 
-    // The common MaxPool2d(2): the generic loop nest cost 8% of a DefaultNet step, this one a quarter of that.
+    // The common MaxPool2d(2). The generic loop nest cost 8% of a DefaultNet step and a branchy scalar one still 6%
+    // (the winner of random data mispredicts); this one compares four windows at a time without branches.
     // Same scan order and the same strict comparison (NaN wins), so the same first-maximum rule.
     private static void Forward2x2(float* x, int channels, int height, int width, float* y, byte* argmax)
     {
@@ -50,7 +54,25 @@ public static unsafe class MaxPool2dKernels
                 float* r1 = r0 + width;
                 float* yo = y + (c * ho + oy) * wo;
                 byte* ao = argmax + (c * ho + oy) * wo;
-                for (int ox = 0; ox < wo; ox++)
+                int ox = 0;
+                if (Sse.IsSupported)
+                    for (; ox + 4 <= wo; ox += 4)
+                    {
+                        Vector128<float> top0 = Sse.LoadVector128(r0 + 2 * ox), top1 = Sse.LoadVector128(r0 + 2 * ox + 4);
+                        Vector128<float> bottom0 = Sse.LoadVector128(r1 + 2 * ox), bottom1 = Sse.LoadVector128(r1 + 2 * ox + 4);
+                        // Even and odd columns of each row: the four taps of four windows.
+                        var best = Sse.Shuffle(top0, top1, 0b10_00_10_00);
+                        var at = Vector128<int>.Zero;
+                        Take(ref best, ref at, Sse.Shuffle(top0, top1, 0b11_01_11_01), 1);
+                        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00), 2);
+                        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01), 3);
+                        best.Store(yo + ox);
+                        ao[ox] = (byte)at.GetElement(0);
+                        ao[ox + 1] = (byte)at.GetElement(1);
+                        ao[ox + 2] = (byte)at.GetElement(2);
+                        ao[ox + 3] = (byte)at.GetElement(3);
+                    }
+                for (; ox < wo; ox++)
                 {
                     float best = r0[2 * ox];
                     int at = 0;
@@ -64,6 +86,13 @@ public static unsafe class MaxPool2dKernels
                     ao[ox] = (byte)at;
                 }
             }
+    }
+
+    private static void Take(ref Vector128<float> best, ref Vector128<int> at, Vector128<float> value, int tap)
+    {
+        var wins = Vector128.GreaterThan(value, best) | ~Vector128.Equals(value, value);
+        best = Vector128.ConditionalSelect(wins, value, best);
+        at = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(tap), at);
     }
 
     /// <summary>dx (overwritten) = dy routed to each window's winning tap (added where windows overlap).</summary>
