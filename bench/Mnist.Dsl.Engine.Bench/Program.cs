@@ -41,6 +41,7 @@ void Step(int i)
 }
 
 for (int i = 0; i < warmup; i++) Step(i);
+StepProfile.Reset();
 var process = Process.GetCurrentProcess();
 var cpuBefore = process.TotalProcessorTime;
 var clock = Stopwatch.StartNew();
@@ -51,6 +52,7 @@ double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
 double rate = batches * batch / seconds;
 // Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
 double gflops = rate * trainer.ForwardMultiplyAdds * 3 * 2 / 1e9;
+if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)batches * batch / threads));
 Console.WriteLine($"simd={(int)width}");
 Console.WriteLine($"forward_macs_per_image={trainer.ForwardMultiplyAdds}");
 Console.WriteLine($"last_loss={loss:F4}");

@@ -1,3 +1,4 @@
+using System;
 using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Simd;
@@ -157,15 +158,24 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
             }
         }
 
+        // Per group of images: BatchNorm + ReLU input gradient into the convolution's slots, then its backward.
         var g = Conv.Geometry;
-        float* dz = Conv.OutputGradient(thread) + g.GradientFront;
-        for (int i = from; i < to; i++)
+        int group = Conv.GroupSize;
+        float** images = stackalloc float*[group];
+        float** inputGradients = stackalloc float*[group];
+        for (int first = from; first < to; first += group)
         {
-            BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
-                Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: true, dz,
-                g.GradientPlane, g.PaddedWidth);
-            Conv.Backward(input + (long)i * g.InputSize, inputGradient == null ? null : inputGradient + (long)i * g.InputSize,
-                weightGradient, null, thread);
+            int members = Math.Min(group, to - first);
+            for (int k = 0; k < members; k++)
+            {
+                int i = first + k;
+                BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
+                    Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: true,
+                    Conv.OutputGradient(thread, k) + g.GradientFront, g.GradientPlane, g.PaddedWidth);
+                images[k] = input + (long)i * g.InputSize;
+                inputGradients[k] = inputGradient == null ? null : inputGradient + (long)i * g.InputSize;
+            }
+            Conv.Backward(images, inputGradients, members, weightGradient, null, thread);
         }
     }
 }

@@ -218,6 +218,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         float* grad = _gradients[t];
         new Span<float>(grad, Layout.Count).Clear();
         var keys = new DropoutKeys(_seed, Steps);
+        StepProfile.Start(t);
 
         // Forward.
         float* input = _input;
@@ -225,18 +226,25 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         {
             var block = _blocks[k];
             block.ForwardConvolution(input, from, to, t);
+            StepProfile.Mark(t, StepProfile.Phase.ConvolutionForward);
             _team.Barrier();
+            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             block.ForwardNormalize(b, from, to, t, _parameters + _gammaOffsets[k], _parameters + _betaOffsets[k], _runningMean[k], _runningVar[k], keys[k]);
+            StepProfile.Mark(t, StepProfile.Phase.NormalizeAndDropout);
             input = block.Output;
         }
         PoolAndSqueeze(from, to, t);
+        StepProfile.Mark(t, StepProfile.Phase.PoolAndSqueeze);
         input = _squeezed;
         for (int k = 2; k < 5; k++)
         {
             var block = _blocks[k];
             block.ForwardConvolution(input, from, to, t);
+            StepProfile.Mark(t, StepProfile.Phase.ConvolutionForward);
             _team.Barrier();
+            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             block.ForwardNormalize(b, from, to, t, _parameters + _gammaOffsets[k], _parameters + _betaOffsets[k], _runningMean[k], _runningVar[k], keys[k]);
+            StepProfile.Mark(t, StepProfile.Phase.NormalizeAndDropout);
             input = block.Output;
         }
 
@@ -253,22 +261,28 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
             AvgPool2dKernels.GlobalBackward(_featureGradient[t], 32, last.Height, last.Width, last.OutputGradient + (long)i * last.ImageSize, last.Plane, last.Width);
         }
         _loss[t] = loss;
+        StepProfile.Mark(t, StepProfile.Phase.Head);
 
         // Backward through the blocks.
         for (int k = 4; k >= 0; k--)
         {
             var block = _blocks[k];
             block.BackwardSums(from, to, t, keys[k]);
+            StepProfile.Mark(t, StepProfile.Phase.BackwardSums);
             _team.Barrier();
+            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             float* blockInput = k switch { 0 => _input, 2 => _squeezed, _ => _blocks[k - 1].Output };
             float* inputGradient = k switch { 0 => null, 2 => _squeezedGradient, _ => _blocks[k - 1].OutputGradient };
             block.BackwardConvolution(blockInput, inputGradient, b, from, to, t, _parameters + _gammaOffsets[k],
                 grad + _gammaOffsets[k], grad + _betaOffsets[k], grad + _weightOffsets[ConvolutionIndex(k)]);
+            StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
             if (k == 2) SqueezeAndPoolBackward(from, to, t);
+            StepProfile.Mark(t, StepProfile.Phase.SqueezeAndPoolBackward);
         }
 
         // Reduce gradients in thread order and update this thread's slice of the parameters.
         _team.Barrier();
+        StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
         var (p0, p1) = Layout.Range(t, Threads);
         float* total = _gradients[0];
         for (int other = 1; other < Threads; other++)
@@ -279,6 +293,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         Optimizer.Update(_parameters, total, _momentum, p0, p1);
         _team.Barrier();
         PackWeights(t, Threads);
+        StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);
     }
 
     private static int ConvolutionIndex(int block) => block < 2 ? block : block + 1;
