@@ -64,6 +64,33 @@ public static unsafe class DropoutMask
         for (; i < count; i++) data[i] = Hash(key, firstIndex + (uint)i) >= threshold ? data[i] * scale : 0f;
     }
 
+    /// <summary>
+    /// BatchNorm's normalisation and Dropout in one pass over one channel: y[i] = (x[i] scale + shift) keep / (1 - p),
+    /// element i of the mask at <paramref name="firstIndex"/> + i (the same mask <see cref="Apply"/> makes).
+    /// </summary>
+    public static void AffineThenApply(float* x, float* y, int count, float scale, float shift, uint firstIndex, uint key, double p)
+    {
+        uint threshold = Threshold(p);
+        float keepScale = (float)(1.0 / (1.0 - p));
+        // Folding 1 / (1 - p) into the affine map rounds differently from PyTorch's two multiplications; keep two.
+        int v = Vector<uint>.Count;
+        var keys = new Vector<uint>(key);
+        var thresholds = new Vector<uint>(threshold);
+        var scales = new Vector<float>(scale);
+        var shifts = new Vector<float>(shift);
+        var keepScales = new Vector<float>(keepScale);
+        var lanes = Vector<uint>.Indices;
+        int i = 0;
+        for (; i + v <= count; i += v)
+        {
+            var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
+            var value = (Vector.Load(x + i) * scales + shifts) * keepScales;
+            Vector.ConditionalSelect(Vector.AsVectorInt32(keep), value, Vector<float>.Zero).Store(y + i);
+        }
+        for (; i < count; i++)
+            y[i] = Hash(key, firstIndex + (uint)i) >= threshold ? (x[i] * scale + shift) * keepScale : 0f;
+    }
+
     /// <summary>Dropout2d: whole channels kept or zeroed; channel index = image * channels + c.</summary>
     public static void ApplyChannels(float* data, int channels, int plane, uint firstChannel, uint key, double p)
     {

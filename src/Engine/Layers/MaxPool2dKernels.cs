@@ -98,6 +98,12 @@ public static unsafe class MaxPool2dKernels
     /// <summary>dx (overwritten) = dy routed to each window's winning tap (added where windows overlap).</summary>
     public static void Backward(float* dy, byte* argmax, int channels, int height, int width, int kernel, int stride, float* dx)
     {
+        if (kernel == 2 && stride == 2)
+        {
+            Backward2x2(dy, argmax, channels, height, width, dx);
+            return;
+        }
+
         int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
         new System.Span<float>(dx, channels * height * width).Clear();
         for (int c = 0; c < channels; c++)
@@ -108,5 +114,30 @@ public static unsafe class MaxPool2dKernels
                     int at = argmax[o];
                     dx[(c * height + oy * stride + at / kernel) * width + ox * stride + at % kernel] += dy[o];
                 }
+    }
+
+    // MaxPool2d(2)'s windows tile the input: write each window's four values (the gradient at the winner, zeros
+    // elsewhere) instead of clearing everything and scattering with a division per output (7% of a step).
+    private static void Backward2x2(float* dy, byte* argmax, int channels, int height, int width, float* dx)
+    {
+        int ho = height / 2, wo = width / 2;
+        if ((height & 1) != 0 || (width & 1) != 0) new System.Span<float>(dx, channels * height * width).Clear();
+        for (int c = 0; c < channels; c++)
+            for (int oy = 0; oy < ho; oy++)
+            {
+                float* r0 = dx + (c * height + 2 * oy) * width;
+                float* r1 = r0 + width;
+                float* g = dy + (c * ho + oy) * wo;
+                byte* a = argmax + (c * ho + oy) * wo;
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    float v = g[ox];
+                    int at = a[ox];
+                    r0[2 * ox] = at == 0 ? v : 0f;
+                    r0[2 * ox + 1] = at == 1 ? v : 0f;
+                    r1[2 * ox] = at == 2 ? v : 0f;
+                    r1[2 * ox + 1] = at == 3 ? v : 0f;
+                }
+            }
     }
 }

@@ -16,6 +16,7 @@ public sealed class WorkerTeam : IDisposable
     private readonly SpinBarrier _barrier;
     private Action<int>? _body;
     private readonly SemaphoreSlim[] _start;
+    private readonly long[] _allocated;
     private int _pending;
     private volatile bool _stopping;
     private Exception? _failure;
@@ -27,6 +28,7 @@ public sealed class WorkerTeam : IDisposable
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a team has at least one thread");
         Size = size;
         _barrier = new SpinBarrier(size);
+        _allocated = new long[size];
         _threads = new Thread[size - 1];
         _start = new SemaphoreSlim[size - 1];
         for (int i = 0; i < size - 1; i++) _start[i] = new SemaphoreSlim(0);
@@ -37,6 +39,12 @@ public sealed class WorkerTeam : IDisposable
             _threads[i - 1].Start();
         }
     }
+
+    /// <summary>
+    /// Bytes a worker thread (member 1 and up) had allocated when it finished its last body: the allocation test's view
+    /// of threads other than its own (the whole process's count includes the test runner's threads).
+    /// </summary>
+    public long AllocatedBytes(int member) => Volatile.Read(ref _allocated[member]);
 
     /// <summary>Waits until every member has reached this point (inside a body).</summary>
     public void Barrier() => _barrier.Wait();
@@ -74,6 +82,7 @@ public sealed class WorkerTeam : IDisposable
             {
                 _failure ??= e;
             }
+            _allocated[member] = GC.GetAllocatedBytesForCurrentThread();
             Interlocked.Decrement(ref _pending);
         }
     }

@@ -97,11 +97,21 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     {
         BatchNormKernels.Statistics(_sum, _squares, _threads, Channels, (long)batch * Plane, Epsilon, _mean[thread],
             _inverseStd[thread], thread == 0 ? runningMean : null, runningVar, Momentum);
+        float* mean = _mean[thread], inverseStd = _inverseStd[thread];
         for (int i = from; i < to; i++)
         {
-            float* y = Output + (long)i * ImageSize;
-            BatchNormKernels.Normalize(Activation + (long)i * ImageSize, y, Channels, Plane, _mean[thread], _inverseStd[thread], gamma, beta);
-            DropoutMask.Apply(y, ImageSize, (uint)(i * ImageSize), dropoutKey, _dropout);
+            float* y = Output + (long)i * ImageSize, a = Activation + (long)i * ImageSize;
+            if (_dropout == 0)
+            {
+                BatchNormKernels.Normalize(a, y, Channels, Plane, mean, inverseStd, gamma, beta);
+                continue;
+            }
+            for (int c = 0; c < Channels; c++)
+            {
+                float scale = inverseStd[c] * gamma[c];
+                DropoutMask.AffineThenApply(a + c * Plane, y + c * Plane, Plane, scale, beta[c] - mean[c] * scale,
+                    (uint)(i * ImageSize + c * Plane), dropoutKey, _dropout);
+            }
         }
     }
 

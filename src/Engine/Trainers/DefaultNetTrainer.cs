@@ -52,6 +52,9 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
     public long Steps { get; private set; }
 
+    /// <summary>Bytes allocated so far by each worker thread (index 0 is the caller's thread: see GC.GetAllocatedBytesForCurrentThread).</summary>
+    public long WorkerAllocatedBytes(int member) => member == 0 ? GC.GetAllocatedBytesForCurrentThread() : _team.AllocatedBytes(member);
+
     /// <summary>BatchNorm's num_batches_tracked (the same for every BatchNorm layer).</summary>
     public long BatchesTracked { get; private set; }
 

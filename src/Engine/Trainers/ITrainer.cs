@@ -18,4 +18,7 @@ public interface ITrainer : IDisposable
     void Evaluate(ReadOnlySpan<float> images);
 
     ReadOnlySpan<float> LogProbabilities { get; }
+
+    /// <summary>Bytes allocated so far by thread <paramref name="member"/> of the trainer's team (0: the caller's).</summary>
+    long WorkerAllocatedBytes(int member);
 }
