@@ -15,7 +15,8 @@ namespace Mnist.Dsl.Engine.Tests;
 internal static class DefaultNetCase
 {
     public const string Name = "net/default";
-    public const int Batch = 8;
+    // Three chunks of the trainer (8, 8 and a partial 4), so that two threads share the work and sums cross chunks.
+    public const int Batch = 20;
     public const int Steps = 2;
     public const double LearningRate = 0.05;
     public const double Momentum = 0.9;

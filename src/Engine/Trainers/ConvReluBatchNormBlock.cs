@@ -7,20 +7,23 @@ namespace Mnist.Dsl.Engine.Trainers;
 
 /// <summary>
 /// Conv2d (no bias) → ReLU → BatchNorm2d → Dropout(p), the block the sample networks repeat, fused where the data
-/// allows: the convolution's epilogue applies ReLU and gathers the BatchNorm sums; BatchNorm's backward applies the
-/// dropout mask and the ReLU mask and writes straight into the convolution's padded-wide gradient buffer.
-/// Batch-wide buffers: <see cref="Activation"/> (after ReLU, kept for backward) and <see cref="Output"/>.
-/// Each phase works on one thread's slice of the batch; the caller puts a barrier between the phases.
+/// allows: the convolution's epilogue applies ReLU and gathers the BatchNorm sums; BatchNorm's normalisation and the
+/// dropout mask are one pass; BatchNorm's backward applies the dropout and ReLU masks and writes straight into the
+/// convolution's padded-wide gradient buffer.
+/// Batch-wide buffers: <see cref="Activation"/> (after ReLU, kept for backward), <see cref="Output"/>, <see cref="OutputGradient"/>.
+/// The batch is cut into fixed chunks; whichever thread runs a chunk writes that chunk's row of the partial-sum
+/// tables, and every reduction runs over the rows in chunk order: the result does not depend on which thread ran
+/// what (nor on the thread count). The caller puts a barrier between the phases.
 /// </summary>
 public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {
-    private readonly int _threads;
+    private readonly int _rows;
     private readonly double* _sum, _squares, _sumDy, _sumDyXhat;
     private readonly float*[] _mean, _inverseStd, _meanDy, _meanDyXhat;
+    private readonly double*[] _evaluationScratch;
     private readonly double _dropout;
-    private readonly int _layerId;
 
     public Conv2dLayer<TV, TOps> Conv { get; }
 
@@ -46,12 +49,12 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
 
     public double Epsilon { get; init; } = 1e-5;
 
-    public ConvReluBatchNormBlock(Conv2dGeometry geometry, int batch, int threads, double dropout, int layerId, NativeArena arena)
+    /// <summary>A block for batches of <paramref name="batch"/> images cut into <paramref name="rows"/> chunks (the rows of its partial-sum tables).</summary>
+    public ConvReluBatchNormBlock(Conv2dGeometry geometry, int batch, int threads, int rows, double dropout, NativeArena arena)
     {
         Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
-        _threads = threads;
+        _rows = rows;
         _dropout = dropout;
-        _layerId = layerId;
         Channels = geometry.OutChannels;
         Height = geometry.OutHeight;
         Width = geometry.OutWidth;
@@ -59,16 +62,18 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         Activation = arena.Floats(size);
         Output = arena.Floats(size + Conv2dGeometry.Slack);
         OutputGradient = arena.Floats(size);
-        _sum = arena.Doubles(threads * Channels);
-        _squares = arena.Doubles(threads * Channels);
-        _sumDy = arena.Doubles(threads * Channels);
-        _sumDyXhat = arena.Doubles(threads * Channels);
+        _sum = arena.Doubles(rows * Channels);
+        _squares = arena.Doubles(rows * Channels);
+        _sumDy = arena.Doubles(rows * Channels);
+        _sumDyXhat = arena.Doubles(rows * Channels);
         _mean = new float*[threads];
         _inverseStd = new float*[threads];
         _meanDy = new float*[threads];
         _meanDyXhat = new float*[threads];
+        _evaluationScratch = new double*[threads];
         for (int t = 0; t < threads; t++)
         {
+            _evaluationScratch[t] = arena.Doubles(2 * Channels);
             _mean[t] = arena.Floats(Channels);
             _inverseStd[t] = arena.Floats(Channels);
             _meanDy[t] = arena.Floats(Channels);
@@ -76,13 +81,13 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         }
     }
 
-    /// <summary>Phase 1: convolution + ReLU for images [from, to), and this thread's BatchNorm sums.</summary>
-    public void ForwardConvolution(float* input, int from, int to, int thread)
+    /// <summary>Phase 1, one chunk (images [from, to), partial-sum row <paramref name="row"/>): convolution + ReLU and the chunk's BatchNorm sums.</summary>
+    public void ForwardConvolution(float* input, int from, int to, int row, int thread)
     {
         var g = Conv.Geometry;
-        double* sum = _sum + thread * Channels, squares = _squares + thread * Channels;
-        new System.Span<double>(sum, Channels).Clear();
-        new System.Span<double>(squares, Channels).Clear();
+        double* sum = _sum + row * Channels, squares = _squares + row * Channels;
+        new Span<double>(sum, Channels).Clear();
+        new Span<double>(squares, Channels).Clear();
         for (int i = from; i < to; i++)
         {
             float* wide = Conv.Forward(input + (long)i * g.InputSize, null, thread);
@@ -91,12 +96,16 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         }
     }
 
-    /// <summary>Phase 2 (after a barrier): batch statistics, running statistics (thread 0), normalise and drop out.</summary>
-    public void ForwardNormalize(int batch, int from, int to, int thread, float* gamma, float* beta, float* runningMean,
-        float* runningVar, uint dropoutKey)
+    /// <summary>Phase 2a, every thread once (after a barrier): batch statistics from all rows; thread 0 also updates the running ones.</summary>
+    public void FinishStatistics(int batch, int thread, float* runningMean, float* runningVar)
     {
-        BatchNormKernels.Statistics(_sum, _squares, _threads, Channels, (long)batch * Plane, Epsilon, _mean[thread],
+        BatchNormKernels.Statistics(_sum, _squares, _rows, Channels, (long)batch * Plane, Epsilon, _mean[thread],
             _inverseStd[thread], thread == 0 ? runningMean : null, runningVar, Momentum);
+    }
+
+    /// <summary>Phase 2b, one chunk: normalise and drop out.</summary>
+    public void Normalize(int from, int to, int thread, float* gamma, float* beta, uint dropoutKey)
+    {
         float* mean = _mean[thread], inverseStd = _inverseStd[thread];
         for (int i = from; i < to; i++)
         {
@@ -119,23 +128,25 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     public void ForwardEvaluation(float* input, int from, int to, int thread, float* gamma, float* beta, float* runningMean, float* runningVar)
     {
         var g = Conv.Geometry;
-        double* scratch = _sum + thread * Channels, scratch2 = _squares + thread * Channels;
+        // The epilogue's sums are not needed here; they go to this thread's scratch.
+        double* scratch = _evaluationScratch[thread], scratch2 = scratch + Channels;
         BatchNormKernels.RunningStatistics(runningMean, runningVar, Channels, Epsilon, _mean[thread], _inverseStd[thread]);
         for (int i = from; i < to; i++)
         {
             float* wide = Conv.Forward(input + (long)i * g.InputSize, null, thread);
             float* a = Activation + (long)i * ImageSize;
-            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, a, scratch, scratch2);
+            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, a,
+                scratch, scratch2);
             BatchNormKernels.Normalize(a, Output + (long)i * ImageSize, Channels, Plane, _mean[thread], _inverseStd[thread], gamma, beta);
         }
     }
 
-    /// <summary>Backward phase 1: dropout's backward in place on the output gradient, then this thread's BatchNorm gradient sums.</summary>
-    public void BackwardSums(int from, int to, int thread, uint dropoutKey)
+    /// <summary>Backward phase 1, one chunk: dropout's backward in place on the output gradient, then the chunk's BatchNorm gradient sums.</summary>
+    public void BackwardSums(int from, int to, int row, int thread, uint dropoutKey)
     {
-        double* sumDy = _sumDy + thread * Channels, sumDyXhat = _sumDyXhat + thread * Channels;
-        new System.Span<double>(sumDy, Channels).Clear();
-        new System.Span<double>(sumDyXhat, Channels).Clear();
+        double* sumDy = _sumDy + row * Channels, sumDyXhat = _sumDyXhat + row * Channels;
+        new Span<double>(sumDy, Channels).Clear();
+        new Span<double>(sumDyXhat, Channels).Clear();
         for (int i = from; i < to; i++)
         {
             float* dy = OutputGradient + (long)i * ImageSize;
@@ -146,19 +157,17 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     }
 
     /// <summary>
-    /// Backward phase 2 (after a barrier): reduces the sums in thread order; thread 0 adds dL/dgamma and dL/dbeta.
-    /// Then per image: BatchNorm + ReLU input gradient into the convolution's buffer, and the convolution's backward
-    /// (weight gradient added; input gradient to <paramref name="inputGradient"/> unless null).
+    /// Backward phase 2a, every thread once (after a barrier): the gradient sums from all rows in row order; thread 0
+    /// adds dL/dgamma and dL/dbeta to the given gradients.
     /// </summary>
-    public void BackwardConvolution(float* input, float* inputGradient, int batch, int from, int to, int thread,
-        float* gamma, float* gammaGradient, float* betaGradient, float* weightGradient)
+    public void FinishGradientSums(int batch, int thread, float* gammaGradient, float* betaGradient)
     {
         long count = (long)batch * Plane;
         float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
         for (int c = 0; c < Channels; c++)
         {
             double s = 0, q = 0;
-            for (int t = 0; t < _threads; t++) { s += _sumDy[t * Channels + c]; q += _sumDyXhat[t * Channels + c]; }
+            for (int r = 0; r < _rows; r++) { s += _sumDy[r * Channels + c]; q += _sumDyXhat[r * Channels + c]; }
             meanDy[c] = (float)(s / count);
             meanDyXhat[c] = (float)(q / count);
             if (thread == 0)
@@ -167,9 +176,17 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
                 betaGradient[c] += (float)s;
             }
         }
+    }
 
-        // Per group of images: BatchNorm + ReLU input gradient into the convolution's slots, then its backward.
+    /// <summary>
+    /// Backward phase 2b, one chunk: per group of images, BatchNorm + ReLU input gradient into the convolution's slots,
+    /// then its backward (weight gradient added to <paramref name="weightGradient"/>, the chunk's own accumulator;
+    /// input gradient to <paramref name="inputGradient"/> unless null).
+    /// </summary>
+    public void BackwardConvolution(float* input, float* inputGradient, int from, int to, int thread, float* gamma, float* weightGradient)
+    {
         var g = Conv.Geometry;
+        float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
         int group = Conv.GroupSize;
         float** images = stackalloc float*[group];
         float** inputGradients = stackalloc float*[group];

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Optim;
@@ -11,9 +12,13 @@ namespace Mnist.Dsl.Engine.Trainers;
 /// <summary>
 /// Mnist.Models.DefaultNet's training step composed by hand from the engine's kernels, as the generator will emit
 /// it: [Conv 16, ReLU, BN, Drop .05] [Conv 24, ReLU, BN, Drop .05] MaxPool 2, Conv1x1 12, [Conv 16 ...] [Conv 24 ...]
-/// [Conv 32, ReLU, BN], GAP, Linear 10, LogSoftmax, NLL (mean), SGD. Every thread takes a contiguous slice of the
-/// batch; BatchNorm's statistics and gradient sums meet at barriers; parameter gradients are per thread and reduced
-/// in thread order by the thread that owns each slice of the parameter vector. Nothing is allocated per step.
+/// [Conv 32, ReLU, BN], GAP, Linear 10, LogSoftmax, NLL (mean), SGD.
+/// The batch is cut into fixed chunks of <see cref="ChunkSize"/> images that the threads take as they come free
+/// (a thread descheduled by a neighbour no longer holds its whole share of the batch hostage at the next barrier).
+/// Between two barriers a chunk runs everything that needs no batch-wide result: e.g. BatchNorm 1's normalisation,
+/// dropout and convolution 2 for its images. Sums (BatchNorm statistics, gradient sums, parameter gradients, loss)
+/// are kept per chunk and reduced in chunk order, so the result depends on the seed only: not on the timing, not on
+/// the thread count. Nothing is allocated per step.
 /// </summary>
 public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     where TV : struct
@@ -36,11 +41,17 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     private readonly byte* _argmax;
     private readonly int* _labels;
     private readonly float* _parameters, _momentum;
-    private readonly float*[] _gradients, _pooledGradient, _logits, _logitGradient, _featureGradient;
-    private readonly double[] _loss;
+    private readonly float*[] _chunkGradients, _pooledGradient, _logits, _logitGradient, _featureGradient;
+    private readonly float* _gradient;
+    private readonly double[] _chunkLoss;
+    private readonly int[] _nextChunk;
+    private readonly int _chunks;
     private readonly int _fcWeight, _fcBias;
     private readonly ulong _seed;
     private int _evaluationCount;
+
+    /// <summary>Images per chunk: the unit of work a thread takes, and the weight-gradient group of the small layers.</summary>
+    public const int ChunkSize = 8;
 
     public int BatchSize { get; }
 
@@ -68,13 +79,14 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         _seed = seed;
         Dropout = dropout;
         int v = TOps.Count;
+        _chunks = (batchSize + ChunkSize - 1) / ChunkSize;
         _blocks =
         [
-            new(Conv2dGeometry.Of<DefaultConv1>(v), batchSize, threads, dropout, 0, _arena),
-            new(Conv2dGeometry.Of<DefaultConv2>(v), batchSize, threads, dropout, 1, _arena),
-            new(Conv2dGeometry.Of<DefaultConv4>(v), batchSize, threads, dropout, 2, _arena),
-            new(Conv2dGeometry.Of<DefaultConv5>(v), batchSize, threads, dropout, 3, _arena),
-            new(Conv2dGeometry.Of<DefaultConv6>(v), batchSize, threads, 0.0, 4, _arena),
+            new(Conv2dGeometry.Of<DefaultConv1>(v), batchSize, threads, _chunks, dropout, _arena),
+            new(Conv2dGeometry.Of<DefaultConv2>(v), batchSize, threads, _chunks, dropout, _arena),
+            new(Conv2dGeometry.Of<DefaultConv4>(v), batchSize, threads, _chunks, dropout, _arena),
+            new(Conv2dGeometry.Of<DefaultConv5>(v), batchSize, threads, _chunks, dropout, _arena),
+            new(Conv2dGeometry.Of<DefaultConv6>(v), batchSize, threads, _chunks, 0.0, _arena),
         ];
         _squeeze = new Conv2dLayer<TV, TOps>(Conv2dGeometry.Of<DefaultConv3>(v), threads, _arena);
         _convolutions = [_blocks[0].Conv, _blocks[1].Conv, _squeeze, _blocks[2].Conv, _blocks[3].Conv, _blocks[4].Conv];
@@ -97,14 +109,18 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
         _parameters = _arena.Floats(Layout.Count);
         _momentum = _arena.Floats(Layout.Count);
-        _gradients = new float*[threads];
+        // One gradient accumulator per chunk, and one more for what thread 0 adds once per step (BatchNorm's gamma and beta).
+        _chunkGradients = new float*[_chunks + 1];
+        for (int c = 0; c <= _chunks; c++) _chunkGradients[c] = _arena.Floats(Layout.Count);
+        _gradient = _arena.Floats(Layout.Count);
+        _chunkLoss = new double[_chunks];
+        _nextChunk = new int[16];
         _pooledGradient = new float*[threads];
         _logits = new float*[threads];
         _logitGradient = new float*[threads];
         _featureGradient = new float*[threads];
         for (int t = 0; t < threads; t++)
         {
-            _gradients[t] = _arena.Floats(Layout.Count);
             _pooledGradient[t] = _arena.Floats(24 * 12 * 12 + Conv2dGeometry.Slack);
             _logits[t] = _arena.Floats(Classes);
             _logitGradient[t] = _arena.Floats(Classes);
@@ -127,7 +143,6 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         _squeezedGradient = _arena.Floats((long)batchSize * 12 * 12 * 12);
         _features = _arena.Floats((long)batchSize * 32);
         _logProbabilities = _arena.Floats((long)batchSize * Classes);
-        _loss = new double[threads];
 
         InitializeLikePyTorch(seed);
         _team = new WorkerTeam(threads);
@@ -150,7 +165,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     public ReadOnlySpan<float> Gradient(string name)
     {
         var (offset, count) = Layout[name];
-        return new ReadOnlySpan<float>(_gradients[0] + offset, count);
+        return new ReadOnlySpan<float>(_gradient + offset, count);
     }
 
     public Span<float> RunningMean(int batchNorm) => new(_runningMean[batchNorm], _blocks[batchNorm].Channels);
@@ -191,12 +206,13 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
             _labels[i] = labels[i];
         }
         if (Steps == 0) PackWeights(0, 1);
+        Array.Clear(_nextChunk);
         _team.Run(_trainBody);
         Steps++;
         BatchesTracked++;
         Optimizer.EndStep();
         double loss = 0;
-        foreach (var l in _loss) loss += l;
+        foreach (var l in _chunkLoss) loss += l;
         return (float)(loss / BatchSize);
     }
 
@@ -214,44 +230,111 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
     private (int From, int To) Slice(int thread, int count) => (count * thread / Threads, count * (thread + 1) / Threads);
 
+    // Hands out the chunks of one unit of work (units are numbered in the order every thread meets them).
+    private bool NextChunk(int unit, out int from, out int to, out int chunk)
+    {
+        chunk = Interlocked.Increment(ref _nextChunk[unit]) - 1;
+        from = chunk * ChunkSize;
+        to = Math.Min(from + ChunkSize, BatchSize);
+        return chunk < _chunks;
+    }
+
     private void TrainSlice(int t)
     {
-        var (from, to) = Slice(t, BatchSize);
         int b = BatchSize;
-        float* grad = _gradients[t];
-        new Span<float>(grad, Layout.Count).Clear();
         var keys = new DropoutKeys(_seed, Steps);
         StepProfile.Start(t);
+        int unit = 0;
 
-        // Forward.
-        float* input = _input;
-        for (int k = 0; k < 2; k++)
+        // Forward. Unit k (k = 0..4) runs, per chunk, block k-1's normalisation and dropout (and, before block 2,
+        // the pooling and the 1x1 convolution), then block k's convolution, ReLU and statistics.
+        for (int k = 0; k < 5; k++)
         {
             var block = _blocks[k];
-            block.ForwardConvolution(input, from, to, t);
+            while (NextChunk(unit, out int from, out int to, out int chunk))
+            {
+                float* input = _input;
+                if (k > 0)
+                {
+                    _blocks[k - 1].Normalize(from, to, t, _parameters + _gammaOffsets[k - 1], _parameters + _betaOffsets[k - 1], keys[k - 1]);
+                    input = _blocks[k - 1].Output;
+                }
+                if (k == 2)
+                {
+                    PoolAndSqueeze(from, to, t);
+                    input = _squeezed;
+                }
+                block.ForwardConvolution(input, from, to, chunk, t);
+            }
+            unit++;
             StepProfile.Mark(t, StepProfile.Phase.ConvolutionForward);
             _team.Barrier();
             StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
-            block.ForwardNormalize(b, from, to, t, _parameters + _gammaOffsets[k], _parameters + _betaOffsets[k], _runningMean[k], _runningVar[k], keys[k]);
-            StepProfile.Mark(t, StepProfile.Phase.NormalizeAndDropout);
-            input = block.Output;
-        }
-        PoolAndSqueeze(from, to, t);
-        StepProfile.Mark(t, StepProfile.Phase.PoolAndSqueeze);
-        input = _squeezed;
-        for (int k = 2; k < 5; k++)
-        {
-            var block = _blocks[k];
-            block.ForwardConvolution(input, from, to, t);
-            StepProfile.Mark(t, StepProfile.Phase.ConvolutionForward);
-            _team.Barrier();
-            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
-            block.ForwardNormalize(b, from, to, t, _parameters + _gammaOffsets[k], _parameters + _betaOffsets[k], _runningMean[k], _runningVar[k], keys[k]);
-            StepProfile.Mark(t, StepProfile.Phase.NormalizeAndDropout);
-            input = block.Output;
+            block.FinishStatistics(b, t, _runningMean[k], _runningVar[k]);
         }
 
-        // Head and its backward, per image: GAP, Linear, LogSoftmax + NLL.
+        // Unit 5: the last block's normalisation, the head forward and backward (GAP, Linear, LogSoftmax + NLL),
+        // then the last block's gradient sums. Units 6-9: block k's backward, then block k-1's gradient sums.
+        float* shared = _chunkGradients[_chunks];
+        for (int k = 4; k >= 0; k--)
+        {
+            var block = _blocks[k];
+            while (NextChunk(unit, out int from, out int to, out int chunk))
+            {
+                float* grad = _chunkGradients[chunk];
+                if (k == 4)
+                {
+                    block.Normalize(from, to, t, _parameters + _gammaOffsets[4], _parameters + _betaOffsets[4], keys[4]);
+                    _chunkLoss[chunk] = Head(from, to, t, grad);
+                }
+                else
+                {
+                    var next = _blocks[k + 1];
+                    float* nextInput = k + 1 == 2 ? _squeezed : block.Output;
+                    float* nextInputGradient = k + 1 == 2 ? _squeezedGradient : block.OutputGradient;
+                    next.BackwardConvolution(nextInput, nextInputGradient, from, to, t, _parameters + _gammaOffsets[k + 1],
+                        grad + _weightOffsets[ConvolutionIndex(k + 1)]);
+                    if (k + 1 == 2) SqueezeAndPoolBackward(from, to, t, grad);
+                }
+                block.BackwardSums(from, to, chunk, t, keys[k]);
+            }
+            unit++;
+            StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
+            _team.Barrier();
+            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
+            block.FinishGradientSums(b, t, shared + _gammaOffsets[k], shared + _betaOffsets[k]);
+        }
+
+        // Unit 10: the first block's backward (weight gradient only).
+        while (NextChunk(unit, out int from0, out int to0, out int chunk0))
+            _blocks[0].BackwardConvolution(_input, null, from0, to0, t, _parameters + _gammaOffsets[0],
+                _chunkGradients[chunk0] + _weightOffsets[0]);
+        StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
+
+        // Reduce the chunks' gradients in chunk order (and clear them for the next step) and update this thread's
+        // slice of the parameters.
+        _team.Barrier();
+        StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
+        var (p0, p1) = Layout.Range(t, Threads);
+        new Span<float>(_gradient + p0, p1 - p0).Clear();
+        for (int c = 0; c <= _chunks; c++)
+        {
+            float* g = _chunkGradients[c];
+            for (int p = p0; p < p1; p++)
+            {
+                _gradient[p] += g[p];
+                g[p] = 0;
+            }
+        }
+        Optimizer.Update(_parameters, _gradient, _momentum, p0, p1);
+        _team.Barrier();
+        PackWeights(t, Threads);
+        StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);
+    }
+
+    // GAP, Linear, LogSoftmax + NLL and their backward for images [from, to); returns the loss summed over them.
+    private double Head(int from, int to, int t, float* grad)
+    {
         double loss = 0;
         var last = _blocks[4];
         for (int i = from; i < to; i++)
@@ -259,44 +342,11 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
             float* features = _features + i * 32;
             AvgPool2dKernels.GlobalForward(last.Output + (long)i * last.ImageSize, 32, last.Plane, features);
             LinearKernels.Forward(features, 32, _parameters + _fcWeight, _parameters + _fcBias, Classes, _logits[t]);
-            loss += LossKernels.LogSoftmaxNll(_logits[t], Classes, _labels[i], b, _logProbabilities + i * Classes, _logitGradient[t]);
+            loss += LossKernels.LogSoftmaxNll(_logits[t], Classes, _labels[i], BatchSize, _logProbabilities + i * Classes, _logitGradient[t]);
             LinearKernels.Backward(features, 32, _parameters + _fcWeight, Classes, _logitGradient[t], grad + _fcWeight, grad + _fcBias, _featureGradient[t]);
             AvgPool2dKernels.GlobalBackward(_featureGradient[t], 32, last.Height, last.Width, last.OutputGradient + (long)i * last.ImageSize, last.Plane, last.Width);
         }
-        _loss[t] = loss;
-        StepProfile.Mark(t, StepProfile.Phase.Head);
-
-        // Backward through the blocks.
-        for (int k = 4; k >= 0; k--)
-        {
-            var block = _blocks[k];
-            block.BackwardSums(from, to, t, keys[k]);
-            StepProfile.Mark(t, StepProfile.Phase.BackwardSums);
-            _team.Barrier();
-            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
-            float* blockInput = k switch { 0 => _input, 2 => _squeezed, _ => _blocks[k - 1].Output };
-            float* inputGradient = k switch { 0 => null, 2 => _squeezedGradient, _ => _blocks[k - 1].OutputGradient };
-            block.BackwardConvolution(blockInput, inputGradient, b, from, to, t, _parameters + _gammaOffsets[k],
-                grad + _gammaOffsets[k], grad + _betaOffsets[k], grad + _weightOffsets[ConvolutionIndex(k)]);
-            StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
-            if (k == 2) SqueezeAndPoolBackward(from, to, t);
-            StepProfile.Mark(t, StepProfile.Phase.SqueezeAndPoolBackward);
-        }
-
-        // Reduce gradients in thread order and update this thread's slice of the parameters.
-        _team.Barrier();
-        StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
-        var (p0, p1) = Layout.Range(t, Threads);
-        float* total = _gradients[0];
-        for (int other = 1; other < Threads; other++)
-        {
-            float* g = _gradients[other];
-            for (int p = p0; p < p1; p++) total[p] += g[p];
-        }
-        Optimizer.Update(_parameters, total, _momentum, p0, p1);
-        _team.Barrier();
-        PackWeights(t, Threads);
-        StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);
+        return loss;
     }
 
     private static int ConvolutionIndex(int block) => block < 2 ? block : block + 1;
@@ -314,7 +364,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         }
     }
 
-    private void SqueezeAndPoolBackward(int from, int to, int t)
+    private void SqueezeAndPoolBackward(int from, int to, int t, float* grad)
     {
         var g = _squeeze.Geometry;
         float* dy = _squeeze.OutputGradient(t);
@@ -324,7 +374,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
             float* source = _squeezedGradient + (long)i * g.OutputSize;
             for (int c = 0; c < g.OutChannels; c++)
                 new Span<float>(source + c * 144, 144).CopyTo(new Span<float>(dy + _squeeze.GradientIndex(c, 0, 0), 144));
-            _squeeze.Backward(_pooled + (long)i * g.InputSize, _pooledGradient[t], _gradients[t] + _weightOffsets[2], null, t);
+            _squeeze.Backward(_pooled + (long)i * g.InputSize, _pooledGradient[t], grad + _weightOffsets[2], null, t);
             MaxPool2dKernels.Backward(_pooledGradient[t], _argmax + (long)i * g.InputSize, 24, 24, 24, 2, 2, target.OutputGradient + (long)i * target.ImageSize);
         }
     }
