@@ -77,7 +77,9 @@ public static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a30); TOps.Store(o + v, a31); TOps.Store(o + 2 * v, a32);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Tails get their own compiled bodies: inlined next to Block4x3 they pushed Forward over the JIT's inlining
+    // budget, and their MulAdd calls stayed calls (4% of a step in perf).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Block4x1(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
     {
         TV a0 = b0, a1 = b1, a2 = b2, a3 = b3;
@@ -93,7 +95,7 @@ public static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Block1x1(float* x, int* columns, int depth, float* w, TV b, float* o)
     {
         TV a = b;

