@@ -69,4 +69,42 @@ public sealed unsafe class DropoutTests
         }
         Assert.InRange(zeroChannels, 16, 48);
     }
+
+    [Fact]
+    public void The_fused_passes_equal_the_separate_ones()
+    {
+        // Odd sizes: vector bodies and scalar tails both run. The trainer uses the fused forms; the separate ones are
+        // what the contract tests above (and PyTorch's definition) describe.
+        const int channels = 3, plane = 37, first = 1000;
+        const double p = 0.2;
+        uint key = DropoutMask.Key(9, 4, 1);
+        var x = Reference.TestData.Normal(50, channels * plane);
+        var dy = Reference.TestData.Normal(51, channels * plane);
+        float[] mean = [0.1f, -0.2f, 0.3f], inverseStd = [1.5f, 0.7f, 1.1f], gamma = [0.9f, 1.2f, 0.8f], beta = [0.05f, -0.1f, 0.2f];
+        var separate = new float[x.Length];
+        var fused = new float[x.Length];
+        var dySeparate = (float[])dy.Clone();
+        var dyFused = (float[])dy.Clone();
+        double[] s1 = new double[channels], q1 = new double[channels], s2 = new double[channels], q2 = new double[channels];
+        fixed (float* px = x, ps = separate, pf = fused, pm = mean, pi = inverseStd, pg = gamma, pb = beta, pds = dySeparate, pdf = dyFused)
+        fixed (double* ps1 = s1, pq1 = q1, ps2 = s2, pq2 = q2)
+        {
+            BatchNormKernels.Normalize(px, ps, channels, plane, pm, pi, pg, pb);
+            DropoutMask.Apply(ps, channels * plane, first, key, p);
+            for (int c = 0; c < channels; c++)
+            {
+                float scale = inverseStd[c] * gamma[c];
+                DropoutMask.AffineThenApply(px + c * plane, pf + c * plane, plane, scale, beta[c] - mean[c] * scale, (uint)(first + c * plane), key, p);
+            }
+
+            DropoutMask.Apply(pds, channels * plane, first, key, p);
+            BatchNormKernels.AccumulateGradientSums(pds, px, channels, plane, pm, pi, ps1, pq1);
+            BatchNormKernels.DropoutBackwardAndGradientSums(pdf, px, channels, plane, pm, pi, first, key, p, ps2, pq2);
+        }
+        Assert.Equal(separate, fused);
+        Assert.Equal(dySeparate, dyFused);
+        Assert.Equal(s1, s2);
+        Assert.Equal(q1, q2);
+        Assert.Contains(0f, fused);
+    }
 }

@@ -35,7 +35,8 @@ public static unsafe class DropoutMask
         return h ^ (h >> 16);
     }
 
-    private static Vector<uint> Hash(Vector<uint> key, Vector<uint> index)
+    /// <summary><see cref="Hash(uint, uint)"/> for a vector of indices.</summary>
+    public static Vector<uint> Hash(Vector<uint> key, Vector<uint> index)
     {
         var h = index * new Vector<uint>(0x9E3779B1u) + key;
         h ^= Vector.ShiftRightLogical(h, 16); h *= new Vector<uint>(0x85EBCA6Bu);

@@ -149,10 +149,12 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         new Span<double>(sumDyXhat, Channels).Clear();
         for (int i = from; i < to; i++)
         {
-            float* dy = OutputGradient + (long)i * ImageSize;
-            DropoutMask.Apply(dy, ImageSize, (uint)(i * ImageSize), dropoutKey, _dropout);
-            BatchNormKernels.AccumulateGradientSums(dy, Activation + (long)i * ImageSize, Channels, Plane, _mean[thread],
-                _inverseStd[thread], sumDy, sumDyXhat);
+            float* dy = OutputGradient + (long)i * ImageSize, a = Activation + (long)i * ImageSize;
+            if (_dropout == 0)
+                BatchNormKernels.AccumulateGradientSums(dy, a, Channels, Plane, _mean[thread], _inverseStd[thread], sumDy, sumDyXhat);
+            else
+                BatchNormKernels.DropoutBackwardAndGradientSums(dy, a, Channels, Plane, _mean[thread], _inverseStd[thread],
+                    (uint)(i * ImageSize), dropoutKey, _dropout, sumDy, sumDyXhat);
         }
     }
 
