@@ -267,7 +267,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
                 block.ForwardConvolution(input, from, to, chunk, t);
             }
             unit++;
-            StepProfile.Mark(t, StepProfile.Phase.ConvolutionForward);
+            StepProfile.Mark(t, StepProfile.Phase.Forward);
             _team.Barrier();
             StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             block.FinishStatistics(b, t, _runningMean[k], _runningVar[k]);
@@ -299,7 +299,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
                 block.BackwardSums(from, to, chunk, t, keys[k]);
             }
             unit++;
-            StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
+            StepProfile.Mark(t, StepProfile.Phase.Backward);
             _team.Barrier();
             StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             block.FinishGradientSums(b, t, shared + _gammaOffsets[k], shared + _betaOffsets[k]);
@@ -309,7 +309,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         while (NextChunk(unit, out int from0, out int to0, out int chunk0))
             _blocks[0].BackwardConvolution(_input, null, from0, to0, t, _parameters + _gammaOffsets[0],
                 _chunkGradients[chunk0] + _weightOffsets[0]);
-        StepProfile.Mark(t, StepProfile.Phase.BatchNormAndConvolutionBackward);
+        StepProfile.Mark(t, StepProfile.Phase.Backward);
 
         // Reduce the chunks' gradients in chunk order (and clear them for the next step) and update this thread's
         // slice of the parameters.

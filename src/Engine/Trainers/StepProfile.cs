@@ -12,13 +12,10 @@ public static class StepProfile
 {
     public enum Phase
     {
-        ConvolutionForward,
-        NormalizeAndDropout,
-        PoolAndSqueeze,
-        Head,
-        BackwardSums,
-        BatchNormAndConvolutionBackward,
-        SqueezeAndPoolBackward,
+        /// <summary>Forward units: normalise + dropout of the block before, convolution + ReLU + statistics.</summary>
+        Forward,
+        /// <summary>Backward units: head, BatchNorm + ReLU input gradient, convolution backward, dropout backward + sums.</summary>
+        Backward,
         BarrierWait,
         ReduceUpdatePack,
     }
