@@ -153,6 +153,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     /// <summary>The BatchNorm layers' state-dict prefixes, in order (for running_mean / running_var).</summary>
     public IReadOnlyList<string> BatchNormNames { get; }
 
+    /// <summary>All parameters, flat, in <see cref="Layout"/> order (see <see cref="ParametersChanged"/> after writing).</summary>
     public Span<float> Parameters => new(_parameters, Layout.Count);
 
     public Span<float> Parameter(string name)
@@ -160,6 +161,12 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         var (offset, count) = Layout[name];
         return new Span<float>(_parameters + offset, count);
     }
+
+    /// <summary>
+    /// Call after changing <see cref="Parameters"/> between steps (loading weights, say): the convolutions keep packed
+    /// copies, refreshed by every step and before the first one, not by writes through the span.
+    /// </summary>
+    public void ParametersChanged() => PackWeights(0, 1);
 
     /// <summary>The last step's gradient of a parameter (reduced over threads; valid until the next step).</summary>
     public ReadOnlySpan<float> Gradient(string name)
