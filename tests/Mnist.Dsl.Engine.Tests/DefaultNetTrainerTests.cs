@@ -65,4 +65,26 @@ public sealed class DefaultNetTrainerTests
         trainer.Evaluate(DefaultNetCase.Images);
         Tolerance.AssertClose(expected["eval"], trainer.LogProbabilities, 1e-5, "evaluation log-probabilities");
     }
+
+    [Fact]
+    public void Parameters_written_between_steps_are_used_after_ParametersChanged()
+    {
+        using var source = DefaultNetCase.Create<float, VecScalar>(1);
+        using var target = new DefaultNetTrainer<float, VecScalar>(DefaultNetCase.Batch, 1, 99, new Mnist.Dsl.Engine.Optim.Sgd(0.1, 0.9), dropout: 0);
+        source.Step(DefaultNetCase.Images, DefaultNetCase.Labels);
+        target.Step(DefaultNetCase.Images, DefaultNetCase.Labels);
+        source.Parameters.CopyTo(target.Parameters);
+        for (int i = 0; i < source.BatchNormNames.Count; i++)
+        {
+            source.RunningMean(i).CopyTo(target.RunningMean(i));
+            source.RunningVar(i).CopyTo(target.RunningVar(i));
+        }
+        source.Evaluate(DefaultNetCase.Images);
+        var expected = source.LogProbabilities.ToArray();
+        target.Evaluate(DefaultNetCase.Images);
+        Assert.NotEqual(expected, target.LogProbabilities.ToArray());
+        target.ParametersChanged();
+        target.Evaluate(DefaultNetCase.Images);
+        Assert.Equal(expected, target.LogProbabilities.ToArray());
+    }
 }
