@@ -8,13 +8,15 @@ using Mnist.Dsl.Engine.Trainers;
 namespace Mnist.Dsl.Engine.Tests;
 
 /// <summary>
-/// Two SGD steps of the hand-composed DefaultNet trainer from a known state, for PyTorch to repeat on
+/// Two SGD (or Adam) steps of the hand-composed DefaultNet trainer from a known state, for PyTorch to repeat on
 /// tests/python/sample_networks.py's DefaultNet. Dropout is 0 on both sides (the two generators cannot agree);
 /// the BatchNorm running statistics start far from (0, 1) so that using or updating them wrongly shows.
 /// </summary>
 internal static class DefaultNetCase
 {
     public const string Name = "net/default";
+    public const string AdamName = "net/default-adam";
+    public const double AdamLearningRate = 0.01;
     // Three chunks of the trainer (8, 8 and a partial 4), so that two threads share the work and sums cross chunks.
     public const int Batch = 20;
     public const int Steps = 2;
@@ -26,10 +28,11 @@ internal static class DefaultNetCase
     public static readonly float[] Images = TestData.Normal(900, Batch * 784);
     public static readonly int[] Labels = TestData.Labels(901, Batch, 10);
 
-    public static DefaultNetTrainer<TV, TOps> Create<TV, TOps>(int threads)
+    public static DefaultNetTrainer<TV, TOps> Create<TV, TOps>(int threads, bool adam = false)
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
-        var trainer = new DefaultNetTrainer<TV, TOps>(Batch, threads, Seed, new Sgd(LearningRate, Momentum), dropout: 0);
+        IOptimizer optimizer = adam ? new Adam(AdamLearningRate) : new Sgd(LearningRate, Momentum);
+        var trainer = new DefaultNetTrainer<TV, TOps>(Batch, threads, Seed, optimizer, dropout: 0);
         for (int i = 0; i < trainer.BatchNormNames.Count; i++)
         {
             TestData.Uniform(910 + i, trainer.RunningMean(i).Length, -0.5, 0.5).CopyTo(trainer.RunningMean(i));
@@ -42,7 +45,7 @@ internal static class DefaultNetCase
         return trainer;
     }
 
-    public static Dictionary<string, object> Request()
+    public static Dictionary<string, object> Request(bool adam = false)
     {
         using var trainer = Create<float, VecScalar>(1);
         var state = new Dictionary<string, float[]>();
@@ -54,8 +57,9 @@ internal static class DefaultNetCase
         }
         return new()
         {
-            ["kind"] = "default_net", ["state"] = state, ["tracked"] = Tracked, ["lr"] = LearningRate, ["momentum"] = Momentum,
-            ["steps"] = Steps, ["x"] = Images, ["x_shape"] = new[] { Batch, 1, 28, 28 }, ["labels"] = Labels,
+            ["kind"] = "default_net", ["state"] = state, ["tracked"] = Tracked, ["momentum"] = Momentum,
+            ["optimizer"] = adam ? "adam" : "sgd", ["lr"] = adam ? AdamLearningRate : LearningRate,
+            ["steps"] = adam ? 1 : Steps, ["x"] = Images, ["x_shape"] = new[] { Batch, 1, 28, 28 }, ["labels"] = Labels,
         };
     }
 }

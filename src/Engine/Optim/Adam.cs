@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Optim;
 /// torch.optim.Adam (not AMSGrad) as PyTorch 1.13 computes it: g += wd p (L2, not AdamW); m = b1 m + (1 - b1) g;
 /// v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps): eps outside the root.
 /// </summary>
-public sealed unsafe class Adam
+public sealed unsafe class Adam : IOptimizer
 {
     public double LearningRate { get; set; }
 
@@ -40,6 +40,17 @@ public sealed unsafe class Adam
             parameters[i] -= stepSize * (m / (MathF.Sqrt(v) / correction2 + eps));
         }
     }
+
+    double IOptimizer.Momentum
+    {
+        get => Beta1;
+        set => Beta1 = value;
+    }
+
+    public int StateBuffers => 2;
+
+    public void Update(float* parameters, float* gradients, float** state, int from, int to) =>
+        Update(parameters, gradients, state[0], state[1], from, to);
 
     public void EndStep() => Steps++;
 }

@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Optim;
 /// step, else momentum buf + (1 - dampening) d; d = d + momentum buf (nesterov) or buf; p -= lr d.
 /// Works on a range so that threads can update disjoint slices.
 /// </summary>
-public sealed unsafe class Sgd
+public sealed unsafe class Sgd : IOptimizer
 {
     public double LearningRate { get; set; }
 
@@ -44,6 +44,11 @@ public sealed unsafe class Sgd
             parameters[i] -= lr * d;
         }
     }
+
+    public int StateBuffers => 1;
+
+    public void Update(float* parameters, float* gradients, float** state, int from, int to) =>
+        Update(parameters, gradients, state[0], from, to);
 
     /// <summary>Call once per step after every range is updated.</summary>
     public void EndStep() => Steps++;

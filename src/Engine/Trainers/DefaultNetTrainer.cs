@@ -12,7 +12,7 @@ namespace Mnist.Dsl.Engine.Trainers;
 /// <summary>
 /// Mnist.Models.DefaultNet's training step composed by hand from the engine's kernels, as the generator will emit
 /// it: [Conv 16, ReLU, BN, Drop .05] [Conv 24, ReLU, BN, Drop .05] MaxPool 2, Conv1x1 12, [Conv 16 ...] [Conv 24 ...]
-/// [Conv 32, ReLU, BN], GAP, Linear 10, LogSoftmax, NLL (mean), SGD.
+/// [Conv 32, ReLU, BN], GAP, Linear 10, LogSoftmax, NLL (mean), SGD or Adam.
 /// The batch is cut into fixed chunks of <see cref="ChunkSize"/> images that the threads take as they come free
 /// (a thread descheduled by a neighbour no longer holds its whole share of the batch hostage at the next barrier).
 /// Between two barriers a chunk runs everything that needs no batch-wide result: e.g. BatchNorm 1's normalisation,
@@ -40,7 +40,8 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     private readonly float* _input, _pooled, _squeezed, _squeezedGradient, _features, _logProbabilities;
     private readonly byte* _argmax;
     private readonly int* _labels;
-    private readonly float* _parameters, _momentum;
+    private readonly float* _parameters;
+    private readonly float** _optimizerState;
     private readonly float*[] _chunkGradients, _pooledGradient, _logits, _logitGradient, _featureGradient;
     private readonly float* _gradient;
     private readonly double[] _chunkLoss;
@@ -59,7 +60,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
     public ParameterLayout Layout { get; } = new();
 
-    public Sgd Optimizer { get; }
+    public IOptimizer Optimizer { get; }
 
     public long Steps { get; private set; }
 
@@ -69,7 +70,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     /// <summary>BatchNorm's num_batches_tracked (the same for every BatchNorm layer).</summary>
     public long BatchesTracked { get; private set; }
 
-    public DefaultNetTrainer(int batchSize, int threads, ulong seed, Sgd optimizer, double dropout = 0.05)
+    public DefaultNetTrainer(int batchSize, int threads, ulong seed, IOptimizer optimizer, double dropout = 0.05)
     {
         if (batchSize < 2 || threads < 1 || threads > batchSize)
             throw new ArgumentException($"batch {batchSize} on {threads} threads: need batch >= 2 and 1 <= threads <= batch");
@@ -108,7 +109,8 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
         BatchNormNames = bnNames;
 
         _parameters = _arena.Floats(Layout.Count);
-        _momentum = _arena.Floats(Layout.Count);
+        _optimizerState = (float**)_arena.Floats(2 * optimizer.StateBuffers);
+        for (int i = 0; i < optimizer.StateBuffers; i++) _optimizerState[i] = _arena.Floats(Layout.Count);
         // One gradient accumulator per chunk, and one more for what thread 0 adds once per step (BatchNorm's gamma and beta).
         _chunkGradients = new float*[_chunks + 1];
         for (int c = 0; c <= _chunks; c++) _chunkGradients[c] = _arena.Floats(Layout.Count);
@@ -201,7 +203,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     /// <summary>The dropout probability of the first four blocks (0.05 as declared; tests set 0 to compare with PyTorch).</summary>
     public double Dropout { get; }
 
-    /// <summary>One SGD step on a batch ([batch][1][28][28] normalised images, labels 0-9); returns the mean NLL loss.</summary>
+    /// <summary>One optimizer step on a batch ([batch][1][28][28] normalised images, labels 0-9); returns the mean NLL loss.</summary>
     public float Step(ReadOnlySpan<float> images, ReadOnlySpan<int> labels)
     {
         ParameterLayout.CheckLength("images", BatchSize * ImageSize, images.Length);
@@ -333,7 +335,7 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
                 g[p] = 0;
             }
         }
-        Optimizer.Update(_parameters, _gradient, _momentum, p0, p1);
+        Optimizer.Update(_parameters, _gradient, _optimizerState, p0, p1);
         _team.Barrier();
         PackWeights(t, Threads);
         StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);

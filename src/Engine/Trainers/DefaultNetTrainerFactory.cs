@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Trainers;
 /// <summary>Builds the default network's trainer at the widest vector width this processor accelerates.</summary>
 public static class DefaultNetTrainerFactory
 {
-    public static ITrainer Create(int batchSize, int threads, ulong seed, Sgd optimizer, SimdWidth? width = null, double dropout = 0.05) =>
+    public static ITrainer Create(int batchSize, int threads, ulong seed, IOptimizer optimizer, SimdWidth? width = null, double dropout = 0.05) =>
         (width ?? SimdWidths.Best()) switch
         {
             SimdWidth.Bits512 => new DefaultNetTrainer<Vector512<float>, Vec512>(batchSize, threads, seed, optimizer, dropout),

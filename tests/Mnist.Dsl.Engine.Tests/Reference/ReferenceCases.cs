@@ -82,6 +82,7 @@ internal static class ReferenceCases
             ["metrics"] = Plateau,
         };
         all[DefaultNetCase.Name] = DefaultNetCase.Request();
+        all[DefaultNetCase.AdamName] = DefaultNetCase.Request(adam: true);
         return all;
     }
 

@@ -153,7 +153,10 @@ def default_net(c):
         if isinstance(module, nn.Dropout):
             module.p = 0.0
     model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=c["lr"], momentum=c["momentum"])
+    if c["optimizer"] == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=c["lr"])
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=c["lr"], momentum=c["momentum"])
     x = t(c, "x")
     labels = torch.tensor(c["labels"], dtype=torch.long)
     r = {}
