@@ -1,0 +1,102 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using Mnist.Dsl.Engine;
+using Mnist.Dsl.Engine.Convolution;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Trainers;
+
+/// <summary>
+/// GFLOP/s of each DefaultNet convolution's three passes (forward, weight gradient, input gradient) on one thread,
+/// one image at a time as the trainer runs them: where the time goes, and how far from the FMA peak.
+/// </summary>
+internal static unsafe class KernelTimes
+{
+    public static void Run(SimdWidth width, int images)
+    {
+        switch (width)
+        {
+            case SimdWidth.Bits512: Run<Vector512<float>, Vec512>(images); break;
+            case SimdWidth.Bits256: Run<Vector256<float>, Vec256>(images); break;
+            default: Run<float, VecScalar>(images); break;
+        }
+    }
+
+    private static void Run<TV, TOps>(int images) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        // The first pass only gets every kernel through tiered compilation (the first layer measured in tier 0 /
+        // on-stack replacement looked 30 times slower than it is).
+        var quiet = Console.Out;
+        Console.SetOut(System.IO.TextWriter.Null);
+        Measure<TV, TOps>(images);
+        Console.SetOut(quiet);
+        Measure<TV, TOps>(images);
+    }
+
+    private static void Measure<TV, TOps>(int images) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        int v = TOps.Count;
+        Conv2dGeometry[] layers =
+        [
+            Conv2dGeometry.Of<DefaultConv1>(v), Conv2dGeometry.Of<DefaultConv2>(v), Conv2dGeometry.Of<DefaultConv3>(v),
+            Conv2dGeometry.Of<DefaultConv4>(v), Conv2dGeometry.Of<DefaultConv5>(v), Conv2dGeometry.Of<DefaultConv6>(v),
+        ];
+        double totalSeconds = 0;
+        long totalMacs = 0;
+        foreach (var g in layers)
+        {
+            using var arena = new NativeArena();
+            var layer = new Conv2dLayer<TV, TOps>(g, 1, arena);
+            float* x = arena.Floats((long)images * g.InputSize + Conv2dGeometry.Slack);
+            float* w = arena.Floats(g.WeightCount);
+            float* dw = arena.Floats(g.WeightCount);
+            float* dx = arena.Floats(g.InputSize);
+            var random = new Random(1);
+            for (long i = 0; i < (long)images * g.InputSize; i++) x[i] = (float)random.NextDouble();
+            for (int i = 0; i < g.WeightCount; i++) w[i] = (float)random.NextDouble() - 0.5f;
+            layer.Pack(w);
+            float* dy = layer.OutputGradient(0);
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int y = 0; y < g.OutHeight; y++)
+                    for (int xx = 0; xx < g.OutWidth; xx++) dy[layer.GradientIndex(co, y, xx)] = (float)random.NextDouble();
+
+            double forward = Time(images, i => layer.Forward(x + (long)i * g.InputSize, null, 0));
+            double backward = Time(images, i => layer.Backward(x + (long)i * g.InputSize, dx, dw, null, 0));
+            // The weight gradient as the trainer runs it: summed over groups of GroupSize images (one output gradient,
+            // reused from slot 0 for every slot, is enough for timing).
+            int group = layer.GroupSize;
+            for (int k = 1; k < group; k++)
+                new Span<float>(layer.OutputGradient(0, 0), g.OutChannels * g.GradientPlane).CopyTo(new Span<float>(layer.OutputGradient(0, k), g.OutChannels * g.GradientPlane));
+            double weightSingle = Time(images, i => layer.Backward(x + (long)i * g.InputSize, null, dw, null, 0));
+            double weightOnly = Time(images / group, i =>
+            {
+                float** m = stackalloc float*[group];
+                for (int k = 0; k < group; k++) m[k] = x + (long)(i * group + k) * g.InputSize;
+                layer.Backward(m, null, group, dw, null, 0);
+            }) / group;
+            double macs = g.MultiplyAdds;
+            Console.WriteLine($"conv {g.InChannels}->{g.OutChannels} k{g.Kernel} {g.Height}x{g.Width} (weight-gradient group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, " +
+                $"weight grad {2 * macs / weightOnly / 1e9:F1} (one image at a time {2 * macs / weightSingle / 1e9:F1}), " +
+                $"input grad {2 * macs / Math.Max(backward - weightSingle, 1e-12) / 1e9:F1}; " +
+                $"{(forward + backward - weightSingle + weightOnly) * 1e6:F1} us/image");
+            totalSeconds += forward + backward - weightSingle + weightOnly;
+            totalMacs += g.MultiplyAdds * 3;
+        }
+        Console.WriteLine($"convolutions_total_us_per_image={totalSeconds * 1e6:F1}");
+        Console.WriteLine($"convolutions_gflops={2.0 * totalMacs / totalSeconds / 1e9:F1}");
+    }
+
+    // Seconds per image: the best of 5 passes over all images (the machine is shared; the best is the least disturbed).
+    private static double Time(int images, Action<int> body)
+    {
+        for (int i = 0; i < images; i++) body(i);
+        double best = double.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < images; i++) body(i);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds / images);
+        }
+        return best;
+    }
+}

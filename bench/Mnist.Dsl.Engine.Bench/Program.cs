@@ -1,0 +1,66 @@
+using System;
+using System.Diagnostics;
+using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Trainers;
+
+// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2]
+//        Mnist.Dsl.Engine.Bench kernels [images=64]
+//        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
+// Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
+if (args.Length > 0 && args[0] == "kernels")
+{
+    KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64);
+    return;
+}
+if (args.Length > 0 && args[0] == "shapes")
+{
+    ShapeSpecialization.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 10);
+    return;
+}
+
+int[] defaults = [100, 10, 128, 2];
+int Arg(int i) => args.Length > i ? int.Parse(args[i]) : defaults[i];
+int batches = Arg(0), warmup = Arg(1), batch = Arg(2), threads = Arg(3);
+
+// Like the PyTorch script: a pool of 50 random batches (standard normal images, uniform labels), SGD lr 0.01 momentum 0.9.
+const int pool = 50;
+var random = new Random(0);
+var images = new float[pool * batch * 784];
+var labels = new int[pool * batch];
+for (int i = 0; i < images.Length; i++) images[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
+
+var width = SimdWidths.Best();
+using var trainer = DefaultNetTrainerFactory.Create(batch, threads, 0, new Sgd(0.01, 0.9), width);
+float loss = 0;
+void Step(int i)
+{
+    int start = i % pool * batch;
+    loss = trainer.Step(images.AsSpan(start * 784, batch * 784), labels.AsSpan(start, batch));
+}
+
+for (int i = 0; i < warmup; i++) Step(i);
+StepProfile.Reset();
+var process = Process.GetCurrentProcess();
+var cpuBefore = process.TotalProcessorTime;
+long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+var clock = Stopwatch.StartNew();
+for (int i = 0; i < batches; i++) Step(warmup + i);
+double seconds = clock.Elapsed.TotalSeconds;
+long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+process.Refresh();
+double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+double rate = batches * batch / seconds;
+// Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
+double gflops = rate * trainer.ForwardMultiplyAdds * 3 * 2 / 1e9;
+if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)batches * batch / threads));
+Console.WriteLine($"simd={(int)width}");
+Console.WriteLine($"allocated_bytes_per_step={(double)allocated / batches:F0}");
+Console.WriteLine($"forward_macs_per_image={trainer.ForwardMultiplyAdds}");
+Console.WriteLine($"last_loss={loss:F4}");
+Console.WriteLine($"gflops={gflops:F1}");
+// On a shared machine wall time depends on what else runs; CPU time says what a step costs (spinning included).
+Console.WriteLine($"cpu_seconds_per_wall_second={cpuSeconds / seconds:F2}");
+Console.WriteLine($"images_per_cpu_second={batches * batch / cpuSeconds:F1}");
+Console.WriteLine($"images_per_second={rate:F1}");

@@ -1,0 +1,196 @@
+using System;
+using Mnist.Dsl.Engine.Simd;
+
+namespace Mnist.Dsl.Engine.Convolution;
+
+/// <summary>
+/// One Conv2d's train-mode forward and backward for one image at a time, with its packed weights, column tables
+/// and per-thread scratch preallocated. Forward leaves the output in wide layout ([Cout][Ho x Wp], see
+/// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
+/// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills.
+/// </summary>
+public sealed unsafe class Conv2dLayer<TV, TOps>
+    where TV : struct
+    where TOps : struct, IVectorOps<TV>
+{
+    private readonly int* _forwardColumns;
+    private readonly int* _backwardColumns;
+    private readonly float* _packedForward;
+    private readonly float* _packedBackward;
+    private readonly float*[][] _padded;
+    private readonly float*[] _wideOutput;
+    private readonly float*[][] _outputGradient;
+    private readonly float**[] _groupInputs;
+    private readonly float**[] _groupGradients;
+    private readonly float*[] _inputGradient;
+    private float* _weight;
+
+    public Conv2dGeometry Geometry { get; }
+
+    /// <summary>
+    /// Images whose weight gradient is summed in one pass (see <see cref="WideConvolution{TV,TOps}.WeightGradient"/>):
+    /// up to 8 for small planes, 1 once a plane has ~1,000 positions (the horizontal sums are then cheap and one
+    /// image's buffers stay in L1/L2).
+    /// </summary>
+    public int GroupSize { get; }
+
+    public Conv2dLayer(Conv2dGeometry geometry, int threads, NativeArena arena)
+    {
+        geometry.Validate();
+        Geometry = geometry;
+        var g = geometry;
+        _forwardColumns = arena.Copy(g.ForwardColumns());
+        _backwardColumns = arena.Copy(g.BackwardDataColumns());
+        _packedForward = arena.Floats(g.WeightCount);
+        _packedBackward = arena.Floats(g.WeightCount);
+        GroupSize = Math.Clamp(1024 / g.OutputPositions, 1, 8);
+        _padded = new float*[threads][];
+        _wideOutput = new float*[threads];
+        _outputGradient = new float*[threads][];
+        _inputGradient = new float*[threads];
+        _groupInputs = new float**[threads];
+        _groupGradients = new float**[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            _padded[t] = new float*[GroupSize];
+            _outputGradient[t] = new float*[GroupSize];
+            for (int slot = 0; slot < GroupSize; slot++)
+            {
+                if (g.Padding > 0) _padded[t][slot] = arena.Floats((long)g.InChannels * g.InputPlane + Conv2dGeometry.Slack);
+                _outputGradient[t][slot] = arena.Floats((long)g.OutChannels * g.GradientPlane + Conv2dGeometry.Slack);
+            }
+            _wideOutput[t] = arena.Floats((long)g.OutChannels * g.OutputPositions + Conv2dGeometry.Slack);
+            _inputGradient[t] = arena.Floats((long)g.InChannels * g.InputGradientPositions + Conv2dGeometry.Slack);
+            _groupInputs[t] = (float**)arena.Floats(2 * GroupSize);
+            _groupGradients[t] = (float**)arena.Floats(2 * GroupSize);
+        }
+    }
+
+    /// <summary>Takes the current weights ([Cout][Cin][k][k]); call after every update, before the next forward.</summary>
+    public void Pack(float* weight)
+    {
+        _weight = weight;
+        var g = Geometry;
+        WeightPacking.PackForward(weight, g.OutChannels, g.InChannels * g.Taps, _packedForward);
+        WeightPacking.PackBackwardData(weight, g.OutChannels, g.InChannels, g.Taps, _packedBackward);
+    }
+
+    /// <summary>
+    /// The output of one image ([Cin][H][W], followed by at least <see cref="Conv2dGeometry.Slack"/> readable floats)
+    /// in wide layout: channel co, pixel (y, x) at co * OutputPositions + y * Wp + x. Valid until the next call on this thread.
+    /// </summary>
+    public float* Forward(float* image, float* bias, int thread)
+    {
+        var g = Geometry;
+        float* input = Input(image, thread, 0);
+        float* output = _wideOutput[thread];
+        if (g.IsWide)
+            WideConvolution<TV, TOps>.Forward(input, _forwardColumns, g.InChannels * g.Taps, _packedForward, g.OutChannels,
+                bias, output, g.OutputPositions, g.OutputPositions);
+        else
+            StridedConvolution.Forward(g, input, _weight, bias, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Where the layer after this one writes dL/d(output) for the image in group slot <paramref name="slot"/>: pixel
+    /// (co, y, x) at <see cref="GradientIndex"/>. Zero elsewhere, and kept so.
+    /// </summary>
+    public float* OutputGradient(int thread, int slot = 0) => _outputGradient[thread][slot];
+
+    public int GradientIndex(int co, int y, int x) =>
+        co * Geometry.GradientPlane + Geometry.GradientFront + y * Geometry.PaddedWidth + x;
+
+    /// <summary>
+    /// Adds this image's weight (and bias) gradient to the thread's accumulators and, unless <paramref name="inputGradient"/>
+    /// is null (first layer), writes dL/d(input) compactly ([Cin][H][W]). The output gradient is read from slot 0.
+    /// </summary>
+    public void Backward(float* image, float* inputGradient, float* weightGradient, float* biasGradient, int thread) =>
+        Backward(&image, &inputGradient, 1, weightGradient, biasGradient, thread);
+
+    /// <summary>
+    /// <see cref="Backward(float*, float*, float*, float*, int)"/> for up to <see cref="GroupSize"/> images at once, image
+    /// k's output gradient in slot k; <paramref name="inputGradients"/> null, or per image (an entry may be null).
+    /// </summary>
+    public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
+    {
+        var g = Geometry;
+        float** inputs = _groupInputs[thread];
+        float** gradients = _groupGradients[thread];
+        for (int k = 0; k < count; k++)
+        {
+            float* input = Input(images[k], thread, k);
+            float* dy = _outputGradient[thread][k];
+            float* dx = inputGradients == null ? null : inputGradients[k];
+            inputs[k] = input;
+            gradients[k] = dy + g.GradientFront;
+            if (biasGradient != null) AddBiasGradient(dy, biasGradient);
+            if (!g.IsWide)
+            {
+                StridedConvolution.Backward(g, input, _weight, dy, weightGradient, dx == null ? null : _inputGradient[thread]);
+            }
+            else if (dx != null)
+            {
+                WideConvolution<TV, TOps>.Forward(dy, _backwardColumns, g.OutChannels * g.Taps, _packedBackward, g.InChannels,
+                    null, _inputGradient[thread], g.InputGradientPositions, g.InputGradientPositions);
+            }
+            if (dx != null) CropInputGradient(_inputGradient[thread], dx);
+        }
+
+        if (g.IsWide)
+            WideConvolution<TV, TOps>.WeightGradient(gradients, inputs, count, g.GradientPlane, g.OutChannels, _forwardColumns,
+                g.InChannels * g.Taps, weightGradient, g.OutputPositions);
+    }
+
+    private float* Input(float* image, int thread, int slot)
+    {
+        var g = Geometry;
+        if (g.Padding == 0) return image;
+        float* padded = _padded[thread][slot];
+        int wp = g.PaddedWidth, plane = g.InputPlane;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int y = 0; y < g.Height; y++)
+            {
+                float* src = image + (c * g.Height + y) * g.Width;
+                float* dst = padded + c * plane + (y + g.Padding) * wp + g.Padding;
+                for (int x = 0; x < g.Width; x++) dst[x] = src[x];
+            }
+        return padded;
+    }
+
+    private void AddBiasGradient(float* dy, float* biasGradient)
+    {
+        var g = Geometry;
+        for (int co = 0; co < g.OutChannels; co++)
+        {
+            float sum = 0;
+            for (int y = 0; y < g.OutHeight; y++)
+            {
+                float* row = dy + GradientIndex(co, y, 0);
+                for (int x = 0; x < g.OutWidth; x++) sum += row[x];
+            }
+            biasGradient[co] += sum;
+        }
+    }
+
+    private void CropInputGradient(float* wide, float* compact)
+    {
+        var g = Geometry;
+        int plane = g.IsWide ? g.InputGradientPositions : g.PaddedHeight * g.PaddedWidth;
+        if (g.Padding == 0)
+        {
+            // Unpadded rows are already contiguous: one copy per channel.
+            int size = g.Height * g.Width;
+            for (int c = 0; c < g.InChannels; c++)
+                new System.Span<float>(wide + c * plane, size).CopyTo(new System.Span<float>(compact + c * size, size));
+            return;
+        }
+
+        for (int c = 0; c < g.InChannels; c++)
+            for (int y = 0; y < g.Height; y++)
+            {
+                new System.Span<float>(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, g.Width)
+                    .CopyTo(new System.Span<float>(compact + (c * g.Height + y) * g.Width, g.Width));
+            }
+    }
+}

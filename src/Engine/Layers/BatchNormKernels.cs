@@ -1,0 +1,211 @@
+using System;
+using System.Numerics;
+
+namespace Mnist.Dsl.Engine.Layers;
+
+/// <summary>
+/// BatchNorm2d / BatchNorm1d (plane = 1) in training and evaluation. Training couples the batch, so each thread
+/// accumulates per-channel sums over its images (in double) into its own row of a [threads][C] table; after a barrier
+/// every thread reduces the rows in thread order (same bits whatever the timing) and derives the same statistics.
+/// PyTorch's conventions: biased variance to normalise, unbiased (n / (n - 1)) in the running update,
+/// running = (1 - momentum) running + momentum batch.
+/// </summary>
+public static unsafe class BatchNormKernels
+{
+    /// <summary>sum[c] += sum of x[c, :], sumOfSquares[c] += sum of squares, for one image [C][plane].</summary>
+    public static void AccumulateStatistics(float* x, int channels, int plane, double* sum, double* sumOfSquares)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float* row = x + c * plane;
+            var s = Vector<float>.Zero;
+            var q = Vector<float>.Zero;
+            int i = 0;
+            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            {
+                var a = Vector.Load(row + i);
+                s += a;
+                q += a * a;
+            }
+            double ss = Vector.Sum(s), qq = Vector.Sum(q);
+            for (; i < plane; i++) { ss += row[i]; qq += (double)row[i] * row[i]; }
+            sum[c] += ss;
+            sumOfSquares[c] += qq;
+        }
+    }
+
+    /// <summary>
+    /// The batch statistics from all threads' partial sums (rows of <paramref name="channels"/>, reduced in thread
+    /// order): mean and 1 / sqrt(var + eps). Updates the running statistics too when <paramref name="runningMean"/>
+    /// is not null (one thread does that).
+    /// </summary>
+    public static void Statistics(double* partialSums, double* partialSquares, int threads, int channels, long count,
+        double eps, float* mean, float* inverseStd, float* runningMean, float* runningVar, double momentum)
+    {
+        if (count < 2 && runningVar != null)
+            throw new InvalidOperationException("BatchNorm in training needs more than one value per channel (PyTorch raises too)");
+        for (int c = 0; c < channels; c++)
+        {
+            double s = 0, q = 0;
+            for (int t = 0; t < threads; t++) { s += partialSums[t * channels + c]; q += partialSquares[t * channels + c]; }
+            double m = s / count;
+            double variance = Math.Max(q / count - m * m, 0);
+            mean[c] = (float)m;
+            inverseStd[c] = (float)(1.0 / Math.Sqrt(variance + eps));
+            if (runningMean != null)
+            {
+                runningMean[c] = (float)((1 - momentum) * runningMean[c] + momentum * m);
+                runningVar[c] = (float)((1 - momentum) * runningVar[c] + momentum * variance * count / (count - 1));
+            }
+        }
+    }
+
+    /// <summary>Evaluation: mean and 1 / sqrt(var + eps) from the running statistics.</summary>
+    public static void RunningStatistics(float* runningMean, float* runningVar, int channels, double eps, float* mean, float* inverseStd)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            mean[c] = runningMean[c];
+            inverseStd[c] = (float)(1.0 / Math.Sqrt(runningVar[c] + eps));
+        }
+    }
+
+    /// <summary>y = (x - mean) inverseStd gamma + beta for one image [C][plane] (in place allowed).</summary>
+    public static void Normalize(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma, float* beta)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float scale = inverseStd[c] * (gamma == null ? 1 : gamma[c]);
+            float shift = (beta == null ? 0 : beta[c]) - mean[c] * scale;
+            var vs = new Vector<float>(scale);
+            var vb = new Vector<float>(shift);
+            float* src = x + c * plane, dst = y + c * plane;
+            int i = 0;
+            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count) (Vector.Load(src + i) * vs + vb).Store(dst + i);
+            for (; i < plane; i++) dst[i] = src[i] * scale + shift;
+        }
+    }
+
+    /// <summary>
+    /// Backward, first pass over one image: sumDy[c] += sum of dy, sumDyXhat[c] += sum of dy (x - mean) inverseStd.
+    /// These are also dL/dbeta and dL/dgamma.
+    /// </summary>
+    public static void AccumulateGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
+        double* sumDy, double* sumDyXhat)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float* g = dy + c * plane, a = x + c * plane;
+            var vm = new Vector<float>(mean[c]);
+            var s = Vector<float>.Zero;
+            var q = Vector<float>.Zero;
+            int i = 0;
+            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            {
+                var d = Vector.Load(g + i);
+                s += d;
+                q += d * (Vector.Load(a + i) - vm);
+            }
+            double ss = Vector.Sum(s), qq = Vector.Sum(q);
+            for (; i < plane; i++) { ss += g[i]; qq += g[i] * (a[i] - mean[c]); }
+            sumDy[c] += ss;
+            sumDyXhat[c] += qq * inverseStd[c];
+        }
+    }
+
+    /// <summary>
+    /// Dropout's backward fused into <see cref="AccumulateGradientSums"/>: dy[i] *= keep(firstIndex + i) / (1 - p) in
+    /// place (the mask of <see cref="DropoutMask.Apply"/>), then the same sums, in one pass instead of two.
+    /// </summary>
+    public static void DropoutBackwardAndGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
+        uint firstIndex, uint key, double p, double* sumDy, double* sumDyXhat)
+    {
+        uint threshold = DropoutMask.Threshold(p);
+        var thresholds = new Vector<uint>(threshold);
+        var keys = new Vector<uint>(key);
+        var keep = new Vector<float>((float)(1.0 / (1.0 - p)));
+        float keepScalar = (float)(1.0 / (1.0 - p));
+        for (int c = 0; c < channels; c++)
+        {
+            float* g = dy + c * plane, a = x + c * plane;
+            uint first = firstIndex + (uint)(c * plane);
+            var vm = new Vector<float>(mean[c]);
+            var s = Vector<float>.Zero;
+            var q = Vector<float>.Zero;
+            int i = 0;
+            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            {
+                var kept = Vector.GreaterThanOrEqual(DropoutMask.Hash(keys, Vector<uint>.Indices + new Vector<uint>(first + (uint)i)), thresholds);
+                var d = Vector.ConditionalSelect(Vector.AsVectorInt32(kept), Vector.Load(g + i) * keep, Vector<float>.Zero);
+                d.Store(g + i);
+                s += d;
+                q += d * (Vector.Load(a + i) - vm);
+            }
+            double ss = Vector.Sum(s), qq = Vector.Sum(q);
+            for (; i < plane; i++)
+            {
+                float d = DropoutMask.Hash(key, first + (uint)i) >= threshold ? g[i] * keepScalar : 0f;
+                g[i] = d;
+                ss += d;
+                qq += d * (a[i] - mean[c]);
+            }
+            sumDy[c] += ss;
+            sumDyXhat[c] += qq * inverseStd[c];
+        }
+    }
+
+    /// <summary>
+    /// Backward, second pass over one image: dx = gamma inverseStd (dy - meanDy - xhat meanDyXhat), times (x > 0) when
+    /// a ReLU came just before (x is then its output, so x > 0 exactly where the ReLU passed its input). dx goes to
+    /// channel c, row y at <paramref name="dx"/> + c dxPlane + y dxRow, <paramref name="width"/> values per row: the
+    /// padded-wide gradient buffer of the convolution before, or a compact tensor. A destination with rows wider
+    /// than <paramref name="width"/> must have a vector's worth of writable floats after its last row.
+    /// </summary>
+    public static void InputGradient(float* dy, float* x, int channels, int height, int width, float* mean, float* inverseStd,
+        float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow)
+    {
+        int plane = height * width;
+        for (int c = 0; c < channels; c++)
+        {
+            float k = (gamma == null ? 1 : gamma[c]) * inverseStd[c];
+            // dx = k dy - k meanDy - k (x - mean) inverseStd meanDyXhat = k dy + b x + e.
+            float b = -k * inverseStd[c] * meanDyXhat[c];
+            float e = -k * meanDy[c] - b * mean[c];
+            var vk = new Vector<float>(k);
+            var vb = new Vector<float>(b);
+            var ve = new Vector<float>(e);
+            for (int y = 0; y < height; y++)
+            {
+                float* g = dy + c * plane + y * width, a = x + c * plane + y * width, d = dx + c * dxPlane + y * dxRow;
+                if (dxRow > width)
+                {
+                    // Rows of 6-26 values: whole vectors, the last one masked to zero past the row. Its stores land in
+                    // the destination's zero columns or in the next row (written after), never past the buffer; its
+                    // loads read the next row or the arena's slack. Scalar tails cost 7% of a step.
+                    for (int i = 0; i < width; i += Vector<float>.Count)
+                    {
+                        var xa = Vector.Load(a + i);
+                        var r = Vector.Load(g + i) * vk + xa * vb + ve;
+                        var inside = Vector.LessThan(Vector<int>.Indices, new Vector<int>(width - i));
+                        if (reluBefore) inside &= Vector.GreaterThan(xa, Vector<float>.Zero);
+                        Vector.ConditionalSelect(inside, r, Vector<float>.Zero).Store(d + i);
+                    }
+                    continue;
+                }
+                int j = 0;
+                for (; j + Vector<float>.Count <= width; j += Vector<float>.Count)
+                {
+                    var xa = Vector.Load(a + j);
+                    var r = Vector.Load(g + j) * vk + xa * vb + ve;
+                    if (reluBefore) r = Vector.ConditionalSelect(Vector.GreaterThan(xa, Vector<float>.Zero), r, Vector<float>.Zero);
+                    r.Store(d + j);
+                }
+                for (; j < width; j++)
+                {
+                    float r = g[j] * k + a[j] * b + e;
+                    d[j] = reluBefore && !(a[j] > 0) ? 0 : r;
+                }
+            }
+        }
+    }
+}

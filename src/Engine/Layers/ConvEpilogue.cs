@@ -1,0 +1,54 @@
+using System.Numerics;
+
+namespace Mnist.Dsl.Engine.Layers;
+
+/// <summary>
+/// Copies a convolution's wide output ([C][Ho x Wp]) into a compact tensor ([C][Ho][Wo]), optionally applying ReLU and
+/// adding each channel's sum and sum of squares for the BatchNorm after it: one pass over the output instead of three.
+/// </summary>
+public static unsafe class ConvEpilogue
+{
+    public static void Copy(float* wide, int widePlane, int wideRow, int channels, int height, int width, float* output)
+    {
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                new System.Span<float>(wide + c * widePlane + y * wideRow, width)
+                    .CopyTo(new System.Span<float>(output + (c * height + y) * width, width));
+    }
+
+    /// <summary>output = max(0, wide), and sum[c] += sum of output, sumOfSquares[c] += sum of output squared.</summary>
+    public static void ReluWithStatistics(float* wide, int widePlane, int wideRow, int channels, int height, int width,
+        float* output, double* sum, double* sumOfSquares)
+    {
+        int v = Vector<float>.Count;
+        for (int c = 0; c < channels; c++)
+        {
+            var s = Vector<float>.Zero;
+            var q = Vector<float>.Zero;
+            float ss = 0, qq = 0;
+            for (int y = 0; y < height; y++)
+            {
+                float* src = wide + c * widePlane + y * wideRow;
+                float* dst = output + (c * height + y) * width;
+                int x = 0;
+                for (; x + v <= width; x += v)
+                {
+                    var a = Vector.Max(Vector.Load(src + x), Vector<float>.Zero);
+                    a.Store(dst + x);
+                    s += a;
+                    q += a * a;
+                }
+                for (; x < width; x++)
+                {
+                    float a = src[x] > 0 ? src[x] : 0;
+                    dst[x] = a;
+                    ss += a;
+                    qq += a * a;
+                }
+            }
+            // Float within one image (at most a few hundred values), double across images and threads.
+            sum[c] += Vector.Sum(s) + ss;
+            sumOfSquares[c] += Vector.Sum(q) + qq;
+        }
+    }
+}

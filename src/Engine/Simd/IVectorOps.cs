@@ -1,0 +1,28 @@
+namespace Mnist.Dsl.Engine.Simd;
+
+/// <summary>
+/// The few vector operations the kernels need, as static members of a struct so that a kernel generic over
+/// <c>TOps</c> is compiled once per vector width (512, 256 or scalar) with every call inlined. .NET 10 keeps its own
+/// <c>ISimdVector</c> internal, hence this small one.
+/// </summary>
+public unsafe interface IVectorOps<TV> where TV : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
+
+    static abstract TV Zero { get; }
+
+    static abstract TV Load(float* p);
+
+    static abstract void Store(float* p, TV v);
+
+    static abstract TV Broadcast(float x);
+
+    /// <summary>a * b + c, fused where the processor has FMA.</summary>
+    static abstract TV MulAdd(TV a, TV b, TV c);
+
+    static abstract TV Add(TV a, TV b);
+
+    /// <summary>The sum of the lanes.</summary>
+    static abstract float Sum(TV v);
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Diagnostics;
+using System.Text;
+
+namespace Mnist.Dsl.Engine.Trainers;
+
+/// <summary>
+/// Where a training step's time goes, by phase, on thread 0 (MNIST_ENGINE_PROFILE=1; off, the checks fold away
+/// because <see cref="Enabled"/> is a static readonly the JIT treats as a constant). For tuning, not for production.
+/// </summary>
+public static class StepProfile
+{
+    public enum Phase
+    {
+        /// <summary>Forward units: normalise + dropout of the block before, convolution + ReLU + statistics.</summary>
+        Forward,
+        /// <summary>Backward units: head, BatchNorm + ReLU input gradient, convolution backward, dropout backward + sums.</summary>
+        Backward,
+        BarrierWait,
+        ReduceUpdatePack,
+    }
+
+    public static readonly bool Enabled = Environment.GetEnvironmentVariable("MNIST_ENGINE_PROFILE") == "1";
+
+    private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
+    private static long _last;
+
+    /// <summary>Starts timing (thread 0, at the top of a step).</summary>
+    public static void Start(int thread)
+    {
+        if (Enabled && thread == 0) _last = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Charges the time since the previous mark to <paramref name="phase"/> (thread 0 only).</summary>
+    public static void Mark(int thread, Phase phase)
+    {
+        if (!Enabled || thread != 0) return;
+        long now = Stopwatch.GetTimestamp();
+        Ticks[(int)phase] += now - _last;
+        _last = now;
+    }
+
+    public static void Reset() => Array.Clear(Ticks);
+
+    public static string Report(long images)
+    {
+        var text = new StringBuilder();
+        long total = 0;
+        foreach (var t in Ticks) total += t;
+        foreach (var phase in Enum.GetValues<Phase>())
+        {
+            double us = Ticks[(int)phase] * 1e6 / Stopwatch.Frequency / images;
+            text.AppendLine($"profile_{phase}={us:F1} us/image ({100.0 * Ticks[(int)phase] / Math.Max(total, 1):F1}%)");
+        }
+        return text.ToString();
+    }
+}

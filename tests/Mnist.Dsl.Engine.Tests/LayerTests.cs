@@ -1,0 +1,128 @@
+using System;
+using Mnist.Dsl.Engine.Layers;
+using Mnist.Dsl.Engine.Tests.Reference;
+using Xunit;
+
+namespace Mnist.Dsl.Engine.Tests;
+
+/// <summary>MaxPool2d (with ties), AvgPool2d, global average pooling, Linear, ReLU, LogSoftmax + NLL and cross-entropy against PyTorch.</summary>
+public sealed unsafe class LayerTests
+{
+    [Theory]
+    [InlineData("pool/max-k2-ties")]
+    [InlineData("pool/max-k3-s2")]
+    [InlineData("pool/avg-k2")]
+    [InlineData("pool/gap")]
+    public void Pooling_matches_pytorch(string name)
+    {
+        var c = ReferenceCases.Case(name);
+        var shape = (int[])c["x_shape"];
+        var yShape = (int[])c["y_shape"];
+        int n = shape[0], channels = shape[1], h = shape[2], w = shape[3], k = (int)c["kernel"], s = (int)c["stride"];
+        int inSize = channels * h * w, outSize = channels * yShape[2] * yShape[3];
+        float[] x = ReferenceCases.Floats(name, "x"), dy = ReferenceCases.Floats(name, "dy");
+        var y = new float[n * outSize];
+        var dx = new float[n * inSize];
+        var argmax = new byte[n * outSize];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        fixed (byte* pa = argmax)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                float* xi = px + i * inSize, yi = py + i * outSize, dyi = pdy + i * outSize, dxi = pdx + i * inSize;
+                switch ((string)c["op"])
+                {
+                    case "max":
+                        MaxPool2dKernels.Forward(xi, channels, h, w, k, s, yi, pa + i * outSize);
+                        MaxPool2dKernels.Backward(dyi, pa + i * outSize, channels, h, w, k, s, dxi);
+                        break;
+                    case "avg":
+                        AvgPool2dKernels.Forward(xi, channels, h, w, k, s, yi);
+                        AvgPool2dKernels.Backward(dyi, channels, h, w, k, s, dxi);
+                        break;
+                    default:
+                        AvgPool2dKernels.GlobalForward(xi, channels, h * w, yi);
+                        AvgPool2dKernels.GlobalBackward(dyi, channels, h, w, dxi, h * w, w);
+                        break;
+                }
+            }
+        }
+        var expected = PyTorchReference.Answer(name);
+        Tolerance.AssertClose(expected["y"], y, 1e-6, $"{name} output");
+        // Exact for max pooling: a gradient routed to another tie than PyTorch's differs by a whole value.
+        Tolerance.AssertClose(expected["dx"], dx, 1e-6, $"{name} input gradient");
+    }
+
+    [Theory]
+    [InlineData("linear/bias")]
+    [InlineData("linear/no-bias")]
+    public void Linear_matches_pytorch(string name)
+    {
+        bool bias = (bool)ReferenceCases.Case(name)["bias"];
+        float[] x = ReferenceCases.Floats(name, "x"), w = ReferenceCases.Floats(name, "w"), b = ReferenceCases.Floats(name, "b"), dy = ReferenceCases.Floats(name, "dy");
+        var y = new float[3 * 4];
+        var dx = new float[3 * 6];
+        var dw = new float[4 * 6];
+        var db = new float[4];
+        fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
+            for (int i = 0; i < 3; i++)
+            {
+                LinearKernels.Forward(px + i * 6, 6, pw, bias ? pb : null, 4, py + i * 4);
+                LinearKernels.Backward(px + i * 6, 6, pw, 4, pdy + i * 4, pdw, bias ? pdb : null, pdx + i * 6);
+            }
+        var expected = PyTorchReference.Answer(name);
+        Tolerance.AssertClose(expected["y"], y, 1e-6, "output");
+        Tolerance.AssertClose(expected["dx"], dx, 1e-6, "input gradient");
+        Tolerance.AssertClose(expected["dw"], dw, 1e-6, "weight gradient");
+        if (bias) Tolerance.AssertClose(expected["db"], db, 1e-6, "bias gradient");
+    }
+
+    [Fact]
+    public void Relu_matches_pytorch_including_zero()
+    {
+        float[] x = ReferenceCases.Floats("relu", "x"), dy = ReferenceCases.Floats("relu", "dy");
+        Assert.Contains(0f, x);
+        var y = new float[x.Length];
+        var dx = new float[x.Length];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        {
+            ReluKernels.Forward(px, py, x.Length);
+            ReluKernels.Backward(py, pdy, pdx, x.Length);
+        }
+        var expected = PyTorchReference.Answer("relu");
+        Tolerance.AssertClose(expected["y"], y, 0, "output");
+        Tolerance.AssertClose(expected["dx"], dx, 0, "input gradient");
+    }
+
+    [Theory]
+    [InlineData("loss/log-softmax-nll")]
+    [InlineData("loss/cross-entropy")]
+    public void Losses_match_pytorch(string name)
+    {
+        float[] x = ReferenceCases.Floats(name, "x");
+        var labels = (int[])ReferenceCases.Case(name)["labels"];
+        var logp = new float[x.Length];
+        var dx = new float[x.Length];
+        var dlogp = new float[x.Length];
+        var separate = new float[x.Length];
+        double loss = 0;
+        fixed (float* px = x, pl = logp, pdx = dx, pdl = dlogp, ps = separate)
+            for (int i = 0; i < 5; i++)
+            {
+                loss += LossKernels.LogSoftmaxNll(px + i * 10, 10, labels[i], 5, pl + i * 10, pdx + i * 10);
+                // The unfused pair must agree with the fused gradient: NLL's gradient through LogSoftmax's backward.
+                LossKernels.NllBackward(10, labels[i], 5, pdl + i * 10);
+                LossKernels.LogSoftmaxBackward(pl + i * 10, pdl + i * 10, 10, ps + i * 10);
+                Assert.Equal(-pl[i * 10 + labels[i]], LossKernels.Nll(pl + i * 10, labels[i]));
+            }
+        var expected = PyTorchReference.Answer(name);
+        Tolerance.AssertClose(expected["loss"], [(float)(loss / 5)], 1e-6, "loss");
+        Tolerance.AssertClose(expected["dx"], dx, 1e-6, "input gradient (fused)");
+        Tolerance.AssertClose(expected["dx"], separate, 1e-6, "input gradient (LogSoftmax backward of NLL backward)");
+        if (expected.TryGetValue("logp", out var expectedLogp))
+        {
+            Tolerance.AssertClose(expectedLogp, logp, 1e-6, "log-probabilities");
+            Tolerance.AssertClose(expected["dlogp"], dlogp, 0, "NLL gradient");
+        }
+    }
+}

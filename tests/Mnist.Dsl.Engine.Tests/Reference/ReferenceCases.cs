@@ -1,0 +1,134 @@
+using System.Collections.Generic;
+
+namespace Mnist.Dsl.Engine.Tests.Reference;
+
+/// <summary>
+/// Every case sent to PyTorch, with its inputs: the tests read the same inputs back from here, run the engine on
+/// them and compare with <see cref="PyTorchReference.Answer"/>. Small shapes keep the suite fast; odd sizes make
+/// vector tails and remainder channels run.
+/// </summary>
+internal static class ReferenceCases
+{
+    public record ConvCase(string Name, int N, int InChannels, int OutChannels, int Height, int Width, int Kernel, int Stride, int Padding, bool Bias)
+    {
+        public int OutHeight => (Height + 2 * Padding - Kernel) / Stride + 1;
+
+        public int OutWidth => (Width + 2 * Padding - Kernel) / Stride + 1;
+    }
+
+    public static readonly ConvCase[] Convolutions =
+    [
+        new("conv/3to5-k3-s1-p1-bias", 2, 3, 5, 9, 8, 3, 1, 1, true),
+        new("conv/2to4-k3-s2", 2, 2, 4, 7, 7, 3, 2, 0, false),
+        new("conv/4to6-k1", 2, 4, 6, 6, 6, 1, 1, 0, false),
+        new("conv/1to8-k5-p2-bias", 2, 1, 8, 10, 10, 5, 1, 2, true),
+        new("conv/3to4-k3-s2-p1-bias", 2, 3, 4, 9, 9, 3, 2, 1, true),
+        new("conv/16to24-k3-default", 1, 16, 24, 26, 26, 3, 1, 0, false),
+    ];
+
+    // Before All: static fields initialise in textual order, and Build reads this one.
+    /// <summary>Improves, stalls (within and beyond the 1e-4 relative threshold), improves, stalls again.</summary>
+    public static readonly double[] Plateau =
+        [1.0, 0.9, 0.8, 0.8, 0.79995, 0.8, 0.81, 0.7, 0.69999, 0.7, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6];
+
+    public static readonly Dictionary<string, Dictionary<string, object>> All = Build();
+
+    public static Dictionary<string, object> Case(string name) => All[name];
+
+    public static float[] Floats(string name, string key) => (float[])All[name][key];
+
+    private static Dictionary<string, Dictionary<string, object>> Build()
+    {
+        var all = new Dictionary<string, Dictionary<string, object>>();
+        int seed = 1;
+        foreach (var c in Convolutions)
+        {
+            int wSize = c.OutChannels * c.InChannels * c.Kernel * c.Kernel;
+            all[c.Name] = new()
+            {
+                ["kind"] = "conv", ["stride"] = c.Stride, ["padding"] = c.Padding, ["bias"] = c.Bias,
+                ["x"] = TestData.Normal(seed++, c.N * c.InChannels * c.Height * c.Width), ["x_shape"] = new[] { c.N, c.InChannels, c.Height, c.Width },
+                ["w"] = TestData.Normal(seed++, wSize, 0.3), ["w_shape"] = new[] { c.OutChannels, c.InChannels, c.Kernel, c.Kernel },
+                ["b"] = TestData.Normal(seed++, c.OutChannels), ["b_shape"] = new[] { c.OutChannels },
+                ["dy"] = TestData.Normal(seed++, c.N * c.OutChannels * c.OutHeight * c.OutWidth), ["y_shape"] = new[] { c.N, c.OutChannels, c.OutHeight, c.OutWidth },
+            };
+        }
+
+        all["bn/2d"] = BatchNorm(new[] { 4, 3, 5, 5 }, 0.1, ref seed);
+        all["bn/1d"] = BatchNorm(new[] { 6, 7 }, 0.2, ref seed);
+
+        all["pool/max-k2-ties"] = Pool("max", new[] { 2, 3, 8, 8 }, 2, 2, TestData.WithTies(seed++, 2 * 3 * 64), ref seed);
+        all["pool/max-k3-s2"] = Pool("max", new[] { 2, 2, 9, 9 }, 3, 2, TestData.Normal(seed++, 2 * 2 * 81), ref seed);
+        all["pool/avg-k2"] = Pool("avg", new[] { 2, 3, 6, 6 }, 2, 2, TestData.Normal(seed++, 2 * 3 * 36), ref seed);
+        all["pool/gap"] = Pool("gap", new[] { 2, 4, 5, 5 }, 5, 5, TestData.Normal(seed++, 2 * 4 * 25), ref seed);
+
+        all["linear/bias"] = Linear(true, ref seed);
+        all["linear/no-bias"] = Linear(false, ref seed);
+        all["relu"] = new() { ["kind"] = "relu", ["x"] = TestData.WithTies(seed++, 50), ["x_shape"] = new[] { 50 }, ["dy"] = TestData.Normal(seed++, 50) };
+        all["loss/log-softmax-nll"] = Loss("nll", ref seed);
+        all["loss/cross-entropy"] = Loss("cross_entropy", ref seed);
+
+        all["optim/sgd-momentum"] = Optimizer("sgd", 0.1, momentum: 0.9, nesterov: false, wd: 0, ref seed);
+        all["optim/sgd-nesterov-wd"] = Optimizer("sgd", 0.05, momentum: 0.8, nesterov: true, wd: 0.01, ref seed);
+        all["optim/sgd-plain"] = Optimizer("sgd", 0.1, momentum: 0, nesterov: false, wd: 0, ref seed);
+        all["optim/adam"] = Optimizer("adam", 0.05, momentum: 0, nesterov: false, wd: 0, ref seed);
+        all["optim/adam-wd"] = Optimizer("adam", 0.01, momentum: 0, nesterov: false, wd: 0.1, ref seed);
+
+        all["schedule/step"] = new() { ["kind"] = "schedule", ["op"] = "step", ["lr"] = 0.1, ["step_size"] = 3, ["gamma"] = 0.5, ["steps"] = 20 };
+        all["schedule/onecycle"] = new() { ["kind"] = "schedule", ["op"] = "onecycle", ["lr"] = 0.05, ["total"] = 20, ["steps"] = 20 };
+        all["schedule/plateau"] = new()
+        {
+            ["kind"] = "schedule", ["op"] = "plateau", ["lr"] = 0.1, ["factor"] = 0.5, ["patience"] = 2, ["steps"] = 20,
+            ["metrics"] = Plateau,
+        };
+        all[DefaultNetCase.Name] = DefaultNetCase.Request();
+        all[DefaultNetCase.AdamName] = DefaultNetCase.Request(adam: true);
+        return all;
+    }
+
+    private static Dictionary<string, object> BatchNorm(int[] shape, double momentum, ref int seed)
+    {
+        int n = 1;
+        foreach (var s in shape) n *= s;
+        int c = shape[1];
+        return new()
+        {
+            ["kind"] = "batchnorm", ["momentum"] = momentum, ["tracked"] = 3,
+            ["x"] = TestData.Normal(seed++, n, 2), ["x_shape"] = shape, ["dy"] = TestData.Normal(seed++, n),
+            ["gamma"] = TestData.Uniform(seed++, c, 0.5, 1.5), ["beta"] = TestData.Uniform(seed++, c, -0.5, 0.5),
+            ["running_mean"] = TestData.Uniform(seed++, c, -0.5, 0.5), ["running_var"] = TestData.Uniform(seed++, c, 0.5, 2),
+        };
+    }
+
+    private static Dictionary<string, object> Pool(string op, int[] shape, int kernel, int stride, float[] x, ref int seed)
+    {
+        int ho = (shape[2] - kernel) / stride + 1, wo = (shape[3] - kernel) / stride + 1;
+        return new()
+        {
+            ["kind"] = "pool", ["op"] = op, ["kernel"] = kernel, ["stride"] = stride, ["x"] = x, ["x_shape"] = shape,
+            ["dy"] = TestData.Normal(seed++, shape[0] * shape[1] * ho * wo), ["y_shape"] = new[] { shape[0], shape[1], ho, wo },
+        };
+    }
+
+    private static Dictionary<string, object> Linear(bool bias, ref int seed) => new()
+    {
+        ["kind"] = "linear", ["bias"] = bias,
+        ["x"] = TestData.Normal(seed++, 3 * 6), ["x_shape"] = new[] { 3, 6 },
+        ["w"] = TestData.Normal(seed++, 4 * 6), ["w_shape"] = new[] { 4, 6 },
+        ["b"] = TestData.Normal(seed++, 4), ["b_shape"] = new[] { 4 },
+        ["dy"] = TestData.Normal(seed++, 3 * 4), ["y_shape"] = new[] { 3, 4 },
+    };
+
+    private static Dictionary<string, object> Loss(string op, ref int seed) => new()
+    {
+        ["kind"] = "loss", ["op"] = op, ["x"] = TestData.Normal(seed++, 5 * 10, 3), ["x_shape"] = new[] { 5, 10 },
+        ["labels"] = TestData.Labels(seed++, 5, 10),
+    };
+
+    private static Dictionary<string, object> Optimizer(string op, double lr, double momentum, bool nesterov, double wd, ref int seed) => new()
+    {
+        ["kind"] = "optimizer", ["op"] = op, ["lr"] = lr, ["momentum"] = momentum, ["nesterov"] = nesterov, ["wd"] = wd,
+        ["beta1"] = 0.9, ["beta2"] = 0.999, ["eps"] = 1e-8, ["steps"] = 20,
+        ["p"] = TestData.Normal(seed++, 7), ["target"] = TestData.Normal(seed++, 7), ["scale"] = TestData.Uniform(seed++, 7, 0.1, 2),
+    };
+}
