@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -7,7 +8,7 @@ using Microsoft.CodeAnalysis.Text;
 using Mnist.Dsl.Analyzers;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Analyzers.Tests;
 
 /// <summary>
 /// Every diagnostic of the catalog, reported by the analyzer with its ID and severity, at the attribute or
