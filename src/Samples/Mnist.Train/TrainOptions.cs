@@ -70,8 +70,16 @@ internal static class TrainOptions
             ? Validated(new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, validation)
             : new Argument<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         return new SettingOption<T>(symbol, jsonName, defaultValue, get, set, fromCommandLine ?? (v => v),
-            format ?? (v => v is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : v?.ToString() ?? ""), label ?? name, mustMatchOnResume);
+            format ?? CommandLineSpelling, label ?? name, mustMatchOnResume);
     }
+
+    /// <summary>A value as the command line takes it: enums in lower case (onecycle), numbers in the invariant culture.</summary>
+    private static string CommandLineSpelling<T>(T value) => value switch
+    {
+        Enum e => e.ToString().ToLowerInvariant(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "",
+    };
 
     /// <summary>The option, with an error naming the requirement for a value outside it.</summary>
     internal static Option<T> Validated<T>(Option<T> option, (Func<T, bool> Ok, string Requirement)? validation)
