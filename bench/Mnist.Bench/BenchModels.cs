@@ -53,9 +53,12 @@ internal static class BenchModels
         }
         catch (KeyNotFoundException)
         {
-            throw new ArgumentException($"unknown model '{name}'; known: {string.Join(", ", Networks.Select(n => n.Name))}");
+            throw new ArgumentException($"unknown model '{name}'; known: {Names}");
         }
     }
+
+    /// <summary>The registry's names, for usage and error messages.</summary>
+    public static string Names => string.Join(", ", Networks.Select(n => n.Name));
 
     private static NetworkRegistry Networks { get; } = NetworkRegistry.Of(typeof(DefaultNet).Assembly);
 }
