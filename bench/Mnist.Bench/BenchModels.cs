@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Runtime;
 using Mnist.Models;
 using static TorchSharp.torch;
@@ -6,7 +9,7 @@ using static TorchSharp.torch;
 namespace Mnist.Bench;
 
 /// <summary>
-/// The sample networks by the trainer's command-line names, as bench/pytorch/networks.py names them. Their
+/// The sample networks by the trainer's command-line names (Mnist.Models' registry), as bench/pytorch/networks.py names them. Their
 /// convolution weights are put in channels-last order (<see cref="ChannelsLast"/>), as our trainer trains them,
 /// unless DOTNET_LAYOUT=contiguous asks for libtorch's default order (bench/pytorch/networks.py reads
 /// PYTORCH_LAYOUT for the PyTorch side, default contiguous: the seeds' recipe as written).
@@ -35,14 +38,27 @@ internal static class BenchModels
     }
 
     /// <summary>The network in libtorch's default (contiguous) order.</summary>
-    public static Func<nn.Module<Tensor, Tensor>> Plain(string name) => name switch
+    public static Func<nn.Module<Tensor, Tensor>> Plain(string name)
     {
-        "default" => () => new DefaultNet(),
-        "small" => () => new SmallNet(),
-        "seed004" => () => new Seed004Net(),
-        "seed002" => () => new Seed002Net(),
-        "seed001-1" => () => new Seed001Model1(),
-        "seed001-2" => () => new Seed001Model2(),
-        _ => throw new ArgumentException($"unknown model '{name}'; known: default, small, seed004, seed002, seed001-1, seed001-2"),
-    };
+        var network = Network(name);
+        return () => network.CreateModule<nn.Module<Tensor, Tensor>>();
+    }
+
+    /// <summary>The network of a trainer's name (ignoring case), from Mnist.Models' generated registry.</summary>
+    public static RegisteredNetwork Network(string name)
+    {
+        try
+        {
+            return Networks.Find(name);
+        }
+        catch (KeyNotFoundException)
+        {
+            throw new ArgumentException($"unknown model '{name}'; known: {Names}");
+        }
+    }
+
+    /// <summary>The registry's names, for usage and error messages.</summary>
+    public static string Names => string.Join(", ", Networks.Select(n => n.Name));
+
+    private static NetworkRegistry Networks { get; } = NetworkRegistry.Of(typeof(DefaultNet).Assembly);
 }

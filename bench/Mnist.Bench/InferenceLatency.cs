@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using Mnist.Models;
 using Mnist.Dsl.Training.Serialization;
 using static TorchSharp.torch;
 
@@ -18,14 +17,11 @@ internal static class InferenceLatency
 {
     private sealed record Pair(Func<nn.Module<Tensor, Tensor>> Module, Func<string, Action<ReadOnlyMemory<float>, Memory<float>, int>> Inference, Func<string, Func<ReadOnlyMemory<float>, int>> Classify);
 
-    private static Pair For(string model) => model switch
+    private static Pair For(string model)
     {
-        "default" => new(BenchModels.Find("default"), p => DefaultNetInference.Load(p).PredictBatch, p => { var n = DefaultNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "small" => new(BenchModels.Find("small"), p => SmallNetInference.Load(p).PredictBatch, p => { var n = SmallNetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed004" => new(BenchModels.Find("seed004"), p => Seed004NetInference.Load(p).PredictBatch, p => { var n = Seed004NetInference.Load(p); return m => n.Classify(m.Span); }),
-        "seed002" => new(BenchModels.Find("seed002"), p => Seed002NetInference.Load(p).PredictBatch, p => { var n = Seed002NetInference.Load(p); return m => n.Classify(m.Span); }),
-        _ => throw new ArgumentException($"unknown model '{model}'; known: default, small, seed002, seed004"),
-    };
+        var network = BenchModels.Network(model);
+        return new(BenchModels.Find(model), p => network.LoadInference(p).PredictBatch, p => { var n = network.LoadInference(p); return m => n.Classify(m.Span); });
+    }
 
     public static void Run(string model, int singles, int batches, int batchSize, int threads)
     {

@@ -5,14 +5,14 @@ using Mnist.Bench;
 using Mnist.Dsl.Training.Runtime;
 
 // Benchmarks run by hand through bench/*.sh. Each mode prints "key=value" lines; the scripts read the last one.
-const string Usage = """
+var usage = $"""
     usage: Mnist.Bench train <model> [batches=100] [warmup=10] [batch-size=128] [threads=2]
            Mnist.Bench profile <model> [batches=50] [warmup=10] [batch-size=128] [threads=2] [variant=sgd]
            Mnist.Bench eval <model> <batch-size> [batches=1000] [warmup=100] [threads=2]
            Mnist.Bench overhead [calls=200000] [threads=2]
            Mnist.Bench generator [declarations=1,10,100] [rounds=10] [warmup=3]
            Mnist.Bench infer <model> [single-image calls=2000] [batches=10] [batch-size=1000] [threads=2]
-    models: default, small, seed004, seed002, seed001-1, seed001-2
+    models: {BenchModels.Names}
     """;
 
 // As the trainer does: libtorch's freed buffers stay in the heap (MNIST_DSL_MALLOC_TUNING=0 keeps glibc's defaults).
@@ -56,13 +56,13 @@ try
             InferenceLatency.Run(args[1], singles: Arg(2, 2000), batches: Arg(3, 10), batchSize: Arg(4, 1000), threads: Arg(5, 2));
             return 0;
         default:
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine(usage);
             return 2;
     }
 }
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
     Console.Error.WriteLine($"Mnist.Bench: {e.Message}");
-    Console.Error.WriteLine(Usage);
+    Console.Error.WriteLine(usage);
     return 2;
 }

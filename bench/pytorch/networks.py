@@ -1,4 +1,4 @@
-"""The sample networks in PyTorch, by the trainer's command-line names (src/Samples/Mnist.Train/ModelCatalog.cs).
+"""The sample networks in PyTorch, by the trainer's command-line names (their [Network(Name = ...)]).
 
 There is one PyTorch definition per network, in tests/python/sample_networks.py, where the tests check it
 layer for layer and number for number against the DSL declaration; the benchmarks load that file by path
@@ -12,14 +12,7 @@ _spec = importlib.util.spec_from_file_location("sample_networks", _NETWORKS)
 sample_networks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sample_networks)
 
-MODELS = {
-    "default": sample_networks.DefaultNet,
-    "small": sample_networks.SmallNet,
-    "seed004": sample_networks.Seed004Net,
-    "seed002": sample_networks.Seed002Net,
-    "seed001-1": sample_networks.Seed001Model1,
-    "seed001-2": sample_networks.Seed001Model2,
-}
+MODELS = sample_networks.BY_REGISTRY_NAME
 
 
 def create(name):

@@ -83,6 +83,12 @@ public static class DiagnosticDescriptors
         "MNIST0017", "Network class cannot have a primary constructor", "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Remove the parameter list; use fields or properties.");
 
+    // Reported when the whole compilation has been seen (the other networks' names are needed), hence CompilationEnd.
+    public static readonly DiagnosticDescriptor DuplicateRegistryName = new(
+        "MNIST0018", "Two networks have the same registry name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Give each network of the assembly its own Name = \"...\" on [Network] (names are compared ignoring case), or remove Name to use the class's name: trainers and classifiers find a network by that name.",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     /// <summary>
     /// The descriptor of a layer-algebra rule. No discard arm: a Rule added without its descriptor is a compile
     /// error (CS8509), not a diagnostic reported under another rule's ID. (CS8524, for values outside the enum's
@@ -107,5 +113,5 @@ public static class DiagnosticDescriptors
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
         ParameterBudgetExceeded, MissingBatchNorm, MissingDropout, MissingGlobalAvgPool, MissingFullyConnected, KernelLargerThanInput,
         NonPositiveSize, InputSizeMismatch, WrongInputRank, OutputNotClasses, InvalidArgument, NotPartial, Generic,
-        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor);
+        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor, DuplicateRegistryName);
 }

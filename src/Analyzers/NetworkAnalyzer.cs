@@ -13,6 +13,7 @@ namespace Mnist.Dsl.Analyzers;
 /// Checks every [Network] class: the declaration is one the generator can complete, and the network keeps
 /// its parameter budget, has the required layers and has shapes that work. The checks themselves are the
 /// layer algebra's (Mnist.Dsl.Analysis); this class only places them on the attribute or argument at fault.
+/// Registry names are checked across the compilation by <see cref="RegistryNameCheck"/>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NetworkAnalyzer : DiagnosticAnalyzer
@@ -24,6 +25,7 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
         context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+        context.RegisterCompilationStartAction(RegistryNameCheck.Register);
     }
 
     private static void AnalyzeType(SymbolAnalysisContext context)

@@ -7,7 +7,8 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Declarations;
 
 /// <summary>The [Network] attribute's values as declared.</summary>
-internal sealed record NetworkArguments(int Channels, int Height, int Width, int Classes, int ParameterBudget, RequiredLayers Requires, AttributeData Attribute);
+internal sealed record NetworkArguments(int Channels, int Height, int Width, int Classes, int ParameterBudget, RequiredLayers Requires, AttributeData Attribute,
+    string? RegistryName = null, string? Description = null);
 
 /// <summary>One layer attribute: the layer it declares, and the attribute (for diagnostics' locations).</summary>
 internal sealed record DeclaredLayer(Layer Layer, AttributeData Attribute);
@@ -33,7 +34,9 @@ internal static class NetworkAttributeReader
             named.TryGetValue("Classes", out var classes) ? Int(classes) : Analysis.NetworkDefinition.DefaultClasses,
             named.TryGetValue("ParameterBudget", out var budget) ? Int(budget) : 0,
             named.TryGetValue("Requires", out var requires) ? (RequiredLayers)Int(requires) : RequiredLayers.All,
-            attribute);
+            attribute,
+            named.TryGetValue("Name", out var name) ? name.Value as string : null,
+            named.TryGetValue("Description", out var description) ? description.Value as string : null);
     }
 
     /// <summary>The layer attributes in source order (by file, then position), or null if one cannot be read.</summary>

@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -159,6 +160,22 @@ public class IncrementalCachingTests
         Assert.All(Outputs(run, TrackingNames.Networks), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
         Assert.All(Outputs(run, TrackingNames.Plans), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.Contains("    10, 16000, ", run.GeneratedSources.Single(s => s.HintName == "Caching.Net.g.cs").SourceText.ToString());
+    }
+
+    /// <summary>Name and Description are part of the parsed model: editing one reaches the registry, which is re-emitted with it.</summary>
+    [Fact]
+    public void Editing_a_networks_description_re_emits_the_registry_with_it()
+    {
+        static SyntaxTree Described(string description) =>
+            Tree(Network("Net").Replace("[Network(1, 28, 28)]", $"[Network(1, 28, 28, Name = \"net\", Description = \"{description}\")]", StringComparison.Ordinal), "Net.cs");
+
+        var run = RunTwice(Compilation(Described("first")), Compilation(Described("second")));
+
+        Assert.All(Outputs(run, TrackingNames.Networks), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(Outputs(run, TrackingNames.RegistryEntries), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        var registry = run.GeneratedSources.Single(s => s.HintName == "Mnist.Dsl.NetworkRegistry.g.cs").SourceText.ToString();
+        Assert.Contains("RegisteredNetwork(\"net\", \"Caching.Net\"", registry);
+        Assert.Contains("\"second\"),", registry);
     }
 
     /// <summary>Two independent parses of the same source give equal models: what the cache compares is values, not references.</summary>

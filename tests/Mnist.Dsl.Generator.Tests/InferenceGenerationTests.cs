@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;

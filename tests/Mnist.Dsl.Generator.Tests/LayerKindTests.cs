@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Linq;

@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -144,4 +145,28 @@ public class NetworkRegistryTests
 
         Assert.Equal(new[] { "Second.Net", "First.Net" }, NetworkRegistry.Of(second, first).Select(n => n.FullName));
     }
+
+    [Fact]
+    public void A_declared_name_and_description_are_the_entrys_and_names_are_found_ignoring_case()
+    {
+        var result = GeneratorHarness.Run("""
+            using Mnist.Dsl;
+
+            namespace Nets;
+
+            [Network(1, 28, 28, Name = "seed-4", Description = "a \"quoted\" line\\")]
+            [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), GlobalAvgPool2d, Linear(10)]
+            public partial class Seed4;
+            """, Network("Nets", "Plain"));
+
+        var registry = RegistryOf(result);
+
+        var named = registry.Find("SEED-4");
+        Assert.Equal(("seed-4", "a \"quoted\" line\\", "Nets.Seed4"), (named.Name, named.Description, named.FullName));
+        Assert.Same(named, registry.Find("seed4"));
+        Assert.Same(named, registry.Find("nets.seed4"));
+        var plain = registry.Find("plain");
+        Assert.Equal(("Plain", ""), (plain.Name, plain.Description));
+    }
 }
+

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Mnist.Dsl.Registry;
 using Mnist.Models;
 using TorchSharp;
 
@@ -9,16 +10,11 @@ namespace Mnist.Models.Tests;
 /// <summary>The sample networks of src/Samples/Mnist.Models, each with a fresh instance on demand.</summary>
 internal static class SampleModels
 {
+    /// <summary>Mnist.Models' generated registry by class name (the PyTorch twins' MODELS keys), not a list kept here.</summary>
     public static IReadOnlyDictionary<string, Func<torch.nn.Module<torch.Tensor, torch.Tensor>>> Create { get; } =
-        new SortedDictionary<string, Func<torch.nn.Module<torch.Tensor, torch.Tensor>>>(StringComparer.Ordinal)
-        {
-            [nameof(DefaultNet)] = () => new DefaultNet(),
-            [nameof(SmallNet)] = () => new SmallNet(),
-            [nameof(Seed001Model1)] = () => new Seed001Model1(),
-            [nameof(Seed001Model2)] = () => new Seed001Model2(),
-            [nameof(Seed002Net)] = () => new Seed002Net(),
-            [nameof(Seed004Net)] = () => new Seed004Net(),
-        };
+        new SortedDictionary<string, Func<torch.nn.Module<torch.Tensor, torch.Tensor>>>(
+            NetworkRegistry.Of(typeof(DefaultNet).Assembly).ToDictionary(n => n.Type.Name, n => (Func<torch.nn.Module<torch.Tensor, torch.Tensor>>)(() => n.CreateModule<torch.nn.Module<torch.Tensor, torch.Tensor>>())),
+            StringComparer.Ordinal);
 
     public static IEnumerable<object[]> Names() => Create.Keys.Select(name => new object[] { name });
 

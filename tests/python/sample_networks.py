@@ -160,3 +160,15 @@ class SmallNet(_ConvStack):
 
 
 MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet)}
+
+# Each twin by its network's registry name ([Network(Name = ...)] in src/Samples/Mnist.Models): the names the trainer,
+# the benchmarks and the scripts use. Mnist.Models.Tests (PyTorchTwinsTests) checks that these are exactly the
+# networks of Mnist.Models' generated registry, so a network added there without its twin fails a test.
+BY_REGISTRY_NAME = {
+    "default": DefaultNet,
+    "small": SmallNet,
+    "seed004": Seed004Net,
+    "seed002": Seed002Net,
+    "seed001-1": Seed001Model1,
+    "seed001-2": Seed001Model2,
+}

@@ -34,6 +34,15 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The layers the assignment requires of this network; switch a rule off by leaving its flag out.</summary>
     public RequiredLayers Requires { get; set; } = RequiredLayers.All;
+
+    /// <summary>
+    /// The network's name in its assembly's registry (what a trainer or classifier takes on its command line, e.g.
+    /// "default"); null (the default) uses the class's name. Unique in the assembly, ignoring case (MNIST0018).
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>One line that says what the network is, for listings (the registry's Description); null for none.</summary>
+    public string? Description { get; set; }
 }
 
 /// <summary>The layer kinds the assignment requires (seed documents: BN, Dropout, GAP, a fully connected layer).</summary>

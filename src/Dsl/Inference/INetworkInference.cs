@@ -27,4 +27,7 @@ public interface INetworkInference
 
     /// <summary>The outputs of N images one after another (N × InputLength floats in, N × Classes out), on the calling thread.</summary>
     void PredictBatch(ReadOnlySpan<float> images, Span<float> outputs);
+
+    /// <summary>As the other PredictBatch, split into <paramref name="threads"/> contiguous parts computed in parallel.</summary>
+    void PredictBatch(ReadOnlyMemory<float> images, Memory<float> outputs, int threads);
 }

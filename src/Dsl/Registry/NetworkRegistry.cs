@@ -40,13 +40,14 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
     public RegisteredNetwork this[int index] => networks[index];
 
     /// <summary>
-    /// The network called <paramref name="name"/>: its full name (Nets.Net), or its name when only one network has it.
-    /// Throws, listing the candidates, when none or several match.
+    /// The network called <paramref name="name"/>, ignoring case: its full name (Nets.Net), or its registry name or
+    /// class name when only one network has it. Throws, listing the candidates, when none or several match.
     /// </summary>
     public RegisteredNetwork Find(string name)
     {
-        var byFullName = networks.Where(n => n.FullName == name).ToArray();
-        var matches = byFullName.Length > 0 ? byFullName : networks.Where(n => n.Name == name).ToArray();
+        var matches = Matching(name, n => n.FullName);
+        if (matches.Length == 0) matches = Matching(name, n => n.Name);
+        if (matches.Length == 0) matches = Matching(name, n => n.Type.Name);
         return matches.Length switch
         {
             1 => matches[0],
@@ -54,6 +55,9 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
             _ => throw new KeyNotFoundException($"Several networks are called {name}: {Names(matches)}; use a full name."),
         };
     }
+
+    private RegisteredNetwork[] Matching(string name, Func<RegisteredNetwork, string> key) =>
+        networks.Where(n => string.Equals(key(n), name, StringComparison.OrdinalIgnoreCase)).ToArray();
 
     public IEnumerator<RegisteredNetwork> GetEnumerator() => ((IEnumerable<RegisteredNetwork>)networks).GetEnumerator();
 

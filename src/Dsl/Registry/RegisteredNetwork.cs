@@ -17,8 +17,9 @@ public sealed class RegisteredNetwork
     private readonly Func<Stream, string, INetworkInference>? loadInference;
 
     public RegisteredNetwork(string name, string fullName, Type type, NetworkDefinition definition, NetworkSummary summary,
-        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference)
+        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "")
     {
+        Description = description ?? "";
         Name = name;
         FullName = fullName;
         Type = type;
@@ -28,8 +29,14 @@ public sealed class RegisteredNetwork
         this.loadInference = loadInference;
     }
 
-    /// <summary>The class's name (Net); two networks in different namespaces can share it.</summary>
+    /// <summary>
+    /// The name to find it by: [Network(Name = "default")], else the class's name (Net). A declared name is unique in
+    /// its assembly ignoring case (the analyzer's MNIST0018); two classes of one name in different namespaces can share theirs.
+    /// </summary>
     public string Name { get; }
+
+    /// <summary>[Network(Description = ...)]: one line that says what the network is; empty when not declared.</summary>
+    public string Description { get; }
 
     /// <summary>The name with its namespace and enclosing types (Nets.Outer.Net): unique in an assembly.</summary>
     public string FullName { get; }

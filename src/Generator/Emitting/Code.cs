@@ -12,6 +12,9 @@ internal static class Code
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A C# string literal of any text (quotes, backslashes, newlines escaped): declared names and descriptions.</summary>
+    public static string String(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+
     public static string Bool(bool value) => value ? "true" : "false";
 
     public static string Double(double value)

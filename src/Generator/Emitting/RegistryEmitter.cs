@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Generator.Emitting;
 
 /// <summary>
 /// Writes the compilation's network registry: one internal type listing every [Network] class that code outside
-/// it can name (name, full name, type, Definition, Summary, a module factory when a torch runtime is referenced,
+/// it can name (registry name, full name, type, Definition, Summary, a module factory when a torch runtime is referenced,
 /// an inference loader when the inference class was emitted), and the assembly attribute that points
 /// Mnist.Dsl.Registry.NetworkRegistry.Of(assembly) at it. Its name carries the assembly's, so two assemblies that
 /// see each other's internals (InternalsVisibleTo) do not get two types of one name.
@@ -42,8 +42,8 @@ internal static class RegistryEmitter
             var type = TypeExpression(entry, entry.Name);
             var module = flavour == RuntimeFlavour.None ? "null" : $"() => new {type}()";
             var inference = entry.InferenceName is { } name ? $"(stream, source) => {TypeExpression(entry, name)}.Load(stream, source)" : "null";
-            w.Line($"    new {Registry}.RegisteredNetwork(\"{entry.Name}\", \"{entry.FullName}\", typeof({type}), {type}.Definition, {type}.Summary,");
-            w.Line($"        {module}, {inference}),");
+            w.Line($"    new {Registry}.RegisteredNetwork({Code.String(entry.RegistryName)}, \"{entry.FullName}\", typeof({type}), {type}.Definition, {type}.Summary,");
+            w.Line($"        {module}, {inference}, {Code.String(entry.Description)}),");
         }
         w.Line("};");
         w.Close();

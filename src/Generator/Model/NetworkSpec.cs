@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Generator.Model;
 /// ("public", "internal", ...), which its inference class shares; InferenceNameTaken is true when the compilation
 /// already has a type named like that inference class (&lt;Name&gt;Inference), which is then not emitted rather than
 /// collide with it; NameableInAssembly is false for a network nested as private or protected, which the generated
-/// registry cannot name.
+/// registry cannot name. DeclaredName and Description are [Network]'s Name and Description, null when left out.
 /// </remarks>
 public sealed record NetworkSpec(
     string? Namespace,
@@ -29,8 +29,13 @@ public sealed record NetworkSpec(
     string Accessibility = "internal",
     bool InferenceNameTaken = false,
     string FilePath = "",
-    bool NameableInAssembly = true)
+    bool NameableInAssembly = true,
+    string? DeclaredName = null,
+    string? Description = null)
 {
+    /// <summary>The name the registry lists it under: [Network(Name = ...)], else the class's name.</summary>
+    public string RegistryName => string.IsNullOrEmpty(DeclaredName) ? Type.Name : DeclaredName!;
+
     /// <summary>
     /// The hint name of the generated file: unique per type, stable across builds. Nested types join with '+', as
     /// in metadata names, so that class Outer { class Net } and namespace Outer { class Net } cannot collide.

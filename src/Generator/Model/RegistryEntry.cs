@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Generator.Model;
 
 /// <summary>
-/// One network as the generated registry lists it: its names, and whether its inference class was emitted (then the
+/// One network as the generated registry lists it: its names (class, full, registry) and description, and whether its inference class was emitted (then the
 /// registry can load it). Plain values, so the registry is re-emitted only when the list itself changes.
 /// </summary>
 public sealed record RegistryEntry(
@@ -9,7 +9,9 @@ public sealed record RegistryEntry(
     EquatableArray<TypeDeclarationSpec> ContainingTypes,
     string Name,
     string FullName,
-    string? InferenceName)
+    string? InferenceName,
+    string RegistryName,
+    string Description)
 {
     /// <summary>The entry of a network the registry can name (see <see cref="NetworkSpec.NameableInAssembly"/>), else null.</summary>
     public static RegistryEntry? Of(NetworkPlan plan, bool inferenceSupported)
@@ -17,7 +19,8 @@ public sealed record RegistryEntry(
         var spec = plan.Spec;
         if (!spec.NameableInAssembly) return null;
         var hasInference = inferenceSupported && !spec.InferenceNameTaken && plan.Inference is not null;
-        return new RegistryEntry(spec.Namespace, spec.ContainingTypes, spec.Type.Name, spec.FullName, hasInference ? spec.InferenceName : null);
+        return new RegistryEntry(spec.Namespace, spec.ContainingTypes, spec.Type.Name, spec.FullName, hasInference ? spec.InferenceName : null,
+            spec.RegistryName, spec.Description ?? "");
     }
 }
 

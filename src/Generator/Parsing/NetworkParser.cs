@@ -41,7 +41,9 @@ internal static class NetworkParser
             // The generator's own outputs are not in this compilation, so a type found here is the user's.
             context.SemanticModel.Compilation.GetTypeByMetadataName(MetadataName(type) + "Inference") is not null,
             applied.SyntaxTree.FilePath,
-            DeclarationRules.IsNameableInItsAssembly(type));
+            DeclarationRules.IsNameableInItsAssembly(type),
+            network.RegistryName,
+            network.Description);
     }
 
     /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint name, where @ is invalid.</summary>

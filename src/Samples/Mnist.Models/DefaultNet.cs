@@ -8,7 +8,8 @@ namespace Mnist.Models;
 /// pooling and one fully connected layer. Every convolution is followed by ReLU, BatchNorm and a little dropout;
 /// no biases before BatchNorm (it would cancel them).
 /// </summary>
-[Network(1, 28, 28)]
+[Network(1, 28, 28,
+    Name = "default", Description = "the default network: 5 convs (16-24, 1x1 squeeze, 16-24-32), BN, dropout 0.05, GAP, FC")]
 [Conv2d(16, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]    // 28 → 26, RF 3
 [Conv2d(24, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]    // 26 → 24, RF 5
 [MaxPool2d(2), Conv2d(12, 1, Bias = false)]                         // 24 → 12, RF 6

@@ -9,7 +9,8 @@ namespace Mnist.Models;
 /// Its output sees 26×26 of the 28×28 input (MNIST0014): true of the seed's network, kept as it is.
 /// </summary>
 #pragma warning disable MNIST0014 // receptive field smaller than the input, as in the seed
-[Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
+[Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected,
+    Name = "seed001-1", Description = "seed 001, model 1: CNN with a linear head")]
 [Conv2d(32, 3), BatchNorm2d, ReLU(Functional = true), MaxPool2d(2)]
 [Conv2d(32, 3), BatchNorm2d, ReLU(Functional = true), MaxPool2d(2)]
 [Conv2d(16, 3), BatchNorm2d, ReLU(Functional = true), Dropout(0.1)]

@@ -8,7 +8,8 @@ namespace Mnist.Models;
 /// The analyzer reports both (MNIST0004, MNIST0005); leaving them out of Requires switches the two rules off
 /// for this network only, which is how a model that breaks a rule on purpose is declared.
 /// </summary>
-[Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout)]
+[Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout,
+    Name = "seed001-2", Description = "seed 001, model 2: CNN only (no GAP, no FC)")]
 [Conv2d(16, 3), ReLU(Functional = true), BatchNorm2d]
 [Conv2d(32, 3), ReLU(Functional = true), BatchNorm2d, MaxPool2d(2)]
 [Conv2d(10, 3), ReLU(Functional = true), BatchNorm2d, Dropout(0.1), MaxPool2d(2)]

@@ -9,7 +9,8 @@ namespace Mnist.Models;
 /// or whether convolutions have biases: here pooling follows the second and fourth convolutions (28 → 14 → 7),
 /// dropout is 0.1, ReLU follows each convolution and biases are PyTorch's default (on).
 /// </summary>
-[Network(1, 28, 28)]
+[Network(1, 28, 28,
+    Name = "seed002", Description = "seed 002's network (5 convs 4-8-16-24-32, BN, pooling with dropout, GAP, FC)")]
 [Conv2d(4, 3, Padding = 1), ReLU, BatchNorm2d]
 [Conv2d(8, 3, Padding = 1), ReLU, BatchNorm2d, MaxPool2d(2), Dropout(0.1)]
 [Conv2d(16, 3, Padding = 1), ReLU, BatchNorm2d]

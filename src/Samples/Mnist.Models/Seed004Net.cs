@@ -7,7 +7,8 @@ namespace Mnist.Models;
 /// transitions with max pooling, global average pooling and one fully connected layer. The seed does not
 /// say whether its convolutions have biases; like the notebooks it comes from, they have none.
 /// </summary>
-[Network(1, 28, 28, Classes = 10)]
+[Network(1, 28, 28, Classes = 10,
+    Name = "seed004", Description = "seed 004's network: conv blocks with BN and dropout, 1x1 transitions, GAP, FC")]
 // Input block: 28 → 26; convolution block 1: 26 → 24
 [Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.1)]
 [Conv2d(24, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.1)]

@@ -14,32 +14,24 @@ using TorchSharp;
 // The trainer's command line: list, summary, train (the default command), eval.
 // First, before libtorch allocates anything: keep its freed buffers in the heap (see MallocTuning).
 MallocTuning.Apply();
-var modelArgument = new Argument<string>("model") { Description = "network to use (see `list`)", DefaultValueFactory = _ => ModelCatalog.Default };
-var epochs = Positive(new Option<int>("--epochs") { Description = "epochs to train", DefaultValueFactory = _ => 15 });
-var batchSize = Positive(new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 128 });
-var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum 0.9) or adam", DefaultValueFactory = _ => OptimizerKind.Sgd };
-var learningRate = Check(new Option<double>("--lr") { Description = "learning rate (the peak, for one-cycle)", DefaultValueFactory = _ => 0.1 }, v => v is > 0 and <= 10, "in (0, 10]");
-var schedule = new Option<ScheduleKind>("--schedule") { Description = "onecycle (per batch), step (x0.1 every --step-size epochs), plateau (x0.1 when the test loss stalls) or none", DefaultValueFactory = _ => ScheduleKind.OneCycle };
-var stepSize = NotNegative(new Option<int>("--step-size") { Description = "epochs between the step schedule's x0.1 drops (0: a third of --epochs)" });
-var noAugment = new Option<bool>("--no-augment") { Description = "train without random rotation (±7°)" };
-var seed = new Option<long>("--seed") { Description = "random seed (weights, order, dropout, augmentation)", DefaultValueFactory = _ => 1 };
-var threads = Positive(new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 });
-var trainLimit = NotNegative(new Option<int>("--train-limit") { Description = "train on the first N training images only (0: all 60,000)" });
-var testLimit = NotNegative(new Option<int>("--test-limit") { Description = "test on the first N test images only (0: all 10,000)" });
 var data = new Option<string>("--data") { Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)", DefaultValueFactory = _ => MnistDataset.DefaultFolder() };
 var output = new Option<string?>("--output") { Description = "run folder to write (default: runs/<model>-<UTC time>)" };
-var stopAfter = NotNegative(new Option<int>("--stop-after") { Description = "stop, as Ctrl-C would, once this many epochs are done (0: run them all); the schedule still spans --epochs and --resume continues" });
+var stopAfter = TrainOptions.Validated(new Option<int>("--stop-after") { Description = "stop, as Ctrl-C would, once this many epochs are done (0: run them all); the schedule still spans --epochs and --resume continues" }, TrainOptions.NotNegative);
 var resume = new Option<bool>("--resume") { Description = "continue the run in --output from its checkpoint; options not given are the run's own" };
 
 var train = new Command("train", "train a network on MNIST, printing the test accuracy after each epoch and writing a run folder")
 {
-    modelArgument, epochs, batchSize, optimizer, learningRate, schedule, stepSize, noAugment, seed, threads, trainLimit, testLimit, data, output, resume, stopAfter,
+    data, output, resume, stopAfter,
 };
+// The settings' options come from their one table (TrainOptions), which also reads and writes settings.json.
+foreach (var setting in TrainOptions.All)
+{
+    if (setting.Symbol is Option option) train.Options.Add(option);
+    else train.Arguments.Add((Argument)setting.Symbol);
+}
 train.SetAction(parse => Guarded(() =>
 {
-    var requested = new TrainSettings(ModelCatalog.Find(parse.GetValue(modelArgument)!).Name, parse.GetValue(epochs), parse.GetValue(batchSize),
-        parse.GetValue(optimizer), parse.GetValue(learningRate), parse.GetValue(schedule), !parse.GetValue(noAugment), parse.GetValue(seed),
-        parse.GetValue(threads), parse.GetValue(trainLimit), parse.GetValue(testLimit), parse.GetValue(stepSize));
+    var requested = TrainSettings.Parse(parse);
     var isResume = parse.GetValue(resume);
     RunFolder run;
     TrainSettings settings;
@@ -51,21 +43,7 @@ train.SetAction(parse => Guarded(() =>
             throw new UserError($"{run.Path} holds no run to resume (settings.json and checkpoint.safetensors are written after the first epoch).");
         var saved = TrainSettings.FromJson(File.ReadAllText(run.Settings), run.Settings);
         // Options given on this command line must agree with the run; the others are taken from it.
-        settings = saved with
-        {
-            Model = Given(modelArgument) ? requested.Model : saved.Model,
-            Epochs = Given(epochs) ? requested.Epochs : saved.Epochs,
-            BatchSize = Given(batchSize) ? requested.BatchSize : saved.BatchSize,
-            Optimizer = Given(optimizer) ? requested.Optimizer : saved.Optimizer,
-            LearningRate = Given(learningRate) ? requested.LearningRate : saved.LearningRate,
-            Schedule = Given(schedule) ? requested.Schedule : saved.Schedule,
-            StepSize = Given(stepSize) ? requested.StepSize : saved.StepSize,
-            Augment = Given(noAugment) ? requested.Augment : saved.Augment,
-            Seed = Given(seed) ? requested.Seed : saved.Seed,
-            Threads = Given(threads) ? requested.Threads : saved.Threads,
-            TrainLimit = Given(trainLimit) ? requested.TrainLimit : saved.TrainLimit,
-            TestLimit = Given(testLimit) ? requested.TestLimit : saved.TestLimit,
-        };
+        settings = saved.WithGiven(parse, requested);
         var differences = settings.Differences(saved);
         if (differences.Count > 0)
             throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
@@ -130,12 +108,6 @@ train.SetAction(parse => Guarded(() =>
         Console.CancelKeyPress -= onCancel;
     }
 
-    bool Given(Symbol symbol) => symbol switch
-    {
-        Option o => parse.GetResult(o) is { Implicit: false },
-        Argument a => parse.GetResult(a) is { Implicit: false },
-        _ => false,
-    };
 }));
 
 var list = new Command("list", "list the networks with their parameter counts and receptive fields");
@@ -159,18 +131,18 @@ summary.SetAction(parse => Guarded(() =>
 
 var evalModel = new Argument<string>("model") { Description = "network the weights belong to" };
 var weights = new Option<string>("--weights") { Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch", Required = true };
-var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { evalModel, weights, data, threads, testLimit };
+var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { evalModel, weights, data, TrainOptions.Threads.Option, TrainOptions.TestLimit.Option };
 evaluate.SetAction(parse => Guarded(() =>
 {
     var entry = ModelCatalog.Find(parse.GetValue(evalModel)!);
     NativeRuntime.EnsureLoaded();
-    torch.set_num_threads(parse.GetValue(threads));
+    torch.set_num_threads(TrainOptions.Threads.Value(parse));
     using var model = entry.Create();
     model.LoadWeights(parse.GetValue(weights)!);
     ChannelsLast.Apply(model);
     using var test = MnistDataset.Load(parse.GetValue(data)!, train: false);
     using var scope = torch.NewDisposeScope();
-    var (images, labels) = Trainer.Limit(test, parse.GetValue(testLimit));
+    var (images, labels) = Trainer.Limit(test, TrainOptions.TestLimit.Value(parse));
     var (loss, correct) = Trainer.Evaluate(model, images, labels);
     Console.WriteLine(EpochResult.FormatTestLine(loss, correct, labels.shape[0]));
     return 0;
@@ -201,28 +173,6 @@ static int Guarded(Func<int> action)
         Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings("; ")}");
         return 2;
     }
-}
-
-static Option<int> Positive(Option<int> option) => Check(option, v => v > 0, "positive");
-
-static Option<int> NotNegative(Option<int> option) => Check(option, v => v >= 0, "0 or more");
-
-static Option<T> Check<T>(Option<T> option, Func<T, bool> ok, string requirement) where T : IFormattable
-{
-    option.Validators.Add(r =>
-    {
-        T value;
-        try
-        {
-            value = r.GetValueOrDefault<T>();
-        }
-        catch (InvalidOperationException)
-        {
-            return; // not a number at all: the parser has reported that already, and validators run regardless
-        }
-        if (!ok(value)) r.AddError($"{option.Name} must be {requirement}, not {value.ToString(null, CultureInfo.InvariantCulture)}.");
-    });
-    return option;
 }
 
 static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";

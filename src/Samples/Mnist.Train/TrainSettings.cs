@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,58 +12,73 @@ public enum OptimizerKind { Sgd, Adam }
 
 public enum ScheduleKind { OneCycle, Step, Plateau, None }
 
-/// <summary>Everything that decides a training run's numbers: with the same settings, the same numbers.</summary>
-internal sealed record TrainSettings(
-    string Model,
-    int Epochs,
-    int BatchSize,
-    OptimizerKind Optimizer,
-    double LearningRate,
-    ScheduleKind Schedule,
-    bool Augment,
-    long Seed,
-    int Threads,
-    int TrainLimit,
-    int TestLimit,
-    int StepSize = 0)
+/// <summary>
+/// Everything that decides a training run's numbers: with the same settings, the same numbers. Each property is a
+/// row of <see cref="TrainOptions"/>, which reads it from the command line and settings.json and compares it on --resume.
+/// </summary>
+internal sealed record TrainSettings
 {
+    public string Model { get; init; } = "";
+    public int Epochs { get; init; }
+    public int BatchSize { get; init; }
+    public OptimizerKind Optimizer { get; init; }
+    public double LearningRate { get; init; }
+    public ScheduleKind Schedule { get; init; }
+    public bool Augment { get; init; }
+    public long Seed { get; init; }
+    public int Threads { get; init; }
+    public int TrainLimit { get; init; }
+    public int TestLimit { get; init; }
+    public int StepSize { get; init; }
+
     /// <summary>Epochs between the step schedule's ×0.1 drops: --step-size, else a third of the run.</summary>
     public int StepEpochs => StepSize > 0 ? StepSize : Math.Max(1, Epochs / 3);
+
+    /// <summary>Every setting at its default.</summary>
+    public static TrainSettings Defaults => TrainOptions.All.Aggregate(new TrainSettings(), (s, o) => o.WithDefault(s));
+
+    /// <summary>The settings a command line asks for (defaults where it gives none).</summary>
+    public static TrainSettings Parse(System.CommandLine.ParseResult parse) =>
+        TrainOptions.All.Aggregate(new TrainSettings(), (s, o) => o.WithParsed(parse, s));
+
+    /// <summary>A run's settings with the options this command line gives; the others stay the run's.</summary>
+    public TrainSettings WithGiven(System.CommandLine.ParseResult parse, TrainSettings requested) =>
+        TrainOptions.All.Where(o => o.IsGiven(parse)).Aggregate(this, (s, o) => o.WithValueOf(requested, s));
+
+    /// <summary>"--epochs 20 (the run has 15)" for each setting that must match on --resume and differs.</summary>
+    public IReadOnlyList<string> Differences(TrainSettings run) =>
+        TrainOptions.All.Where(o => o.MustMatchOnResume).Select(o => o.Difference(this, run)).OfType<string>().ToList();
 
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static TrainSettings FromJson(string json, string path) =>
-        JsonSerializer.Deserialize<TrainSettings>(json, Json) ?? throw new UserError($"{path} holds no settings.");
-
-    /// <summary>"name: this vs that" for each setting that differs, to say why a run cannot be resumed with other settings.</summary>
-    public IReadOnlyList<string> Differences(TrainSettings other)
+    public string ToJson()
     {
-        var differences = new List<string>();
-        void Compare<T>(string name, T mine, T theirs)
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            if (!EqualityComparer<T>.Default.Equals(mine, theirs))
-                differences.Add(string.Format(CultureInfo.InvariantCulture, "{0} {1} (the run has {2})", name, mine, theirs));
+            writer.WriteStartObject();
+            foreach (var option in TrainOptions.All) option.WriteJson(writer, this, Json);
+            writer.WriteEndObject();
         }
-        Compare("model", Model, other.Model);
-        Compare("--epochs", Epochs, other.Epochs);
-        Compare("--batch-size", BatchSize, other.BatchSize);
-        Compare("--optimizer", Optimizer, other.Optimizer);
-        Compare("--lr", LearningRate, other.LearningRate);
-        Compare("--schedule", Schedule, other.Schedule);
-        Compare("--step-size", StepSize, other.StepSize);
-        Compare("augmentation", Augment, other.Augment);
-        Compare("--seed", Seed, other.Seed);
-        Compare("--threads", Threads, other.Threads);
-        Compare("--train-limit", TrainLimit, other.TrainLimit);
-        Compare("--test-limit", TestLimit, other.TestLimit);
-        return differences;
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public static TrainSettings FromJson(string json, string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new UserError($"{path} holds no settings.");
+            return TrainOptions.All.Aggregate(Defaults, (s, o) => o.WithJson(document.RootElement, s, Json));
+        }
+        catch (JsonException e)
+        {
+            throw new UserError($"{path} is not a settings file: {e.Message}");
+        }
     }
 }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Data;
 using Mnist.Dsl.Training.Runtime;
 using Mnist.Dsl.Training.Serialization;
@@ -24,7 +25,7 @@ internal sealed class Trainer
 {
     private const int TestBatchSize = 1000;
 
-    public static TrainOutcome Run(TrainSettings settings, ModelEntry entry, string dataFolder, RunFolder run, bool resume,
+    public static TrainOutcome Run(TrainSettings settings, RegisteredNetwork entry, string dataFolder, RunFolder run, bool resume,
         EpochProgress progress, Action<EpochResult> onEpoch, CancellationToken stop)
     {
         set_num_threads(settings.Threads);

@@ -5,7 +5,7 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Testing;
 
 /// <summary>
 /// A generator run's output compiled and loaded into this process, so tests can call what the generated code

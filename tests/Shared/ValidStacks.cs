@@ -7,7 +7,7 @@ using FsCheck.Fluent;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Testing;
 
 /// <summary>
 /// A valid network as data (the input, the layers, the classes its last layer produces) and the C# declaration

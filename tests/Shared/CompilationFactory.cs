@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Mnist.Dsl.Testing;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Testing;
 
 /// <summary>Builds in-memory compilations that reference the .NET runtime, Mnist.Dsl and (optionally) the real TorchSharp.</summary>
 internal static class CompilationFactory

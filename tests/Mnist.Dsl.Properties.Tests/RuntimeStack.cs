@@ -4,7 +4,7 @@ using System.Linq;
 using Mnist.Dsl.Layers;
 using static TorchSharp.torch;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>
 /// A layer list run for real on TorchSharp (libtorch 2.10), read independently of the layer algebra: each layer becomes its

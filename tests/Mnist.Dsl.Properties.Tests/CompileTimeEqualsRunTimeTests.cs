@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -13,7 +14,7 @@ using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>
 /// "Compile-time numbers are the runtime truth" (design.md), as a property. For random valid layer stacks
@@ -28,7 +29,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// <para>
 /// Sizes: <c>MNIST_DSL_PROPERTY_STACKS</c> stacks run on the runtime (suite default 1,000, about 3 s) and
 /// <c>MNIST_DSL_PROPERTY_COMPILED</c> are compiled (suite default 100, about 6 s). A longer run by hand:
-/// <c>MNIST_DSL_PROPERTY_STACKS=500000 MNIST_DSL_PROPERTY_COMPILED=50000 nice -n 10 dotnet test tests/Mnist.Dsl.Generator.Tests -c Release --no-build --filter FullyQualifiedName~CompileTimeEqualsRunTimeTests --logger "console;verbosity=detailed"</c> (26 minutes on 2 shared cores; the README records its result).
+/// <c>MNIST_DSL_PROPERTY_STACKS=500000 MNIST_DSL_PROPERTY_COMPILED=50000 nice -n 10 dotnet test tests/Mnist.Dsl.Properties.Tests -c Release --no-build --filter FullyQualifiedName~CompileTimeEqualsRunTimeTests --logger "console;verbosity=detailed"</c> (26 minutes on 2 shared cores; the README records its result).
 /// </para>
 /// </summary>
 public class CompileTimeEqualsRunTimeTests(ITestOutputHelper output)

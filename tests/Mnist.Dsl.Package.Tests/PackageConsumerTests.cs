@@ -10,7 +10,7 @@ using Mnist.Dsl.Layers;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Package.Tests;
 
 /// <summary>
 /// The Mnist.Dsl package as a user gets it: packed from this build, restored from a local folder into an empty

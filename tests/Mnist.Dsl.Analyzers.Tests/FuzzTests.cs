@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Globalization;
 using System.Linq;
@@ -9,7 +10,7 @@ using Microsoft.FSharp.Core;
 using Mnist.Dsl.Analysis;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Analyzers.Tests;
 
 /// <summary>
 /// Property tests with FsCheck: thousands of random and malformed declarations never crash the generator or

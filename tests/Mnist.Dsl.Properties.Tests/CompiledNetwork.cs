@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.IO;
 using System.Linq;
@@ -7,7 +8,7 @@ using Microsoft.CodeAnalysis;
 using Mnist.Dsl.Analysis;
 using TorchSharp;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>
 /// A declaration compiled with its generated code into an assembly and loaded, as a user's build would run it.

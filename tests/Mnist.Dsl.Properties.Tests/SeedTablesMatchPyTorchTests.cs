@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -9,7 +10,7 @@ using System.Text.Json;
 using Mnist.Dsl.Analysis;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>
 /// The torchsummary table each sample's generated class carries (its static Summary, computed from the

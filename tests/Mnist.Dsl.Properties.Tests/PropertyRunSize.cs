@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>How many cases a property test runs: its default in the suite, or an environment variable's value for a longer run by hand.</summary>
 internal static class PropertyRunSize

@@ -4,7 +4,7 @@ using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Analyzers;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Analyzers.Tests;
 
 /// <summary>Every rule of the layer algebra has its own descriptor in the catalog, under its own ID and severity.</summary>
 public class DiagnosticCatalogTests

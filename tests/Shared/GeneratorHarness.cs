@@ -1,3 +1,4 @@
+using Mnist.Dsl.Generator;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -7,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Mnist.Dsl.Analyzers;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Testing;
 
 /// <summary>
 /// Runs the generator and the analyzer over a compilation, as the build does. <see cref="Result.Generated"/> holds

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Testing;
 
 /// <summary>The DSL declarations of src/Samples/Mnist.Models, read as source, so tests see exactly what users build.</summary>
 internal static class SampleNetworks

@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -7,7 +8,7 @@ using Microsoft.CodeAnalysis.Text;
 using Mnist.Dsl.Analyzers;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Analyzers.Tests;
 
 /// <summary>
 /// Every diagnostic of the catalog, reported by the analyzer with its ID and severity, at the attribute or
@@ -271,6 +272,16 @@ public class AnalyzerTests
             {{ValidLayers}}
             public partial class Configured[|(int width)|];
             """, "Configured has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead"),
+        // Net declares no name, so only the network that declared the taken one is at fault.
+        ["MNIST0018 registry name taken, ignoring case, at Name"] = new("MNIST0018", $$"""
+            [Network(1, 28, 28, [|Name = "net"|])]
+            {{ValidLayers}}
+            public partial class Small;
+
+            [Network(1, 28, 28)]
+            {{ValidLayers}}
+            public partial class Net;
+            """, "Small is named \"net\", but Net has that name too (ignoring case); give each network its own Name"),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);
@@ -450,5 +461,19 @@ public class AnalyzerTests
             }
             return (text.ToString(), spans);
         }
+    }
+
+    [Fact]
+    public void Two_networks_declaring_one_name_are_both_reported_and_classes_of_one_name_in_two_namespaces_are_not()
+    {
+        string Network(string ns, string name, string arguments) =>
+            $"using Mnist.Dsl;\n\nnamespace {ns};\n\n[Network(1, 28, 28{arguments})]\n{ValidLayers}\npublic partial class {name};\n";
+
+        var clash = GeneratorHarness.Run(Network("A", "First", ", Name = \"twin\""), Network("B", "Second", ", Name = \"TWIN\""), Network("C", "Net", ""), Network("D", "Net", ""));
+
+        Assert.Equal(new[] { "A.First is named \"twin\", but B.Second has that name too (ignoring case); give each network its own Name",
+                "B.Second is named \"TWIN\", but A.First has that name too (ignoring case); give each network its own Name" },
+            clash.AnalyzerDiagnostics.Where(d => d.Id == "MNIST0018").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal));
+        Assert.Equal(2, clash.AnalyzerDiagnostics.Length);
     }
 }

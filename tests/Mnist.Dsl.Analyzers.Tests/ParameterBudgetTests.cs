@@ -1,3 +1,4 @@
+using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -10,7 +11,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
-namespace Mnist.Dsl.Generator.Tests;
+namespace Mnist.Dsl.Analyzers.Tests;
 
 /// <summary>
 /// Where a network's parameter budget comes from: ParameterBudget on [Network], then the file's .editorconfig
