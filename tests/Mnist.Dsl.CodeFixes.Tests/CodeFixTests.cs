@@ -19,7 +19,7 @@ public class CodeFixTests
 
     [Fact]
     public Task BatchNorm_goes_after_the_first_convolution_and_the_ReLU_that_follows_it() => AssertFixed(
-        new AddBatchNormCodeFixProvider(), "MNIST0002", AddBatchNormCodeFixProvider.EquivalenceKey,
+        new AddBlockLayerCodeFixProvider(), "MNIST0002", AddBlockLayerCodeFixProvider.AddBatchNormKey,
         """
         using Mnist.Dsl;
 
@@ -70,12 +70,12 @@ public class CodeFixTests
             [{qualifier}GlobalAvgPool2d, {qualifier}Linear(10), {qualifier}LogSoftmax]
             public partial class NoBatchNorm;
             """;
-        return AssertFixed(new AddBatchNormCodeFixProvider(), "MNIST0002", AddBatchNormCodeFixProvider.EquivalenceKey, Source(firstBlock), Source(fixedBlock));
+        return AssertFixed(new AddBlockLayerCodeFixProvider(), "MNIST0002", AddBlockLayerCodeFixProvider.AddBatchNormKey, Source(firstBlock), Source(fixedBlock));
     }
 
     [Fact]
     public Task BatchNorm_is_not_offered_for_a_network_without_a_convolution() => AssertNotOffered(
-        new AddBatchNormCodeFixProvider(), "MNIST0002", """
+        new AddBlockLayerCodeFixProvider(), "MNIST0002", """
         using Mnist.Dsl;
 
         [Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
@@ -101,7 +101,7 @@ public class CodeFixTests
         var diagnostic = Assert.Single(await CodeFixHarness.AnalyzeAsync(document));
         Assert.Equal("MNIST0002", diagnostic.Id);
 
-        var actions = await CodeFixHarness.ActionsAsync(document, new AddBatchNormCodeFixProvider(), diagnostic);
+        var actions = await CodeFixHarness.ActionsAsync(document, new AddBlockLayerCodeFixProvider(), diagnostic);
 
         Assert.Equal(offered ? 1 : 0, actions.Length);
     }
@@ -110,7 +110,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Dropout_goes_after_the_first_BatchNorm() => AssertFixed(
-        new AddDropoutCodeFixProvider(), "MNIST0003", AddDropoutCodeFixProvider.EquivalenceKey,
+        new AddBlockLayerCodeFixProvider(), "MNIST0003", AddBlockLayerCodeFixProvider.AddDropoutKey,
         """
         using Mnist.Dsl;
 
@@ -133,7 +133,7 @@ public class CodeFixTests
     /// <summary>Seed 001's Conv → BatchNorm → ReLU order: the Dropout still follows the BatchNorm, at the end of its list.</summary>
     [Fact]
     public Task Dropout_follows_a_BatchNorm_that_ends_its_attribute_list() => AssertFixed(
-        new AddDropoutCodeFixProvider(), "MNIST0003", AddDropoutCodeFixProvider.EquivalenceKey,
+        new AddBlockLayerCodeFixProvider(), "MNIST0003", AddBlockLayerCodeFixProvider.AddDropoutKey,
         """
         using Mnist.Dsl;
 
@@ -155,7 +155,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Dropout_goes_after_the_first_convolution_and_its_ReLU_when_there_is_no_BatchNorm() => AssertFixed(
-        new AddDropoutCodeFixProvider(), "MNIST0003", AddDropoutCodeFixProvider.EquivalenceKey,
+        new AddBlockLayerCodeFixProvider(), "MNIST0003", AddBlockLayerCodeFixProvider.AddDropoutKey,
         """
         using Mnist.Dsl;
 
@@ -177,7 +177,7 @@ public class CodeFixTests
 
     [Fact]
     public Task Dropout_is_not_offered_for_a_network_with_neither_a_BatchNorm_nor_a_convolution() => AssertNotOffered(
-        new AddDropoutCodeFixProvider(), "MNIST0003", """
+        new AddBlockLayerCodeFixProvider(), "MNIST0003", """
         using Mnist.Dsl;
 
         [Network(1, 28, 28, Requires = RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
@@ -422,7 +422,7 @@ public class CodeFixTests
         Assert.Equal(sameFile ? new[] { "MNIST0002", "MNIST0003", "MNIST0004", "MNIST0005", "MNIST0010", "MNIST0014" } : new[] { "MNIST0002", "MNIST0003", "MNIST0004", "MNIST0005", "MNIST0014" },
             diagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
 
-        foreach (var provider in new CodeFixProvider[] { new AddBatchNormCodeFixProvider(), new AddDropoutCodeFixProvider(), new AddClassifierHeadCodeFixProvider() })
+        foreach (var provider in new CodeFixProvider[] { new AddBlockLayerCodeFixProvider(), new AddClassifierHeadCodeFixProvider() })
             foreach (var diagnostic in diagnostics.Where(d => provider.FixableDiagnosticIds.Contains(d.Id)))
                 Assert.Empty(await CodeFixHarness.ActionsAsync(document, provider, diagnostic));
     }
@@ -447,7 +447,7 @@ public class CodeFixTests
             """);
         Assert.Equal(new[] { "MNIST0002", "MNIST0002" }, (await CodeFixHarness.AnalyzeAsync(document)).Select(d => d.Id));
 
-        var fixedDocument = await CodeFixHarness.FixAllAsync(document, new AddBatchNormCodeFixProvider(), AddBatchNormCodeFixProvider.EquivalenceKey, "MNIST0002");
+        var fixedDocument = await CodeFixHarness.FixAllAsync(document, new AddBlockLayerCodeFixProvider(), AddBlockLayerCodeFixProvider.AddBatchNormKey, "MNIST0002");
 
         Assert.Equal("""
             using Mnist.Dsl;
@@ -523,7 +523,7 @@ public class CodeFixTests
         var providers = typeof(LayerInsertionCodeFixProvider).Assembly.GetTypes()
             .Where(t => typeof(CodeFixProvider).IsAssignableFrom(t) && !t.IsAbstract)
             .ToArray();
-        Assert.Equal(3, providers.Length);
+        Assert.Equal(2, providers.Length); // the block layers (MNIST0002, MNIST0003) and the classifier head (MNIST0004, MNIST0005)
         var catalog = Mnist.Dsl.Analyzers.DiagnosticDescriptors.All.Select(d => d.Id).ToHashSet();
         foreach (var type in providers)
         {
