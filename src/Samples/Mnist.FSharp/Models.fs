@@ -3,6 +3,7 @@ module Mnist.FSharp.Models
 
 open System
 open Mnist.Dsl.Analysis
+open Mnist.Dsl.Registry
 open Mnist.Models
 open TorchSharp
 
@@ -16,13 +17,15 @@ type Model =
       Definition: NetworkDefinition
       Summary: NetworkSummary }
 
+/// The networks of Mnist.Models, from the registry the C# generator emits for that assembly: no list kept here.
 let all =
-    [ { Name = "default"; Create = (fun () -> new DefaultNet()); Definition = DefaultNet.Definition; Summary = DefaultNet.Summary }
-      { Name = "small"; Create = (fun () -> new SmallNet()); Definition = SmallNet.Definition; Summary = SmallNet.Summary }
-      { Name = "seed004"; Create = (fun () -> new Seed004Net()); Definition = Seed004Net.Definition; Summary = Seed004Net.Summary }
-      { Name = "seed002"; Create = (fun () -> new Seed002Net()); Definition = Seed002Net.Definition; Summary = Seed002Net.Summary }
-      { Name = "seed001-1"; Create = (fun () -> new Seed001Model1()); Definition = Seed001Model1.Definition; Summary = Seed001Model1.Summary }
-      { Name = "seed001-2"; Create = (fun () -> new Seed001Model2()); Definition = Seed001Model2.Definition; Summary = Seed001Model2.Summary } ]
+    NetworkRegistry.Of(typeof<DefaultNet>.Assembly)
+    |> Seq.map (fun network ->
+        { Name = network.Name
+          Create = network.CreateModule<Network>
+          Definition = network.Definition
+          Summary = network.Summary })
+    |> List.ofSeq
 
 let names = all |> List.map _.Name
 
