@@ -5,6 +5,7 @@ using Mnist.Dsl.Data;
 using Mnist.Dsl.Training.Data;
 using Xunit;
 using static TorchSharp.torch;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Dsl.Training.Tests;
 

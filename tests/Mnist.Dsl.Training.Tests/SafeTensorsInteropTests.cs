@@ -8,6 +8,7 @@ using TorchSharp;
 using Mnist.Dsl.Training.Serialization;
 using Xunit;
 using static TorchSharp.torch;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Dsl.Training.Tests;
 

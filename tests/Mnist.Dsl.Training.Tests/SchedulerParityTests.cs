@@ -7,6 +7,7 @@ using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
 using static TorchSharp.torch.optim.lr_scheduler;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Dsl.Training.Tests;
 

@@ -6,6 +6,7 @@ using Mnist.Dsl.Training.Data;
 using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Models.Tests;
 
@@ -58,7 +59,7 @@ internal sealed class ParityRun
                 ours[name] = Run(model, images, labels);
             }
 
-            var output = Tests.PyTorch.Run("model_parity.py", new Dictionary<string, torch.Tensor> { ["input"] = images, ["labels"] = labels }, weights.FullName);
+            var output = Mnist.Tests.Shared.PyTorch.Run("model_parity.py", new Dictionary<string, torch.Tensor> { ["input"] = images, ["labels"] = labels }, weights.FullName);
             var values = output.ToDictionary(kv => kv.Key, kv => TensorValues.Of(kv.Value));
             foreach (var tensor in output.Values) tensor.Dispose();
 

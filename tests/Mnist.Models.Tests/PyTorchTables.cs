@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Models.Tests;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using Mnist.Dsl.Registry;
 using Xunit;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Models.Tests;
 

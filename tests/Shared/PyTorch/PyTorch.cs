@@ -5,7 +5,7 @@ using System.IO;
 using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 
-namespace Mnist.Models.Tests;
+namespace Mnist.Tests.Shared;
 
 /// <summary>
 /// Runs a script of python/ with Debian's PyTorch 1.13.1 (/usr/bin/python3; the python3 on PATH may have no
