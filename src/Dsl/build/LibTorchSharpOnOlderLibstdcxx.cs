@@ -1,12 +1,16 @@
 #nullable enable
-// Compiled by MSBuild's RoslynCodeTaskFactory from Mnist.Dsl.targets (so it needs no assembly of its own) and by
-// the tests. Keep it to netstandard2.0 APIs and one file.
+// Compiled by MSBuild's RoslynCodeTaskFactory from Mnist.Dsl.targets (so it needs no assembly of its own), by the
+// tests, and without the task (MNIST_DSL_NO_MSBUILD) by Mnist.Dsl.Training, whose load error says whether the
+// library still needs this patch. Keep it to netstandard2.0 APIs and one file.
 using System;
 using System.IO;
 using System.Text;
+#if !MNIST_DSL_NO_MSBUILD
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+#endif
 
+#if !MNIST_DSL_NO_MSBUILD
 /// <summary>
 /// Makes TorchSharp 0.107's libLibTorchSharp.so load where the system libstdc++ predates GCC 13 (Debian 12,
 /// Ubuntu 22.04): the library was built with GCC 13, whose &lt;iostream&gt; calls std::ios_base_library_init()
@@ -55,9 +59,10 @@ public sealed class PatchLibTorchSharpForOlderLibstdcxx : Task
         return !Log.HasLoggedErrors;
     }
 }
+#endif
 
 /// <summary>Which libstdc++ the system has and whether it defines a symbol version.</summary>
-public static class Libstdcxx
+internal static class Libstdcxx
 {
     private static readonly string[] Candidates =
     {
@@ -87,7 +92,7 @@ public static class Libstdcxx
 }
 
 /// <summary>The ELF edit itself (64-bit little-endian shared objects, through their section headers).</summary>
-public static class Glibcxx
+internal static class Glibcxx
 {
     public const string Version = "GLIBCXX_3.4.32";
     public const string Symbol = "_ZSt21ios_base_library_initv";
@@ -97,6 +102,9 @@ public static class Glibcxx
 
     private const uint DynSym = 11, VerNeed = 0x6ffffffe, VerSym = 0x6fffffff;
     private const ushort WeakVersion = 0x2, GlobalVersionIndex = 1;
+
+    /// <summary>True when the library at <paramref name="path"/> needs the version and has not been patched yet.</summary>
+    public static bool NeedsPatch(string path) => Patch(File.ReadAllBytes(path)) == Outcome.Patched;
 
     public static Outcome Patch(string path)
     {

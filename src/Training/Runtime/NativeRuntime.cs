@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Runtime;
@@ -15,8 +14,6 @@ public static class NativeRuntime
 {
     /// <summary>What TorchSharp loads from the application folder: its own binding, then libtorch's libraries.</summary>
     private static readonly string[] Libraries = { "libLibTorchSharp.so", "libtorch.so", "libtorch_cpu.so", "libc10.so" };
-
-    private const string GlibcxxVersion = "GLIBCXX_3.4.32";
 
     /// <summary>Loads libtorch through TorchSharp now; throws <see cref="NativeRuntimeException"/> with the one-line diagnosis if it cannot.</summary>
     public static void EnsureLoaded()
@@ -45,16 +42,22 @@ public static class NativeRuntime
         if (missing.Length > 0)
             return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): the TorchSharp and libtorch-cpu-linux-x64 packages were not restored: run `./build.sh setup`, then rebuild with `dotnet build`.";
         var binding = Path.Combine(folder, "libLibTorchSharp.so");
-        if (Contains(binding, GlibcxxVersion) && Libstdcxx() is { } system && !Contains(system, GlibcxxVersion))
-            return $"{binding} needs {GlibcxxVersion}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/Dsl/build/Mnist.Dsl.targets).";
+        if (Libstdcxx.FindSystem() is { } system && !Libstdcxx.Provides(system, Glibcxx.Version) && NeedsPatch(binding))
+            return $"{binding} needs {Glibcxx.Version}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/Dsl/build/Mnist.Dsl.targets).";
         var first = (e.InnerException ?? e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
         return $"TorchSharp's native library in {folder} could not be loaded ({first}): run `./build.sh setup`, then rebuild with `dotnet build`.";
     }
 
-    private static string? Libstdcxx() =>
-        new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }.FirstOrDefault(File.Exists);
-
-    /// <summary>Whether the file holds the symbol version as a whole string: a library that defines or needs it.</summary>
-    private static bool Contains(string path, string version) =>
-        File.ReadAllBytes(path).AsSpan().IndexOf(Encoding.ASCII.GetBytes("\0" + version + "\0")) >= 0;
+    /// <summary>The build's own patcher decides, on the bytes; a library it cannot read or refuses is not one it would fix.</summary>
+    private static bool NeedsPatch(string library)
+    {
+        try
+        {
+            return Glibcxx.NeedsPatch(library);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 }
