@@ -1,7 +1,6 @@
 using Mnist.Dsl.Testing;
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -9,6 +8,7 @@ using System.Runtime.Loader;
 using System.Text.Json;
 using Mnist.Dsl.Analysis;
 using Xunit;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Dsl.Properties.Tests;
 
@@ -21,25 +21,9 @@ namespace Mnist.Dsl.Properties.Tests;
 /// </summary>
 public class SeedTablesMatchPyTorchTests
 {
-    private const string Python = "/usr/bin/python3";
-
-    /// <summary>Run from the output folder, where the build copies it next to sample_networks.py (tests/python).</summary>
-    private static string Script() => Path.Combine(AppContext.BaseDirectory, "python", "seed_tables.py");
-
     /// <summary>One PyTorch run for every model of the script (importing torch is most of its time).</summary>
     private static readonly Lazy<IReadOnlyDictionary<string, string>> PyTorchTables = new(() =>
-    {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Script());
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(); throw new TimeoutException($"{Python} {Script()} did not finish in 2 minutes"); }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Python} {Script()} failed ({process.ExitCode}); it needs PyTorch: apt-get install python3-torch\n{errors.Result}");
-        return JsonSerializer.Deserialize<Dictionary<string, string>>(output)!;
-    });
+        JsonSerializer.Deserialize<Dictionary<string, string>>(PythonScript.Run("seed_tables.py", TimeSpan.FromMinutes(2)))!);
 
     /// <summary>The samples compiled with their generated code and loaded, as a user's build would run them.</summary>
     private static readonly Lazy<Assembly> GeneratedAssembly = new(() =>
@@ -64,7 +48,7 @@ public class SeedTablesMatchPyTorchTests
     [MemberData(nameof(SampleNetworks.Names), MemberType = typeof(SampleNetworks))]
     public void The_generated_summary_table_equals_PyTorchs(string name)
     {
-        Assert.True(PyTorchTables.Value.ContainsKey(name), $"{Script()} has no model {name}: add the sample's PyTorch twin there");
+        Assert.True(PyTorchTables.Value.ContainsKey(name), $"python/seed_tables.py has no model {name}: add the sample's PyTorch twin there");
         var expected = PyTorchTables.Value[name].ReplaceLineEndings("\n").TrimEnd('\n');
 
         var actual = GeneratedSummary(name).ToTable().ReplaceLineEndings("\n");

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -26,15 +25,7 @@ internal static partial class PyTorchTables
 
     private static IReadOnlyDictionary<string, Table> Compute()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "python", "seed_tables.py");
-        var start = new ProcessStartInfo(PyTorch.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {PyTorch.Python}");
-        var errors = process.StandardError.ReadToEndAsync();
-        var json = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed ({process.ExitCode}):\n{errors.Result}");
+        var json = PythonScript.Run("seed_tables.py");
         var tables = new Dictionary<string, Table>();
         foreach (var (name, text) in JsonSerializer.Deserialize<Dictionary<string, string>>(json)!)
             tables[name] = Parse(text);

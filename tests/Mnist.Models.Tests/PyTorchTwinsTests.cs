@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -31,15 +30,9 @@ public class PyTorchTwinsTests
     private static Dictionary<string, string> TwinsByRegistryName()
     {
         var folder = Path.Combine(System.AppContext.BaseDirectory, "python");
-        var start = new ProcessStartInfo(PyTorch.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"import sys, json; sys.path.insert(0, {JsonSerializer.Serialize(folder)}); import sample_networks as s; "
+        var stdout = PythonScript.RunCode("sample_networks.BY_REGISTRY_NAME",
+            $"import sys, json; sys.path.insert(0, {JsonSerializer.Serialize(folder)}); import sample_networks as s; "
             + "print(json.dumps({k: v.__name__ for k, v in s.BY_REGISTRY_NAME.items()}))");
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"python3 failed: {stderr.Result}");
         return JsonSerializer.Deserialize<Dictionary<string, string>>(stdout)!;
     }
 }

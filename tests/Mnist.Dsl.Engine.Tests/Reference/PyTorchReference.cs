@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using Mnist.Tests.Shared;
 
 namespace Mnist.Dsl.Engine.Tests.Reference;
 
@@ -13,8 +13,6 @@ namespace Mnist.Dsl.Engine.Tests.Reference;
 /// </summary>
 internal static class PyTorchReference
 {
-    public const string Python = "/usr/bin/python3";
-
     private static readonly Lazy<Dictionary<string, Dictionary<string, float[]>>> Answers = new(Run);
 
     /// <summary>The named outputs of one case.</summary>
@@ -28,17 +26,7 @@ internal static class PyTorchReference
         {
             string request = Path.Combine(folder.FullName, "request.json"), response = Path.Combine(folder.FullName, "response.json");
             File.WriteAllText(request, JsonSerializer.Serialize(ReferenceCases.All));
-            var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "python", "engine_reference.py"));
-            start.ArgumentList.Add(request);
-            start.ArgumentList.Add(response);
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            string stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"engine_reference.py failed (exit {process.ExitCode}); needs Debian's python3-torch.\n{stderr}\n{stdout.Result}");
+            PythonScript.Run("engine_reference.py", request, response);
             using var document = JsonDocument.Parse(File.ReadAllText(response));
             return document.RootElement.EnumerateObject().ToDictionary(
                 c => c.Name,

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
@@ -14,8 +13,6 @@ namespace Mnist.Tests.Shared;
 /// </summary>
 internal static class PyTorch
 {
-    public const string Python = "/usr/bin/python3";
-
     public static Dictionary<string, torch.Tensor> Run(string script, IReadOnlyDictionary<string, torch.Tensor> inputs, params string[] args)
     {
         var folder = Directory.CreateTempSubdirectory("mnist-pytorch-");
@@ -24,18 +21,7 @@ internal static class PyTorch
             var input = Path.Combine(folder.FullName, "in.safetensors");
             var output = Path.Combine(folder.FullName, "out.safetensors");
             SafeTensors.Save(inputs, input);
-            var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "python", script));
-            start.ArgumentList.Add(input);
-            start.ArgumentList.Add(output);
-            foreach (var a in args) start.ArgumentList.Add(a);
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{script} failed (exit {process.ExitCode}). Is python3-torch installed (./build.sh test installs it)?\n{stderr}\n{stdout.Result}");
+            PythonScript.Run(script, [input, output, .. args]);
             return SafeTensors.Load(output);
         }
         finally
