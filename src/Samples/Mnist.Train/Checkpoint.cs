@@ -46,11 +46,7 @@ internal static class Checkpoint
         if (!int.TryParse(metadata.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) || !tensors.ContainsKey("rng"))
             throw new InvalidDataException($"{path} is damaged: it has no epoch or no generator state.");
 
-        var weights = Part(tensors, "model.");
-        var problems = ModuleWeights.Differences(module, weights);
-        if (problems.Count > 0)
-            throw new InvalidDataException($"{path} does not hold this {model}'s weights: {string.Join("; ", problems)}");
-        ModuleWeights.LoadStateDict(module, weights);
+        module.LoadWeights(Part(tensors, "model."), path);
         OptimizerState.Load(optimizer, Part(tensors, "optimizer."), path);
         torch.set_rng_state(tensors["rng"]);
         return epoch;

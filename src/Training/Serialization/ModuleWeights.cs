@@ -27,24 +27,27 @@ public static class ModuleWeights
     public static void LoadWeights(this torch.nn.Module module, string path)
     {
         using var scope = torch.NewDisposeScope();
-        var tensors = SafeTensors.Load(path);
-        var problems = Differences(module, tensors);
-        if (problems.Count > 0)
-            throw new InvalidDataException($"{path} does not hold weights for this {module.GetName()} ({problems.Count} difference{(problems.Count == 1 ? "" : "s")}):\n  "
-                + string.Join("\n  ", problems));
-        LoadStateDict(module, tensors);
+        module.LoadWeights(SafeTensors.Load(path), path);
     }
 
-    /// <summary>Copies a state dict that <see cref="Differences"/> found nothing wrong with, without gradients.</summary>
-    public static void LoadStateDict(torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors)
+    /// <summary>
+    /// Copies <paramref name="tensors"/> into the module's state dict, without gradients, after checking names, shapes
+    /// and dtypes; tensors that do not fit throw <see cref="InvalidDataException"/> naming <paramref name="source"/> and
+    /// listing every difference, before anything is copied.
+    /// </summary>
+    public static void LoadWeights(this torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors, string source)
     {
+        var problems = Differences(module, tensors);
+        if (problems.Count > 0)
+            throw new InvalidDataException($"{source} does not hold weights for this {module.GetName()} ({problems.Count} difference{(problems.Count == 1 ? "" : "s")}):\n  "
+                + string.Join("\n  ", problems));
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in module.state_dict())
             if (tensors.TryGetValue(key, out var value)) target.copy_(value);
     }
 
     /// <summary>What keeps the tensors from being this module's state dict: missing and extra keys, other shapes and dtypes.</summary>
-    public static List<string> Differences(torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors)
+    private static List<string> Differences(torch.nn.Module module, IReadOnlyDictionary<string, torch.Tensor> tensors)
     {
         var own = module.state_dict();
         var problems = new List<string>();
