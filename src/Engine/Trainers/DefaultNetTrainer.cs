@@ -62,13 +62,14 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
     public IOptimizer Optimizer { get; }
 
-    public long Steps { get; private set; }
+    /// <summary>Steps taken; settable so that a resumed run continues the dropout masks (keyed by seed and step).</summary>
+    public long Steps { get; set; }
 
     /// <summary>Bytes allocated so far by each worker thread (index 0 is the caller's thread: see GC.GetAllocatedBytesForCurrentThread).</summary>
     public long WorkerAllocatedBytes(int member) => member == 0 ? GC.GetAllocatedBytesForCurrentThread() : _team.AllocatedBytes(member);
 
     /// <summary>BatchNorm's num_batches_tracked (the same for every BatchNorm layer).</summary>
-    public long BatchesTracked { get; private set; }
+    public long BatchesTracked { get; set; }
 
     public DefaultNetTrainer(int batchSize, int threads, ulong seed, IOptimizer optimizer, double dropout = 0.05)
     {
@@ -182,6 +183,31 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     public Span<float> RunningVar(int batchNorm) => new(_runningVar[batchNorm], _blocks[batchNorm].Channels);
 
     public void SetBatchesTracked(long value) => BatchesTracked = value;
+
+    /// <summary>"layers.2.running_mean", "layers.2.running_var", ... in state-dict order.</summary>
+    public IReadOnlyList<string> BufferNames => _bufferNames ??= BufferNamesOf(BatchNormNames);
+
+    private IReadOnlyList<string>? _bufferNames;
+
+    private static string[] BufferNamesOf(IReadOnlyList<string> batchNorms)
+    {
+        var names = new string[2 * batchNorms.Count];
+        for (int i = 0; i < batchNorms.Count; i++) (names[2 * i], names[2 * i + 1]) = (batchNorms[i] + ".running_mean", batchNorms[i] + ".running_var");
+        return names;
+    }
+
+    public Span<float> Buffer(string name)
+    {
+        int i = Array.IndexOf((string[])BufferNames, name);
+        if (i < 0) throw new KeyNotFoundException($"no buffer named {name}");
+        return i % 2 == 0 ? RunningMean(i / 2) : RunningVar(i / 2);
+    }
+
+    public Span<float> OptimizerState(int index)
+    {
+        if ((uint)index >= (uint)Optimizer.StateBuffers) throw new ArgumentOutOfRangeException(nameof(index), index, $"the optimizer has {Optimizer.StateBuffers} state buffers");
+        return new Span<float>(_optimizerState[index], Layout.Count);
+    }
 
     /// <summary>The log-probabilities of the last step or evaluation, [batch][10].</summary>
     public ReadOnlySpan<float> LogProbabilities => new(_logProbabilities, BatchSize * Classes);

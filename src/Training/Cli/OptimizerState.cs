@@ -3,7 +3,7 @@ using System.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// The per-parameter state of TorchSharp's SGD and Adam as named tensors ("{index}.momentum_buffer",

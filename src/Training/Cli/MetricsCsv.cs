@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// metrics.csv: one row per epoch. Numbers are written round-trip exact, because a resumed run replays its

@@ -6,7 +6,7 @@ using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// What a run needs to continue exactly where it stopped, in one safetensors file written atomically: the

@@ -2,9 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Mnist.Dsl.Training.Serialization;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, the best and
@@ -47,6 +48,15 @@ internal sealed class RunFolder
     {
         Write(Metrics, MetricsCsv.Format(results));
         Write(Plot, TrainingPlot.Render(model, results));
+    }
+
+    /// <summary>The metrics of the epochs the checkpoint holds; rows written after it (a stop between two writes) are dropped.</summary>
+    public IEnumerable<EpochResult> CompletedEpochs(int epochs)
+    {
+        var rows = System.IO.File.Exists(Metrics) ? MetricsCsv.Parse(Metrics) : new List<EpochResult>();
+        if (rows.Count < epochs || rows.Take(epochs).Select(r => r.Epoch).Where((e, i) => e != i + 1).Any())
+            throw new InvalidDataException($"{Metrics} has {rows.Count} epoch rows but {Checkpoint} ends epoch {epochs}: the run folder is damaged; start a new run.");
+        return rows.Take(epochs);
     }
 
     private string File(string name) => System.IO.Path.Combine(Path, name);

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// The training settings' one table: each row is an option's name, description, default, validation, settings.json
@@ -17,8 +17,17 @@ internal static class TrainOptions
 
     internal static readonly (Func<int, bool>, string) NotNegative = (v => v >= 0, "0 or more");
 
-    public static readonly SettingOption<string> Model = Setting("model", "network to use (see `list`)", ModelCatalog.Default, "model",
-        s => s.Model, (s, v) => s with { Model = v }, fromCommandLine: name => ModelCatalog.Find(name).Name);
+    // The default is empty: the catalog's default network (the one named "default", else the first), which the
+    // train command resolves, with any other name, to the network's registry name.
+    public static readonly SettingOption<string> Model = Setting("model", "network to use (see `list`; default: the one named \"default\", else the first listed)", "", "model",
+        s => s.Model, (s, v) => s with { Model = v });
+
+    // A run's numbers depend on its engine (another random generator, other kernels): --resume keeps it. Runs
+    // written before the option trained on TorchSharp, so a settings.json without it reads as torch.
+    public static readonly SettingOption<EngineKind> Engine = Setting("--engine",
+        "generated: the plain-C# engine (no native library; about 3.8x TorchSharp's speed on the default network); torch: TorchSharp/libtorch. "
+        + "Default: generated when the network has a generated trainer, else torch", EngineKind.Generated, "engine",
+        s => s.Engine, (s, v) => s with { Engine = v }, whenMissingFromJson: EngineKind.Torch);
 
     public static readonly SettingOption<int> Epochs = Setting("--epochs", "epochs to train", 15, "epochs",
         s => s.Epochs, (s, v) => s with { Epochs = v }, Positive);
@@ -46,7 +55,7 @@ internal static class TrainOptions
     public static readonly SettingOption<long> Seed = Setting("--seed", "random seed (weights, order, dropout, augmentation)", 1L, "seed",
         s => s.Seed, (s, v) => s with { Seed = v });
 
-    public static readonly SettingOption<int> Threads = Setting("--threads", "libtorch threads", 2, "threads",
+    public static readonly SettingOption<int> Threads = Setting("--threads", "threads (libtorch's, or the generated engine's workers)", 2, "threads",
         s => s.Threads, (s, v) => s with { Threads = v }, Positive);
 
     public static readonly SettingOption<int> TrainLimit = Setting("--train-limit", "train on the first N training images only (0: all 60,000)", 0, "train_limit",
@@ -58,19 +67,20 @@ internal static class TrainOptions
     /// <summary>Every setting, in the order the command line and settings.json list them.</summary>
     public static IReadOnlyList<SettingOption> All { get; } = new SettingOption[]
     {
-        Model, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Augment, Seed, Threads, TrainLimit, TestLimit,
+        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Augment, Seed, Threads, TrainLimit, TestLimit,
     };
 
     /// <summary>A row: "--name" makes an option, any other name the command's argument.</summary>
     private static SettingOption<T> Setting<T>(string name, string description, T defaultValue, string jsonName,
         Func<TrainSettings, T> get, Func<TrainSettings, T, TrainSettings> set, (Func<T, bool> Ok, string Requirement)? validation = null,
-        Func<T, T>? fromCommandLine = null, Func<T, string>? format = null, string? label = null, bool mustMatchOnResume = true)
+        Func<T, T>? fromCommandLine = null, Func<T, string>? format = null, string? label = null, bool mustMatchOnResume = true,
+        object? whenMissingFromJson = null)
     {
         Symbol symbol = name.StartsWith("--", StringComparison.Ordinal)
             ? Validated(new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, validation)
             : new Argument<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         return new SettingOption<T>(symbol, jsonName, defaultValue, get, set, fromCommandLine ?? (v => v),
-            format ?? CommandLineSpelling, label ?? name, mustMatchOnResume);
+            format ?? CommandLineSpelling, label ?? name, mustMatchOnResume, whenMissingFromJson is T legacy ? (true, legacy) : (false, default!));
     }
 
     /// <summary>A value as the command line takes it: enums in lower case (onecycle), numbers in the invariant culture.</summary>

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using Spectre.Console;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// What the trainer shows while an epoch runs: a live Spectre.Console bar with loss, accuracy, images/s and

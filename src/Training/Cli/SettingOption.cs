@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// One setting of a training run, declared once: its command-line symbol (name, description, default, validation),
@@ -34,7 +34,7 @@ internal abstract class SettingOption(string jsonName, bool mustMatchOnResume)
 
     public abstract TrainSettings WithParsed(ParseResult parse, TrainSettings settings);
 
-    /// <summary>The value from settings.json; a property missing there (a run older than the setting) keeps the default.</summary>
+    /// <summary>The value from settings.json; a property missing there (a run older than the setting) gets the value such runs had (the default unless the row says otherwise).</summary>
     public abstract TrainSettings WithJson(JsonElement json, TrainSettings settings, JsonSerializerOptions options);
 
     public abstract void WriteJson(Utf8JsonWriter writer, TrainSettings settings, JsonSerializerOptions options);
@@ -48,7 +48,7 @@ internal abstract class SettingOption(string jsonName, bool mustMatchOnResume)
 /// <summary>A setting whose value in <see cref="TrainSettings"/> is a <typeparamref name="T"/>.</summary>
 internal sealed class SettingOption<T>(
     Symbol symbol, string jsonName, T defaultValue, Func<TrainSettings, T> get, Func<TrainSettings, T, TrainSettings> set,
-    Func<T, T> fromCommandLine, Func<T, string> format, string label, bool mustMatchOnResume)
+    Func<T, T> fromCommandLine, Func<T, string> format, string label, bool mustMatchOnResume, (bool Given, T Value) whenMissingFromJson)
     : SettingOption(jsonName, mustMatchOnResume)
 {
     public override Symbol Symbol { get; } = symbol;
@@ -65,7 +65,8 @@ internal sealed class SettingOption<T>(
         fromCommandLine(Symbol is Option<T> o ? parse.GetValue(o)! : parse.GetValue((Argument<T>)Symbol)!);
 
     public override TrainSettings WithJson(JsonElement json, TrainSettings settings, JsonSerializerOptions options) =>
-        json.TryGetProperty(JsonName, out var value) ? set(settings, value.Deserialize<T>(options)!) : settings;
+        json.TryGetProperty(JsonName, out var value) ? set(settings, value.Deserialize<T>(options)!)
+        : whenMissingFromJson.Given ? set(settings, whenMissingFromJson.Value) : settings;
 
     public override void WriteJson(Utf8JsonWriter writer, TrainSettings settings, JsonSerializerOptions options)
     {

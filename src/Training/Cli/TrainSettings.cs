@@ -6,11 +6,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 public enum OptimizerKind { Sgd, Adam }
 
 public enum ScheduleKind { OneCycle, Step, Plateau, None }
+
+/// <summary>What computes the training steps: the network's generated plain-C# trainer, or TorchSharp (libtorch).</summary>
+public enum EngineKind { Generated, Torch }
 
 /// <summary>
 /// Everything that decides a training run's numbers: with the same settings, the same numbers. Each property is a
@@ -19,6 +22,7 @@ public enum ScheduleKind { OneCycle, Step, Plateau, None }
 internal sealed record TrainSettings
 {
     public string Model { get; init; } = "";
+    public EngineKind Engine { get; init; }
     public int Epochs { get; init; }
     public int BatchSize { get; init; }
     public OptimizerKind Optimizer { get; init; }

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Mnist.Plots;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>The seeds' 2×2 figure: training loss, test loss, training accuracy, test accuracy per epoch.</summary>
 internal static class TrainingPlot

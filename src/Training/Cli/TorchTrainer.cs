@@ -11,17 +11,17 @@ using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>How a run ended: all its epochs done, or stopped (Ctrl-C) after the last completed one.</summary>
 internal sealed record TrainOutcome(IReadOnlyList<EpochResult> Epochs, bool Stopped);
 
 /// <summary>
-/// Trains one network on MNIST: SGD with momentum or Adam, a learning-rate schedule, optional rotation. After
+/// Trains one network on MNIST with TorchSharp: SGD with momentum or Adam, a learning-rate schedule, optional rotation. After
 /// every epoch it evaluates on the test set and writes the run folder (checkpoint first, then metrics, plot and
 /// weights), so a run stopped at any point resumes from its last completed epoch with the same numbers.
 /// </summary>
-internal sealed class Trainer
+internal sealed class TorchTrainer
 {
     private const int TestBatchSize = 1000;
 
@@ -53,7 +53,7 @@ internal sealed class Trainer
         if (resume)
         {
             var done = Checkpoint.Load(run.Checkpoint, entry.Name, model, optimizer);
-            results.AddRange(CompletedEpochs(run, done));
+            results.AddRange(run.CompletedEpochs(done));
             // The schedule is a function of the steps taken and (for plateau) the test losses seen: replay them.
             foreach (var epoch in results)
             {
@@ -129,12 +129,4 @@ internal sealed class Trainer
     public static (Tensor Images, Tensor Labels) Limit(MnistDataset data, int limit) =>
         limit <= 0 || limit >= data.Count ? (data.Images, data.Labels) : (data.Images.narrow(0, 0, limit), data.Labels.narrow(0, 0, limit));
 
-    /// <summary>The metrics of the epochs the checkpoint holds; rows written after it (a stop between two writes) are dropped.</summary>
-    private static IEnumerable<EpochResult> CompletedEpochs(RunFolder run, int epochs)
-    {
-        var rows = File.Exists(run.Metrics) ? MetricsCsv.Parse(run.Metrics) : new List<EpochResult>();
-        if (rows.Count < epochs || rows.Take(epochs).Select(r => r.Epoch).Where((e, i) => e != i + 1).Any())
-            throw new InvalidDataException($"{run.Metrics} has {rows.Count} epoch rows but {run.Checkpoint} ends epoch {epochs}: the run folder is damaged; start a new run.");
-        return rows.Take(epochs);
-    }
 }

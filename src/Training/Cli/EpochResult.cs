@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mnist.Train;
+namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>One epoch's numbers: what metrics.csv holds per row and the seeds print per epoch.</summary>
 internal sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, long TestCorrect, long TestCount, double LearningRate, double Seconds)

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Engine.Trainers;
+using Mnist.Dsl.Registry;
+using Mnist.Dsl.Training.Engine;
+using Mnist.Dsl.Training.Serialization;
+
+namespace Mnist.Dsl.Training.Cli;
+
+/// <summary>
+/// The generated engine's checkpoint, in the torch path's layout: the module's state dict ("model.*"), the optimizer's
+/// per-parameter state ("optimizer.{index}.momentum_buffer", or ".step", ".exp_avg", ".exp_avg_sq" for Adam; index =
+/// the parameter's place in the state dict) and, as metadata, the epoch it ends and the steps taken (the dropout masks
+/// and the optimizer's step count continue from it). No generator state: the engine's data path draws each epoch from
+/// (seed, epoch). The schedule is replayed, as on torch.
+/// </summary>
+internal static class EngineCheckpoint
+{
+    private const string Format = "mnist-train-engine-checkpoint/1";
+
+    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer)
+    {
+        var tensors = EngineWeights.StateDict(network, trainer).Select(t => KeyValuePair.Create("model." + t.Key, t.Value)).ToList();
+        // Each state tensor has its parameter's shape; the index is the parameter's place in the state dict.
+        var parameters = EngineWeights.Parameters(network, trainer);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var (_, offset, count, shape) = parameters[i];
+            if (trainer.Optimizer is Sgd sgd)
+            {
+                // PyTorch's SGD has no buffer before its first step; nor does this file.
+                if (sgd.Momentum != 0 && trainer.Steps > 0) tensors.Add(Entry($"{i}.momentum_buffer", RawTensor.Float32(trainer.OptimizerState(0).Slice(offset, count), shape)));
+            }
+            else
+            {
+                tensors.Add(Entry($"{i}.step", RawTensor.Int64(new[] { trainer.Steps }, 1)));
+                tensors.Add(Entry($"{i}.exp_avg", RawTensor.Float32(trainer.OptimizerState(0).Slice(offset, count), shape)));
+                tensors.Add(Entry($"{i}.exp_avg_sq", RawTensor.Float32(trainer.OptimizerState(1).Slice(offset, count), shape)));
+            }
+        }
+        SafeTensorsFile.Write(path, tensors, new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["model"] = network.Name,
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["steps"] = trainer.Steps.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>Restores a checkpoint into a fresh trainer and its optimizer; returns the epoch it ends.</summary>
+    public static int Load(string path, RegisteredNetwork network, ITrainer trainer)
+    {
+        var tensors = SafeTensorsFile.Read(path, out var metadata).ToDictionary(t => t.Key, t => t.Value);
+        if (metadata.GetValueOrDefault("format") != Format)
+            throw new InvalidDataException($"{path} is not a checkpoint of this trainer's generated engine.");
+        if (metadata.GetValueOrDefault("model") != network.Name)
+            throw new InvalidDataException($"{path} is a checkpoint of {metadata.GetValueOrDefault("model")}, not of {network.Name}.");
+        if (!int.TryParse(metadata.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+            || !long.TryParse(metadata.GetValueOrDefault("steps"), NumberStyles.None, CultureInfo.InvariantCulture, out var steps))
+            throw new InvalidDataException($"{path} is damaged: it has no epoch or no step count.");
+
+        EngineWeights.Load(network, trainer, Part(tensors, "model."), path);
+        var optimizer = Part(tensors, "optimizer.");
+        var parameters = EngineWeights.Parameters(network, trainer);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var (_, offset, count, _) = parameters[i];
+            if (trainer.Optimizer is Sgd)
+            {
+                if (optimizer.TryGetValue($"{i}.momentum_buffer", out var buffer)) Fitting(buffer, count, i, path).AsSpan().CopyTo(trainer.OptimizerState(0).Slice(offset, count));
+            }
+            else
+            {
+                Fitting(Required(optimizer, $"{i}.exp_avg", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(0).Slice(offset, count));
+                Fitting(Required(optimizer, $"{i}.exp_avg_sq", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(1).Slice(offset, count));
+            }
+        }
+        trainer.Steps = steps;
+        // The optimizer counts its steps too: SGD starts its momentum buffer at its first, Adam corrects its bias by it.
+        switch (trainer.Optimizer)
+        {
+            case Sgd sgd: sgd.Steps = steps; break;
+            case Adam adam: adam.Steps = steps; break;
+        }
+        return epoch;
+    }
+
+    private static KeyValuePair<string, RawTensor> Entry(string key, RawTensor tensor) => KeyValuePair.Create("optimizer." + key, tensor);
+
+    private static Dictionary<string, RawTensor> Part(Dictionary<string, RawTensor> tensors, string prefix) =>
+        tensors.Where(t => t.Key.StartsWith(prefix, System.StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    private static RawTensor Required(Dictionary<string, RawTensor> tensors, string key, string path) =>
+        tensors.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
+
+    private static float[] Fitting(RawTensor tensor, int count, int index, string path) =>
+        tensor.Dtype == "F32" && tensor.Shape.Aggregate(1L, (a, b) => a * b) == count ? tensor.AsFloat32()
+            : throw new InvalidDataException($"{path}: the optimizer state of parameter {index} is {tensor.Describe()}, not {count} float32 values.");
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Engine.Trainers;
+using Mnist.Dsl.Registry;
+using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Engine;
+using Mnist.Dsl.Training.Serialization;
+
+namespace Mnist.Dsl.Training.Cli;
+
+/// <summary>
+/// Trains one network on the plain-C# engine, the torch path's recipe and run folder with no native library: the
+/// data from <see cref="MnistImages"/> and <see cref="EpochBatches"/>, the step from the network's generated trainer,
+/// the schedule from <see cref="EngineSchedule"/>, evaluation after each epoch in eval mode, and the files written as
+/// <see cref="TorchTrainer"/> writes them (checkpoint first), so a stopped run resumes to the same numbers. Unlike the
+/// torch path, an epoch's last partial batch is dropped: a generated trainer's batch size is fixed.
+/// </summary>
+internal static class EngineTrainer
+{
+    private const double RotationDegrees = 7;
+
+    public static TrainOutcome Run(TrainSettings settings, RegisteredNetwork entry, string dataFolder, RunFolder run, bool resume,
+        EpochProgress progress, Action<EpochResult> onEpoch, CancellationToken stop)
+    {
+        var train = MnistImages.Load(dataFolder, train: true).Limit(settings.TrainLimit);
+        var test = MnistImages.Load(dataFolder, train: false).Limit(settings.TestLimit);
+        var batchesPerEpoch = train.Count / settings.BatchSize;
+        if (batchesPerEpoch == 0)
+            throw new UserError($"--batch-size {settings.BatchSize} is more than the {train.Count} training images; the generated engine trains on whole batches only. Use a smaller --batch-size or a larger --train-limit.");
+        if (settings.Threads > settings.BatchSize)
+            throw new UserError($"--threads {settings.Threads} is more than --batch-size {settings.BatchSize}: the generated engine gives each thread images of the batch.");
+        if (settings.Schedule == ScheduleKind.OneCycle && settings.Epochs * batchesPerEpoch < 2)
+            throw new UserError("The one-cycle schedule needs at least two steps: more --epochs or training images, or another --schedule.");
+
+        IOptimizer optimizer = settings.Optimizer == OptimizerKind.Adam ? new Adam(settings.LearningRate) : new Sgd(settings.LearningRate, momentum: 0.9);
+        using var trainer = EngineTrainers.Create(entry, new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
+        var schedule = new EngineSchedule(settings, optimizer, batchesPerEpoch);
+
+        var results = new List<EpochResult>();
+        if (resume)
+        {
+            var done = EngineCheckpoint.Load(run.Checkpoint, entry, trainer);
+            results.AddRange(run.CompletedEpochs(done));
+            // The schedule is a function of the steps taken and (for plateau) the test losses seen: replay them.
+            foreach (var epoch in results)
+            {
+                for (var b = 0; b < batchesPerEpoch; b++) schedule.AfterBatch();
+                schedule.AfterEpoch(epoch.TestLoss);
+            }
+        }
+
+        var images = new float[settings.BatchSize * MnistImages.Pixels];
+        var labels = new int[settings.BatchSize];
+        for (var epoch = results.Count + 1; epoch <= settings.Epochs; epoch++)
+        {
+            if (stop.IsCancellationRequested) return new TrainOutcome(results, Stopped: true);
+            var clock = Stopwatch.StartNew();
+            var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, settings.Augment ? RotationDegrees : 0);
+            var (trainLoss, trainAccuracy, completed) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
+            {
+                double lossSum = 0;
+                long correct = 0, seen = 0, step = 0;
+                while (batches.Next(images, labels))
+                {
+                    if (stop.IsCancellationRequested) return (0.0, 0.0, false);
+                    var loss = trainer.Step(images, labels);
+                    schedule.AfterBatch();
+                    lossSum += (double)loss * labels.Length;
+                    correct += Correct(trainer.LogProbabilities, labels, labels.Length);
+                    seen += labels.Length;
+                    report(++step, lossSum / seen, 100.0 * correct / seen, seen / clock.Elapsed.TotalSeconds);
+                }
+                return (lossSum / seen, 100.0 * correct / seen, true);
+            });
+            if (!completed) return new TrainOutcome(results, Stopped: true);
+
+            var learningRate = optimizer.LearningRate;
+            var (testLoss, testCorrect) = Evaluate(trainer, test);
+            schedule.AfterEpoch(testLoss);
+            var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, test.Count, learningRate, clock.Elapsed.TotalSeconds);
+            var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
+            results.Add(result);
+
+            EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer);
+            run.WriteMetrics(results, entry.Name);
+            var weights = EngineWeights.StateDict(entry, trainer);
+            SafeTensorsFile.Write(run.LastWeights, weights);
+            if (best) SafeTensorsFile.Write(run.BestWeights, weights);
+            onEpoch(result);
+        }
+        return new TrainOutcome(results, Stopped: false);
+    }
+
+    /// <summary>Average NLL loss and correct count over a set, in eval mode (running statistics, no dropout), a batch at a time.</summary>
+    public static (double Loss, long Correct) Evaluate(ITrainer trainer, MnistImages set)
+    {
+        double lossSum = 0;
+        long correct = 0;
+        var labels = new int[trainer.BatchSize];
+        for (var start = 0; start < set.Count; start += trainer.BatchSize)
+        {
+            var count = Math.Min(trainer.BatchSize, set.Count - start);
+            trainer.Evaluate(set.Images.AsSpan(start * MnistImages.Pixels, count * MnistImages.Pixels));
+            var outputs = trainer.LogProbabilities;
+            var classes = outputs.Length / trainer.BatchSize;
+            for (var i = 0; i < count; i++)
+            {
+                labels[i] = set.Labels[start + i];
+                lossSum -= outputs[i * classes + labels[i]];
+            }
+            correct += Correct(outputs, labels, count);
+        }
+        return (lossSum / set.Count, correct);
+    }
+
+    /// <summary>How many of the first <paramref name="count"/> rows have their largest output at the label (the first largest, as argmax).</summary>
+    public static long Correct(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int count)
+    {
+        var classes = outputs.Length / labels.Length;
+        long correct = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var row = outputs.Slice(i * classes, classes);
+            var best = 0;
+            for (var c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+            if (best == labels[i]) correct++;
+        }
+        return correct;
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+
+namespace Mnist.Dsl.Training.Data;
+
+/// <summary>
+/// One epoch's mini-batches over an <see cref="MnistImages"/> set as float spans, for the plain-C# engine: a seeded
+/// shuffle of the whole set (Fisher-Yates), batches of exactly <see cref="BatchSize"/> images in that order (the last
+/// partial batch is dropped: a generated trainer's batch size is a constant), each image optionally rotated by its
+/// own random angle (<see cref="RotationDraws"/>) with normalised black around it. Everything an epoch draws comes
+/// from (seed, epoch), so an epoch after a resume draws what it would have.
+/// </summary>
+public sealed class EpochBatches
+{
+    private const ulong ShuffleStream = 1, RotationStream = 2;
+
+    private readonly MnistImages set;
+    private readonly int[] order;
+    private readonly SeededRandom? rotation;
+    private readonly double degrees;
+    private int next;
+
+    /// <param name="set">The images and labels.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="epoch">The epoch (1, 2, ...): with the seed it decides the order and the angles.</param>
+    /// <param name="shuffle">False: the set's own order (for tests and evaluation).</param>
+    /// <param name="degrees">Rotation range in degrees; 0 does not rotate.</param>
+    public EpochBatches(MnistImages set, int batchSize, long seed, int epoch, bool shuffle = true, double degrees = 0)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
+        this.set = set;
+        BatchSize = batchSize;
+        order = new int[set.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        if (shuffle)
+        {
+            var random = SeededRandom.For(seed, epoch, ShuffleStream);
+            for (var i = order.Length - 1; i > 0; i--)
+            {
+                var j = random.NextInt(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+        this.degrees = degrees;
+        if (degrees > 0) rotation = SeededRandom.For(seed, epoch, RotationStream);
+    }
+
+    public int BatchSize { get; }
+
+    /// <summary>Whole batches in the epoch.</summary>
+    public int Count => set.Count / BatchSize;
+
+    /// <summary>The set's indices in this epoch's order.</summary>
+    public ReadOnlySpan<int> Order => order;
+
+    /// <summary>
+    /// Writes the next batch into <paramref name="images"/> ([BatchSize][784]) and <paramref name="labels"/>; false
+    /// when the epoch has no whole batch left. Batches come in order, so the angles are drawn in order too.
+    /// </summary>
+    public bool Next(Span<float> images, Span<int> labels)
+    {
+        if (images.Length != BatchSize * MnistImages.Pixels || labels.Length != BatchSize)
+            throw new ArgumentException($"A batch is {BatchSize} images of {MnistImages.Pixels} floats and {BatchSize} labels; got {images.Length} floats and {labels.Length} labels.");
+        if (next >= Count) return false;
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var index = order[next * BatchSize + i];
+            var target = images.Slice(i * MnistImages.Pixels, MnistImages.Pixels);
+            if (rotation is null) set.Image(index).CopyTo(target);
+            else ImageRotation.Rotate(set.Image(index), target, MnistImages.ImageSize, MnistImages.ImageSize,
+                RotationDraws.Angle(rotation, degrees), (float)MnistDataset.NormalizedBlack);
+            labels[i] = set.Labels[index];
+        }
+        next++;
+        return true;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Mnist.Dsl.Training.Data;
+
+/// <summary>
+/// The random angles of the rotation augmentation, with <see cref="Augmentation"/>'s semantics: one angle per image,
+/// uniform on [-degrees, degrees], drawn in float64 (u · (high - low) + low), here from a <see cref="SeededRandom"/>.
+/// </summary>
+public static class RotationDraws
+{
+    public static double Angle(SeededRandom random, double degrees) =>
+        degrees > 0 ? random.NextDouble() * (2 * degrees) + -degrees : 0;
+}
