@@ -4,7 +4,7 @@
 # end of a later epoch exceeds the RSS at the end of the first>, which should stay under 5%: glibc's heap (which
 # Mnist.Dsl.Training's MallocTuning keeps from shrinking between steps) and the GC settle during the first epoch,
 # and a leak of TorchSharp tensors (a step's tensors outside a dispose scope) shows as growth after it.
-# The trainer (src/Samples/Mnist.Train, on TorchSharp) takes: train <model> --epochs N --output DIR [options].
+# The trainer (src/Samples/Mnist.Train, here on TorchSharp: --engine torch) takes: train <model> --epochs N --output DIR [options].
 # usage: bench/memory.sh [model=default] [epochs=3] [extra trainer options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ trap 'rm -rf "$out"' EXIT
 import subprocess, sys
 
 dll, model, epochs, run, *extra = sys.argv[1:]
-trainer = subprocess.Popen(["dotnet", dll, "train", model, "--epochs", epochs, "--output", run, *extra],
+trainer = subprocess.Popen(["dotnet", dll, "train", model, "--engine", "torch", "--epochs", epochs, "--output", run, *extra],
                            stdout=subprocess.PIPE, text=True)
 
 def status(field):

@@ -33,7 +33,7 @@ trap 'rm -rf -- "$work"' EXIT
 trainer=$(build_dll src/Samples/Mnist.Train Mnist.Train)
 
 echo ".NET: default network, $dotnet_epochs epochs, one-cycle to 0.1, rotation ±7° (train limit $train_limit, test limit $test_limit)"
-OMP_NUM_THREADS=$threads dotnet "$trainer" train default --epochs "$dotnet_epochs" --seed "$seed" --threads "$threads" \
+OMP_NUM_THREADS=$threads dotnet "$trainer" train default --engine torch --epochs "$dotnet_epochs" --seed "$seed" --threads "$threads" \
   --train-limit "$train_limit" --test-limit "$test_limit" --data "$data" --output "$work/dotnet" >"$work/dotnet.log" 2>&1 ||
   { cat "$work/dotnet.log" >&2; exit 1; }
 # metrics.csv: epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_correct,test_count,learning_rate,seconds

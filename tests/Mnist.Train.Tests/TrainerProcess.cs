@@ -37,7 +37,8 @@ internal static class TrainerProcess
     public static TrainerResult Run(string workingFolder, params string[] args) => Start(workingFolder, BuildFolder(), args, onStdoutLine: null).GetAwaiter().GetResult();
 
     /// <summary>Starts the trainer from <paramref name="buildFolder"/>; <paramref name="onStdoutLine"/> sees each line as it comes (with the process).</summary>
-    public static async Task<TrainerResult> Start(string workingFolder, string buildFolder, string[] args, Action<string, Process>? onStdoutLine, bool interruptible = false)
+    public static async Task<TrainerResult> Start(string workingFolder, string buildFolder, string[] args, Action<string, Process>? onStdoutLine, bool interruptible = false,
+        System.Collections.Generic.Dictionary<string, string>? environment = null)
     {
         // A test host started in a background job inherits SIGINT ignored, and .NET keeps an inherited SIG_IGN, so
         // Ctrl-C would never reach the trainer. A user's terminal gives it the default; so does this launcher.
@@ -55,6 +56,7 @@ internal static class TrainerProcess
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["MNIST_DIR"] = MnistFolder();
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new()) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = new System.Text.StringBuilder();

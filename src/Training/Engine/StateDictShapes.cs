@@ -5,10 +5,10 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Training.Engine;
 
 /// <summary>What a state-dict entry holds: a parameter, a float buffer (running statistics) or BatchNorm's int64 batch counter.</summary>
-internal enum StateKind { Parameter, Buffer, BatchCounter }
+public enum StateKind { Parameter, Buffer, BatchCounter }
 
 /// <summary>One state-dict entry of a network's module: its key, shape and kind.</summary>
-internal sealed record StateEntry(string Key, long[] Shape, StateKind Kind);
+public sealed record StateEntry(string Key, long[] Shape, StateKind Kind);
 
 /// <summary>
 /// A network's state dict as its generated module has it (keys, shapes, order), from its compile-time summary: a
@@ -16,7 +16,7 @@ internal sealed record StateEntry(string Key, long[] Shape, StateKind Kind);
 /// The keys follow the generator's names (conv1, bn1, fc1: a counter per kind of module with state, in declaration
 /// order); a test compares them with the TorchSharp module's state_dict for every sample network.
 /// </summary>
-internal static class StateDictShapes
+public static class StateDictShapes
 {
     public static List<StateEntry> Of(NetworkSummary summary)
     {

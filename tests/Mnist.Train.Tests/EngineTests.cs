@@ -1,0 +1,123 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Mnist.Dsl.Training.Serialization;
+using Mnist.Inference.Tests;
+using Xunit;
+
+namespace Mnist.Train.Tests;
+
+/// <summary>
+/// The trainer on the generated (plain-C#) engine: it resumes to the numbers of an uninterrupted run, writes weights
+/// that TorchSharp and the inference class evaluate alike, runs with no torch runtime in the process, and refuses
+/// what it cannot do with one line naming the fix.
+/// </summary>
+public sealed class EngineTests : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-train-engine-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [Theory]
+    [InlineData()] // the default recipe: SGD with momentum (its buffer in the checkpoint), one-cycle per batch, rotation
+    [InlineData("--optimizer", "adam", "--lr", "0.01", "--schedule", "plateau")] // Adam's moments and step count; a schedule on the test loss
+    public void A_run_stopped_after_an_epoch_and_resumed_on_the_engine_gives_the_numbers_and_weights_of_an_uninterrupted_run(params string[] recipe)
+    {
+        string[] Args(string folder, params string[] more) =>
+            new[] { "train", "default", "--engine", "generated", "--epochs", "2", "--train-limit", "1024", "--test-limit", "500", "--output", Path.Combine(work.FullName, folder) }
+                .Concat(recipe).Concat(more).ToArray();
+
+        var whole = TrainerProcess.Run(work.FullName, Args("whole"));
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        Assert.Contains("engine generated", whole.Stdout);
+        var stopped = TrainerProcess.Run(work.FullName, Args("parts", "--stop-after", "1"));
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", Path.Combine(work.FullName, "parts"), "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Resuming default for 2 epochs", resumed.Stdout);
+
+        Assert.Equal(WithoutSeconds("whole"), WithoutSeconds("parts"));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(work.FullName, "whole", "last.safetensors")), File.ReadAllBytes(Path.Combine(work.FullName, "parts", "last.safetensors")));
+        // and the run is not one the torch path would resume
+        var onTorch = TrainerProcess.Run(work.FullName, "train", "--output", Path.Combine(work.FullName, "parts"), "--resume", "--engine", "torch", "--epochs", "3");
+        Assert.Equal(2, onTorch.ExitCode);
+        Assert.Contains("--engine torch (the run has generated)", onTorch.Stderr);
+    }
+
+    [Fact]
+    public void Weights_trained_on_the_engine_are_the_modules_the_inference_class_and_TorchSharp_evaluate_them_alike_and_the_run_is_learning()
+    {
+        var run = Path.Combine(work.FullName, "run");
+        var result = TrainerProcess.Run(work.FullName, "train", "--epochs", "2", "--train-limit", "4096", "--test-limit", "1000", "--output", run);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Training default for 2 epochs", result.Stdout);
+        Assert.Contains("engine generated", result.Stdout); // the default engine for the default network
+        var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        var lastAccuracy = double.Parse(rows[2].Split(',')[4], CultureInfo.InvariantCulture);
+        Assert.True(lastAccuracy > 80, $"test accuracy after 2 epochs on 4,096 images is {lastAccuracy}%, not well above the 10% of chance\n{result}");
+
+        var best = rows.Skip(1).Select(r => r.Split(',')).MaxBy(f => long.Parse(f[5], CultureInfo.InvariantCulture))!;
+        var weights = Path.Combine(run, "best.safetensors");
+        var onInference = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000");
+        var onTorch = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000", "--engine", "torch");
+        Assert.True(onInference.ExitCode == 0, onInference.ToString());
+        Assert.True(onTorch.ExitCode == 0, onTorch.ToString());
+        Assert.Contains($"Accuracy: {best[5]}/1000", onInference.Stdout);
+        Assert.Equal(onTorch.Stdout, onInference.Stdout);
+
+        // The file is the module's state dict: the keys TorchSharp's module has, float32 and an int64 batch count.
+        var tensors = SafeTensorsFile.Read(weights, out _);
+        Assert.Contains(tensors, t => t.Key == "conv1.weight" && t.Value.Shape.SequenceEqual(new long[] { 16, 1, 3, 3 }));
+        Assert.Contains(tensors, t => t.Key == "bn5.num_batches_tracked" && t.Value.Dtype == "I64");
+    }
+
+    [Fact]
+    public void A_network_without_a_generated_trainer_trains_on_torch_by_default_and_is_refused_on_the_engine_with_the_fix()
+    {
+        var refused = TrainerProcess.Run(work.FullName, "train", "small", "--engine", "generated", "--output", Path.Combine(work.FullName, "x"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("small has no generated trainer", refused.Stderr);
+        Assert.Contains("--engine torch", refused.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(work.FullName, "x")));
+    }
+
+    [Fact]
+    public async Task Training_on_the_engine_loads_no_torch_runtime()
+    {
+        using var maps = new TemporaryFile();
+        var run = Path.Combine(work.FullName, "run");
+        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(),
+            new[] { "train", "--engine", "generated", "--epochs", "1", "--train-limit", "512", "--test-limit", "256", "--output", run },
+            onStdoutLine: null, environment: new() { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location, [StartupHook.DumpVariable] = maps.Path });
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var mapped = File.ReadAllText(maps.Path);
+        Assert.Contains("Mnist.Dsl.Engine.dll", mapped); // the dump is the trainer's own map, written at its exit, after training
+        Assert.Equal(Array.Empty<string>(), TorchMappings.In(mapped));
+    }
+
+    /// <summary>The scan above can fail: the torch engine's process maps libtorch and libLibTorchSharp, and the same scan finds them.</summary>
+    [Fact]
+    public async Task The_maps_scan_finds_the_torch_runtime_in_a_process_training_on_torch()
+    {
+        using var maps = new TemporaryFile();
+        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(),
+            new[] { "train", "--engine", "torch", "--epochs", "1", "--train-limit", "256", "--test-limit", "256", "--output", Path.Combine(work.FullName, "run") },
+            onStdoutLine: null, environment: new() { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location, [StartupHook.DumpVariable] = maps.Path });
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var found = TorchMappings.In(File.ReadAllText(maps.Path));
+        Assert.Contains("libtorch_cpu.so", found);
+        Assert.Contains("libLibTorchSharp.so", found);
+    }
+
+    private string[] WithoutSeconds(string folder) =>
+        File.ReadAllLines(Path.Combine(work.FullName, folder, "metrics.csv")).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
+
+    private sealed class TemporaryFile : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.GetTempFileName();
+
+        public void Dispose() => File.Delete(Path);
+    }
+}
