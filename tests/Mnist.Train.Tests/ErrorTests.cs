@@ -47,18 +47,19 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public void Weights_that_are_missing_unreadable_or_of_another_model_are_refused_with_what_is_wrong()
     {
-        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "absent.safetensors"), "does not exist");
+        // The TorchSharp module's checks (EngineTests has the inference class's).
+        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "absent.safetensors", "--engine", "torch"), "does not exist");
 
         File.WriteAllText(Path.Combine(work.FullName, "garbage.safetensors"), "not a safetensors file");
-        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "garbage.safetensors"), "is not a valid safetensors file");
+        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "garbage.safetensors", "--engine", "torch"), "is not a valid safetensors file");
 
         var trained = TrainerProcess.Run(work.FullName, "train", "small", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "1", "--output", "run");
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var full = File.ReadAllBytes(Path.Combine(work.FullName, "run", "last.safetensors"));
         File.WriteAllBytes(Path.Combine(work.FullName, "truncated.safetensors"), full[..(full.Length / 2)]);
-        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "truncated.safetensors"), "is not a valid safetensors file");
+        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "truncated.safetensors", "--engine", "torch"), "is not a valid safetensors file");
 
-        var other = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", Path.Combine("run", "last.safetensors"));
+        var other = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", Path.Combine("run", "last.safetensors"), "--engine", "torch");
         AssertOneLineError(other, "does not hold weights for this DefaultNet");
         Assert.Contains("shape", other.Stderr);
 
@@ -68,7 +69,7 @@ public sealed class ErrorTests : IDisposable
             var weights = SafeTensors.Load(Path.Combine(work.FullName, "run", "last.safetensors"));
             SafeTensors.Save(weights.ToDictionary(w => w.Key, w => w.Value.to_type(torch.ScalarType.Float64)), Path.Combine(work.FullName, "f64.safetensors"));
         }
-        var doubles = TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "f64.safetensors");
+        var doubles = TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "f64.safetensors", "--engine", "torch");
         AssertOneLineError(doubles, "does not hold weights for this SmallNet");
         Assert.Matches(@"dtype: \S+ is Float64 but this model's is Float32", doubles.Stderr);
 
@@ -76,7 +77,7 @@ public sealed class ErrorTests : IDisposable
         var header = File.ReadAllBytes(Path.Combine(work.FullName, "run", "last.safetensors"));
         var text = System.Text.Encoding.Latin1.GetString(header);
         File.WriteAllBytes(Path.Combine(work.FullName, "bf16.safetensors"), System.Text.Encoding.Latin1.GetBytes(ReplaceFirst(text, "\"F32\"", "\"BF16\"")));
-        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "bf16.safetensors"), "unknown dtype 'BF16'");
+        AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "bf16.safetensors", "--engine", "torch"), "unknown dtype 'BF16'");
     }
 
     private static string ReplaceFirst(string text, string what, string with)
@@ -106,8 +107,8 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train", "--epochs", "1")]
-    [InlineData("eval", "small", "--weights", "absent.safetensors")]
+    [InlineData("train", "--epochs", "1", "--engine", "torch")]
+    [InlineData("eval", "small", "--weights", "absent.safetensors", "--engine", "torch")]
     public async System.Threading.Tasks.Task Without_libtorch_the_trainer_names_what_is_missing_and_the_command_that_restores_it(params string[] args)
     {
         // The trainer's build output without libtorch's main library: what a machine with a failed restore gets.
@@ -127,7 +128,7 @@ public sealed class ErrorTests : IDisposable
         Assert.True(File.Exists(original), $"{original} is missing: restore the solution first");
         var system = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6" }.First(File.Exists);
         var copy = BuildWithNatives(work.FullName, (name, source) => name == "libLibTorchSharp.so" ? original : source);
-        var result = await TrainerProcess.Start(work.FullName, copy, new[] { "train", "--epochs", "1" }, null);
+        var result = await TrainerProcess.Start(work.FullName, copy, new[] { "train", "--epochs", "1", "--engine", "torch" }, null);
         if (File.ReadAllText(system, System.Text.Encoding.Latin1).Contains("\0GLIBCXX_3.4.32\0", StringComparison.Ordinal))
         {
             // A libstdc++ from GCC 13 or later: the unpatched library loads, as it should.

@@ -11,6 +11,7 @@ internal static class InferenceEvaluation
 
     public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, string weightsPath, string dataFolder, int threads, int limit)
     {
+        if (!System.IO.File.Exists(weightsPath)) throw new System.IO.FileNotFoundException($"Weights file {weightsPath} does not exist.", weightsPath);
         var network = entry.LoadInference(weightsPath);
         var test = MnistImages.Load(dataFolder, train: false).Limit(limit);
         var classes = entry.Summary.Output.Channels;

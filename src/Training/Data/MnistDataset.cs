@@ -58,12 +58,7 @@ public sealed class MnistDataset : IDisposable
     /// Where MNIST is looked for when no folder is given: <c>$MNIST_DIR</c> when set, else
     /// <c>~/.cache/mnist-dsl/mnist</c>, where <c>./build.sh fetch-data</c> puts it.
     /// </summary>
-    public static string DefaultFolder()
-    {
-        var configured = Environment.GetEnvironmentVariable("MNIST_DIR");
-        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mnist-dsl", "mnist");
-    }
+    public static string DefaultFolder() => MnistImages.DefaultFolder();
 
     /// <summary>Loads the training set (60,000 images) or the test set (10,000) from a folder (see <see cref="MnistFiles"/>).</summary>
     public static MnistDataset Load(string folder, bool train)
