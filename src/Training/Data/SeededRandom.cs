@@ -30,7 +30,7 @@ public sealed class SeededRandom(ulong seed)
         {
             ulong x = Next() >> 32;
             ulong product = x * range;
-            if ((uint)product >= (uint)((1UL << 32) % range) || range == 1) return (int)(product >> 32);
+            if ((uint)product >= (uint)((1UL << 32) % range)) return (int)(product >> 32);
         }
     }
 
