@@ -144,31 +144,26 @@ internal static class KernelWriter
         w.Line("var c = 0;");
         var window = $"(ky * {Code.Int(input.PaddedWidth)} + kx) * {Code.Int(channels)} + c";
         var area = Code.Int((long)pool.Kernel * pool.Kernel);
-        if (channels >= 8)
-        {
-            w.Open($"for (; c <= {Code.Int(channels - 8)}; c += 8)");
-            w.Line(pool.IsMax ? "var value = Load(ref source, c);" : "var value = Zero();");
-            w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
-            w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
-            w.Line(pool.IsMax ? $"        value = Max(value, Load(ref source, {window}));" : $"        value = Add(value, Load(ref source, {window}));");
-            if (!pool.IsMax) w.Line($"value = Divide(value, {area}f);");
-            foreach (var op in pool.Epilogue) w.Line(VectorOp(op, "value", "c"));
-            w.Line("Store(ref target, c, value);");
-            w.Close();
-        }
-        if (channels % 8 != 0)
-        {
-            w.Open($"for (; c < {Code.Int(channels)}; c++)");
-            w.Line(pool.IsMax ? "var value = At(ref source, c);" : "var value = 0f;");
-            w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
-            w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
-            w.Line(pool.IsMax ? $"        value = Max(value, At(ref source, {window}));" : $"        value += At(ref source, {window});");
-            if (!pool.IsMax) w.Line($"value /= {area}f;");
-            foreach (var op in pool.Epilogue) w.Line(ScalarOp(op, "value", "c"));
-            w.Line("At(ref target, c) = value;");
-            w.Close();
-        }
+        if (channels >= 8) WritePoolChannels(w, pool, vector: true, window, area);
+        if (channels % 8 != 0) WritePoolChannels(w, pool, vector: false, window, area);
         w.Close();
+        w.Close();
+    }
+
+    /// <summary>The channel loop of a pool: 8 channels per vector, or the remaining channels one by one.</summary>
+    private static void WritePoolChannels(SourceWriter w, PoolStage pool, bool vector, string window, string area)
+    {
+        var channels = pool.Output.Channels;
+        string Read(string offset) => vector ? $"Load(ref source, {offset})" : $"At(ref source, {offset})";
+        w.Open(vector ? $"for (; c <= {Code.Int(channels - 8)}; c += 8)" : $"for (; c < {Code.Int(channels)}; c++)");
+        w.Line(pool.IsMax ? $"var value = {Read("c")};" : vector ? "var value = Zero();" : "var value = 0f;");
+        w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
+        w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
+        w.Line(pool.IsMax ? $"        value = Max(value, {Read(window)});"
+            : vector ? $"        value = Add(value, {Read(window)});" : $"        value += {Read(window)};");
+        if (!pool.IsMax) w.Line(vector ? $"value = Divide(value, {area}f);" : $"value /= {area}f;");
+        foreach (var op in pool.Epilogue) w.Line(vector ? VectorOp(op, "value", "c") : ScalarOp(op, "value", "c"));
+        w.Line(vector ? "Store(ref target, c, value);" : "At(ref target, c) = value;");
         w.Close();
     }
 
