@@ -38,7 +38,7 @@ let ``A model name and the options of a quick run`` () =
 [<InlineData("--batch-size", "0", "--batch-size takes a whole number >= 1, not '0'")>]
 [<InlineData("--lr", "0", "--lr takes a number in (0, 10], not '0'")>]
 [<InlineData("--epochs", "3", "unknown option --epochs")>]
-[<InlineData("bignet", "--no-train", "unknown model 'bignet'; the models are default, seed001-1, seed001-2, seed002, seed004, small")>]
+[<InlineData("bignet", "--no-train", "unknown model 'bignet'; the models are default, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks")>]
 let ``Bad arguments are refused with a message that says what is wrong`` (first: string) (second: string) (expected: string) =
     Assert.Equal(expected, error [ first; second ])
 

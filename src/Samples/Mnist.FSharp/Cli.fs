@@ -72,6 +72,7 @@ let printNetworks (out: TextWriter) =
 
     for name, layers, details in
         [ "FSharpDefaultNet", Networks.defaultNet, true
+          "FSharpBlocksNet", Networks.blocksNet, false
           "WideNet", Networks.wideNet, false
           "NoBatchNorm", Networks.withoutBatchNorm, false ] do
         out.WriteLine()
@@ -87,7 +88,7 @@ let run (out: TextWriter) (args: string list) =
         2
     | Ok options ->
         let model = (Models.tryFind options.Model).Value
-        out.WriteLine $"{model.Definition.Name} ({model.Name}), summary computed at compile time by the C# generator:"
+        out.WriteLine $"{model.Definition.Name} ({model.Name}), summary {Models.origin model}:"
         out.WriteLine(model.Summary.ToTable())
 
         let trained =
@@ -111,7 +112,7 @@ let run (out: TextWriter) (args: string list) =
                         out.WriteLine(String.Format(CultureInfo.InvariantCulture, "  batch {0}/{1}  loss {2:F4}  accuracy {3:F2}%", p.Step, p.Steps, p.Loss, p.Accuracy))
 
                 try
-                    let result = Training.run settings model.Create report
+                    let result = Training.run settings (Models.create model) report
                     out.WriteLine(String.Format(CultureInfo.InvariantCulture, "Trained on {0} images in {1:F1} s", result.TrainImages, result.Seconds))
                     out.WriteLine(string result.Test)
                     true

@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Training.Definitions;
 public sealed class NetworkRulesException : ArgumentException
 {
     public NetworkRulesException(NetworkReport report)
-        : base(Describe(report), "definition")
+        : base(Describe(report))
     {
         Report = report;
         Errors = report.Violations.Where(v => !v.IsWarning).ToArray();
