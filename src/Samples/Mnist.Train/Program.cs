@@ -138,7 +138,7 @@ evaluate.SetAction(parse => Guarded(() =>
     NativeRuntime.EnsureLoaded();
     torch.set_num_threads(TrainOptions.Threads.Value(parse));
     using var model = entry.Create();
-    model.LoadWeights(parse.GetValue(weights)!);
+    model.LoadWeights(parse.GetValue(weights)!, entry, ModelCatalog.All); // names the network a file of another one fits
     ChannelsLast.Apply(model);
     using var test = MnistDataset.Load(parse.GetValue(data)!, train: false);
     using var scope = torch.NewDisposeScope();
