@@ -68,3 +68,6 @@ let ``--no-train prints the chosen network's generated summary and the F# lists'
     Assert.Contains("Rules: all pass.", text)
     Assert.Contains("  MNIST0001 (error): WideNet has 24,938 parameters, 4,939 too many for its budget of fewer than 20,000", text)
     Assert.Contains("  MNIST0002 (error): NoBatchNorm has no BatchNorm layer", text)
+    Assert.Contains("FSharpDefaultNet can be registered for training.", text)
+    Assert.Contains("Registering WideNet for training is refused: 1 rule(s) broken.", text)
+    Assert.Contains("Registering NoBatchNorm for training is refused: 1 rule(s) broken.", text)

@@ -6,6 +6,7 @@ open System
 open System.Globalization
 open System.IO
 open Mnist.Dsl.Analysis
+open Mnist.Dsl.Training.Definitions
 open Mnist.Dsl.Training.Runtime
 
 type Options =
@@ -75,8 +76,16 @@ let printNetworks (out: TextWriter) =
           "FSharpBlocksNet", Networks.blocksNet, false
           "WideNet", Networks.wideNet, false
           "NoBatchNorm", Networks.withoutBatchNorm, false ] do
+        let definition = Networks.mnist name layers
         out.WriteLine()
-        out.WriteLine(Networks.mnist name layers |> NetworkAnalysis.Analyze |> Networks.describe details)
+        out.WriteLine(definition |> NetworkAnalysis.Analyze |> Networks.describe details)
+
+        // Registering a list for training checks the same rules: one that breaks a rule never gets a module.
+        try
+            DefinedNetwork.Register definition |> ignore
+            out.WriteLine $"{name} can be registered for training."
+        with :? NetworkRulesException as refused ->
+            out.WriteLine $"Registering {name} for training is refused: {refused.Errors.Count} rule(s) broken."
 
 /// Runs the program: prints the chosen network's summary, trains it for one epoch and tests it, then prints the
 /// F#-list networks. Returns the exit code: 0, 1 when training could not run, 2 for bad arguments.
