@@ -136,6 +136,17 @@ let ``An F# list over the budget is refused with the analyzer's MNIST0001 messag
     )
     Assert.Equal(Rule.ParameterBudgetExceeded, (Seq.exactlyOne refused.Errors).Rule)
 
+/// The analyzer's own case (tests/Mnist.Dsl.Analyzers.Tests/AnalyzerTests.cs, "MNIST0001 over the default budget"):
+/// the C# class [Network(1, 28, 28, Requires = RequiredLayers.None)] [Flatten, Linear(27), Linear(10)] Wide fails the
+/// build with this message; the same layers as an F# list are refused with the same text.
+[<Fact>]
+let ``The F# twin of the analyzer's over-budget case is refused with the message the analyzer reports for the C# class`` () =
+    let wide = NetworkDefinition("Wide", 1, 28, 28, [ Flatten(); Linear(27); Linear(10) ], requires = RequiredLayers.None)
+
+    let refused = Assert.Throws<NetworkRulesException>(fun () -> DefinedNetwork.Register(wide, "wide") |> ignore)
+
+    Assert.EndsWith("\n  MNIST0001: Wide has 21,475 parameters, 1,476 too many for its budget of fewer than 20,000", refused.Message)
+
 [<Fact>]
 let ``An F# list that breaks several rules is refused with each of the analyzer's messages; a module is never built`` () =
     let broken = Networks.mnist "TooDeep" [ Conv2d(8, 5); MaxPool2d(2); Conv2d(8, 5); MaxPool2d(2); Conv2d(8, 5) ]
