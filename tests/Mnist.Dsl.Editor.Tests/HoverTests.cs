@@ -27,6 +27,15 @@ public sealed class HoverTests(EditorSession session)
         HoverAssert.ShowsNetwork(hover, ScratchSources.Summary(ScratchSources.DocumentedNet));
     }
 
+    /// <summary>Over its budget the network is still computed (MNIST0001 is about the assignment, not the shapes).</summary>
+    [Fact]
+    public async Task Hover_on_an_over_budget_network_shows_its_numbers_and_table()
+    {
+        var hover = await session.Hover("Networks.cs", TextPositions.Of(ScratchSources.Networks, "OverBudgetNet;", 2));
+
+        HoverAssert.ShowsNetwork(hover, ScratchSources.Summary(ScratchSources.OverBudgetNet));
+    }
+
     [Theory]
     [InlineData("DocumentedNet.ParameterCount")]
     [InlineData("PlainNet.ParameterCount")]
