@@ -23,7 +23,10 @@ internal static class LocalPackage
     /// <summary>Packs src/Package (already built with this test project) into <paramref name="feed"/>; returns the nupkg and its version.</summary>
     public static (string Path, string Version) Pack(string feed)
     {
-        Dotnet.Run(RepoRoot(), "pack", "src/Package", "-c", Configuration, "--no-build", "-o", feed);
+        // The nuspec goes next to the feed instead of src/Package/obj: test classes and test projects that pack at the
+        // same time would otherwise write the same file.
+        var nuspecFolder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(feed))!, "nuspec") + System.IO.Path.DirectorySeparatorChar;
+        Dotnet.Run(RepoRoot(), "pack", "src/Package", "-c", Configuration, "--no-build", "-o", feed, "-p:NuspecOutputPath=" + nuspecFolder);
         var package = Directory.GetFiles(feed, "Mnist.Dsl.*.nupkg").Single();
         return (package, System.IO.Path.GetFileNameWithoutExtension(package)["Mnist.Dsl.".Length..]);
     }
