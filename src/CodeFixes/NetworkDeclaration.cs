@@ -19,35 +19,11 @@ namespace Mnist.Dsl.CodeFixes;
 /// attribute that declares each, and the budget the analyzer applies. A fix plans its edit from this and
 /// checks it with the same layer algebra the analyzer runs, so it is only offered when it works.
 /// </summary>
-internal sealed class NetworkDeclaration
+/// <param name="Layers">The layers in the order they run.</param>
+/// <param name="Attributes">The attribute that declares each layer, index for index with <paramref name="Layers"/>.</param>
+internal sealed record NetworkDeclaration(Document Document, SemanticModel Model, SourceText Text, ClassDeclarationSyntax Syntax,
+    NetworkArguments Network, IReadOnlyList<Layer> Layers, IReadOnlyList<AttributeSyntax> Attributes, int Budget)
 {
-    private NetworkDeclaration(Document document, SemanticModel model, SourceText text, ClassDeclarationSyntax syntax,
-        NetworkArguments network, IReadOnlyList<Layer> layers, IReadOnlyList<AttributeSyntax> attributes, int budget)
-    {
-        Document = document;
-        Model = model;
-        Text = text;
-        Syntax = syntax;
-        Network = network;
-        Layers = layers;
-        Attributes = attributes;
-        Budget = budget;
-    }
-
-    public Document Document { get; }
-    public SemanticModel Model { get; }
-    public SourceText Text { get; }
-    public ClassDeclarationSyntax Syntax { get; }
-    public NetworkArguments Network { get; }
-
-    /// <summary>The layers in the order they run.</summary>
-    public IReadOnlyList<Layer> Layers { get; }
-
-    /// <summary>The attribute that declares each layer, index for index with <see cref="Layers"/>.</summary>
-    public IReadOnlyList<AttributeSyntax> Attributes { get; }
-
-    public int Budget { get; }
-
     public int Classes => Network.Classes;
 
     /// <summary>

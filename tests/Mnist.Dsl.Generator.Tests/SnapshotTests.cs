@@ -26,7 +26,7 @@ public class SnapshotTests
     {
         var result = GeneratorHarness.Run("using Mnist.Dsl;\n[Network(1, 4, 4, Requires = RequiredLayers.None, Classes = 1)]\n[ReLU, GlobalAvgPool2d, Flatten(Functional = true)]\npublic partial class Stateless;");
 
-        Assert.Contains("/// State-dict keys: none (no layer has parameters or buffers).\n", result.Source("Stateless").ReplaceLineEndings("\n"));
+        Assert.Contains("/// <para>State-dict keys: none (no layer has parameters or buffers).</para>\n", result.Source("Stateless").ReplaceLineEndings("\n"));
     }
 
     /// <summary>

@@ -1,12 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
+using Mnist.Dsl.Tests.Consumer;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -77,9 +76,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
     public void A_project_referencing_the_package_and_TorchSharp_builds_trains_and_gets_the_budget_error()
     {
         var feed = Path.Combine(work.FullName, "feed");
-        PackageConsumer.Run(PackageConsumer.RepoRoot(), "pack", "src/Package", "-c", PackageConsumer.Configuration, "--no-build", "-o", feed);
-        var package = Assert.Single(Directory.GetFiles(feed, "Mnist.Dsl.*.nupkg"));
-        var version = Path.GetFileNameWithoutExtension(package)["Mnist.Dsl.".Length..];
+        var (package, version) = LocalPackage.Pack(feed);
         using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
         {
             var files = zip.Entries.Select(e => e.FullName).ToHashSet();
@@ -96,10 +93,8 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
-        // Mnist.Dsl comes only from the local feed into a package cache of its own, so nothing is taken from an
-        // earlier restore of the same version. TorchSharp and libtorch (600 MB) are read in place from the
-        // machine's package folder, where this test project's own restore put them, as a fallback folder.
-        PackageConsumer.WriteNugetConfig(app, feed);
+        // TorchSharp and libtorch (600 MB) are read in place from the machine's package folder (LocalPackage).
+        LocalPackage.WriteNuGetConfig(app, feed);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -110,17 +105,17 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Mnist.Dsl" Version="{version}" />
-                <PackageReference Include="TorchSharp" Version="{PinnedVersion("TorchSharp")}" />
-                <PackageReference Include="libtorch-cpu-linux-x64" Version="{PinnedVersion("libtorch-cpu-linux-x64")}" />
+                <PackageReference Include="TorchSharp" Version="{LocalPackage.PinnedVersion("TorchSharp")}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="{LocalPackage.PinnedVersion("libtorch-cpu-linux-x64")}" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), Declaration.Replace("STEPS", Steps.ToString(CultureInfo.InvariantCulture)));
 
         // Generated code must compile clean: any warning fails this build.
-        PackageConsumer.Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
+        Dotnet.Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
         Assert.False(Directory.Exists(Path.Combine(work.FullName, "packages", "torchsharp")), "TorchSharp was copied into the fresh cache instead of read from the fallback folder");
-        var ran = PackageConsumer.Run(app, "out/App.dll");
+        var ran = Dotnet.Run(app, "out/App.dll");
         output.WriteLine(ran.Output);
         var lines = ran.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var expected = NetworkAnalysis.Analyze(TinyNet).Summary!;
@@ -131,7 +126,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0, $"loss {l} in:\n{ran.Output}"));
         Assert.True(losses[^1] < losses[0], $"the loss did not fall over {Steps} steps:\n{ran.Output}");
 
-        var overBudget = PackageConsumer.Run(app, expectSuccess: false, "build", "-c", "Release", "-o", "out", "-p:MnistDslParameterBudget=3000");
+        var overBudget = Dotnet.Run(app, expectSuccess: false, "build", "-c", "Release", "-o", "out", "-p:MnistDslParameterBudget=3000");
         Assert.NotEqual(0, overBudget.ExitCode);
         Assert.Contains($"error MNIST0001: TinyNet has {expected.TotalParameters:N0} parameters, {expected.TotalParameters - 2999:N0} too many for its budget of fewer than 3,000", overBudget.Output);
     }
@@ -142,12 +137,5 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         var prefix = $"step {index + 1} loss ";
         Assert.StartsWith(prefix, line);
         return double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The version Directory.Packages.props pins, so the consumer uses what the repository tests with.</summary>
-    private static string PinnedVersion(string package)
-    {
-        var props = System.Xml.Linq.XDocument.Load(Path.Combine(PackageConsumer.RepoRoot(), "Directory.Packages.props"));
-        return props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == package).Attribute("Version")!.Value;
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Mnist.Dsl.Tests.Consumer;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -34,9 +35,8 @@ public sealed class TrainingPackageConsumerTests(ITestOutputHelper output) : IDi
     public void A_project_with_the_two_packages_and_one_line_lists_and_trains_its_own_network()
     {
         var feed = Path.Combine(work.FullName, "feed");
-        PackageConsumer.Run(PackageConsumer.RepoRoot(), "pack", "src/Package", "-c", PackageConsumer.Configuration, "--no-build", "-o", feed);
-        PackageConsumer.Run(PackageConsumer.RepoRoot(), "pack", "src/Training", "-c", PackageConsumer.Configuration, "--no-build", "-o", feed);
-        using (var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, "Mnist.Dsl.Training.0.1.0.nupkg")))
+        var (_, version) = LocalPackage.Pack(feed);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(LocalPackage.PackTraining(feed)))
         {
             var files = zip.Entries.Select(e => e.FullName).ToHashSet();
             foreach (var file in new[] { "lib/net10.0/Mnist.Dsl.Training.dll", "lib/net10.0/Mnist.Dsl.Engine.dll", "lib/net10.0/Mnist.Plots.dll", "README.md" })
@@ -44,7 +44,7 @@ public sealed class TrainingPackageConsumerTests(ITestOutputHelper output) : IDi
         }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
-        PackageConsumer.WriteNugetConfig(app, feed);
+        LocalPackage.WriteNuGetConfig(app, feed);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -54,18 +54,18 @@ public sealed class TrainingPackageConsumerTests(ITestOutputHelper output) : IDi
                 <RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Mnist.Dsl" Version="0.1.0" />
-                <PackageReference Include="Mnist.Dsl.Training" Version="0.1.0" />
+                <PackageReference Include="Mnist.Dsl" Version="{version}" />
+                <PackageReference Include="Mnist.Dsl.Training" Version="{version}" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
 
-        PackageConsumer.Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
-        var listed = PackageConsumer.Run(app, "out/App.dll", "list");
+        Dotnet.Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
+        var listed = Dotnet.Run(app, "out/App.dll", "list");
         Assert.Matches(@"^tiny\s+3,818 parameters\s+RF\s+28\s+a consumer's own network", listed.Output.Trim());
 
-        var trained = PackageConsumer.Run(app, "out/App.dll", "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--batch-size", "32", "--output", "run");
+        var trained = Dotnet.Run(app, "out/App.dll", "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--batch-size", "32", "--output", "run");
         output.WriteLine(trained.Output);
         Assert.Contains("Training tiny for 1 epochs", trained.Output);
         Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", trained.Output);

@@ -38,7 +38,7 @@ let ``A model name and the options of a quick run`` () =
 [<InlineData("--batch-size", "0", "--batch-size takes a whole number >= 1, not '0'")>]
 [<InlineData("--lr", "0", "--lr takes a number in (0, 10], not '0'")>]
 [<InlineData("--epochs", "3", "unknown option --epochs")>]
-[<InlineData("bignet", "--no-train", "unknown model 'bignet'; the models are default, seed001-1, seed001-2, seed002, seed004, small")>]
+[<InlineData("bignet", "--no-train", "unknown model 'bignet'; the models are default, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks")>]
 let ``Bad arguments are refused with a message that says what is wrong`` (first: string) (second: string) (expected: string) =
     Assert.Equal(expected, error [ first; second ])
 
@@ -68,3 +68,6 @@ let ``--no-train prints the chosen network's generated summary and the F# lists'
     Assert.Contains("Rules: all pass.", text)
     Assert.Contains("  MNIST0001 (error): WideNet has 24,938 parameters, 4,939 too many for its budget of fewer than 20,000", text)
     Assert.Contains("  MNIST0002 (error): NoBatchNorm has no BatchNorm layer", text)
+    Assert.Contains("FSharpDefaultNet can be registered for training.", text)
+    Assert.Contains("Registering WideNet for training is refused: 1 rule(s) broken.", text)
+    Assert.Contains("Registering NoBatchNorm for training is refused: 1 rule(s) broken.", text)

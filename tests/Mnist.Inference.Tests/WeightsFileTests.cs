@@ -127,6 +127,28 @@ public class WeightsFileTests
     }
 
     [Fact]
+    public void Through_the_registry_a_file_of_another_network_is_named_as_that_networks_and_one_of_none_keeps_its_message()
+    {
+        var registry = Mnist.Dsl.Registry.NetworkRegistry.Of(typeof(DefaultNet).Assembly);
+        using var file = new TemporaryFile(".safetensors");
+        var tensors = DefaultNetTensors();
+        // PyTorch exporters may drop BatchNorm's batch counts; the file is still DefaultNet's.
+        tensors.Remove("bn1.num_batches_tracked");
+        Write(file.Path, tensors);
+
+        var other = Assert.Throws<InvalidDataException>(() => registry.Find("small").LoadInference(file.Path, registry));
+        Assert.Equal($"{file.Path}: these weights fit network 'default', not 'small'. Use them with 'default', or give a weights file of 'small'.", other.Message);
+        Assert.Contains("SmallNet", other.InnerException!.Message); // the generated loader's own refusal, kept as the cause
+        Assert.Equal("DefaultNet", registry.Find("default").LoadInference(file.Path, registry).Network);
+
+        tensors["conv7.weight"] = ("F32", new long[] { 10, 32, 3, 3 });
+        Write(file.Path, tensors);
+        var none = Assert.Throws<InvalidDataException>(() => registry.Find("small").LoadInference(file.Path, registry));
+        Assert.DoesNotContain("these weights fit", none.Message);
+        Assert.Contains("SmallNet", none.Message);
+    }
+
+    [Fact]
     public void A_truncated_file_is_refused_as_damaged()
     {
         using var file = new TemporaryFile(".safetensors");

@@ -125,7 +125,7 @@ public sealed class EngineTests : IDisposable
         {
             (new[] { "eval", "default", "--weights", "absent.safetensors" }, "does not exist"),
             (new[] { "eval", "default", "--weights", "garbage.safetensors" }, "is not a valid safetensors file"),
-            (new[] { "eval", "small", "--weights", Path.Combine(run, "last.safetensors") }, "but SmallNet expects [10, 1, 3, 3]"),
+            (new[] { "eval", "small", "--weights", Path.Combine(run, "last.safetensors") }, "these weights fit network 'default', not 'small'"),
         })
         {
             var result = TrainerProcess.Run(work.FullName, args);

@@ -59,9 +59,22 @@ public sealed class ErrorTests : IDisposable
         File.WriteAllBytes(Path.Combine(work.FullName, "truncated.safetensors"), full[..(full.Length / 2)]);
         AssertOneLineError(TrainerProcess.Run(work.FullName, "eval", "small", "--weights", "truncated.safetensors", "--engine", "torch"), "is not a valid safetensors file");
 
+        // Another known network's weights: named as that network's, not listed difference by difference.
         var other = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", Path.Combine("run", "last.safetensors"), "--engine", "torch");
-        AssertOneLineError(other, "does not hold weights for this DefaultNet");
-        Assert.Contains("shape", other.Stderr);
+        AssertOneLineError(other, "last.safetensors: these weights fit network 'small', not 'default'. Use them with 'small', or give a weights file of 'default'.");
+        Assert.DoesNotContain("shape", other.Stderr);
+
+        // Weights no known network has (small's with an extra tensor): every difference, as before.
+        using (var scope = torch.NewDisposeScope())
+        {
+            var weights = SafeTensors.Load(Path.Combine(work.FullName, "run", "last.safetensors"));
+            weights["conv9.weight"] = torch.zeros(4, 4, 3, 3);
+            SafeTensors.Save(weights, Path.Combine(work.FullName, "none.safetensors"));
+        }
+        var none = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", "none.safetensors", "--engine", "torch");
+        AssertOneLineError(none, "does not hold weights for this DefaultNet");
+        Assert.Contains("unexpected: conv9.weight", none.Stderr);
+        Assert.Contains("shape", none.Stderr);
 
         // The right names and shapes in float64 (numpy's default): refused, naming the tensor and both dtypes.
         using (var scope = torch.NewDisposeScope())

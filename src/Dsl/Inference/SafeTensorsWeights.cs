@@ -38,6 +38,10 @@ public sealed class SafeTensorsWeights
     /// <summary>The tensor names in the file, in name order (no "__metadata__").</summary>
     public IReadOnlyList<string> Names => entries.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every tensor's shape by name (no "__metadata__"): what a weights file is matched against networks with (Registry.WeightsFit).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<long>> Shapes =>
+        entries.ToDictionary(e => e.Key, e => (IReadOnlyList<long>)e.Value.Shape, StringComparer.Ordinal);
+
     /// <summary>Reads a safetensors file; a missing or damaged file is an exception that names the file and what is wrong.</summary>
     public static SafeTensorsWeights Read(string path)
     {

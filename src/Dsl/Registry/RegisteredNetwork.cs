@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Inference;
@@ -66,6 +67,36 @@ public sealed class RegisteredNetwork
     {
         using var stream = File.OpenRead(path);
         return LoadInference(stream, path);
+    }
+
+    /// <summary>
+    /// The inference class with the weights of a safetensors file; a file that does not fit this network but fits
+    /// another of <paramref name="known"/> (the registry it was found in) is refused with a message that names that
+    /// network (<see cref="WeightsFit"/>) instead of the first tensor that differs.
+    /// </summary>
+    public INetworkInference LoadInference(string path, IEnumerable<RegisteredNetwork> known)
+    {
+        try
+        {
+            return LoadInference(path);
+        }
+        catch (InvalidDataException e) when (OtherNetworkMessage(path, known) is { } message)
+        {
+            throw new InvalidDataException(message, e);
+        }
+    }
+
+    /// <summary>Only on the failure path: reads the file's header again (a damaged one gives no hint, its own error stands).</summary>
+    private string? OtherNetworkMessage(string path, IEnumerable<RegisteredNetwork> known)
+    {
+        try
+        {
+            return WeightsFit.OtherNetworkMessage(path, this, SafeTensorsWeights.Read(path).Shapes, known);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>

@@ -30,6 +30,14 @@ internal static class NetworkEmitter
         foreach (var outer in spec.ContainingTypes) w.Open($"partial {outer.Keyword} {Identifier(outer.Name)}");
 
         WriteDocComment(w, plan);
+        // Without a runtime the generated part has static members only, and the latest analysis level asks the user to
+        // make the class static (CA1052; CA1812 when internal), which a [Network] cannot be (MNIST0016): the class is
+        // what a runtime's module is generated into.
+        if (flavour == RuntimeFlavour.None)
+        {
+            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Design\", \"CA1052:Static holder types should be Static or NotInheritable\", Justification = \"A [Network] class gets its module when the project references a runtime\")]");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Performance\", \"CA1812:Avoid uninstantiated internal classes\", Justification = \"A [Network] class gets its module when the project references a runtime\")]");
+        }
         var baseList = flavour == RuntimeFlavour.None ? "" : " : nn.Module<Tensor, Tensor>";
         w.Open($"partial {spec.Type.Keyword} {Identifier(spec.Type.Name)}{baseList}");
         WriteConstants(w, plan);
@@ -61,27 +69,40 @@ internal static class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// The type's doc comment, written for how editors merge and render it (docs/editor.md). Roslyn joins the doc
+    /// comments of all parts of a partial type, the user's part first; Roslyn's own Quick Info (Visual Studio, the C#
+    /// extension) keeps only the first &lt;summary&gt; and the first &lt;remarks&gt;, csharp-ls renders all of them. So
+    /// the one-line facts are the summary (shown when the user wrote none) and the remarks repeat them with the table
+    /// (shown beside a user's own summary). Every block is a &lt;para&gt; so that a Markdown renderer puts the code
+    /// fence on a line of its own and never glues text to its closing fence.
+    /// </summary>
     private static void WriteDocComment(SourceWriter w, NetworkPlan plan)
     {
         var summary = plan.Summary;
+        var facts = string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters, output {1}, receptive field {2}×{2}, {3:N0} multiply-adds per image",
+            summary.TotalParameters, ModuleOutput(plan), summary.ReceptiveField, summary.MultiplyAdds);
         w.Line("/// <summary>");
-        w.Line(string.Format(CultureInfo.InvariantCulture, "/// {0}: {1:N0} parameters, receptive field {2}×{2}, {3:N0} multiply-adds per image (computed at compile time).",
-            plan.Spec.Type.Name, summary.TotalParameters, summary.ReceptiveField, summary.MultiplyAdds));
+        w.Line("/// <para>" + Xml($"{plan.Spec.Type.Name}: {facts} (computed at compile time).") + "</para>");
+        w.Line("/// </summary>");
+        w.Line("/// <remarks>");
+        w.Line("/// <para>" + Xml($"Computed at compile time: {facts}. Layers as torchsummary prints them (Summary.ToTable()):") + "</para>");
         w.Line("/// <code>");
         foreach (var line in summary.ToTable().Split('\n')) w.Line("/// " + Xml(line.TrimEnd('\r')));
         w.Line("/// </code>");
         // A network of stateless layers only has no keys: say so rather than print an empty list.
-        w.Line(plan.StateKeys.Count == 0 ? "/// State-dict keys: none (no layer has parameters or buffers)." : "/// State-dict keys: " + Xml(string.Join(", ", plan.StateKeys)) + ".");
-        w.Line("/// </summary>");
+        w.Line("/// <para>" + (plan.StateKeys.Count == 0 ? "State-dict keys: none (no layer has parameters or buffers)." : "State-dict keys: " + Xml(string.Join(", ", plan.StateKeys)) + ".") + "</para>");
+        w.Line("/// </remarks>");
     }
 
     private static void WriteConstants(SourceWriter w, NetworkPlan plan)
     {
         var spec = plan.Spec;
-        w.Line("/// <summary>Trainable parameters, computed at compile time.</summary>");
+        // The value in the text too: hovering a use of the constant then shows the number, not only its meaning.
+        w.Line($"/// <summary>Trainable parameters, computed at compile time: {plan.Summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}.</summary>");
         w.Line($"public const long ParameterCount = {Int(plan.Summary.TotalParameters)};");
         w.Line();
-        w.Line("/// <summary>Side of the square of input pixels one output sees, computed at compile time.</summary>");
+        w.Line($"/// <summary>Side of the square of input pixels one output sees, computed at compile time: {Int(plan.Summary.ReceptiveField)}.</summary>");
         w.Line($"public const int ReceptiveField = {Int(plan.Summary.ReceptiveField)};");
         w.Line();
         w.Line("/// <summary>The declaration as data: input, classes, budget and layers in order.</summary>");
@@ -107,6 +128,9 @@ internal static class NetworkEmitter
     private static void WriteConstructor(SourceWriter w, NetworkPlan plan)
     {
         w.Line();
+        // Documented, as every public member generated into a user's type: a project with GenerateDocumentationFile
+        // would otherwise get CS1591 from generated code.
+        w.Line("/// <summary>Creates the layers, each registered under its state-dict name, with TorchSharp's default initialisation.</summary>");
         w.Open($"public {Identifier(plan.Spec.Type.Name)}() : base(\"{plan.Spec.Type.Name}\")");
         foreach (var layer in plan.Layers)
         {
@@ -120,6 +144,9 @@ internal static class NetworkEmitter
     private static void WriteForward(SourceWriter w, NetworkPlan plan)
     {
         w.Line();
+        w.Line("/// <summary>Applies the layers in declaration order to a batch of inputs.</summary>");
+        w.Line("/// <param name=\"input\">A batch shaped [N, " + Xml(string.Join(", ", plan.Spec.Channels, plan.Spec.Height, plan.Spec.Width)) + "].</param>");
+        w.Line("/// <returns>The output, shaped " + Xml(ModuleOutput(plan).ToString().Replace("[-1, ", "[N, ")) + ".</returns>");
         w.Open("public override Tensor forward(Tensor input)");
         w.Line("var x = input;");
         foreach (var layer in plan.Layers)
@@ -132,6 +159,10 @@ internal static class NetworkEmitter
         w.Line("return x;");
         w.Close();
     }
+
+    /// <summary>What forward returns: the last layer's output, a [C, 1, 1] map flattened to [C] as forward does.</summary>
+    private static Analysis.Shape ModuleOutput(NetworkPlan plan) =>
+        plan.Summary.Output.IsPointMap ? Analysis.Shape.Flat(plan.Summary.Output.Channels) : plan.Summary.Output;
 
     private static string FunctionalCall(LayerPlan layer) =>
         layer.Code.Functional ?? throw new System.InvalidOperationException($"{layer.Kind} has state and is never applied as a functional call");

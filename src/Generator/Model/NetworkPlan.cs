@@ -25,9 +25,11 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
         ParameterBudget = parameterBudget;
         Summary = summary;
         var codes = summary.Layers.Select(report => LayerKindTable.Of(report.Layer, report.Input)).ToArray();
-        var members = LayerNames.Members(summary.Layers.Select(report => (report.Layer.IsFunctional, codes[report.Index])));
+        // Member names and state-dict keys are Mnist.Dsl's, which the run-time module builder uses too: one naming for both.
+        var layout = ModuleLayout.Of(summary);
         Layers = summary.Layers
-            .Select(report => new LayerPlan(report, codes[report.Index], members[report.Index], LayerNames.StateKeys(codes[report.Index], members[report.Index])))
+            .Select(report => new LayerPlan(report, codes[report.Index], layout.Members[report.Index],
+                new EquatableArray<string>(layout.StateByLayer[report.Index].Select(t => t.Key))))
             .ToArray();
         StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
         Inference = InferencePlan.Create(summary, Layers);

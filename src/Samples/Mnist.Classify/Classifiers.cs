@@ -19,7 +19,7 @@ internal static class Classifiers
         RegisteredNetwork network;
         try { network = All.Find(name); }
         catch (KeyNotFoundException) { throw new ArgumentException($"unknown network '{name}'; known: {Names}."); }
-        return network.LoadInference(weights);
+        return network.LoadInference(weights, All); // names the network a file of another one fits
     }
 
     public static string Names => string.Join(", ", All.Select(n => n.Name));

@@ -6,6 +6,7 @@ open System
 open System.Globalization
 open System.IO
 open Mnist.Dsl.Analysis
+open Mnist.Dsl.Training.Definitions
 open Mnist.Dsl.Training.Runtime
 
 type Options =
@@ -72,10 +73,19 @@ let printNetworks (out: TextWriter) =
 
     for name, layers, details in
         [ "FSharpDefaultNet", Networks.defaultNet, true
+          "FSharpBlocksNet", Networks.blocksNet, false
           "WideNet", Networks.wideNet, false
           "NoBatchNorm", Networks.withoutBatchNorm, false ] do
+        let definition = Networks.mnist name layers
         out.WriteLine()
-        out.WriteLine(Networks.mnist name layers |> NetworkAnalysis.Analyze |> Networks.describe details)
+        out.WriteLine(definition |> NetworkAnalysis.Analyze |> Networks.describe details)
+
+        // Registering a list for training checks the same rules: one that breaks a rule never gets a module.
+        try
+            DefinedNetwork.Register definition |> ignore
+            out.WriteLine $"{name} can be registered for training."
+        with :? NetworkRulesException as refused ->
+            out.WriteLine $"Registering {name} for training is refused: {refused.Errors.Count} rule(s) broken."
 
 /// Runs the program: prints the chosen network's summary, trains it for one epoch and tests it, then prints the
 /// F#-list networks. Returns the exit code: 0, 1 when training could not run, 2 for bad arguments.
@@ -87,7 +97,7 @@ let run (out: TextWriter) (args: string list) =
         2
     | Ok options ->
         let model = (Models.tryFind options.Model).Value
-        out.WriteLine $"{model.Definition.Name} ({model.Name}), summary computed at compile time by the C# generator:"
+        out.WriteLine $"{model.Definition.Name} ({model.Name}), summary {Models.origin model}:"
         out.WriteLine(model.Summary.ToTable())
 
         let trained =
@@ -111,7 +121,7 @@ let run (out: TextWriter) (args: string list) =
                         out.WriteLine(String.Format(CultureInfo.InvariantCulture, "  batch {0}/{1}  loss {2:F4}  accuracy {3:F2}%", p.Step, p.Steps, p.Loss, p.Accuracy))
 
                 try
-                    let result = Training.run settings model.Create report
+                    let result = Training.run settings (Models.create model) report
                     out.WriteLine(String.Format(CultureInfo.InvariantCulture, "Trained on {0} images in {1:F1} s", result.TrainImages, result.Seconds))
                     out.WriteLine(string result.Test)
                     true

@@ -36,7 +36,7 @@ internal static class EvalCommand
                     throw new UserError($"{entry.Name} has no inference class, so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
-            var (loss, correct, count) = onGenerated ? InferenceEvaluation.Run(entry, path, folder, threads, limit) : OnTorch(entry, path, folder, threads, limit);
+            var (loss, correct, count) = onGenerated ? InferenceEvaluation.Run(entry, catalog.All, path, folder, threads, limit) : OnTorch(entry, catalog, path, folder, threads, limit);
             System.Console.WriteLine(EpochResult.FormatTestLine(loss, correct, count));
             return 0;
         }));
@@ -44,12 +44,12 @@ internal static class EvalCommand
     }
 
     // Its own method, so that evaluating through the inference class never compiles a call into TorchSharp code.
-    private static (double Loss, long Correct, long Count) OnTorch(RegisteredNetwork entry, string path, string folder, int threads, int limit)
+    private static (double Loss, long Correct, long Count) OnTorch(RegisteredNetwork entry, ModelCatalog catalog, string path, string folder, int threads, int limit)
     {
         TrainCommand.PrepareTorch();
         torch.set_num_threads(threads);
         using var model = entry.Create();
-        model.LoadWeights(path);
+        model.LoadWeights(path, entry, catalog.All); // names the network a file of another one fits
         Runtime.ChannelsLast.Apply(model);
         using var test = MnistDataset.Load(folder, train: false);
         using var scope = torch.NewDisposeScope();

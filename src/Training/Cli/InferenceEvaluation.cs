@@ -1,6 +1,10 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Data;
+using Mnist.Dsl.Training.Serialization;
 
 namespace Mnist.Dsl.Training.Cli;
 
@@ -9,9 +13,12 @@ internal static class InferenceEvaluation
 {
     private const int Batch = 1000;
 
-    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, string weightsPath, string dataFolder, int threads, int limit)
+    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string weightsPath, string dataFolder,
+        int threads, int limit)
     {
-        if (!System.IO.File.Exists(weightsPath)) throw new System.IO.FileNotFoundException($"Weights file {weightsPath} does not exist.", weightsPath);
+        // A file of another known network says which one it fits, as the torch path's LoadWeights says it.
+        var shapes = SafeTensorsFile.Read(weightsPath, out _).ToDictionary(t => t.Key, t => (IReadOnlyList<long>)t.Value.Shape);
+        if (WeightsFit.OtherNetworkMessage(weightsPath, entry, shapes, known) is { } other) throw new InvalidDataException(other);
         var network = entry.LoadInference(weightsPath);
         var test = MnistImages.Load(dataFolder, train: false).Limit(limit);
         var classes = entry.Summary.Output.Channels;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Mnist.Dsl.Registry;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Serialization;
@@ -28,6 +29,22 @@ public static class ModuleWeights
     {
         using var scope = torch.NewDisposeScope();
         module.LoadWeights(SafeTensors.Load(path), path);
+    }
+
+    /// <summary>
+    /// Loads a safetensors file into <paramref name="module"/>, a new module of <paramref name="network"/>. A file that
+    /// does not fit it but fits other networks of <paramref name="known"/> (the trainer's registry) throws
+    /// <see cref="InvalidDataException"/> naming them ("these weights fit network 'small', not 'default'"); a file
+    /// that fits none lists every difference, as <see cref="LoadWeights(torch.nn.Module, string)"/> does.
+    /// </summary>
+    public static void LoadWeights(this torch.nn.Module module, string path, RegisteredNetwork network, IEnumerable<RegisteredNetwork> known)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = SafeTensors.Load(path);
+        if (Differences(module, tensors).Count > 0
+            && WeightsFit.OtherNetworkMessage(path, network, tensors.ToDictionary(t => t.Key, t => (IReadOnlyList<long>)t.Value.shape), known) is { } message)
+            throw new InvalidDataException(message);
+        module.LoadWeights(tensors, path);
     }
 
     /// <summary>

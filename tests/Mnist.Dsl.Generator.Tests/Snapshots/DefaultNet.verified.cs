@@ -11,7 +11,10 @@ using Modules = global::TorchSharp.Modules;
 namespace Mnist.Models;
 
 /// <summary>
-/// DefaultNet: 16,538 parameters, receptive field 28×28, 2,772,608 multiply-adds per image (computed at compile time).
+/// <para>DefaultNet: 16,538 parameters, output [-1, 10], receptive field 28×28, 2,772,608 multiply-adds per image (computed at compile time).</para>
+/// </summary>
+/// <remarks>
+/// <para>Computed at compile time: 16,538 parameters, output [-1, 10], receptive field 28×28, 2,772,608 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #
@@ -51,14 +54,14 @@ namespace Mnist.Models;
 /// Estimated Total Size (MB): 0.98
 /// ----------------------------------------------------------------
 /// </code>
-/// State-dict keys: conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, conv4.weight, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, conv5.weight, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, conv6.weight, bn5.weight, bn5.bias, bn5.running_mean, bn5.running_var, bn5.num_batches_tracked, fc1.weight, fc1.bias.
-/// </summary>
+/// <para>State-dict keys: conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, conv4.weight, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, conv5.weight, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, conv6.weight, bn5.weight, bn5.bias, bn5.running_mean, bn5.running_var, bn5.num_batches_tracked, fc1.weight, fc1.bias.</para>
+/// </remarks>
 partial class DefaultNet : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Trainable parameters, computed at compile time.</summary>
+    /// <summary>Trainable parameters, computed at compile time: 16,538.</summary>
     public const long ParameterCount = 16538;
 
-    /// <summary>Side of the square of input pixels one output sees, computed at compile time.</summary>
+    /// <summary>Side of the square of input pixels one output sees, computed at compile time: 28.</summary>
     public const int ReceptiveField = 28;
 
     /// <summary>The declaration as data: input, classes, budget and layers in order.</summary>
@@ -121,6 +124,7 @@ partial class DefaultNet : nn.Module<Tensor, Tensor>
     private readonly Modules.Linear fc1;
     private readonly Modules.LogSoftmax log_softmax1;
 
+    /// <summary>Creates the layers, each registered under its state-dict name, with TorchSharp's default initialisation.</summary>
     public DefaultNet() : base("DefaultNet")
     {
         conv1 = nn.Conv2d(1, 16, 3, 1, 0, bias: false);
@@ -173,6 +177,9 @@ partial class DefaultNet : nn.Module<Tensor, Tensor>
         register_module("log_softmax1", log_softmax1);
     }
 
+    /// <summary>Applies the layers in declaration order to a batch of inputs.</summary>
+    /// <param name="input">A batch shaped [N, 1, 28, 28].</param>
+    /// <returns>The output, shaped [N, 10].</returns>
     public override Tensor forward(Tensor input)
     {
         var x = input;

@@ -11,7 +11,10 @@ using Modules = global::TorchSharp.Modules;
 namespace Mnist.Models;
 
 /// <summary>
-/// Seed001Model1: 17,502 parameters, receptive field 26×26, 1,354,376 multiply-adds per image (computed at compile time).
+/// <para>Seed001Model1: 17,502 parameters, output [-1, 10], receptive field 26×26, 1,354,376 multiply-adds per image (computed at compile time).</para>
+/// </summary>
+/// <remarks>
+/// <para>Computed at compile time: 17,502 parameters, output [-1, 10], receptive field 26×26, 1,354,376 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #
@@ -40,14 +43,14 @@ namespace Mnist.Models;
 /// Estimated Total Size (MB): 0.51
 /// ----------------------------------------------------------------
 /// </code>
-/// State-dict keys: conv1.weight, conv1.bias, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, conv2.bias, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, conv3.bias, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, fc1.weight, fc1.bias, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, fc2.weight, fc2.bias.
-/// </summary>
+/// <para>State-dict keys: conv1.weight, conv1.bias, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, conv2.bias, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, conv3.bias, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, fc1.weight, fc1.bias, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, fc2.weight, fc2.bias.</para>
+/// </remarks>
 partial class Seed001Model1 : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Trainable parameters, computed at compile time.</summary>
+    /// <summary>Trainable parameters, computed at compile time: 17,502.</summary>
     public const long ParameterCount = 17502;
 
-    /// <summary>Side of the square of input pixels one output sees, computed at compile time.</summary>
+    /// <summary>Side of the square of input pixels one output sees, computed at compile time: 26.</summary>
     public const int ReceptiveField = 26;
 
     /// <summary>The declaration as data: input, classes, budget and layers in order.</summary>
@@ -94,6 +97,7 @@ partial class Seed001Model1 : nn.Module<Tensor, Tensor>
     private readonly Modules.Dropout dropout2;
     private readonly Modules.Linear fc2;
 
+    /// <summary>Creates the layers, each registered under its state-dict name, with TorchSharp's default initialisation.</summary>
     public Seed001Model1() : base("Seed001Model1")
     {
         conv1 = nn.Conv2d(1, 32, 3, 1, 0, bias: true);
@@ -124,6 +128,9 @@ partial class Seed001Model1 : nn.Module<Tensor, Tensor>
         register_module("fc2", fc2);
     }
 
+    /// <summary>Applies the layers in declaration order to a batch of inputs.</summary>
+    /// <param name="input">A batch shaped [N, 1, 28, 28].</param>
+    /// <returns>The output, shaped [N, 10].</returns>
     public override Tensor forward(Tensor input)
     {
         var x = input;

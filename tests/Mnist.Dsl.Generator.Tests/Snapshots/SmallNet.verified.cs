@@ -11,7 +11,10 @@ using Modules = global::TorchSharp.Modules;
 namespace Mnist.Models;
 
 /// <summary>
-/// SmallNet: 7,560 parameters, receptive field 28×28, 1,496,780 multiply-adds per image (computed at compile time).
+/// <para>SmallNet: 7,560 parameters, output [-1, 10], receptive field 28×28, 1,496,780 multiply-adds per image (computed at compile time).</para>
+/// </summary>
+/// <remarks>
+/// <para>Computed at compile time: 7,560 parameters, output [-1, 10], receptive field 28×28, 1,496,780 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #
@@ -55,14 +58,14 @@ namespace Mnist.Models;
 /// Estimated Total Size (MB): 0.73
 /// ----------------------------------------------------------------
 /// </code>
-/// State-dict keys: conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, conv4.weight, conv5.weight, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, conv6.weight, bn5.weight, bn5.bias, bn5.running_mean, bn5.running_var, bn5.num_batches_tracked, conv7.weight, bn6.weight, bn6.bias, bn6.running_mean, bn6.running_var, bn6.num_batches_tracked, fc1.weight, fc1.bias.
-/// </summary>
+/// <para>State-dict keys: conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, bn1.num_batches_tracked, conv2.weight, bn2.weight, bn2.bias, bn2.running_mean, bn2.running_var, bn2.num_batches_tracked, conv3.weight, bn3.weight, bn3.bias, bn3.running_mean, bn3.running_var, bn3.num_batches_tracked, conv4.weight, conv5.weight, bn4.weight, bn4.bias, bn4.running_mean, bn4.running_var, bn4.num_batches_tracked, conv6.weight, bn5.weight, bn5.bias, bn5.running_mean, bn5.running_var, bn5.num_batches_tracked, conv7.weight, bn6.weight, bn6.bias, bn6.running_mean, bn6.running_var, bn6.num_batches_tracked, fc1.weight, fc1.bias.</para>
+/// </remarks>
 partial class SmallNet : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Trainable parameters, computed at compile time.</summary>
+    /// <summary>Trainable parameters, computed at compile time: 7,560.</summary>
     public const long ParameterCount = 7560;
 
-    /// <summary>Side of the square of input pixels one output sees, computed at compile time.</summary>
+    /// <summary>Side of the square of input pixels one output sees, computed at compile time: 28.</summary>
     public const int ReceptiveField = 28;
 
     /// <summary>The declaration as data: input, classes, budget and layers in order.</summary>
@@ -133,6 +136,7 @@ partial class SmallNet : nn.Module<Tensor, Tensor>
     private readonly Modules.Linear fc1;
     private readonly Modules.LogSoftmax log_softmax1;
 
+    /// <summary>Creates the layers, each registered under its state-dict name, with TorchSharp's default initialisation.</summary>
     public SmallNet() : base("SmallNet")
     {
         conv1 = nn.Conv2d(1, 10, 3, 1, 0, bias: false);
@@ -193,6 +197,9 @@ partial class SmallNet : nn.Module<Tensor, Tensor>
         register_module("log_softmax1", log_softmax1);
     }
 
+    /// <summary>Applies the layers in declaration order to a batch of inputs.</summary>
+    /// <param name="input">A batch shaped [N, 1, 28, 28].</param>
+    /// <returns>The output, shaped [N, 10].</returns>
     public override Tensor forward(Tensor input)
     {
         var x = input;

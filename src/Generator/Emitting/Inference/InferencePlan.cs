@@ -12,18 +12,11 @@ namespace Mnist.Dsl.Generator.Emitting.Inference;
 /// channels are adjacent), with a border of <see cref="Pad"/> zero pixels that the convolution reading it
 /// needs, so its loops have no bounds tests. The border is zero from allocation and no stage ever writes it.
 /// </summary>
-internal sealed class Activation
+internal sealed class Activation(int channels, int height, int width)
 {
-    public Activation(int channels, int height, int width)
-    {
-        Channels = channels;
-        Height = height;
-        Width = width;
-    }
-
-    public int Channels { get; }
-    public int Height { get; }
-    public int Width { get; }
+    public int Channels => channels;
+    public int Height => height;
+    public int Width => width;
     public int Pad { get; set; }
 
     /// <summary>Where it starts in the scratch array; -1 when it is the caller's image itself (read directly, never copied).</summary>

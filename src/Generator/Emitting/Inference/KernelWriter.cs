@@ -144,65 +144,72 @@ internal static class KernelWriter
         w.Line("var c = 0;");
         var window = $"(ky * {Code.Int(input.PaddedWidth)} + kx) * {Code.Int(channels)} + c";
         var area = Code.Int((long)pool.Kernel * pool.Kernel);
-        if (channels >= 8)
-        {
-            w.Open($"for (; c <= {Code.Int(channels - 8)}; c += 8)");
-            w.Line(pool.IsMax ? "var value = Load(ref source, c);" : "var value = Zero();");
-            w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
-            w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
-            w.Line(pool.IsMax ? $"        value = Max(value, Load(ref source, {window}));" : $"        value = Add(value, Load(ref source, {window}));");
-            if (!pool.IsMax) w.Line($"value = Divide(value, {area}f);");
-            foreach (var op in pool.Epilogue) w.Line(VectorOp(op, "value", "c"));
-            w.Line("Store(ref target, c, value);");
-            w.Close();
-        }
-        if (channels % 8 != 0)
-        {
-            w.Open($"for (; c < {Code.Int(channels)}; c++)");
-            w.Line(pool.IsMax ? "var value = At(ref source, c);" : "var value = 0f;");
-            w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
-            w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
-            w.Line(pool.IsMax ? $"        value = Max(value, At(ref source, {window}));" : $"        value += At(ref source, {window});");
-            if (!pool.IsMax) w.Line($"value /= {area}f;");
-            foreach (var op in pool.Epilogue) w.Line(ScalarOp(op, "value", "c"));
-            w.Line("At(ref target, c) = value;");
-            w.Close();
-        }
+        foreach (var loop in ChannelLoop.For(channels)) WritePoolChannels(w, pool, loop, window, area);
         w.Close();
+        w.Close();
+    }
+
+    private static void WritePoolChannels(SourceWriter w, PoolStage pool, ChannelLoop loop, string window, string area)
+    {
+        w.Open(loop.Header(pool.Output.Channels));
+        w.Line($"var value = {(pool.IsMax ? loop.Read("source", "c") : loop.Zero)};");
+        w.Line($"for (var ky = 0; ky < {Code.Int(pool.Kernel)}; ky++)");
+        w.Line($"    for (var kx = 0; kx < {Code.Int(pool.Kernel)}; kx++)");
+        w.Line("        " + (pool.IsMax ? $"value = Max(value, {loop.Read("source", window)});" : loop.Accumulate("value", loop.Read("source", window))));
+        if (!pool.IsMax) w.Line(loop.DivideInPlace("value", area));
+        foreach (var op in pool.Epilogue) w.Line(loop.Apply(op, "value"));
+        w.Line(loop.Store("value"));
         w.Close();
     }
 
     private static void WriteGlobalAveragePool(SourceWriter w, GlobalAveragePoolStage gap)
     {
         var input = gap.Input!;
-        var channels = input.Channels;
         var area = Code.Int((long)input.Height * input.Width);
         w.Line($"ref float target = ref At(ref output, {PixelOffset(gap.Output, "0", "0")});");
         w.Line("var c = 0;");
-        if (channels >= 8)
+        foreach (var loop in ChannelLoop.For(input.Channels))
         {
-            w.Open($"for (; c <= {Code.Int(channels - 8)}; c += 8)");
-            w.Line("var sum = Zero();");
+            w.Open(loop.Header(input.Channels));
+            w.Line($"var sum = {loop.Zero};");
             w.Line($"for (var y = 0; y < {Code.Int(input.Height)}; y++)");
             w.Line($"    for (var x = 0; x < {Code.Int(input.Width)}; x++)");
-            w.Line($"        sum = Add(sum, Load(ref input, {PixelOffset(input, "y", "x")} + c));");
-            w.Line($"var value = Divide(sum, {area}f);");
-            foreach (var op in gap.Epilogue) w.Line(VectorOp(op, "value", "c"));
-            w.Line("Store(ref target, c, value);");
+            w.Line("        " + loop.Accumulate("sum", loop.Read("input", $"{PixelOffset(input, "y", "x")} + c")));
+            w.Line($"var value = {loop.Divide("sum", area)};");
+            foreach (var op in gap.Epilogue) w.Line(loop.Apply(op, "value"));
+            w.Line(loop.Store("value"));
             w.Close();
         }
-        if (channels % 8 != 0)
+    }
+
+    /// <summary>
+    /// The text of a loop over channels, 8 per vector or (for the channels left over) one at a time, so a kernel
+    /// that works channel by channel is written once for both.
+    /// </summary>
+    private sealed record ChannelLoop(bool Vector)
+    {
+        public static IEnumerable<ChannelLoop> For(int channels)
         {
-            w.Open($"for (; c < {Code.Int(channels)}; c++)");
-            w.Line("var sum = 0f;");
-            w.Line($"for (var y = 0; y < {Code.Int(input.Height)}; y++)");
-            w.Line($"    for (var x = 0; x < {Code.Int(input.Width)}; x++)");
-            w.Line($"        sum += At(ref input, {PixelOffset(input, "y", "x")} + c);");
-            w.Line($"var value = sum / {area}f;");
-            foreach (var op in gap.Epilogue) w.Line(ScalarOp(op, "value", "c"));
-            w.Line("At(ref target, c) = value;");
-            w.Close();
+            if (channels >= 8) yield return new ChannelLoop(true);
+            if (channels % 8 != 0) yield return new ChannelLoop(false);
         }
+
+        public string Header(int channels) =>
+            Vector ? $"for (; c <= {Code.Int(channels - 8)}; c += 8)" : $"for (; c < {Code.Int(channels)}; c++)";
+
+        public string Zero => Vector ? "Zero()" : "0f";
+
+        public string Read(string origin, string offset) => Vector ? $"Load(ref {origin}, {offset})" : $"At(ref {origin}, {offset})";
+
+        public string Accumulate(string sum, string value) => Vector ? $"{sum} = Add({sum}, {value});" : $"{sum} += {value};";
+
+        public string Divide(string value, string by) => Vector ? $"Divide({value}, {by}f)" : $"{value} / {by}f";
+
+        public string DivideInPlace(string value, string by) => Vector ? $"{value} = Divide({value}, {by}f);" : $"{value} /= {by}f;";
+
+        public string Apply(EpilogueOp op, string value) => Vector ? VectorOp(op, value, "c") : ScalarOp(op, value, "c");
+
+        public string Store(string value) => Vector ? $"Store(ref target, c, {value});" : $"At(ref target, c) = {value};";
     }
 
     private static void WriteFlatten(SourceWriter w, FlattenStage flatten)

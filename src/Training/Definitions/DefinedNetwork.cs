@@ -1,0 +1,26 @@
+using System;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Registry;
+
+namespace Mnist.Dsl.Training.Definitions;
+
+/// <summary>
+/// A network written as data (an F# list of layers, a <see cref="NetworkDefinition"/> built in code) as a
+/// <see cref="RegisteredNetwork"/>, the form the generated registries list C# networks in: so the trainer, its
+/// list, summary, train and eval commands take it next to them. Its module is a <see cref="DefinedModule"/> built at run
+/// time; it has no inference class (that is generated code, for C# declarations only).
+/// </summary>
+public static class DefinedNetwork
+{
+    /// <summary>
+    /// The network of <paramref name="definition"/>, found by <paramref name="name"/> (default: the definition's name).
+    /// Checks the rules now: a definition that breaks one throws <see cref="NetworkRulesException"/> with the
+    /// analyzer's messages, before anything can try to train it.
+    /// </summary>
+    public static RegisteredNetwork Register(NetworkDefinition definition, string? name = null, string description = "")
+    {
+        var summary = DefinedModule.Check(definition);
+        return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedModule), definition, summary,
+            () => new DefinedModule(definition), loadInference: null, description);
+    }
+}
