@@ -17,7 +17,7 @@ public sealed class TrainingPackageConsumerTests(ITestOutputHelper output) : IDi
     private const string Program = """
         using Mnist.Dsl;
 
-        return Mnist.Dsl.Training.Cli.MnistTrainer.Run(args);
+        return Mnist.Dsl.Training.MnistTrainer.Run(args);
 
         [Network(1, 28, 28, Name = "tiny", Description = "a consumer's own network")]
         [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.05)]

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Cli;
 using Mnist.Models;
 using Xunit;
 

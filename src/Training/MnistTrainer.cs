@@ -5,9 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Mnist.Dsl.Registry;
+using Mnist.Dsl.Training.Cli;
 using Mnist.Dsl.Training.Runtime;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training;
 
 /// <summary>
 /// The whole MNIST trainer command line (list, summary, train, eval, --resume, plots, run folders) over a project's
