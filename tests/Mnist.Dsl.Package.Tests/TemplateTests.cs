@@ -1,0 +1,90 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Mnist.Dsl.Tests.Consumer;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Mnist.Dsl.Package.Tests;
+
+/// <summary>
+/// `dotnet new mnist-dsl` as a new user meets it, with only this build's packages (Mnist.Dsl, Mnist.Dsl.Training and
+/// the template, from a folder feed into an empty package cache; TorchSharp and libtorch come with the trainer
+/// package): the project builds with every warning an error, a network pushed over the budget fails the build with
+/// MNIST0001's text, the fix builds again, and the one-line trainer lists the network and trains it one epoch on a
+/// subset of MNIST, writing its run folder.
+/// </summary>
+public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-dsl-template-");
+
+    public void Dispose() => work.Delete(recursive: true);
+
+    [Fact]
+    public void A_project_from_the_template_builds_warning_free_fails_over_budget_and_trains_with_one_line()
+    {
+        var feed = Path.Combine(work.FullName, "feed");
+        var (_, version) = LocalPackage.Pack(feed);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(LocalPackage.PackTraining(feed)))
+        {
+            var files = zip.Entries.Select(e => e.FullName).ToHashSet();
+            foreach (var file in new[] { "lib/net10.0/Mnist.Dsl.Training.dll", "lib/net10.0/Mnist.Dsl.Engine.dll", "lib/net10.0/Mnist.Plots.dll", "README.md" })
+                Assert.Contains(file, files);
+        }
+        var template = PackTemplate(feed);
+
+        // The template's package references name this build's version, so a new user restores what was tested.
+        var hive = Path.Combine(work.FullName, "hive");
+        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
+        var app = Path.Combine(work.FullName, "MyNets");
+        var project = File.ReadAllText(Path.Combine(app, "MyNets.csproj"));
+        Assert.Contains($"""<PackageReference Include="Mnist.Dsl" Version="{version}" />""", project);
+        Assert.Contains($"""<PackageReference Include="Mnist.Dsl.Training" Version="{version}" />""", project);
+        Assert.Equal("return Mnist.Dsl.Training.MnistTrainer.Run(args);", File.ReadLines(Path.Combine(app, "Program.cs")).Single(l => !l.StartsWith("//", StringComparison.Ordinal) && l.Length > 0));
+
+        LocalPackage.WriteNuGetConfig(app, feed);
+        // An empty package cache of the test's own, set from outside the project so the template's files stay as a user gets them.
+        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+            """);
+
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-p:AnalysisLevel=latest-all");
+
+        var network = Path.Combine(app, "MyNet.cs");
+        var declared = File.ReadAllText(network);
+        const string last = "[Conv2d(32, 3, Bias = false), ReLU, BatchNorm2d]";
+        Assert.Contains(last, declared);
+        File.WriteAllText(network, declared.Replace(last, "[Conv2d(64, 3, Bias = false), ReLU, BatchNorm2d]", StringComparison.Ordinal));
+        var overBudget = Dotnet.Run(app, expectSuccess: false, "build", "-c", "Release");
+        Assert.NotEqual(0, overBudget.ExitCode);
+        Assert.Matches(@"MyNet\.cs\(\d+,\d+\): error MNIST0001: MyNet has [\d,]+ parameters, [\d,]+ too many for its budget of fewer than 20,000", overBudget.Output);
+
+        File.WriteAllText(network, declared);
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");
+        var listed = Dotnet.Run(app, "out/MyNets.dll", "list").Output.Trim();
+        var parameters = Regex.Match(listed, @"^mynet\s+([\d,]+) parameters\s+RF\s+\d+\s+my first network");
+        Assert.True(parameters.Success, listed);
+        Assert.InRange(int.Parse(parameters.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture), 1, 19_999);
+
+        var trained = Dotnet.Run(app, "out/MyNets.dll", "train", "--epochs", "1", "--train-limit", "1024", "--test-limit", "200", "--batch-size", "32", "--output", "run");
+        output.WriteLine(trained.Output);
+        Assert.Contains("Training mynet for 1 epochs", trained.Output);
+        Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", trained.Output);
+        foreach (var file in new[] { "settings.json", "metrics.csv", "plot.svg", "best.safetensors", "checkpoint.safetensors" })
+            Assert.True(File.Exists(Path.Combine(app, "run", file)), $"{file} is missing from the run folder");
+    }
+
+    /// <summary>Packs templates/Mnist.Dsl.Templates into <paramref name="feed"/>; returns the nupkg.</summary>
+    private static string PackTemplate(string feed)
+    {
+        var nuspecFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(feed))!, "nuspec-template") + Path.DirectorySeparatorChar;
+        Dotnet.Run(RepoRoot(), "pack", "templates/Mnist.Dsl.Templates", "-c", LocalPackage.Configuration, "-o", feed, "-p:NuspecOutputPath=" + nuspecFolder);
+        return Directory.GetFiles(feed, "Mnist.Dsl.Templates.*.nupkg").Single();
+    }
+
+    private static string RepoRoot([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
+}
