@@ -63,9 +63,11 @@ public static class MnistTrainer
         var list = new Command("list", "list the networks with their parameter counts and receptive fields");
         list.SetAction(_ => Guarded(() =>
         {
+            // Names padded to the longest (at least 10, the sample networks' column), so that fsharp-blocks lines up too.
+            var width = catalog.All.Select(m => m.Name.Length).DefaultIfEmpty(0).Max();
             foreach (var m in catalog.All)
-                Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0,-10} {1,8:N0} parameters  RF {2,3}  {3}",
-                    m.Name, m.Summary.TotalParameters, m.Summary.ReceptiveField, m.Description));
+                Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0} {1,8:N0} parameters  RF {2,3}  {3}",
+                    m.Name.PadRight(Math.Max(10, width)), m.Summary.TotalParameters, m.Summary.ReceptiveField, m.Description));
             return 0;
         }));
         return list;

@@ -1,6 +1,6 @@
 /// Networks written as F# lists, trained: the TorchSharp module built from a list at run time is the module the C#
 /// generator emits for the same layers (names, state-dict keys, shapes, forward), a list that breaks a rule is
-/// refused with the analyzer's messages, and one epoch on a subset of MNIST trains it.
+/// refused with the analyzer's messages. Training one through the trainer library is in TrainerTests.fs.
 module Mnist.FSharp.Tests.DefinedModuleTests
 
 open System
@@ -13,6 +13,9 @@ open Mnist.FSharp
 open Mnist.Models
 open TorchSharp
 open Xunit
+
+/// A network module as the generated classes are: one tensor in, one tensor out.
+type private Network = torch.nn.Module<torch.Tensor, torch.Tensor>
 
 /// Seed001Model1 (src/Samples/Mnist.Models/Seed001Model1.cs) as an F# list: functional ReLUs, Flatten and LogSoftmax
 /// (no members, so the numbering of the others skips them), a BatchNorm1d sharing the "bn" stem, biases on.
@@ -73,7 +76,7 @@ let ``Every registered C# network's Definition builds its generated module, and 
 
     for network in networks do
         use _ = torch.NewDisposeScope()
-        use generated = network.CreateModule<Models.Network>()
+        use generated = network.CreateModule<Network>()
         use defined = new DefinedModule(network.Definition)
         assertSameModule generated defined
 
@@ -92,7 +95,7 @@ let ``The module built from a Definition computes what the generated forward com
     for network in networks do
         use _ = torch.NewDisposeScope()
         torch.manual_seed 5 |> ignore
-        use generated = network.CreateModule<Models.Network>()
+        use generated = network.CreateModule<Network>()
         use defined = new DefinedModule(network.Definition)
         defined.load_state_dict(generated.state_dict()) |> ignore
         let input = torch.randn (4L, 1L, 28L, 28L)
@@ -122,7 +125,7 @@ let ``An F# network registered for training has the registry's names, summary an
     Assert.False network.HasInference
     Assert.Contains(network, Models.all)
     use _ = torch.NewDisposeScope()
-    use m = network.CreateModule<Models.Network>()
+    use m = network.CreateModule<Network>()
     Assert.IsType<DefinedModule>(m) |> ignore
 
 [<Fact>]
@@ -167,21 +170,5 @@ let ``A receptive-field warning does not refuse an F# list, as it does not fail 
 
     let network = DefinedNetwork.Register strided
     use _ = torch.NewDisposeScope()
-    use m = network.CreateModule<Models.Network>()
+    use m = network.CreateModule<Network>()
     Assert.Equal<int64>([| 3L; 10L |], m.forward(torch.zeros (3L, 1L, 28L, 28L)).shape)
-
-type Training() =
-    /// Batches of 32 on one libtorch thread, as the other training tests (TrainingTests.fs).
-    let settings = { Training.defaults with BatchSize = 32; Threads = 1; TrainLimit = 2000; TestLimit = 2000 }
-
-    [<Fact>]
-    member _.``An F# list trains: one epoch on 2,000 images takes fsharp-default well above chance``() =
-        let network = Models.tryFind "fsharp-default" |> Option.get
-        let mutable steps = 0
-        let result = Training.run settings (Models.create network) (fun p -> steps <- p.Step)
-
-        Assert.Equal(63, steps)
-        Assert.Equal(2000L, result.TrainImages)
-        Assert.Equal(2000L, result.Test.Total)
-        Assert.True(result.Test.Accuracy > 60.0, $"test accuracy after one epoch on 2,000 images is {result.Test.Accuracy:F2}%%, not well above the 10%% of chance")
-        Assert.True(result.TrainLoss < 2.0, $"training loss {result.TrainLoss}")

@@ -1,8 +1,10 @@
-/// Entry point: `dotnet run --project src/Samples/Mnist.FSharp -c Release -- [model] [options]`.
+/// Entry point: `dotnet run --project src/Samples/Mnist.FSharp -c Release -- <command> [options]`.
 module Mnist.FSharp.Program
 
-// The one place the sample hands its networks (Models.all: the C# registry's, then the F# lists) to a trainer. When
-// the trainer library's command line lands (MnistTrainer.Run(args, networks) in Mnist.Dsl.Training), this line
-// becomes `MnistTrainer.Run(argv, Models.all)`, and list, summary, train and eval work on the F# networks as on C# ones.
+open Mnist.Dsl.Training
+
+// The trainer library's whole command line (list, summary, train, eval, --resume, run folders) over the C# networks
+// and the F# lists alike. The plain-C# engine has a trainer for DefaultNet's layers only, so fsharp-blocks trains on
+// TorchSharp (train says so), and fsharp-default, DefaultNet's layers, on the engine unless given --engine torch.
 [<EntryPoint>]
-let main argv = Cli.run stdout (List.ofArray argv)
+let main argv = MnistTrainer.Run(argv, Models.all)

@@ -130,6 +130,9 @@ internal static class TrainCommand
     {
         if (requested == EngineKind.Torch || EngineTrainers.Supports(network)) return requested;
         if (given) throw new UserError($"{network.Name} has no generated trainer, so it cannot train on --engine generated; use --engine torch.");
+        // Said, not only shown in the "engine torch" of the next line: a network built at run time (an F# list) trains
+        // on TorchSharp although the default is the generated engine.
+        Console.WriteLine($"{network.Name} has no generated trainer: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;
     }
 

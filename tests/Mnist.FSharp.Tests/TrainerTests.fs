@@ -1,0 +1,164 @@
+/// The sample's program, MnistTrainer.Run(argv, Models.all), on the F# lists: list, summary, train (into a run
+/// folder), eval and --resume through the trainer library, as a C# network gets them. In process, with the console
+/// captured; no test runs in parallel with these (AssemblyInfo.fs): the console, libtorch's thread count and its
+/// random generator are process-wide.
+module Mnist.FSharp.Tests.TrainerTests
+
+open System
+open System.Globalization
+open System.IO
+open Mnist.Dsl.Analysis
+open Mnist.Dsl.Training
+open Mnist.Dsl.Training.Serialization
+open Mnist.FSharp
+open Mnist.Models
+open TorchSharp
+open Xunit
+
+type private Run = { Code: int; Out: string; Err: string }
+
+/// What the sample's main does, with stdout and stderr captured.
+let private run (args: string list) =
+    let out, err = new StringWriter(), new StringWriter()
+    let stdout, stderr = Console.Out, Console.Error
+    Console.SetOut out
+    Console.SetError err
+
+    try
+        let code = MnistTrainer.Run(Array.ofList args, Models.all)
+        { Code = code; Out = out.ToString(); Err = err.ToString() }
+    finally
+        Console.SetOut stdout
+        Console.SetError stderr
+
+let private assertExit expected (result: Run) =
+    Assert.True((result.Code = expected), $"exit {result.Code}, not {expected}{Environment.NewLine}{result.Out}{result.Err}")
+
+/// A subset small enough for a test: batches of 32 (2,000 images make 63 steps), one libtorch thread (on shared
+/// cores two spinning OpenMP threads per operation make an epoch several times slower).
+let private quick = [ "--train-limit"; "2000"; "--test-limit"; "500"; "--batch-size"; "32"; "--threads"; "1" ]
+
+/// metrics.csv's epoch rows, each as its fields.
+let private metrics folder =
+    File.ReadAllLines(Path.Combine(folder, "metrics.csv")) |> Array.skip 1 |> Array.map _.Split(',')
+
+let private testCorrect (row: string array) = int row[5]
+
+let private withTemporaryFolder (test: string -> unit) =
+    let folder = Directory.CreateTempSubdirectory "mnist-fsharp-"
+
+    try
+        test folder.FullName
+    finally
+        folder.Delete true
+
+[<Fact>]
+let ``list shows the F# lists after the C# networks, with their parameters and receptive fields`` () =
+    let result = run [ "list" ]
+
+    assertExit 0 result
+    let names = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.Split(' ')[0]) |> List.ofArray
+    Assert.Equal<string list>(Models.all |> List.map _.Name, names)
+    Assert.Equal<string list>([ "fsharp-default"; "fsharp-blocks" ], List.skip (names.Length - 2) names)
+    // One column for every name: the longest, fsharp-default, sets it.
+    Assert.Contains("fsharp-default   16,538 parameters  RF  28  DefaultNet's layers as an F# list", result.Out)
+    Assert.Contains("fsharp-blocks     7,426 parameters  RF  28", result.Out)
+    Assert.Contains("small            ", result.Out)
+
+[<Fact>]
+let ``summary of an F# list prints the tables the analysis computes from the list`` () =
+    let expected = (Networks.mnist "FSharpBlocksNet" Networks.blocksNet |> NetworkAnalysis.Analyze).Summary |> nonNull
+
+    let result = run [ "summary"; "fsharp-blocks" ]
+
+    assertExit 0 result
+    Assert.Contains(expected.ToTable(), result.Out)
+    Assert.Contains(expected.ToDetailTable(), result.Out)
+    Assert.Contains("Total params: 7,426", result.Out)
+
+[<Fact>]
+let ``An unknown model is one line on stderr naming every network, the F# ones too, and exit code 2`` () =
+    let result = run [ "train"; "bignet" ]
+
+    assertExit 2 result
+    Assert.Equal(
+        "error: Unknown model 'bignet'. Known models: default, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks (see `list`).",
+        result.Err.TrimEnd()
+    )
+
+[<Fact>]
+let ``--engine generated on an F# list the engine does not compute says why and what to use, before writing anything`` () =
+    withTemporaryFolder (fun work ->
+        let output = Path.Combine(work, "run")
+
+        let result = run [ "train"; "fsharp-blocks"; "--engine"; "generated"; "--output"; output ]
+
+        assertExit 2 result
+        Assert.Equal("error: fsharp-blocks has no generated trainer, so it cannot train on --engine generated; use --engine torch.", result.Err.TrimEnd())
+        Assert.False(Directory.Exists output))
+
+/// The acceptance item: an F# list trains for one epoch on a subset through the library, and the weights it writes
+/// are DefaultNet's state dict, key for key and shape for shape, so C#'s generated inference class loads them.
+/// --engine torch: without it fsharp-default, whose layers are DefaultNet's, would train on the plain-C# engine's
+/// DefaultNet trainer; with it the module built from the F# list (DefinedModule) is what trains.
+[<Fact>]
+let ``An F# list trains one epoch through the library into a run folder whose weights are C# DefaultNet's state dict`` () =
+    withTemporaryFolder (fun work ->
+        let output = Path.Combine(work, "run")
+
+        let result = run ([ "train"; "fsharp-default"; "--engine"; "torch"; "--epochs"; "1"; "--output"; output ] @ quick)
+
+        assertExit 0 result
+        Assert.Contains("Training fsharp-default for 1 epochs", result.Out)
+        Assert.Contains("engine torch", result.Out)
+        let rows = metrics output
+        Assert.Equal(1, rows.Length)
+        let accuracy = Double.Parse(rows[0][4], CultureInfo.InvariantCulture)
+        Assert.True(accuracy > 60.0, $"test accuracy after one epoch on 2,000 images is {accuracy}%%, not well above the 10%% of chance")
+        Assert.Equal("500", rows[0][6])
+
+        // The weights file against a freshly built C# DefaultNet: the same keys, shapes and dtypes.
+        use _ = torch.NewDisposeScope()
+        use csharp = new DefaultNet()
+
+        let expected =
+            [ for KeyValue(key, tensor) in csharp.state_dict() ->
+                  key, List.ofArray tensor.shape, (if tensor.dtype = torch.ScalarType.Int64 then "I64" else "F32") ]
+            |> List.sort
+
+        let best = Path.Combine(output, "best.safetensors")
+        let tensors, _ = SafeTensorsFile.Read best
+        let written = [ for KeyValue(key, tensor) in tensors -> key, List.ofArray tensor.Shape, tensor.Dtype ] |> List.sort
+        Assert.Equal<(string * int64 list * string) list>(expected, written)
+
+        // Evaluated again from the file: as the F# list (on TorchSharp, it has no inference class) and as C#'s
+        // DefaultNet on its generated inference class, both find the epoch's test result.
+        let evaluate model = run [ "eval"; model; "--weights"; best; "--test-limit"; "500"; "--threads"; "1" ]
+        let asFSharp = evaluate "fsharp-default"
+        let asCSharp = evaluate "default"
+        assertExit 0 asFSharp
+        assertExit 0 asCSharp
+        Assert.Contains($"Accuracy: {testCorrect rows[0]}/500", asFSharp.Out)
+        Assert.Contains($"Accuracy: {testCorrect rows[0]}/500", asCSharp.Out))
+
+[<Fact>]
+let ``An F# list the engine does not compute trains on TorchSharp by default, saying so, and a stopped run resumes`` () =
+    withTemporaryFolder (fun work ->
+        let output = Path.Combine(work, "run")
+
+        let stopped = run ([ "train"; "fsharp-blocks"; "--epochs"; "2"; "--stop-after"; "1"; "--output"; output ] @ quick)
+
+        assertExit 130 stopped
+        Assert.Contains("fsharp-blocks has no generated trainer: training on TorchSharp (--engine torch).", stopped.Out)
+        Assert.Contains("\"engine\": \"torch\"", File.ReadAllText(Path.Combine(output, "settings.json")))
+        let first = metrics output
+        Assert.Equal(1, first.Length)
+
+        let resumed = run [ "train"; "--output"; output; "--resume" ]
+
+        assertExit 0 resumed
+        Assert.Contains("Resuming fsharp-blocks for 2 epochs", resumed.Out)
+        let both = metrics output
+        Assert.Equal(2, both.Length)
+        Assert.Equal<string array>(first[0], both[0])
+        Assert.Equal("2", both[1][0]))
