@@ -15,10 +15,14 @@ public sealed class RegisteredNetwork
 {
     private readonly Func<object>? createModule;
     private readonly Func<Stream, string, INetworkInference>? loadInference;
+    private readonly Func<object, object>? createTrainer;
 
     public RegisteredNetwork(string name, string fullName, Type type, NetworkDefinition definition, NetworkSummary summary,
-        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "")
+        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "",
+        Func<object, object>? createTrainer = null, string? noTrainerReason = null)
     {
+        this.createTrainer = createTrainer;
+        NoTrainerReason = createTrainer is null ? noTrainerReason : null;
         Description = description ?? "";
         Name = name;
         FullName = fullName;
@@ -71,6 +75,23 @@ public sealed class RegisteredNetwork
     /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>
     public INetworkInference LoadInference(Stream stream, string source) =>
         (loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
+
+    /// <summary>
+    /// The generator emitted the network's trainer on the plain-C# engine (the assembly references Mnist.Dsl.Engine and
+    /// the engine can train every layer of the stack), so <see cref="CreateTrainer"/> works.
+    /// </summary>
+    public bool HasTrainer => createTrainer is not null;
+
+    /// <summary>
+    /// A new trainer on the plain-C# engine. Mnist.Dsl cannot reference the engine, so options and result are objects:
+    /// the engine's <c>network.CreateTrainer(new TrainerOptions(...))</c> extension is the typed door.
+    /// </summary>
+    public object CreateTrainer(object options) =>
+        (createTrainer ?? throw new InvalidOperationException($"{FullName} has no generated trainer: " + (NoTrainerReason
+            ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it).")))(options);
+
+    /// <summary>Why the generator emitted no trainer although the engine was referenced (a layer it cannot train); null otherwise.</summary>
+    public string? NoTrainerReason { get; }
 
     public override string ToString() => FullName;
 }

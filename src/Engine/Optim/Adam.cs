@@ -19,7 +19,7 @@ public sealed unsafe class Adam : IOptimizer
 
     public double WeightDecay { get; init; }
 
-    public long Steps { get; private set; }
+    public long Steps { get; set; }
 
     public Adam(double learningRate) => LearningRate = learningRate;
 

@@ -18,7 +18,7 @@ public sealed unsafe class Sgd : IOptimizer
     public bool Nesterov { get; init; }
 
     /// <summary>Steps taken; the momentum buffer starts at the first (PyTorch creates it then).</summary>
-    public long Steps { get; private set; }
+    public long Steps { get; set; }
 
     public Sgd(double learningRate, double momentum = 0)
     {

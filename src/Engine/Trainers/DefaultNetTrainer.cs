@@ -62,13 +62,13 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
 
     public IOptimizer Optimizer { get; }
 
-    public long Steps { get; private set; }
+    public long Steps { get; set; }
 
     /// <summary>Bytes allocated so far by each worker thread (index 0 is the caller's thread: see GC.GetAllocatedBytesForCurrentThread).</summary>
     public long WorkerAllocatedBytes(int member) => member == 0 ? GC.GetAllocatedBytesForCurrentThread() : _team.AllocatedBytes(member);
 
     /// <summary>BatchNorm's num_batches_tracked (the same for every BatchNorm layer).</summary>
-    public long BatchesTracked { get; private set; }
+    public long BatchesTracked { get; set; }
 
     public DefaultNetTrainer(int batchSize, int threads, ulong seed, IOptimizer optimizer, double dropout = 0.05)
     {
@@ -182,6 +182,31 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     public Span<float> RunningVar(int batchNorm) => new(_runningVar[batchNorm], _blocks[batchNorm].Channels);
 
     public void SetBatchesTracked(long value) => BatchesTracked = value;
+
+    public IReadOnlyList<string> BufferNames => _bufferNames ??= BuildBufferNames();
+
+    private string[]? _bufferNames;
+
+    private string[] BuildBufferNames()
+    {
+        var names = new List<string>();
+        foreach (var bn in BatchNormNames) { names.Add(bn + ".running_mean"); names.Add(bn + ".running_var"); }
+        return names.ToArray();
+    }
+
+    public Span<float> Buffer(string name)
+    {
+        for (int i = 0; i < BatchNormNames.Count; i++)
+        {
+            if (name == BatchNormNames[i] + ".running_mean") return RunningMean(i);
+            if (name == BatchNormNames[i] + ".running_var") return RunningVar(i);
+        }
+        throw new KeyNotFoundException($"no buffer named {name}; the buffers are {string.Join(", ", BufferNames)}");
+    }
+
+    public Span<float> OptimizerState(int index) =>
+        (uint)index < (uint)Optimizer.StateBuffers ? new Span<float>(_optimizerState[index], Layout.Count)
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"the optimizer has {Optimizer.StateBuffers} state buffers");
 
     /// <summary>The log-probabilities of the last step or evaluation, [batch][10].</summary>
     public ReadOnlySpan<float> LogProbabilities => new(_logProbabilities, BatchSize * Classes);
