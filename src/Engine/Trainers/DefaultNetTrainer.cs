@@ -158,6 +158,8 @@ public sealed unsafe class DefaultNetTrainer<TV, TOps> : ITrainer
     /// <summary>All parameters, flat, in <see cref="Layout"/> order (see <see cref="ParametersChanged"/> after writing).</summary>
     public Span<float> Parameters => new(_parameters, Layout.Count);
 
+    public ReadOnlySpan<float> Gradients => new(_gradient, Layout.Count);
+
     public Span<float> Parameter(string name)
     {
         var (offset, count) = Layout[name];

@@ -41,6 +41,9 @@ public interface ITrainer : IDisposable
     /// <summary>All parameters, flat, in <see cref="Layout"/> order. Call <see cref="ParametersChanged"/> after writing.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>The last step's gradient of every parameter (reduced over the batch), flat and parallel to <see cref="Parameters"/>; valid until the next step.</summary>
+    ReadOnlySpan<float> Gradients { get; }
+
     /// <summary>Refreshes what the trainer derives from the parameters (packed convolution weights); call after writing them.</summary>
     void ParametersChanged();
 
