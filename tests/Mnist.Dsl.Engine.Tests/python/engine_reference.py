@@ -202,6 +202,9 @@ def sample_net(c):
             r["loss"] = [loss.item()]
             for name, p in model.named_parameters():
                 r["grad:" + reverse[name]] = flat(p.grad)
+        if step == 1:
+            for name, p in model.named_parameters():
+                r["grad2:" + reverse[name]] = flat(p.grad)
         opt.step()
     for name, value in model.state_dict().items():
         if name.endswith("num_batches_tracked"):
