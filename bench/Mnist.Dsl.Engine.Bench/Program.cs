@@ -35,9 +35,7 @@ for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
 var width = SimdWidths.Best();
 // The generated trainer of a sample network (Mnist.Models' declarations, compiled into this program).
 var registered = Mnist.Dsl.Registry.NetworkRegistry.Of(typeof(Program).Assembly).Find(network);
-using var trainer = Environment.GetEnvironmentVariable("MNIST_ENGINE_TRAINER") == "hand" && network == "default"
-    ? DefaultNetTrainerFactory.Create(batch, threads, 0, new Sgd(0.01, 0.9), width)
-    : Mnist.Dsl.Engine.RegisteredNetworkTrainers.CreateTrainer(registered, new TrainerOptions(batch, threads, 0, new Sgd(0.01, 0.9), width));
+using var trainer = Mnist.Dsl.Engine.RegisteredNetworkTrainers.CreateTrainer(registered, new TrainerOptions(batch, threads, 0, new Sgd(0.01, 0.9), width));
 float loss = 0;
 void Step(int i)
 {

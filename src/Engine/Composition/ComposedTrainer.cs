@@ -173,6 +173,8 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
     private void TrainSlice(int t)
     {
         float* shared = _chunkGradients[_chunks];
+        StepProfile.Start(t);
+        bool backward = false;
         for (int s = 0; s < _segments.Length; s++)
         {
             var segment = _segments[s];
@@ -188,7 +190,10 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
                     else action.Unit.Backward(action.Phase, work);
                 }
             }
+            backward |= !segment.Actions[^1].Forward;
+            StepProfile.Mark(t, backward ? StepProfile.Phase.Backward : StepProfile.Phase.Forward);
             _team.Barrier();
+            StepProfile.Mark(t, StepProfile.Phase.BarrierWait);
             if (segment.Finish is { } finish)
             {
                 if (finish.Forward) finish.Unit.FinishForward(finish.Phase, t, BatchSize);
@@ -211,6 +216,7 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         Optimizer.Update(_parameters, _gradient, _optimizerState, p0, p1);
         _team.Barrier();
         for (int i = t; i < _packed.Length; i += Threads) _packed[i].Pack(_parameters);
+        StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);
     }
 
     private void EvaluateSlice(int t)
