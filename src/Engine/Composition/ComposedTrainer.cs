@@ -71,6 +71,8 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
             _units[i].Input = i == 0 ? _input : _units[i - 1].Output;
             _units[i].InputGradient = i == 0 ? null : _units[i - 1].OutputGradient;
         }
+        // A network of parameter-free reshaping only (Flatten): the loss is the first unit and still writes its gradient.
+        if (_units.Length == 1) _loss.InputGradient = _arena.Floats((long)batch * _classes);
         _packed = _units.Where(u => u.NeedsPacking).ToArray();
 
         foreach (var unit in _units) unit.Register(Layout);

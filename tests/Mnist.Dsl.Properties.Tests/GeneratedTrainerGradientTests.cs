@@ -1,0 +1,165 @@
+using Mnist.Dsl.Testing;
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using FsCheck;
+using FsCheck.Fluent;
+using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Engine.Trainers;
+using Mnist.Dsl.Layers;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Mnist.Dsl.Properties.Tests;
+
+/// <summary>
+/// The generated trainer's gradients are libtorch's, as a property. For random valid stacks (<see cref="ValidStacks"/>:
+/// every layer kind, kernels, strides, paddings, Functional flags, input sizes), the declaration is compiled with the
+/// generator against Mnist.Dsl.Engine, its generated trainer takes one step (dropout at p = 0, SGD at lr 0) on a random
+/// batch, and the same layers built as TorchSharp modules in training mode, with the trainer's initial weights, give
+/// the same loss, every parameter's gradient (within 1e-4 of the network's largest) and BatchNorm running statistics
+/// after the step by libtorch's autograd. Stacks the engine cannot train must come without a trainer. A failure
+/// shrinks (fewer layers, smaller input) and prints the declaration. <c>MNIST_DSL_PROPERTY_TRAINERS</c> sets the
+/// number of stacks (suite default 60, a few seconds).
+/// </summary>
+public class GeneratedTrainerGradientTests(ITestOutputHelper output)
+{
+    private const int Batch = 10;
+    private static readonly int Count = PropertyRunSize.Read("MNIST_DSL_PROPERTY_TRAINERS", 60);
+
+    [Fact]
+    public void Generated_trainers_have_libtorchs_gradients_on_random_stacks()
+    {
+        int cases = 0, trained = 0;
+        var clock = Stopwatch.StartNew();
+        var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
+        {
+            if (Check(stack)) Interlocked.Increment(ref trained);
+            Interlocked.Increment(ref cases);
+        });
+
+        // Both cores: each case is independent (its own compilation, load context, trainer and tensors).
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true)
+            .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
+
+        output.WriteLine($"{cases} stacks, {trained} with a generated trainer, in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(trained >= cases / 4, $"only {trained} of {cases} random stacks got a trainer: the property says little");
+    }
+
+    /// <summary>Checks one stack; false when it (rightly) has no trainer.</summary>
+    private static bool Check(ValidStack stack)
+    {
+        using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true);
+        var factory = compiled.TrainerFactory;
+        var logSoftmaxInside = stack.Layers.Take(stack.Layers.Count - 1).Any(l => l is LogSoftmax);
+        if (factory is null)
+        {
+            if (!logSoftmaxInside) throw Disagree(stack, "the generator emitted no trainer, but the engine can train every layer of it", compiled.GeneratedSource);
+            return false;
+        }
+        if (logSoftmaxInside) throw Disagree(stack, "a trainer was emitted for a stack with a LogSoftmax before its end", compiled.GeneratedSource);
+
+        var random = new Random(stack.Source.GetHashCode());
+        var images = Enumerable.Range(0, Batch * stack.Channels * stack.Height * stack.Width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        var labels = Enumerable.Range(0, Batch).Select(_ => random.Next(stack.Classes)).ToArray();
+        using var trainer = factory(new TrainerOptions(Batch, 1, 5, new Sgd(0)) { DropoutOverride = 0 });
+        var initial = trainer.Parameters.ToArray();
+        float loss = trainer.Step(images, labels);
+
+        var problems = Compare(stack, trainer, initial, images, labels, loss);
+        if (problems.Count > 0) throw Disagree(stack, string.Join("\n  ", problems), compiled.GeneratedSource);
+        return true;
+    }
+
+    private static List<string> Compare(ValidStack stack, ITrainer trainer, float[] initial, float[] images, int[] labels, float engineLoss)
+    {
+        var problems = new List<string>();
+        using var scope = NewDisposeScope();
+        var x = tensor(images, new long[] { Batch, stack.Channels, stack.Height, stack.Width });
+        var entries = trainer.Layout.Entries;
+        int next = 0;
+        var parameters = new List<(string Name, Tensor Parameter)>();
+        var batchNorms = new List<nn.Module<Tensor, Tensor>>();
+        foreach (var layer in stack.Layers)
+        {
+            if (layer is Linear && x.dim() == 4) x = x.flatten(1);
+            // Dropout at p = 0 on both sides: the identity.
+            if (layer is Dropout or Dropout2d) continue;
+            if (layer.IsFunctional)
+            {
+                x = Functional(layer, x);
+                continue;
+            }
+            var module = RuntimeStack.CreateModule(layer, x);
+            module.train();
+            foreach (var p in module.parameters())
+            {
+                var (name, offset, count) = entries[next++];
+                if (count != p.numel()) { problems.Add($"{name} has {count} values in the trainer, libtorch's parameter {p.numel()}"); return problems; }
+                using (no_grad()) p.copy_(tensor(initial.AsSpan(offset, count).ToArray(), p.shape));
+                parameters.Add((name, p));
+            }
+            if (layer is BatchNorm2d or BatchNorm1d) batchNorms.Add(module);
+            x = module.forward(x);
+        }
+        if (next != entries.Count) problems.Add($"the trainer has {entries.Count} parameter tensors, the modules {next}");
+        var outputs = x.dim() == 4 ? x.flatten(1) : x;
+        var target = tensor(labels.Select(l => (long)l).ToArray());
+        var loss = stack.Layers[^1] is LogSoftmax ? nn.functional.nll_loss(outputs, target) : nn.functional.cross_entropy(outputs, target);
+        // A network without parameters has nothing to differentiate (and libtorch refuses a backward without a graph).
+        if (parameters.Count > 0) loss.backward();
+
+        float expectedLoss = loss.item<float>();
+        if (Math.Abs(engineLoss - expectedLoss) > 1e-4 * (1 + Math.Abs(expectedLoss)))
+            problems.Add($"loss {engineLoss}, libtorch {expectedLoss}");
+        var expected = parameters.Select(p => (p.Name, Values: p.Parameter.grad is { } g ? g.data<float>().ToArray() : new float[p.Parameter.numel()])).ToArray();
+        double largest = expected.SelectMany(e => e.Values).Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Max();
+        foreach (var (name, values) in expected)
+        {
+            var (offset, count) = trainer.Layout[name];
+            var actual = trainer.Gradients.Slice(offset, count);
+            for (int i = 0; i < count; i++)
+                if (!(Math.Abs(actual[i] - values[i]) <= 1e-4 * largest + 1e-6))
+                {
+                    problems.Add($"gradient of {name}[{i}] is {actual[i]}, libtorch {values[i]} (largest gradient {largest:G3})");
+                    break;
+                }
+        }
+        var buffers = trainer.BufferNames;
+        for (int k = 0; k < batchNorms.Count; k++)
+        {
+            var named = batchNorms[k].named_buffers().Where(b => b.name is "running_mean" or "running_var").ToArray();
+            foreach (var (leaf, buffer) in named)
+            {
+                var name = buffers.FirstOrDefault(b => b.EndsWith("." + leaf, StringComparison.Ordinal) && buffers.Where(n => n.EndsWith("." + leaf, StringComparison.Ordinal)).ToList().IndexOf(b) == k);
+                if (name is null) { problems.Add($"the trainer has no {leaf} for BatchNorm {k + 1}"); continue; }
+                var values = buffer.data<float>().ToArray();
+                var actual = trainer.Buffer(name);
+                for (int i = 0; i < values.Length; i++)
+                    if (!(Math.Abs(actual[i] - values[i]) <= 1e-5 * (1 + Math.Abs(values[i]))))
+                    {
+                        problems.Add($"{name}[{i}] after the step is {actual[i]}, libtorch {values[i]}");
+                        break;
+                    }
+            }
+        }
+        return problems;
+    }
+
+    private static Tensor Functional(Layer layer, Tensor x) => layer switch
+    {
+        ReLU => nn.functional.relu(x),
+        MaxPool2d m => nn.functional.max_pool2d(x, m.KernelSize, m.EffectiveStride),
+        AvgPool2d a => nn.functional.avg_pool2d(x, a.KernelSize, a.EffectiveStride),
+        GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),
+        Flatten => x.flatten(1),
+        LogSoftmax => nn.functional.log_softmax(x, 1),
+        _ => throw new ArgumentException($"no functional form of {layer}"),
+    };
+
+    private static Exception Disagree(ValidStack stack, string problem, string generated) =>
+        new Xunit.Sdk.XunitException($"the generated trainer and libtorch's autograd disagree on\n{stack.Source}\n  {problem}\ngenerated code:\n{generated}");
+}
