@@ -21,7 +21,7 @@ namespace Mnist.Dsl.Properties.Tests;
 /// generator against Mnist.Dsl.Engine, its generated trainer takes one step (dropout at p = 0, SGD at lr 0) on a random
 /// batch, and the same layers built as TorchSharp modules in training mode, with the trainer's initial weights, give
 /// the same loss, every parameter's gradient (within 1e-4 of the network's largest) and BatchNorm running statistics
-/// after the step by libtorch's autograd. Stacks the engine cannot train must come without a trainer. A failure
+/// after the step by libtorch's autograd. Every random stack must get a trainer. A failure
 /// shrinks (fewer layers, smaller input) and prints the declaration. <c>MNIST_DSL_PROPERTY_TRAINERS</c> sets the
 /// number of stacks (suite default 60, a few seconds).
 /// </summary>
@@ -45,8 +45,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true)
             .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
 
-        output.WriteLine($"{cases} stacks, {trained} with a generated trainer, in {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(trained >= cases / 4, $"only {trained} of {cases} random stacks got a trainer: the property says little");
+        output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input: gradients not compared), in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(cases, trained);
     }
 
     /// <summary>Checks one stack; false when it (rightly) has no trainer.</summary>
@@ -54,13 +54,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     {
         using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true);
         var factory = compiled.TrainerFactory;
-        var logSoftmaxInside = stack.Layers.Take(stack.Layers.Count - 1).Any(l => l is LogSoftmax);
-        if (factory is null)
-        {
-            if (!logSoftmaxInside) throw Disagree(stack, "the generator emitted no trainer, but the engine can train every layer of it", compiled.GeneratedSource);
-            return false;
-        }
-        if (logSoftmaxInside) throw Disagree(stack, "a trainer was emitted for a stack with a LogSoftmax before its end", compiled.GeneratedSource);
+        // The engine trains every layer the stacks have (pools up to 4x4: far below its 16x16 limit).
+        if (factory is null) throw Disagree(stack, "the generator emitted no trainer, but the engine can train every layer of it", compiled.GeneratedSource);
 
         var random = new Random(stack.Source.GetHashCode());
         var images = Enumerable.Range(0, Batch * stack.Channels * stack.Height * stack.Width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
@@ -82,6 +77,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         var entries = trainer.Layout.Entries;
         int next = 0;
         var parameters = new List<(string Name, Tensor Parameter)>();
+        bool degenerate = false;
         var batchNorms = new List<nn.Module<Tensor, Tensor>>();
         foreach (var layer in stack.Layers)
         {
@@ -102,7 +98,11 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
                 using (no_grad()) p.copy_(tensor(initial.AsSpan(offset, count).ToArray(), p.shape));
                 parameters.Add((name, p));
             }
-            if (layer is BatchNorm2d or BatchNorm1d) batchNorms.Add(module);
+            if (layer is BatchNorm2d or BatchNorm1d)
+            {
+                batchNorms.Add(module);
+                degenerate |= HasConstantChannel(x);
+            }
             x = module.forward(x);
         }
         if (next != entries.Count) problems.Add($"the trainer has {entries.Count} parameter tensors, the modules {next}");
@@ -115,6 +115,16 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         float expectedLoss = loss.item<float>();
         if (Math.Abs(engineLoss - expectedLoss) > 1e-4 * (1 + Math.Abs(expectedLoss)))
             problems.Add($"loss {engineLoss}, libtorch {expectedLoss}");
+        // A BatchNorm whose input channel is the same value in every image (a convolution that sees only padding
+        // outputs its bias) has zero batch variance: mathematically the gradient through it is zero, but libtorch's
+        // x - mean is rounding noise times 1/sqrt(eps) (316 at eps 1e-5), the engine's (sums in double) is 0. Found by
+        // this property (Conv2d(9, 1, Stride = 3, Padding = 1) on a 1x1 input, then BatchNorm2d). Gradients are then
+        // not comparable; the loss and the running statistics still are.
+        if (degenerate)
+        {
+            Interlocked.Increment(ref DegenerateStacks);
+            parameters.Clear();
+        }
         var expected = parameters.Select(p => (p.Name, Values: p.Parameter.grad is { } g ? g.data<float>().ToArray() : new float[p.Parameter.numel()])).ToArray();
         double largest = expected.SelectMany(e => e.Values).Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Max();
         foreach (var (name, values) in expected)
@@ -147,6 +157,18 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             }
         }
         return problems;
+    }
+
+    private static int DegenerateStacks;
+
+    /// <summary>Some channel of a BatchNorm input is constant over the batch (and positions), up to float rounding.</summary>
+    private static bool HasConstantChannel(Tensor x)
+    {
+        using var _ = no_grad();
+        var channels = x.transpose(0, 1).reshape(x.shape[1], -1);
+        var variance = channels.var(1, unbiased: false);
+        var mean = channels.mean(new long[] { 1 });
+        return (variance <= (mean * mean + 1) * 1e-10).any().item<bool>();
     }
 
     private static Tensor Functional(Layer layer, Tensor x) => layer switch

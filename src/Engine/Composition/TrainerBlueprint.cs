@@ -129,6 +129,13 @@ public sealed class TrainerBlueprint
         return this;
     }
 
+    /// <summary>LogSoftmax over dimension 1 before the last layer: a vector's features, or a map's channels at each pixel.</summary>
+    public TrainerBlueprint LogSoftmax()
+    {
+        _units.Add(new LogSoftmaxSpec(_channels, _height * _width));
+        return this;
+    }
+
     /// <summary>Ends the network in LogSoftmax over the classes; the loss is NLL on it.</summary>
     public TrainerBlueprint LogSoftmaxNllLoss() => Close(true);
 
@@ -234,6 +241,11 @@ public sealed class TrainerBlueprint
     private sealed record GlobalPoolSpec(int Channels, int Height, int Width) : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) => new GlobalAvgPoolUnit(Channels, Height, Width, c.Batch, c.Arena);
+    }
+
+    private sealed record LogSoftmaxSpec(int Channels, int Plane) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LogSoftmaxUnit(Channels, Plane, c.Batch, c.Arena);
     }
 
     private sealed record LinearSpec(string Name, int InFeatures, int OutFeatures, bool Bias) : UnitSpec

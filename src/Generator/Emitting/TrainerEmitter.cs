@@ -115,6 +115,8 @@ internal static class TrainerEmitter
                 return ".GlobalAvgPool2d()";
             case TrainerStepKind.Flatten:
                 return ".Flatten()";
+            case TrainerStepKind.LogSoftmax:
+                return ".LogSoftmax()";
             case TrainerStepKind.Linear:
                 var linear = (Linear)layer.Layer;
                 return $".Linear({name}, {Code.Int(layer.Report.Input.Elements)}, {Code.Int(linear.OutFeatures)}, {Code.Bool(linear.Bias)})";

@@ -9,7 +9,7 @@ namespace Mnist.Dsl.Generator.Model;
 /// How the network's trainer on the plain-C# engine (Mnist.Dsl.Engine) composes its step: one unit per layer, except
 /// that Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → optional Dropout becomes the engine's fused block (the
 /// block the sample networks repeat and most of a step's time), Flatten is free and the final LogSoftmax is part of
-/// the loss (LogSoftmax + NLL; a network ending in logits gets cross-entropy). <see cref="Unsupported"/> says why a
+/// the loss (one before the end is a unit of its own) (LogSoftmax + NLL; a network ending in logits gets cross-entropy). <see cref="Unsupported"/> says why a
 /// network gets no trainer.
 /// </summary>
 internal sealed class TrainerPlan
@@ -53,9 +53,8 @@ internal sealed class TrainerPlan
                         "{0}'s layer {1} is MaxPool2d({2}): the engine's max pooling handles windows of up to {3} taps (16x16); use a smaller kernel or AvgPool2d",
                         network, i + 1, max.KernelSize, MaxPoolTaps));
                 case LogSoftmax when i != layers.Count - 1:
-                    return Refuse(string.Format(CultureInfo.InvariantCulture,
-                        "{0}'s layer {1} is a LogSoftmax before the last layer: the engine's loss is LogSoftmax + NLL at the end (or cross-entropy on logits); move it to the end",
-                        network, i + 1));
+                    steps.Add(new TrainerStep(TrainerStepKind.LogSoftmax, layer));
+                    break;
                 case LogSoftmax:
                     logSoftmax = true;
                     break;
@@ -101,6 +100,8 @@ internal enum TrainerStepKind
     GlobalAvgPool2d,
     Flatten,
     Linear,
+    /// <summary>A LogSoftmax before the last layer (the last one is part of the loss).</summary>
+    LogSoftmax,
 }
 
 /// <summary>One unit of the trainer: the layer it starts at, the BatchNorm and dropout p of a fused block.</summary>
