@@ -18,7 +18,7 @@ public sealed class ResumeTests
     private static readonly int[] Labels = TestData.Labels(1101, Batch, 10);
 
     private static ITrainer Create(IOptimizer optimizer, ulong seed = 3) =>
-        RegisteredNetworkTrainers.CreateTrainer(SampleNetworkCase.Registry.Find("default"), new TrainerOptions(Batch, 2, seed, optimizer));
+        SampleNetworkCase.Registry.Find("default").CreateTrainer<ITrainer>(new TrainerOptions(Batch, 2, seed, optimizer));
 
     [Theory]
     [InlineData("sgd")]

@@ -90,6 +90,14 @@ public sealed class RegisteredNetwork
         (createTrainer ?? throw new InvalidOperationException($"{FullName} has no generated trainer: " + (NoTrainerReason
             ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it).")))(options);
 
+    /// <summary>
+    /// The trainer as the engine's type, e.g. <c>CreateTrainer&lt;ITrainer&gt;(new TrainerOptions(...))</c>: written
+    /// <c>network.CreateTrainer(options)</c>, C# binds <see cref="CreateTrainer(object)"/> (an instance method wins over
+    /// the engine's typed extension), which returns object.
+    /// </summary>
+    public T CreateTrainer<T>(object options) where T : class =>
+        CreateTrainer(options) as T ?? throw new InvalidCastException($"{FullName}'s trainer is not a {typeof(T).FullName}.");
+
     /// <summary>Why the generator emitted no trainer although the engine was referenced (a layer it cannot train); null otherwise.</summary>
     public string? NoTrainerReason { get; }
 

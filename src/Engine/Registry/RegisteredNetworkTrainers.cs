@@ -9,9 +9,9 @@ public static class RegisteredNetworkTrainers
 {
     /// <summary>A new trainer for <paramref name="network"/>; throws with the reason when the generator emitted none.</summary>
     /// <remarks>
-    /// Call it as <c>RegisteredNetworkTrainers.CreateTrainer(network, options)</c>: written <c>network.CreateTrainer(options)</c>,
-    /// C# binds RegisteredNetwork's own CreateTrainer(object) (an instance method always wins over an extension), which
-    /// returns object.
+    /// Call it as <c>RegisteredNetworkTrainers.CreateTrainer(network, options)</c> (or <c>network.CreateTrainer&lt;ITrainer&gt;(options)</c>):
+    /// written <c>network.CreateTrainer(options)</c>, C# binds RegisteredNetwork's own CreateTrainer(object) (an instance
+    /// method always wins over an extension), which returns object.
     /// </remarks>
     public static ITrainer CreateTrainer(this RegisteredNetwork network, TrainerOptions options)
     {
