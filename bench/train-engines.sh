@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training throughput of the plain-C# engine (src/Engine, the hand-composed DefaultNet trainer) against PyTorch 1.13
+# Training throughput of the plain-C# engine (src/Engine, the generated DefaultNet trainer) against PyTorch 1.13
 # (Debian's /usr/bin/python3) on the default network: batch 128, 2 threads, the same loop (random images, SGD lr 0.01
 # momentum 0.9), alternating rounds so that machine noise hits both. Also each convolution's GFLOP/s and the GFLOP/s
 # of a whole training step (3 x the forward multiply-adds, 2 FLOP each).

@@ -38,8 +38,8 @@ internal static unsafe class KernelTimes
         int v = TOps.Count;
         Conv2dGeometry[] layers =
         [
-            Conv2dGeometry.Of<DefaultConv1>(v), Conv2dGeometry.Of<DefaultConv2>(v), Conv2dGeometry.Of<DefaultConv3>(v),
-            Conv2dGeometry.Of<DefaultConv4>(v), Conv2dGeometry.Of<DefaultConv5>(v), Conv2dGeometry.Of<DefaultConv6>(v),
+            Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv1>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv2>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv3>(v),
+            Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv4>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv5>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv6>(v),
         ];
         double totalSeconds = 0;
         long totalMacs = 0;

@@ -1,10 +1,11 @@
 using System;
 using System.Diagnostics;
+using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
-// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2]
+// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default]
 //        Mnist.Dsl.Engine.Bench kernels [images=64]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
@@ -22,6 +23,7 @@ if (args.Length > 0 && args[0] == "shapes")
 int[] defaults = [100, 10, 128, 2];
 int Arg(int i) => args.Length > i ? int.Parse(args[i]) : defaults[i];
 int batches = Arg(0), warmup = Arg(1), batch = Arg(2), threads = Arg(3);
+string network = args.Length > 4 ? args[4] : "default";
 
 // Like the PyTorch script: a pool of 50 random batches (standard normal images, uniform labels), SGD lr 0.01 momentum 0.9.
 const int pool = 50;
@@ -32,7 +34,9 @@ for (int i = 0; i < images.Length; i++) images[i] = (float)(Math.Sqrt(-2 * Math.
 for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
 
 var width = SimdWidths.Best();
-using var trainer = DefaultNetTrainerFactory.Create(batch, threads, 0, new Sgd(0.01, 0.9), width);
+// The generated trainer of a sample network (Mnist.Models' declarations, compiled into this program).
+var registered = Mnist.Dsl.Registry.NetworkRegistry.Of(typeof(Program).Assembly).Find(network);
+using var trainer = registered.CreateTrainer(new TrainerOptions(batch, threads, 0, new Sgd(0.01, 0.9), width));
 float loss = 0;
 void Step(int i)
 {

@@ -11,7 +11,8 @@ namespace Mnist.Dsl.Generator;
 /// <summary>
 /// For every class marked [Network], emits its module code, and its inference class (&lt;Name&gt;Inference: the
 /// forward pass in plain C#, see <see cref="InferenceEmitter"/>) when the compilation has what that code needs; and
-/// once per compilation the registry that lists them (see <see cref="RegistryEmitter"/>). Each network's
+/// its trainer on the plain-C# engine (a nested Trainer class, see
+/// <see cref="TrainerEmitter"/>) when the compilation references Mnist.Dsl.Engine; and once per compilation the registry that lists them (see <see cref="RegistryEmitter"/>). Each network's
 /// <see cref="NetworkPlan"/> is computed once, from its declaration and the budget the project sets, and every
 /// emitter reads it. The pipeline carries only equatable values (<see cref="NetworkSpec"/>,
 /// <see cref="ParameterBudgets"/>, <see cref="NetworkPlan"/>, <see cref="RuntimeFlavour"/>, a bool), so an edit that
@@ -65,8 +66,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             if (InferenceEmitter.Emit(pair.Left) is { } source) output.AddSource(pair.Left.Spec.InferenceHintName, source);
         });
 
-        var registryEntries = inference
-            .Select(static (pair, _) => RegistryEntry.Of(pair.Left, pair.Right))
+        var trainerSupport = context.CompilationProvider
+            .Select(static (compilation, _) => SupportsTrainer(compilation))
+            .WithTrackingName(TrackingNames.TrainerSupport);
+
+        var trainers = plans.Combine(trainerSupport).WithTrackingName(TrackingNames.NetworksWithTrainerSupport);
+
+        context.RegisterSourceOutput(trainers, static (output, pair) =>
+        {
+            if (!pair.Right) return;
+            if (TrainerEmitter.Emit(pair.Left) is { } source) output.AddSource(TrainerEmitter.HintName(pair.Left.Spec), source);
+        });
+
+        var registryEntries = inference.Combine(trainerSupport)
+            .Select(static (pair, _) => RegistryEntry.Of(pair.Left.Left, pair.Left.Right, pair.Right))
             .Where(static entry => entry is not null)
             .Collect()
             .Select(static (entries, _) => new EquatableArray<RegistryEntry>(entries.Select(e => e!).OrderBy(e => e.FullName, System.StringComparer.Ordinal)))
@@ -116,6 +129,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static bool Has(Compilation compilation, string type, string member) =>
         compilation.GetTypeByMetadataName(type) is { } symbol && !symbol.GetMembers(member).IsEmpty;
+
+    /// <summary>
+    /// The trainer is composed on Mnist.Dsl.Engine (TrainerBlueprint and the IConv2dShape its shapes implement); a
+    /// compilation that does not reference the engine gets none, as one without TorchSharp gets no module.
+    /// </summary>
+    private static bool SupportsTrainer(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("Mnist.Dsl.Engine.Composition.TrainerBlueprint") is not null
+        && compilation.GetTypeByMetadataName("Mnist.Dsl.Engine.Convolution.IConv2dShape") is not null;
 
     /// <summary>Without TorchSharp only the constants, Summary and inference class can be emitted: the module needs it.</summary>
     private static RuntimeFlavour FlavourOf(Compilation compilation) =>

@@ -17,6 +17,12 @@ public static class TrackingNames
     public const string InferenceSupport = nameof(InferenceSupport);
     public const string NetworksWithInferenceSupport = nameof(NetworksWithInferenceSupport);
 
+    /// <summary>Whether the compilation references Mnist.Dsl.Engine (the trainer is emitted only then).</summary>
+    public const string TrainerSupport = nameof(TrainerSupport);
+
+    /// <summary>Each plan paired with <see cref="TrainerSupport"/>: what the trainer's output reads.</summary>
+    public const string NetworksWithTrainerSupport = nameof(NetworksWithTrainerSupport);
+
     /// <summary>The registry's list of networks (EquatableArray of RegistryEntry).</summary>
     public const string RegistryEntries = nameof(RegistryEntries);
 

@@ -1,4 +1,5 @@
 using System;
+using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Tests.Reference;
@@ -17,9 +18,13 @@ public sealed class DeterminismAndAllocationTests
     private static readonly float[] Images = TestData.Normal(1000, Batch * 784);
     private static readonly int[] Labels = TestData.Labels(1001, Batch, 10);
 
+    // The default network's generated trainer, its dropout as declared.
+    private static ITrainer Create(int threads, ulong seed) =>
+        SampleNetworkCase.Registry.Find("default").CreateTrainer(new TrainerOptions(Batch, threads, seed, new Sgd(0.05, 0.9)));
+
     private static float[] Train(int threads, ulong seed, int steps)
     {
-        using var trainer = DefaultNetTrainerFactory.Create(Batch, threads, seed, new Sgd(0.05, 0.9));
+        using var trainer = Create(threads, seed);
         for (int i = 0; i < steps; i++) trainer.Step(Images, Labels);
         trainer.Evaluate(Images);
         return trainer.LogProbabilities.ToArray();
@@ -50,7 +55,7 @@ public sealed class DeterminismAndAllocationTests
     [Fact]
     public void A_step_allocates_nothing_on_any_thread()
     {
-        using var trainer = DefaultNetTrainerFactory.Create(Batch, 2, 3, new Sgd(0.05, 0.9));
+        using var trainer = Create(2, 3);
         for (int i = 0; i < 3; i++) trainer.Step(Images, Labels);
         long caller = trainer.WorkerAllocatedBytes(0), worker = trainer.WorkerAllocatedBytes(1);
         for (int i = 0; i < 10; i++) trainer.Step(Images, Labels);

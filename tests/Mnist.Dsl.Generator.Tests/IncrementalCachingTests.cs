@@ -19,7 +19,7 @@ namespace Mnist.Dsl.Generator.Tests;
 /// </summary>
 public class IncrementalCachingTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.Plans, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport };
+    private static readonly string[] TrackedSteps = { TrackingNames.Networks, TrackingNames.Plans, TrackingNames.NetworksWithFlavour, TrackingNames.NetworksWithInferenceSupport, TrackingNames.NetworksWithTrainerSupport };
 
     private static string Network(string name, double dropout = 0.1) => $$"""
         using Mnist.Dsl;
@@ -203,6 +203,7 @@ public class IncrementalCachingTests
         {
             TrackingNames.Networks, TrackingNames.ParameterBudgets, TrackingNames.Plans, TrackingNames.Flavour, TrackingNames.NetworksWithFlavour,
             TrackingNames.InferenceSupport, TrackingNames.NetworksWithInferenceSupport, TrackingNames.RegistryEntries, TrackingNames.RegistryTarget,
+            TrackingNames.TrainerSupport, TrackingNames.NetworksWithTrainerSupport,
         };
         var outputs = steps.SelectMany(step => Outputs(run, step)).Select(o => o.Value).ToArray();
 

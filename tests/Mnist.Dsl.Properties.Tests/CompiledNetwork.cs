@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Properties.Tests;
 /// <summary>
 /// A declaration compiled with its generated code into an assembly and loaded, as a user's build would run it.
 /// Each gets its own collectible load context, unloaded on Dispose, in which TorchSharp and Mnist.Dsl are the
-/// test's own already-loaded copies (the default context's): TorchSharp.dll is loaded once, so its static state
+/// test's own already-loaded copies (the default context's; Mnist.Dsl.Engine too): TorchSharp.dll is loaded once, so its static state
 /// (the native libraries it loaded, the default generator, dispose scopes) is the test's, and the generated
 /// class's Summary and module are the very types the test compares them as. A second TorchSharp.dll would be
 /// other types: the cast to torch.nn.Module would fail, and it would initialise libtorch a second time.
@@ -34,9 +34,12 @@ internal sealed class CompiledNetwork : IDisposable
     public string GeneratedSource { get; }
 
     /// <summary>Runs the generator on the source (no analyzer: other tests check its diagnostics), emits and loads the result.</summary>
-    public static CompiledNetwork Compile(string source, string typeName)
+    // withEngine: reference Mnist.Dsl.Engine too, so that the generator emits the network's trainer.
+    public static CompiledNetwork Compile(string source, string typeName, bool withEngine = false)
     {
-        GeneratorHarness.NewDriver().RunGeneratorsAndUpdateCompilation(CompilationFactory.CreateLean(source), out var output, out var generatorDiagnostics);
+        var compilation = CompilationFactory.CreateLean(source);
+        if (withEngine) compilation = compilation.AddReferences(EngineReference.Value);
+        GeneratorHarness.NewDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var generated = string.Join("\n", output.SyntaxTrees.Skip(1).Select(t => t.ToString()));
         if (!generatorDiagnostics.IsEmpty) throw new InvalidOperationException("the generator reported:\n" + string.Join("\n", generatorDiagnostics) + "\n" + generated);
         using var image = new MemoryStream();
@@ -57,6 +60,14 @@ internal sealed class CompiledNetwork : IDisposable
             throw;
         }
     }
+
+    private static readonly Lazy<MetadataReference> EngineReference = new(() => MetadataReference.CreateFromFile(typeof(Engine.Trainers.ITrainer).Assembly.Location));
+
+    /// <summary>The generated trainer's factory (the nested Trainer class's Create), or null when none was generated.</summary>
+    public Func<Engine.Trainers.TrainerOptions, Engine.Trainers.ITrainer>? TrainerFactory =>
+        Type.GetNestedType("Trainer")?.GetMethod("Create") is { } create
+            ? options => (Engine.Trainers.ITrainer)create.Invoke(null, [options])!
+            : null;
 
     public T Constant<T>(string name) =>
         Type.GetField(name, BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
@@ -87,8 +98,9 @@ internal sealed class CompiledNetwork : IDisposable
     {
         private static readonly Assembly Torch = typeof(torch).Assembly;
         private static readonly Assembly Dsl = typeof(NetworkAttribute).Assembly;
+        private static readonly Assembly Engine = typeof(Mnist.Dsl.Engine.Trainers.ITrainer).Assembly;
 
         protected override Assembly? Load(AssemblyName name) =>
-            name.Name == Torch.GetName().Name ? Torch : name.Name == Dsl.GetName().Name ? Dsl : null;
+            name.Name == Torch.GetName().Name ? Torch : name.Name == Dsl.GetName().Name ? Dsl : name.Name == Engine.GetName().Name ? Engine : null;
     }
 }

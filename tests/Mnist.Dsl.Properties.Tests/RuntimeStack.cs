@@ -70,7 +70,7 @@ internal sealed class RuntimeStack : IDisposable
         }
     }
 
-    private static nn.Module<Tensor, Tensor> CreateModule(Layer layer, Tensor x)
+    internal static nn.Module<Tensor, Tensor> CreateModule(Layer layer, Tensor x)
     {
         // The size of dimension 1 of the tensor that arrives: channels of a map, features of a vector.
         var arriving = x.shape[1];

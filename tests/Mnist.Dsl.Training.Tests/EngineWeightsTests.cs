@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Registry;
@@ -38,13 +39,15 @@ public sealed class EngineWeightsTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void A_trained_engines_weights_load_into_the_module_which_then_computes_what_the_trainer_computes()
+    [Theory]
+    [InlineData("default")]
+    [InlineData("small")]
+    [InlineData("seed004")]
+    public void A_trained_engines_weights_load_into_the_module_which_then_computes_what_the_trainer_computes(string name)
     {
-        var network = Networks.Find("default");
-        Assert.True(EngineTrainers.Supports(network));
-        Assert.False(EngineTrainers.Supports(Networks.Find("small")));
-        using var trainer = EngineTrainers.Create(network, new TrainerOptions(16, 2, 7, new Sgd(0.05, momentum: 0.9)));
+        var network = Networks.Find(name);
+        Assert.True(network.HasTrainer, network.NoTrainerReason);
+        using var trainer = network.CreateTrainer(new TrainerOptions(16, 2, 7, new Sgd(0.05, momentum: 0.9)));
         var random = new Random(3);
         var images = Enumerable.Range(0, 16 * 784).Select(_ => (float)(random.NextDouble() * 3 - 0.5)).ToArray();
         var labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
@@ -68,7 +71,7 @@ public sealed class EngineWeightsTests
             Assert.True(worst < 1e-3, $"eval-mode log-probabilities differ by up to {worst}");
 
             // And back: a fresh trainer loaded from the file holds the same state dict.
-            using var other = EngineTrainers.Create(network, new TrainerOptions(16, 1, 99, new Sgd(0.05, momentum: 0.9)));
+            using var other = network.CreateTrainer(new TrainerOptions(16, 1, 99, new Sgd(0.05, momentum: 0.9)));
             EngineWeights.Load(network, other, SafeTensorsFile.Read(path, out _).ToDictionary(t => t.Key, t => t.Value), path);
             Assert.Equal(File.ReadAllBytes(path), Written(network, other));
         }
@@ -82,7 +85,7 @@ public sealed class EngineWeightsTests
     public void Weights_of_another_shape_are_refused_naming_the_tensor()
     {
         var network = Networks.Find("default");
-        using var trainer = EngineTrainers.Create(network, new TrainerOptions(8, 1, 1, new Sgd(0.1)));
+        using var trainer = network.CreateTrainer(new TrainerOptions(8, 1, 1, new Sgd(0.1)));
         var state = EngineWeights.StateDict(network, trainer).ToDictionary(t => t.Key, t => t.Value);
         state["conv2.weight"] = RawTensor.Float32(new float[24 * 16 * 9], 24, 16, 9);
         var error = Assert.Throws<InvalidDataException>(() => EngineWeights.Load(network, trainer, state, "w.safetensors"));

@@ -16,10 +16,14 @@ public sealed class RegisteredNetwork
 {
     private readonly Func<object>? createModule;
     private readonly Func<Stream, string, INetworkInference>? loadInference;
+    private readonly Func<object, object>? createTrainer;
 
     public RegisteredNetwork(string name, string fullName, Type type, NetworkDefinition definition, NetworkSummary summary,
-        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "")
+        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "",
+        Func<object, object>? createTrainer = null, string? noTrainerReason = null)
     {
+        this.createTrainer = createTrainer;
+        NoTrainerReason = createTrainer is null ? noTrainerReason : null;
         Description = description ?? "";
         Name = name;
         FullName = fullName;
@@ -102,6 +106,27 @@ public sealed class RegisteredNetwork
     /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>
     public INetworkInference LoadInference(Stream stream, string source) =>
         (loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
+
+    /// <summary>
+    /// The generator emitted the network's trainer on the plain-C# engine (the assembly references Mnist.Dsl.Engine and
+    /// the engine can train every layer of the stack), so the engine's <c>network.CreateTrainer(options)</c> works.
+    /// </summary>
+    public bool HasTrainer => createTrainer is not null;
+
+    /// <summary>
+    /// A new trainer on the plain-C# engine as <typeparamref name="T"/>. Mnist.Dsl cannot reference the engine, so the
+    /// options are an object here; the engine's extension <c>network.CreateTrainer(new TrainerOptions(...))</c> is the
+    /// typed door (there is deliberately no non-generic instance method: it would hide that extension).
+    /// </summary>
+    public T CreateTrainer<T>(object options) where T : class
+    {
+        var create = createTrainer ?? throw new InvalidOperationException($"{FullName} has no generated trainer: " + (NoTrainerReason
+            ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it)."));
+        return create(options) as T ?? throw new InvalidCastException($"{FullName}'s trainer is not a {typeof(T).FullName}.");
+    }
+
+    /// <summary>Why the generator emitted no trainer although the engine was referenced (a layer it cannot train); null otherwise.</summary>
+    public string? NoTrainerReason { get; }
 
     public override string ToString() => FullName;
 }

@@ -9,7 +9,8 @@ namespace Mnist.Dsl.Engine.Trainers;
 /// optimizer state are exposed under PyTorch's state-dict keys so that weights files and checkpoints are the module's.
 /// </summary>
 /// <remarks>
-/// Resuming a run exactly needs, besides <see cref="Parameters"/> (then <see cref="ParametersChanged"/>), every
+/// Resuming a run exactly needs a trainer built with the same TrainerOptions.Seed (it keys the dropout masks) and,
+/// besides <see cref="Parameters"/> (then <see cref="ParametersChanged"/>), every
 /// <see cref="Buffer"/> and <see cref="BatchesTracked"/>: every <see cref="OptimizerState"/> buffer and
 /// <see cref="Steps"/> (it keys the dropout masks of the next step, and the optimizer's own step count, e.g. Adam's
 /// bias correction, must be restored on the <see cref="IOptimizer"/> with it), and the schedule's position (the
@@ -40,6 +41,9 @@ public interface ITrainer : IDisposable
 
     /// <summary>All parameters, flat, in <see cref="Layout"/> order. Call <see cref="ParametersChanged"/> after writing.</summary>
     Span<float> Parameters { get; }
+
+    /// <summary>The last step's gradient of every parameter (reduced over the batch), flat and parallel to <see cref="Parameters"/>; valid until the next step.</summary>
+    ReadOnlySpan<float> Gradients { get; }
 
     /// <summary>Refreshes what the trainer derives from the parameters (packed convolution weights); call after writing them.</summary>
     void ParametersChanged();

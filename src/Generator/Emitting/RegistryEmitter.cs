@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Generator.Emitting;
 /// <summary>
 /// Writes the compilation's network registry: one internal type listing every [Network] class that code outside
 /// it can name (registry name, full name, type, Definition, Summary, a module factory when a torch runtime is referenced,
-/// an inference loader when the inference class was emitted), and the assembly attribute that points
+/// an inference loader when the inference class was emitted, a trainer factory when the trainer was), and the assembly attribute that points
 /// Mnist.Dsl.Registry.NetworkRegistry.Of(assembly) at it. Its name carries the assembly's, so two assemblies that
 /// see each other's internals (InternalsVisibleTo) do not get two types of one name.
 /// </summary>
@@ -43,7 +43,9 @@ internal static class RegistryEmitter
             var module = flavour == RuntimeFlavour.None ? "null" : $"() => new {type}()";
             var inference = entry.InferenceName is { } name ? $"(stream, source) => {TypeExpression(entry, name)}.Load(stream, source)" : "null";
             w.Line($"    new {Registry}.RegisteredNetwork({Code.String(entry.RegistryName)}, \"{entry.FullName}\", typeof({type}), {type}.Definition, {type}.Summary,");
-            w.Line($"        {module}, {inference}, {Code.String(entry.Description)}),");
+            var trainer = entry.HasTrainer ? $"options => {type}.Trainer.Create((global::Mnist.Dsl.Engine.Trainers.TrainerOptions)options)" : "null";
+            var extra = entry.HasTrainer ? $", {trainer}" : entry.NoTrainerReason is { } reason ? $", null, {Code.String(reason)}" : "";
+            w.Line($"        {module}, {inference}, {Code.String(entry.Description)}{extra}),");
         }
         w.Line("};");
         w.Close();

@@ -33,6 +33,7 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
             .ToArray();
         StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
         Inference = InferencePlan.Create(summary, Layers);
+        Trainer = TrainerPlan.Create(spec.Type.Name, Layers);
     }
 
     public NetworkSpec Spec { get; }
@@ -53,6 +54,9 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
 
     /// <summary>How the inference class computes the network; null when its sizes are beyond what the kernels handle.</summary>
     internal InferencePlan? Inference { get; }
+
+    /// <summary>How the engine's trainer composes the step; its Unsupported says why there is none.</summary>
+    internal TrainerPlan Trainer { get; }
 
     /// <summary>The plan, or null when the network's shapes do not work (the analyzer reports why; nothing is emitted).</summary>
     public static NetworkPlan? Create(NetworkSpec spec, int parameterBudget)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Registry;
@@ -37,7 +38,7 @@ internal static class EngineTrainer
             throw new UserError("The one-cycle schedule needs at least two steps: more --epochs or training images, or another --schedule.");
 
         IOptimizer optimizer = settings.Optimizer == OptimizerKind.Adam ? new Adam(settings.LearningRate) : new Sgd(settings.LearningRate, momentum: 0.9);
-        using var trainer = EngineTrainers.Create(entry, new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
+        using var trainer = entry.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
         var schedule = new EngineSchedule(settings, optimizer, batchesPerEpoch);
 
         var results = new List<EpochResult>();

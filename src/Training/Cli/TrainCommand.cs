@@ -69,8 +69,8 @@ internal static class TrainCommand
             var dataFolder = parse.GetValue(data)!;
             MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
             if (settings.Engine == EngineKind.Torch) PrepareTorch(); // and so is a runtime that cannot load
-            else if (!EngineTrainers.Supports(entry))
-                throw new UserError($"{entry.Name} has no generated trainer, so it cannot train on --engine generated; use --engine torch.");
+            else if (!entry.HasTrainer)
+                throw new UserError($"{entry.Name} has no generated trainer{Reason(entry)}, so it cannot train on --engine generated; use --engine torch.");
             run.Create();
             if (!isResume)
             {
@@ -128,13 +128,16 @@ internal static class TrainCommand
     /// </summary>
     private static EngineKind EngineFor(RegisteredNetwork network, EngineKind requested, bool given)
     {
-        if (requested == EngineKind.Torch || EngineTrainers.Supports(network)) return requested;
-        if (given) throw new UserError($"{network.Name} has no generated trainer, so it cannot train on --engine generated; use --engine torch.");
+        if (requested == EngineKind.Torch || network.HasTrainer) return requested;
+        if (given) throw new UserError($"{network.Name} has no generated trainer{Reason(network)}, so it cannot train on --engine generated; use --engine torch.");
         // Said, not only shown in the "engine torch" of the next line: a network built at run time (an F# list) trains
         // on TorchSharp although the default is the generated engine.
         Console.WriteLine($"{network.Name} has no generated trainer: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;
     }
+
+    /// <summary>Why the generator emitted no trainer (a layer the engine cannot train), in brackets; empty when it does not say.</summary>
+    private static string Reason(RegisteredNetwork network) => network.NoTrainerReason is { } reason ? $" ({reason})" : "";
 
     /// <summary>Before libtorch allocates anything: keep its freed buffers in the heap (see MallocTuning); then load it.</summary>
     internal static void PrepareTorch()

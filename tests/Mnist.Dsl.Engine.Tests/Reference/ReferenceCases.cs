@@ -81,8 +81,9 @@ internal static class ReferenceCases
             ["kind"] = "schedule", ["op"] = "plateau", ["lr"] = 0.1, ["factor"] = 0.5, ["patience"] = 2, ["steps"] = 20,
             ["metrics"] = Plateau,
         };
-        all[DefaultNetCase.Name] = DefaultNetCase.Request();
-        all[DefaultNetCase.AdamName] = DefaultNetCase.Request(adam: true);
+        foreach (var network in SampleNetworkCase.Networks)
+            foreach (var optimizer in SampleNetworkCase.Optimizers)
+                all[SampleNetworkCase.CaseName(network, optimizer)] = SampleNetworkCase.Request(network, optimizer);
         return all;
     }
 

@@ -23,6 +23,20 @@ internal static class Tolerance
         Assert.True(worst <= tolerance, $"{what}: element {at} is {(at >= 0 ? actual[at] : 0)}, PyTorch {(at >= 0 ? expected[at] : 0)} (relative error {worst:E2} > {tolerance:E0})");
     }
 
+    /// <summary>Every |actual - expected| within <paramref name="bound"/>, an absolute bound. Reports the worst element.</summary>
+    public static void AssertWithin(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double bound, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, PyTorch has {expected.Length}");
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]);
+            if (double.IsNaN(error) || error > worst) { worst = double.IsNaN(error) ? double.PositiveInfinity : error; at = i; }
+        }
+        Assert.True(worst <= bound, $"{what}: element {at} is {(at >= 0 ? actual[at] : 0)}, PyTorch {(at >= 0 ? expected[at] : 0)} (error {worst:E2} > {bound:E2})");
+    }
+
     /// <summary>Root mean square of the values (at least 1).</summary>
     public static double Rms(ReadOnlySpan<float> values)
     {

@@ -138,27 +138,59 @@ def schedule(c):
     return {"lr": lrs, "momentum": momenta}
 
 
-def default_net(c):
+def generated_to_torch(network, model, keys):
+    """{generated key: twin's key}: the generated modules (conv1, bn1, fc1: prefixes in order of first appearance) paired
+    in forward order with the twin's modules that hold state, kind and leaves checked pair by pair."""
+    prefixes = []
+    for key in keys:
+        prefix = key.rsplit(".", 1)[0]
+        if prefix not in prefixes:
+            prefixes.append(prefix)
+    ours = [(name, m) for name, m in model.named_modules()
+            if any(True for _ in m.parameters(recurse=False)) or any(True for _ in m.buffers(recurse=False))]
+    if len(ours) != len(prefixes):
+        raise ValueError("%s: the trainer has modules %s, the twin %s" % (network, prefixes, [n for n, _ in ours]))
+    kinds = {"conv": nn.Conv2d, "bn": (nn.BatchNorm1d, nn.BatchNorm2d), "fc": nn.Linear}
+    mapping = {}
+    for prefix, (name, module) in zip(prefixes, ours):
+        kind = prefix.rstrip("0123456789")
+        if not isinstance(module, kinds[kind]):
+            raise ValueError("%s: %s pairs with the twin's %s, a %s" % (network, prefix, name, type(module).__name__))
+        for key in keys:
+            if key.rsplit(".", 1)[0] == prefix:
+                mapping[key] = name + "." + key.rsplit(".", 1)[1]
+    return mapping
+
+
+def sample_net(c):
+    """A sample network's twin from the trainer's state (generated keys), dropout at p = 0, c["steps"] optimizer steps:
+    loss, log-probabilities and gradients of the first, the state after the last, the evaluation output."""
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
     import sample_networks
     torch.manual_seed(0)
-    model = sample_networks.DefaultNet()
-    state = model.state_dict()
-    for key in state:
-        if key in c["state"]:
-            state[key].copy_(torch.tensor(c["state"][key]).reshape(state[key].shape))
-        elif key.endswith("num_batches_tracked"):
-            state[key].fill_(c["tracked"])
+    network = c["network"]
+    model = sample_networks.BY_REGISTRY_NAME[network]()
+    mapping = generated_to_torch(network, model, c["keys"])
+    own = model.state_dict()
+    with torch.no_grad():
+        for key, torch_key in mapping.items():
+            own[torch_key].copy_(torch.tensor(c["state"][key]).reshape(own[torch_key].shape))
+        for name, buffer in model.named_buffers():
+            if name.endswith("num_batches_tracked"):
+                buffer.fill_(c["tracked"])
     for module in model.modules():
-        if isinstance(module, nn.Dropout):
+        if isinstance(module, (nn.Dropout, nn.Dropout2d)):
             module.p = 0.0
     model.train()
     if c["optimizer"] == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=c["lr"])
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    elif c["optimizer"] == "nesterov":
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)
     else:
-        opt = torch.optim.SGD(model.parameters(), lr=c["lr"], momentum=c["momentum"])
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     x = t(c, "x")
     labels = torch.tensor(c["labels"], dtype=torch.long)
+    reverse = {v: k for k, v in mapping.items()}
     r = {}
     for step in range(c["steps"]):
         opt.zero_grad()
@@ -169,10 +201,16 @@ def default_net(c):
             r["logp"] = flat(out)
             r["loss"] = [loss.item()]
             for name, p in model.named_parameters():
-                r["grad:" + name] = flat(p.grad)
+                r["grad:" + reverse[name]] = flat(p.grad)
+        if step == 1:
+            for name, p in model.named_parameters():
+                r["grad2:" + reverse[name]] = flat(p.grad)
         opt.step()
-    for key, value in model.state_dict().items():
-        r["state:" + key] = flat(value.float())
+    for name, value in model.state_dict().items():
+        if name.endswith("num_batches_tracked"):
+            r["tracked"] = [float(value.item())]
+        else:
+            r["state:" + reverse[name]] = flat(value.float())
     model.eval()
     with torch.no_grad():
         r["eval"] = flat(model(x))
@@ -180,7 +218,7 @@ def default_net(c):
 
 
 HANDLERS = {"conv": conv, "batchnorm": batchnorm, "pool": pool, "linear": linear, "relu": relu, "loss": loss,
-            "optimizer": optimizer, "schedule": schedule, "default_net": default_net}
+            "optimizer": optimizer, "schedule": schedule, "sample_net": sample_net}
 
 
 def main():

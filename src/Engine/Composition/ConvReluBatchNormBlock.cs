@@ -3,7 +3,7 @@ using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Simd;
 
-namespace Mnist.Dsl.Engine.Trainers;
+namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
 /// Conv2d (no bias) → ReLU → BatchNorm2d → Dropout(p), the block the sample networks repeat, fused where the data

@@ -1,0 +1,56 @@
+using System;
+using Mnist.Dsl.Engine.Convolution;
+using Mnist.Dsl.Engine.Layers;
+using Mnist.Dsl.Engine.Trainers;
+
+namespace Mnist.Dsl.Engine.Composition;
+
+/// <summary>Linear (y = W x + b, W [out][in] as PyTorch stores it) on each image's flattened input.</summary>
+public sealed unsafe class LinearUnit : TrainUnit
+{
+    private readonly string _name;
+    private readonly bool _hasBias;
+    private int _weight, _bias = -1;
+
+    public LinearUnit(string name, int inFeatures, int outFeatures, bool bias, int batch, NativeArena arena)
+    {
+        _name = name;
+        _hasBias = bias;
+        InputSize = inFeatures;
+        OutputSize = outFeatures;
+        Output = arena.Floats((long)batch * outFeatures + Conv2dGeometry.Slack);
+        OutputGradient = arena.Floats((long)batch * outFeatures + Conv2dGeometry.Slack);
+    }
+
+    public override void Register(ParameterLayout layout)
+    {
+        _weight = layout.Add(_name + ".weight", OutputSize * InputSize);
+        if (_hasBias) _bias = layout.Add(_name + ".bias", OutputSize);
+    }
+
+    public override void Initialize(SplitMix64 random, float* parameters)
+    {
+        double bound = 1.0 / Math.Sqrt(InputSize);
+        Uniform(random, parameters + _weight, OutputSize * InputSize, bound);
+        if (_bias >= 0) Uniform(random, parameters + _bias, OutputSize, bound);
+    }
+
+    public override long MultiplyAdds => (long)InputSize * OutputSize;
+
+    public override void Forward(int phase, in ChunkWork work) => Evaluate(work.From, work.To, work.Thread, work.Parameters);
+
+    public override void Evaluate(int from, int to, int thread, float* parameters)
+    {
+        for (int i = from; i < to; i++)
+            LinearKernels.Forward(Input + (long)i * InputSize, InputSize, parameters + _weight, _bias >= 0 ? parameters + _bias : null,
+                OutputSize, Output + (long)i * OutputSize);
+    }
+
+    public override void Backward(int phase, in ChunkWork work)
+    {
+        for (int i = work.From; i < work.To; i++)
+            LinearKernels.Backward(Input + (long)i * InputSize, InputSize, work.Parameters + _weight, OutputSize,
+                OutputGradient + (long)i * OutputSize, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null,
+                InputGradient == null ? null : InputGradient + (long)i * InputSize);
+    }
+}

@@ -1,0 +1,255 @@
+using System;
+using System.Collections.Generic;
+using Mnist.Dsl.Engine.Convolution;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Trainers;
+
+namespace Mnist.Dsl.Engine.Composition;
+
+/// <summary>
+/// A network's training step as the generator writes it: the layers in order, with literal sizes, dropout
+/// probabilities and state-dict names, independent of the vector width. <see cref="Create"/> builds the
+/// <see cref="ComposedTrainer{TV,TOps}"/> for the processor. The blueprint follows the shape through the layers and
+/// throws, naming the layer, when a declared size does not fit what arrives: generated code never does that, hand-written
+/// code learns of a mistake at construction instead of as wrong numbers.
+/// </summary>
+public sealed class TrainerBlueprint
+{
+    private readonly List<UnitSpec> _units = new();
+    private int _channels, _height, _width, _dropouts;
+    private bool _flat, _closed;
+
+    public TrainerBlueprint(string network, int channels, int height, int width, int classes)
+    {
+        Network = network;
+        InputChannels = _channels = channels;
+        InputHeight = _height = height;
+        InputWidth = _width = width;
+        Classes = classes;
+    }
+
+    public string Network { get; }
+
+    public int InputChannels { get; }
+
+    public int InputHeight { get; }
+
+    public int InputWidth { get; }
+
+    public int Classes { get; }
+
+    /// <summary>Floats per input image.</summary>
+    public int InputSize => InputChannels * InputHeight * InputWidth;
+
+    /// <summary>True when the last layer is LogSoftmax (LogSoftmax + NLL loss); false: logits with cross-entropy.</summary>
+    public bool EndsInLogSoftmax { get; private set; }
+
+    internal IReadOnlyList<UnitSpec> Units => _units;
+
+    private int Size => _channels * _height * _width;
+
+    /// <summary>A Conv2d on its own (any stride, padding, bias); <paramref name="name"/> is its state-dict prefix.</summary>
+    public TrainerBlueprint Conv2d<TShape>(string name) where TShape : struct, IConv2dShape
+    {
+        var g = Geometry<TShape>(name);
+        _units.Add(new ConvSpec(name, g));
+        return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
+    }
+
+    /// <summary>Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none follows), fused.</summary>
+    public TrainerBlueprint ConvReluBatchNorm2d<TShape>(string conv, string batchNorm, double momentum, double eps, double dropout = 0)
+        where TShape : struct, IConv2dShape
+    {
+        var g = Geometry<TShape>(conv);
+        if (g.Stride != 1 || g.Bias) throw new ArgumentException($"{Network}.{conv}: the fused block needs stride 1 and no bias");
+        _units.Add(new FusedSpec(conv, batchNorm, g, momentum, eps, dropout, dropout > 0 ? _dropouts++ : -1));
+        return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
+    }
+
+    public TrainerBlueprint BatchNorm2d(string name, double momentum, double eps)
+    {
+        Expect(!_flat, name, "BatchNorm2d needs a [C, H, W] input");
+        _units.Add(new BatchNormSpec(name, _channels, _height, _width, momentum, eps));
+        return this;
+    }
+
+    public TrainerBlueprint BatchNorm1d(string name, double momentum, double eps)
+    {
+        Expect(_flat, name, "BatchNorm1d needs a flat input");
+        _units.Add(new BatchNormSpec(name, _channels, 1, 1, momentum, eps));
+        return this;
+    }
+
+    public TrainerBlueprint ReLU()
+    {
+        _units.Add(new ReluSpec(Size));
+        return this;
+    }
+
+    public TrainerBlueprint Dropout(double p)
+    {
+        _units.Add(new DropoutSpec(p, 0, _dropouts++, Size));
+        return this;
+    }
+
+    public TrainerBlueprint Dropout2d(double p)
+    {
+        Expect(!_flat, "Dropout2d", "Dropout2d needs a [C, H, W] input");
+        _units.Add(new DropoutSpec(p, _channels, _dropouts++, Size));
+        return this;
+    }
+
+    public TrainerBlueprint MaxPool2d(int kernel, int stride) => Pool(true, kernel, stride);
+
+    public TrainerBlueprint AvgPool2d(int kernel, int stride) => Pool(false, kernel, stride);
+
+    public TrainerBlueprint GlobalAvgPool2d()
+    {
+        Expect(!_flat, "GlobalAvgPool2d", "global average pooling needs a [C, H, W] input");
+        _units.Add(new GlobalPoolSpec(_channels, _height, _width));
+        return MapTo(_channels, 1, 1);
+    }
+
+    /// <summary>Free: NCHW images are already flat.</summary>
+    public TrainerBlueprint Flatten()
+    {
+        _channels = Size;
+        _height = _width = 1;
+        _flat = true;
+        return this;
+    }
+
+    public TrainerBlueprint Linear(string name, int inFeatures, int outFeatures, bool bias)
+    {
+        Expect(inFeatures == Size, name, $"Linear takes {inFeatures} features but {Size} arrive");
+        _units.Add(new LinearSpec(name, inFeatures, outFeatures, bias));
+        _channels = outFeatures;
+        _height = _width = 1;
+        _flat = true;
+        return this;
+    }
+
+    /// <summary>LogSoftmax over dimension 1 before the last layer: a vector's features, or a map's channels at each pixel.</summary>
+    public TrainerBlueprint LogSoftmax()
+    {
+        _units.Add(new LogSoftmaxSpec(_channels, _height * _width));
+        return this;
+    }
+
+    /// <summary>Ends the network in LogSoftmax over the classes; the loss is NLL on it.</summary>
+    public TrainerBlueprint LogSoftmaxNllLoss() => Close(true);
+
+    /// <summary>Ends the network in logits; the loss is cross-entropy on them.</summary>
+    public TrainerBlueprint CrossEntropyLoss() => Close(false);
+
+    /// <summary>The trainer at the options' vector width (the widest this processor accelerates when not given).</summary>
+    public ITrainer Create(TrainerOptions options)
+    {
+        if (!_closed) throw new InvalidOperationException($"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
+        return (options.Width ?? SimdWidths.Best()) switch
+        {
+            SimdWidth.Bits512 => new ComposedTrainer<System.Runtime.Intrinsics.Vector512<float>, Vec512>(this, options),
+            SimdWidth.Bits256 => new ComposedTrainer<System.Runtime.Intrinsics.Vector256<float>, Vec256>(this, options),
+            SimdWidth.Scalar => new ComposedTrainer<float, VecScalar>(this, options),
+            var other => throw new ArgumentOutOfRangeException(nameof(options), other, "no such vector width"),
+        };
+    }
+
+    private TrainerBlueprint Close(bool logSoftmax)
+    {
+        Expect(Size == Classes, "loss", $"the network's output has {Size} values per image, not one per class ({Classes})");
+        EndsInLogSoftmax = logSoftmax;
+        _closed = true;
+        return this;
+    }
+
+    private TrainerBlueprint Pool(bool max, int kernel, int stride)
+    {
+        string kind = max ? "MaxPool2d" : "AvgPool2d";
+        Expect(!_flat && kernel <= _height && kernel <= _width && stride >= 1, kind, $"kernel {kernel}, stride {stride} on {_height}x{_width}");
+        _units.Add(new PoolSpec(max, _channels, _height, _width, kernel, stride));
+        return MapTo(_channels, (_height - kernel) / stride + 1, (_width - kernel) / stride + 1);
+    }
+
+    private Conv2dGeometry Geometry<TShape>(string name) where TShape : struct, IConv2dShape
+    {
+        var g = Conv2dGeometry.Of<TShape>(1);
+        Expect(!_flat && g.InChannels == _channels && g.Height == _height && g.Width == _width, name,
+            $"declared for [{g.InChannels}, {g.Height}, {g.Width}] but [{_channels}, {_height}, {_width}] arrives");
+        g.Validate();
+        return g;
+    }
+
+    private TrainerBlueprint MapTo(int channels, int height, int width)
+    {
+        _channels = channels;
+        _height = height;
+        _width = width;
+        _flat = false;
+        return this;
+    }
+
+    private void Expect(bool condition, string layer, string problem)
+    {
+        if (_closed) throw new InvalidOperationException($"{Network}: {layer} comes after the loss; the loss ends the blueprint");
+        if (!condition) throw new ArgumentException($"{Network}.{layer}: {problem}");
+    }
+
+    /// <summary>How to build one unit at a vector width; the trainer wires the buffers.</summary>
+    internal abstract record UnitSpec
+    {
+        public abstract TrainUnit Build<TV, TOps>(in UnitContext context)
+            where TV : struct where TOps : struct, IVectorOps<TV>;
+    }
+
+    internal readonly record struct UnitContext(int Batch, int Threads, int Chunks, double? Dropout, NativeArena Arena);
+
+    private sealed record ConvSpec(string Name, Conv2dGeometry Geometry) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
+            new Conv2dUnit<TV, TOps>(Name, Geometry with { VectorWidth = TOps.Count }, c.Batch, c.Threads, c.Arena);
+    }
+
+    private sealed record FusedSpec(string Conv, string BatchNorm, Conv2dGeometry Geometry, double Momentum, double Eps, double Dropout, int Layer) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
+            new ConvReluBatchNormUnit<TV, TOps>(Conv, BatchNorm, Geometry with { VectorWidth = TOps.Count }, Momentum, Eps,
+                Dropout > 0 ? c.Dropout ?? Dropout : 0, Layer, c.Batch, c.Threads, c.Chunks, c.Arena);
+    }
+
+    private sealed record BatchNormSpec(string Name, int Channels, int Height, int Width, double Momentum, double Eps) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
+            new BatchNormUnit(Name, Channels, Height, Width, Momentum, Eps, c.Batch, c.Threads, c.Chunks, c.Arena);
+    }
+
+    private sealed record ReluSpec(int Size) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new ReluUnit(Size, c.Batch, c.Arena);
+    }
+
+    private sealed record DropoutSpec(double P, int Channels, int Layer, int Size) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new DropoutUnit(c.Dropout ?? P, Channels, Layer, Size, c.Batch, c.Arena);
+    }
+
+    private sealed record PoolSpec(bool Max, int Channels, int Height, int Width, int Kernel, int Stride) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new PoolUnit(Max, Channels, Height, Width, Kernel, Stride, c.Batch, c.Arena);
+    }
+
+    private sealed record GlobalPoolSpec(int Channels, int Height, int Width) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new GlobalAvgPoolUnit(Channels, Height, Width, c.Batch, c.Arena);
+    }
+
+    private sealed record LogSoftmaxSpec(int Channels, int Plane) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LogSoftmaxUnit(Channels, Plane, c.Batch, c.Arena);
+    }
+
+    private sealed record LinearSpec(string Name, int InFeatures, int OutFeatures, bool Bias) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LinearUnit(Name, InFeatures, OutFeatures, Bias, c.Batch, c.Arena);
+    }
+}
