@@ -74,16 +74,6 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
-    public void A_network_without_a_generated_trainer_trains_on_torch_by_default_and_is_refused_on_the_engine_with_the_fix()
-    {
-        var refused = TrainerProcess.Run(work.FullName, "train", "small", "--engine", "generated", "--output", Path.Combine(work.FullName, "x"));
-        Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("small has no generated trainer", refused.Stderr);
-        Assert.Contains("--engine torch", refused.Stderr);
-        Assert.False(Directory.Exists(Path.Combine(work.FullName, "x")));
-    }
-
-    [Fact]
     public async Task Training_on_the_engine_loads_no_native_torch_library()
     {
         using var maps = new TemporaryFile();
