@@ -167,7 +167,7 @@ def load_avg():
         return ""
 
 
-def train(a, plan, seed, data, writer, label):
+def train(a, plan, seed, data, writer, label, csv_file=None):
     train_x, train_y, test_x, test_y = data
     torch.manual_seed(seed)
     model = PlanNet(plan, dropout=a.dropout)
@@ -181,7 +181,7 @@ def train(a, plan, seed, data, writer, label):
     load = load_avg()
     total = 0.0
     accs = []
-    print(f"# {label} seed={seed} plan={plan} params={model.params} macs={model.macs} load={load}", flush=True)
+    print(f"# {label} seed={seed} plan={plan} params={model.params} macs={model.macs} load={load} recipe: {recipe_text(a)}", flush=True)
     step, total_steps = 0, a.epochs * batches_per_epoch
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
@@ -213,6 +213,8 @@ def train(a, plan, seed, data, writer, label):
         writer.writerow([label, plan, recipe_text(a), seed, epoch, f"{acc:.2f}", f"{seconds:.2f}", f"{train_seconds:.2f}",
                          f"{total:.2f}", f"{len(train_y) / train_seconds:.0f}", model.params, model.macs, load, a.threads,
                          len(train_y), time.strftime("%Y-%m-%dT%H:%M:%S")])
+        if csv_file is not None:
+            csv_file.flush()  # a run stopped half-way keeps its epochs
     last3 = accs[-3:]
     ok = all(x >= 99.4 for x in last3) and len(train_y) == 60000
     print(f"RESULT {label} seed={seed} params={model.params} macs={model.macs} epochs={a.epochs} "
@@ -271,8 +273,7 @@ def main():
                         "images_per_s", "params", "macs", "load1", "threads", "train_images", "finished"])
         for label, plan in named:
             for seed in (int(s) for s in a.seeds.split(",")):
-                train(a, plan, seed, (train_x, train_y, test_x, test_y), w, label)
-                f.flush()
+                train(a, plan, seed, (train_x, train_y, test_x, test_y), w, label, f)
 
 
 if __name__ == "__main__":
