@@ -22,11 +22,12 @@ def runs(path, default_epochs):
             recipe = m.group(7) or ""
             planned = int(re.search(r"ep=(\d+)", recipe).group(1)) if recipe else default_epochs
             current = dict(label=m.group(1), seed=m.group(2), plan=m.group(3), params=m.group(4), macs=m.group(5),
-                           load=m.group(6), recipe=recipe, planned=planned, accs=[], total=0.0, ips=[], path=path)
+                           load=m.group(6), recipe=recipe, planned=planned, accs=[], total=0.0, ips=[], totals=[], path=path)
         elif current and " epoch=" in line:
             f = dict(kv.split("=", 1) for kv in line.split()[1:])
             current["accs"].append(float(f["acc"]))
             current["total"] = float(f["total"])
+            current["totals"].append(float(f["total"]))
             current["ips"].append(float(f["img/s"]))
     if current:
         yield current
@@ -36,7 +37,19 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("logs", nargs="+")
     p.add_argument("--epochs", type=int, default=0)
+    p.add_argument("--csv", help="also write every epoch of every run to this CSV (one file from all the logs)")
     a = p.parse_args()
+    if a.csv:
+        import csv
+        with open(a.csv, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["log", "label", "plan", "recipe", "seed", "planned_epochs", "epoch", "test_accuracy", "total_seconds_at_end",
+                        "train_images_per_s", "params", "macs", "load1_at_start"])
+            for path in a.logs:
+                for r in runs(path, a.epochs):
+                    for i, (acc, ips) in enumerate(zip(r["accs"], r["ips"])):
+                        w.writerow([path.rsplit("/", 1)[-1], r["label"], r["plan"], r["recipe"], r["seed"], r["planned"], i + 1,
+                                    f"{acc:.2f}", f"{r['totals'][i]:.1f}", f"{ips:.0f}", r["params"], r["macs"], r["load"]])
     print("| log | label | params | MACs | seed | epochs | test accuracy per epoch (%) | last 3 | holds | first >= 99.4 | seconds (measured) | train img/s (median) | load1 at start |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for path in a.logs:
