@@ -55,6 +55,8 @@ def main():
     for path in a.logs:
         for r in runs(path, a.epochs):
             accs = r["accs"]
+            if not accs:
+                continue  # a header with no epoch: a run stopped before its first epoch ended
             done = len(accs) == r["planned"]
             last3 = accs[-3:]
             holds = done and all(x >= 99.4 for x in last3)
