@@ -159,7 +159,56 @@ class SmallNet(_ConvStack):
         super().__init__([10, 10, 16, ("M", 10), 10, 16, 16])
 
 
-MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet)}
+class _PooledStack(nn.Module):
+    """The fast networks (found by bench/pytorch/fastest_search.py): Conv(3x3, no bias) -> ReLU -> BatchNorm ->
+    Dropout(0.05) blocks, "M" a bare MaxPool2d(2), (channels, padding) a padded block; no Dropout after the last conv."""
+
+    def __init__(self, plan):
+        super().__init__()
+        layers, cin = [], 1
+        convs = [i for i, step in enumerate(plan) if step != "M"]
+        for i, step in enumerate(plan):
+            if step == "M":
+                layers.append(nn.MaxPool2d(2))
+                continue
+            cout, padding = step if isinstance(step, tuple) else (step, 0)
+            layers += [nn.Conv2d(cin, cout, 3, padding=padding, bias=False), nn.ReLU(), nn.BatchNorm2d(cout)]
+            if i != convs[-1]:
+                layers.append(nn.Dropout(0.05))
+            cin = cout
+        self.layers = nn.ModuleList(layers)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(cin, 10)
+        self.log_softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.log_softmax(self.fc(torch.flatten(self.gap(x), 1)))
+
+
+class FastNet(_PooledStack):
+    """The fast network (< 20k): 8, pool, 16, 24, pool, 32, GAP, Linear (fastest_search plan a7)."""
+
+    def __init__(self):
+        super().__init__([8, "M", 16, 24, "M", 32])
+
+
+class Fast8kNet(_PooledStack):
+    """The fast network under 8k: 8, pool, 12, 16, pool, 16 (padded), 16 (padded), GAP, Linear (plan b4)."""
+
+    def __init__(self):
+        super().__init__([8, "M", 12, 16, "M", (16, 1), (16, 1)])
+
+
+class Fast4kNet(_PooledStack):
+    """The fast network under 4k: 8, pool, 8, 10, pool, 12 (padded), 12 (padded), GAP, Linear (plan u11)."""
+
+    def __init__(self):
+        super().__init__([8, "M", 8, 10, "M", (12, 1), (12, 1)])
+
+
+MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet, Fast8kNet, Fast4kNet)}
 
 # Each twin by its network's registry name ([Network(Name = ...)] in src/Samples/Mnist.Models): the names the trainer,
 # the benchmarks and the scripts use. Mnist.Models.Tests (PyTorchTwinsTests) checks that these are exactly the
@@ -171,4 +220,7 @@ BY_REGISTRY_NAME = {
     "seed002": Seed002Net,
     "seed001-1": Seed001Model1,
     "seed001-2": Seed001Model2,
+    "fast": FastNet,
+    "fast8k": Fast8kNet,
+    "fast4k": Fast4kNet,
 }
