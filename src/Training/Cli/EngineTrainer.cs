@@ -54,13 +54,17 @@ internal static class EngineTrainer
             }
         }
 
+        var degrees = settings.Augment ? RotationDegrees : 0;
+        if (results.Count < settings.Epochs)
+            Console.WriteLine(RunEstimate.Describe(entry, settings, train, test.Count, settings.Epochs - results.Count, degrees));
+
         var images = new float[settings.BatchSize * MnistImages.Pixels];
         var labels = new int[settings.BatchSize];
         for (var epoch = results.Count + 1; epoch <= settings.Epochs; epoch++)
         {
             if (stop.IsCancellationRequested) return new TrainOutcome(results, Stopped: true);
             var clock = Stopwatch.StartNew();
-            var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, settings.Augment ? RotationDegrees : 0);
+            var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, degrees);
             var (trainLoss, trainAccuracy, completed) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
             {
                 double lossSum = 0;
