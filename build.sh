@@ -50,10 +50,11 @@ commands:
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
   run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train) with args
   bench [name] [args...]
-                 setup, then one benchmark, run by hand (TorchSharp and PyTorch 1.13.1 side by side in one run):
+                 setup, then one benchmark, run by hand (.NET and PyTorch 1.13.1 side by side in one run):
                    train (the default): bench/vs-pytorch.sh, training images/s, seed 004 and default
                    eval: bench/eval-vs-pytorch.sh, evaluation images/s at batch 1 and 1000
-                   time-to-99.4: bench/time-to-99.4.sh, our default network against seed 004's recipe
+                   time-to-99.4: bench/time-to-99.4.sh, seconds to 99.4% on MNIST: one network and recipe
+                     (NETWORK=fast, EPOCHS=15) in our trainer's generated engine and its PyTorch twin
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
                    inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's

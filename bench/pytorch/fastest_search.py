@@ -11,17 +11,22 @@ MaxPool2d, 1x1 squeezes, GlobalAvgPool2d, Linear(10), LogSoftmax). Plan tokens, 
   M        MaxPool2d(2)
   G        GlobalAvgPool2d, then Linear(10) and LogSoftmax (always last)
 
-The training loop is the repo trainer's (src/Samples/Mnist.Train/Trainer.cs): shuffled batches, SGD momentum 0.9,
-NLL loss on log-softmax, PyTorch's OneCycleLR stepped per batch (its defaults: 30% warm-up, cosine, div 25,
-final div 1e4, momentum cycled 0.85-0.95), rotation +-7 degrees per image with bilinear affine_grid/grid_sample
-and normalised-black fill (src/Training/Data/Augmentation.cs), and after every epoch a test pass over all 10,000
-test images in eval mode (batches of 1,000). An epoch's seconds include its test pass.
+The training loop is the repo trainer's (src/Training/Cli/TorchTrainer.cs and EngineTrainer.cs): shuffled
+batches, SGD momentum 0.9, NLL loss on log-softmax, PyTorch's OneCycleLR stepped per batch (its defaults: 30%
+warm-up, cosine, div 25, final div 1e4, momentum cycled 0.85-0.95), rotation +-7 degrees per image with bilinear
+affine_grid/grid_sample and normalised-black fill (src/Training/Data/Augmentation.cs), and after every epoch a test
+pass over the test images (all 10,000 unless --test-limit) in eval mode (batches of 1,000). An epoch's seconds
+include its test pass.
 
 Options the repo's trainer lacks are marked (NOT IN TRAINER) in --help: label smoothing, EMA of the weights,
 one-cycle warm-up fraction, weight decay, dropout override.
 
-Every run appends one row per epoch to --csv: plan, recipe, seed, epoch, test accuracy, seconds, images/s,
-params, MACs and the load average when the run started (this machine's 2 cores are shared).
+--network NAME (repeatable) trains, with the same loop, a sample network's PyTorch twin by the trainer's registry
+name (fast, default, small, ...: bench/pytorch/networks.py); bench/time-to-99.4.sh runs it with --drop-last against
+the trainer's generated engine, which trains whole batches only.
+
+Every run appends one row per epoch to --csv: plan (or network name), recipe, seed, epoch, test accuracy, seconds,
+images/s, params, MACs (0 for a twin) and the load average when the run started (this machine's 2 cores are shared).
 """
 import argparse
 import copy
@@ -38,6 +43,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist_idx  # noqa: E402
+import networks  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -172,12 +178,17 @@ def load_avg():
         return ""
 
 
-def train(a, plan, seed, data, writer, label, csv_file=None):
+def train(a, plan, seed, data, writer, label, csv_file=None, network=None):
+    """Trains PlanNet(plan), or the twin of the sample network named `network` (then `plan` is just its name)."""
     train_x, train_y, test_x, test_y = data
     torch.manual_seed(seed)
-    model = PlanNet(plan, dropout=a.dropout)
+    model = networks.create(network) if network else PlanNet(plan, dropout=a.dropout)
+    params = sum(p.numel() for p in model.parameters())
+    macs = getattr(model, "macs", 0)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.weight_decay)
-    batches_per_epoch = math.ceil(len(train_y) / a.batch_size)
+    batches_per_epoch = len(train_y) // a.batch_size if a.drop_last else math.ceil(len(train_y) / a.batch_size)
+    if batches_per_epoch == 0:
+        raise SystemExit(f"--batch-size {a.batch_size} is more than the {len(train_y)} training images (with --drop-last)")
     sched = None
     if a.schedule == "onecycle":
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, epochs=a.epochs, steps_per_epoch=batches_per_epoch,
@@ -186,12 +197,14 @@ def train(a, plan, seed, data, writer, label, csv_file=None):
     load = load_avg()
     total = 0.0
     accs = []
-    print(f"# {label} seed={seed} plan={plan} params={model.params} macs={model.macs} load={load} recipe: {recipe_text(a)}", flush=True)
+    print(f"# {label} seed={seed} plan={plan} params={params} macs={macs} load={load} recipe: {recipe_text(a)}", flush=True)
     step, total_steps = 0, a.epochs * batches_per_epoch
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
         model.train()
-        for batch in torch.randperm(len(train_y)).split(a.batch_size):
+        trained = 0
+        for batch in torch.randperm(len(train_y)).split(a.batch_size)[:batches_per_epoch]:
+            trained += len(batch)
             x = train_x[batch]
             if a.rotate > 0:
                 x = rotate(x, a.rotate)
@@ -214,15 +227,15 @@ def train(a, plan, seed, data, writer, label, csv_file=None):
         total += seconds
         accs.append(acc)
         print(f"{label} seed={seed} epoch={epoch} acc={acc:.2f} s={seconds:.1f} total={total:.1f} "
-              f"img/s={len(train_y) / train_seconds:.0f} lr={opt.param_groups[0]['lr']:.4f}", flush=True)
+              f"img/s={trained / train_seconds:.0f} lr={opt.param_groups[0]['lr']:.4f}", flush=True)
         writer.writerow([label, plan, recipe_text(a), seed, epoch, f"{acc:.2f}", f"{seconds:.2f}", f"{train_seconds:.2f}",
-                         f"{total:.2f}", f"{len(train_y) / train_seconds:.0f}", model.params, model.macs, load, a.threads,
+                         f"{total:.2f}", f"{trained / train_seconds:.0f}", params, macs, load, a.threads,
                          len(train_y), time.strftime("%Y-%m-%dT%H:%M:%S")])
         if csv_file is not None:
             csv_file.flush()  # a run stopped half-way keeps its epochs
     last3 = accs[-3:]
     ok = all(x >= 99.4 for x in last3) and len(train_y) == 60000
-    print(f"RESULT {label} seed={seed} params={model.params} macs={model.macs} epochs={a.epochs} "
+    print(f"RESULT {label} seed={seed} params={params} macs={macs} epochs={a.epochs} "
           f"last3={','.join(f'{x:.2f}' for x in last3)} best={max(accs):.2f} total_s={total:.1f} "
           f"{'HOLDS' if ok else 'fails'} load={load}", flush=True)
     return accs, total
@@ -230,13 +243,15 @@ def train(a, plan, seed, data, writer, label, csv_file=None):
 
 def recipe_text(a):
     return (f"ep={a.epochs} bs={a.batch_size} lr={a.lr} sched={a.schedule} pct={a.pct_start} div={a.div_factor} rot={a.rotate} "
-            f"ls={a.label_smoothing} ema={a.ema} wd={a.weight_decay} do={a.dropout}")
+            f"ls={a.label_smoothing} ema={a.ema} wd={a.weight_decay} do={a.dropout}" + (" drop-last" if a.drop_last else ""))
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     p.add_argument("plans", nargs="*", help="network plans (see below), or NAME=plan to label them")
+    p.add_argument("--network", action="append", default=[], metavar="NAME",
+                   help=f"train this sample network's PyTorch twin (repeatable; {', '.join(networks.MODELS)})")
     p.add_argument("--cost-only", action="store_true", help="print parameters and multiply-adds, train nothing")
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--batch-size", type=int, default=128)
@@ -248,10 +263,12 @@ def main():
     p.add_argument("--label-smoothing", type=float, default=0.0, help="(NOT IN TRAINER)")
     p.add_argument("--ema", type=float, default=0.0, help="EMA decay per batch, 0 off; test uses the EMA weights (NOT IN TRAINER)")
     p.add_argument("--weight-decay", type=float, default=0.0, help="(NOT IN TRAINER)")
-    p.add_argument("--dropout", type=float, default=0.05, help="dropout after each conv block but the last (a DSL choice)")
+    p.add_argument("--dropout", type=float, default=0.05, help="plans only: dropout after each conv block but the last (a DSL choice)")
+    p.add_argument("--drop-last", action="store_true", help="drop each epoch's last partial batch (the trainer's generated engine does)")
     p.add_argument("--seeds", default="1", help="comma-separated seeds")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--train-limit", type=int, default=0)
+    p.add_argument("--test-limit", type=int, default=0, help="first N test images only (0: all 10,000)")
     p.add_argument("--csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results", "fastest", "runs.csv"))
     p.add_argument("--data", default=mnist_idx.default_folder())
     a = p.parse_args()
@@ -260,6 +277,8 @@ def main():
     for item in a.plans:
         label, _, plan = item.rpartition("=")
         named.append((label or plan, plan))
+    if a.network and a.dropout != 0.05:
+        raise SystemExit("--dropout applies to plans only: a twin has its network's dropout")
     if a.cost_only:
         rows = sorted(((cost(plan), label, plan) for label, plan in named), key=lambda r: r[0][1])
         for (params, macs), label, plan in rows:
@@ -268,7 +287,7 @@ def main():
 
     torch.set_num_threads(a.threads)
     train_x, train_y = mnist_idx.load(a.data, train=True, limit=a.train_limit)
-    test_x, test_y = mnist_idx.load(a.data, train=False)
+    test_x, test_y = mnist_idx.load(a.data, train=False, limit=a.test_limit)
     os.makedirs(os.path.dirname(os.path.abspath(a.csv)), exist_ok=True)
     new = not os.path.exists(a.csv)
     with open(a.csv, "a", newline="") as f:
@@ -276,9 +295,9 @@ def main():
         if new:
             w.writerow(["label", "plan", "recipe", "seed", "epoch", "test_accuracy", "seconds", "train_seconds", "total_seconds",
                         "images_per_s", "params", "macs", "load1", "threads", "train_images", "finished"])
-        for label, plan in named:
+        for label, plan, network in [(label, plan, None) for label, plan in named] + [(n, n, n) for n in a.network]:
             for seed in (int(s) for s in a.seeds.split(",")):
-                train(a, plan, seed, (train_x, train_y, test_x, test_y), w, label, f)
+                train(a, plan, seed, (train_x, train_y, test_x, test_y), w, label, f, network)
 
 
 if __name__ == "__main__":
