@@ -99,8 +99,8 @@ let ``--engine generated on an F# list the engine does not compute says why and 
 
 /// The acceptance item: an F# list trains for one epoch on a subset through the library, and the weights it writes
 /// are DefaultNet's state dict, key for key and shape for shape, so C#'s generated inference class loads them.
-/// --engine torch: without it fsharp-default, whose layers are DefaultNet's, would train on the plain-C# engine's
-/// DefaultNet trainer; with it the module built from the F# list (DefinedModule) is what trains.
+/// --engine torch is the default for an F# list (it has no generated trainer); given here so the test says what trains:
+/// the module built from the F# list (DefinedModule).
 [<Fact>]
 let ``An F# list trains one epoch through the library into a run folder whose weights are C# DefaultNet's state dict`` () =
     withTemporaryFolder (fun work ->
