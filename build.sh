@@ -58,6 +58,8 @@ commands:
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
                    inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
+                   engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
+                     the generated engine, TorchSharp and PyTorch (default, small, seed004)
                  ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 
@@ -306,8 +308,9 @@ cmd_bench() {
     generator) script=bench/generator-scaling.sh; shift ;;
     inference) script=bench/inference.sh; shift ;;
     profile) script=bench/profile-step.sh; shift ;;
+    engines) script=bench/train-engines.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference or profile (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, profile or engines (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"

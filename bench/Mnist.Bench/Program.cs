@@ -24,7 +24,8 @@ try
     switch (args.FirstOrDefault())
     {
         case "train" when args.Length >= 2:
-            var trainRate = TrainThroughput.Run(BenchModels.Find(args[1]), batches: Arg(2, 100), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2));
+            var (trainRate, trainCpuRate) = TrainThroughput.Run(BenchModels.Find(args[1]), batches: Arg(2, 100), warmup: Arg(3, 10), batchSize: Arg(4, 128), threads: Arg(5, 2));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images_per_cpu_second={trainCpuRate:F1}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images_per_second={trainRate:F1}"));
             return 0;
         case "profile" when args.Length >= 2:

@@ -8,10 +8,18 @@ using Mnist.Dsl.Engine.Trainers;
 // usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default]
 //        Mnist.Dsl.Engine.Bench kernels [images=64]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
+//        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64);
+    return;
+}
+if (args.Length > 0 && args[0] == "peak")
+{
+    // The machine's measured FMA throughput on T threads (PeakFlops.cs): the denominator of bench/train-engines.sh's "% of peak".
+    PeakFlops.Run(args.Length > 1 ? int.Parse(args[1]) : 2, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 3 ? int.Parse(args[3]) : 5);
     return;
 }
 if (args.Length > 0 && args[0] == "shapes")
@@ -56,12 +64,16 @@ long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 process.Refresh();
 double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
 double rate = batches * batch / seconds;
+// The compile-time count (the generator's summary, as in the class's doc comment); the engine's own geometry must agree.
+long macs = registered.Summary.MultiplyAdds;
+if (trainer.ForwardMultiplyAdds != macs)
+    Console.Error.WriteLine($"warning: {network}: the engine counts {trainer.ForwardMultiplyAdds} forward multiply-adds per image, the compile-time summary {macs}");
 // Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
-double gflops = rate * trainer.ForwardMultiplyAdds * 3 * 2 / 1e9;
+double gflops = rate * macs * 3 * 2 / 1e9;
 if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)batches * batch / threads));
 Console.WriteLine($"simd={(int)width}");
 Console.WriteLine($"allocated_bytes_per_step={(double)allocated / batches:F0}");
-Console.WriteLine($"forward_macs_per_image={trainer.ForwardMultiplyAdds}");
+Console.WriteLine($"forward_macs_per_image={macs}");
 Console.WriteLine($"last_loss={loss:F4}");
 Console.WriteLine($"gflops={gflops:F1}");
 // On a shared machine wall time depends on what else runs; CPU time says what a step costs (spinning included).
