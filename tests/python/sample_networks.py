@@ -201,14 +201,7 @@ class Fast8kNet(_PooledStack):
         super().__init__([8, "M", 12, 16, "M", (16, 1), (16, 1)])
 
 
-class Fast4kNet(_PooledStack):
-    """The fast network under 4k: 8, pool, 8, 10, pool, 12 (padded), 12 (padded), GAP, Linear (plan u11)."""
-
-    def __init__(self):
-        super().__init__([8, "M", 8, 10, "M", (12, 1), (12, 1)])
-
-
-MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet, Fast8kNet, Fast4kNet)}
+MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet, Fast8kNet)}
 
 # Each twin by its network's registry name ([Network(Name = ...)] in src/Samples/Mnist.Models): the names the trainer,
 # the benchmarks and the scripts use. Mnist.Models.Tests (PyTorchTwinsTests) checks that these are exactly the
@@ -222,5 +215,4 @@ BY_REGISTRY_NAME = {
     "seed001-2": Seed001Model2,
     "fast": FastNet,
     "fast8k": Fast8kNet,
-    "fast4k": Fast4kNet,
 }
