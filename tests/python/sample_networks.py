@@ -194,14 +194,7 @@ class FastNet(_PooledStack):
         super().__init__([8, "M", 16, 24, "M", (24, 1), 32])
 
 
-class Fast8kNet(_PooledStack):
-    """The fast network under 8k: 8, pool, 12, 16, pool, 16 (padded), 16 (padded), GAP, Linear (plan b4)."""
-
-    def __init__(self):
-        super().__init__([8, "M", 12, 16, "M", (16, 1), (16, 1)])
-
-
-MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet, Fast8kNet)}
+MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet)}
 
 # Each twin by its network's registry name ([Network(Name = ...)] in src/Samples/Mnist.Models): the names the trainer,
 # the benchmarks and the scripts use. Mnist.Models.Tests (PyTorchTwinsTests) checks that these are exactly the
@@ -214,5 +207,4 @@ BY_REGISTRY_NAME = {
     "seed001-1": Seed001Model1,
     "seed001-2": Seed001Model2,
     "fast": FastNet,
-    "fast8k": Fast8kNet,
 }
