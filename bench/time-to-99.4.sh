@@ -19,7 +19,7 @@
 #
 # usage: bench/time-to-99.4.sh   (or ./build.sh bench time-to-99.4, which fetches MNIST first)
 # recipe (both sides; the defaults are the trainer's, see src/Training/Cli/TrainOptions.cs):
-#   NETWORK=fast (a registry name: fast, default, small, fast8k, ...)  EPOCHS=15  BATCH=128  LR=0.1 (one-cycle peak)
+#   NETWORK=fast (a registry name: fast, small, default, ...)  EPOCHS=15  BATCH=128  LR=0.1 (one-cycle peak)
 # environment (for quick checks, e.g. TRAIN_LIMIT=2048 TEST_LIMIT=1000 EPOCHS=2; the defaults are the full run):
 #   TARGET=99.4  TRAIN_LIMIT=0 (all 60,000)  TEST_LIMIT=0 (all 10,000)  SEED=1  THREADS=2
 #   MNIST_DIR (the IDX files; default ~/.cache/mnist-dsl/mnist, filled by ./build.sh fetch-data)
