@@ -9,9 +9,9 @@ namespace Mnist.Dsl.Layers;
 /// A new kind touches: its name here; its record (Layers/Layer.cs); its attribute, named after it with Attribute
 /// (Attributes/LayerAttributes.cs); its defaults, if it has new ones (Layers/LayerDefaults.cs); its algebra
 /// (Analysis/NetworkAnalysis.cs); its member stem and state-dict entries (Analysis/ModuleLayout.cs); its module and
-/// functional call in the run-time module builder (src/Training/Definitions/DefinedModule.cs); in the generator, its row (Emitting/LayerKindTable.cs) and its inference lowering
+/// functional call in the run-time module builder (src/Training/Definitions/DefinedModule.cs); in the generator, its row (Emitting/LayerKindTable.cs), its engine unit (Emitting/TrainerEmitter.cs) and its inference lowering
 /// (Emitting/Inference/InferencePlan.cs, and KernelWriter.cs if it needs a new kind of stage). The attribute reader
-/// (src/Declarations/NetworkAttributeReader.cs), the row and the tests' sample (LayerKindTests) do not compile until
+/// (src/Declarations/NetworkAttributeReader.cs), the row, the engine unit and the tests' sample (LayerKindTests) do not compile until
 /// they know it; the tests name the kind if the algebra or the lowering does not.
 /// </para>
 /// </summary>

@@ -35,7 +35,7 @@ internal static class TrainerEmitter
         w.Line("/// Conv2d → ReLU → BatchNorm2d (→ Dropout) into one unit and ends in " + (trainer.EndsInLogSoftmax ? "LogSoftmax with NLL loss." : "logits with cross-entropy loss."));
         w.Line("/// </summary>");
         w.Open("public static class Trainer");
-        foreach (var step in trainer.Steps.Where(s => s.Kind is TrainerStepKind.Conv or TrainerStepKind.ConvReluBatchNorm))
+        foreach (var step in trainer.Steps.Where(s => s.Kind == LayerKind.Conv2d))
             WriteShape(w, step.Layer);
 
         w.Line($"/// <summary>The composition: one engine unit per line, sizes as literals.</summary>");
@@ -74,46 +74,27 @@ internal static class TrainerEmitter
         w.Line();
     }
 
+    /// <summary>The blueprint's call for <paramref name="step"/>. No discard arm: a new layer kind does not compile until it has its call here.</summary>
     private static string Call(TrainerStep step)
     {
         var layer = step.Layer;
         var name = layer.MemberName is null ? "" : Code.String(layer.MemberName);
-        switch (step.Kind)
+        return step.Kind switch
         {
-            case TrainerStepKind.Conv:
-                return $".Conv2d<{ShapeName(layer)}>({name})";
-            case TrainerStepKind.ConvReluBatchNorm:
-                var bn = (BatchNorm2d)step.BatchNorm!.Layer;
-                return $".ConvReluBatchNorm2d<{ShapeName(layer)}>({name}, {Code.String(step.BatchNorm.MemberName!)}, {Code.Double(bn.Momentum)}, {Code.Double(bn.Eps)}, {Code.Double(step.Dropout)})";
-            case TrainerStepKind.BatchNorm2d:
-                var bn2 = (BatchNorm2d)layer.Layer;
-                return $".BatchNorm2d({name}, {Code.Double(bn2.Momentum)}, {Code.Double(bn2.Eps)})";
-            case TrainerStepKind.BatchNorm1d:
-                var bn1 = (BatchNorm1d)layer.Layer;
-                return $".BatchNorm1d({name}, {Code.Double(bn1.Momentum)}, {Code.Double(bn1.Eps)})";
-            case TrainerStepKind.ReLU:
-                return ".ReLU()";
-            case TrainerStepKind.Dropout:
-                return $".Dropout({Code.Double(((Dropout)layer.Layer).P)})";
-            case TrainerStepKind.Dropout2d:
-                return $".Dropout2d({Code.Double(((Dropout2d)layer.Layer).P)})";
-            case TrainerStepKind.MaxPool2d:
-                var max = (MaxPool2d)layer.Layer;
-                return $".MaxPool2d({Code.Int(max.KernelSize)}, {Code.Int(max.EffectiveStride)})";
-            case TrainerStepKind.AvgPool2d:
-                var avg = (AvgPool2d)layer.Layer;
-                return $".AvgPool2d({Code.Int(avg.KernelSize)}, {Code.Int(avg.EffectiveStride)})";
-            case TrainerStepKind.GlobalAvgPool2d:
-                return ".GlobalAvgPool2d()";
-            case TrainerStepKind.Flatten:
-                return ".Flatten()";
-            case TrainerStepKind.LogSoftmax:
-                return ".LogSoftmax()";
-            case TrainerStepKind.Linear:
-                var linear = (Linear)layer.Layer;
-                return $".Linear({name}, {Code.Int(layer.Report.Input.Elements)}, {Code.Int(linear.OutFeatures)}, {Code.Bool(linear.Bias)})";
-            default:
-                throw new System.ArgumentOutOfRangeException(nameof(step), step.Kind, "a trainer step the emitter does not know");
-        }
+            LayerKind.Conv2d when step.BatchNorm is { } batchNorm =>
+                $".ConvReluBatchNorm2d<{ShapeName(layer)}>({name}, {Code.String(batchNorm.MemberName!)}, {Code.Double(((BatchNorm2d)batchNorm.Layer).Momentum)}, {Code.Double(((BatchNorm2d)batchNorm.Layer).Eps)}, {Code.Double(step.Dropout)})",
+            LayerKind.Conv2d => $".Conv2d<{ShapeName(layer)}>({name})",
+            LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer.Layer).Momentum)}, {Code.Double(((BatchNorm2d)layer.Layer).Eps)})",
+            LayerKind.BatchNorm1d => $".BatchNorm1d({name}, {Code.Double(((BatchNorm1d)layer.Layer).Momentum)}, {Code.Double(((BatchNorm1d)layer.Layer).Eps)})",
+            LayerKind.ReLU => ".ReLU()",
+            LayerKind.Dropout => $".Dropout({Code.Double(((Dropout)layer.Layer).P)})",
+            LayerKind.Dropout2d => $".Dropout2d({Code.Double(((Dropout2d)layer.Layer).P)})",
+            LayerKind.MaxPool2d => $".MaxPool2d({Code.Int(((MaxPool2d)layer.Layer).KernelSize)}, {Code.Int(((MaxPool2d)layer.Layer).EffectiveStride)})",
+            LayerKind.AvgPool2d => $".AvgPool2d({Code.Int(((AvgPool2d)layer.Layer).KernelSize)}, {Code.Int(((AvgPool2d)layer.Layer).EffectiveStride)})",
+            LayerKind.GlobalAvgPool2d => ".GlobalAvgPool2d()",
+            LayerKind.Flatten => ".Flatten()",
+            LayerKind.Linear => $".Linear({name}, {Code.Int(layer.Report.Input.Elements)}, {Code.Int(((Linear)layer.Layer).OutFeatures)}, {Code.Bool(((Linear)layer.Layer).Bias)})",
+            LayerKind.LogSoftmax => ".LogSoftmax()",
+        };
     }
 }

@@ -42,24 +42,18 @@ internal sealed class TrainerPlan
             {
                 case Conv2d conv when conv.Stride == 1 && !conv.Bias && Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2):
                     double p = Is<Dropout>(layers, i + 3) ? ((Dropout)layers[i + 3].Layer).P : 0;
-                    steps.Add(new TrainerStep(TrainerStepKind.ConvReluBatchNorm, layer, layers[i + 2], p));
+                    steps.Add(new TrainerStep(layer, layers[i + 2], p));
                     i += p > 0 || Is<Dropout>(layers, i + 3) ? 3 : 2;
-                    break;
-                case Conv2d:
-                    steps.Add(new TrainerStep(TrainerStepKind.Conv, layer));
                     break;
                 case MaxPool2d max when max.KernelSize * max.KernelSize > MaxPoolTaps:
                     return Refuse(string.Format(CultureInfo.InvariantCulture,
                         "{0}'s layer {1} is MaxPool2d({2}): the engine's max pooling handles windows of up to {3} taps (16x16); use a smaller kernel or AvgPool2d",
                         network, i + 1, max.KernelSize, MaxPoolTaps));
-                case LogSoftmax when i != layers.Count - 1:
-                    steps.Add(new TrainerStep(TrainerStepKind.LogSoftmax, layer));
-                    break;
-                case LogSoftmax:
+                case LogSoftmax when i == layers.Count - 1:
                     logSoftmax = true;
                     break;
                 default:
-                    steps.Add(new TrainerStep(Kind(layer.Kind), layer));
+                    steps.Add(new TrainerStep(layer));
                     break;
             }
         }
@@ -69,40 +63,14 @@ internal sealed class TrainerPlan
     private static TrainerPlan Refuse(string reason) => new(new TrainerStep[0], false, reason);
 
     private static bool Is<T>(IReadOnlyList<LayerPlan> layers, int index) where T : Layer => index < layers.Count && layers[index].Layer is T;
-
-    private static TrainerStepKind Kind(LayerKind kind) => kind switch
-    {
-        LayerKind.BatchNorm2d => TrainerStepKind.BatchNorm2d,
-        LayerKind.BatchNorm1d => TrainerStepKind.BatchNorm1d,
-        LayerKind.ReLU => TrainerStepKind.ReLU,
-        LayerKind.Dropout => TrainerStepKind.Dropout,
-        LayerKind.Dropout2d => TrainerStepKind.Dropout2d,
-        LayerKind.MaxPool2d => TrainerStepKind.MaxPool2d,
-        LayerKind.AvgPool2d => TrainerStepKind.AvgPool2d,
-        LayerKind.GlobalAvgPool2d => TrainerStepKind.GlobalAvgPool2d,
-        LayerKind.Flatten => TrainerStepKind.Flatten,
-        LayerKind.Linear => TrainerStepKind.Linear,
-        _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "a layer kind the trainer plan does not know: add it here"),
-    };
 }
 
-internal enum TrainerStepKind
+/// <summary>
+/// One unit of the trainer: the layer it starts at, whose kind is the unit's; for the fused block (a Conv2d with
+/// <see cref="BatchNorm"/>), the BatchNorm2d and the dropout p that follow the ReLU. A LogSoftmax unit is one before
+/// the last layer (the last one is part of the loss).
+/// </summary>
+internal sealed record TrainerStep(LayerPlan Layer, LayerPlan? BatchNorm = null, double Dropout = 0)
 {
-    Conv,
-    ConvReluBatchNorm,
-    BatchNorm2d,
-    BatchNorm1d,
-    ReLU,
-    Dropout,
-    Dropout2d,
-    MaxPool2d,
-    AvgPool2d,
-    GlobalAvgPool2d,
-    Flatten,
-    Linear,
-    /// <summary>A LogSoftmax before the last layer (the last one is part of the loss).</summary>
-    LogSoftmax,
+    public LayerKind Kind => Layer.Kind;
 }
-
-/// <summary>One unit of the trainer: the layer it starts at, the BatchNorm and dropout p of a fused block.</summary>
-internal sealed record TrainerStep(TrainerStepKind Kind, LayerPlan Layer, LayerPlan? BatchNorm = null, double Dropout = 0);
