@@ -1,7 +1,6 @@
 using System;
 using TorchSharp;
 using System.Globalization;
-using System.IO;
 using Mnist.Dsl.Data;
 
 namespace Mnist.Dsl.Training.Data;
@@ -83,20 +82,10 @@ public sealed class MnistDataset : IDisposable
         }
     }
 
-    /// <summary>Loads a set from an images file and a labels file (raw or gzipped IDX).</summary>
+    /// <summary>Loads a set from an images file and a labels file (raw or gzipped IDX), checked by <see cref="MnistImages.ReadSet"/>.</summary>
     public static MnistDataset FromFiles(string imagesPath, string labelsPath, bool train)
     {
-        var (images, labels) = IdxFile.ReadPair(imagesPath, labelsPath);
-        var shape = images.Shape;
-        if (shape[1] != ImageSize || shape[2] != ImageSize)
-            throw new InvalidDataException($"{imagesPath}: images are {shape[1]}x{shape[2]} pixels; MNIST images are {ImageSize}x{ImageSize}.");
-        if (images.Count == 0) throw new InvalidDataException($"{imagesPath}: the file holds no images.");
-        var digits = labels.Data;
-        for (var i = 0; i < digits.Length; i++)
-        {
-            if (digits[i] >= Classes)
-                throw new InvalidDataException($"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; the file is corrupt.");
-        }
+        var (images, labels) = MnistImages.ReadSet(imagesPath, labelsPath);
 
         // Made in a scope of our own: intermediates go with it, and the two results leave every scope
         // because the set owns them.

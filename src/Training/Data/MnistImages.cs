@@ -55,8 +55,21 @@ public sealed class MnistImages
         return FromFiles(images, labels, train);
     }
 
-    /// <summary>A set from an images file and a labels file (raw or gzipped IDX), checked as <see cref="MnistDataset"/> checks them.</summary>
+    /// <summary>A set from an images file and a labels file (raw or gzipped IDX), checked by <see cref="ReadSet"/>.</summary>
     public static MnistImages FromFiles(string imagesPath, string labelsPath, bool train)
+    {
+        var (images, labels) = ReadSet(imagesPath, labelsPath);
+        var pixels = images.Data;
+        var normalised = new float[pixels.Length];
+        for (var i = 0; i < pixels.Length; i++) normalised[i] = Normalize(pixels[i]);
+        return new MnistImages(normalised, labels.Data, train, imagesPath);
+    }
+
+    /// <summary>
+    /// An images file and its labels file (raw or gzipped IDX), read and checked for both MNIST sets in memory (this and
+    /// <see cref="MnistDataset"/>): as many labels as images, 28×28 images, at least one, every label a digit 0-9.
+    /// </summary>
+    internal static (IdxFile Images, IdxFile Labels) ReadSet(string imagesPath, string labelsPath)
     {
         var (images, labels) = IdxFile.ReadPair(imagesPath, labelsPath);
         var shape = images.Shape;
@@ -69,10 +82,7 @@ public sealed class MnistImages
             if (digits[i] >= MnistDataset.Classes)
                 throw new InvalidDataException($"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; the file is corrupt.");
         }
-        var pixels = images.Data;
-        var normalised = new float[pixels.Length];
-        for (var i = 0; i < pixels.Length; i++) normalised[i] = Normalize(pixels[i]);
-        return new MnistImages(normalised, digits, train, imagesPath);
+        return (images, labels);
     }
 
     /// <summary>
