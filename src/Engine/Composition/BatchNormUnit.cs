@@ -118,23 +118,9 @@ public sealed unsafe class BatchNormUnit : TrainUnit
                 InputGradient + (long)i * InputSize, Plane, _width);
     }
 
-    public override void FinishBackward(int phase, int thread, int batch, float* sharedGradient)
-    {
-        long count = (long)batch * Plane;
-        float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
-        for (int c = 0; c < _channels; c++)
-        {
-            double s = 0, q = 0;
-            for (int r = 0; r < _rows; r++) { s += _sumDy[r * _channels + c]; q += _sumDyXhat[r * _channels + c]; }
-            meanDy[c] = (float)(s / count);
-            meanDyXhat[c] = (float)(q / count);
-            if (thread == 0)
-            {
-                sharedGradient[_gamma + c] += (float)q;
-                sharedGradient[_beta + c] += (float)s;
-            }
-        }
-    }
+    public override void FinishBackward(int phase, int thread, int batch, float* sharedGradient) =>
+        BatchNormKernels.GradientMeans(_sumDy, _sumDyXhat, _rows, _channels, (long)batch * Plane, _meanDy[thread], _meanDyXhat[thread],
+            thread == 0 ? sharedGradient + _gamma : null, thread == 0 ? sharedGradient + _beta : null);
 
     public override void Evaluate(int from, int to, int thread, float* parameters)
     {

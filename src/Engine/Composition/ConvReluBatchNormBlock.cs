@@ -162,23 +162,9 @@ public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     /// Backward phase 2a, every thread once (after a barrier): the gradient sums from all rows in row order; thread 0
     /// adds dL/dgamma and dL/dbeta to the given gradients.
     /// </summary>
-    public void FinishGradientSums(int batch, int thread, float* gammaGradient, float* betaGradient)
-    {
-        long count = (long)batch * Plane;
-        float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
-        for (int c = 0; c < Channels; c++)
-        {
-            double s = 0, q = 0;
-            for (int r = 0; r < _rows; r++) { s += _sumDy[r * Channels + c]; q += _sumDyXhat[r * Channels + c]; }
-            meanDy[c] = (float)(s / count);
-            meanDyXhat[c] = (float)(q / count);
-            if (thread == 0)
-            {
-                gammaGradient[c] += (float)q;
-                betaGradient[c] += (float)s;
-            }
-        }
-    }
+    public void FinishGradientSums(int batch, int thread, float* gammaGradient, float* betaGradient) =>
+        BatchNormKernels.GradientMeans(_sumDy, _sumDyXhat, _rows, Channels, (long)batch * Plane, _meanDy[thread], _meanDyXhat[thread],
+            thread == 0 ? gammaGradient : null, thread == 0 ? betaGradient : null);
 
     /// <summary>
     /// Backward phase 2b, one chunk: per group of images, BatchNorm + ReLU input gradient into the convolution's slots,

@@ -114,6 +114,29 @@ public static unsafe class BatchNormKernels
     }
 
     /// <summary>
+    /// Backward, after the first pass: the gradient sums from all rows (rows of <paramref name="channels"/>, reduced in
+    /// row order) as means over <paramref name="count"/> values, meanDy and meanDyXhat; dL/dgamma (the sum of dy xhat)
+    /// and dL/dbeta (the sum of dy) added to <paramref name="gammaGradient"/> and <paramref name="betaGradient"/> when
+    /// they are not null (one thread does that).
+    /// </summary>
+    public static void GradientMeans(double* sumDy, double* sumDyXhat, int rows, int channels, long count,
+        float* meanDy, float* meanDyXhat, float* gammaGradient, float* betaGradient)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            double s = 0, q = 0;
+            for (int r = 0; r < rows; r++) { s += sumDy[r * channels + c]; q += sumDyXhat[r * channels + c]; }
+            meanDy[c] = (float)(s / count);
+            meanDyXhat[c] = (float)(q / count);
+            if (gammaGradient != null)
+            {
+                gammaGradient[c] += (float)q;
+                betaGradient[c] += (float)s;
+            }
+        }
+    }
+
+    /// <summary>
     /// Dropout's backward fused into <see cref="AccumulateGradientSums"/>: dy[i] *= keep(firstIndex + i) / (1 - p) in
     /// place (the mask of <see cref="DropoutMask.Apply"/>), then the same sums, in one pass instead of two.
     /// </summary>
