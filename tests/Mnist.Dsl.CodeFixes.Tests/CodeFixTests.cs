@@ -31,17 +31,8 @@ public class CodeFixTests
         [GlobalAvgPool2d, Linear(10), LogSoftmax]
         public partial class NoBatchNorm;
         """,
-        """
-        using Mnist.Dsl;
-
-        namespace Nets;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]   // 28 → 26 → 13
-        [Conv2d(16, 3), ReLU]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class NoBatchNorm;
-        """);
+        "[Conv2d(8, 3), ReLU, Dropout(0.1), MaxPool2d(2)]   // 28 → 26 → 13",
+        "[Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]   // 28 → 26 → 13");
 
     /// <summary>Other spellings of the same declaration; the added attribute is written so that it binds there too.</summary>
     [Theory]
@@ -120,15 +111,8 @@ public class CodeFixTests
         [GlobalAvgPool2d, Linear(10), LogSoftmax]
         public partial class NoDropout;
         """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class NoDropout;
-        """);
+        "[Conv2d(8, 3), ReLU, BatchNorm2d, MaxPool2d(2)]",
+        "[Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]");
 
     /// <summary>Seed 001's Conv → BatchNorm → ReLU order: the Dropout still follows the BatchNorm, at the end of its list.</summary>
     [Fact]
@@ -143,15 +127,8 @@ public class CodeFixTests
         [GlobalAvgPool2d, Linear(10), LogSoftmax]
         public partial class NoDropout;
         """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU(Functional = true), BatchNorm2d, Dropout(0.1)]
-        [MaxPool2d(2), Conv2d(16, 3), ReLU, BatchNorm2d]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class NoDropout;
-        """);
+        "[Conv2d(8, 3), ReLU(Functional = true), BatchNorm2d]",
+        "[Conv2d(8, 3), ReLU(Functional = true), BatchNorm2d, Dropout(0.1)]");
 
     [Fact]
     public Task Dropout_goes_after_the_first_convolution_and_its_ReLU_when_there_is_no_BatchNorm() => AssertFixed(
@@ -165,15 +142,8 @@ public class CodeFixTests
         [GlobalAvgPool2d, Linear(10), LogSoftmax]
         public partial class NoDropout;
         """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28, Requires = RequiredLayers.Dropout | RequiredLayers.GlobalAvgPool | RequiredLayers.FullyConnected)]
-        [Conv2d(8, 3), ReLU, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class NoDropout;
-        """);
+        "[Conv2d(8, 3), ReLU, MaxPool2d(2)]",
+        "[Conv2d(8, 3), ReLU, Dropout(0.1), MaxPool2d(2)]");
 
     [Fact]
     public Task Dropout_is_not_offered_for_a_network_with_neither_a_BatchNorm_nor_a_convolution() => AssertNotOffered(
@@ -191,26 +161,9 @@ public class CodeFixTests
     [Theory]
     [InlineData("MNIST0004")]
     [InlineData("MNIST0005")]
-    public Task The_head_goes_before_a_final_LogSoftmax_in_its_list(string id) => AssertFixed(
-        new AddClassifierHeadCodeFixProvider(), id, AddClassifierHeadCodeFixProvider.AddPoolingAndLinearKey,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [LogSoftmax]
-        public partial class Headless;
-        """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class Headless;
-        """);
+    public Task The_head_goes_before_a_final_LogSoftmax_in_its_list(string id) => AssertHeadFixed(
+        id, AddClassifierHeadCodeFixProvider.AddPoolingAndLinearKey,
+        "[LogSoftmax]", "[GlobalAvgPool2d, Linear(10), LogSoftmax]");
 
     /// <summary>No LogSoftmax: a new attribute list on its own line, indented as the one before it, after that line's comment; Classes from [Network]; the file's line endings.</summary>
     [Theory]
@@ -243,49 +196,15 @@ public class CodeFixTests
         """.ReplaceLineEndings(newline));
 
     [Fact]
-    public Task Only_Linear_is_added_when_the_network_already_pools_globally() => AssertFixed(
-        new AddClassifierHeadCodeFixProvider(), "MNIST0005", AddClassifierHeadCodeFixProvider.AddLinearKey,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [Conv2d(10, 1), GlobalAvgPool2d, LogSoftmax]
-        public partial class NoFullyConnected;
-        """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [Conv2d(10, 1), GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class NoFullyConnected;
-        """);
+    public Task Only_Linear_is_added_when_the_network_already_pools_globally() => AssertHeadFixed(
+        "MNIST0005", AddClassifierHeadCodeFixProvider.AddLinearKey,
+        "[Conv2d(10, 1), GlobalAvgPool2d, LogSoftmax]", "[Conv2d(10, 1), GlobalAvgPool2d, Linear(10), LogSoftmax]");
 
     /// <summary>An average pool over the whole 11×11 map counts as global pooling; with nothing after it, Linear joins its list.</summary>
     [Fact]
-    public Task Only_Linear_is_added_after_an_average_pool_over_the_whole_map() => AssertFixed(
-        new AddClassifierHeadCodeFixProvider(), "MNIST0005", AddClassifierHeadCodeFixProvider.AddLinearKey,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [AvgPool2d(11)]
-        public partial class Averaged;
-        """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [AvgPool2d(11), Linear(10)]
-        public partial class Averaged;
-        """);
+    public Task Only_Linear_is_added_after_an_average_pool_over_the_whole_map() => AssertHeadFixed(
+        "MNIST0005", AddClassifierHeadCodeFixProvider.AddLinearKey,
+        "[AvgPool2d(11)]", "[AvgPool2d(11), Linear(10)]");
 
     /// <summary>Global pooling switched off and a network that ends in a vector: Linear takes it as it is.</summary>
     [Fact]
@@ -300,38 +219,15 @@ public class CodeFixTests
         [Flatten, LogSoftmax]
         public partial class Flattened;
         """,
-        """
-        using Mnist.Dsl;
+        "[Flatten, LogSoftmax]",
+        "[Flatten, Linear(10), LogSoftmax]");
 
-        [Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(4, 3), ReLU, BatchNorm2d]
-        [Flatten, Linear(10), LogSoftmax]
-        public partial class Flattened;
-        """);
-
-    /// <summary>Global pooling switched off, but Linear cannot take the 16×9×9 map the network ends in: the head pools first.</summary>
+    /// <summary>Global pooling switched off, but Linear cannot take the 16×11×11 map the network ends in: the head pools first.</summary>
     [Fact]
-    public Task The_head_pools_a_map_even_when_global_pooling_is_not_required() => AssertFixed(
-        new AddClassifierHeadCodeFixProvider(), "MNIST0005", AddClassifierHeadCodeFixProvider.AddPoolingAndLinearKey,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [LogSoftmax]
-        public partial class Headless;
-        """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
-        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(16, 3), ReLU, BatchNorm2d]
-        [GlobalAvgPool2d, Linear(10), LogSoftmax]
-        public partial class Headless;
-        """);
+    public Task The_head_pools_a_map_even_when_global_pooling_is_not_required() => AssertHeadFixed(
+        "MNIST0005", AddClassifierHeadCodeFixProvider.AddPoolingAndLinearKey,
+        "[LogSoftmax]", "[GlobalAvgPool2d, Linear(10), LogSoftmax]",
+        ", Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected");
 
     /// <summary>Seed 001's "CNN only" model, which ends in a 10×1×1 map, asked for a fully connected layer but not for pooling: Linear takes the 1×1 map as it is.</summary>
     [Fact]
@@ -348,17 +244,8 @@ public class CodeFixTests
         [Conv2d(10, 3), LogSoftmax(Functional = true)]
         public partial class Seed001Model2;
         """,
-        """
-        using Mnist.Dsl;
-
-        [Network(1, 28, 28, Requires = RequiredLayers.BatchNorm | RequiredLayers.Dropout | RequiredLayers.FullyConnected)]
-        [Conv2d(16, 3), ReLU(Functional = true), BatchNorm2d]
-        [Conv2d(32, 3), ReLU(Functional = true), BatchNorm2d, MaxPool2d(2)]
-        [Conv2d(10, 3), ReLU(Functional = true), BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-        [Conv2d(10, 3), ReLU(Functional = true), Dropout(0.1)]
-        [Conv2d(10, 3), Linear(10), LogSoftmax(Functional = true)]
-        public partial class Seed001Model2;
-        """);
+        "[Conv2d(10, 3), LogSoftmax(Functional = true)]",
+        "[Conv2d(10, 3), Linear(10), LogSoftmax(Functional = true)]");
 
     /// <summary>A Flatten → Linear head: which layers global pooling would replace is not obvious.</summary>
     [Fact]
@@ -379,15 +266,7 @@ public class CodeFixTests
     [InlineData(1_577, true)]
     public async Task Linear_is_offered_only_when_it_keeps_the_parameter_budget(int budget, bool offered)
     {
-        var document = CodeFixHarness.CreateDocument($$"""
-            using Mnist.Dsl;
-
-            [Network(1, 28, 28, ParameterBudget = {{budget}})]
-            [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
-            [Conv2d(16, 3), ReLU, BatchNorm2d]
-            [Conv2d(10, 1), GlobalAvgPool2d, LogSoftmax]
-            public partial class Tight;
-            """);
+        var document = CodeFixHarness.CreateDocument(Headless("[Conv2d(10, 1), GlobalAvgPool2d, LogSoftmax]", $", ParameterBudget = {budget}"));
         var diagnostic = Assert.Single(await CodeFixHarness.AnalyzeAsync(document));
         Assert.Equal("MNIST0005", diagnostic.Id);
 
@@ -564,6 +443,36 @@ public class CodeFixTests
         Assert.Single(generated, g => g.EndsWith("Inference.g.cs", System.StringComparison.Ordinal));
         Assert.Single(generated, g => g == "Mnist.Dsl.NetworkRegistry.g.cs");
     }
+
+    /// <summary>
+    /// <see cref="AssertFixed(CodeFixProvider, string, string, string, string)"/> for a fix that edits one line: the
+    /// after-source is <paramref name="before"/> with <paramref name="line"/>, which it holds once, written as
+    /// <paramref name="fixedLine"/>.
+    /// </summary>
+    private static Task AssertFixed(CodeFixProvider provider, string id, string key, string before, string line, string fixedLine)
+    {
+        var at = before.IndexOf(line, StringComparison.Ordinal);
+        Assert.True(at >= 0 && before.IndexOf(line, at + 1, StringComparison.Ordinal) < 0, $"the before-source holds \"{line}\" once");
+        return AssertFixed(provider, id, key, before, before.Replace(line, fixedLine));
+    }
+
+    /// <summary>
+    /// The classifier-head cases' network: two blocks that end in a 16×11×11 map, then <paramref name="tail"/> (an
+    /// attribute list); <paramref name="network"/> follows the input shape in [Network].
+    /// </summary>
+    private static string Headless(string tail, string network = "") => $"""
+        using Mnist.Dsl;
+
+        [Network(1, 28, 28{network})]
+        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), MaxPool2d(2)]
+        [Conv2d(16, 3), ReLU, BatchNorm2d]
+        {tail}
+        public partial class Headless;
+        """;
+
+    /// <summary>The classifier-head fix on <see cref="Headless"/>: it rewrites <paramref name="tail"/> as <paramref name="fixedTail"/>, with <paramref name="key"/>.</summary>
+    private static Task AssertHeadFixed(string id, string key, string tail, string fixedTail, string network = "") =>
+        AssertFixed(new AddClassifierHeadCodeFixProvider(), id, key, Headless(tail, network), tail, fixedTail);
 
     private static async Task AssertNotOffered(CodeFixProvider provider, string id, string source)
     {

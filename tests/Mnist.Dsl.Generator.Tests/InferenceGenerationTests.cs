@@ -20,7 +20,7 @@ public class InferenceGenerationTests
 
         Snapshot.Verify(name + ".Inference", result.Source(name + "Inference"));
         Assert.Empty(result.GeneratorDiagnostics);
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ public class InferenceGenerationTests
         var result = GeneratorHarness.Run(CompilationFactory.Create(new[] { SampleNetworks.Source("DefaultNet") }, withTorch: false));
 
         Assert.Equal(new[] { "Mnist.Models.DefaultNet.g.cs", "Mnist.Models.DefaultNetInference.g.cs" }, result.Generated.Select(g => g.HintName).Order());
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
         Assert.DoesNotContain("global::TorchSharp", result.Source("DefaultNetInference"));
         Assert.DoesNotContain("nn.Module", result.Source("DefaultNet"));
         var inference = result.Output.GetTypeByMetadataName("Mnist.Models.DefaultNetInference")!;
@@ -44,15 +44,9 @@ public class InferenceGenerationTests
     [Fact]
     public void An_inference_class_shares_its_networks_accessibility()
     {
-        var result = GeneratorHarness.Run("""
-            using Mnist.Dsl;
-            namespace Nets;
-            [Network(1, 28, 28)]
-            [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), GlobalAvgPool2d, Linear(10)]
-            internal partial class Hidden;
-            """);
+        var result = RunSmallNetwork("internal partial class Hidden;");
 
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
         Assert.Equal(Accessibility.Internal, result.Output.GetTypeByMetadataName("Nets.HiddenInference")!.DeclaredAccessibility);
     }
 
@@ -60,16 +54,19 @@ public class InferenceGenerationTests
     [Fact]
     public void A_user_type_named_like_the_inference_class_suppresses_it_without_errors()
     {
-        var result = GeneratorHarness.Run("""
-            using Mnist.Dsl;
-            namespace Nets;
-            [Network(1, 28, 28)]
-            [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), GlobalAvgPool2d, Linear(10)]
-            public partial class Net;
-            public class NetInference { }
-            """);
+        var result = RunSmallNetwork("public partial class Net;", "public class NetInference { }");
 
         Assert.Equal(new[] { "Nets.Net.g.cs" }, result.Generated.Select(g => g.HintName));
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
     }
+
+    /// <summary>The generator over a file in namespace Nets that declares a small valid network as <paramref name="declaration"/>, followed by <paramref name="rest"/>.</summary>
+    private static GeneratorHarness.Result RunSmallNetwork(string declaration, string rest = "") => GeneratorHarness.Run($"""
+        using Mnist.Dsl;
+        namespace Nets;
+        [Network(1, 28, 28)]
+        [Conv2d(8, 3), ReLU, BatchNorm2d, Dropout(0.1), GlobalAvgPool2d, Linear(10)]
+        {declaration}
+        {rest}
+        """);
 }

@@ -29,7 +29,7 @@ public class NetworkRegistryTests
 
     private static NetworkRegistry RegistryOf(GeneratorHarness.Result result)
     {
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
         return NetworkRegistry.Of(LoadedCompilation.Load(result.Output));
     }
 
@@ -51,7 +51,7 @@ public class NetworkRegistryTests
             Assert.True(network.HasInference);
         }
         Assert.True(registry.Find("Small").Summary.TotalParameters < registry.Find("Nets.Large").Summary.TotalParameters);
-        Assert.Contains("() => new global::Nets.Small()", result.Registry!.Value.SourceText.ToString());
+        Assert.Contains("() => new global::Nets.Small()", result.RegistrySource);
     }
 
     /// <summary>The loader is the inference class's: weights that are not a safetensors file fail with its error, naming the source.</summary>
@@ -112,7 +112,7 @@ public class NetworkRegistryTests
             """);
 
         Assert.Single(result.CompilerDiagnostics, d => d.Id == "CS0579");
-        var registry = result.Registry!.Value.SourceText.ToString();
+        var registry = result.RegistrySource;
         Assert.Single(registry.Split('\n'), line => line.Contains("typeof(global::Nets.Net)"));
     }
 

@@ -16,7 +16,7 @@ public class SnapshotTests
 
         Snapshot.Verify(name, result.Source(name));
         Assert.Empty(result.GeneratorDiagnostics);
-        Assert.Empty(result.CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(result.CompilerWarnings);
         Assert.Empty(result.AnalyzerDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()));
     }
 

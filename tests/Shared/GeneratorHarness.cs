@@ -27,6 +27,12 @@ internal static class GeneratorHarness
         GeneratorDriver Driver)
     {
         public string Source(string typeName) => Generated.Single(g => g.HintName.EndsWith("." + typeName + ".g.cs") || g.HintName == typeName + ".g.cs").SourceText.ToString();
+
+        /// <summary>The registry file's source; the compilation must have one.</summary>
+        public string RegistrySource => Registry!.Value.SourceText.ToString();
+
+        /// <summary>The compiler's warnings and errors on the output, as text: a test asserts there are none, and a failure lists them.</summary>
+        public IEnumerable<string> CompilerWarnings => CompilerDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString());
     }
 
     public const string RegistryHintName = "Mnist.Dsl.NetworkRegistry.g.cs";
