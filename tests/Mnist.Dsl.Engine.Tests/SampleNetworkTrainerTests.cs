@@ -40,7 +40,7 @@ public sealed class SampleNetworkTrainerTests
     [Fact]
     public void Every_sample_network_has_a_generated_trainer()
     {
-        Assert.Equal(6, SampleNetworkCase.Registry.Count);
+        Assert.Equal(7, SampleNetworkCase.Registry.Count);
         foreach (var network in SampleNetworkCase.Networks) Assert.True(SampleNetworkCase.Registry.Find(network).HasTrainer, network);
     }
 
