@@ -54,6 +54,9 @@ public sealed class EngineTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Training default for 2 epochs", result.Stdout);
         Assert.Contains("engine generated", result.Stdout); // the default engine for the default network
+        // Said before the first epoch: the whole run's time from timed warm-up steps (its value depends on the machine).
+        Assert.Matches(@"Expected time: about (\d+ min )?\d+ s for 2 epochs \([\d.]+ s each: [\d,]+ training images/s measured on a warm-up, 2\.77M multiply-adds per image forward\)\.\nEpoch 1:",
+            result.Stdout.Replace("\r\n", "\n"));
         var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         var lastAccuracy = double.Parse(rows[2].Split(',')[4], CultureInfo.InvariantCulture);
         Assert.True(lastAccuracy > 80, $"test accuracy after 2 epochs on 4,096 images is {lastAccuracy}%, not well above the 10% of chance\n{result}");

@@ -17,8 +17,8 @@ namespace Mnist.Dsl.Training.Cli;
 /// </summary>
 internal static class RunEstimate
 {
-    private const int WarmUpSteps = 3;
-    private static readonly TimeSpan Measured = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(0.25);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(4);
 
     /// <summary>The line to print: the run's total, per epoch, and what it was measured from.</summary>
     public static string Describe(RegisteredNetwork network, TrainSettings settings, MnistImages train, int testCount, int epochs, double degrees)
@@ -39,32 +39,40 @@ internal static class RunEstimate
         var images = new float[settings.BatchSize * MnistImages.Pixels];
         var labels = new int[settings.BatchSize];
         var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees);
-
-        var steps = 0;
-        var clock = new Stopwatch();
-        while (clock.Elapsed < Measured || steps < WarmUpSteps)
+        var stepSeconds = Settled(() =>
         {
             if (!batches.Next(images, labels))
-                batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees);
-            else
             {
-                // The first steps pay for the JIT and first touches of memory: not timed.
-                if (steps == WarmUpSteps) clock.Start();
-                probe.Step(images, labels);
-                steps++;
+                batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees);
+                batches.Next(images, labels);
             }
-        }
-        var stepSeconds = clock.Elapsed.TotalSeconds / (steps - WarmUpSteps);
+            probe.Step(images, labels);
+        });
+        return (stepSeconds, Settled(() => probe.Evaluate(images)));
+    }
 
-        probe.Evaluate(images);
-        var evaluations = 0;
-        clock.Restart();
-        while (clock.Elapsed < Measured / 5 || evaluations < WarmUpSteps)
+    /// <summary>
+    /// Seconds per call of <paramref name="work"/> once the JIT has settled: the first calls run unoptimised code and
+    /// the runtime recompiles the hot methods in the background for a second or so, so the time is taken in windows
+    /// until two in a row agree within 10% (or the time is up), and the last window counts.
+    /// </summary>
+    private static double Settled(Action work)
+    {
+        var limit = Stopwatch.StartNew();
+        var previous = double.NaN;
+        while (true)
         {
-            probe.Evaluate(images);
-            evaluations++;
+            var calls = 0;
+            var window = Stopwatch.StartNew();
+            while (window.Elapsed < Window || calls < 2)
+            {
+                work();
+                calls++;
+            }
+            var seconds = window.Elapsed.TotalSeconds / calls;
+            if (Math.Abs(seconds - previous) < 0.1 * seconds || limit.Elapsed > Limit) return seconds;
+            previous = seconds;
         }
-        return (stepSeconds, clock.Elapsed.TotalSeconds / evaluations);
     }
 
     /// <summary>Seconds as a person reads them: "45 s", "3 min 20 s", "1 h 5 min".</summary>
