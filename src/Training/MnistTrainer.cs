@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.CommandLine;
-using System.IO;
-using System.Linq;
 using System.Reflection;
-using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Cli;
 using Mnist.Dsl.Training.Runtime;
 

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using Mnist.Dsl.Engine.Convolution;
-using Mnist.Dsl.Engine.Layers;
-using Mnist.Dsl.Engine.Trainers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>

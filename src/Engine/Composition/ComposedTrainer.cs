@@ -1,12 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Parallel;
-using Mnist.Dsl.Engine.Simd;
-using Mnist.Dsl.Engine.Trainers;
 
 namespace Mnist.Dsl.Engine.Composition;
 

@@ -1,8 +1,3 @@
-using System;
-using Mnist.Dsl.Engine.Convolution;
-using Mnist.Dsl.Engine.Layers;
-using Mnist.Dsl.Engine.Simd;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System;
-using Mnist.Dsl.Engine.Layers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Mnist.Dsl.Engine.Convolution;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>A unit whose output has its input's size, with output and gradient buffers of its own.</summary>

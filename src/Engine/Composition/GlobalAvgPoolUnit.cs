@@ -1,6 +1,3 @@
-using Mnist.Dsl.Engine.Convolution;
-using Mnist.Dsl.Engine.Layers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>GlobalAvgPool2d (AdaptiveAvgPool2d(1)): [C][H][W] to [C]; a Flatten after it is free.</summary>

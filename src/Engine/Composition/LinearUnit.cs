@@ -1,8 +1,3 @@
-using System;
-using Mnist.Dsl.Engine.Convolution;
-using Mnist.Dsl.Engine.Layers;
-using Mnist.Dsl.Engine.Trainers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>Linear (y = W x + b, W [out][in] as PyTorch stores it) on each image's flattened input.</summary>

@@ -1,5 +1,3 @@
-using Mnist.Dsl.Engine.Layers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Mnist.Dsl.Engine.Convolution;
-using Mnist.Dsl.Engine.Layers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>MaxPool2d (winning tap kept per output for backward) or AvgPool2d; kernel k, stride s, no padding (the DSL's pools).</summary>

@@ -1,5 +1,3 @@
-using Mnist.Dsl.Engine.Layers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>ReLU on its own; backward masks by the output (y > 0), PyTorch's gradient at 0 being 0 too.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Mnist.Dsl.Engine.Trainers;
-
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System;
-using Mnist.Dsl.Engine.Simd;
-
 namespace Mnist.Dsl.Engine.Convolution;
 
 /// <summary>

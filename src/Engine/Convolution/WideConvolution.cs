@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Mnist.Dsl.Engine.Simd;
 
 namespace Mnist.Dsl.Engine.Convolution;
 

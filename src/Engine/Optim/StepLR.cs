@@ -1,5 +1,3 @@
-using System;
-
 namespace Mnist.Dsl.Engine.Optim;
 
 /// <summary>torch.optim.lr_scheduler.StepLR: lr = base gamma^floor(epoch / stepSize).</summary>

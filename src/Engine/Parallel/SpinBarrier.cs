@@ -1,5 +1,3 @@
-using System.Threading;
-
 namespace Mnist.Dsl.Engine.Parallel;
 
 /// <summary>A sense-reversing barrier for a fixed number of threads; spins then yields, allocates nothing.</summary>

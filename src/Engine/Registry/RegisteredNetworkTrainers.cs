@@ -1,5 +1,3 @@
-using System;
-using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Registry;
 
 namespace Mnist.Dsl.Engine;

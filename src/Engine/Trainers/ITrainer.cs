@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using Mnist.Dsl.Engine.Optim;
 
 namespace Mnist.Dsl.Engine.Trainers;

@@ -1,5 +1,4 @@
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Engine.Simd;
 
 namespace Mnist.Dsl.Engine.Trainers;
 

@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 

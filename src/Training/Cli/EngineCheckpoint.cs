@@ -1,13 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Engine.Trainers;
-using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Engine;
-using Mnist.Dsl.Training.Serialization;
 
 namespace Mnist.Dsl.Training.Cli;
 

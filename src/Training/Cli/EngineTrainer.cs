@@ -1,15 +1,7 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
-using System.Threading;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Engine.Trainers;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Data;
 using Mnist.Dsl.Training.Engine;
-using Mnist.Dsl.Training.Serialization;
 
 namespace Mnist.Dsl.Training.Cli;
 

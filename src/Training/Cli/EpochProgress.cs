@@ -1,5 +1,3 @@
-using System;
-using System.Globalization;
 using Spectre.Console;
 
 namespace Mnist.Dsl.Training.Cli;

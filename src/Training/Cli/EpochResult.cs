@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>One epoch's numbers: what metrics.csv holds per row and the seeds print per epoch.</summary>

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Data;
-using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Cli;

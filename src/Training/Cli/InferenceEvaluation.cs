@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Data;
-using Mnist.Dsl.Training.Serialization;
-
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>Saved weights on the MNIST test set through the network's generated inference class: no native library.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Text;
 
 namespace Mnist.Dsl.Training.Cli;

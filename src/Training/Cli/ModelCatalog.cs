@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Mnist.Dsl.Registry;
-
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>

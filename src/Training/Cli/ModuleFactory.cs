@@ -1,4 +1,3 @@
-using Mnist.Dsl.Registry;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Cli;

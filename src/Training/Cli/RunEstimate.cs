@@ -1,11 +1,6 @@
-using System;
 using System.Diagnostics;
-using System.Globalization;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Engine.Trainers;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Data;
 
 namespace Mnist.Dsl.Training.Cli;
 

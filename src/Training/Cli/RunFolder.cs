@@ -1,10 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using Mnist.Dsl.Training.Serialization;
-
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 
 namespace Mnist.Dsl.Training.Cli;

@@ -1,13 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Data;
 using Mnist.Dsl.Training.Runtime;
-using Mnist.Dsl.Training.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 

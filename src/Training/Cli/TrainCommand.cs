@@ -1,11 +1,5 @@
-using System;
 using System.CommandLine;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Threading;
 using Mnist.Dsl.Data;
-using Mnist.Dsl.Registry;
 using Mnist.Dsl.Training.Engine;
 using Mnist.Dsl.Training.Runtime;
 

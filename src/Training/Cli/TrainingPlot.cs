@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using Mnist.Plots;
 
 namespace Mnist.Dsl.Training.Cli;

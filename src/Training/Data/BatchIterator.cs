@@ -1,7 +1,5 @@
-using System;
 using TorchSharp;
 using System.Collections;
-using System.Collections.Generic;
 
 namespace Mnist.Dsl.Training.Data;
 

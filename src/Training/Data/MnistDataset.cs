@@ -1,6 +1,4 @@
-using System;
 using TorchSharp;
-using System.Globalization;
 using Mnist.Dsl.Data;
 
 namespace Mnist.Dsl.Training.Data;

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-using System.IO;
 using Mnist.Dsl.Data;
 
 namespace Mnist.Dsl.Training.Data;

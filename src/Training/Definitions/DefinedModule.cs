@@ -1,5 +1,3 @@
-using System;
-using System.Linq;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 using TorchSharp;

@@ -1,6 +1,4 @@
-using System;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Registry;
 
 namespace Mnist.Dsl.Training.Definitions;
 

@@ -1,11 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using Mnist.Dsl.Engine.Trainers;
-using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Serialization;
-
 namespace Mnist.Dsl.Training.Engine;
 
 /// <summary>

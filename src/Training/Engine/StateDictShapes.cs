@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.Training.Engine;

@@ -1,6 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Runtime;

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using Mnist.Dsl.Registry;
 using TorchSharp;
 
 namespace Mnist.Dsl.Training.Serialization;
