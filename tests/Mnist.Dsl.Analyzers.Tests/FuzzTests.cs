@@ -188,7 +188,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 
     /// <summary>
     /// Both cores: each case is an independent compilation. MNIST_FUZZ_SCALE=k runs k times the suite's count
-    /// (the longer runs by hand that the README records).
+    /// (the longer runs by hand that docs/robustness.md records).
     /// </summary>
     private static Config Cases(int count) => Config.QuickThrowOnFailure.WithMaxTest(count * Scale).WithQuietOnSuccess(true)
         .WithParallelRunConfig(FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount)));

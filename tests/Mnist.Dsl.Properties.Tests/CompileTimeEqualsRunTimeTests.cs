@@ -29,7 +29,7 @@ namespace Mnist.Dsl.Properties.Tests;
 /// <para>
 /// Sizes: <c>MNIST_DSL_PROPERTY_STACKS</c> stacks run on the runtime (suite default 1,000, about 3 s) and
 /// <c>MNIST_DSL_PROPERTY_COMPILED</c> are compiled (suite default 100, about 6 s). A longer run by hand:
-/// <c>MNIST_DSL_PROPERTY_STACKS=500000 MNIST_DSL_PROPERTY_COMPILED=50000 nice -n 10 dotnet test tests/Mnist.Dsl.Properties.Tests -c Release --no-build --filter FullyQualifiedName~CompileTimeEqualsRunTimeTests --logger "console;verbosity=detailed"</c> (26 minutes on 2 shared cores; the README records its result).
+/// <c>MNIST_DSL_PROPERTY_STACKS=500000 MNIST_DSL_PROPERTY_COMPILED=50000 nice -n 10 dotnet test tests/Mnist.Dsl.Properties.Tests -c Release --no-build --filter FullyQualifiedName~CompileTimeEqualsRunTimeTests --logger "console;verbosity=detailed"</c> (26 minutes on 2 shared cores; docs/parity.md records its result).
 /// </para>
 /// </summary>
 public class CompileTimeEqualsRunTimeTests(ITestOutputHelper output)
