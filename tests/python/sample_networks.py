@@ -120,20 +120,11 @@ class Seed004Net(nn.Module):
         return self.log_softmax(self.fc(x))
 
 
-class _ConvStack(nn.Module):
-    """Conv(3x3, no bias) -> ReLU -> BatchNorm -> Dropout(0.05) blocks; 'M' is MaxPool2d(2) then a 1x1 squeeze."""
+class _BlockStack(nn.Module):
+    """A list of layers, then GAP -> Linear(10) -> LogSoftmax: the head the default, small and fast networks share."""
 
-    def __init__(self, plan):
+    def __init__(self, layers, cin):
         super().__init__()
-        layers, cin = [], 1
-        for i, step in enumerate(plan):
-            if isinstance(step, tuple):  # ("M", squeeze channels)
-                layers += [nn.MaxPool2d(2), nn.Conv2d(cin, step[1], 1, bias=False)]
-                cin = step[1]
-                continue
-            last = i == len(plan) - 1
-            layers += [nn.Conv2d(cin, step, 3, bias=False), nn.ReLU(), nn.BatchNorm2d(step)] + ([] if last else [nn.Dropout(0.05)])
-            cin = step
         self.layers = nn.ModuleList(layers)
         self.gap = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(cin, 10)
@@ -143,6 +134,22 @@ class _ConvStack(nn.Module):
         for layer in self.layers:
             x = layer(x)
         return self.log_softmax(self.fc(torch.flatten(self.gap(x), 1)))
+
+
+class _ConvStack(_BlockStack):
+    """Conv(3x3, no bias) -> ReLU -> BatchNorm -> Dropout(0.05) blocks; 'M' is MaxPool2d(2) then a 1x1 squeeze."""
+
+    def __init__(self, plan):
+        layers, cin = [], 1
+        for i, step in enumerate(plan):
+            if isinstance(step, tuple):  # ("M", squeeze channels)
+                layers += [nn.MaxPool2d(2), nn.Conv2d(cin, step[1], 1, bias=False)]
+                cin = step[1]
+                continue
+            last = i == len(plan) - 1
+            layers += [nn.Conv2d(cin, step, 3, bias=False), nn.ReLU(), nn.BatchNorm2d(step)] + ([] if last else [nn.Dropout(0.05)])
+            cin = step
+        super().__init__(layers, cin)
 
 
 class DefaultNet(_ConvStack):
@@ -159,12 +166,11 @@ class SmallNet(_ConvStack):
         super().__init__([10, 10, 16, ("M", 10), 10, 16, 16])
 
 
-class _PooledStack(nn.Module):
-    """The fast networks (found by bench/pytorch/fastest_search.py): Conv(3x3, no bias) -> ReLU -> BatchNorm ->
+class _PooledStack(_BlockStack):
+    """The fast network (found by bench/pytorch/fastest_search.py): Conv(3x3, no bias) -> ReLU -> BatchNorm ->
     Dropout(0.05) blocks, "M" a bare MaxPool2d(2), (channels, padding) a padded block; no Dropout after the last conv."""
 
     def __init__(self, plan):
-        super().__init__()
         layers, cin = [], 1
         convs = [i for i, step in enumerate(plan) if step != "M"]
         for i, step in enumerate(plan):
@@ -176,15 +182,7 @@ class _PooledStack(nn.Module):
             if i != convs[-1]:
                 layers.append(nn.Dropout(0.05))
             cin = cout
-        self.layers = nn.ModuleList(layers)
-        self.gap = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(cin, 10)
-        self.log_softmax = nn.LogSoftmax(dim=1)
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return self.log_softmax(self.fc(torch.flatten(self.gap(x), 1)))
+        super().__init__(layers, cin)
 
 
 class FastNet(_PooledStack):
