@@ -104,15 +104,17 @@ public sealed class PlainDataPathTests : IDisposable
     {
         var (imagesFile, labelsFile) = Files(16);
         var set = MnistImages.FromFiles(imagesFile, labelsFile, train: true);
-        float[] Batch(int epoch)
+        float[] Batch(int epoch, int threads = 1)
         {
-            var batches = new EpochBatches(set, 16, seed: 1, epoch, shuffle: false, degrees: 7);
+            var batches = new EpochBatches(set, 16, seed: 1, epoch, shuffle: false, degrees: 7, threads);
             var images = new float[16 * MnistImages.Pixels];
             Assert.True(batches.Next(images, new int[16]));
             return images;
         }
         var batch = Batch(1);
         Assert.Equal(batch, Batch(1));
+        // The angles are drawn before the threads split the batch: any thread count gives the same images.
+        Assert.Equal(batch, Batch(1, threads: 3));
         Assert.NotEqual(batch, Batch(2));
         Assert.NotEqual(set.Images, batch);
 

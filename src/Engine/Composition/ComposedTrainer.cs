@@ -181,8 +181,10 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
                 var work = new ChunkWork(from, to, chunk, t, _parameters, _chunkGradients[chunk], _seed, Steps);
                 foreach (var action in segment.Actions)
                 {
+                    long since = StepProfile.Now(t);
                     if (action.Forward) action.Unit.Forward(action.Phase, work);
                     else action.Unit.Backward(action.Phase, work);
+                    if (StepProfile.Enabled) StepProfile.Charge(t, action.Label, since);
                 }
             }
             backward |= !segment.Actions[^1].Forward;
@@ -234,23 +236,27 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
             segments.Add(new Segment(actions.ToArray(), finish));
             actions.Clear();
         }
-        foreach (var unit in units)
-            for (int phase = 0; phase < unit.ForwardPhases; phase++)
+        for (int u = 0; u < units.Length; u++)
+            for (int phase = 0; phase < units[u].ForwardPhases; phase++)
             {
-                actions.Add(new Action(unit, true, phase));
-                if (phase < unit.ForwardPhases - 1) Cut(new Action(unit, true, phase));
+                actions.Add(new Action(units[u], u, true, phase));
+                if (phase < units[u].ForwardPhases - 1) Cut(new Action(units[u], u, true, phase));
             }
         for (int i = units.Length - 1; i >= 0; i--)
             for (int phase = 0; phase < units[i].BackwardPhases; phase++)
             {
-                actions.Add(new Action(units[i], false, phase));
-                if (phase < units[i].BackwardPhases - 1) Cut(new Action(units[i], false, phase));
+                actions.Add(new Action(units[i], i, false, phase));
+                if (phase < units[i].BackwardPhases - 1) Cut(new Action(units[i], i, false, phase));
             }
         Cut(null);
         return segments.ToArray();
     }
 
-    private readonly record struct Action(TrainUnit Unit, bool Forward, int Phase);
+    private readonly record struct Action(TrainUnit Unit, int Index, bool Forward, int Phase)
+    {
+        /// <summary>How the step profile names it: "3 ConvReluBatchNormUnit forward 1".</summary>
+        public string Label { get; } = $"{Index} {Unit.GetType().Name.Split('`')[0]} {(Forward ? "forward" : "backward")} {Phase}";
+    }
 
     private sealed record Segment(Action[] Actions, Action? Finish);
 

@@ -22,7 +22,18 @@ public static class StepProfile
     public static readonly bool Enabled = Environment.GetEnvironmentVariable("MNIST_ENGINE_PROFILE") == "1";
 
     private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
+    private static readonly Dictionary<string, long> ActionTicks = new();
     private static long _last;
+
+    /// <summary>The time stamp, when profiling on thread 0 (else 0): what <see cref="Charge"/> takes back.</summary>
+    public static long Now(int thread) => Enabled && thread == 0 ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>Charges the time since <paramref name="since"/> (from <see cref="Now"/>) to one unit's phase (thread 0 only).</summary>
+    public static void Charge(int thread, string action, long since)
+    {
+        if (!Enabled || thread != 0) return;
+        ActionTicks[action] = ActionTicks.GetValueOrDefault(action) + Stopwatch.GetTimestamp() - since;
+    }
 
     /// <summary>Starts timing (thread 0, at the top of a step).</summary>
     public static void Start(int thread)
@@ -39,7 +50,11 @@ public static class StepProfile
         _last = now;
     }
 
-    public static void Reset() => Array.Clear(Ticks);
+    public static void Reset()
+    {
+        Array.Clear(Ticks);
+        ActionTicks.Clear();
+    }
 
     public static string Report(long images)
     {
@@ -51,6 +66,8 @@ public static class StepProfile
             double us = Ticks[(int)phase] * 1e6 / Stopwatch.Frequency / images;
             text.AppendLine($"profile_{phase}={us:F1} us/image ({100.0 * Ticks[(int)phase] / Math.Max(total, 1):F1}%)");
         }
+        foreach (var (action, ticks) in ActionTicks)
+            text.AppendLine($"profile_unit {action}={ticks * 1e6 / Stopwatch.Frequency / images:F2} us/image ({100.0 * ticks / Math.Max(total, 1):F1}%)");
         return text.ToString();
     }
 }

@@ -56,7 +56,7 @@ internal static class EngineTrainer
         {
             if (stop.IsCancellationRequested) return new TrainOutcome(results, Stopped: true);
             var clock = Stopwatch.StartNew();
-            var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, degrees);
+            var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, degrees, settings.Threads);
             var (trainLoss, trainAccuracy, completed) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
             {
                 double lossSum = 0;

@@ -33,12 +33,12 @@ internal static class RunEstimate
         using var probe = network.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, new Sgd(0, momentum: 0.9)));
         var images = new float[settings.BatchSize * MnistImages.Pixels];
         var labels = new int[settings.BatchSize];
-        var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees);
+        var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees, settings.Threads);
         var stepSeconds = Settled(() =>
         {
             if (!batches.Next(images, labels))
             {
-                batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees);
+                batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees, settings.Threads);
                 batches.Next(images, labels);
             }
             probe.Step(images, labels);

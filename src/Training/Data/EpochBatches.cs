@@ -15,6 +15,9 @@ public sealed class EpochBatches
     private readonly int[] order;
     private readonly SeededRandom? rotation;
     private readonly double degrees;
+    private readonly double[] angles;
+    private readonly float[] rotated;
+    private readonly int threads;
     private int next;
 
     /// <param name="set">The images and labels.</param>
@@ -23,9 +26,12 @@ public sealed class EpochBatches
     /// <param name="epoch">The epoch (1, 2, ...): with the seed it decides the order and the angles.</param>
     /// <param name="shuffle">False: the set's own order (for tests and evaluation).</param>
     /// <param name="degrees">Rotation range in degrees; 0 does not rotate.</param>
-    public EpochBatches(MnistImages set, int batchSize, long seed, int epoch, bool shuffle = true, double degrees = 0)
+    /// <param name="threads">Threads that rotate a batch's images (the angles are drawn first, in order, so the
+    /// batch is the same on any count): between steps the trainer's threads would otherwise wait for one.</param>
+    public EpochBatches(MnistImages set, int batchSize, long seed, int epoch, bool shuffle = true, double degrees = 0, int threads = 1)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "At least one thread rotates the images.");
         if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
         this.set = set;
         BatchSize = batchSize;
@@ -41,6 +47,9 @@ public sealed class EpochBatches
             }
         }
         this.degrees = degrees;
+        this.threads = Math.Min(threads, batchSize);
+        angles = new double[batchSize];
+        rotated = degrees > 0 ? new float[batchSize * MnistImages.Pixels] : [];
         if (degrees > 0) rotation = SeededRandom.For(seed, epoch, RotationStream);
     }
 
@@ -64,13 +73,30 @@ public sealed class EpochBatches
         for (var i = 0; i < BatchSize; i++)
         {
             var index = order[next * BatchSize + i];
-            var target = images.Slice(i * MnistImages.Pixels, MnistImages.Pixels);
-            if (rotation is null) set.Image(index).CopyTo(target);
-            else ImageRotation.Rotate(set.Image(index), target, MnistImages.ImageSize, MnistImages.ImageSize,
-                RotationDraws.Angle(rotation, degrees), (float)MnistDataset.NormalizedBlack);
             labels[i] = set.Labels[index];
+            if (rotation is null) set.Image(index).CopyTo(images.Slice(i * MnistImages.Pixels, MnistImages.Pixels));
+            else angles[i] = RotationDraws.Angle(rotation, degrees);
+        }
+        if (rotation is not null)
+        {
+            // Into an array of our own: a span cannot cross into the other threads.
+            var first = next * BatchSize;
+            if (threads == 1) Rotate(first, 0, BatchSize);
+            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                t => Rotate(first, BatchSize * t / threads, BatchSize * (t + 1) / threads));
+            rotated.CopyTo(images);
         }
         next++;
         return true;
+    }
+
+    /// <summary>Rotates batch images [from, to) of the batch that starts at <paramref name="first"/> in the epoch's order.</summary>
+    private void Rotate(int first, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            ImageRotation.Rotate(set.Image(order[first + i]), rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize, MnistImages.ImageSize, angles[i],
+                (float)MnistDataset.NormalizedBlack);
+        }
     }
 }
