@@ -21,10 +21,12 @@ public sealed class ScheduleTests
         Tolerance.AssertClose(PyTorchReference.Answer("schedule/step")["lr"], lrs.ToArray(), 1e-5, "StepLR learning rate");
     }
 
-    [Fact]
-    public void OneCycleLR_matches_pytorch()
+    [Theory]
+    [InlineData("schedule/onecycle", 0.3)]
+    [InlineData("schedule/onecycle-warmup-0.15", 0.15)]
+    public void OneCycleLR_matches_pytorch(string reference, double warmup)
     {
-        var s = new OneCycleLR(0.05, 20);
+        var s = new OneCycleLR(0.05, 20, warmup);
         var lrs = new List<float>();
         var momenta = new List<float>();
         for (int i = 0; i < 20; i++)
@@ -33,7 +35,7 @@ public sealed class ScheduleTests
             momenta.Add((float)s.Momentum);
             s.Step();
         }
-        var expected = PyTorchReference.Answer("schedule/onecycle");
+        var expected = PyTorchReference.Answer(reference);
         Tolerance.AssertClose(expected["lr"], lrs.ToArray(), 1e-5, "OneCycleLR learning rate");
         Tolerance.AssertClose(expected["momentum"], momenta.ToArray(), 1e-5, "OneCycleLR momentum");
         Assert.Throws<System.InvalidOperationException>(s.Step);

@@ -39,6 +39,7 @@ public class SchedulerParityTests
         // One-cycle over 3 epochs of 7 batches, stepped after every batch but the run's last (see below).
         ("OneCycleLR, SGD", PySgd, Sgd, "lr_scheduler.OneCycleLR(opt, 0.1, epochs=3, steps_per_epoch=7)", o => OneCycleLR(o, 0.1, epochs: 3, steps_per_epoch: 7), false, 20),
         ("OneCycleLR, Adam", PyAdam, Adam, "lr_scheduler.OneCycleLR(opt, 0.1, epochs=3, steps_per_epoch=7)", o => OneCycleLR(o, 0.1, epochs: 3, steps_per_epoch: 7), false, 20),
+        ("OneCycleLR, --warmup 0.15", PySgd, Sgd, "lr_scheduler.OneCycleLR(opt, 0.1, epochs=3, steps_per_epoch=7, pct_start=0.15)", o => OneCycleLR(o, 0.1, epochs: 3, steps_per_epoch: 7, pct_start: 0.15), false, 20),
         ("OneCycleLR, a full MNIST epoch", PySgd, Sgd, "lr_scheduler.OneCycleLR(opt, 0.1, epochs=15, steps_per_epoch=469)", o => OneCycleLR(o, 0.1, epochs: 15, steps_per_epoch: 469), false, 15 * 469 - 1),
         // Step: x0.1 every step_size epochs, stepped after every epoch.
         ("StepLR, SGD", PySgd, Sgd, "lr_scheduler.StepLR(opt, step_size=5, gamma=0.1)", o => StepLR(o, step_size: 5, gamma: 0.1), false, 20),

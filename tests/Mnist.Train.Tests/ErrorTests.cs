@@ -24,6 +24,7 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--train-limit must be 0 or more, not -1.", "train", "--train-limit", "-1")]
     [InlineData("--step-size must be 0 or more, not -2.", "train", "--step-size", "-2")]
     [InlineData("--lr must be in (0, 10], not 11.", "train", "--lr", "11")]
+    [InlineData("--warmup must be in (0, 1), not 1.", "train", "--warmup", "1")]
     [InlineData("Cannot parse argument 'many' for option '--epochs'", "train", "--epochs", "many")]
     [InlineData("Cannot parse argument 'rmsprop' for option '--optimizer'", "train", "--optimizer", "rmsprop")]
     [InlineData("Option '--weights' is required.", "eval", "default")]

@@ -21,7 +21,7 @@ internal sealed class EngineSchedule
         switch (settings.Schedule)
         {
             case ScheduleKind.OneCycle:
-                oneCycle = new OneCycleLR(settings.LearningRate, settings.Epochs * batchesPerEpoch);
+                oneCycle = new OneCycleLR(settings.LearningRate, settings.Epochs * batchesPerEpoch, settings.Warmup);
                 break;
             case ScheduleKind.Step:
                 step = new StepLR(settings.LearningRate, settings.StepEpochs, gamma: 0.1);

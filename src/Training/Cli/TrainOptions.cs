@@ -45,6 +45,11 @@ internal static class TrainOptions
     public static readonly SettingOption<int> StepSize = Setting("--step-size", "epochs between the step schedule's x0.1 drops (0: a third of --epochs)", 0, "step_size",
         s => s.StepSize, (s, v) => s with { StepSize = v }, NotNegative);
 
+    // Runs written before the option warmed up for PyTorch's default 30%.
+    public static readonly SettingOption<double> Warmup = Setting("--warmup",
+        "one-cycle: the fraction of the steps spent rising to the peak lr (PyTorch's pct_start); the rest anneals", 0.3, "warmup",
+        s => s.Warmup, (s, v) => s with { Warmup = v }, (v => v is > 0 and < 1, "in (0, 1)"), whenMissingFromJson: 0.3);
+
     // The flag says "off"; the setting (and settings.json) says whether augmentation is on.
     public static readonly SettingOption<bool> Augment = Setting("--no-augment", "train without random rotation (±7°)", false, "augment",
         s => s.Augment, (s, v) => s with { Augment = v }, fromCommandLine: noAugment => !noAugment, format: on => on ? "on" : "off", label: "augmentation");
@@ -64,7 +69,7 @@ internal static class TrainOptions
     /// <summary>Every setting, in the order the command line and settings.json list them.</summary>
     public static IReadOnlyList<SettingOption> All { get; } = new SettingOption[]
     {
-        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Augment, Seed, Threads, TrainLimit, TestLimit,
+        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Warmup, Augment, Seed, Threads, TrainLimit, TestLimit,
     };
 
     /// <summary>A row: "--name" makes an option, any other name the command's argument.</summary>

@@ -76,6 +76,7 @@ internal static class ReferenceCases
 
         all["schedule/step"] = new() { ["kind"] = "schedule", ["op"] = "step", ["lr"] = 0.1, ["step_size"] = 3, ["gamma"] = 0.5, ["steps"] = 20 };
         all["schedule/onecycle"] = new() { ["kind"] = "schedule", ["op"] = "onecycle", ["lr"] = 0.05, ["total"] = 20, ["steps"] = 20 };
+        all["schedule/onecycle-warmup-0.15"] = new() { ["kind"] = "schedule", ["op"] = "onecycle", ["lr"] = 0.05, ["total"] = 20, ["steps"] = 20, ["pct_start"] = 0.15 };
         all["schedule/plateau"] = new()
         {
             ["kind"] = "schedule", ["op"] = "plateau", ["lr"] = 0.1, ["factor"] = 0.5, ["patience"] = 2, ["steps"] = 20,

@@ -125,7 +125,7 @@ def schedule(c):
     if op == "step":
         s = torch.optim.lr_scheduler.StepLR(opt, step_size=c["step_size"], gamma=c["gamma"])
     elif op == "onecycle":
-        s = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=c["lr"], total_steps=c["total"])
+        s = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=c["lr"], total_steps=c["total"], pct_start=c.get("pct_start", 0.3))
     else:
         s = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=c["factor"], patience=c["patience"],
                                                        threshold=1e-4)
