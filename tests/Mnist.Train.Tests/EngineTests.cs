@@ -23,6 +23,7 @@ public sealed class EngineTests : IDisposable
     [Theory]
     [InlineData()] // the default recipe: SGD with momentum (its buffer in the checkpoint), one-cycle per batch, rotation
     [InlineData("--optimizer", "adam", "--lr", "0.01", "--schedule", "plateau")] // Adam's moments and step count; a schedule on the test loss
+    [InlineData("--ema", "0.99", "--warmup", "0.2")] // the weight average and its update count; a shorter warm-up
     public void A_run_stopped_after_an_epoch_and_resumed_on_the_engine_gives_the_numbers_and_weights_of_an_uninterrupted_run(params string[] recipe)
     {
         string[] Args(string folder, params string[] more) =>
@@ -74,6 +75,34 @@ public sealed class EngineTests : IDisposable
         var tensors = SafeTensorsFile.Read(weights, out _);
         Assert.Contains(tensors, t => t.Key == "conv1.weight" && t.Value.Shape.SequenceEqual(new long[] { 16, 1, 3, 3 }));
         Assert.Contains(tensors, t => t.Key == "bn5.num_batches_tracked" && t.Value.Dtype == "I64");
+    }
+
+    [Fact]
+    public void With_ema_the_tests_and_the_saved_weights_use_the_average_and_training_the_live_weights()
+    {
+        var run = Path.Combine(work.FullName, "ema");
+        var result = TrainerProcess.Run(work.FullName, "train", "fast", "--epochs", "1", "--ema", "0.99", "--train-limit", "2048", "--test-limit", "500", "--output", run);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var last = File.ReadAllLines(Path.Combine(run, "metrics.csv"))[1].Split(',');
+
+        // The epoch's test pass evaluated the saved weights.
+        var eval = TrainerProcess.Run(work.FullName, "eval", "fast", "--weights", Path.Combine(run, "last.safetensors"), "--test-limit", "500");
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains($"Accuracy: {last[5]}/500", eval.Stdout);
+
+        // They are the average, not the live weights the checkpoint goes on from; BatchNorm's statistics are the live ones.
+        var saved = SafeTensorsFile.Read(Path.Combine(run, "last.safetensors"), out _).ToDictionary(t => t.Key, t => t.Value);
+        var live = SafeTensorsFile.Read(Path.Combine(run, "checkpoint.safetensors"), out var metadata)
+            .Where(t => t.Key.StartsWith("model.", StringComparison.Ordinal)).ToDictionary(t => t.Key["model.".Length..], t => t.Value);
+        Assert.Equal("16", metadata["average_updates"]);
+        Assert.Equal(live.Keys.Order(), saved.Keys.Order());
+        foreach (var (key, tensor) in saved)
+        {
+            if (key.Contains("running_") || key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+                Assert.True(tensor.Data.SequenceEqual(live[key].Data), $"{key}: the saved running statistics are not the live ones");
+            else
+                Assert.False(tensor.Data.SequenceEqual(live[key].Data), $"{key}: the saved weights are the live ones, not the average");
+        }
     }
 
     [Fact]

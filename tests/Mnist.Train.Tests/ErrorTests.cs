@@ -25,6 +25,8 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--step-size must be 0 or more, not -2.", "train", "--step-size", "-2")]
     [InlineData("--lr must be in (0, 10], not 11.", "train", "--lr", "11")]
     [InlineData("--warmup must be in (0, 1), not 1.", "train", "--warmup", "1")]
+    [InlineData("--ema must be in [0, 1), not 1.", "train", "--ema", "1")]
+    [InlineData("--ema averages the weights on the generated engine only; drop --ema, or --engine torch.", "train", "--ema", "0.99", "--engine", "torch")]
     [InlineData("Cannot parse argument 'many' for option '--epochs'", "train", "--epochs", "many")]
     [InlineData("Cannot parse argument 'rmsprop' for option '--optimizer'", "train", "--optimizer", "rmsprop")]
     [InlineData("Option '--weights' is required.", "eval", "default")]

@@ -7,14 +7,15 @@ namespace Mnist.Dsl.Training.Cli;
 /// The generated engine's checkpoint, in the torch path's layout: the module's state dict ("model.*"), the optimizer's
 /// per-parameter state ("optimizer.{index}.momentum_buffer", or ".step", ".exp_avg", ".exp_avg_sq" for Adam; index =
 /// the parameter's place in the state dict) and, as metadata, the epoch it ends and the steps taken (the dropout masks
-/// and the optimizer's step count continue from it). No generator state: the engine's data path draws each epoch from
+/// and the optimizer's step count continue from it); with --ema, the average ("average.{index}") and its update count.
+/// No generator state: the engine's data path draws each epoch from
 /// (seed, epoch). The schedule is replayed, as on torch.
 /// </summary>
 internal static class EngineCheckpoint
 {
     private const string Format = "mnist-train-engine-checkpoint/1";
 
-    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer)
+    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer, WeightAverage? average = null)
     {
         var tensors = EngineWeights.StateDict(network, trainer).Select(t => KeyValuePair.Create("model." + t.Key, t.Value)).ToList();
         // Each state tensor has its parameter's shape; the index is the parameter's place in the state dict.
@@ -33,18 +34,21 @@ internal static class EngineCheckpoint
                 tensors.Add(Entry($"{i}.exp_avg", RawTensor.Float32(trainer.OptimizerState(0).Slice(offset, count), shape)));
                 tensors.Add(Entry($"{i}.exp_avg_sq", RawTensor.Float32(trainer.OptimizerState(1).Slice(offset, count), shape)));
             }
+            if (average is not null) tensors.Add(KeyValuePair.Create($"average.{i}", RawTensor.Float32(average.Values.Slice(offset, count), shape)));
         }
-        SafeTensorsFile.Write(path, tensors, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["model"] = network.Name,
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["steps"] = trainer.Steps.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (average is not null) metadata["average_updates"] = average.Updates.ToString(CultureInfo.InvariantCulture);
+        SafeTensorsFile.Write(path, tensors, metadata);
     }
 
     /// <summary>Restores a checkpoint into a fresh trainer and its optimizer; returns the epoch it ends.</summary>
-    public static int Load(string path, RegisteredNetwork network, ITrainer trainer)
+    public static int Load(string path, RegisteredNetwork network, ITrainer trainer, WeightAverage? average = null)
     {
         var tensors = SafeTensorsFile.Read(path, out var metadata).ToDictionary(t => t.Key, t => t.Value);
         if (metadata.GetValueOrDefault("format") != Format)
@@ -70,7 +74,16 @@ internal static class EngineCheckpoint
                 Fitting(Required(optimizer, $"{i}.exp_avg", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(0).Slice(offset, count));
                 Fitting(Required(optimizer, $"{i}.exp_avg_sq", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(1).Slice(offset, count));
             }
+            if (average is not null)
+            {
+                var values = tensors.TryGetValue($"average.{i}", out var a) ? a
+                    : throw new InvalidDataException($"{path} has no weight average (average.{i}): it was not written by an --ema run.");
+                Fitting(values, count, i, path).AsSpan().CopyTo(average.Values.Slice(offset, count));
+            }
         }
+        if (average is not null)
+            average.Updates = long.TryParse(metadata.GetValueOrDefault("average_updates"), NumberStyles.None, CultureInfo.InvariantCulture, out var updates) ? updates
+                : throw new InvalidDataException($"{path} is damaged: it has a weight average but no update count.");
         trainer.Steps = steps;
         // The optimizer counts its steps too: SGD starts its momentum buffer at its first, Adam corrects its bias by it.
         switch (trainer.Optimizer)

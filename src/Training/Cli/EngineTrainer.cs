@@ -32,11 +32,12 @@ internal static class EngineTrainer
         IOptimizer optimizer = settings.Optimizer == OptimizerKind.Adam ? new Adam(settings.LearningRate) : new Sgd(settings.LearningRate, momentum: 0.9);
         using var trainer = entry.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
         var schedule = new EngineSchedule(settings, optimizer, batchesPerEpoch);
+        var average = settings.Ema > 0 ? new WeightAverage(settings.Ema, trainer.Parameters) : null;
 
         var results = new List<EpochResult>();
         if (resume)
         {
-            var done = EngineCheckpoint.Load(run.Checkpoint, entry, trainer);
+            var done = EngineCheckpoint.Load(run.Checkpoint, entry, trainer, average);
             results.AddRange(run.CompletedEpochs(done));
             // The schedule is a function of the steps taken and (for plateau) the test losses seen: replay them.
             foreach (var epoch in results)
@@ -66,6 +67,7 @@ internal static class EngineTrainer
                     if (stop.IsCancellationRequested) return (0.0, 0.0, false);
                     var loss = trainer.Step(images, labels);
                     schedule.AfterBatch();
+                    average?.Update(trainer.Parameters);
                     lossSum += (double)loss * labels.Length;
                     correct += Correct(trainer.LogProbabilities, labels, labels.Length);
                     seen += labels.Length;
@@ -76,15 +78,16 @@ internal static class EngineTrainer
             if (!completed) return new TrainOutcome(results, Stopped: true);
 
             var learningRate = optimizer.LearningRate;
-            var (testLoss, testCorrect) = Evaluate(trainer, test);
+            var (testLoss, testCorrect) = average is null ? Evaluate(trainer, test) : average.Applied(trainer, () => Evaluate(trainer, test));
             schedule.AfterEpoch(testLoss);
             var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, test.Count, learningRate, clock.Elapsed.TotalSeconds);
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
-            EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer);
+            EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer, average);
             run.WriteMetrics(results, entry.Name);
-            var weights = EngineWeights.StateDict(entry, trainer);
+            // The weights that were tested: the average, when there is one.
+            var weights = average is null ? EngineWeights.StateDict(entry, trainer) : average.Applied(trainer, () => EngineWeights.StateDict(entry, trainer));
             SafeTensorsFile.Write(run.LastWeights, weights);
             if (best) SafeTensorsFile.Write(run.BestWeights, weights);
             onEpoch(result);

@@ -62,6 +62,8 @@ internal static class TrainCommand
             var entry = catalog.Find(settings.Model);
             var dataFolder = parse.GetValue(data)!;
             MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
+            if (settings.Engine == EngineKind.Torch && settings.Ema > 0)
+                throw new UserError("--ema averages the weights on the generated engine only; drop --ema, or --engine torch.");
             if (settings.Engine == EngineKind.Torch) PrepareTorch(); // and so is a runtime that cannot load
             else if (!entry.HasTrainer)
                 throw new UserError($"{entry.Name} has no generated trainer{Reason(entry)}, so it cannot train on --engine generated; use --engine torch.");

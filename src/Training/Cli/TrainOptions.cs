@@ -50,6 +50,11 @@ internal static class TrainOptions
         "one-cycle: the fraction of the steps spent rising to the peak lr (PyTorch's pct_start); the rest anneals", 0.3, "warmup",
         s => s.Warmup, (s, v) => s with { Warmup = v }, (v => v is > 0 and < 1, "in (0, 1)"), whenMissingFromJson: 0.3);
 
+    // Runs written before the option did not average.
+    public static readonly SettingOption<double> Ema = Setting("--ema",
+        "decay of an exponential moving average of the weights, per step (e.g. 0.99); the test passes and the saved weights use the average. 0: off. Generated engine only", 0.0, "ema",
+        s => s.Ema, (s, v) => s with { Ema = v }, (v => v is >= 0 and < 1, "in [0, 1)"), whenMissingFromJson: 0.0);
+
     // The flag says "off"; the setting (and settings.json) says whether augmentation is on.
     public static readonly SettingOption<bool> Augment = Setting("--no-augment", "train without random rotation (±7°)", false, "augment",
         s => s.Augment, (s, v) => s with { Augment = v }, fromCommandLine: noAugment => !noAugment, format: on => on ? "on" : "off", label: "augmentation");
@@ -69,7 +74,7 @@ internal static class TrainOptions
     /// <summary>Every setting, in the order the command line and settings.json list them.</summary>
     public static IReadOnlyList<SettingOption> All { get; } = new SettingOption[]
     {
-        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Warmup, Augment, Seed, Threads, TrainLimit, TestLimit,
+        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Warmup, Ema, Augment, Seed, Threads, TrainLimit, TestLimit,
     };
 
     /// <summary>A row: "--name" makes an option, any other name the command's argument.</summary>

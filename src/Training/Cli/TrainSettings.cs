@@ -31,6 +31,7 @@ internal sealed record TrainSettings
     public int TestLimit { get; init; }
     public int StepSize { get; init; }
     public double Warmup { get; init; }
+    public double Ema { get; init; }
 
     /// <summary>Epochs between the step schedule's ×0.1 drops: --step-size, else a third of the run.</summary>
     public int StepEpochs => StepSize > 0 ? StepSize : Math.Max(1, Epochs / 3);
