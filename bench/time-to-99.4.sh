@@ -20,6 +20,7 @@
 # usage: bench/time-to-99.4.sh   (or ./build.sh bench time-to-99.4, which fetches MNIST first)
 # recipe (both sides; the defaults are the trainer's, see src/Training/Cli/TrainOptions.cs):
 #   NETWORK=fast (a registry name: fast, small, default, ...)  EPOCHS=15  BATCH=128  LR=0.1 (one-cycle peak)
+#   WARMUP=0.3 (one-cycle's pct_start)  EMA=0 (decay of the weight average the tests use; 0: none)
 # environment (for quick checks, e.g. TRAIN_LIMIT=2048 TEST_LIMIT=1000 EPOCHS=2; the defaults are the full run):
 #   TARGET=99.4  TRAIN_LIMIT=0 (all 60,000)  TEST_LIMIT=0 (all 10,000)  SEED=1  THREADS=2
 #   MNIST_DIR (the IDX files; default ~/.cache/mnist-dsl/mnist, filled by ./build.sh fetch-data)
@@ -30,6 +31,8 @@ network=${NETWORK:-fast}
 epochs=${EPOCHS:-15}
 batch=${BATCH:-128}
 lr=${LR:-0.1}
+warmup=${WARMUP:-0.3}
+ema=${EMA:-0}
 target=${TARGET:-99.4}
 train_limit=${TRAIN_LIMIT:-0}
 test_limit=${TEST_LIMIT:-0}
@@ -61,11 +64,11 @@ report() {
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "processor: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
 echo "load at start: $(uptime | sed 's/.*load average: //')"
-echo "recipe: network $network, $epochs epochs, batch $batch, SGD momentum 0.9, one-cycle to $lr, rotation ±7°, seed $seed, $threads threads (train limit $train_limit, test limit $test_limit)"
+echo "recipe: network $network, $epochs epochs, batch $batch, SGD momentum 0.9, one-cycle to $lr (warm-up $warmup), weight average $ema, rotation ±7°, seed $seed, $threads threads (train limit $train_limit, test limit $test_limit)"
 
 echo "--- ours: the trainer, --engine generated"
 OMP_NUM_THREADS=$threads dotnet "$trainer" train "$network" --engine generated --epochs "$epochs" --batch-size "$batch" --lr "$lr" \
-  --optimizer sgd --schedule onecycle --seed "$seed" --threads "$threads" --train-limit "$train_limit" --test-limit "$test_limit" \
+  --optimizer sgd --schedule onecycle --warmup "$warmup" --ema "$ema" --seed "$seed" --threads "$threads" --train-limit "$train_limit" --test-limit "$test_limit" \
   --data "$data" --output "$work/ours" >"$work/ours.log" 2>&1 || { cat "$work/ours.log" >&2; exit 1; }
 # metrics.csv: epoch,train_loss,train_accuracy,test_loss,test_accuracy,test_correct,test_count,learning_rate,seconds
 [[ $(head -1 "$work/ours/metrics.csv") == *,test_accuracy,*,seconds ]] || { echo "time-to-99.4: unexpected metrics.csv header" >&2; exit 1; }
@@ -75,7 +78,7 @@ ours_total=$total_seconds
 
 echo "--- PyTorch: the $network twin, the trainer's loop (bench/pytorch/fastest_search.py)"
 OMP_NUM_THREADS=$threads "$pytorch" bench/pytorch/fastest_search.py --network "$network" --epochs "$epochs" --batch-size "$batch" \
-  --lr "$lr" --schedule onecycle --rotate 7 --drop-last --seeds "$seed" --threads "$threads" --train-limit "$train_limit" \
+  --lr "$lr" --schedule onecycle --pct-start "$warmup" --ema "$ema" --rotate 7 --drop-last --seeds "$seed" --threads "$threads" --train-limit "$train_limit" \
   --test-limit "$test_limit" --data "$data" --csv "$work/pytorch.csv" >"$work/pytorch.log" 2>&1 || { cat "$work/pytorch.log" >&2; exit 1; }
 "$pytorch" -c 'import csv, sys
 for r in csv.DictReader(open(sys.argv[1])): print(r["epoch"], r["test_accuracy"], r["seconds"])' "$work/pytorch.csv" >"$work/pytorch.txt"

@@ -18,8 +18,8 @@ affine_grid/grid_sample and normalised-black fill (src/Training/Data/Augmentatio
 pass over the test images (all 10,000 unless --test-limit) in eval mode (batches of 1,000). An epoch's seconds
 include its test pass.
 
-Options the repo's trainer lacks are marked (NOT IN TRAINER) in --help: label smoothing, EMA of the weights,
-one-cycle warm-up fraction, weight decay, dropout override.
+Options the repo's trainer lacks are marked (NOT IN TRAINER) in --help: label smoothing, weight decay, dropout
+override. The one-cycle warm-up fraction and the EMA of the weights are the trainer's --warmup and --ema.
 
 --network NAME (repeatable) trains, with the same loop, a sample network's PyTorch twin by the trainer's registry
 name (fast, default, small, ...: bench/pytorch/networks.py); bench/time-to-99.4.sh runs it with --drop-last against
@@ -149,7 +149,7 @@ def evaluate(model, images, labels):
 
 
 class Ema:
-    """Exponential moving average of parameters; BatchNorm buffers copied from the live model (NOT IN TRAINER)."""
+    """Exponential moving average of parameters; BatchNorm buffers copied from the live model (the trainer's WeightAverage)."""
 
     def __init__(self, model, decay):
         self.decay = decay
@@ -257,11 +257,11 @@ def main():
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1, help="peak learning rate")
     p.add_argument("--schedule", choices=["onecycle", "none"], default="onecycle")
-    p.add_argument("--pct-start", type=float, default=0.3, help="one-cycle warm-up fraction (trainer: 0.3 fixed; NOT IN TRAINER otherwise)")
+    p.add_argument("--pct-start", type=float, default=0.3, help="one-cycle warm-up fraction (the trainer's --warmup)")
     p.add_argument("--div-factor", type=float, default=25.0, help="one-cycle initial lr = peak / this (trainer: 25 fixed)")
     p.add_argument("--rotate", type=float, default=7.0, help="rotation degrees (trainer: 7 or 0 with --no-augment)")
     p.add_argument("--label-smoothing", type=float, default=0.0, help="(NOT IN TRAINER)")
-    p.add_argument("--ema", type=float, default=0.0, help="EMA decay per batch, 0 off; test uses the EMA weights (NOT IN TRAINER)")
+    p.add_argument("--ema", type=float, default=0.0, help="EMA decay per batch, 0 off; test uses the EMA weights (the trainer's --ema, generated engine)")
     p.add_argument("--weight-decay", type=float, default=0.0, help="(NOT IN TRAINER)")
     p.add_argument("--dropout", type=float, default=0.05, help="plans only: dropout after each conv block but the last (a DSL choice)")
     p.add_argument("--drop-last", action="store_true", help="drop each epoch's last partial batch (the trainer's generated engine does)")
