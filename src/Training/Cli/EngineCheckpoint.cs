@@ -78,7 +78,9 @@ internal static class EngineCheckpoint
             {
                 var values = tensors.TryGetValue($"average.{i}", out var a) ? a
                     : throw new InvalidDataException($"{path} has no weight average (average.{i}): it was not written by an --ema run.");
-                Fitting(values, count, i, path).AsSpan().CopyTo(average.Values.Slice(offset, count));
+                if (values.Dtype != "F32" || values.Shape.Aggregate(1L, (x, y) => x * y) != count)
+                    throw new InvalidDataException($"{path}: the weight average of parameter {i} is {values.Describe()}, not {count} float32 values.");
+                values.AsFloat32().AsSpan().CopyTo(average.Values.Slice(offset, count));
             }
         }
         if (average is not null)
