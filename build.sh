@@ -49,7 +49,7 @@ commands:
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
   run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train) with args; with
-                 none, "train fast": the fastest network that holds 99.4% (docs/fastest.md)
+                 none, "train fast --epochs 7 --ema 0.995": the fastest network and recipe that hold 99.4% (docs/fastest.md)
   bench [name] [args...]
                  setup, then one benchmark, run by hand (.NET and PyTorch 1.13.1 side by side in one run):
                    train (the default): bench/vs-pytorch.sh, training images/s, seed 004 and default
