@@ -185,7 +185,7 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
                     long since = StepProfile.Now(t);
                     if (action.Forward) action.Unit.Forward(action.Phase, work);
                     else action.Unit.Backward(action.Phase, work);
-                    if (StepProfile.Enabled) StepProfile.Charge(t, action.Label, since);
+                    StepProfile.Charge(t, action.Label, since);
                 }
             }
             backward |= !segment.Actions[^1].Forward;

@@ -78,9 +78,7 @@ internal static class EngineCheckpoint
             {
                 var values = tensors.TryGetValue($"average.{i}", out var a) ? a
                     : throw new InvalidDataException($"{path} has no weight average (average.{i}): it was not written by an --ema run.");
-                if (values.Dtype != "F32" || values.Shape.Aggregate(1L, (x, y) => x * y) != count)
-                    throw new InvalidDataException($"{path}: the weight average of parameter {i} is {values.Describe()}, not {count} float32 values.");
-                values.AsFloat32().AsSpan().CopyTo(average.Values.Slice(offset, count));
+                Fitting(values, count, i, path, "the weight average").AsSpan().CopyTo(average.Values.Slice(offset, count));
             }
         }
         if (average is not null)
@@ -104,7 +102,7 @@ internal static class EngineCheckpoint
     private static RawTensor Required(Dictionary<string, RawTensor> tensors, string key, string path) =>
         tensors.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
 
-    private static float[] Fitting(RawTensor tensor, int count, int index, string path) =>
+    private static float[] Fitting(RawTensor tensor, int count, int index, string path, string what = "the optimizer state") =>
         tensor.Dtype == "F32" && tensor.Shape.Aggregate(1L, (a, b) => a * b) == count ? tensor.AsFloat32()
-            : throw new InvalidDataException($"{path}: the optimizer state of parameter {index} is {tensor.Describe()}, not {count} float32 values.");
+            : throw new InvalidDataException($"{path}: {what} of parameter {index} is {tensor.Describe()}, not {count} float32 values.");
 }

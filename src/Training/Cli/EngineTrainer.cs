@@ -33,6 +33,8 @@ internal static class EngineTrainer
         using var trainer = entry.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
         var schedule = new EngineSchedule(settings, optimizer, batchesPerEpoch);
         var average = settings.Ema > 0 ? new WeightAverage(settings.Ema, trainer.Parameters) : null;
+        // What the test passes and the saved weights use: the average, when there is one.
+        T WithTestedWeights<T>(Func<T> use) => average is null ? use() : average.Applied(trainer, use);
 
         var results = new List<EpochResult>();
         if (resume)
@@ -78,7 +80,7 @@ internal static class EngineTrainer
             if (!completed) return new TrainOutcome(results, Stopped: true);
 
             var learningRate = optimizer.LearningRate;
-            var (testLoss, testCorrect) = average is null ? Evaluate(trainer, test) : average.Applied(trainer, () => Evaluate(trainer, test));
+            var (testLoss, testCorrect) = WithTestedWeights(() => Evaluate(trainer, test));
             schedule.AfterEpoch(testLoss);
             var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, test.Count, learningRate, clock.Elapsed.TotalSeconds);
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
@@ -86,8 +88,7 @@ internal static class EngineTrainer
 
             EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer, average);
             run.WriteMetrics(results, entry.Name);
-            // The weights that were tested: the average, when there is one.
-            var weights = average is null ? EngineWeights.StateDict(entry, trainer) : average.Applied(trainer, () => EngineWeights.StateDict(entry, trainer));
+            var weights = WithTestedWeights(() => EngineWeights.StateDict(entry, trainer));
             SafeTensorsFile.Write(run.LastWeights, weights);
             if (best) SafeTensorsFile.Write(run.BestWeights, weights);
             onEpoch(result);
