@@ -83,6 +83,10 @@ public static class DiagnosticDescriptors
         "MNIST0017", "Network class cannot have a primary constructor", "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Remove the parameter list; use fields or properties.");
 
+    public static readonly DiagnosticDescriptor FileLocal = new(
+        "MNIST0019", "Network class cannot be file-local", "{0} is declared file, so the generated code, which is in another file, cannot add the network's module to it; remove the file modifier (make it internal to keep it out of other assemblies)", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Remove file; use internal to keep the network inside its assembly.");
+
     // Reported when the whole compilation has been seen (the other networks' names are needed), hence CompilationEnd.
     public static readonly DiagnosticDescriptor DuplicateRegistryName = new(
         "MNIST0018", "Two networks have the same registry name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -113,5 +117,5 @@ public static class DiagnosticDescriptors
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
         ParameterBudgetExceeded, MissingBatchNorm, MissingDropout, MissingGlobalAvgPool, MissingFullyConnected, KernelLargerThanInput,
         NonPositiveSize, InputSizeMismatch, WrongInputRank, OutputNotClasses, InvalidArgument, NotPartial, Generic,
-        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor, DuplicateRegistryName);
+        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor, DuplicateRegistryName, FileLocal);
 }

@@ -53,6 +53,9 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
                 // The rules are still checked: the user sees everything to fix at once.
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, at.Locations.FirstOrDefault(), at.Name));
                 break;
+            case DeclarationProblem.FileLocal:
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FileLocal, at.Locations.FirstOrDefault(), at.Name));
+                return;
             case DeclarationProblem.CompilerError:
                 return; // the compiler's own error says what is wrong
         }

@@ -22,6 +22,12 @@ internal enum DeclarationProblem
     NotPartial,
 
     /// <summary>
+    /// The class or a type around it is declared file (MNIST0019): a file-local type cannot be completed from the
+    /// generated file, where its name means a different type or none.
+    /// </summary>
+    FileLocal,
+
+    /// <summary>
     /// A compile error the user already sees, which generated code would only repeat: a class named like the type
     /// it is nested in (CS0542), or a name the parser lost recovering from a syntax error. No diagnostic of ours.
     /// </summary>
@@ -45,6 +51,8 @@ internal static class DeclarationRules
             if (t.IsGenericType) return (DeclarationProblem.Generic, type);
         for (var t = type; t is not null; t = t.ContainingType)
             if (!NetworkAttributeReader.IsPartial(t)) return (DeclarationProblem.NotPartial, t);
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (NetworkAttributeReader.IsFileLocal(t)) return (DeclarationProblem.FileLocal, t);
         if (type.ContainingType?.Name == type.Name || !HasNames(type)) return (DeclarationProblem.CompilerError, type);
         return (DeclarationProblem.None, type);
     }

@@ -64,6 +64,15 @@ internal static class NetworkAttributeReader
             && d.Modifiers.Any(m => m.ValueText == "partial"));
 
     /// <summary>
+    /// Some declaration of the type carries the file modifier. Any one is enough: parts that disagree are the
+    /// compiler's error, and the symbol's IsFileLocal then follows only one of them.
+    /// </summary>
+    public static bool IsFileLocal(INamedTypeSymbol type) =>
+        type.IsFileLocal ||
+        type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax d
+            && d.Modifiers.Any(m => m.ValueText == "file"));
+
+    /// <summary>
     /// The parameter list of class Net(...), if it has one: the generated module needs its own parameterless
     /// constructor, which a primary constructor would collide with (CS0111, CS8862).
     /// </summary>

@@ -282,6 +282,20 @@ public class AnalyzerTests
             {{ValidLayers}}
             public partial class Net;
             """, "Small is named \"net\", but Net has that name too (ignoring case); give each network its own Name"),
+        // Generated code in another file cannot reach a file-local type: it would declare a second type of the same name.
+        ["MNIST0019 file-local class, at its identifier"] = new("MNIST0019", $$"""
+            [Network(1, 28, 28)]
+            {{ValidLayers}}
+            file partial class [|Local|];
+            """, "Local is declared file, so the generated code, which is in another file, cannot add the network's module to it; remove the file modifier (make it internal to keep it out of other assemblies)"),
+        ["MNIST0019 nested in a file-local class, at that class"] = new("MNIST0019", $$"""
+            file partial class [|Outer|]
+            {
+                [Network(1, 28, 28)]
+                {{ValidLayers}}
+                internal partial class Inner;
+            }
+            """, "Outer is declared file, so the generated code, which is in another file, cannot add the network's module to it; remove the file modifier (make it internal to keep it out of other assemblies)"),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);

@@ -236,6 +236,9 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S;\n[Network(1, 28, 28)] [Flatten, Linear(10)] public partial struct S;")]
     // A class nested in one of its own name (CS0542 in the user's code): the generated code must not repeat the error.
     [InlineData("public partial class S { [Network(1, 28, 28)] [Flatten, Linear(10)] public partial class S { } }")]
+    // Parts that disagree on file (the compiler's error): the generated part must not name the type from another file.
+    [InlineData("[Network(1, 28, 28)] [MaxPool2d(2)] public partial class S;\n[Dropout2d(0.1)] file partial class S { }")]
+    [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] file partial class S;\n[Dropout(0.1)] public partial class S { }")]
     public void Inputs_that_once_crashed_or_emitted_broken_code_are_now_reported(string declaration)
     {
         var result = Run("using Mnist.Dsl;\n" + declaration);
