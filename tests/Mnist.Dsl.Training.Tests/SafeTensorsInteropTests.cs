@@ -177,9 +177,10 @@ public sealed class SafeTensorsInteropTests : IDisposable
         ("truncated data", b => b[..^10], "truncated"),
         ("truncated header", b => b[..20], "truncated"),
         ("shorter than the length field", b => b[..5], "fewer than the 8-byte header length"),
-        ("corrupt header", b => { var c = (byte[])b.Clone(); c[8] = (byte)'X'; return c; }, "not a JSON object"),
+        ("corrupt header", b => { var c = (byte[])b.Clone(); c[8] = (byte)'X'; return c; }, "header is not valid JSON"),
         ("header length beyond the file", b => { var c = (byte[])b.Clone(); BitConverter.TryWriteBytes(c.AsSpan(0, 8), (ulong)b.Length); return c; }, "truncated"),
-        ("header that is not an object", b => { var c = (byte[])b.Clone(); c[8] = (byte)'['; return c; }, "not a JSON object"),
+        ("header that is not an object", _ => BitConverter.GetBytes(3UL).Concat(Encoding.UTF8.GetBytes("[1]")).ToArray(), "header is not a JSON object"),
+        ("metadata that is not an object", _ => BitConverter.GetBytes(19UL).Concat(Encoding.UTF8.GetBytes("{\"__metadata__\":[]}")).ToArray(), "\"__metadata__\" is not a JSON object"),
     }.Select(c => new object[] { c.name, c.corrupt, c.reason });
 
     [Theory]

@@ -24,12 +24,30 @@ public sealed class SafeTensorsWeights
     private readonly Dictionary<string, Entry> entries;
     private readonly HashSet<string> taken = new(StringComparer.Ordinal);
 
-    private SafeTensorsWeights(string source, byte[] data, long dataStart, Dictionary<string, Entry> entries)
+    private SafeTensorsWeights(string source, byte[] data, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
         Source = source;
         this.data = data;
         this.dataStart = dataStart;
         this.entries = entries;
+        Metadata = metadata;
+    }
+
+    /// <summary>The header's "__metadata__" strings (a checkpoint's format, model and epoch); empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Every tensor in the header's order as its dtype, shape and little-endian bytes, whatever its dtype and
+    /// unmatched against any network: what the trainer's checkpoints (weights and optimizer state) are read with.
+    /// </summary>
+    public IEnumerable<(string Name, string Dtype, long[] Shape, byte[] Data)> RawTensors() =>
+        entries.Select(e => (e.Key, e.Value.Dtype, (long[])e.Value.Shape.Clone(), Bytes(e.Value)));
+
+    private byte[] Bytes(Entry entry)
+    {
+        var bytes = new byte[entry.End - entry.Begin];
+        Buffer.BlockCopy(data, checked((int)(dataStart + entry.Begin)), bytes, 0, bytes.Length);
+        return bytes;
     }
 
     /// <summary>Where the weights came from (the path, or the name given with a stream), as errors print it.</summary>
@@ -125,9 +143,15 @@ public sealed class SafeTensorsWeights
         var dataStart = 8 + (long)headerLength;
         var dataLength = bytes.Length - dataStart;
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in header)
         {
-            if (pair.Key == "__metadata__") continue;
+            if (pair.Key == "__metadata__")
+            {
+                if (pair.Value is not Dictionary<string, object?> values) throw Damaged("its \"__metadata__\" is not a JSON object");
+                foreach (var field in values) metadata[field.Key] = Convert.ToString(field.Value, CultureInfo.InvariantCulture) ?? "";
+                continue;
+            }
             if (pair.Value is not Dictionary<string, object?> fields
                 || !fields.TryGetValue("dtype", out var dtypeValue) || dtypeValue is not string dtype
                 || !fields.TryGetValue("shape", out var shapeValue) || shapeValue is not List<object?> shapeList || shapeList.Any(d => d is not long)
@@ -141,9 +165,9 @@ public sealed class SafeTensorsWeights
             var size = ElementSize(dtype);
             if (size > 0 && shape.Aggregate(1L, (a, b) => a * b) * size != end - begin)
                 throw Damaged($"'{pair.Key}' is {dtype} {Shape(shape)} but its offsets span {end - begin} bytes");
-            entries[pair.Key] = new Entry(dtype, shape, begin);
+            entries[pair.Key] = new Entry(dtype, shape, begin, end);
         }
-        return new SafeTensorsWeights(source, bytes, dataStart, entries);
+        return new SafeTensorsWeights(source, bytes, dataStart, entries, metadata);
     }
 
     private static int ElementSize(string dtype) => dtype switch
@@ -164,5 +188,5 @@ public sealed class SafeTensorsWeights
         : (names.Count == 1 ? "tensor " : names.Count.ToString(CultureInfo.InvariantCulture) + " tensors: ")
           + string.Join(", ", names.Take(12).Select(n => "'" + n + "'")) + (names.Count > 12 ? ", ..." : "");
 
-    private sealed record Entry(string Dtype, long[] Shape, long Begin);
+    private sealed record Entry(string Dtype, long[] Shape, long Begin, long End);
 }
