@@ -12,8 +12,7 @@ public static unsafe class ConvEpilogue
     {
         for (int c = 0; c < channels; c++)
             for (int y = 0; y < height; y++)
-                new System.Span<float>(wide + c * widePlane + y * wideRow, width)
-                    .CopyTo(new System.Span<float>(output + (c * height + y) * width, width));
+                RowCopy.Copy(wide + c * widePlane + y * wideRow, output + (c * height + y) * width, width);
     }
 
     /// <summary>output = max(0, wide), and sum[c] += sum of output, sumOfSquares[c] += sum of output squared.</summary>
