@@ -28,6 +28,11 @@ public static unsafe class WideConvolution<TV, TOps>
         int v = TOps.Count;
         int co = 0;
         float* w = packed;
+        // One vector of positions (a 2x2 output): Block4x1's four chains of depth FMAs wait on the FMA latency;
+        // two blocks of four channels at once give eight chains.
+        if (positions == v)
+            for (; co + 8 <= outChannels; co += 8, w += 8 * depth)
+                Block8x1(x, columns, depth, w, bias == null ? null : bias + co, output + co * outPlane, outPlane);
         for (; co + 4 <= outChannels; co += 4, w += 4 * depth)
         {
             TV b0 = Bias(bias, co), b1 = Bias(bias, co + 1), b2 = Bias(bias, co + 2), b3 = Bias(bias, co + 3);
@@ -128,6 +133,31 @@ public static unsafe class WideConvolution<TV, TOps>
         }
 
         TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
+    }
+
+    // Two packed blocks of four channels (weights at w and w + 4 depth), one vector of positions.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Block8x1(float* x, int* columns, int depth, float* w, float* bias, float* o, int plane)
+    {
+        TV a0 = Bias(bias, 0), a1 = Bias(bias, 1), a2 = Bias(bias, 2), a3 = Bias(bias, 3);
+        TV a4 = Bias(bias, 4), a5 = Bias(bias, 5), a6 = Bias(bias, 6), a7 = Bias(bias, 7);
+        float* u = w + 4 * depth;
+        for (int j = 0; j < depth; j++, w += 4, u += 4)
+        {
+            TV x0 = TOps.Load(x + columns[j]);
+            a0 = TOps.MulAdd(x0, TOps.Broadcast(w[0]), a0);
+            a1 = TOps.MulAdd(x0, TOps.Broadcast(w[1]), a1);
+            a2 = TOps.MulAdd(x0, TOps.Broadcast(w[2]), a2);
+            a3 = TOps.MulAdd(x0, TOps.Broadcast(w[3]), a3);
+            a4 = TOps.MulAdd(x0, TOps.Broadcast(u[0]), a4);
+            a5 = TOps.MulAdd(x0, TOps.Broadcast(u[1]), a5);
+            a6 = TOps.MulAdd(x0, TOps.Broadcast(u[2]), a6);
+            a7 = TOps.MulAdd(x0, TOps.Broadcast(u[3]), a7);
+        }
+
+        TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
+        o += 4 * plane;
+        TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
