@@ -7,36 +7,42 @@ using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
 /// <summary>
-/// GFLOP/s of each DefaultNet convolution's three passes (forward, weight gradient, input gradient) on one thread,
+/// GFLOP/s of each DefaultNet (or FastNet) convolution's three passes (forward, weight gradient, input gradient) on one thread,
 /// one image at a time as the trainer runs them: where the time goes, and how far from the FMA peak.
 /// </summary>
 internal static unsafe class KernelTimes
 {
-    public static void Run(SimdWidth width, int images)
+    // network: "default" (DefaultNet's convolutions) or "fast" (FastNet's).
+    public static void Run(SimdWidth width, int images, string network = "default")
     {
         switch (width)
         {
-            case SimdWidth.Bits512: Run<Vector512<float>, Vec512>(images); break;
-            case SimdWidth.Bits256: Run<Vector256<float>, Vec256>(images); break;
-            default: Run<float, VecScalar>(images); break;
+            case SimdWidth.Bits512: Run<Vector512<float>, Vec512>(images, network); break;
+            case SimdWidth.Bits256: Run<Vector256<float>, Vec256>(images, network); break;
+            default: Run<float, VecScalar>(images, network); break;
         }
     }
 
-    private static void Run<TV, TOps>(int images) where TV : struct where TOps : struct, IVectorOps<TV>
+    private static void Run<TV, TOps>(int images, string network) where TV : struct where TOps : struct, IVectorOps<TV>
     {
         // The first pass only gets every kernel through tiered compilation (the first layer measured in tier 0 /
         // on-stack replacement looked 30 times slower than it is).
         var quiet = Console.Out;
         Console.SetOut(System.IO.TextWriter.Null);
-        Measure<TV, TOps>(images);
+        Measure<TV, TOps>(images, network);
         Console.SetOut(quiet);
-        Measure<TV, TOps>(images);
+        Measure<TV, TOps>(images, network);
     }
 
-    private static void Measure<TV, TOps>(int images) where TV : struct where TOps : struct, IVectorOps<TV>
+    private static void Measure<TV, TOps>(int images, string network) where TV : struct where TOps : struct, IVectorOps<TV>
     {
         int v = TOps.Count;
-        Conv2dGeometry[] layers =
+        Conv2dGeometry[] layers = network == "fast" ?
+        [
+            // FastNet's convolutions (Mnist.Models/FastNet.cs): 28 -> 26, 13 -> 11, 11 -> 9, 4 -> 4 (padded), 4 -> 2.
+            new(1, 8, 28, 28, 3, 1, 0, false, v), new(8, 16, 13, 13, 3, 1, 0, false, v), new(16, 24, 11, 11, 3, 1, 0, false, v),
+            new(24, 24, 4, 4, 3, 1, 1, false, v), new(24, 32, 4, 4, 3, 1, 0, false, v),
+        ] :
         [
             Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv1>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv2>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv3>(v),
             Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv4>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv5>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv6>(v),

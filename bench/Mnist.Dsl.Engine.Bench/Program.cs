@@ -6,13 +6,13 @@ using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
 // usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default]
-//        Mnist.Dsl.Engine.Bench kernels [images=64]
+//        Mnist.Dsl.Engine.Bench kernels [images=64] [network=default|fast]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
 if (args.Length > 0 && args[0] == "kernels")
 {
-    KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64);
+    KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? args[2] : "default");
     return;
 }
 if (args.Length > 0 && args[0] == "peak")

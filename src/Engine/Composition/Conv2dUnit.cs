@@ -84,8 +84,7 @@ public sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
                 float* dy = Conv.OutputGradient(t, k), source = OutputGradient + (long)i * OutputSize;
                 for (int c = 0; c < g.OutChannels; c++)
                     for (int y = 0; y < g.OutHeight; y++)
-                        new Span<float>(source + c * plane + y * g.OutWidth, g.OutWidth)
-                            .CopyTo(new Span<float>(dy + Conv.GradientIndex(c, y, 0), g.OutWidth));
+                        RowCopy.Copy(source + c * plane + y * g.OutWidth, dy + Conv.GradientIndex(c, y, 0), g.OutWidth);
                 images[k] = Input + (long)i * InputSize;
                 inputGradients[k] = InputGradient == null ? null : InputGradient + (long)i * InputSize;
             }

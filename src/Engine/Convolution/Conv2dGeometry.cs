@@ -52,6 +52,8 @@ public sealed record Conv2dGeometry(
 
     public int RoundUp(int n) => (n + VectorWidth - 1) / VectorWidth * VectorWidth;
 
+    public int RoundDown(int n) => n / VectorWidth * VectorWidth;
+
     /// <summary>Forward / weight-gradient columns: (ci, ky, kx) to ci * plane + ky * Wp + kx.</summary>
     public int[] ForwardColumns()
     {

@@ -18,7 +18,7 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     private readonly float*[] _wideOutput;
     private readonly float*[][] _outputGradient;
     private readonly float**[] _groupInputs;
-    private readonly float**[] _groupGradients;
+    private readonly long _inputSlot, _gradientSlot;
     private readonly float*[] _inputGradient;
     private float* _weight;
 
@@ -46,20 +46,23 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
         _outputGradient = new float*[threads][];
         _inputGradient = new float*[threads];
         _groupInputs = new float**[threads];
-        _groupGradients = new float**[threads];
+        // A group's slots lie at one stride (see WideConvolution.WeightGradient). The input slots hold the padded
+        // copies, or (unpadded) copies of images the caller did not give at one stride.
+        _inputSlot = (long)g.InChannels * g.InputPlane + Conv2dGeometry.Slack;
+        _gradientSlot = (long)g.OutChannels * g.GradientPlane + Conv2dGeometry.Slack;
         for (int t = 0; t < threads; t++)
         {
             _padded[t] = new float*[GroupSize];
             _outputGradient[t] = new float*[GroupSize];
+            float* inputSlots = arena.Floats(GroupSize * _inputSlot), gradientSlots = arena.Floats(GroupSize * _gradientSlot);
             for (int slot = 0; slot < GroupSize; slot++)
             {
-                if (g.Padding > 0) _padded[t][slot] = arena.Floats((long)g.InChannels * g.InputPlane + Conv2dGeometry.Slack);
-                _outputGradient[t][slot] = arena.Floats((long)g.OutChannels * g.GradientPlane + Conv2dGeometry.Slack);
+                _padded[t][slot] = inputSlots + slot * _inputSlot;
+                _outputGradient[t][slot] = gradientSlots + slot * _gradientSlot;
             }
             _wideOutput[t] = arena.Floats((long)g.OutChannels * g.OutputPositions + Conv2dGeometry.Slack);
             _inputGradient[t] = arena.Floats((long)g.InChannels * g.InputGradientPositions + Conv2dGeometry.Slack);
             _groupInputs[t] = (float**)arena.Floats(2 * GroupSize);
-            _groupGradients[t] = (float**)arena.Floats(2 * GroupSize);
         }
     }
 
@@ -113,14 +116,12 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     {
         var g = Geometry;
         float** inputs = _groupInputs[thread];
-        float** gradients = _groupGradients[thread];
         for (int k = 0; k < count; k++)
         {
             float* input = Input(images[k], thread, k);
             float* dy = _outputGradient[thread][k];
             float* dx = inputGradients == null ? null : inputGradients[k];
             inputs[k] = input;
-            gradients[k] = dy + g.GradientFront;
             if (biasGradient != null) AddBiasGradient(dy, biasGradient);
             if (!g.IsWide)
             {
@@ -128,15 +129,39 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
             }
             else if (dx != null)
             {
-                WideConvolution<TV, TOps>.Forward(dy, _backwardColumns, g.OutChannels * g.Taps, _packedBackward, g.InChannels,
-                    null, _inputGradient[thread], g.InputGradientPositions, g.InputGradientPositions);
+                // Only the whole vectors that hold unpadded pixels: the crop never reads the rest. A padded 4x4 layer
+                // computes 4 vectors of its 6x6 plane instead of 5; each pixel's sum is the same either way.
+                int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
+                int to = g.RoundUp((g.Padding + g.Height - 1) * g.PaddedWidth + g.Padding + g.Width);
+                WideConvolution<TV, TOps>.Forward(dy + from, _backwardColumns, g.OutChannels * g.Taps, _packedBackward, g.InChannels,
+                    null, _inputGradient[thread] + from, g.InputGradientPositions, to - from);
             }
             if (dx != null) CropInputGradient(_inputGradient[thread], dx);
         }
 
         if (g.IsWide)
-            WideConvolution<TV, TOps>.WeightGradient(gradients, inputs, count, g.GradientPlane, g.OutChannels, _forwardColumns,
-                g.InChannels * g.Taps, weightGradient, g.OutputPositions);
+        {
+            float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
+            WideConvolution<TV, TOps>.WeightGradient(_outputGradient[thread][0] + g.GradientFront, (nint)_gradientSlot, x, xStride,
+                count, g.GradientPlane, g.OutChannels, _forwardColumns, g.InChannels * g.Taps, weightGradient, g.OutputPositions);
+        }
+    }
+
+    /// <summary>
+    /// The group's inputs as a first image and a stride: as given when they are evenly spaced (the trainers' batches,
+    /// and the padded slots), else copied into the slots (unpadded layers only; the copy changes no value).
+    /// </summary>
+    private float* EvenlySpaced(float** inputs, int count, int thread, out nint stride)
+    {
+        stride = count > 1 ? (nint)(inputs[1] - inputs[0]) : 0;
+        bool even = true;
+        for (int k = 2; k < count && even; k++) even = inputs[k] - inputs[k - 1] == stride;
+        if (even) return inputs[0];
+        int size = Geometry.InputSize;
+        for (int k = 0; k < count; k++)
+            new System.Span<float>(inputs[k], size).CopyTo(new System.Span<float>(_padded[thread][k], size));
+        stride = (nint)_inputSlot;
+        return _padded[thread][0];
     }
 
     private float* Input(float* image, int thread, int slot)
@@ -149,8 +174,7 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
             for (int y = 0; y < g.Height; y++)
             {
                 float* src = image + (c * g.Height + y) * g.Width;
-                float* dst = padded + c * plane + (y + g.Padding) * wp + g.Padding;
-                for (int x = 0; x < g.Width; x++) dst[x] = src[x];
+                RowCopy.Copy(src, padded + c * plane + (y + g.Padding) * wp + g.Padding, g.Width);
             }
         return padded;
     }
@@ -185,9 +209,6 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
 
         for (int c = 0; c < g.InChannels; c++)
             for (int y = 0; y < g.Height; y++)
-            {
-                new System.Span<float>(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, g.Width)
-                    .CopyTo(new System.Span<float>(compact + (c * g.Height + y) * g.Width, g.Width));
-            }
+                RowCopy.Copy(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, compact + (c * g.Height + y) * g.Width, g.Width);
     }
 }

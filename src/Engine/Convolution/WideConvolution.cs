@@ -28,17 +28,21 @@ public static unsafe class WideConvolution<TV, TOps>
         int v = TOps.Count;
         int co = 0;
         float* w = packed;
+        // One vector of positions (a 2x2 output): Block4x1's four chains of depth FMAs wait on the FMA latency;
+        // two blocks of four channels at once give eight chains.
+        if (positions == v)
+            for (; co + 8 <= outChannels; co += 8, w += 8 * depth)
+                Block8x1(x, columns, depth, w, bias == null ? null : bias + co, output + co * outPlane, outPlane);
         for (; co + 4 <= outChannels; co += 4, w += 4 * depth)
         {
             TV b0 = Bias(bias, co), b1 = Bias(bias, co + 1), b2 = Bias(bias, co + 2), b3 = Bias(bias, co + 3);
             float* o = output + co * outPlane;
             int p = 0;
-            for (; p + 3 * v <= positions; p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-            if (p + 2 * v <= positions)
-            {
-                Block4x2(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-                p += 2 * v;
-            }
+            // A remainder of one vector after the blocks of three goes with the last block as two blocks of two:
+            // Block4x1 waits on its four broadcasts (5 loads per 4 FMAs), Block4x2 does not.
+            int threes = positions / v % 3 == 1 && positions >= 4 * v ? positions / v / 3 - 1 : positions / v / 3;
+            for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            for (; p + 2 * v <= positions; p += 2 * v) Block4x2(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
             for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
         }
 
@@ -131,6 +135,31 @@ public static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
     }
 
+    // Two packed blocks of four channels (weights at w and w + 4 depth), one vector of positions.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Block8x1(float* x, int* columns, int depth, float* w, float* bias, float* o, int plane)
+    {
+        TV a0 = Bias(bias, 0), a1 = Bias(bias, 1), a2 = Bias(bias, 2), a3 = Bias(bias, 3);
+        TV a4 = Bias(bias, 4), a5 = Bias(bias, 5), a6 = Bias(bias, 6), a7 = Bias(bias, 7);
+        float* u = w + 4 * depth;
+        for (int j = 0; j < depth; j++, w += 4, u += 4)
+        {
+            TV x0 = TOps.Load(x + columns[j]);
+            a0 = TOps.MulAdd(x0, TOps.Broadcast(w[0]), a0);
+            a1 = TOps.MulAdd(x0, TOps.Broadcast(w[1]), a1);
+            a2 = TOps.MulAdd(x0, TOps.Broadcast(w[2]), a2);
+            a3 = TOps.MulAdd(x0, TOps.Broadcast(w[3]), a3);
+            a4 = TOps.MulAdd(x0, TOps.Broadcast(u[0]), a4);
+            a5 = TOps.MulAdd(x0, TOps.Broadcast(u[1]), a5);
+            a6 = TOps.MulAdd(x0, TOps.Broadcast(u[2]), a6);
+            a7 = TOps.MulAdd(x0, TOps.Broadcast(u[3]), a7);
+        }
+
+        TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
+        o += 4 * plane;
+        TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block1x1(float* x, int* columns, int depth, float* w, TV b, float* o)
     {
@@ -144,36 +173,42 @@ public static unsafe class WideConvolution<TV, TOps>
     /// the weight gradient as a GEMM over positions, with the same implicit columns as <see cref="Forward"/>, summed
     /// over a group of images before the horizontal sums (small layers have few positions per image, and the 12
     /// horizontal sums per block cost more than the FMAs: conv 24->32 on 8x8 ran at 20 GFLOP/s one image at a time).
+    /// Image i's buffers are at dy + i * dyStride and x + i * xStride: the image loop only moves two pointers (with a
+    /// table of pointers the JIT reloaded and spilled a dozen registers per image, as much work as the FMAs when a
+    /// plane is one or three vectors). Each lane sums its (image, position) terms in that order, then
+    /// <see cref="IVectorOps{TV}.Sum"/>'s lane order.
     /// dy must be zero at the thrown-away positions (end of each row, and up to <paramref name="positions"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradient(float** dys, float** xs, int images, int dyPlane, int outChannels, int* columns, int depth,
-        float* grad, int positions)
+    public static void WeightGradient(float* dy, nint dyStride, float* x, nint xStride, int images, int dyPlane, int outChannels,
+        int* columns, int depth, float* grad, int positions)
     {
         int co = 0;
         for (; co + 4 <= outChannels; co += 4)
         {
             int j = 0;
-            for (; j + 3 <= depth; j += 3) Grad4x3(dys, xs, images, co * dyPlane, dyPlane, columns + j, grad + co * depth + j, depth, positions);
+            for (; j + 3 <= depth; j += 3)
+                Grad4x3(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth, positions);
             for (; j < depth; j++)
-                for (int c = co; c < co + 4; c++) grad[c * depth + j] += Dot(dys, xs, images, c * dyPlane, columns[j], positions);
+                for (int c = co; c < co + 4; c++) grad[c * depth + j] += Dot(dy + c * dyPlane, dyStride, x + columns[j], xStride, images, positions);
         }
 
         for (; co < outChannels; co++)
-            for (int j = 0; j < depth; j++) grad[co * depth + j] += Dot(dys, xs, images, co * dyPlane, columns[j], positions);
+            for (int j = 0; j < depth; j++) grad[co * depth + j] += Dot(dy + co * dyPlane, dyStride, x + columns[j], xStride, images, positions);
     }
 
     // Twelve accumulators again: four dy rows by three input columns; 7 loads per 12 FMAs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grad4x3(float** dys, float** xs, int images, int dyOffset, int dyPlane, int* columns, float* grad, int depth, int positions)
+    private static void Grad4x3(float* dy, nint dyStride, int dyPlane, float* x, nint xStride, int images, int* columns, float* grad,
+        int depth, int positions)
     {
         int v = TOps.Count;
         TV a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero;
         TV a20 = TOps.Zero, a21 = TOps.Zero, a22 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero, a32 = TOps.Zero;
+        float* d0 = dy, d1 = dy + dyPlane, d2 = dy + 2 * dyPlane, d3 = dy + 3 * dyPlane;
+        float* x0 = x + columns[0], x1 = x + columns[1], x2 = x + columns[2];
         for (int i = 0; i < images; i++)
         {
-            float* d0 = dys[i] + dyOffset, d1 = d0 + dyPlane, d2 = d0 + 2 * dyPlane, d3 = d0 + 3 * dyPlane;
-            float* x0 = xs[i] + columns[0], x1 = xs[i] + columns[1], x2 = xs[i] + columns[2];
             for (int p = 0; p < positions; p += v)
             {
                 TV u0 = TOps.Load(x0 + p), u1 = TOps.Load(x1 + p), u2 = TOps.Load(x2 + p);
@@ -186,26 +221,28 @@ public static unsafe class WideConvolution<TV, TOps>
                 g = TOps.Load(d3 + p);
                 a30 = TOps.MulAdd(g, u0, a30); a31 = TOps.MulAdd(g, u1, a31); a32 = TOps.MulAdd(g, u2, a32);
             }
+            d0 += dyStride; d1 += dyStride; d2 += dyStride; d3 += dyStride;
+            x0 += xStride; x1 += xStride; x2 += xStride;
         }
 
-        grad[0] += TOps.Sum(a00); grad[1] += TOps.Sum(a01); grad[2] += TOps.Sum(a02);
-        grad += depth;
-        grad[0] += TOps.Sum(a10); grad[1] += TOps.Sum(a11); grad[2] += TOps.Sum(a12);
-        grad += depth;
-        grad[0] += TOps.Sum(a20); grad[1] += TOps.Sum(a21); grad[2] += TOps.Sum(a22);
-        grad += depth;
-        grad[0] += TOps.Sum(a30); grad[1] += TOps.Sum(a31); grad[2] += TOps.Sum(a32);
+        float* sums = stackalloc float[12];
+        TOps.Sums(a00, a01, a02, a10, sums);
+        TOps.Sums(a11, a12, a20, a21, sums + 4);
+        TOps.Sums(a22, a30, a31, a32, sums + 8);
+        for (int c = 0; c < 4; c++, grad += depth)
+        {
+            grad[0] += sums[3 * c];
+            grad[1] += sums[3 * c + 1];
+            grad[2] += sums[3 * c + 2];
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float** dys, float** xs, int images, int dyOffset, int column, int positions)
+    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
     {
         TV acc = TOps.Zero;
-        for (int i = 0; i < images; i++)
-        {
-            float* a = dys[i] + dyOffset, b = xs[i] + column;
-            for (int p = 0; p < positions; p += TOps.Count) acc = TOps.MulAdd(TOps.Load(a + p), TOps.Load(b + p), acc);
-        }
+        for (int i = 0; i < images; i++, dy += dyStride, x += xStride)
+            for (int p = 0; p < positions; p += TOps.Count) acc = TOps.MulAdd(TOps.Load(dy + p), TOps.Load(x + p), acc);
         return TOps.Sum(acc);
     }
 }

@@ -12,8 +12,7 @@ public static unsafe class ConvEpilogue
     {
         for (int c = 0; c < channels; c++)
             for (int y = 0; y < height; y++)
-                new System.Span<float>(wide + c * widePlane + y * wideRow, width)
-                    .CopyTo(new System.Span<float>(output + (c * height + y) * width, width));
+                RowCopy.Copy(wide + c * widePlane + y * wideRow, output + (c * height + y) * width, width);
     }
 
     /// <summary>output = max(0, wide), and sum[c] += sum of output, sumOfSquares[c] += sum of output squared.</summary>
@@ -21,6 +20,7 @@ public static unsafe class ConvEpilogue
         float* output, double* sum, double* sumOfSquares)
     {
         int v = Vector<float>.Count;
+        float* tail = stackalloc float[v];
         for (int c = 0; c < channels; c++)
         {
             var s = Vector<float>.Zero;
@@ -38,9 +38,16 @@ public static unsafe class ConvEpilogue
                     s += a;
                     q += a * a;
                 }
-                for (; x < width; x++)
+                if (x == width) continue;
+                // The row's last values (all of a 4- or 2-wide row) are clamped by a vector select, not a branch each:
+                // ReLU's sign is a coin toss and the branch mispredicted about half the time. The lanes past the row
+                // read the next row or the buffer's slack and are dropped; the row's own are stored and summed one
+                // by one, in order, as before (the select gives src > 0 ? src : +0 in every lane, NaN included).
+                var clamped = Vector.Load(src + x);
+                Vector.ConditionalSelect(Vector.GreaterThan(clamped, Vector<float>.Zero), clamped, Vector<float>.Zero).Store(tail);
+                for (int k = 0; x < width; x++, k++)
                 {
-                    float a = src[x] > 0 ? src[x] : 0;
+                    float a = tail[k];
                     dst[x] = a;
                     ss += a;
                     qq += a * a;

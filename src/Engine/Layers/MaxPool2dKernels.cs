@@ -55,23 +55,17 @@ public static unsafe class MaxPool2dKernels
                 float* yo = y + (c * ho + oy) * wo;
                 byte* ao = argmax + (c * ho + oy) * wo;
                 int ox = 0;
-                if (Sse.IsSupported)
-                    for (; ox + 4 <= wo; ox += 4)
+                if (Sse.IsSupported && wo >= 4)
+                {
+                    for (; ox + 4 <= wo; ox += 4) Forward4(r0, r1, ox, yo, ao);
+                    // The last windows of a row (13 of 26 columns: one) as four that overlap the ones before: they
+                    // are computed again to the same values, without the scalar loop's mispredicted branches.
+                    if (ox < wo)
                     {
-                        Vector128<float> top0 = Sse.LoadVector128(r0 + 2 * ox), top1 = Sse.LoadVector128(r0 + 2 * ox + 4);
-                        Vector128<float> bottom0 = Sse.LoadVector128(r1 + 2 * ox), bottom1 = Sse.LoadVector128(r1 + 2 * ox + 4);
-                        // Even and odd columns of each row: the four taps of four windows.
-                        var best = Sse.Shuffle(top0, top1, 0b10_00_10_00);
-                        var at = Vector128<int>.Zero;
-                        Take(ref best, ref at, Sse.Shuffle(top0, top1, 0b11_01_11_01), 1);
-                        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00), 2);
-                        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01), 3);
-                        best.Store(yo + ox);
-                        ao[ox] = (byte)at.GetElement(0);
-                        ao[ox + 1] = (byte)at.GetElement(1);
-                        ao[ox + 2] = (byte)at.GetElement(2);
-                        ao[ox + 3] = (byte)at.GetElement(3);
+                        Forward4(r0, r1, wo - 4, yo, ao);
+                        ox = wo;
                     }
+                }
                 for (; ox < wo; ox++)
                 {
                     float best = r0[2 * ox];
@@ -88,11 +82,44 @@ public static unsafe class MaxPool2dKernels
             }
     }
 
+    // Windows ox to ox + 3 of one output row: even and odd columns of each input row are the four taps.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Forward4(float* r0, float* r1, int ox, float* yo, byte* ao)
+    {
+        Vector128<float> top0 = Sse.LoadVector128(r0 + 2 * ox), top1 = Sse.LoadVector128(r0 + 2 * ox + 4);
+        Vector128<float> bottom0 = Sse.LoadVector128(r1 + 2 * ox), bottom1 = Sse.LoadVector128(r1 + 2 * ox + 4);
+        var best = Sse.Shuffle(top0, top1, 0b10_00_10_00);
+        var at = Vector128<int>.Zero;
+        Take(ref best, ref at, Sse.Shuffle(top0, top1, 0b11_01_11_01), 1);
+        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00), 2);
+        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01), 3);
+        best.Store(yo + ox);
+        ao[ox] = (byte)at.GetElement(0);
+        ao[ox + 1] = (byte)at.GetElement(1);
+        ao[ox + 2] = (byte)at.GetElement(2);
+        ao[ox + 3] = (byte)at.GetElement(3);
+    }
+
     private static void Take(ref Vector128<float> best, ref Vector128<int> at, Vector128<float> value, int tap)
     {
         var wins = Vector128.GreaterThan(value, best) | ~Vector128.Equals(value, value);
         best = Vector128.ConditionalSelect(wins, value, best);
         at = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(tap), at);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Backward4(float* g, byte* a, int ox, float* r0, float* r1)
+    {
+        var at = Sse41.ConvertToVector128Int32(a + ox);
+        var v = Sse.LoadVector128(g + ox);
+        var t0 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128<int>.Zero).AsSingle(), v, Vector128<float>.Zero);
+        var t1 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(1)).AsSingle(), v, Vector128<float>.Zero);
+        var t2 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(2)).AsSingle(), v, Vector128<float>.Zero);
+        var t3 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(3)).AsSingle(), v, Vector128<float>.Zero);
+        Sse.UnpackLow(t0, t1).Store(r0 + 2 * ox);
+        Sse.UnpackHigh(t0, t1).Store(r0 + 2 * ox + 4);
+        Sse.UnpackLow(t2, t3).Store(r1 + 2 * ox);
+        Sse.UnpackHigh(t2, t3).Store(r1 + 2 * ox + 4);
     }
 
     /// <summary>dx (overwritten) = dy routed to each window's winning tap (added where windows overlap).</summary>
@@ -130,21 +157,17 @@ public static unsafe class MaxPool2dKernels
                 float* g = dy + (c * ho + oy) * wo;
                 byte* a = argmax + (c * ho + oy) * wo;
                 int ox = 0;
-                // Four windows per step without branches (a branch per tap mispredicted on random winners: 8% of a step).
-                if (Sse41.IsSupported)
-                    for (; ox + 4 <= wo; ox += 4)
+                // Four windows per step without branches (a branch per tap mispredicted on random winners: 8% of a step);
+                // a row's last windows as four overlapping the ones before, written again with the same values.
+                if (Sse41.IsSupported && wo >= 4)
+                {
+                    for (; ox + 4 <= wo; ox += 4) Backward4(g, a, ox, r0, r1);
+                    if (ox < wo)
                     {
-                        var at = Sse41.ConvertToVector128Int32(a + ox);
-                        var v = Sse.LoadVector128(g + ox);
-                        var t0 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128<int>.Zero).AsSingle(), v, Vector128<float>.Zero);
-                        var t1 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(1)).AsSingle(), v, Vector128<float>.Zero);
-                        var t2 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(2)).AsSingle(), v, Vector128<float>.Zero);
-                        var t3 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(3)).AsSingle(), v, Vector128<float>.Zero);
-                        Sse.UnpackLow(t0, t1).Store(r0 + 2 * ox);
-                        Sse.UnpackHigh(t0, t1).Store(r0 + 2 * ox + 4);
-                        Sse.UnpackLow(t2, t3).Store(r1 + 2 * ox);
-                        Sse.UnpackHigh(t2, t3).Store(r1 + 2 * ox + 4);
+                        Backward4(g, a, wo - 4, r0, r1);
+                        ox = wo;
                     }
+                }
                 for (; ox < wo; ox++)
                 {
                     float v = g[ox];
