@@ -60,7 +60,7 @@ commands:
                    inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                    engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
-                     the generated engine, TorchSharp and PyTorch (default, small, seed004)
+                     the generated engine, TorchSharp and PyTorch (default, small, seed004, fast)
                  ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training speed of the three engines side by side in one run, for the default, small and seed004 networks:
+# Training speed of the three engines side by side in one run, for the default, small, seed004 and fast networks:
 #   generated   the generator's trainer on the plain-C# engine (src/Engine), bench/Mnist.Dsl.Engine.Bench
 #   TorchSharp  the generated module on TorchSharp 0.107 / libtorch 2.10 (channels-last weights and MallocTuning, as
 #               our TorchSharp trainer runs it), bench/Mnist.Bench's `train` (the loop of bench/vs-pytorch.sh)
@@ -31,7 +31,7 @@ rounds=${2:-5}
 threads=${3:-2}
 batch=128
 warmup=10
-networks=(default small seed004)
+networks=(default small seed004 fast)
 engines=(generated TorchSharp PyTorch)
 
 engine_dll=$(build_dll bench/Mnist.Dsl.Engine.Bench Mnist.Dsl.Engine.Bench)
