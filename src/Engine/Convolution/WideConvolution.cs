@@ -225,16 +225,13 @@ public static unsafe class WideConvolution<TV, TOps>
             x0 += xStride; x1 += xStride; x2 += xStride;
         }
 
-        float* sums = stackalloc float[12];
-        TOps.Sums(a00, a01, a02, a10, sums);
-        TOps.Sums(a11, a12, a20, a21, sums + 4);
-        TOps.Sums(a22, a30, a31, a32, sums + 8);
-        for (int c = 0; c < 4; c++, grad += depth)
-        {
-            grad[0] += sums[3 * c];
-            grad[1] += sums[3 * c + 1];
-            grad[2] += sums[3 * c + 2];
-        }
+        grad[0] += TOps.Sum(a00); grad[1] += TOps.Sum(a01); grad[2] += TOps.Sum(a02);
+        grad += depth;
+        grad[0] += TOps.Sum(a10); grad[1] += TOps.Sum(a11); grad[2] += TOps.Sum(a12);
+        grad += depth;
+        grad[0] += TOps.Sum(a20); grad[1] += TOps.Sum(a21); grad[2] += TOps.Sum(a22);
+        grad += depth;
+        grad[0] += TOps.Sum(a30); grad[1] += TOps.Sum(a31); grad[2] += TOps.Sum(a32);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

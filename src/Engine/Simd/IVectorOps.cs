@@ -25,10 +25,4 @@ public unsafe interface IVectorOps<TV> where TV : struct
 
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TV v);
-
-    /// <summary>
-    /// sums[k] = <see cref="Sum"/> of the k-th vector, bit for bit (same pairing of lanes): four horizontal sums at
-    /// once, where the instruction set can share the shuffles.
-    /// </summary>
-    static abstract void Sums(TV a, TV b, TV c, TV d, float* sums);
 }

@@ -29,13 +29,4 @@ public unsafe struct Vec512 : IVectorOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> v) => Vector512.Sum(v);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sums(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, float* sums)
-    {
-        sums[0] = Vector512.Sum(a);
-        sums[1] = Vector512.Sum(b);
-        sums[2] = Vector512.Sum(c);
-        sums[3] = Vector512.Sum(d);
-    }
 }

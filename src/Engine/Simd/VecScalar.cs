@@ -26,13 +26,4 @@ public unsafe struct VecScalar : IVectorOps<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(float v) => v;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sums(float a, float b, float c, float d, float* sums)
-    {
-        sums[0] = a;
-        sums[1] = b;
-        sums[2] = c;
-        sums[3] = d;
-    }
 }
