@@ -32,7 +32,8 @@ public static class SafeTensors
         var result = new Dictionary<string, torch.Tensor>();
         foreach (var (name, tensor) in raw)
         {
-            var type = ParseDtype(tensor.Dtype);
+            var type = ParseDtype(tensor.Dtype)
+                ?? throw new InvalidDataException($"{path}: tensor '{name}' has unknown dtype '{tensor.Dtype}'; save it as float32.");
             result[name] = FromBytes(tensor.Data, type, tensor.Shape);
         }
         return result;
@@ -65,7 +66,8 @@ public static class SafeTensors
         _ => throw new NotSupportedException($"safetensors cannot store {type}"),
     };
 
-    private static torch.ScalarType ParseDtype(string name) => name switch
+    /// <summary>The ScalarType of a dtype the format names; null for one this reader does not know (bfloat16, unsigned wider than 8 bits).</summary>
+    private static torch.ScalarType? ParseDtype(string name) => name switch
     {
         "F32" => torch.ScalarType.Float32,
         "F64" => torch.ScalarType.Float64,
@@ -76,6 +78,6 @@ public static class SafeTensors
         "I8" => torch.ScalarType.Int8,
         "U8" => torch.ScalarType.Byte,
         "BOOL" => torch.ScalarType.Bool,
-        _ => throw new FormatException($"unknown dtype '{name}'"),
+        _ => null,
     };
 }

@@ -62,24 +62,14 @@ public static class SafeTensorsFile
     }
 
     /// <summary>
-    /// Reads every tensor (in the header's order) and the metadata with Mnist.Dsl's reader, which checks every size
-    /// and offset; a damaged file, or a dtype this library cannot hold, is an <see cref="InvalidDataException"/>
-    /// naming the file and the entry.
+    /// Reads every tensor (in the header's order), whatever its dtype, and the metadata with Mnist.Dsl's reader, which
+    /// checks every size and offset; a damaged file is an <see cref="InvalidDataException"/> naming the file and the
+    /// entry. Each consumer checks the dtypes it can hold (<see cref="SafeTensors"/>, the engine's weights and state).
     /// </summary>
     public static List<KeyValuePair<string, RawTensor>> Read(string path, out Dictionary<string, string> metadata)
     {
         var file = SafeTensorsWeights.Read(path);
         metadata = new Dictionary<string, string>(file.Metadata);
-        var result = new List<KeyValuePair<string, RawTensor>>();
-        foreach (var (name, dtype, shape, data) in file.RawTensors())
-        {
-            if (!KnownDtypes.Contains(dtype))
-                throw new InvalidDataException($"{path}: tensor '{name}' has unknown dtype '{dtype}' (known: {string.Join(", ", KnownDtypes)}); save it as float32.");
-            result.Add(KeyValuePair.Create(name, new RawTensor(dtype, shape, data)));
-        }
-        return result;
+        return file.RawTensors().Select(t => KeyValuePair.Create(t.Name, new RawTensor(t.Dtype, t.Shape, t.Data))).ToList();
     }
-
-    /// <summary>The dtypes <see cref="RawTensor"/> and TorchSharp's side (<see cref="SafeTensors"/>) both hold.</summary>
-    private static readonly string[] KnownDtypes = ["F64", "F32", "F16", "I64", "I32", "I16", "I8", "U8", "BOOL"];
 }
