@@ -45,8 +45,27 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true)
             .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
 
-        output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared), in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared; {AmplifiedStacks} with running statistics after a nearly constant BatchNorm input: not compared), in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(cases, trained);
+    }
+
+    /// <summary>Counterexamples this property found (shrunk), checked on every run: the random draw may not meet them again.</summary>
+    private static readonly Dictionary<string, Layer[]> FoundStacks = new()
+    {
+        // A LogSoftmax over a single channel is 0 everywhere: the first BatchNorm's input is constant.
+        ["constant input, two BatchNorm1d"] = [new GlobalAvgPool2d(), new Linear(1), new LogSoftmax(true), new BatchNorm1d(), new BatchNorm1d()],
+        // LogSoftmax over 25 classes of a Linear on one pooled value: each class barely varies over the batch.
+        ["nearly constant input, two BatchNorm1d"] = [new GlobalAvgPool2d(), new Linear(26, Bias: false), new Linear(25), new LogSoftmax(true), new BatchNorm1d(Momentum: 0), new BatchNorm1d(Eps: 0.1)],
+    };
+
+    public static TheoryData<string> Found => new(FoundStacks.Keys);
+
+    [Theory]
+    [MemberData(nameof(Found))]
+    public void Stacks_the_property_found_agree_with_libtorch(string name)
+    {
+        var stack = ValidStacks.Declare(1, 22, 22, FoundStacks[name]) ?? throw new ArgumentException($"{name} is not a valid stack");
+        Assert.True(Check(stack));
     }
 
     /// <summary>Checks one stack; false when it (rightly) has no trainer.</summary>
@@ -81,6 +100,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         bool degenerate = false;
         var activations = new List<Tensor>();
         var batchNorms = new List<nn.Module<Tensor, Tensor>>();
+        var statisticsComparable = new List<bool>();
+        bool amplified = false;
         Layer? producer = null;
         foreach (var layer in stack.Layers)
         {
@@ -106,7 +127,9 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             if (layer is BatchNorm2d or BatchNorm1d)
             {
                 batchNorms.Add(module);
+                statisticsComparable.Add(!amplified);
                 degenerate |= HasConstantChannel(x);
+                amplified |= HasNearlyConstantChannel(x);
             }
             x = module.forward(x);
             if (x.requires_grad) { x.retain_grad(); activations.Add(x); }
@@ -133,6 +156,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             Interlocked.Increment(ref DegenerateStacks);
             parameters.Clear();
             batchNorms.Clear();
+            statisticsComparable.Clear();
         }
         var expected = parameters.Select(p => (p.Name, Values: p.Parameter.grad is { } g ? g.data<float>().ToArray() : new float[p.Parameter.numel()])).ToArray();
         // The scale of the sums behind the gradients: the largest parameter gradient, or the largest gradient of a
@@ -154,8 +178,15 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
                 }
         }
         var buffers = trainer.BufferNames;
+        // A BatchNorm over a channel whose spread is small next to its size turns the input's rounding (relative 6e-8)
+        // into output noise of 6e-8 x rms / std; the running statistics of the BatchNorms after it average that noise
+        // (found by this property: LogSoftmax over 25 classes, whose per-class spread over the batch was ~1e-3 of its
+        // value, then two BatchNorm1d; the second one's running mean was 1e-5 on one side and -5e-6 on the other).
+        // Their gradients stay comparable (1e-3 of the largest); their running statistics are not compared.
+        if (statisticsComparable.Contains(false)) Interlocked.Increment(ref AmplifiedStacks);
         for (int k = 0; k < batchNorms.Count; k++)
         {
+            if (!statisticsComparable[k]) continue;
             var named = batchNorms[k].named_buffers().Where(b => b.name is "running_mean" or "running_var").ToArray();
             foreach (var (leaf, buffer) in named)
             {
@@ -175,6 +206,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     }
 
     private static int DegenerateStacks;
+    private static int AmplifiedStacks;
 
     /// <summary>
     /// 1e-3 of the largest gradient (the sample networks are held to 1e-4 in Mnist.Dsl.Engine.Tests). Random stacks
@@ -201,6 +233,19 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         var variance = channels.var(1, unbiased: false);
         var mean = channels.mean(new long[] { 1 });
         return (variance <= (mean * mean + 1) * 1e-10).any().item<bool>();
+    }
+
+    /// <summary>
+    /// Some channel's standard deviation over the batch is below 1/30 of its root mean square: normalising it
+    /// multiplies float rounding by more than 30, past what the running-statistics tolerance (1e-5) absorbs downstream.
+    /// </summary>
+    private static bool HasNearlyConstantChannel(Tensor x)
+    {
+        using var _ = no_grad();
+        var channels = x.transpose(0, 1).reshape(x.shape[1], -1).to_type(ScalarType.Float64);
+        var variance = channels.var(1, unbiased: false);
+        var meanSquare = (channels * channels).mean(new long[] { 1 });
+        return (variance * 900 < meanSquare).any().item<bool>();
     }
 
     private static Tensor Functional(Layer layer, Tensor x) => layer switch
