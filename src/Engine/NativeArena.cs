@@ -18,6 +18,8 @@ public sealed unsafe class NativeArena : IDisposable
 
     public int* Ints(long count) => (int*)Allocate(count * sizeof(int));
 
+    public long* Longs(long count) => (long*)Allocate(count * sizeof(long));
+
     public byte* ByteBuffer(long count) => (byte*)Allocate(count);
 
     public int* Copy(int[] values)

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Tests.Reference;
 using Xunit;
@@ -36,12 +37,18 @@ public sealed unsafe class BatchNormTests
         var inverseStd = new float[channels];
         var meanDy = new float[channels];
         var meanDyXhat = new float[channels];
-        fixed (float* px = x, py = y, pdy = dy, pdx = dx, pg = gamma, pb = beta, prm = runningMean, prv = runningVar, pm = mean, pis = inverseStd, pmd = meanDy, pmdx = meanDyXhat, pe = evaluation)
+        // Two rows of partial sums, as two chunks would give: images [0, n/2) and [n/2, n), each about its first image.
+        var shifts = new float[threads * channels];
+        long[] counts = [n / 2 * plane, (n - n / 2) * plane];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx, pg = gamma, pb = beta, prm = runningMean, prv = runningVar, pm = mean, pis = inverseStd, pmd = meanDy, pmdx = meanDyXhat, pe = evaluation, pshift = shifts)
         fixed (double* ps = sums, pq = squares, psd = sumDy, psdx = sumDyXhat)
+        fixed (long* pcount = counts)
         {
+            BatchNormKernels.FirstValues(px, channels, plane, pshift);
+            BatchNormKernels.FirstValues(px + n / 2 * size, channels, plane, pshift + channels);
             for (int i = 0; i < n; i++)
-                BatchNormKernels.AccumulateStatistics(px + i * size, channels, plane, ps + Thread(i, n) * channels, pq + Thread(i, n) * channels);
-            BatchNormKernels.Statistics(ps, pq, threads, channels, (long)n * plane, 1e-5, pm, pis, prm, prv, momentum);
+                BatchNormKernels.AccumulateStatistics(px + i * size, channels, plane, pshift + Thread(i, n) * channels, ps + Thread(i, n) * channels, pq + Thread(i, n) * channels);
+            BatchNormKernels.Statistics(ps, pq, threads, channels, (long)n * plane, 1e-5, pm, pis, prm, prv, momentum, pshift, pcount);
             for (int i = 0; i < n; i++) BatchNormKernels.Normalize(px + i * size, py + i * size, channels, plane, pm, pis, pg, pb);
             for (int i = 0; i < n; i++)
                 BatchNormKernels.AccumulateGradientSums(pdy + i * size, px + i * size, channels, plane, pm, pis, psd + Thread(i, n) * channels, psdx + Thread(i, n) * channels);
@@ -85,10 +92,34 @@ public sealed unsafe class BatchNormTests
         fixed (float* px = x, pm = mean, pi = inv, prm = rm, prv = rv)
         fixed (double* ps = s, pq = q)
         {
-            BatchNormKernels.AccumulateStatistics(px, 1, 2, ps, pq);
+            BatchNormKernels.AccumulateStatistics(px, 1, 2, px, ps, pq);
             BatchNormKernels.Statistics(ps, pq, 1, 1, 2, 0, pm, pi, prm, prv, 1.0);
         }
         Assert.Equal(2f, rv[0]);
         Assert.Equal(1f, inv[0]);
+    }
+
+    [Fact]
+    public void A_small_variance_next_to_a_large_mean_is_kept()
+    {
+        // 100 + 0.01 k in two rows of 128 (two chunks): a spread of 2.56 on a mean of 101 (a convolution's bias without
+        // a ReLU after it). Sums of squares about 0 lose the variance to float cancellation (0.2% off); about each
+        // row's first value, combined by the rows' means, they keep it.
+        const int plane = 256, half = plane / 2;
+        var x = Enumerable.Range(0, plane).Select(k => 100f + 0.01f * k).ToArray();
+        double mean = x.Average(v => (double)v), variance = x.Average(v => ((double)v - mean) * ((double)v - mean));
+        double[] s = new double[2], q = new double[2];
+        float[] m = new float[1], inv = new float[1], shifts = [x[0], x[half]];
+        long[] counts = [half, half];
+        fixed (float* px = x, pm = m, pi = inv, pshift = shifts)
+        fixed (double* ps = s, pq = q)
+        fixed (long* pcount = counts)
+        {
+            BatchNormKernels.AccumulateStatistics(px, 1, half, pshift, ps, pq);
+            BatchNormKernels.AccumulateStatistics(px + half, 1, half, pshift + 1, ps + 1, pq + 1);
+            BatchNormKernels.Statistics(ps, pq, 2, 1, plane, 0, pm, pi, null, null, 0.1, pshift, pcount);
+        }
+        Assert.Equal(mean, m[0], 1e-4);
+        Assert.InRange(inv[0] * Math.Sqrt(variance), 1 - 1e-6, 1 + 1e-6);
     }
 }

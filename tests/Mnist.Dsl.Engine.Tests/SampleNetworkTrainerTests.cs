@@ -97,9 +97,11 @@ public sealed class SampleNetworkTrainerTests
     /// it moves a weight by about lr in the direction of the sum's rounding noise, and where the second gradient
     /// nearly cancels the first (0.09 g1 + 0.1 g2 ~ 0) it magnifies the gradients' last-bit differences by the
     /// cancellation. The engine and PyTorch then differ by up to ~lr although every gradient agrees to 1e-4 of the
-    /// largest (the "2% of lr" seen on DefaultNet). So: both sides must equal Adam's formula (computed here in double)
-    /// applied to their own gradients, to 1e-5; where the formula on PyTorch's gradients and on the engine's agree,
-    /// the parameters must too; and the elements where they do not are a small minority.
+    /// largest (the "2% of lr" seen on DefaultNet); and at the second step's point PyTorch's float32 gradients can be
+    /// off themselves (seed001-1: conv1.weight[0] -0.00656 in float32, -0.00669 in float64 and here, the engine's
+    /// BatchNorm taking its sums about a value near the mean). So: both sides must equal Adam's formula (computed here
+    /// in double) applied to their own gradients, to 1e-5; the formula on the engine's gradients must equal it on the
+    /// float64 twin's, but for a small minority of elements.
     /// </summary>
     private static void AdamAgreesUpToItsAmplificationOfGradientDifferences(string network, ITrainer trainer,
         System.Collections.Generic.Dictionary<string, float[]> expected, float[] initial, float[] firstGradients)
@@ -111,6 +113,7 @@ public sealed class SampleNetworkTrainerTests
         {
             var ours = SampleNetworkCase.Parameter(trainer, name);
             var (torchFirst, torchSecond, torchAfter) = (expected["grad:" + name], expected["grad2:" + name], expected["state:" + name]);
+            var (exactFirst, exactSecond) = (expected["grad64:" + name], expected["grad2_64:" + name]);
             var fromOurs = new float[count];
             var fromTorch = new float[count];
             for (int i = 0; i < count; i++)
@@ -122,9 +125,8 @@ public sealed class SampleNetworkTrainerTests
             Tolerance.AssertClose(fromTorch, torchAfter, 1e-5, $"{network}: PyTorch's {name} after two Adam steps against Adam's formula on PyTorch's gradients");
             for (int i = 0; i < count; i++)
             {
-                if (Math.Abs(fromOurs[i] - fromTorch[i]) > 1e-5 * (1 + Math.Abs(fromTorch[i]))) { sensitive++; continue; }
-                Assert.True(Math.Abs(ours[i] - torchAfter[i]) <= 2e-5 * (1 + Math.Abs(torchAfter[i])),
-                    $"{network}: {name}[{i}] after two Adam steps is {ours[i]}, PyTorch {torchAfter[i]}, though Adam's formula gives the same on both sides' gradients");
+                double exact = AdamTwoSteps(initial[offset + i], exactFirst[i], exactSecond[i], lr);
+                if (Math.Abs(ours[i] - exact) > 2e-5 * (1 + Math.Abs(exact))) sensitive++;
             }
         }
         Assert.True(sensitive <= trainer.Layout.Count / 100,

@@ -11,6 +11,7 @@ using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Layers;
 using Xunit;
 using Xunit.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mnist.Dsl.Properties.Tests;
@@ -45,28 +46,36 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true)
             .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
 
-        output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared; {AmplifiedStacks} with running statistics after a nearly constant BatchNorm input: not compared), in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared), in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(cases, trained);
     }
 
     /// <summary>Counterexamples this property found (shrunk), checked on every run: the random draw may not meet them again.</summary>
-    private static readonly Dictionary<string, Layer[]> FoundStacks = new()
+    private static readonly Dictionary<string, ValidStack> FoundStacks = new()
     {
         // A LogSoftmax over a single channel is 0 everywhere: the first BatchNorm's input is constant.
-        ["constant input, two BatchNorm1d"] = [new GlobalAvgPool2d(), new Linear(1), new LogSoftmax(true), new BatchNorm1d(), new BatchNorm1d()],
+        ["constant input, two BatchNorm1d"] = Declared(1, 22, 22, new GlobalAvgPool2d(), new Linear(1), new LogSoftmax(true), new BatchNorm1d(), new BatchNorm1d()),
         // LogSoftmax over 25 classes of a Linear on one pooled value: each class barely varies over the batch.
-        ["nearly constant input, two BatchNorm1d"] = [new GlobalAvgPool2d(), new Linear(26, Bias: false), new Linear(25), new LogSoftmax(true), new BatchNorm1d(Momentum: 0), new BatchNorm1d(Eps: 0.1)],
+        ["nearly constant input, two BatchNorm1d"] = Declared(1, 22, 22, new GlobalAvgPool2d(), new Linear(26, Bias: false), new Linear(25), new LogSoftmax(true),
+            new BatchNorm1d(Momentum: 0), new BatchNorm1d(Eps: 0.1)),
+        // LogSoftmax over 6 channels per pixel, pooled, then two BatchNorm2d (the second with momentum 0.5).
+        ["LogSoftmax map, two BatchNorm2d"] = Declared(1, 10, 10, new AvgPool2d(4, Stride: 3, Functional: true), new Conv2d(6, 2, Padding: 1, Bias: false), new LogSoftmax(),
+            new AvgPool2d(4, Stride: 2), new BatchNorm2d(), new BatchNorm2d(Momentum: 0.5, Eps: 0.001)),
+        // A 1x1 convolution with padding 2 (its border is its bias) on one channel, then BatchNorm2d.
+        ["padded 1x1 convolution, BatchNorm2d"] = Declared(3, 21, 21, new Conv2d(1, 6, Padding: 1, Bias: false), new Conv2d(11, 1, Padding: 2), new BatchNorm2d(), new GlobalAvgPool2d(true)),
     };
 
-    public static TheoryData<string> Found => new(FoundStacks.Keys);
+    public static TheoryData<string> FoundNames => new(FoundStacks.Keys);
 
     [Theory]
-    [MemberData(nameof(Found))]
+    [MemberData(nameof(FoundNames))]
     public void Stacks_the_property_found_agree_with_libtorch(string name)
     {
-        var stack = ValidStacks.Declare(1, 22, 22, FoundStacks[name]) ?? throw new ArgumentException($"{name} is not a valid stack");
-        Assert.True(Check(stack));
+        Assert.True(Check(FoundStacks[name]));
     }
+
+    private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
+        ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
 
     /// <summary>Checks one stack; false when it (rightly) has no trainer.</summary>
     private static bool Check(ValidStack stack)
@@ -96,16 +105,16 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         var x = tensor(images, new long[] { Batch, stack.Channels, stack.Height, stack.Width });
         var entries = trainer.Layout.Entries;
         int next = 0;
-        var parameters = new List<(string Name, Tensor Parameter)>();
+        var parameters = new List<(string Name, Tensor Parameter, Tensor Exact)>();
         bool degenerate = false;
         var activations = new List<Tensor>();
-        var batchNorms = new List<nn.Module<Tensor, Tensor>>();
-        var statisticsComparable = new List<bool>();
-        bool amplified = false;
+        var batchNorms = new List<(nn.Module<Tensor, Tensor> Single, nn.Module<Tensor, Tensor> Double)>();
+        // The same network in float64 beside it: how far libtorch's own float32 results are from exact arithmetic.
+        var x64 = x.to_type(ScalarType.Float64);
         Layer? producer = null;
         foreach (var layer in stack.Layers)
         {
-            if (layer is Linear && x.dim() == 4) x = x.flatten(1);
+            if (layer is Linear && x.dim() == 4) { x = x.flatten(1); x64 = x64.flatten(1); }
             // Dropout at p = 0 on both sides: the identity.
             if (layer is Dropout or Dropout2d) continue;
             if (layer is ReLU) degenerate |= AtTheKink(x, producer is BatchNorm2d or BatchNorm1d);
@@ -113,23 +122,30 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             if (layer.IsFunctional)
             {
                 x = Functional(layer, x);
+                x64 = Functional(layer, x64);
                 continue;
             }
             var module = RuntimeStack.CreateModule(layer, x);
             module.train();
-            foreach (var p in module.parameters())
+            var module64 = RuntimeStack.CreateModule(layer, x64);
+            module64.to(ScalarType.Float64);
+            module64.train();
+            foreach (var (p, p64) in module.parameters().Zip(module64.parameters()))
             {
                 var (name, offset, count) = entries[next++];
                 if (count != p.numel()) { problems.Add($"{name} has {count} values in the trainer, libtorch's parameter {p.numel()}"); return problems; }
-                using (no_grad()) p.copy_(tensor(initial.AsSpan(offset, count).ToArray(), p.shape));
-                parameters.Add((name, p));
+                using (no_grad())
+                {
+                    p.copy_(tensor(initial.AsSpan(offset, count).ToArray(), p.shape));
+                    p64.copy_(p);
+                }
+                parameters.Add((name, p, p64));
             }
+            x64 = module64.forward(x64);
             if (layer is BatchNorm2d or BatchNorm1d)
             {
-                batchNorms.Add(module);
-                statisticsComparable.Add(!amplified);
+                batchNorms.Add((module, module64));
                 degenerate |= HasConstantChannel(x);
-                amplified |= HasNearlyConstantChannel(x);
             }
             x = module.forward(x);
             if (x.requires_grad) { x.retain_grad(); activations.Add(x); }
@@ -139,7 +155,12 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         var target = tensor(labels.Select(l => (long)l).ToArray());
         var loss = stack.Layers[^1] is LogSoftmax ? nn.functional.nll_loss(outputs, target) : nn.functional.cross_entropy(outputs, target);
         // A network without parameters has nothing to differentiate (and libtorch refuses a backward without a graph).
-        if (parameters.Count > 0) loss.backward();
+        if (parameters.Count > 0)
+        {
+            loss.backward();
+            var outputs64 = x64.dim() == 4 ? x64.flatten(1) : x64;
+            (stack.Layers[^1] is LogSoftmax ? nn.functional.nll_loss(outputs64, target) : nn.functional.cross_entropy(outputs64, target)).backward();
+        }
 
         float expectedLoss = loss.item<float>();
         if (Math.Abs(engineLoss - expectedLoss) > 1e-4 * (1 + Math.Abs(expectedLoss)))
@@ -156,9 +177,10 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             Interlocked.Increment(ref DegenerateStacks);
             parameters.Clear();
             batchNorms.Clear();
-            statisticsComparable.Clear();
         }
-        var expected = parameters.Select(p => (p.Name, Values: p.Parameter.grad is { } g ? g.data<float>().ToArray() : new float[p.Parameter.numel()])).ToArray();
+        var expected = parameters.Select(p => (p.Name,
+            Values: p.Parameter.grad is { } g ? g.data<float>().ToArray() : new float[p.Parameter.numel()],
+            Exact: p.Exact.grad is { } g64 ? g64.data<double>().ToArray() : new double[p.Exact.numel()])).ToArray();
         // The scale of the sums behind the gradients: the largest parameter gradient, or the largest gradient of a
         // layer's output, whichever is larger. A BatchNorm over a channel of tiny variance multiplies its input gradient
         // by 1/std; a gradient that cancels to ~0 behind it (a bias before BatchNorm) keeps rounding noise of that size
@@ -166,55 +188,56 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         // on both sides, 6e-5 apart, next to input gradients of ~100).
         double largest = expected.SelectMany(e => e.Values).Concat(activations.Where(a => a.grad is not null).SelectMany(a => a.grad!.data<float>().ToArray()))
             .Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Max();
-        foreach (var (name, values) in expected)
+        foreach (var (name, values, exact) in expected)
         {
             var (offset, count) = trainer.Layout[name];
             var actual = trainer.Gradients.Slice(offset, count);
             for (int i = 0; i < count; i++)
-                if (!(Math.Abs(actual[i] - values[i]) <= GradientTolerance * largest + 1e-6))
+                if (!(Math.Abs(actual[i] - values[i]) <= GradientTolerance * largest + 1e-6 + 10 * Math.Abs(values[i] - exact[i])))
                 {
-                    problems.Add($"gradient of {name}[{i}] is {actual[i]}, libtorch {values[i]} (largest gradient {largest:G3})");
+                    problems.Add($"gradient of {name}[{i}] is {actual[i]}, libtorch {values[i]}, in float64 {exact[i]:G8} (largest gradient {largest:G3})");
                     break;
                 }
         }
+        // Running statistics are compared within 1e-5 plus 10 times libtorch's own float32 error (its distance from the
+        // float64 forward). That error is what an ill-conditioned input makes of rounding: a BatchNorm over a channel
+        // whose spread is small next to its size (LogSoftmax over many classes, found by this property) turns relative
+        // rounding of 6e-8 into noise of 6e-8 x rms / std in its output, and the BatchNorms after it average that noise
+        // into their running means (LogSoftmax over 25 classes, then two BatchNorm1d: 1e-5 in libtorch, -5e-6 here).
         var buffers = trainer.BufferNames;
-        // A BatchNorm over a channel whose spread is small next to its size turns the input's rounding (relative 6e-8)
-        // into output noise of 6e-8 x rms / std; the running statistics of the BatchNorms after it average that noise
-        // (found by this property: LogSoftmax over 25 classes, whose per-class spread over the batch was ~1e-3 of its
-        // value, then two BatchNorm1d; the second one's running mean was 1e-5 on one side and -5e-6 on the other).
-        // Their gradients stay comparable (1e-3 of the largest); their running statistics are not compared.
-        if (statisticsComparable.Contains(false)) Interlocked.Increment(ref AmplifiedStacks);
         for (int k = 0; k < batchNorms.Count; k++)
         {
-            if (!statisticsComparable[k]) continue;
-            var named = batchNorms[k].named_buffers().Where(b => b.name is "running_mean" or "running_var").ToArray();
-            foreach (var (leaf, buffer) in named)
+            var exact = batchNorms[k].Double.named_buffers().Where(b => b.name is "running_mean" or "running_var").ToDictionary(b => b.name, b => b.buffer.data<double>().ToArray());
+            foreach (var (leaf, buffer) in batchNorms[k].Single.named_buffers().Where(b => b.name is "running_mean" or "running_var"))
             {
-                var name = buffers.FirstOrDefault(b => b.EndsWith("." + leaf, StringComparison.Ordinal) && buffers.Where(n => n.EndsWith("." + leaf, StringComparison.Ordinal)).ToList().IndexOf(b) == k);
+                var name = buffers.Where(b => b.EndsWith("." + leaf, StringComparison.Ordinal)).ElementAtOrDefault(k);
                 if (name is null) { problems.Add($"the trainer has no {leaf} for BatchNorm {k + 1}"); continue; }
                 var values = buffer.data<float>().ToArray();
                 var actual = trainer.Buffer(name);
                 for (int i = 0; i < values.Length; i++)
-                    if (!(Math.Abs(actual[i] - values[i]) <= 1e-5 * (1 + Math.Abs(values[i]))))
+                {
+                    double libtorchError = Math.Abs(values[i] - exact[leaf][i]);
+                    if (!(Math.Abs(actual[i] - values[i]) <= 1e-5 * (1 + Math.Abs(values[i])) + 10 * libtorchError))
                     {
-                        problems.Add($"{name}[{i}] after the step is {actual[i]}, libtorch {values[i]}");
+                        problems.Add($"{name}[{i}] after the step is {actual[i]}, libtorch {values[i]} (in float64 {exact[leaf][i]:G8})");
                         break;
                     }
+                }
             }
         }
         return problems;
     }
 
     private static int DegenerateStacks;
-    private static int AmplifiedStacks;
 
     /// <summary>
-    /// 1e-3 of the largest gradient (the sample networks are held to 1e-4 in Mnist.Dsl.Engine.Tests). Random stacks
-    /// on a batch of 10 include badly conditioned ones: a biased Conv2d(8, 1) then BatchNorm2d (the bias's gradient
-    /// is 0 up to rounding, and the weights' are sums that cancel behind BatchNorm's 1/std) gave one weight gradient
-    /// up to 2e-4 of the largest apart from libtorch's on 1 batch in 5 (not with Bias = false); not analysed further.
+    /// 1e-4 of the largest gradient, as the sample networks are held in Mnist.Dsl.Engine.Tests, plus 10 times libtorch's
+    /// own float32 error where that is larger. It was 1e-3 while a biased Conv2d then BatchNorm2d differed by up to 2e-4
+    /// on some batches: the engine took the variance as E[x^2] - E[x]^2 over float partial sums, which the bias (the
+    /// mean) turned into cancellation; found by this property (a padded 1x1 convolution, 8% off on one weight
+    /// gradient) and fixed by summing about a value near the mean (BatchNormKernels.AccumulateStatistics).
     /// </summary>
-    private const double GradientTolerance = 1e-3;
+    private const double GradientTolerance = 1e-4;
 
     /// <summary>Some ReLU input is within rounding of 0 (exact zeros count when a BatchNorm produced them: 0 - mean).</summary>
     private static bool AtTheKink(Tensor x, bool afterBatchNorm)
@@ -233,19 +256,6 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         var variance = channels.var(1, unbiased: false);
         var mean = channels.mean(new long[] { 1 });
         return (variance <= (mean * mean + 1) * 1e-10).any().item<bool>();
-    }
-
-    /// <summary>
-    /// Some channel's standard deviation over the batch is below 1/30 of its root mean square: normalising it
-    /// multiplies float rounding by more than 30, past what the running-statistics tolerance (1e-5) absorbs downstream.
-    /// </summary>
-    private static bool HasNearlyConstantChannel(Tensor x)
-    {
-        using var _ = no_grad();
-        var channels = x.transpose(0, 1).reshape(x.shape[1], -1).to_type(ScalarType.Float64);
-        var variance = channels.var(1, unbiased: false);
-        var meanSquare = (channels * channels).mean(new long[] { 1 });
-        return (variance * 900 < meanSquare).any().item<bool>();
     }
 
     private static Tensor Functional(Layer layer, Tensor x) => layer switch

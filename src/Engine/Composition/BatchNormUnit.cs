@@ -11,6 +11,8 @@ public sealed unsafe class BatchNormUnit : TrainUnit
     private readonly int _channels, _height, _width, _rows;
     private readonly double _momentum, _eps;
     private readonly double* _sum, _squares, _sumDy, _sumDyXhat;
+    private readonly float* _shifts;
+    private readonly long* _counts;
     private readonly float*[] _mean, _inverseStd, _meanDy, _meanDyXhat;
     private readonly float* _runningMean, _runningVar;
     private int _gamma, _beta;
@@ -32,6 +34,8 @@ public sealed unsafe class BatchNormUnit : TrainUnit
         OutputGradient = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         _sum = arena.Doubles(chunks * channels);
         _squares = arena.Doubles(chunks * channels);
+        _shifts = arena.Floats(chunks * channels);
+        _counts = arena.Longs(chunks);
         _sumDy = arena.Doubles(chunks * channels);
         _sumDyXhat = arena.Doubles(chunks * channels);
         _mean = new float*[threads];
@@ -77,10 +81,13 @@ public sealed unsafe class BatchNormUnit : TrainUnit
         if (phase == 0)
         {
             double* sum = _sum + work.Chunk * _channels, squares = _squares + work.Chunk * _channels;
+            float* shift = _shifts + work.Chunk * _channels;
             new Span<double>(sum, _channels).Clear();
             new Span<double>(squares, _channels).Clear();
+            _counts[work.Chunk] = Math.Max(work.To - work.From, 0) * (long)Plane;
+            if (work.To > work.From) BatchNormKernels.FirstValues(Input + (long)work.From * InputSize, _channels, Plane, shift);
             for (int i = work.From; i < work.To; i++)
-                BatchNormKernels.AccumulateStatistics(Input + (long)i * InputSize, _channels, Plane, sum, squares);
+                BatchNormKernels.AccumulateStatistics(Input + (long)i * InputSize, _channels, Plane, shift, sum, squares);
             return;
         }
         for (int i = work.From; i < work.To; i++)
@@ -90,7 +97,7 @@ public sealed unsafe class BatchNormUnit : TrainUnit
 
     public override void FinishForward(int phase, int thread, int batch) =>
         BatchNormKernels.Statistics(_sum, _squares, _rows, _channels, (long)batch * Plane, _eps, _mean[thread], _inverseStd[thread],
-            thread == 0 ? _runningMean : null, _runningVar, _momentum);
+            thread == 0 ? _runningMean : null, _runningVar, _momentum, _shifts, _counts);
 
     public override void Backward(int phase, in ChunkWork work)
     {

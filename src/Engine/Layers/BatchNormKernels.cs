@@ -11,44 +11,79 @@ namespace Mnist.Dsl.Engine.Layers;
 /// </summary>
 public static unsafe class BatchNormKernels
 {
-    /// <summary>sum[c] += sum of x[c, :], sumOfSquares[c] += sum of squares, for one image [C][plane].</summary>
-    public static void AccumulateStatistics(float* x, int channels, int plane, double* sum, double* sumOfSquares)
+    /// <summary>
+    /// sum[c] += sum of (x[c, :] - shift[c]), sumOfSquares[c] += sum of its squares, for one image [C][plane]. With a
+    /// shift near the mean the variance stays exact where it is small next to the mean squared (a convolution without
+    /// a ReLU after it, whose bias sets the mean); about 0, float partial sums would lose it to cancellation.
+    /// </summary>
+    public static void AccumulateStatistics(float* x, int channels, int plane, float* shift, double* sum, double* sumOfSquares)
     {
         for (int c = 0; c < channels; c++)
         {
             float* row = x + c * plane;
+            var k = new Vector<float>(shift[c]);
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             int i = 0;
             for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
             {
-                var a = Vector.Load(row + i);
+                var a = Vector.Load(row + i) - k;
                 s += a;
                 q += a * a;
             }
             double ss = Vector.Sum(s), qq = Vector.Sum(q);
-            for (; i < plane; i++) { ss += row[i]; qq += (double)row[i] * row[i]; }
+            for (; i < plane; i++) { double a = row[i] - shift[c]; ss += a; qq += a * a; }
             sum[c] += ss;
             sumOfSquares[c] += qq;
         }
     }
 
+    /// <summary>shift[c] = x[c, 0], for one image [C][plane]: each channel's first value, the rows' shift.</summary>
+    public static void FirstValues(float* x, int channels, int plane, float* shift)
+    {
+        for (int c = 0; c < channels; c++) shift[c] = x[c * plane];
+    }
+
     /// <summary>
-    /// The batch statistics from all threads' partial sums (rows of <paramref name="channels"/>, reduced in thread
-    /// order): mean and 1 / sqrt(var + eps). Updates the running statistics too when <paramref name="runningMean"/>
-    /// is not null (one thread does that).
+    /// The batch statistics from the rows' partial sums (rows of <paramref name="channels"/>, reduced in row order):
+    /// mean and 1 / sqrt(var + eps). Updates the running statistics too when <paramref name="runningMean"/> is not null
+    /// (one thread does that). Row r's sums are about <paramref name="rowShifts"/>[r][c] over
+    /// <paramref name="rowCounts"/>[r] values when those are given (combined as Chan et al.'s parallel variance: each
+    /// row's squared deviations about its own mean, plus its count times its mean's squared distance from the batch's),
+    /// else about 0 over <paramref name="count"/> values in all.
     /// </summary>
-    public static void Statistics(double* partialSums, double* partialSquares, int threads, int channels, long count,
-        double eps, float* mean, float* inverseStd, float* runningMean, float* runningVar, double momentum)
+    public static void Statistics(double* partialSums, double* partialSquares, int rows, int channels, long count,
+        double eps, float* mean, float* inverseStd, float* runningMean, float* runningVar, double momentum,
+        float* rowShifts = null, long* rowCounts = null)
     {
         if (count < 2 && runningVar != null)
             throw new InvalidOperationException("BatchNorm in training needs more than one value per channel (PyTorch raises too)");
         for (int c = 0; c < channels; c++)
         {
-            double s = 0, q = 0;
-            for (int t = 0; t < threads; t++) { s += partialSums[t * channels + c]; q += partialSquares[t * channels + c]; }
-            double m = s / count;
-            double variance = Math.Max(q / count - m * m, 0);
+            double m, variance;
+            if (rowShifts == null)
+            {
+                double s = 0, q = 0;
+                for (int r = 0; r < rows; r++) { s += partialSums[r * channels + c]; q += partialSquares[r * channels + c]; }
+                m = s / count;
+                variance = Math.Max(q / count - m * m, 0);
+            }
+            else
+            {
+                double total = 0;
+                for (int r = 0; r < rows; r++)
+                    if (rowCounts[r] > 0) total += rowShifts[r * channels + c] * (double)rowCounts[r] + partialSums[r * channels + c];
+                m = total / count;
+                double squares = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    long n = rowCounts[r];
+                    if (n <= 0) continue;
+                    double s = partialSums[r * channels + c], rowMean = rowShifts[r * channels + c] + s / n;
+                    squares += partialSquares[r * channels + c] - s * s / n + n * (rowMean - m) * (rowMean - m);
+                }
+                variance = Math.Max(squares / count, 0);
+            }
             mean[c] = (float)m;
             inverseStd[c] = (float)(1.0 / Math.Sqrt(variance + eps));
             if (runningMean != null)

@@ -4,6 +4,7 @@ usage: engine_reference.py <request.json> <response.json>
 A case is {"kind": ..., inputs as flat float lists with their shapes}; the answer is flat float lists again.
 """
 import json
+import copy
 import sys
 
 import torch
@@ -192,6 +193,17 @@ def sample_net(c):
     labels = torch.tensor(c["labels"], dtype=torch.long)
     reverse = {v: k for k, v in mapping.items()}
     r = {}
+    if c["optimizer"] == "adam":
+        # Adam turns last-bit differences into moves of ~lr, so its check uses the exact answer too: the same two
+        # steps in float64 (gradients of both, as float32).
+        exact = copy.deepcopy(model).double()
+        exact_opt = torch.optim.Adam(exact.parameters(), lr=0.01)
+        for step in range(2):
+            exact_opt.zero_grad()
+            F.nll_loss(exact(x.double()), labels).backward()
+            for name, p in exact.named_parameters():
+                r[("grad64:" if step == 0 else "grad2_64:") + reverse[name]] = flat(p.grad.float())
+            exact_opt.step()
     for step in range(c["steps"]):
         opt.zero_grad()
         out = model(x)
