@@ -169,7 +169,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
 
         float expectedLoss = loss.item<float>();
         double exactLoss = loss64.item<double>();
-        if (Math.Abs(engineLoss - expectedLoss) > 1e-4 * (1 + Math.Abs(expectedLoss)) + 10 * Math.Abs(expectedLoss - exactLoss))
+        if (!Agrees(engineLoss, expectedLoss, exactLoss, 1e-4 * (1 + Math.Abs(expectedLoss))))
             problems.Add($"loss {engineLoss}, libtorch {expectedLoss}, in float64 {exactLoss:G8}");
         // Two ill-conditioned cases, both found by this property, where only the loss is comparable. A BatchNorm whose input channel is the same value in every image (a
         // convolution that sees only padding outputs its bias) has zero batch variance: mathematically the gradient
@@ -199,17 +199,17 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             var (offset, count) = trainer.Layout[name];
             var actual = trainer.Gradients.Slice(offset, count);
             for (int i = 0; i < count; i++)
-                if (!(Math.Abs(actual[i] - values[i]) <= GradientTolerance * largest + 1e-6 + 10 * Math.Abs(values[i] - exact[i])))
+                if (!Agrees(actual[i], values[i], exact[i], GradientTolerance * largest + 1e-6))
                 {
                     problems.Add($"gradient of {name}[{i}] is {actual[i]}, libtorch {values[i]}, in float64 {exact[i]:G8} (largest gradient {largest:G3})");
                     break;
                 }
         }
-        // Running statistics are compared within 1e-5 plus 10 times libtorch's own float32 error (its distance from the
-        // float64 forward). That error is what an ill-conditioned input makes of rounding: a BatchNorm over a channel
-        // whose spread is small next to its size (LogSoftmax over many classes, found by this property) turns relative
-        // rounding of 6e-8 into noise of 6e-8 x rms / std in its output, and the BatchNorms after it average that noise
-        // into their running means (LogSoftmax over 25 classes, then two BatchNorm1d: 1e-5 in libtorch, -5e-6 here).
+        // Running statistics are compared within 1e-5, plus libtorch's own error (Agrees). That error is what an
+        // ill-conditioned input makes of rounding: a BatchNorm over a channel whose spread is small next to its size
+        // (LogSoftmax over many classes, found by this property) turns relative rounding of 6e-8 into noise of
+        // 6e-8 x rms / std in its output, and the BatchNorms after it average that noise into their running means
+        // (LogSoftmax over 25 classes, then two BatchNorm1d: 1e-5 in libtorch, -5e-6 here).
         var buffers = trainer.BufferNames;
         for (int k = 0; k < batchNorms.Count; k++)
         {
@@ -221,20 +221,25 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
                 var values = buffer.data<float>().ToArray();
                 var actual = trainer.Buffer(name);
                 for (int i = 0; i < values.Length; i++)
-                {
-                    double libtorchError = Math.Abs(values[i] - exact[leaf][i]);
-                    if (!(Math.Abs(actual[i] - values[i]) <= 1e-5 * (1 + Math.Abs(values[i])) + 10 * libtorchError))
+                    if (!Agrees(actual[i], values[i], exact[leaf][i], 1e-5 * (1 + Math.Abs(values[i]))))
                     {
                         problems.Add($"{name}[{i}] after the step is {actual[i]}, libtorch {values[i]} (in float64 {exact[leaf][i]:G8})");
                         break;
                     }
-                }
             }
         }
         return problems;
     }
 
     private static int DegenerateStacks;
+
+    /// <summary>
+    /// The engine's value is within <paramref name="bound"/> of libtorch's, plus 10 times libtorch's own float32 error
+    /// (its distance from the same layers run in float64): where the problem is ill-conditioned, libtorch cannot be
+    /// held as exact.
+    /// </summary>
+    private static bool Agrees(double engine, double libtorch, double exact, double bound) =>
+        Math.Abs(engine - libtorch) <= bound + 10 * Math.Abs(libtorch - exact);
 
     /// <summary>
     /// 1e-3 of the largest gradient (the sample networks are held to 1e-4 in Mnist.Dsl.Engine.Tests), plus 10 times
