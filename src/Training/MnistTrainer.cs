@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.Runtime;
+
 
 namespace Mnist.Dsl.Training;
 
@@ -90,7 +90,7 @@ public static class MnistTrainer
         {
             return action();
         }
-        catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NativeRuntimeException)
+        catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings("; ")}");
             return 2;

@@ -47,6 +47,12 @@ public sealed unsafe class Adam : IOptimizer
 
     public int StateBuffers => 2;
 
+    public IReadOnlyList<string> StateNames { get; } = new[] { "exp_avg", "exp_avg_sq" };
+
+    public bool HasState => true;
+
+    public bool CountsStepsInState => true;
+
     public void Update(float* parameters, float* gradients, float** state, int from, int to) =>
         Update(parameters, gradients, state[0], state[1], from, to);
 

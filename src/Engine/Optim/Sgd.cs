@@ -47,6 +47,12 @@ public sealed unsafe class Sgd : IOptimizer
 
     public int StateBuffers => 1;
 
+    public IReadOnlyList<string> StateNames { get; } = new[] { "momentum_buffer" };
+
+    public bool HasState => Momentum != 0 && Steps > 0;
+
+    public bool CountsStepsInState => false;
+
     public void Update(float* parameters, float* gradients, float** state, int from, int to) =>
         Update(parameters, gradients, state[0], from, to);
 

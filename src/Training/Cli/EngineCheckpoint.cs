@@ -1,4 +1,3 @@
-using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Training.Engine;
 
 namespace Mnist.Dsl.Training.Cli;
@@ -23,17 +22,11 @@ internal static class EngineCheckpoint
         for (var i = 0; i < parameters.Count; i++)
         {
             var (_, offset, count, shape) = parameters[i];
-            if (trainer.Optimizer is Sgd sgd)
-            {
-                // PyTorch's SGD has no buffer before its first step; nor does this file.
-                if (sgd.Momentum != 0 && trainer.Steps > 0) tensors.Add(Entry($"{i}.momentum_buffer", RawTensor.Float32(trainer.OptimizerState(0).Slice(offset, count), shape)));
-            }
-            else
-            {
-                tensors.Add(Entry($"{i}.step", RawTensor.Int64(new[] { trainer.Steps }, 1)));
-                tensors.Add(Entry($"{i}.exp_avg", RawTensor.Float32(trainer.OptimizerState(0).Slice(offset, count), shape)));
-                tensors.Add(Entry($"{i}.exp_avg_sq", RawTensor.Float32(trainer.OptimizerState(1).Slice(offset, count), shape)));
-            }
+            // The optimizer names its state as PyTorch's does; it has none before it needs it (SGD before its first step).
+            if (trainer.Optimizer.CountsStepsInState) tensors.Add(Entry($"{i}.step", RawTensor.Int64(new[] { trainer.Steps }, 1)));
+            if (trainer.Optimizer.HasState)
+                for (var b = 0; b < trainer.Optimizer.StateBuffers; b++)
+                    tensors.Add(Entry($"{i}.{trainer.Optimizer.StateNames[b]}", RawTensor.Float32(trainer.OptimizerState(b).Slice(offset, count), shape)));
             if (average is not null) tensors.Add(KeyValuePair.Create($"average.{i}", RawTensor.Float32(average.Values.Slice(offset, count), shape)));
         }
         var metadata = new Dictionary<string, string>
@@ -60,20 +53,18 @@ internal static class EngineCheckpoint
             throw new InvalidDataException($"{path} is damaged: it has no epoch or no step count.");
 
         EngineWeights.Load(network, trainer, Part(tensors, "model."), path);
+        // The optimizer counts its steps too (SGD starts its momentum buffer at the first, Adam corrects its bias by
+        // it); set before its state is read, since whether it has any depends on them.
+        trainer.Steps = steps;
+        trainer.Optimizer.Steps = steps;
         var optimizer = Part(tensors, "optimizer.");
         var parameters = EngineWeights.Parameters(network, trainer);
         for (var i = 0; i < parameters.Count; i++)
         {
             var (_, offset, count, _) = parameters[i];
-            if (trainer.Optimizer is Sgd)
-            {
-                if (optimizer.TryGetValue($"{i}.momentum_buffer", out var buffer)) Fitting(buffer, count, i, path).AsSpan().CopyTo(trainer.OptimizerState(0).Slice(offset, count));
-            }
-            else
-            {
-                Fitting(Required(optimizer, $"{i}.exp_avg", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(0).Slice(offset, count));
-                Fitting(Required(optimizer, $"{i}.exp_avg_sq", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(1).Slice(offset, count));
-            }
+            if (trainer.Optimizer.HasState)
+                for (var b = 0; b < trainer.Optimizer.StateBuffers; b++)
+                    Fitting(Required(optimizer, $"{i}.{trainer.Optimizer.StateNames[b]}", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(b).Slice(offset, count));
             if (average is not null)
             {
                 var values = tensors.TryGetValue($"average.{i}", out var a) ? a
@@ -84,13 +75,6 @@ internal static class EngineCheckpoint
         if (average is not null)
             average.Updates = long.TryParse(metadata.GetValueOrDefault("average_updates"), NumberStyles.None, CultureInfo.InvariantCulture, out var updates) ? updates
                 : throw new InvalidDataException($"{path} is damaged: it has a weight average but no update count.");
-        trainer.Steps = steps;
-        // The optimizer counts its steps too: SGD starts its momentum buffer at its first, Adam corrects its bias by it.
-        switch (trainer.Optimizer)
-        {
-            case Sgd sgd: sgd.Steps = steps; break;
-            case Adam adam: adam.Steps = steps; break;
-        }
         return epoch;
     }
 

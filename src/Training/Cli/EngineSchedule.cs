@@ -3,7 +3,7 @@ using Mnist.Dsl.Engine.Optim;
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
-/// The learning-rate schedules of <see cref="Schedules"/> on the plain-C# engine's optimizer, stepped where the torch
+/// The learning-rate schedules of the TorchSharp backend's TorchSchedule on the plain-C# engine's optimizer, stepped where the torch
 /// path steps them (one-cycle per batch, the others per epoch) and with its one quirk kept: one-cycle's step after
 /// the run's last batch is skipped, so both engines report the same last learning rate.
 /// </summary>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TorchSharp;
+using Mnist.Dsl.Training.Backends;
 
 namespace Mnist.Dsl.Training.Cli;
 
@@ -33,25 +33,11 @@ internal static class EvalCommand
                     throw new UserError($"{entry.Name} has no inference class, so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
-            var (loss, correct, count) = onGenerated ? InferenceEvaluation.Run(entry, catalog.All, path, folder, threads, limit) : OnTorch(entry, catalog, path, folder, threads, limit);
+            var backend = TrainingBackends.For(onGenerated ? EngineKind.Generated : EngineKind.Torch);
+            var (loss, correct, count) = backend.Evaluate(entry, catalog.All, path, folder, threads, limit);
             System.Console.WriteLine(EpochResult.FormatTestLine(loss, correct, count));
             return 0;
         }));
         return evaluate;
-    }
-
-    // Its own method, so that evaluating through the inference class never compiles a call into TorchSharp code.
-    private static (double Loss, long Correct, long Count) OnTorch(RegisteredNetwork entry, ModelCatalog catalog, string path, string folder, int threads, int limit)
-    {
-        TrainCommand.PrepareTorch();
-        torch.set_num_threads(threads);
-        using var model = entry.Create();
-        model.LoadWeights(path, entry, catalog.All); // names the network a file of another one fits
-        Runtime.ChannelsLast.Apply(model);
-        using var test = MnistDataset.Load(folder, train: false);
-        using var scope = torch.NewDisposeScope();
-        var (images, labels) = TorchTrainer.Limit(test, limit);
-        var (loss, correct) = TorchTrainer.Evaluate(model, images, labels);
-        return (loss, correct, labels.shape[0]);
     }
 }

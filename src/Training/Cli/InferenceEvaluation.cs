@@ -29,7 +29,7 @@ internal static class InferenceEvaluation
                 // The networks end in LogSoftmax: the NLL loss is minus the label's output, as nll_loss takes it.
                 lossSum -= outputs[i * classes + labels[i]];
             }
-            correct += EngineTrainer.Correct(outputs.AsSpan(0, count * classes), labels.AsSpan(0, count), count);
+            correct += Backends.EngineRun.Correct(outputs.AsSpan(0, count * classes), labels.AsSpan(0, count), count);
         }
         return (lossSum / test.Count, correct, test.Count);
     }

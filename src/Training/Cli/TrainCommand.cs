@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mnist.Dsl.Data;
-using Mnist.Dsl.Training.Engine;
-using Mnist.Dsl.Training.Runtime;
+using Mnist.Dsl.Training.Backends;
+using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Cli;
 
@@ -62,11 +62,8 @@ internal static class TrainCommand
             var entry = catalog.Find(settings.Model);
             var dataFolder = parse.GetValue(data)!;
             MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
-            if (settings.Engine == EngineKind.Torch && settings.Ema > 0)
-                throw new UserError("--ema averages the weights on the generated engine only; drop --ema, or --engine torch.");
-            if (settings.Engine == EngineKind.Torch) PrepareTorch(); // and so is a runtime that cannot load
-            else if (!entry.HasTrainer)
-                throw new UserError($"{entry.Name} has no generated trainer{Reason(entry)}, so it cannot train on --engine generated; use --engine torch.");
+            // The backend checks the settings and loads what it needs first (a runtime that cannot load is reported here too).
+            using var training = TrainingBackends.For(settings.Engine).Start(settings, entry, dataFolder);
             run.Create();
             if (!isResume)
             {
@@ -98,9 +95,7 @@ internal static class TrainCommand
                     Console.WriteLine(result.TestLine);
                     if (result.Epoch == stopAfterEpochs) stop.Cancel();
                 };
-                var outcome = settings.Engine == EngineKind.Torch
-                    ? TrainOnTorch(settings, entry, dataFolder, run, isResume, onEpoch, stop.Token)
-                    : EngineTrainer.Run(settings, entry, dataFolder, run, isResume, new EpochProgress(), onEpoch, stop.Token);
+                var outcome = TrainingLoop.Run(training, settings, run, entry.Name, isResume, new EpochProgress(), onEpoch, stop.Token);
                 if (outcome.Stopped)
                 {
                     Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
@@ -120,30 +115,14 @@ internal static class TrainCommand
 
     /// <summary>
     /// The engine of a new run: the one asked for; by default the generated engine (the faster on the default
-    /// network), or TorchSharp for a network that has no generated trainer.
+    /// network), or TorchSharp for a network that has no generated trainer when the TorchSharp backend is there.
     /// </summary>
     private static EngineKind EngineFor(RegisteredNetwork network, EngineKind requested, bool given)
     {
-        if (requested == EngineKind.Torch || network.HasTrainer) return requested;
-        if (given) throw new UserError($"{network.Name} has no generated trainer{Reason(network)}, so it cannot train on --engine generated; use --engine torch.");
+        if (requested == EngineKind.Torch || network.HasTrainer || given || TrainingBackends.Torch is null) return requested;
         // Said, not only shown in the "engine torch" of the next line: a network built at run time (an F# list) trains
         // on TorchSharp although the default is the generated engine.
         Console.WriteLine($"{network.Name} has no generated trainer: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;
     }
-
-    /// <summary>Why the generator emitted no trainer (a layer the engine cannot train), in brackets; empty when it does not say.</summary>
-    private static string Reason(RegisteredNetwork network) => network.NoTrainerReason is { } reason ? $" ({reason})" : "";
-
-    /// <summary>Before libtorch allocates anything: keep its freed buffers in the heap (see MallocTuning); then load it.</summary>
-    internal static void PrepareTorch()
-    {
-        MallocTuning.Apply();
-        NativeRuntime.EnsureLoaded();
-    }
-
-    // Its own method, so that the generated engine's path never compiles a call into TorchSharp code.
-    private static TrainOutcome TrainOnTorch(TrainSettings settings, RegisteredNetwork entry, string dataFolder, RunFolder run, bool resume,
-        Action<EpochResult> onEpoch, CancellationToken stop) =>
-        TorchTrainer.Run(settings, entry, dataFolder, run, resume, new EpochProgress(), onEpoch, stop);
 }

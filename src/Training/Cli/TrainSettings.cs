@@ -33,6 +33,12 @@ internal sealed record TrainSettings
     public double Warmup { get; init; }
     public double Ema { get; init; }
 
+    /// <summary>SGD's momentum, the seeds' 0.9 (one-cycle cycles it between 0.85 and 0.95).</summary>
+    public const double SgdMomentum = 0.9;
+
+    /// <summary>The rotation range of --augment, the seeds' ±7 degrees; 0 without augmentation.</summary>
+    public double RotationDegrees => Augment ? 7 : 0;
+
     /// <summary>Epochs between the step schedule's ×0.1 drops: --step-size, else a third of the run.</summary>
     public int StepEpochs => StepSize > 0 ? StepSize : Math.Max(1, Epochs / 3);
 

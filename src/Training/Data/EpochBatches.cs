@@ -96,7 +96,7 @@ public sealed class EpochBatches
         for (var i = from; i < to; i++)
         {
             ImageRotation.Rotate(set.Image(order[first + i]), rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize, MnistImages.ImageSize, angles[i],
-                (float)MnistDataset.NormalizedBlack);
+                (float)MnistImages.NormalizedBlack);
         }
     }
 }

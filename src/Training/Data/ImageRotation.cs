@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
-/// Rotation of single-channel images about their centre in plain C#, computed as <see cref="Augmentation.Affine"/>
+/// Rotation of single-channel images about their centre in plain C#, computed as the TorchSharp backend's Augmentation.Affine
 /// computes it with libtorch: <c>affine_grid</c> then bilinear <c>grid_sample</c>, align_corners=False, the area
 /// outside the source filled with a value; the affine matrix in float64 rounded to float32, the grid and the
 /// interpolation in float32 as libtorch's CPU kernels do them.

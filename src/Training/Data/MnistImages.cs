@@ -3,13 +3,25 @@ using Mnist.Dsl.Data;
 namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
-/// One MNIST set in plain arrays, for training with no native library: images normalised as
-/// <see cref="MnistDataset"/> normalises them ((byte / 255 - mean) / std, in float32, in that order), [N][28 × 28]
-/// row-major in one array, and labels 0-9.
+/// One MNIST set in plain arrays, for training with no native library: images normalised ((byte / 255 - mean) / std,
+/// in float32, in that order, as the TorchSharp backend's tensors are too), [N][28 × 28] row-major in one array, and labels 0-9.
 /// </summary>
 public sealed class MnistImages
 {
-    public const int ImageSize = MnistDataset.ImageSize;
+    /// <summary>The mean pixel of the MNIST training images, on [0, 1].</summary>
+    public const double Mean = 0.1307;
+
+    /// <summary>The standard deviation of the MNIST training pixels, on [0, 1].</summary>
+    public const double Std = 0.3081;
+
+    /// <summary>Black (pixel 0) after normalisation: the background, and the fill of augmentation.</summary>
+    public const double NormalizedBlack = -Mean / Std;
+
+    /// <summary>White (pixel 255) after normalisation.</summary>
+    public const double NormalizedWhite = (1 - Mean) / Std;
+
+    public const int ImageSize = 28;
+    public const int Classes = 10;
 
     /// <summary>Floats per image (1 × 28 × 28).</summary>
     public const int Pixels = ImageSize * ImageSize;
@@ -64,7 +76,7 @@ public sealed class MnistImages
 
     /// <summary>
     /// An images file and its labels file (raw or gzipped IDX), read and checked for both MNIST sets in memory (this and
-    /// <see cref="MnistDataset"/>): as many labels as images, 28×28 images, at least one, every label a digit 0-9.
+    /// the TorchSharp backend's MnistDataset): as many labels as images, 28×28 images, at least one, every label a digit 0-9.
     /// </summary>
     internal static (IdxFile Images, IdxFile Labels) ReadSet(string imagesPath, string labelsPath)
     {
@@ -76,7 +88,7 @@ public sealed class MnistImages
         var digits = labels.Data;
         for (var i = 0; i < digits.Length; i++)
         {
-            if (digits[i] >= MnistDataset.Classes)
+            if (digits[i] >= Classes)
                 throw new InvalidDataException($"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; the file is corrupt.");
         }
         return (images, labels);
@@ -86,7 +98,7 @@ public sealed class MnistImages
     /// A pixel as torchvision's ToTensor then Normalize give it: float32 operations in libtorch's order (divide by
     /// 255, subtract the mean, divide by the standard deviation, each rounded to float32), so the values are torch's.
     /// </summary>
-    public static float Normalize(byte pixel) => ((pixel / 255f) - (float)MnistDataset.Mean) / (float)MnistDataset.Std;
+    public static float Normalize(byte pixel) => ((pixel / 255f) - (float)Mean) / (float)Std;
 
     /// <summary>The first <paramref name="limit"/> images (all when 0 or more than there are): quick runs on a subset.</summary>
     public MnistImages Limit(int limit) =>

@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Training.Data;
 
 /// <summary>
-/// The random angles of the rotation augmentation, with <see cref="Augmentation"/>'s semantics: one angle per image,
+/// The random angles of the rotation augmentation, with the TorchSharp backend's Augmentation semantics: one angle per image,
 /// uniform on [-degrees, degrees], drawn in float64 (u · (high - low) + low), here from a <see cref="SeededRandom"/>.
 /// </summary>
 public static class RotationDraws

@@ -1,12 +1,14 @@
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Training.Backends;
 
 namespace Mnist.Dsl.Training.Definitions;
 
 /// <summary>
 /// A network written as data (an F# list of layers, a <see cref="NetworkDefinition"/> built in code) as a
 /// <see cref="RegisteredNetwork"/>, the form the generated registries list C# networks in: so the trainer, its
-/// list, summary, train and eval commands take it next to them. Its module is a <see cref="DefinedModule"/> built at run
-/// time; it has no inference class (that is generated code, for C# declarations only).
+/// list, summary, train and eval commands take it next to them. Where the program references the TorchSharp backend
+/// (Mnist.Dsl.TorchSharp), its module is that package's DefinedModule built at run time; it has no inference class
+/// (that is generated code, for C# declarations only).
 /// </summary>
 public static class DefinedNetwork
 {
@@ -17,8 +19,17 @@ public static class DefinedNetwork
     /// </summary>
     public static RegisteredNetwork Register(NetworkDefinition definition, string? name = null, string description = "")
     {
-        var summary = DefinedModule.Check(definition);
-        return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedModule), definition, summary,
-            () => new DefinedModule(definition), loadInference: null, description);
+        var summary = Check(definition);
+        Func<object>? createModule = TrainingBackends.Torch is IModuleFactory torch ? () => torch.CreateModule(definition) : null;
+        return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedNetwork), definition, summary,
+            createModule, loadInference: null, description);
+    }
+
+    /// <summary>The definition's analysis, or the refusal with every broken rule's message.</summary>
+    public static NetworkSummary Check(NetworkDefinition definition)
+    {
+        if (definition is null) throw new ArgumentNullException(nameof(definition));
+        var report = NetworkAnalysis.Analyze(definition);
+        return report.IsValid ? report.Summary! : throw new NetworkRulesException(report);
     }
 }

@@ -23,7 +23,7 @@ public sealed record RawTensor(string Dtype, long[] Shape, byte[] Data)
 
 /// <summary>
 /// The safetensors format (Hugging Face's: an 8-byte little-endian header length, a JSON header naming each tensor's
-/// dtype, shape and byte range, then the data) with no tensor library: what <see cref="SafeTensors"/> reads and writes
+/// dtype, shape and byte range, then the data) with no tensor library: what the TorchSharp backend's SafeTensors reads and writes
 /// for TorchSharp, and the plain-C# engine uses directly. Files are written atomically; reading is Mnist.Dsl's
 /// <see cref="SafeTensorsWeights"/> (the inference classes' reader), which checks every offset.
 /// </summary>
@@ -64,7 +64,7 @@ public static class SafeTensorsFile
     /// <summary>
     /// Reads every tensor (in the header's order), whatever its dtype, and the metadata with Mnist.Dsl's reader, which
     /// checks every size and offset; a damaged file is an <see cref="InvalidDataException"/> naming the file and the
-    /// entry. Each consumer checks the dtypes it can hold (<see cref="SafeTensors"/>, the engine's weights and state).
+    /// entry. Each consumer checks the dtypes it can hold (the TorchSharp backend's SafeTensors, the engine's weights and state).
     /// </summary>
     public static List<KeyValuePair<string, RawTensor>> Read(string path, out Dictionary<string, string> metadata)
     {

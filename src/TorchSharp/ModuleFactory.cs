@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>The TorchSharp side of a registered network.</summary>
 internal static class ModuleFactory

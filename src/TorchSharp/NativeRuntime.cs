@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Mnist.Dsl.Training.Runtime;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// Loads TorchSharp's native libraries up front, so that a machine that cannot run them gets one line naming
@@ -40,7 +40,7 @@ public static class NativeRuntime
             return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): the TorchSharp and libtorch-cpu-linux-x64 packages were not restored: run `./build.sh setup`, then rebuild with `dotnet build`.";
         var binding = Path.Combine(folder, "libLibTorchSharp.so");
         if (Libstdcxx.FindSystem() is { } system && !Libstdcxx.Provides(system, Glibcxx.Version) && NeedsPatch(binding))
-            return $"{binding} needs {Glibcxx.Version}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/Dsl/build/Mnist.Dsl.targets).";
+            return $"{binding} needs {Glibcxx.Version}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/TorchSharp/build/Mnist.Dsl.TorchSharp.targets).";
         var first = (e.InnerException ?? e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
         return $"TorchSharp's native library in {folder} could not be loaded ({first}): run `./build.sh setup`, then rebuild with `dotnet build`.";
     }

@@ -1,7 +1,7 @@
 using TorchSharp;
 using System.Collections;
 
-namespace Mnist.Dsl.Training.Data;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// Mini-batches over a set already in memory, as <c>DataLoader(TensorDataset(images, labels), batch_size,

@@ -1,10 +1,11 @@
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
+using Mnist.Dsl.Training.Definitions;
 using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
-namespace Mnist.Dsl.Training.Definitions;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// The TorchSharp module of a <see cref="NetworkDefinition"/> built at run time: for networks written as data (an F#
@@ -20,7 +21,7 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
     private readonly bool flattenOutput;
 
     /// <summary>Builds the module; throws <see cref="NetworkRulesException"/> when the definition breaks a rule.</summary>
-    public DefinedModule(NetworkDefinition definition) : this(Check(definition))
+    public DefinedModule(NetworkDefinition definition) : this(DefinedNetwork.Check(definition))
     {
     }
 
@@ -43,14 +44,6 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
 
     /// <summary>The member names and state-dict tensors, as the generated module of the same layers has them.</summary>
     public ModuleLayout Layout { get; }
-
-    /// <summary>The definition's analysis, or the refusal with every broken rule's message.</summary>
-    public static NetworkSummary Check(NetworkDefinition definition)
-    {
-        if (definition is null) throw new ArgumentNullException(nameof(definition));
-        var report = NetworkAnalysis.Analyze(definition);
-        return report.IsValid ? report.Summary! : throw new NetworkRulesException(report);
-    }
 
     public override Tensor forward(Tensor input)
     {

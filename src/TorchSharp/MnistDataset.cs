@@ -1,7 +1,8 @@
 using TorchSharp;
 using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Data;
 
-namespace Mnist.Dsl.Training.Data;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// One MNIST set (training or test) held in memory as two tensors, as torchvision's MNIST with
@@ -11,20 +12,13 @@ namespace Mnist.Dsl.Training.Data;
 /// </summary>
 public sealed class MnistDataset : IDisposable
 {
-    /// <summary>The mean pixel of the MNIST training images, on [0, 1].</summary>
-    public const double Mean = 0.1307;
-
-    /// <summary>The standard deviation of the MNIST training pixels, on [0, 1].</summary>
-    public const double Std = 0.3081;
-
-    /// <summary>Black (pixel 0) after normalisation: the background, and the fill of augmentation.</summary>
-    public const double NormalizedBlack = -Mean / Std;
-
-    /// <summary>White (pixel 255) after normalisation.</summary>
-    public const double NormalizedWhite = (1 - Mean) / Std;
-
-    public const int ImageSize = 28;
-    public const int Classes = 10;
+    // The normalisation and sizes are the plain arrays' (MnistImages), so both backends feed the same numbers.
+    public const double Mean = MnistImages.Mean;
+    public const double Std = MnistImages.Std;
+    public const double NormalizedBlack = MnistImages.NormalizedBlack;
+    public const double NormalizedWhite = MnistImages.NormalizedWhite;
+    public const int ImageSize = MnistImages.ImageSize;
+    public const int Classes = MnistImages.Classes;
 
     private MnistDataset(torch.Tensor images, torch.Tensor labels, bool train, string imagesPath, string labelsPath)
     {

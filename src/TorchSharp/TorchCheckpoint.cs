@@ -1,7 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// What a run needs to continue exactly where it stopped, in one safetensors file written atomically: the
@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Training.Cli;
 /// as metadata, the epoch it ends. The learning-rate schedule is not stored: it is replayed from the epoch count
 /// and metrics.csv.
 /// </summary>
-internal static class Checkpoint
+internal static class TorchCheckpoint
 {
     private const string Format = "mnist-train-checkpoint/1";
 

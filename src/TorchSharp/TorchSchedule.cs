@@ -1,20 +1,20 @@
 using TorchSharp;
 using static TorchSharp.torch.optim.lr_scheduler;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>A learning-rate schedule, stepped where it expects to be: one-cycle per batch, the others per epoch.</summary>
-internal sealed class Schedules
+internal sealed class TorchSchedule
 {
     private readonly LRScheduler? scheduler;
     private readonly bool perBatch, onMetric;
     private readonly int totalSteps;
     private int steps;
 
-    private Schedules(LRScheduler? scheduler, bool perBatch, bool onMetric, int totalSteps = 0) =>
+    private TorchSchedule(LRScheduler? scheduler, bool perBatch, bool onMetric, int totalSteps = 0) =>
         (this.scheduler, this.perBatch, this.onMetric, this.totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
 
-    public static Schedules Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
+    public static TorchSchedule Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {
         ScheduleKind.OneCycle => new(OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch, pct_start: settings.Warmup), true, false, settings.Epochs * batchesPerEpoch),
         ScheduleKind.Step => new(StepLR(optimizer, step_size: settings.StepEpochs, gamma: 0.1), false, false),

@@ -1,5 +1,5 @@
 #nullable enable
-// Compiled by MSBuild's RoslynCodeTaskFactory from Mnist.Dsl.targets (so it needs no assembly of its own), by the
+// Compiled by MSBuild's RoslynCodeTaskFactory from Mnist.Dsl.TorchSharp.targets (so it needs no assembly of its own), by the
 // tests, and without the task (MNIST_DSL_NO_MSBUILD) by Mnist.Dsl.Training, whose load error says whether the
 // library still needs this patch. Keep it to netstandard2.0 APIs and one file.
 using System;

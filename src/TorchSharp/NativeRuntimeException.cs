@@ -1,4 +1,4 @@
-namespace Mnist.Dsl.Training.Runtime;
+namespace Mnist.Dsl.TorchSharp;
 
 /// <summary>
 /// TorchSharp's native libraries cannot be loaded here. The message is one line naming what is missing and the
