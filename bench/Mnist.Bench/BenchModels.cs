@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Registry;
-using Mnist.Dsl.Training.Runtime;
 using Mnist.Models;
 using static TorchSharp.torch;
 

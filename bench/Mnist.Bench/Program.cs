@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.Linq;
 using Mnist.Bench;
-using Mnist.Dsl.Training.Runtime;
 
 // Benchmarks run by hand through bench/*.sh. Each mode prints "key=value" lines; the scripts read the last one.
 var usage = $"""

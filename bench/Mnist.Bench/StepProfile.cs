@@ -30,7 +30,7 @@ internal static class StepProfile
         using var scope = NewDisposeScope();
         model.eval();
         var before = model.forward(x);
-        Mnist.Dsl.Training.Runtime.ChannelsLast.Apply(model);
+        Mnist.Dsl.Torch.ChannelsLast.Apply(model);
         var after = model.forward(x);
         var difference = (after - before).abs().max().item<float>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"channels_last_max_abs_diff={difference:G3}"));
@@ -111,7 +111,7 @@ internal static class StepProfile
         step.Dispose();
 
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        Console.WriteLine($"malloc_tuning={(Mnist.Dsl.Training.Runtime.MallocTuning.Apply() ? "on" : "off")}");
+        Console.WriteLine($"malloc_tuning={(Mnist.Dsl.Torch.MallocTuning.Apply() ? "on" : "off")}");
         for (var p = 0; p < Phases.Length; p++)
             Console.WriteLine($"{Phases[p]}_us={F(ticks[p] * 1e6 / Stopwatch.Frequency / batches)} {Phases[p]}_cpu_us={F(cpu[p] / 1e3 / batches)}");
         Console.WriteLine($"managed_bytes_per_step={F((double)bytes / batches)}");

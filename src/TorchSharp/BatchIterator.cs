@@ -1,7 +1,7 @@
 using TorchSharp;
 using System.Collections;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// Mini-batches over a set already in memory, as <c>DataLoader(TensorDataset(images, labels), batch_size,

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// Puts a module's 4-dimensional parameters (convolution weights) in channels-last memory order, what PyTorch's

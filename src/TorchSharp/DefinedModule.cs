@@ -5,7 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// The TorchSharp module of a <see cref="NetworkDefinition"/> built at run time: for networks written as data (an F#

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// Keeps the memory libtorch frees in the process's heap, so that the next training step or evaluation batch

@@ -2,7 +2,7 @@ using TorchSharp;
 using Mnist.Dsl.Data;
 using Mnist.Dsl.Training.Data;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// One MNIST set (training or test) held in memory as two tensors, as torchvision's MNIST with

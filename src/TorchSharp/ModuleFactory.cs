@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>The TorchSharp side of a registered network.</summary>
 internal static class ModuleFactory

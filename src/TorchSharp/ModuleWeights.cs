@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// A module's weights as a safetensors file: its state dict under the module's own keys (conv1.weight,

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// Loads TorchSharp's native libraries up front, so that a machine that cannot run them gets one line naming

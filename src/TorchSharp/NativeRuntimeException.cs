@@ -1,4 +1,4 @@
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// TorchSharp's native libraries cannot be loaded here. The message is one line naming what is missing and the

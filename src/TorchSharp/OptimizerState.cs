@@ -1,7 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// The per-parameter state of TorchSharp's SGD and Adam as named tensors ("{index}.momentum_buffer",

@@ -2,7 +2,7 @@ using Mnist.Dsl.Analysis;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// The trainer's TorchSharp backend (--engine torch): the network's module on libtorch, TorchSharp's SGD or Adam and

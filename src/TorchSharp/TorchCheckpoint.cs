@@ -1,7 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// What a run needs to continue exactly where it stopped, in one safetensors file written atomically: the

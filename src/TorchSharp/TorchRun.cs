@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>
 /// A run on TorchSharp: the network's module (channels-last), TorchSharp's SGD or Adam and its schedule, rotation on
@@ -13,7 +13,7 @@ internal sealed class TorchRun : ITrainingRun
     private readonly string network;
     private readonly MnistDataset train, test;
     private readonly nn.Module<Tensor, Tensor> model;
-    private readonly global::TorchSharp.Modules.OptimizerHelper optimizer;
+    private readonly TorchSharp.Modules.OptimizerHelper optimizer;
     private readonly DisposeScope scope;
     private readonly Tensor testImages, testLabels;
     private readonly BatchIterator batches;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch.optim.lr_scheduler;
 
-namespace Mnist.Dsl.TorchSharp;
+namespace Mnist.Dsl.Torch;
 
 /// <summary>A learning-rate schedule, stepped where it expects to be: one-cycle per batch, the others per epoch.</summary>
 internal sealed class TorchSchedule

@@ -9,6 +9,7 @@ open Mnist.Dsl.Analysis
 open Mnist.Dsl.Layers
 open Mnist.Dsl.Registry
 open Mnist.Dsl.Training.Definitions
+open Mnist.Dsl.Torch
 open Mnist.FSharp
 open Mnist.Models
 open TorchSharp

@@ -10,6 +10,7 @@ open System.IO
 open Mnist.Dsl.Analysis
 open Mnist.Dsl.Training
 open Mnist.Dsl.Training.Serialization
+open Mnist.Dsl.Torch
 open Mnist.FSharp
 open Mnist.Models
 open TorchSharp

@@ -127,7 +127,7 @@ public sealed class EngineTests : IDisposable
     public async Task The_maps_scan_finds_the_torch_runtime_in_a_process_training_on_torch()
     {
         using var maps = new TemporaryFile();
-        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(),
+        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(torch: true),
             new[] { "train", "--engine", "torch", "--epochs", "1", "--train-limit", "256", "--test-limit", "256", "--output", Path.Combine(work.FullName, "run") },
             onStdoutLine: null, environment: new() { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location, [StartupHook.DumpVariable] = maps.Path });
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -121,6 +121,17 @@ public sealed class ErrorTests : IDisposable
     [Theory]
     [InlineData("train", "--epochs", "1", "--engine", "torch")]
     [InlineData("eval", "small", "--weights", "absent.safetensors", "--engine", "torch")]
+    public async System.Threading.Tasks.Task The_native_free_trainer_asked_for_torch_names_the_packages_that_add_it(params string[] args)
+    {
+        // Mnist.Train references no TorchSharp (the default a user's project gets): one line, no run folder, exit 2.
+        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(torch: false), args, null);
+        AssertOneLineError(result, "--engine torch needs the TorchSharp backend, which this program does not reference: add the packages Mnist.Dsl.TorchSharp and TorchSharp-cpu");
+        Assert.False(Directory.Exists(Path.Combine(work.FullName, "runs")), "a refused run wrote a run folder");
+    }
+
+    [Theory]
+    [InlineData("train", "--epochs", "1", "--engine", "torch")]
+    [InlineData("eval", "small", "--weights", "absent.safetensors", "--engine", "torch")]
     public async System.Threading.Tasks.Task Without_libtorch_the_trainer_names_what_is_missing_and_the_command_that_restores_it(params string[] args)
     {
         // The trainer's build output without libtorch's main library: what a machine with a failed restore gets.
@@ -135,8 +146,7 @@ public sealed class ErrorTests : IDisposable
     public async System.Threading.Tasks.Task With_TorchSharp_s_unpatched_library_on_an_older_libstdcxx_the_trainer_says_to_rebuild()
     {
         // The package's own libLibTorchSharp.so, as a build that skipped the patch would leave it.
-        var original = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "torchsharp", "0.107.0",
-            "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var original = Mnist.Tests.Shared.RestoredPackages.File("TorchSharp", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(original), $"{original} is missing: restore the solution first");
         var system = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6" }.First(File.Exists);
         var copy = BuildWithNatives(work.FullName, (name, source) => name == "libLibTorchSharp.so" ? original : source);
@@ -157,7 +167,7 @@ public sealed class ErrorTests : IDisposable
     /// </summary>
     private static string BuildWithNatives(string folder, Func<string, string, string?> choose)
     {
-        var build = TrainerProcess.BuildFolder();
+        var build = TrainerProcess.BuildFolder(torch: true);
         var copy = Directory.CreateDirectory(Path.Combine(folder, "bin")).FullName;
         foreach (var file in Directory.GetFiles(build)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         var natives = Directory.CreateDirectory(Path.Combine(copy, "runtimes", "linux-x64", "native")).FullName;

@@ -46,7 +46,7 @@ public sealed class KilledWriteTests : IDisposable
 
         Process? trainer = null;
         var started = new ManualResetEventSlim();
-        var training = TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(), args, (_, process) => { trainer = process; started.Set(); });
+        var training = TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolderFor(args), args, (_, process) => { trainer = process; started.Set(); });
         Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the trainer printed nothing for a minute");
         var pid = trainer!.Id;
 
@@ -81,7 +81,8 @@ public sealed class KilledWriteTests : IDisposable
         }
         Assert.True(File.Exists(halfWritten), "the killed write's temporary should still be there for --resume to clear");
 
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
+        // The run's own trainer continues it (a torch run needs the build with the TorchSharp backend).
+        var resumed = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolderFor(args), new[] { "train", "--output", run, "--resume" }, null);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("Deleted 1 unfinished write of the stopped run.", resumed.Stdout);
         Assert.Equal(7, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header + 6 epochs

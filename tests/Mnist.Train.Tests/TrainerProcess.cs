@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
@@ -12,7 +13,11 @@ internal sealed record TrainerResult(int ExitCode, string Stdout, string Stderr)
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 
-/// <summary>Runs the built trainer (src/Samples/Mnist.Train's own output) in a working folder, as a user would.</summary>
+/// <summary>
+/// Runs the built trainer in a working folder, as a user would: src/Samples/Mnist.Train (the plain-C# engine only, no
+/// native library) or, for arguments that ask for --engine torch, src/Samples/Mnist.Train.Torch (the same program with the
+/// TorchSharp backend referenced).
+/// </summary>
 internal static class TrainerProcess
 {
 #if DEBUG
@@ -21,8 +26,14 @@ internal static class TrainerProcess
     private const string Configuration = "Release";
 #endif
 
-    public static string BuildFolder([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "src", "Samples", "Mnist.Train", "bin", Configuration, "net10.0"));
+    /// <summary>The native-free trainer's build output; with <paramref name="torch"/>, the one with the TorchSharp backend.</summary>
+    public static string BuildFolder(bool torch = false, [CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "src", "Samples", torch ? "Mnist.Train.Torch" : "Mnist.Train", "bin", Configuration, "net10.0"));
+
+    /// <summary>The build that can run <paramref name="args"/>: the TorchSharp one when they say --engine torch.</summary>
+    public static string BuildFolderFor(string[] args) => BuildFolder(torch: AsksForTorch(args));
+
+    public static bool AsksForTorch(string[] args) => args.Zip(args.Skip(1)).Any(p => p.First == "--engine" && p.Second == "torch");
 
     /// <summary>MNIST for the tests: MNIST_DIR (./build.sh test sets it), else the cache fetch-data fills.</summary>
     public static string MnistFolder()
@@ -34,7 +45,7 @@ internal static class TrainerProcess
         return folder;
     }
 
-    public static TrainerResult Run(string workingFolder, params string[] args) => Start(workingFolder, BuildFolder(), args, onStdoutLine: null).GetAwaiter().GetResult();
+    public static TrainerResult Run(string workingFolder, params string[] args) => Start(workingFolder, BuildFolderFor(args), args, onStdoutLine: null).GetAwaiter().GetResult();
 
     /// <summary>Starts the trainer from <paramref name="buildFolder"/>; <paramref name="onStdoutLine"/> sees each line as it comes (with the process).</summary>
     public static async Task<TrainerResult> Start(string workingFolder, string buildFolder, string[] args, Action<string, Process>? onStdoutLine, bool interruptible = false,
@@ -52,7 +63,8 @@ internal static class TrainerProcess
         if (interruptible)
             foreach (var a in new[] { "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp('dotnet', ['dotnet'] + sys.argv[1:])" })
                 start.ArgumentList.Add(a);
-        start.ArgumentList.Add(Path.Combine(buildFolder, "Mnist.Train.dll"));
+        // Either trainer's program (a copy of a build folder keeps the assembly's name).
+        start.ArgumentList.Add(new[] { "Mnist.Train.Torch.dll", "Mnist.Train.dll" }.Select(d => Path.Combine(buildFolder, d)).First(File.Exists));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["MNIST_DIR"] = MnistFolder();
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -44,7 +44,7 @@ root.SetAction(parse =>
             parse.GetValue(iterations)).Validated();
         return Run(settings, parse.GetValue(output)!, !parse.GetValue(skipAutograd));
     }
-    catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Mnist.Dsl.Training.Runtime.NativeRuntimeException)
+    catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Mnist.Dsl.Torch.NativeRuntimeException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 2;
@@ -59,7 +59,7 @@ static int Run(SweepSettings settings, string folder, bool checkAutograd)
     var first = LearningRateSweep.Train(settings.Example, settings.Initial, settings.LearningRates[0], 1)[0];
     PrintFirstRow(first);
 
-    if (checkAutograd) Mnist.Dsl.Training.Runtime.NativeRuntime.EnsureLoaded(); // one line, not a load trace, without libtorch
+    if (checkAutograd) Mnist.Dsl.Torch.NativeRuntime.EnsureLoaded(); // one line, not a load trace, without libtorch
     var trajectories = LearningRateSweep.Run(settings, checkAutograd);
     Console.WriteLine();
     Console.WriteLine($"{"η",6}  {"E_total(1)",12}  {$"E_total({settings.Iterations})",14}  {"max |hand − autograd|",22}");

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Training.Backends;
 /// </summary>
 internal static class TrainingBackends
 {
-    private const string TorchBackendType = "Mnist.Dsl.TorchSharp.TorchBackend, Mnist.Dsl.TorchSharp";
+    private const string TorchBackendType = "Mnist.Dsl.Torch.TorchBackend, Mnist.Dsl.TorchSharp";
 
     private static readonly Lazy<ITrainingBackend?> torch = new(() =>
         Type.GetType(TorchBackendType, throwOnError: false) is { } type ? (ITrainingBackend?)Activator.CreateInstance(type) : null);

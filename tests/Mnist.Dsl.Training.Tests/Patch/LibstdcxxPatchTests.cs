@@ -7,15 +7,14 @@ using Xunit;
 namespace Mnist.Dsl.Training.Tests.Patch;
 
 /// <summary>
-/// The build's patch of TorchSharp's libLibTorchSharp.so (src/Dsl/build/LibTorchSharpOnOlderLibstdcxx.cs, compiled in
+/// The build's patch of TorchSharp's libLibTorchSharp.so (src/TorchSharp/build/LibTorchSharpOnOlderLibstdcxx.cs, compiled in
 /// here as MSBuild compiles it) on a copy of the package's real library, with a stand-in for the system libstdc++:
 /// it patches once, then finds nothing to do; it leaves the library alone where libstdc++ is new enough; and it
 /// refuses a library that needs more from GLIBCXX_3.4.32 than the one no-op function it can do without.
 /// </summary>
 public sealed class LibstdcxxPatchTests : IDisposable
 {
-    private static readonly string PackageLibrary = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-        ".nuget", "packages", "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+    private static readonly string PackageLibrary = Mnist.Tests.Shared.RestoredPackages.File("TorchSharp", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-patch-");
 

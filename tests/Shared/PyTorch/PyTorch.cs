@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Mnist.Dsl.Training.Serialization;
+using Mnist.Dsl.Torch;
 using TorchSharp;
 
 namespace Mnist.Tests.Shared;
