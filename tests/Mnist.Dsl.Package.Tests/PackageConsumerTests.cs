@@ -13,12 +13,12 @@ namespace Mnist.Dsl.Package.Tests;
 
 /// <summary>
 /// The Mnist.Dsl package as a user gets it: packed from this build, restored from a local folder into an empty
-/// package cache by a project outside the repository that references only Mnist.Dsl, TorchSharp and
-/// libtorch-cpu-linux-x64. The project sees the generated type (its numbers equal the layer algebra's), trains
+/// package cache by a project outside the repository that references only Mnist.Dsl, the TorchSharp backend
+/// (Mnist.Dsl.TorchSharp, which brings TorchSharp) and libtorch-cpu-linux-x64. The project sees the generated type (its numbers equal the layer algebra's), trains
 /// the generated TorchSharp module for a few SGD steps on one batch (the loss is finite and falls), and gets the
 /// budget error when MnistDslParameterBudget, set through the package's build props, is too small. Nothing is
 /// done to the machine first: on Debian 12 TorchSharp's native library loads only because the package's
-/// build/Mnist.Dsl.targets patches the copy in the build output.
+/// Mnist.Dsl.TorchSharp package's build/Mnist.Dsl.TorchSharp.targets patches the copy in the build output.
 /// </summary>
 public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 {
@@ -77,6 +77,19 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
     {
         var feed = Path.Combine(work.FullName, "feed");
         var (package, version) = LocalPackage.Pack(feed);
+        LocalPackage.PackTraining(feed);
+        var backend = LocalPackage.PackTorchSharp(feed);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(backend))
+        {
+            var files = zip.Entries.Select(e => e.FullName).ToHashSet();
+            foreach (var file in new[]
+            {
+                "lib/net10.0/Mnist.Dsl.TorchSharp.dll", "README.md",
+                "build/Mnist.Dsl.TorchSharp.targets", "buildTransitive/Mnist.Dsl.TorchSharp.targets",
+                "build/LibTorchSharpOnOlderLibstdcxx.cs", "buildTransitive/LibTorchSharpOnOlderLibstdcxx.cs",
+            })
+                Assert.Contains(file, files);
+        }
         using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
         {
             var files = zip.Entries.Select(e => e.FullName).ToHashSet();
@@ -86,10 +99,10 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
                 "analyzers/dotnet/cs/Mnist.Dsl.dll", "analyzers/dotnet/cs/Mnist.Dsl.Generator.dll",
                 "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
                 "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",
-                "build/Mnist.Dsl.targets", "buildTransitive/Mnist.Dsl.targets",
-                "build/LibTorchSharpOnOlderLibstdcxx.cs", "buildTransitive/LibTorchSharpOnOlderLibstdcxx.cs",
             })
                 Assert.Contains(file, files);
+            // The libstdc++ patch for TorchSharp's native library belongs to the TorchSharp backend's package.
+            Assert.DoesNotContain("build/Mnist.Dsl.targets", files);
         }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
@@ -105,7 +118,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Mnist.Dsl" Version="{version}" />
-                <PackageReference Include="TorchSharp" Version="{LocalPackage.PinnedVersion("TorchSharp")}" />
+                <PackageReference Include="Mnist.Dsl.TorchSharp" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="{LocalPackage.PinnedVersion("libtorch-cpu-linux-x64")}" />
               </ItemGroup>
             </Project>

@@ -11,11 +11,11 @@ using Xunit.Abstractions;
 namespace Mnist.Dsl.Package.Tests;
 
 /// <summary>
-/// `dotnet new mnist-dsl` as a new user meets it, with only this build's packages (Mnist.Dsl, Mnist.Dsl.Training and
-/// the template, from a folder feed into an empty package cache; TorchSharp and libtorch come with the trainer
-/// package): the project builds with every warning an error, a network pushed over the budget fails the build with
-/// MNIST0001's text, the fix builds again, and the one-line trainer lists the network and trains it one epoch on a
-/// subset of MNIST, writing its run folder.
+/// `dotnet new mnist-dsl` as a new user meets it, with only this build's packages (Mnist.Dsl, Mnist.Dsl.Training,
+/// Mnist.Dsl.TorchSharp and the template, from a folder feed into an empty package cache): by default no package with
+/// native assets and no native file in bin; the project builds with every warning an error, a network pushed over the
+/// budget fails the build with MNIST0001's text, the fix builds again, and the one-line trainer lists the network,
+/// trains it one epoch on a subset of MNIST and evaluates its best weights. With --torchsharp, the same on libtorch.
 /// </summary>
 public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 {
@@ -76,6 +76,52 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", trained.Output);
         foreach (var file in new[] { "settings.json", "metrics.csv", "plot.svg", "best.safetensors", "checkpoint.safetensors" })
             Assert.True(File.Exists(Path.Combine(app, "run", file)), $"{file} is missing from the run folder");
+        var evaluated = Dotnet.Run(app, "out/MyNets.dll", "eval", "mynet", "--weights", "run/best.safetensors", "--test-limit", "200");
+        Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", evaluated.Output);
+
+        // Native-free: no restored package brings native assets, and the build output holds managed assemblies only.
+        Assert.Equal(Array.Empty<string>(), NativeAssets.InAssets(Path.Combine(app, "obj", "project.assets.json")));
+        Assert.Equal(Array.Empty<string>(), NativeAssets.InFolder(Path.Combine(app, "out")));
+        var refused = Dotnet.Run(app, expectSuccess: false, "out/MyNets.dll", "train", "--engine", "torch", "--epochs", "1");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("add the packages Mnist.Dsl.TorchSharp and TorchSharp-cpu", refused.Output);
+        output.WriteLine(NativeAssets.Sizes(Path.Combine(app, "obj", "project.assets.json"), Path.Combine(app, "out")));
+    }
+
+    [Fact]
+    public void With_the_torchsharp_option_the_project_trains_and_evaluates_on_libtorch()
+    {
+        var feed = Path.Combine(work.FullName, "feed");
+        var (_, version) = LocalPackage.Pack(feed);
+        LocalPackage.PackTraining(feed);
+        LocalPackage.PackTorchSharp(feed);
+        var template = PackTemplate(feed);
+        var hive = Path.Combine(work.FullName, "hive");
+        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+
+        // The default native package is TorchSharp-cpu, at the version this repository pins.
+        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "AllNets", "-o", "AllNets", "--torchsharp", "--debug:custom-hive", hive);
+        var all = File.ReadAllText(Path.Combine(work.FullName, "AllNets", "AllNets.csproj"));
+        Assert.Contains($"""<PackageReference Include="Mnist.Dsl.TorchSharp" Version="{version}" />""", all);
+        Assert.Contains($"""<PackageReference Include="TorchSharp-cpu" Version="{LocalPackage.PinnedVersion("TorchSharp-cpu")}" />""", all);
+
+        // Trained here with Linux's libtorch alone (--libtorch linux-x64: TorchSharp-cpu would download macOS and Windows too).
+        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "TorchNets", "-o", "TorchNets", "--torchsharp", "--libtorch", "linux-x64", "--debug:custom-hive", hive);
+        var app = Path.Combine(work.FullName, "TorchNets");
+        var project = File.ReadAllText(Path.Combine(app, "TorchNets.csproj"));
+        Assert.Contains($"""<PackageReference Include="libtorch-cpu-linux-x64" Version="{LocalPackage.PinnedVersion("libtorch-cpu-linux-x64")}" />""", project);
+        Assert.DoesNotContain("TorchSharp-cpu", project);
+        LocalPackage.WriteNuGetConfig(app, feed);
+        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+            """);
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");
+        var trained = Dotnet.Run(app, "out/TorchNets.dll", "train", "--engine", "torch", "--epochs", "1", "--train-limit", "1024", "--test-limit", "200", "--batch-size", "32", "--output", "run");
+        output.WriteLine(trained.Output);
+        Assert.Contains("engine torch", trained.Output);
+        Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", trained.Output);
+        var evaluated = Dotnet.Run(app, "out/TorchNets.dll", "eval", "mynet", "--weights", "run/best.safetensors", "--test-limit", "200", "--engine", "torch");
+        Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", evaluated.Output);
     }
 
     /// <summary>Packs templates/Mnist.Dsl.Templates into <paramref name="feed"/>; returns the nupkg.</summary>

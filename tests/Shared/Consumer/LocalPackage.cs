@@ -39,6 +39,14 @@ internal static class LocalPackage
         return Directory.GetFiles(feed, "Mnist.Dsl.Training.*.nupkg").Single();
     }
 
+    /// <summary>Packs src/TorchSharp (Mnist.Dsl.TorchSharp, the opt-in backend; built with this test project) into <paramref name="feed"/>; returns the nupkg.</summary>
+    public static string PackTorchSharp(string feed)
+    {
+        var nuspecFolder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(feed))!, "nuspec-torchsharp") + System.IO.Path.DirectorySeparatorChar;
+        Dotnet.Run(RepoRoot(), "pack", "src/TorchSharp", "-c", Configuration, "--no-build", "-o", feed, "-p:NuspecOutputPath=" + nuspecFolder);
+        return Directory.GetFiles(feed, "Mnist.Dsl.TorchSharp.*.nupkg").Single();
+    }
+
     /// <summary>Writes <paramref name="project"/>/nuget.config: <paramref name="feed"/> the only source, the machine's packages a fallback.</summary>
     public static void WriteNuGetConfig(string project, string feed) =>
         File.WriteAllText(System.IO.Path.Combine(project, "nuget.config"), $"""
