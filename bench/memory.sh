@@ -4,7 +4,7 @@
 # end of a later epoch exceeds the RSS at the end of the first>, which should stay under 5%: glibc's heap (which
 # Mnist.Dsl.Training's MallocTuning keeps from shrinking between steps) and the GC settle during the first epoch,
 # and a leak of TorchSharp tensors (a step's tensors outside a dispose scope) shows as growth after it.
-# The trainer (src/Samples/Mnist.Train, here on TorchSharp: --engine torch) takes: train <model> --epochs N --output DIR [options].
+# The trainer with the TorchSharp backend (src/Samples/Mnist.Train.Torch, --engine torch) takes: train <model> --epochs N --output DIR [options].
 # usage: bench/memory.sh [model=default] [epochs=3] [extra trainer options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ source bench/common.sh
 model=${1:-default}
 epochs=${2:-3}
 shift $(($# < 2 ? $# : 2))
-dll=$(build_dll src/Samples/Mnist.Train Mnist.Train)
+dll=$(build_dll src/Samples/Mnist.Train.Torch Mnist.Train.Torch)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$pytorch" - "$dll" "$model" "$epochs" "$out/run" "$@" <<'PY'
