@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// throws, naming the layer, when a declared size does not fit what arrives: generated code never does that, hand-written
 /// code learns of a mistake at construction instead of as wrong numbers.
 /// </summary>
-public sealed class TrainerBlueprint
+public sealed partial class TrainerBlueprint
 {
     private readonly List<UnitSpec> _units = new();
     private int _channels, _height, _width, _dropouts;
@@ -47,6 +47,23 @@ public sealed class TrainerBlueprint
     {
         var g = Geometry<TShape>(name);
         _units.Add(new ConvSpec(name, g));
+        return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
+    }
+
+    /// <summary>A Conv2d on its own on the map that arrives; <paramref name="inChannels"/> is checked against it.</summary>
+    public TrainerBlueprint Conv2d(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
+    {
+        var g = Geometry(name, inChannels, outChannels, kernel, stride, padding, bias);
+        _units.Add(new ConvSpec(name, g));
+        return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
+    }
+
+    /// <summary>Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none follows), fused.</summary>
+    public TrainerBlueprint ConvReluBatchNorm2d(string conv, string batchNorm, int inChannels, int outChannels, int kernel, int padding,
+        double momentum, double eps, double dropout = 0)
+    {
+        var g = Geometry(conv, inChannels, outChannels, kernel, 1, padding, false);
+        _units.Add(new FusedSpec(conv, batchNorm, g, momentum, eps, dropout, dropout > 0 ? _dropouts++ : -1));
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
 
@@ -170,6 +187,14 @@ public sealed class TrainerBlueprint
         var g = Conv2dGeometry.Of<TShape>(1);
         Expect(!_flat && g.InChannels == _channels && g.Height == _height && g.Width == _width, name,
             $"declared for [{g.InChannels}, {g.Height}, {g.Width}] but [{_channels}, {_height}, {_width}] arrives");
+        g.Validate();
+        return g;
+    }
+
+    private Conv2dGeometry Geometry(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
+    {
+        Expect(!_flat && inChannels == _channels, name, $"takes {inChannels} channels but [{_channels}, {_height}, {_width}] arrives");
+        var g = new Conv2dGeometry(inChannels, outChannels, _height, _width, kernel, stride, padding, bias, 1);
         g.Validate();
         return g;
     }
