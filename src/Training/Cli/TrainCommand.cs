@@ -119,16 +119,15 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// The engine of a new run: the one asked for; by default the generated engine (the faster on the default
-    /// network), or TorchSharp for a network that has no generated trainer.
+    /// The engine of a new run: the one asked for; by default the plain-C# engine (the faster on the default network,
+    /// for C# classes and F# lists alike), or TorchSharp for a network the engine cannot train (a layer beyond its limits).
     /// </summary>
     private static EngineKind EngineFor(RegisteredNetwork network, EngineKind requested, bool given)
     {
         if (requested == EngineKind.Torch || network.HasTrainer) return requested;
-        if (given) throw new UserError($"{network.Name} has no generated trainer{Reason(network)}, so it cannot train on --engine generated; use --engine torch.");
-        // Said, not only shown in the "engine torch" of the next line: a network built at run time (an F# list) trains
-        // on TorchSharp although the default is the generated engine.
-        Console.WriteLine($"{network.Name} has no generated trainer: training on TorchSharp (--engine torch).");
+        if (given) throw new UserError($"{network.Name} has no trainer on the engine{Reason(network)}, so it cannot train on --engine generated; use --engine torch.");
+        // Said, not only shown in the "engine torch" of the next line: the default is the engine.
+        Console.WriteLine($"{network.Name} has no trainer on the engine{Reason(network)}: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;
     }
 

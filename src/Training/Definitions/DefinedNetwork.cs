@@ -1,12 +1,15 @@
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Engine.Composition;
+using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Training.Definitions;
 
 /// <summary>
 /// A network written as data (an F# list of layers, a <see cref="NetworkDefinition"/> built in code) as a
 /// <see cref="RegisteredNetwork"/>, the form the generated registries list C# networks in: so the trainer, its
-/// list, summary, train and eval commands take it next to them. Its module is a <see cref="DefinedModule"/> built at run
-/// time; it has no inference class (that is generated code, for C# declarations only).
+/// list, summary, train and eval commands take it next to them. Its trainer on the plain-C# engine is composed at run
+/// time from the same lowering the generator writes C# networks' trainers from (TrainerBlueprint.For), its module is
+/// a <see cref="DefinedModule"/> built at run time; it has no inference class (generated code, for C# declarations only).
 /// </summary>
 public static class DefinedNetwork
 {
@@ -18,7 +21,11 @@ public static class DefinedNetwork
     public static RegisteredNetwork Register(NetworkDefinition definition, string? name = null, string description = "")
     {
         var summary = DefinedModule.Check(definition);
+        // The trainer on the plain-C# engine: the units the generator would write for the same layers, composed now.
+        var lowering = EngineLowering.Of(definition, summary);
+        var blueprint = lowering.Unsupported is null ? TrainerBlueprint.From(lowering) : null;
         return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedModule), definition, summary,
-            () => new DefinedModule(definition), loadInference: null, description);
+            () => new DefinedModule(definition), loadInference: null, description,
+            blueprint is null ? null : options => blueprint.Create((TrainerOptions)options), lowering.Unsupported);
     }
 }
