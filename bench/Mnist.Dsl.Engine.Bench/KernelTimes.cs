@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Convolution;
@@ -37,16 +38,9 @@ internal static unsafe class KernelTimes
     private static void Measure<TV, TOps>(int images, string network) where TV : struct where TOps : struct, IVectorOps<TV>
     {
         int v = TOps.Count;
-        Conv2dGeometry[] layers = network == "fast" ?
-        [
-            // FastNet's convolutions (Mnist.Models/FastNet.cs): 28 -> 26, 13 -> 11, 11 -> 9, 4 -> 4 (padded), 4 -> 2.
-            new(1, 8, 28, 28, 3, 1, 0, false, v), new(8, 16, 13, 13, 3, 1, 0, false, v), new(16, 24, 11, 11, 3, 1, 0, false, v),
-            new(24, 24, 4, 4, 3, 1, 1, false, v), new(24, 32, 4, 4, 3, 1, 0, false, v),
-        ] :
-        [
-            Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv1>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv2>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv3>(v),
-            Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv4>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv5>(v), Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv6>(v),
-        ];
+        // The network's convolutions as its generated trainer composes them (the blueprint's geometry), at this vector width.
+        var blueprint = network == "fast" ? Mnist.Models.FastNet.Trainer.Blueprint : Mnist.Models.DefaultNet.Trainer.Blueprint;
+        var layers = blueprint.Convolutions.Select(g => g with { VectorWidth = v }).ToArray();
         double totalSeconds = 0;
         long totalMacs = 0;
         foreach (var g in layers)

@@ -35,7 +35,7 @@ internal static unsafe class ShapeSpecialization
 
     public static void Run(int images, int rounds)
     {
-        var g = Conv2dGeometry.Of<Mnist.Models.DefaultNet.Trainer.Conv2>(8);
+        var g = Mnist.Models.DefaultNet.Trainer.Blueprint.Convolutions[1] with { VectorWidth = 8 };
         using var arena = new NativeArena();
         float* x = arena.Floats((long)images * g.InputSize + Conv2dGeometry.Slack);
         float* w = arena.Floats(g.WeightCount);
@@ -47,7 +47,7 @@ internal static unsafe class ShapeSpecialization
         for (int i = 0; i < g.WeightCount; i++) w[i] = (float)random.NextDouble();
         WeightPacking.PackForward(w, g.OutChannels, g.InChannels * g.Taps, packed);
         if (g.OutputPositions != Conv2At256.Positions || g.InChannels * g.Taps != Conv2At256.Depth)
-            throw new InvalidOperationException("the experiment's constants no longer match DefaultNet's conv2 (Mnist.Models.DefaultNet.Trainer.Conv2)");
+            throw new InvalidOperationException("the experiment's constants no longer match DefaultNet's conv2 (Mnist.Models.DefaultNet.Trainer.Blueprint.Convolutions[1])");
 
         // Best round of each (the least disturbed: the machine is shared), rounds alternating between the variants.
         double runtime = double.MaxValue, generic = double.MaxValue, literal = double.MaxValue;

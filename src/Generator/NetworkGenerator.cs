@@ -131,12 +131,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         compilation.GetTypeByMetadataName(type) is { } symbol && !symbol.GetMembers(member).IsEmpty;
 
     /// <summary>
-    /// The trainer is composed on Mnist.Dsl.Engine (TrainerBlueprint and the IConv2dShape its shapes implement); a
-    /// compilation that does not reference the engine gets none, as one without TorchSharp gets no module.
+    /// The trainer is composed on Mnist.Dsl.Engine (its TrainerBlueprint, of the version that composes run-time networks
+    /// too: the one whose calls this generator writes); a compilation that does not reference the engine gets none, as
+    /// one without TorchSharp gets no module.
     /// </summary>
-    private static bool SupportsTrainer(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("Mnist.Dsl.Engine.Composition.TrainerBlueprint") is not null
-        && compilation.GetTypeByMetadataName("Mnist.Dsl.Engine.Convolution.IConv2dShape") is not null;
+    private static bool SupportsTrainer(Compilation compilation) => Has(compilation, "Mnist.Dsl.Engine.Composition.TrainerBlueprint", "For");
 
     /// <summary>Without TorchSharp only the constants, Summary and inference class can be emitted: the module needs it.</summary>
     private static RuntimeFlavour FlavourOf(Compilation compilation) =>

@@ -78,10 +78,10 @@ public class TrainerGenerationTests
             """);
 
         var trainer = result.Generated.Single(g => g.HintName.EndsWith(".Mixed.Trainer.g.cs")).SourceText.ToString();
-        Assert.Contains(""".Conv2d<Conv1>("conv1")""", trainer);
+        Assert.Contains(""".Conv2d("conv1", inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 1, bias: true)""", trainer);
         Assert.Contains(""".BatchNorm2d("bn1", 0.2, 1E-05)""", trainer);
         Assert.Contains(".Dropout2d(0.1)", trainer);
-        Assert.Contains(""".Conv2d<Conv2>("conv2")""", trainer);
+        Assert.Contains(""".Conv2d("conv2", inChannels: 4, outChannels: 6, kernel: 3, stride: 2, padding: 0, bias: false)""", trainer);
         Assert.Contains(".AvgPool2d(2, 2)", trainer);
         Assert.Contains(""".Linear("fc1", 24, 12, true)""", trainer);
         Assert.Contains(""".BatchNorm1d("bn2", 0.1, 1E-05)""", trainer);

@@ -8,7 +8,10 @@ open System
 open System.Globalization
 open System.IO
 open Mnist.Dsl.Analysis
+open Mnist.Dsl.Layers
+open Mnist.Dsl.Registry
 open Mnist.Dsl.Training
+open Mnist.Dsl.Training.Definitions
 open Mnist.Dsl.Training.Serialization
 open Mnist.Dsl.Torch
 open Mnist.FSharp
@@ -18,19 +21,30 @@ open Xunit
 
 type private Run = { Code: int; Out: string; Err: string }
 
-/// What the sample's main does, with stdout and stderr captured.
-let private run (args: string list) =
+/// What the sample's main does over <paramref name="networks"/>, with stdout and stderr captured.
+let private runWith (networks: RegisteredNetwork list) (args: string list) =
     let out, err = new StringWriter(), new StringWriter()
     let stdout, stderr = Console.Out, Console.Error
     Console.SetOut out
     Console.SetError err
 
     try
-        let code = MnistTrainer.Run(Array.ofList args, Models.all)
+        let code = MnistTrainer.Run(Array.ofList args, networks)
         { Code = code; Out = out.ToString(); Err = err.ToString() }
     finally
         Console.SetOut stdout
         Console.SetError stderr
+
+/// What the sample's main does, with stdout and stderr captured.
+let private run (args: string list) = runWith Models.all args
+
+/// An F# list that keeps every rule but that the engine cannot train: its max pooling window has 17×17 taps, more
+/// than the 256 the engine keeps a winner's index for. Registered here only, not in the sample.
+let private widePool =
+    DefinedNetwork.Register(
+        Networks.mnist "WidePoolNet" [ yield! Networks.block 8; MaxPool2d(17); GlobalAvgPool2d(); Linear(10); LogSoftmax() ],
+        "widepool"
+    )
 
 let private assertExit expected (result: Run) =
     Assert.True((result.Code = expected), $"exit {result.Code}, not {expected}{Environment.NewLine}{result.Out}{result.Err}")
@@ -88,20 +102,23 @@ let ``An unknown model is one line on stderr naming every network, the F# ones t
     )
 
 [<Fact>]
-let ``--engine generated on an F# list the engine does not compute says why and what to use, before writing anything`` () =
+let ``--engine generated on an F# list the engine cannot train says why and what to use, before writing anything`` () =
     withTemporaryFolder (fun work ->
         let output = Path.Combine(work, "run")
 
-        let result = run [ "train"; "fsharp-blocks"; "--engine"; "generated"; "--output"; output ]
+        let result = runWith (Models.all @ [ widePool ]) [ "train"; "widepool"; "--engine"; "generated"; "--output"; output ]
 
         assertExit 2 result
-        Assert.Equal("error: fsharp-blocks has no generated trainer, so it cannot train on --engine generated; use --engine torch.", result.Err.TrimEnd())
+        Assert.Equal(
+            "error: widepool has no trainer on the engine (WidePoolNet's layer 5 is MaxPool2d(17): the engine's max pooling handles windows of up to 256 taps (16x16); use a smaller kernel or AvgPool2d), so it cannot train on --engine generated; use --engine torch.",
+            result.Err.TrimEnd()
+        )
         Assert.False(Directory.Exists output))
 
 /// The acceptance item: an F# list trains for one epoch on a subset through the library, and the weights it writes
 /// are DefaultNet's state dict, key for key and shape for shape, so C#'s generated inference class loads them.
-/// --engine torch is the default for an F# list (it has no generated trainer); given here so the test says what trains:
-/// the module built from the F# list (DefinedModule).
+/// --engine torch is given, so that what trains is the module built from the F# list (DefinedModule); the default is
+/// the engine (tested below).
 [<Fact>]
 let ``An F# list trains one epoch through the library into a run folder whose weights are C# DefaultNet's state dict`` () =
     withTemporaryFolder (fun work ->
@@ -132,8 +149,9 @@ let ``An F# list trains one epoch through the library into a run folder whose we
         let written = [ for KeyValue(key, tensor) in tensors -> key, List.ofArray tensor.Shape, tensor.Dtype ] |> List.sort
         Assert.Equal<(string * int64 list * string) list>(expected, written)
 
-        // Evaluated again from the file: as the F# list (on TorchSharp, it has no inference class) and as C#'s
-        // DefaultNet on its generated inference class, both find the epoch's test result.
+        // Evaluated again from the file: as the F# list (it has no inference class: its trainer on the engine, composed at
+        // run time, computes it in eval mode) and as C#'s DefaultNet on its generated inference class; both find the
+        // epoch's test result, which TorchSharp computed.
         let evaluate model = run [ "eval"; model; "--weights"; best; "--test-limit"; "500"; "--threads"; "1" ]
         let asFSharp = evaluate "fsharp-default"
         let asCSharp = evaluate "default"
@@ -143,15 +161,16 @@ let ``An F# list trains one epoch through the library into a run folder whose we
         Assert.Contains($"Accuracy: {testCorrect rows[0]}/500", asCSharp.Out))
 
 [<Fact>]
-let ``An F# list the engine does not compute trains on TorchSharp by default, saying so, and a stopped run resumes`` () =
+let ``An F# list trains on the engine by default, and a stopped run resumes to the numbers of one that did not stop`` () =
     withTemporaryFolder (fun work ->
         let output = Path.Combine(work, "run")
+        let straight = Path.Combine(work, "straight")
 
         let stopped = run ([ "train"; "fsharp-blocks"; "--epochs"; "2"; "--stop-after"; "1"; "--output"; output ] @ quick)
 
         assertExit 130 stopped
-        Assert.Contains("fsharp-blocks has no generated trainer: training on TorchSharp (--engine torch).", stopped.Out)
-        Assert.Contains("\"engine\": \"torch\"", File.ReadAllText(Path.Combine(output, "settings.json")))
+        Assert.Contains("engine generated", stopped.Out)
+        Assert.Contains("\"engine\": \"generated\"", File.ReadAllText(Path.Combine(output, "settings.json")))
         let first = metrics output
         Assert.Equal(1, first.Length)
 
@@ -162,4 +181,28 @@ let ``An F# list the engine does not compute trains on TorchSharp by default, sa
         let both = metrics output
         Assert.Equal(2, both.Length)
         Assert.Equal<string array>(first[0], both[0])
-        Assert.Equal("2", both[1][0]))
+
+        // The engine is deterministic: the same run without the stop ends in the same test result and weights.
+        assertExit 0 (run ([ "train"; "fsharp-blocks"; "--epochs"; "2"; "--output"; straight ] @ quick))
+        let straightRows = metrics straight
+        Assert.Equal<string array>(both[1][1..7], straightRows[1][1..7]) // all but the epoch number and its seconds
+        let weights folder = File.ReadAllBytes(Path.Combine(folder, "last.safetensors"))
+        Assert.Equal<byte array>(weights straight, weights output)
+
+        // And eval of the F# list's weights runs its trainer's eval forward: the run's last test line.
+        let evaluated = run [ "eval"; "fsharp-blocks"; "--weights"; Path.Combine(output, "last.safetensors"); "--test-limit"; "500"; "--threads"; "1" ]
+        assertExit 0 evaluated
+        Assert.Contains($"Accuracy: {testCorrect both[1]}/500", evaluated.Out))
+
+[<Fact>]
+let ``An F# list the engine cannot train trains on TorchSharp by default, saying why`` () =
+    withTemporaryFolder (fun work ->
+        let output = Path.Combine(work, "run")
+
+        let result =
+            runWith (Models.all @ [ widePool ]) [ "train"; "widepool"; "--epochs"; "1"; "--train-limit"; "64"; "--test-limit"; "32"; "--batch-size"; "32"; "--threads"; "1"; "--output"; output ]
+
+        assertExit 0 result
+        Assert.Contains("widepool has no trainer on the engine (WidePoolNet's layer 5 is MaxPool2d(17)", result.Out)
+        Assert.Contains(": training on TorchSharp (--engine torch).", result.Out)
+        Assert.Contains("\"engine\": \"torch\"", File.ReadAllText(Path.Combine(output, "settings.json"))))

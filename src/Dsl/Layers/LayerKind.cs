@@ -9,10 +9,13 @@ namespace Mnist.Dsl.Layers;
 /// A new kind touches: its name here; its record (Layers/Layer.cs); its attribute, named after it with Attribute
 /// (Attributes/LayerAttributes.cs); its defaults, if it has new ones (Layers/LayerDefaults.cs); its algebra
 /// (Analysis/NetworkAnalysis.cs); its member stem and state-dict entries (Analysis/ModuleLayout.cs); its module and
-/// functional call in the run-time module builder (src/Training/Definitions/DefinedModule.cs); in the generator, its row (Emitting/LayerKindTable.cs), its engine unit (Emitting/TrainerEmitter.cs) and its inference lowering
-/// (Emitting/Inference/InferencePlan.cs, and KernelWriter.cs if it needs a new kind of stage). The attribute reader
-/// (src/Declarations/NetworkAttributeReader.cs), the row, the engine unit and the tests' sample (LayerKindTests) do not compile until
-/// they know it; the tests name the kind if the algebra or the lowering does not.
+/// functional call in the run-time module builder (src/Training/Definitions/DefinedModule.cs); its engine unit: the
+/// lowering (Lowering/EngineLowering.cs, if it fuses or the engine refuses some of it), the blueprint call made at run
+/// time (src/Engine/Composition/TrainerBlueprint.For.cs) and the same call as the generator writes it
+/// (src/Generator/Emitting/TrainerEmitter.cs); in the generator, its row (Emitting/LayerKindTable.cs) and its inference
+/// lowering (Emitting/Inference/InferencePlan.cs, and KernelWriter.cs if it needs a new kind of stage). The attribute
+/// reader (src/Declarations/NetworkAttributeReader.cs), the row, both blueprint calls and the tests' sample
+/// (LayerKindTests) do not compile until they know it; the tests name the kind if the algebra or the lowering does not.
 /// </para>
 /// </summary>
 public enum LayerKind

@@ -108,8 +108,10 @@ public sealed class RegisteredNetwork
         (loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
 
     /// <summary>
-    /// The generator emitted the network's trainer on the plain-C# engine (the assembly references Mnist.Dsl.Engine and
-    /// the engine can train every layer of the stack), so the engine's <c>network.CreateTrainer(options)</c> works.
+    /// The network has a trainer on the plain-C# engine, so the engine's <c>network.CreateTrainer(options)</c> works: for
+    /// a [Network] class, the generator emitted it (the assembly references Mnist.Dsl.Engine and the engine can train
+    /// every layer of the stack); for a network declared at run time (Mnist.Dsl.Training's DefinedNetwork.Register), the
+    /// engine composes it from the same lowering (Mnist.Dsl.Lowering.EngineLowering).
     /// </summary>
     public bool HasTrainer => createTrainer is not null;
 
@@ -120,12 +122,12 @@ public sealed class RegisteredNetwork
     /// </summary>
     public T CreateTrainer<T>(object options) where T : class
     {
-        var create = createTrainer ?? throw new InvalidOperationException($"{FullName} has no generated trainer: " + (NoTrainerReason
+        var create = createTrainer ?? throw new InvalidOperationException($"{FullName} has no trainer on the engine: " + (NoTrainerReason
             ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it)."));
         return create(options) as T ?? throw new InvalidCastException($"{FullName}'s trainer is not a {typeof(T).FullName}.");
     }
 
-    /// <summary>Why the generator emitted no trainer although the engine was referenced (a layer it cannot train); null otherwise.</summary>
+    /// <summary>Why the network has no trainer although the engine is there (a layer it cannot train: EngineLowering.Unsupported); null otherwise.</summary>
     public string? NoTrainerReason { get; }
 
     public override string ToString() => FullName;

@@ -1,13 +1,14 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
-/// A network's training step as the generator writes it: the layers in order, with literal sizes, dropout
-/// probabilities and state-dict names, independent of the vector width. <see cref="Create"/> builds the
-/// <see cref="ComposedTrainer{TV,TOps}"/> for the processor. The blueprint follows the shape through the layers and
+/// A network's training step: the layers in order, with their sizes, dropout probabilities and state-dict names,
+/// independent of the vector width. The generator writes one as literal calls (a network's <c>Trainer.Blueprint</c>);
+/// <see cref="For"/> makes the same calls for a network declared at run time; both follow <c>EngineLowering</c>.
+/// <see cref="Create"/> builds the <see cref="ComposedTrainer{TV,TOps}"/> for the processor. The blueprint follows the shape through the layers and
 /// throws, naming the layer, when a declared size does not fit what arrives: generated code never does that, hand-written
 /// code learns of a mistake at construction instead of as wrong numbers.
 /// </summary>
-public sealed class TrainerBlueprint
+public sealed partial class TrainerBlueprint
 {
     private readonly List<UnitSpec> _units = new();
     private int _channels, _height, _width, _dropouts;
@@ -40,22 +41,32 @@ public sealed class TrainerBlueprint
 
     internal IReadOnlyList<UnitSpec> Units => _units;
 
+    /// <summary>Every convolution's geometry in order (fused ones included), at vector width 1: what benchmarks time one layer on.</summary>
+    public IReadOnlyList<Conv2dGeometry> Convolutions => _units.Select(u => u switch
+    {
+        ConvSpec c => c.Geometry,
+        FusedSpec f => f.Geometry,
+        _ => null,
+    }).OfType<Conv2dGeometry>().ToList();
+
     private int Size => _channels * _height * _width;
 
-    /// <summary>A Conv2d on its own (any stride, padding, bias); <paramref name="name"/> is its state-dict prefix.</summary>
-    public TrainerBlueprint Conv2d<TShape>(string name) where TShape : struct, IConv2dShape
+    /// <summary>
+    /// A Conv2d on its own (any stride, padding, bias) on the map that arrives; <paramref name="name"/> is its state-dict
+    /// prefix and <paramref name="inChannels"/> is checked against what arrives.
+    /// </summary>
+    public TrainerBlueprint Conv2d(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
     {
-        var g = Geometry<TShape>(name);
+        var g = Geometry(name, inChannels, outChannels, kernel, stride, padding, bias);
         _units.Add(new ConvSpec(name, g));
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
 
     /// <summary>Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none follows), fused.</summary>
-    public TrainerBlueprint ConvReluBatchNorm2d<TShape>(string conv, string batchNorm, double momentum, double eps, double dropout = 0)
-        where TShape : struct, IConv2dShape
+    public TrainerBlueprint ConvReluBatchNorm2d(string conv, string batchNorm, int inChannels, int outChannels, int kernel, int padding,
+        double momentum, double eps, double dropout = 0)
     {
-        var g = Geometry<TShape>(conv);
-        if (g.Stride != 1 || g.Bias) throw new ArgumentException($"{Network}.{conv}: the fused block needs stride 1 and no bias");
+        var g = Geometry(conv, inChannels, outChannels, kernel, 1, padding, false);
         _units.Add(new FusedSpec(conv, batchNorm, g, momentum, eps, dropout, dropout > 0 ? _dropouts++ : -1));
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
@@ -165,11 +176,10 @@ public sealed class TrainerBlueprint
         return MapTo(_channels, (_height - kernel) / stride + 1, (_width - kernel) / stride + 1);
     }
 
-    private Conv2dGeometry Geometry<TShape>(string name) where TShape : struct, IConv2dShape
+    private Conv2dGeometry Geometry(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
     {
-        var g = Conv2dGeometry.Of<TShape>(1);
-        Expect(!_flat && g.InChannels == _channels && g.Height == _height && g.Width == _width, name,
-            $"declared for [{g.InChannels}, {g.Height}, {g.Width}] but [{_channels}, {_height}, {_width}] arrives");
+        Expect(!_flat && inChannels == _channels, name, $"takes {inChannels} channels but [{_channels}, {_height}, {_width}] arrives");
+        var g = new Conv2dGeometry(inChannels, outChannels, _height, _width, kernel, stride, padding, bias, 1);
         g.Validate();
         return g;
     }

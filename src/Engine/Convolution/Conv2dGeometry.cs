@@ -11,10 +11,6 @@ public sealed record Conv2dGeometry(
     /// <summary>Floats a kernel may read past the end of an input image; every input buffer carries this much zeroed slack.</summary>
     public const int Slack = 256;
 
-    public static Conv2dGeometry Of<TShape>(int vectorWidth) where TShape : IConv2dShape =>
-        new(TShape.InChannels, TShape.OutChannels, TShape.Height, TShape.Width, TShape.Kernel, TShape.Stride, TShape.Padding,
-            TShape.Bias, vectorWidth);
-
     public int PaddedHeight => Height + 2 * Padding;
 
     public int PaddedWidth => Width + 2 * Padding;

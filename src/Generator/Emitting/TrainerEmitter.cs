@@ -1,16 +1,15 @@
-using System.Globalization;
-using System.Linq;
 using Mnist.Dsl.Generator.Model;
 using Mnist.Dsl.Layers;
+using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Emitting;
 
 /// <summary>
 /// Writes a network's trainer on the plain-C# engine (Mnist.Dsl.Engine) into its partial class, as a nested static
-/// class <c>Trainer</c>: one <c>IConv2dShape</c> struct per convolution with its shape as literals, and the
-/// <c>TrainerBlueprint</c> that composes the engine's units with literal sizes, dropout p and state-dict names, in the
-/// order of the <see cref="TrainerPlan"/>. Emitted only when the compilation references the engine and the plan has no
-/// Unsupported reason. Text only: every number and name comes from the plan.
+/// class <c>Trainer</c>: the <c>TrainerBlueprint</c> that composes the engine's units with literal sizes, dropout p and
+/// state-dict names, in the order of the network's <see cref="EngineLowering"/> (the calls TrainerBlueprint.For makes
+/// at run time for the same layers). Emitted only when the compilation references the engine and the lowering has no
+/// Unsupported reason. Text only: every number and name comes from the lowering.
 /// </summary>
 internal static class TrainerEmitter
 {
@@ -35,9 +34,6 @@ internal static class TrainerEmitter
         w.Line("/// Conv2d → ReLU → BatchNorm2d (→ Dropout) into one unit and ends in " + (trainer.EndsInLogSoftmax ? "LogSoftmax with NLL loss." : "logits with cross-entropy loss."));
         w.Line("/// </summary>");
         w.Open("public static class Trainer");
-        foreach (var step in trainer.Steps.Where(s => s.Kind == LayerKind.Conv2d))
-            WriteShape(w, step.Layer);
-
         w.Line($"/// <summary>The composition: one engine unit per line, sizes as literals.</summary>");
         w.Line($"public static {Engine}.Composition.TrainerBlueprint Blueprint {{ get; }} = new {Engine}.Composition.TrainerBlueprint(" +
                $"{Code.String(spec.Type.Name)}, {Code.Int(spec.Channels)}, {Code.Int(spec.Height)}, {Code.Int(spec.Width)}, {Code.Int(spec.Classes)})");
@@ -53,47 +49,33 @@ internal static class TrainerEmitter
         return w.ToString();
     }
 
-    private static string ShapeName(LayerPlan layer) => Code.Identifier(char.ToUpperInvariant(layer.MemberName![0]) + layer.MemberName.Substring(1));
-
-    private static void WriteShape(SourceWriter w, LayerPlan layer)
+    /// <summary>
+    /// The blueprint's call for <paramref name="step"/>: the text of what TrainerBlueprint.For's Add calls for it. No discard
+    /// arm: a new layer kind does not compile until it has its call here (and there).
+    /// </summary>
+    private static string Call(EngineStep step)
     {
-        var conv = (Conv2d)layer.Layer;
-        var input = layer.Report.Input;
-        w.Line(string.Format(CultureInfo.InvariantCulture, "/// <summary>{0}: Conv2d({1} → {2}, {3}×{3}, stride {4}, padding {5}{6}) on {7}×{8}.</summary>",
-            layer.MemberName, input.Channels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, conv.Bias ? ", bias" : "", input.Height, input.Width));
-        w.Open($"public struct {ShapeName(layer)} : {Engine}.Convolution.IConv2dShape");
-        w.Line($"public static int InChannels => {Code.Int(input.Channels)};");
-        w.Line($"public static int OutChannels => {Code.Int(conv.OutChannels)};");
-        w.Line($"public static int Height => {Code.Int(input.Height)};");
-        w.Line($"public static int Width => {Code.Int(input.Width)};");
-        w.Line($"public static int Kernel => {Code.Int(conv.KernelSize)};");
-        w.Line($"public static int Stride => {Code.Int(conv.Stride)};");
-        w.Line($"public static int Padding => {Code.Int(conv.Padding)};");
-        w.Line($"public static bool Bias => {Code.Bool(conv.Bias)};");
-        w.Close();
-        w.Line();
-    }
-
-    /// <summary>The blueprint's call for <paramref name="step"/>. No discard arm: a new layer kind does not compile until it has its call here.</summary>
-    private static string Call(TrainerStep step)
-    {
-        var layer = step.Layer;
-        var name = layer.MemberName is null ? "" : Code.String(layer.MemberName);
+        var report = step.Layer;
+        var layer = report.Layer;
+        var name = step.Member is null ? "" : Code.String(step.Member);
         return step.Kind switch
         {
-            LayerKind.Conv2d when step.BatchNorm is { } batchNorm =>
-                $".ConvReluBatchNorm2d<{ShapeName(layer)}>({name}, {Code.String(batchNorm.MemberName!)}, {Code.Double(((BatchNorm2d)batchNorm.Layer).Momentum)}, {Code.Double(((BatchNorm2d)batchNorm.Layer).Eps)}, {Code.Double(step.Dropout)})",
-            LayerKind.Conv2d => $".Conv2d<{ShapeName(layer)}>({name})",
-            LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer.Layer).Momentum)}, {Code.Double(((BatchNorm2d)layer.Layer).Eps)})",
-            LayerKind.BatchNorm1d => $".BatchNorm1d({name}, {Code.Double(((BatchNorm1d)layer.Layer).Momentum)}, {Code.Double(((BatchNorm1d)layer.Layer).Eps)})",
+            LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn =>
+                $".ConvReluBatchNorm2d({name}, {Code.String(step.BatchNormMember!)}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
+                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
+            LayerKind.Conv2d =>
+                $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
+                $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)})",
+            LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer).Momentum)}, {Code.Double(((BatchNorm2d)layer).Eps)})",
+            LayerKind.BatchNorm1d => $".BatchNorm1d({name}, {Code.Double(((BatchNorm1d)layer).Momentum)}, {Code.Double(((BatchNorm1d)layer).Eps)})",
             LayerKind.ReLU => ".ReLU()",
-            LayerKind.Dropout => $".Dropout({Code.Double(((Dropout)layer.Layer).P)})",
-            LayerKind.Dropout2d => $".Dropout2d({Code.Double(((Dropout2d)layer.Layer).P)})",
-            LayerKind.MaxPool2d => $".MaxPool2d({Code.Int(((MaxPool2d)layer.Layer).KernelSize)}, {Code.Int(((MaxPool2d)layer.Layer).EffectiveStride)})",
-            LayerKind.AvgPool2d => $".AvgPool2d({Code.Int(((AvgPool2d)layer.Layer).KernelSize)}, {Code.Int(((AvgPool2d)layer.Layer).EffectiveStride)})",
+            LayerKind.Dropout => $".Dropout({Code.Double(((Dropout)layer).P)})",
+            LayerKind.Dropout2d => $".Dropout2d({Code.Double(((Dropout2d)layer).P)})",
+            LayerKind.MaxPool2d => $".MaxPool2d({Code.Int(((MaxPool2d)layer).KernelSize)}, {Code.Int(((MaxPool2d)layer).EffectiveStride)})",
+            LayerKind.AvgPool2d => $".AvgPool2d({Code.Int(((AvgPool2d)layer).KernelSize)}, {Code.Int(((AvgPool2d)layer).EffectiveStride)})",
             LayerKind.GlobalAvgPool2d => ".GlobalAvgPool2d()",
             LayerKind.Flatten => ".Flatten()",
-            LayerKind.Linear => $".Linear({name}, {Code.Int(layer.Report.Input.Elements)}, {Code.Int(((Linear)layer.Layer).OutFeatures)}, {Code.Bool(((Linear)layer.Layer).Bias)})",
+            LayerKind.Linear => $".Linear({name}, {Code.Int(report.Input.Elements)}, {Code.Int(((Linear)layer).OutFeatures)}, {Code.Bool(((Linear)layer).Bias)})",
             LayerKind.LogSoftmax => ".LogSoftmax()",
         };
     }

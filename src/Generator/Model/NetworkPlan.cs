@@ -4,6 +4,7 @@ using System.Linq;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Generator.Emitting;
 using Mnist.Dsl.Generator.Emitting.Inference;
+using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Model;
 
@@ -19,7 +20,7 @@ namespace Mnist.Dsl.Generator.Model;
 /// </remarks>
 public sealed class NetworkPlan : IEquatable<NetworkPlan>
 {
-    private NetworkPlan(NetworkSpec spec, int parameterBudget, NetworkSummary summary)
+    private NetworkPlan(NetworkSpec spec, int parameterBudget, NetworkDefinition definition, NetworkSummary summary)
     {
         Spec = spec;
         ParameterBudget = parameterBudget;
@@ -33,7 +34,7 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
             .ToArray();
         StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
         Inference = InferencePlan.Create(summary, Layers);
-        Trainer = TrainerPlan.Create(spec.Type.Name, Layers);
+        Trainer = EngineLowering.Of(definition, summary);
     }
 
     public NetworkSpec Spec { get; }
@@ -55,14 +56,14 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
     /// <summary>How the inference class computes the network; null when its sizes are beyond what the kernels handle.</summary>
     internal InferencePlan? Inference { get; }
 
-    /// <summary>How the engine's trainer composes the step; its Unsupported says why there is none.</summary>
-    internal TrainerPlan Trainer { get; }
+    /// <summary>How the engine's trainer composes the step (the lowering the run time composes F# lists from too); its Unsupported says why there is none.</summary>
+    internal EngineLowering Trainer { get; }
 
     /// <summary>The plan, or null when the network's shapes do not work (the analyzer reports why; nothing is emitted).</summary>
     public static NetworkPlan? Create(NetworkSpec spec, int parameterBudget)
     {
         var definition = new NetworkDefinition(spec.Type.Name, spec.Channels, spec.Height, spec.Width, spec.Layers, spec.Classes, parameterBudget, spec.Requires);
-        return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, summary) : null;
+        return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, definition, summary) : null;
     }
 
     public bool Equals(NetworkPlan? other) => other is not null && ParameterBudget == other.ParameterBudget && Spec.Equals(other.Spec);

@@ -1,6 +1,7 @@
 /// Networks written as plain F# lists of Mnist.Dsl layers, checked by the same analysis that the C# source
 /// generator and analyzer run on [Network] classes (shapes, parameters, receptive field and the rules), and
-/// trained through TorchSharp modules built from the lists at run time (F# has no source generators).
+/// trained on the plain-C# engine (the units the generator would write for the same layers, composed at run time:
+/// F# has no source generators) or through TorchSharp modules built from the lists.
 module Mnist.FSharp.Networks
 
 open Mnist.Dsl.Analysis
@@ -54,8 +55,8 @@ let withoutBatchNorm: Layer list =
 
 /// The F# networks as the trainer takes networks (the C# ones come from their generated registry). Registering
 /// checks the analyzer's rules at once: a list that breaks one throws NetworkRulesException with the analyzer's
-/// messages. Their TorchSharp modules are built from the lists at run time, with the registration names and
-/// state-dict keys the generator would give the same layers declared in C#.
+/// messages. Their engine trainers and TorchSharp modules are built from the lists at run time, with the state-dict
+/// keys the generator would give the same layers declared in C#.
 let registered: RegisteredNetwork list =
-    [ DefinedNetwork.Register(mnist "FSharpDefaultNet" defaultNet, "fsharp-default", "DefaultNet's layers as an F# list (module built at run time)")
-      DefinedNetwork.Register(mnist "FSharpBlocksNet" blocksNet, "fsharp-blocks", "blocks of conv, ReLU, BN, dropout composed as F# lists (module built at run time)") ]
+    [ DefinedNetwork.Register(mnist "FSharpDefaultNet" defaultNet, "fsharp-default", "DefaultNet's layers as an F# list (built at run time)")
+      DefinedNetwork.Register(mnist "FSharpBlocksNet" blocksNet, "fsharp-blocks", "blocks of conv, ReLU, BN, dropout composed as F# lists (built at run time)") ]

@@ -18,10 +18,14 @@ internal sealed class EngineBackend : ITrainingBackend
 
     public ITrainingRun Start(TrainSettings settings, RegisteredNetwork network, string dataFolder) => new EngineRun(settings, network, dataFolder);
 
-    /// <summary>Through the network's inference class (the generated eval-mode forward).</summary>
+    /// <summary>
+    /// Through the network's inference class (the generated eval-mode forward); a network declared at run time (an F#
+    /// list) has none, and its trainer's eval-mode forward computes it.
+    /// </summary>
     public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights, string dataFolder,
         int threads, int limit) =>
-        InferenceEvaluation.Run(network, known, weights, dataFolder, threads, limit);
+        network.HasInference ? InferenceEvaluation.Run(network, known, weights, dataFolder, threads, limit)
+            : TrainerEvaluation.Run(network, known, weights, dataFolder, threads, limit);
 }
 
 /// <summary>

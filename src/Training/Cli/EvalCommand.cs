@@ -5,7 +5,8 @@ namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// <c>eval</c>: saved weights on the MNIST test set, printed as the seeds' test line. On the generated engine the
-/// network's inference class computes it (no native library); on torch its TorchSharp module does.
+/// network's inference class computes it, or for a network declared at run time its trainer's eval-mode forward (no
+/// native library either way); on torch its TorchSharp module does.
 /// </summary>
 internal static class EvalCommand
 {
@@ -15,7 +16,7 @@ internal static class EvalCommand
         var weights = new Option<string>("--weights") { Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch", Required = true };
         var engine = new Option<EngineKind>("--engine")
         {
-            Description = "generated: the network's inference class (plain C#, no native library); torch: its TorchSharp module. Default: generated when the network has an inference class",
+            Description = "generated: the network's inference class, or its trainer on the engine for a network declared at run time (plain C#, no native library); torch: its TorchSharp module. Default: generated when the network has either",
             DefaultValueFactory = _ => EngineKind.Generated,
         };
         var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { model, weights, data, engine, TrainOptions.Threads.Option, TrainOptions.TestLimit.Option };
@@ -27,10 +28,10 @@ internal static class EvalCommand
             var threads = TrainOptions.Threads.Value(parse);
             var limit = TrainOptions.TestLimit.Value(parse);
             var onGenerated = parse.GetValue(engine) == EngineKind.Generated;
-            if (onGenerated && !entry.HasInference)
+            if (onGenerated && !entry.HasInference && !entry.HasTrainer)
             {
                 if (parse.GetResult(engine) is { Implicit: false })
-                    throw new UserError($"{entry.Name} has no inference class, so it cannot be evaluated on --engine generated; use --engine torch.");
+                    throw new UserError($"{entry.Name} has neither an inference class nor a trainer on the engine, so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
             var backend = TrainingBackends.For(onGenerated ? EngineKind.Generated : EngineKind.Torch);

@@ -114,15 +114,21 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// The engine of a new run: the one asked for; by default the generated engine (the faster on the default
-    /// network), or TorchSharp for a network that has no generated trainer when the TorchSharp backend is there.
+    /// The engine of a new run: the one asked for; by default the plain-C# engine (the faster on the default network,
+    /// for C# classes and F# lists alike), or TorchSharp for a network the engine cannot train (a layer beyond its limits)
+    /// when the program references the TorchSharp backend.
     /// </summary>
     private static EngineKind EngineFor(RegisteredNetwork network, EngineKind requested, bool given)
     {
-        if (requested == EngineKind.Torch || network.HasTrainer || given || TrainingBackends.Torch is null) return requested;
-        // Said, not only shown in the "engine torch" of the next line: a network built at run time (an F# list) trains
-        // on TorchSharp although the default is the generated engine.
-        Console.WriteLine($"{network.Name} has no generated trainer: training on TorchSharp (--engine torch).");
+        if (requested == EngineKind.Torch || network.HasTrainer) return requested;
+        if (given || TrainingBackends.Torch is null)
+            throw new UserError($"{network.Name} has no trainer on the engine{Reason(network)}, so it cannot train on --engine generated"
+                + (TrainingBackends.Torch is null ? "; the TorchSharp backend (packages Mnist.Dsl.TorchSharp and TorchSharp-cpu) could train it." : "; use --engine torch."));
+        // Said, not only shown in the "engine torch" of the next line: the default is the engine.
+        Console.WriteLine($"{network.Name} has no trainer on the engine{Reason(network)}: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;
     }
+
+    /// <summary>Why the engine cannot train the network (a layer beyond its limits), in brackets; empty when it does not say.</summary>
+    private static string Reason(RegisteredNetwork network) => network.NoTrainerReason is { } reason ? $" ({reason})" : "";
 }

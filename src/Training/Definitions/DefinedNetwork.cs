@@ -1,4 +1,6 @@
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Engine.Composition;
+using Mnist.Dsl.Lowering;
 using Mnist.Dsl.Training.Backends;
 
 namespace Mnist.Dsl.Training.Definitions;
@@ -6,9 +8,10 @@ namespace Mnist.Dsl.Training.Definitions;
 /// <summary>
 /// A network written as data (an F# list of layers, a <see cref="NetworkDefinition"/> built in code) as a
 /// <see cref="RegisteredNetwork"/>, the form the generated registries list C# networks in: so the trainer, its
-/// list, summary, train and eval commands take it next to them. Where the program references the TorchSharp backend
-/// (Mnist.Dsl.TorchSharp), its module is that package's DefinedModule built at run time; it has no inference class
-/// (that is generated code, for C# declarations only).
+/// list, summary, train and eval commands take it next to them. Its trainer on the plain-C# engine is composed at run
+/// time from the same lowering the generator writes C# networks' trainers from (TrainerBlueprint.For); where the program
+/// references the TorchSharp backend (Mnist.Dsl.TorchSharp), its module is that package's DefinedModule built at run
+/// time; it has no inference class (generated code, for C# declarations only).
 /// </summary>
 public static class DefinedNetwork
 {
@@ -20,9 +23,13 @@ public static class DefinedNetwork
     public static RegisteredNetwork Register(NetworkDefinition definition, string? name = null, string description = "")
     {
         var summary = Check(definition);
+        // The trainer on the plain-C# engine: the units the generator would write for the same layers, composed now.
+        var lowering = EngineLowering.Of(definition, summary);
+        var blueprint = lowering.Unsupported is null ? TrainerBlueprint.From(lowering) : null;
         Func<object>? createModule = TrainingBackends.Torch is IModuleFactory torch ? () => torch.CreateModule(definition) : null;
         return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedNetwork), definition, summary,
-            createModule, loadInference: null, description);
+            createModule, loadInference: null, description,
+            blueprint is null ? null : options => blueprint.Create((TrainerOptions)options), lowering.Unsupported);
     }
 
     /// <summary>The definition's analysis, or the refusal with every broken rule's message.</summary>

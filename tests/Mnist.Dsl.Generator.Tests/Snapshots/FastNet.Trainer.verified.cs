@@ -13,80 +13,15 @@ partial class FastNet
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 8, 3×3, stride 1, padding 0) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 8;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv2: Conv2d(8 → 16, 3×3, stride 1, padding 0) on 13×13.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 8;
-            public static int OutChannels => 16;
-            public static int Height => 13;
-            public static int Width => 13;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv3: Conv2d(16 → 24, 3×3, stride 1, padding 0) on 11×11.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 24;
-            public static int Height => 11;
-            public static int Width => 11;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv4: Conv2d(24 → 24, 3×3, stride 1, padding 1) on 4×4.</summary>
-        public struct Conv4 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 24;
-            public static int OutChannels => 24;
-            public static int Height => 4;
-            public static int Width => 4;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv5: Conv2d(24 → 32, 3×3, stride 1, padding 0) on 4×4.</summary>
-        public struct Conv5 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 24;
-            public static int OutChannels => 32;
-            public static int Height => 4;
-            public static int Width => 4;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("FastNet", 1, 28, 28, 10)
-            .ConvReluBatchNorm2d<Conv1>("conv1", "bn1", 0.1, 1E-05, 0.05)
+            .ConvReluBatchNorm2d("conv1", "bn1", inChannels: 1, outChannels: 8, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
             .MaxPool2d(2, 2)
-            .ConvReluBatchNorm2d<Conv2>("conv2", "bn2", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv3>("conv3", "bn3", 0.1, 1E-05, 0.05)
+            .ConvReluBatchNorm2d("conv2", "bn2", inChannels: 8, outChannels: 16, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv3", "bn3", inChannels: 16, outChannels: 24, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
             .MaxPool2d(2, 2)
-            .ConvReluBatchNorm2d<Conv4>("conv4", "bn4", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv5>("conv5", "bn5", 0.1, 1E-05, 0.0)
+            .ConvReluBatchNorm2d("conv4", "bn4", inChannels: 24, outChannels: 24, kernel: 3, padding: 1, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv5", "bn5", inChannels: 24, outChannels: 32, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.0)
             .GlobalAvgPool2d()
             .Linear("fc1", 32, 10, true)
             .LogSoftmaxNllLoss();

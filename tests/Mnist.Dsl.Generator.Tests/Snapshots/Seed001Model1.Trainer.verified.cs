@@ -13,56 +13,17 @@ partial class Seed001Model1
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 32, 3×3, stride 1, padding 0, bias) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 32;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv2: Conv2d(32 → 32, 3×3, stride 1, padding 0, bias) on 13×13.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 32;
-            public static int OutChannels => 32;
-            public static int Height => 13;
-            public static int Width => 13;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv3: Conv2d(32 → 16, 3×3, stride 1, padding 0, bias) on 5×5.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 32;
-            public static int OutChannels => 16;
-            public static int Height => 5;
-            public static int Width => 5;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("Seed001Model1", 1, 28, 28, 10)
-            .Conv2d<Conv1>("conv1")
+            .Conv2d("conv1", inChannels: 1, outChannels: 32, kernel: 3, stride: 1, padding: 0, bias: true)
             .BatchNorm2d("bn1", 0.1, 1E-05)
             .ReLU()
             .MaxPool2d(2, 2)
-            .Conv2d<Conv2>("conv2")
+            .Conv2d("conv2", inChannels: 32, outChannels: 32, kernel: 3, stride: 1, padding: 0, bias: true)
             .BatchNorm2d("bn2", 0.1, 1E-05)
             .ReLU()
             .MaxPool2d(2, 2)
-            .Conv2d<Conv3>("conv3")
+            .Conv2d("conv3", inChannels: 32, outChannels: 16, kernel: 3, stride: 1, padding: 0, bias: true)
             .BatchNorm2d("bn3", 0.1, 1E-05)
             .ReLU()
             .Dropout(0.1)

@@ -13,89 +13,24 @@ partial class Seed001Model2
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 16, 3×3, stride 1, padding 0, bias) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 16;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv2: Conv2d(16 → 32, 3×3, stride 1, padding 0, bias) on 26×26.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 32;
-            public static int Height => 26;
-            public static int Width => 26;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv3: Conv2d(32 → 10, 3×3, stride 1, padding 0, bias) on 12×12.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 32;
-            public static int OutChannels => 10;
-            public static int Height => 12;
-            public static int Width => 12;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv4: Conv2d(10 → 10, 3×3, stride 1, padding 0, bias) on 5×5.</summary>
-        public struct Conv4 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 10;
-            public static int Height => 5;
-            public static int Width => 5;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv5: Conv2d(10 → 10, 3×3, stride 1, padding 0, bias) on 3×3.</summary>
-        public struct Conv5 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 10;
-            public static int Height => 3;
-            public static int Width => 3;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => true;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("Seed001Model2", 1, 28, 28, 10)
-            .Conv2d<Conv1>("conv1")
+            .Conv2d("conv1", inChannels: 1, outChannels: 16, kernel: 3, stride: 1, padding: 0, bias: true)
             .ReLU()
             .BatchNorm2d("bn1", 0.1, 1E-05)
-            .Conv2d<Conv2>("conv2")
+            .Conv2d("conv2", inChannels: 16, outChannels: 32, kernel: 3, stride: 1, padding: 0, bias: true)
             .ReLU()
             .BatchNorm2d("bn2", 0.1, 1E-05)
             .MaxPool2d(2, 2)
-            .Conv2d<Conv3>("conv3")
+            .Conv2d("conv3", inChannels: 32, outChannels: 10, kernel: 3, stride: 1, padding: 0, bias: true)
             .ReLU()
             .BatchNorm2d("bn3", 0.1, 1E-05)
             .Dropout(0.1)
             .MaxPool2d(2, 2)
-            .Conv2d<Conv4>("conv4")
+            .Conv2d("conv4", inChannels: 10, outChannels: 10, kernel: 3, stride: 1, padding: 0, bias: true)
             .ReLU()
             .Dropout(0.1)
-            .Conv2d<Conv5>("conv5")
+            .Conv2d("conv5", inChannels: 10, outChannels: 10, kernel: 3, stride: 1, padding: 0, bias: true)
             .LogSoftmaxNllLoss();
 
         /// <summary>A new trainer (weights initialised as PyTorch does, from the options' seed).</summary>

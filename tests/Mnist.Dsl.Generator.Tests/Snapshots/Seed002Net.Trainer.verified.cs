@@ -13,90 +13,25 @@ partial class Seed002Net
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 4, 3×3, stride 1, padding 1, bias) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 4;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv2: Conv2d(4 → 8, 3×3, stride 1, padding 1, bias) on 28×28.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 4;
-            public static int OutChannels => 8;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv3: Conv2d(8 → 16, 3×3, stride 1, padding 1, bias) on 14×14.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 8;
-            public static int OutChannels => 16;
-            public static int Height => 14;
-            public static int Width => 14;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv4: Conv2d(16 → 24, 3×3, stride 1, padding 1, bias) on 14×14.</summary>
-        public struct Conv4 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 24;
-            public static int Height => 14;
-            public static int Width => 14;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => true;
-        }
-
-        /// <summary>conv5: Conv2d(24 → 32, 3×3, stride 1, padding 1, bias) on 7×7.</summary>
-        public struct Conv5 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 24;
-            public static int OutChannels => 32;
-            public static int Height => 7;
-            public static int Width => 7;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => true;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("Seed002Net", 1, 28, 28, 10)
-            .Conv2d<Conv1>("conv1")
+            .Conv2d("conv1", inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 1, bias: true)
             .ReLU()
             .BatchNorm2d("bn1", 0.1, 1E-05)
-            .Conv2d<Conv2>("conv2")
+            .Conv2d("conv2", inChannels: 4, outChannels: 8, kernel: 3, stride: 1, padding: 1, bias: true)
             .ReLU()
             .BatchNorm2d("bn2", 0.1, 1E-05)
             .MaxPool2d(2, 2)
             .Dropout(0.1)
-            .Conv2d<Conv3>("conv3")
+            .Conv2d("conv3", inChannels: 8, outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: true)
             .ReLU()
             .BatchNorm2d("bn3", 0.1, 1E-05)
-            .Conv2d<Conv4>("conv4")
+            .Conv2d("conv4", inChannels: 16, outChannels: 24, kernel: 3, stride: 1, padding: 1, bias: true)
             .ReLU()
             .BatchNorm2d("bn4", 0.1, 1E-05)
             .MaxPool2d(2, 2)
             .Dropout(0.1)
-            .Conv2d<Conv5>("conv5")
+            .Conv2d("conv5", inChannels: 24, outChannels: 32, kernel: 3, stride: 1, padding: 1, bias: true)
             .ReLU()
             .BatchNorm2d("bn5", 0.1, 1E-05)
             .GlobalAvgPool2d()

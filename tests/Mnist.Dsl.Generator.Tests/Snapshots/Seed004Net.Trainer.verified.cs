@@ -13,122 +13,18 @@ partial class Seed004Net
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 12, 3×3, stride 1, padding 0) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 12;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv2: Conv2d(12 → 24, 3×3, stride 1, padding 0) on 26×26.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 12;
-            public static int OutChannels => 24;
-            public static int Height => 26;
-            public static int Width => 26;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv3: Conv2d(24 → 12, 1×1, stride 1, padding 0) on 24×24.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 24;
-            public static int OutChannels => 12;
-            public static int Height => 24;
-            public static int Width => 24;
-            public static int Kernel => 1;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv4: Conv2d(12 → 20, 3×3, stride 1, padding 0) on 12×12.</summary>
-        public struct Conv4 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 12;
-            public static int OutChannels => 20;
-            public static int Height => 12;
-            public static int Width => 12;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv5: Conv2d(20 → 32, 3×3, stride 1, padding 1) on 10×10.</summary>
-        public struct Conv5 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 20;
-            public static int OutChannels => 32;
-            public static int Height => 10;
-            public static int Width => 10;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv6: Conv2d(32 → 16, 1×1, stride 1, padding 0) on 10×10.</summary>
-        public struct Conv6 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 32;
-            public static int OutChannels => 16;
-            public static int Height => 10;
-            public static int Width => 10;
-            public static int Kernel => 1;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv7: Conv2d(16 → 16, 3×3, stride 1, padding 1) on 5×5.</summary>
-        public struct Conv7 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 16;
-            public static int Height => 5;
-            public static int Width => 5;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv8: Conv2d(16 → 32, 3×3, stride 1, padding 1) on 5×5.</summary>
-        public struct Conv8 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 32;
-            public static int Height => 5;
-            public static int Width => 5;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 1;
-            public static bool Bias => false;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("Seed004Net", 1, 28, 28, 10)
-            .ConvReluBatchNorm2d<Conv1>("conv1", "bn1", 0.1, 1E-05, 0.1)
-            .ConvReluBatchNorm2d<Conv2>("conv2", "bn2", 0.1, 1E-05, 0.1)
-            .Conv2d<Conv3>("conv3")
+            .ConvReluBatchNorm2d("conv1", "bn1", inChannels: 1, outChannels: 12, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.1)
+            .ConvReluBatchNorm2d("conv2", "bn2", inChannels: 12, outChannels: 24, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.1)
+            .Conv2d("conv3", inChannels: 24, outChannels: 12, kernel: 1, stride: 1, padding: 0, bias: false)
             .MaxPool2d(2, 2)
-            .ConvReluBatchNorm2d<Conv4>("conv4", "bn3", 0.2, 1E-05, 0.1)
-            .ConvReluBatchNorm2d<Conv5>("conv5", "bn4", 0.2, 1E-05, 0.1)
-            .Conv2d<Conv6>("conv6")
+            .ConvReluBatchNorm2d("conv4", "bn3", inChannels: 12, outChannels: 20, kernel: 3, padding: 0, momentum: 0.2, eps: 1E-05, dropout: 0.1)
+            .ConvReluBatchNorm2d("conv5", "bn4", inChannels: 20, outChannels: 32, kernel: 3, padding: 1, momentum: 0.2, eps: 1E-05, dropout: 0.1)
+            .Conv2d("conv6", inChannels: 32, outChannels: 16, kernel: 1, stride: 1, padding: 0, bias: false)
             .MaxPool2d(2, 2)
-            .ConvReluBatchNorm2d<Conv7>("conv7", "bn5", 0.2, 1E-05, 0.1)
-            .ConvReluBatchNorm2d<Conv8>("conv8", "bn6", 0.2, 1E-05, 0.1)
+            .ConvReluBatchNorm2d("conv7", "bn5", inChannels: 16, outChannels: 16, kernel: 3, padding: 1, momentum: 0.2, eps: 1E-05, dropout: 0.1)
+            .ConvReluBatchNorm2d("conv8", "bn6", inChannels: 16, outChannels: 32, kernel: 3, padding: 1, momentum: 0.2, eps: 1E-05, dropout: 0.1)
             .GlobalAvgPool2d()
             .Linear("fc1", 32, 10, true)
             .LogSoftmaxNllLoss();

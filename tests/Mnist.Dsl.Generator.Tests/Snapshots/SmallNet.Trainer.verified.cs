@@ -13,107 +13,16 @@ partial class SmallNet
     /// </summary>
     public static class Trainer
     {
-        /// <summary>conv1: Conv2d(1 → 10, 3×3, stride 1, padding 0) on 28×28.</summary>
-        public struct Conv1 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 1;
-            public static int OutChannels => 10;
-            public static int Height => 28;
-            public static int Width => 28;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv2: Conv2d(10 → 10, 3×3, stride 1, padding 0) on 26×26.</summary>
-        public struct Conv2 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 10;
-            public static int Height => 26;
-            public static int Width => 26;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv3: Conv2d(10 → 16, 3×3, stride 1, padding 0) on 24×24.</summary>
-        public struct Conv3 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 16;
-            public static int Height => 24;
-            public static int Width => 24;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv4: Conv2d(16 → 10, 1×1, stride 1, padding 0) on 11×11.</summary>
-        public struct Conv4 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 10;
-            public static int Height => 11;
-            public static int Width => 11;
-            public static int Kernel => 1;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv5: Conv2d(10 → 10, 3×3, stride 1, padding 0) on 11×11.</summary>
-        public struct Conv5 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 10;
-            public static int Height => 11;
-            public static int Width => 11;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv6: Conv2d(10 → 16, 3×3, stride 1, padding 0) on 9×9.</summary>
-        public struct Conv6 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 10;
-            public static int OutChannels => 16;
-            public static int Height => 9;
-            public static int Width => 9;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
-        /// <summary>conv7: Conv2d(16 → 16, 3×3, stride 1, padding 0) on 7×7.</summary>
-        public struct Conv7 : global::Mnist.Dsl.Engine.Convolution.IConv2dShape
-        {
-            public static int InChannels => 16;
-            public static int OutChannels => 16;
-            public static int Height => 7;
-            public static int Width => 7;
-            public static int Kernel => 3;
-            public static int Stride => 1;
-            public static int Padding => 0;
-            public static bool Bias => false;
-        }
-
         /// <summary>The composition: one engine unit per line, sizes as literals.</summary>
         public static global::Mnist.Dsl.Engine.Composition.TrainerBlueprint Blueprint { get; } = new global::Mnist.Dsl.Engine.Composition.TrainerBlueprint("SmallNet", 1, 28, 28, 10)
-            .ConvReluBatchNorm2d<Conv1>("conv1", "bn1", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv2>("conv2", "bn2", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv3>("conv3", "bn3", 0.1, 1E-05, 0.05)
+            .ConvReluBatchNorm2d("conv1", "bn1", inChannels: 1, outChannels: 10, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv2", "bn2", inChannels: 10, outChannels: 10, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv3", "bn3", inChannels: 10, outChannels: 16, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
             .MaxPool2d(2, 2)
-            .Conv2d<Conv4>("conv4")
-            .ConvReluBatchNorm2d<Conv5>("conv5", "bn4", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv6>("conv6", "bn5", 0.1, 1E-05, 0.05)
-            .ConvReluBatchNorm2d<Conv7>("conv7", "bn6", 0.1, 1E-05, 0.0)
+            .Conv2d("conv4", inChannels: 16, outChannels: 10, kernel: 1, stride: 1, padding: 0, bias: false)
+            .ConvReluBatchNorm2d("conv5", "bn4", inChannels: 10, outChannels: 10, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv6", "bn5", inChannels: 10, outChannels: 16, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.05)
+            .ConvReluBatchNorm2d("conv7", "bn6", inChannels: 16, outChannels: 16, kernel: 3, padding: 0, momentum: 0.1, eps: 1E-05, dropout: 0.0)
             .GlobalAvgPool2d()
             .Linear("fc1", 16, 10, true)
             .LogSoftmaxNllLoss();
