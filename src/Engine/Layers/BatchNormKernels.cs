@@ -3,9 +3,10 @@ using System.Numerics;
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
-/// BatchNorm2d / BatchNorm1d (plane = 1) in training and evaluation. Training couples the batch, so each thread
-/// accumulates per-channel sums over its images (in double) into its own row of a [threads][C] table; after a barrier
-/// every thread reduces the rows in thread order (same bits whatever the timing) and derives the same statistics.
+/// BatchNorm2d / BatchNorm1d (plane = 1) in training and evaluation. Training couples the batch, so each chunk of the
+/// batch (ComposedTrainer.ChunkSize images, taken by whichever thread is free) accumulates per-channel sums over its
+/// images (in double) into its own row of a [chunks][C] table; after a barrier the rows are reduced in chunk order
+/// (the same bits whatever the thread count or timing) and every thread derives the same statistics.
 /// PyTorch's conventions: biased variance to normalise, unbiased (n / (n - 1)) in the running update,
 /// running = (1 - momentum) running + momentum batch.
 /// </summary>
