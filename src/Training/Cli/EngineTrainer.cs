@@ -91,6 +91,8 @@ internal static class EngineTrainer
             var weights = WithTestedWeights(() => EngineWeights.StateDict(entry, trainer));
             SafeTensorsFile.Write(run.LastWeights, weights);
             if (best) SafeTensorsFile.Write(run.BestWeights, weights);
+            // report.html: after the weights, since it shows what best.safetensors predicts.
+            Report.RunReport.Write(run, entry, settings, dataFolder, results);
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);

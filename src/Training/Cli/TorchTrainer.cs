@@ -95,6 +95,8 @@ internal sealed class TorchTrainer
             run.WriteMetrics(results, entry.Name);
             model.SaveWeights(run.LastWeights);
             if (best) model.SaveWeights(run.BestWeights);
+            // report.html: after the weights, since it shows what best.safetensors predicts.
+            Report.RunReport.Write(run, entry, settings, dataFolder, results);
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);
