@@ -107,7 +107,7 @@ internal static class TrainCommand
                     return 130;
                 }
                 var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}", best.TestAccuracy, best.Epoch, run.Path));
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}", best.TestAccuracy, best.Epoch, run.Path, run.Report));
                 return 0;
             }
             finally

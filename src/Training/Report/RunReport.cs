@@ -33,7 +33,7 @@ internal static class RunReport
         var page = new HtmlPage();
         page.Append($"<h1>{HtmlPage.Escape(entry.Name)}: " + (best is null ? "no epoch yet" :
             string.Format(CultureInfo.InvariantCulture, "best test accuracy {0:F2}% (epoch {1} of {2})", best.TestAccuracy, best.Epoch, record.Epochs.Count)) + "</h1>\n");
-        page.Append($"<p class=\"sub\">{HtmlPage.Escape(entry.Description)} {HtmlPage.Number(summary.TotalParameters)} parameters, "
+        page.Append($"<p class=\"sub\">{HtmlPage.Escape(entry.Description.TrimEnd('.'))}{(entry.Description.Length > 0 ? ". " : "")}{HtmlPage.Number(summary.TotalParameters)} parameters, "
             + $"{HtmlPage.Number(summary.MultiplyAdds)} multiply-adds per image, receptive field {summary.ReceptiveField}. Run folder {HtmlPage.Escape(record.Folder.Path)}.</p>\n");
 
         page.Section("settings", "Settings and timings");
