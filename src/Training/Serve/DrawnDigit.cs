@@ -4,7 +4,7 @@ namespace Mnist.Dsl.Training.Serve;
 /// <summary>
 /// A digit drawn on a canvas made into what MNIST's images are (LeCun et al.): the ink's bounding box scaled to fit
 /// 20×20 keeping its aspect ratio (area-averaged, so the pen's edges become MNIST's gray anti-aliasing), then placed
-/// in 28×28 so that its centre of mass is at the centre. A network trained on MNIST reads a drawing only this way:
+/// in 28×28 so that its centre of mass is at pixel (14, 14). A network trained on MNIST reads a drawing only this way:
 /// drawn small, large or in a corner, the raw canvas is nothing like the images it learned.
 /// </summary>
 public static class DrawnDigit
@@ -47,16 +47,17 @@ public static class DrawnDigit
         for (var x = 0; x < boxWidth; x++)
             Resample(i => rows[i * boxWidth + x], inkHeight, boxHeight, (i, v) => box[i * boxWidth + x] = v);
 
-        // Centre of mass, with pixel centres at index + 0.5, moved to the field's centre (14, 14) by a whole-pixel shift.
+        // Centre of mass in pixel indices, moved to pixel (14, 14) by a whole-pixel shift: where MNIST's are (over its
+        // test images the mean is 14.0 in both axes, each within half a pixel of it).
         double mass = 0, sumX = 0, sumY = 0;
         for (var y = 0; y < boxHeight; y++)
             for (var x = 0; x < boxWidth; x++)
             {
                 var v = box[y * boxWidth + x];
-                mass += v; sumX += v * (x + 0.5); sumY += v * (y + 0.5);
+                mass += v; sumX += v * x; sumY += v * y;
             }
-        var shiftX = (int)Math.Round(Size / 2.0 - sumX / mass);
-        var shiftY = (int)Math.Round(Size / 2.0 - sumY / mass);
+        var shiftX = (int)Math.Round(Size / 2 - sumX / mass, MidpointRounding.AwayFromZero);
+        var shiftY = (int)Math.Round(Size / 2 - sumY / mass, MidpointRounding.AwayFromZero);
 
         var image = new byte[Size * Size];
         for (var y = 0; y < boxHeight; y++)
