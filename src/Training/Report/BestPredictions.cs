@@ -16,7 +16,7 @@ internal static class BestPredictions
         string dataFolder, int testLimit, int threads)
     {
         if (!entry.HasInference)
-            return (null, $"{entry.Name} has no inference class (the generator emits one only for projects on .NET 7 or later whose network's sizes fit its kernels), "
+            return (null, $"{entry.Name} has no inference class (a network built at run time, as from an F# list, has none; the generator emits one for a [Network] class), "
                 + "so this report cannot show the confusion matrix, per-class accuracy or misclassified images of its weights; the curves and tables above are complete.");
         if (!File.Exists(weightsPath))
             return (null, $"{weightsPath} does not exist, so this report has no predictions of the best weights.");
