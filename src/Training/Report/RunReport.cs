@@ -14,9 +14,22 @@ internal static class RunReport
     /// <summary>At most this many misclassified images are drawn (the total is always stated): a page stays light on a poor run.</summary>
     public const int MaxMistakesShown = 400;
 
-    /// <summary>The trainer's hook, after an epoch's files are written: the report of the run so far.</summary>
-    public static void Write(RunFolder run, RegisteredNetwork entry, TrainSettings settings, string dataFolder, IReadOnlyList<EpochResult> results) =>
-        Write(new RunRecord(run, settings, results, File.Exists(run.Command) ? File.ReadAllText(run.Command) : ""), entry, new[] { entry }, dataFolder);
+    /// <summary>
+    /// The trainer's hook, after an epoch's files are written: the report of the run so far. A report that cannot be
+    /// written (weights the inference class refuses, a full disk) is said in one line and does not stop the training:
+    /// the run's own files are written already, and `report` can try again.
+    /// </summary>
+    public static void Write(RunFolder run, RegisteredNetwork entry, TrainSettings settings, string dataFolder, IReadOnlyList<EpochResult> results)
+    {
+        try
+        {
+            Write(new RunRecord(run, settings, results, File.Exists(run.Command) ? File.ReadAllText(run.Command) : ""), entry, new[] { entry }, dataFolder);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: {run.Report} not written: {e.Message.ReplaceLineEndings("; ")}");
+        }
+    }
 
     public static string Write(RunRecord record, RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string dataFolder)
     {
