@@ -38,7 +38,9 @@ internal sealed class DigitServer : IDisposable
     {
         if (port == 0) port = FreePort(host);
         Url = $"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}/";
-        listener.Prefixes.Add(Url);
+        // HttpListener matches a prefix's host against each request's Host header: "every interface" is its wildcard "+".
+        var everywhere = IPAddress.Parse(host) is var address && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any));
+        listener.Prefixes.Add(everywhere ? $"http://+:{port}/" : Url);
         try
         {
             listener.Start();
