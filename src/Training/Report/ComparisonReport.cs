@@ -4,7 +4,9 @@ namespace Mnist.Dsl.Training.Report;
 /// <summary>Several runs on one page: their curves overlaid and, side by side, their results and the settings in which they differ.</summary>
 internal static class ComparisonReport
 {
-    public static string Render(IReadOnlyList<RunRecord> runs)
+    public static string Render(IReadOnlyList<RunRecord> runs) => HtmlPage.Invariant(() => RenderPage(runs));
+
+    private static string RenderPage(IReadOnlyList<RunRecord> runs)
     {
         var page = new HtmlPage();
         page.Append($"<h1>{runs.Count} runs compared</h1>\n<p class=\"sub\">{HtmlPage.Escape(string.Join(", ", runs.Select(r => r.Folder.Path)))}</p>\n");

@@ -63,5 +63,23 @@ internal sealed class HtmlPage
         return html.Append("</table>\n").ToString();
     }
 
+    /// <summary>
+    /// Renders with the invariant culture on this thread, so that every number on the page (interpolated ones too)
+    /// is written as metrics.csv and the console write it (9,954 and 99.54), whatever the machine's locale.
+    /// </summary>
+    public static string Invariant(Func<string> render)
+    {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return render();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
     public static string Number(double value, string format = "N0") => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -39,7 +39,10 @@ internal static class RunReport
         return path;
     }
 
-    public static string Render(RunRecord record, RegisteredNetwork entry, TestPredictions? predictions, string? missing)
+    public static string Render(RunRecord record, RegisteredNetwork entry, TestPredictions? predictions, string? missing) =>
+        HtmlPage.Invariant(() => RenderPage(record, entry, predictions, missing));
+
+    private static string RenderPage(RunRecord record, RegisteredNetwork entry, TestPredictions? predictions, string? missing)
     {
         var summary = entry.Summary;
         var best = record.Best;
