@@ -136,18 +136,36 @@ internal sealed class DigitServer : IDisposable
 
     private static byte[] ReadBody(HttpListenerRequest request)
     {
-        if (request.ContentLength64 > MaxBodyBytes)
-            throw new BadRequest(413, $"the body is {request.ContentLength64} bytes; at most {MaxBodyBytes} are taken.");
-        using var buffer = new MemoryStream();
         var chunk = new byte[1 << 16];
+        if (request.ContentLength64 > MaxBodyBytes)
+        {
+            Discard(request.InputStream, chunk);
+            throw new BadRequest(413, $"the body is {request.ContentLength64} bytes; at most {MaxBodyBytes} are taken.");
+        }
+        using var buffer = new MemoryStream();
         int read;
-        // A body without Content-Length (chunked) is read up to the cap, never further.
+        // A body without Content-Length (chunked) is kept up to the cap, never further.
         while ((read = request.InputStream.Read(chunk, 0, chunk.Length)) > 0)
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) throw new BadRequest(413, $"the body is over {MaxBodyBytes} bytes, the most taken.");
+            if (buffer.Length > MaxBodyBytes)
+            {
+                Discard(request.InputStream, chunk);
+                throw new BadRequest(413, $"the body is over {MaxBodyBytes} bytes, the most taken.");
+            }
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Reads and drops what is left of a refused body (up to 16 times the cap, nothing kept): a client still sending
+    /// when the answer comes would get a broken pipe instead of the 413 and its line.
+    /// </summary>
+    private static void Discard(Stream body, byte[] chunk)
+    {
+        long dropped = 0;
+        int read;
+        while (dropped < 16L * MaxBodyBytes && (read = body.Read(chunk, 0, chunk.Length)) > 0) dropped += read;
     }
 
     private static void Line(HttpListenerContext context, int status, string line) =>
