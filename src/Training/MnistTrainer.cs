@@ -38,6 +38,8 @@ public static class MnistTrainer
             ListCommand(catalog),
             SummaryCommand(catalog),
             EvalCommand.Create(catalog, data),
+            Report.ReportCommand.Create(catalog, data),
+            Serve.ServeCommand.Create(catalog),
         };
         var train = root.Subcommands[0];
         root.SetAction(_ => train.Parse(Array.Empty<string>()).Invoke());

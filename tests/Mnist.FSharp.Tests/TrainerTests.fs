@@ -134,6 +134,11 @@ let ``An F# list trains one epoch through the library into a run folder whose we
         let accuracy = Double.Parse(rows[0][4], CultureInfo.InvariantCulture)
         Assert.True(accuracy > 60.0, $"test accuracy after one epoch on 2,000 images is {accuracy}%%, not well above the 10%% of chance")
         Assert.Equal("500", rows[0][6])
+        // Its report.html has the curves and tables, and says why it shows no predictions: an F# list has no inference class.
+        let report = File.ReadAllText(Path.Combine(output, "report.html"))
+        Assert.Contains("id=\"no-predictions\"", report)
+        Assert.Contains("fsharp-default has no inference class", report)
+        Assert.Contains("id=\"layers-table\"", report)
 
         // The weights file against a freshly built C# DefaultNet: the same keys, shapes and dtypes.
         use _ = torch.NewDisposeScope()

@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
-/// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, the best and
+/// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, report.html, the best and
 /// last weights and the checkpoint --resume continues from. Every file is replaced atomically (temp file +
 /// rename), so a run stopped at any moment leaves each file whole, old or new.
 /// </summary>
@@ -19,6 +19,7 @@ internal sealed class RunFolder
     public string BestWeights => File("best.safetensors");
     public string LastWeights => File("last.safetensors");
     public string Checkpoint => File("checkpoint.safetensors");
+    public string Report => File("report.html");
 
     /// <summary>runs/&lt;model&gt;-&lt;UTC time&gt; under the working directory: a new folder per run.</summary>
     public static RunFolder New(string model) =>
@@ -30,7 +31,7 @@ internal sealed class RunFolder
     public int DeleteUnfinishedWrites()
     {
         var count = 0;
-        foreach (var file in new[] { Command, Settings, Summary, Metrics, Plot, BestWeights, LastWeights, Checkpoint })
+        foreach (var file in new[] { Command, Settings, Summary, Metrics, Plot, BestWeights, LastWeights, Checkpoint, Report })
             count += AtomicFile.DeleteLeftovers(file);
         return count;
     }

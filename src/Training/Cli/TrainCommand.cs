@@ -95,14 +95,14 @@ internal static class TrainCommand
                     Console.WriteLine(result.TestLine);
                     if (result.Epoch == stopAfterEpochs) stop.Cancel();
                 };
-                var outcome = TrainingLoop.Run(training, settings, run, entry.Name, isResume, new EpochProgress(), onEpoch, stop.Token);
+                var outcome = TrainingLoop.Run(training, settings, run, entry, dataFolder, isResume, new EpochProgress(), onEpoch, stop.Token);
                 if (outcome.Stopped)
                 {
                     Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
                     return 130;
                 }
                 var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}", best.TestAccuracy, best.Epoch, run.Path));
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}", best.TestAccuracy, best.Epoch, run.Path, run.Report));
                 return 0;
             }
             finally

@@ -10,12 +10,12 @@ internal sealed record TrainOutcome(IReadOnlyList<EpochResult> Epochs, bool Stop
 /// <summary>
 /// The epoch loop every backend shares: resume (the checkpoint, then the schedule replayed from the epochs it holds),
 /// the epochs' batches with live progress, the test pass, and the run folder written after each epoch (checkpoint
-/// first, then metrics and plot, then last and best weights), so a run stopped at any point resumes from its last
-/// completed epoch with the same numbers.
+/// first, then metrics and plot, then last and best weights, then report.html), so a run stopped at any point resumes from its last
+/// completed epoch with the same numbers. The run's report.html is rewritten last.
 /// </summary>
 internal static class TrainingLoop
 {
-    public static TrainOutcome Run(ITrainingRun training, TrainSettings settings, RunFolder run, string model, bool resume,
+    public static TrainOutcome Run(ITrainingRun training, TrainSettings settings, RunFolder run, RegisteredNetwork network, string dataFolder, bool resume,
         EpochProgress progress, Action<EpochResult> onEpoch, CancellationToken stop)
     {
         var results = new List<EpochResult>();
@@ -64,8 +64,10 @@ internal static class TrainingLoop
             results.Add(result);
 
             training.SaveCheckpoint(run.Checkpoint, epoch);
-            run.WriteMetrics(results, model);
+            run.WriteMetrics(results, network.Name);
             training.SaveWeights(best ? new[] { run.LastWeights, run.BestWeights } : new[] { run.LastWeights });
+            // After the best weights: the report's confusion matrix and misclassified images are theirs.
+            Report.RunReport.Write(run, network, settings, dataFolder, results);
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);
