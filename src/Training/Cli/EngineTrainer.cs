@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Training.Engine;
+using Mnist.Dsl.Training.Export;
 
 namespace Mnist.Dsl.Training.Cli;
 
@@ -91,6 +92,8 @@ internal static class EngineTrainer
             var weights = WithTestedWeights(() => EngineWeights.StateDict(entry, trainer));
             SafeTensorsFile.Write(run.LastWeights, weights);
             if (best) SafeTensorsFile.Write(run.BestWeights, weights);
+            // --onnx: best.onnx from the best.safetensors just written (so its metadata's SHA-256 is that file's), atomically.
+            if (best && settings.Onnx) entry.ExportOnnx(run.BestWeights, run.BestOnnx);
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);

@@ -64,6 +64,8 @@ internal static class TrainCommand
             MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
             if (settings.Engine == EngineKind.Torch && settings.Ema > 0)
                 throw new UserError("--ema averages the weights on the generated engine only; drop --ema, or --engine torch.");
+            if (settings.Engine == EngineKind.Torch && settings.Onnx)
+                throw new UserError("--onnx writes best.onnx on the generated engine only; drop --onnx and run `export <model> --weights best.safetensors --onnx best.onnx` after training, or use --engine generated.");
             if (settings.Engine == EngineKind.Torch) PrepareTorch(); // and so is a runtime that cannot load
             else if (!entry.HasTrainer)
                 throw new UserError($"{entry.Name} has no generated trainer{Reason(entry)}, so it cannot train on --engine generated; use --engine torch.");

@@ -32,6 +32,7 @@ internal sealed record TrainSettings
     public int StepSize { get; init; }
     public double Warmup { get; init; }
     public double Ema { get; init; }
+    public bool Onnx { get; init; }
 
     /// <summary>Epochs between the step schedule's ×0.1 drops: --step-size, else a third of the run.</summary>
     public int StepEpochs => StepSize > 0 ? StepSize : Math.Max(1, Epochs / 3);
