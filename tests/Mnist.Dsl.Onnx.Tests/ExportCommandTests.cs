@@ -108,7 +108,7 @@ public class ExportCommandTests
         {
             var (exit, _, errors) = TrainerCommandLine.Run(SampleWeights.Networks, "export", "fast", "--weights", weights, "--onnx", path);
             Assert.Equal(2, exit);
-            Assert.StartsWith($"error: Cannot write the ONNX file {path}: ", errors);
+            Assert.StartsWith($"error: Cannot write the ONNX file {path} (", errors);
             Assert.Single(errors.TrimEnd('\n').Split('\n'));
         }
         // Nothing else in the folder: no partial file, no temporary.

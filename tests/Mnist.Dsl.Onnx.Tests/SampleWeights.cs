@@ -31,7 +31,7 @@ public enum WeightsKind
 /// </summary>
 internal static class SampleWeights
 {
-    public const int TrainImages = 4096;
+    public const int TrainImages = 2048;
     private const int Batch = 64;
 
     public static readonly NetworkRegistry Networks = NetworkRegistry.Of(typeof(Mnist.Models.DefaultNet).Assembly);
@@ -41,7 +41,15 @@ internal static class SampleWeights
     public static IEnumerable<object[]> NamesAndKinds() =>
         Networks.SelectMany(n => Enum.GetValues<WeightsKind>().Select(k => new object[] { n.Name, k }));
 
-    private static readonly string Folder = Directory.CreateTempSubdirectory("mnist-dsl-onnx-weights-").FullName;
+    private static readonly string Folder = CreateFolder();
+
+    /// <summary>A temporary folder, deleted when the test process exits.</summary>
+    private static string CreateFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("mnist-dsl-onnx-weights-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        return folder;
+    }
     private static readonly ConcurrentDictionary<(string, WeightsKind), Lazy<string>> Files = new();
 
     /// <summary>The path of the network's weights file of that kind, written the first time it is asked for.</summary>

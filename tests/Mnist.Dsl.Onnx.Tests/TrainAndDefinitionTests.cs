@@ -117,8 +117,8 @@ public class TrainAndDefinitionTests
         using var b = new OnnxRun(kept.Bytes);
         var x = a.Predict(test.Images, 0, 1000, input.Channels, input.Height, input.Width);
         var y = b.Predict(test.Images, 0, 1000, input.Channels, input.Height, input.Width);
-        var largest = x.Zip(y, (p, q) => Math.Abs((double)p - q) / Math.Max(1, Math.Abs((double)q))).Max();
-        Assert.True(largest <= SampleExportTests.Tolerance, $"{name}: folded and kept differ by {largest:G3}");
+        var worst = x.Zip(y, (p, q) => Math.Abs((double)p - q) / SampleExportTests.Allowed(q)).Max();
+        Assert.True(worst <= 1, $"{name}: folded and kept differ by {worst:G3} times the tolerance");
     }
 
     private static int ArgMax(ReadOnlySpan<float> row)

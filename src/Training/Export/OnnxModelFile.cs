@@ -43,7 +43,7 @@ public sealed class OnnxModelFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot write the ONNX file {path}: {e.Message} Nothing was written; give a path in a writable folder.", e);
+            throw new IOException($"Cannot write the ONNX file {path} ({e.Message.TrimEnd('.')}); nothing was written. Give a path in a writable folder.", e);
         }
     }
 
