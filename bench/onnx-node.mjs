@@ -72,6 +72,6 @@ for (const optimization of ["all", "disabled"]) {
     }
   for (let m = 0; m < models.length; m++) {
     const correct = [...corrects[m]];
-    console.log(`model=${models[m]} optimization=${optimization} correct=${correct.join("/")} count=${count} accuracy=${(100 * correct[0] / count).toFixed(2)} images_per_s=${median(rates[m]).toFixed(0)}`);
+    console.log(`model=${models[m]} optimization=${optimization} correct=${correct.join("/")} count=${count} accuracy=${(100 * correct[0] / count).toFixed(2)} rounds=${rates[m].map((r) => r.toFixed(0)).join(",")} images_per_s=${median(rates[m]).toFixed(0)}`);
   }
 }
