@@ -63,6 +63,7 @@ commands:
                    onnx-node: bench/onnx-node.sh <model> <weights>, an ONNX export in onnxruntime-node (Node.js) on the
                      10,000 test images: the trainer's accuracy exactly, and folded against kept BatchNorm's images/s
                    onnx-web: bench/onnx-web.sh <model> <weights>, the same in headless Chromium with onnxruntime-web
+                   onnx-dotnet: bench/onnx-dotnet.sh <model> <weights>, the same in ONNX Runtime's C# API and ML.NET
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                    engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
                      the generated engine, TorchSharp and PyTorch (default, small, seed004, fast)
@@ -329,14 +330,15 @@ cmd_bench() {
     inference) script=bench/inference.sh; shift ;;
     onnx-node) script=bench/onnx-node.sh; shift ;;
     onnx-web) script=bench/onnx-web.sh; shift ;;
+    onnx-dotnet) script=bench/onnx-dotnet.sh; shift ;;
     profile) script=bench/profile-step.sh; shift ;;
     engines) script=bench/train-engines.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, onnx-web, profile or engines (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, onnx-web, onnx-dotnet, profile or engines (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"
-  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ] || [ "$script" = bench/onnx-web.sh ]; then
+  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ] || [ "$script" = bench/onnx-web.sh ] || [ "$script" = bench/onnx-dotnet.sh ]; then
     # They run on real MNIST: make the data available first, as `run` does.
     local data
     data=$(bash "$SELF" fetch-data)
