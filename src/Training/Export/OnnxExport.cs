@@ -91,8 +91,8 @@ public static class OnnxExport
     private static (SafeTensorsWeights Weights, string Sha256) ReadWeights(string path)
     {
         if (path is null) throw new ArgumentNullException(nameof(path));
-        // SafeTensorsWeights.Read(path) says what a missing file is, in the words eval uses.
-        if (!File.Exists(path)) return (SafeTensorsWeights.Read(path), "");
+        // A missing file: SafeTensorsWeights.Read(path) throws, saying so in the words eval uses.
+        if (!File.Exists(path)) SafeTensorsWeights.Read(path);
         var bytes = File.ReadAllBytes(path);
         using var stream = new MemoryStream(bytes, writable: false);
         return (SafeTensorsWeights.Read(stream, path), Convert.ToHexStringLower(SHA256.HashData(bytes)));
