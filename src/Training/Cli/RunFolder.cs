@@ -2,7 +2,7 @@ namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>
 /// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, report.html, the best and
-/// last weights and the checkpoint --resume continues from. Every file is replaced atomically (temp file +
+/// last weights (the best also as best.onnx with --onnx) and the checkpoint --resume continues from. Every file is replaced atomically (temp file +
 /// rename), so a run stopped at any moment leaves each file whole, old or new.
 /// </summary>
 internal sealed class RunFolder
@@ -17,6 +17,7 @@ internal sealed class RunFolder
     public string Metrics => File("metrics.csv");
     public string Plot => File("plot.svg");
     public string BestWeights => File("best.safetensors");
+    public string BestOnnx => File("best.onnx");
     public string LastWeights => File("last.safetensors");
     public string Checkpoint => File("checkpoint.safetensors");
     public string Report => File("report.html");
@@ -31,7 +32,7 @@ internal sealed class RunFolder
     public int DeleteUnfinishedWrites()
     {
         var count = 0;
-        foreach (var file in new[] { Command, Settings, Summary, Metrics, Plot, BestWeights, LastWeights, Checkpoint, Report })
+        foreach (var file in new[] { Command, Settings, Summary, Metrics, Plot, BestWeights, BestOnnx, LastWeights, Checkpoint, Report })
             count += AtomicFile.DeleteLeftovers(file);
         return count;
     }

@@ -71,10 +71,15 @@ internal static class TrainOptions
     public static readonly SettingOption<int> TestLimit = Setting("--test-limit", "test on the first N test images only (0: all 10,000)", 0, "test_limit",
         s => s.TestLimit, (s, v) => s with { TestLimit = v }, NotNegative);
 
+    // Not a number of the run: --resume may add or drop it. Runs written before the option wrote no best.onnx.
+    public static readonly SettingOption<bool> Onnx = Setting("--onnx",
+        "also write best.onnx next to best.safetensors: the best weights as an ONNX model (opset 17, see `export`). Generated engine only", false, "onnx",
+        s => s.Onnx, (s, v) => s with { Onnx = v }, format: on => on ? "on" : "off", mustMatchOnResume: false, whenMissingFromJson: false);
+
     /// <summary>Every setting, in the order the command line and settings.json list them.</summary>
     public static IReadOnlyList<SettingOption> All { get; } = new SettingOption[]
     {
-        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Warmup, Ema, Augment, Seed, Threads, TrainLimit, TestLimit,
+        Model, Engine, Epochs, BatchSize, Optimizer, LearningRate, Schedule, StepSize, Warmup, Ema, Augment, Seed, Threads, TrainLimit, TestLimit, Onnx,
     };
 
     /// <summary>A row: "--name" makes an option, any other name the command's argument.</summary>

@@ -32,6 +32,7 @@ internal sealed record TrainSettings
     public int StepSize { get; init; }
     public double Warmup { get; init; }
     public double Ema { get; init; }
+    public bool Onnx { get; init; }
 
     /// <summary>SGD's momentum, the seeds' 0.9 (one-cycle cycles it between 0.85 and 0.95).</summary>
     public const double SgdMomentum = 0.9;

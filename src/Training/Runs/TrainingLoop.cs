@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mnist.Dsl.Training.Backends;
 using Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.Export;
 
 namespace Mnist.Dsl.Training.Runs;
 
@@ -66,6 +67,8 @@ internal static class TrainingLoop
             training.SaveCheckpoint(run.Checkpoint, epoch);
             run.WriteMetrics(results, network.Name);
             training.SaveWeights(best ? new[] { run.LastWeights, run.BestWeights } : new[] { run.LastWeights });
+            // The export reads the saved file, so it is the same on every backend.
+            if (best && settings.Onnx) network.ExportOnnx(run.BestWeights, run.BestOnnx);
             // After the best weights: the report's confusion matrix and misclassified images are theirs.
             Report.RunReport.Write(run, network, settings, dataFolder, results);
             onEpoch(result);
