@@ -48,6 +48,9 @@ internal static class EngineTrainer
                 schedule.AfterEpoch(epoch.TestLoss);
             }
         }
+        // A run stopped inside an epoch (Ctrl-C, SIGTERM) continues at the batch it stopped before.
+        var position = resume ? MidEpoch.Read(run.Checkpoint) : null;
+        for (var b = 0; b < (position?.Batch ?? 0); b++) schedule.AfterBatch();
 
         var degrees = settings.Augment ? RotationDegrees : 0;
         if (results.Count < settings.Epochs)
@@ -60,14 +63,19 @@ internal static class EngineTrainer
             if (stop.IsCancellationRequested) return new TrainOutcome(results, Stopped: true);
             var clock = Stopwatch.StartNew();
             var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, degrees, settings.Threads);
-            var (trainLoss, trainAccuracy, completed) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
+            var start = position ?? new MidEpoch(0, 0, 0, 0);
+            position = null;
+            batches.Skip(start.Batch);
+            var (trainLoss, trainAccuracy, stoppedAt) = progress.Run($"Epoch {epoch}/{settings.Epochs}", batches.Count, report =>
             {
-                double lossSum = 0;
-                long correct = 0, seen = 0, step = 0;
+                double lossSum = start.LossSum;
+                long correct = start.Correct, seen = start.Seen;
+                int step = start.Batch;
                 while (batches.Next(images, labels))
                 {
-                    if (stop.IsCancellationRequested) return (0.0, 0.0, false);
+                    if (stop.IsCancellationRequested) return (0.0, 0.0, new MidEpoch(step, lossSum, correct, seen));
                     var loss = trainer.Step(images, labels);
+                    TrainingDiverged.ThrowIfNotFinite(loss, epoch, step + 1, optimizer.LearningRate);
                     schedule.AfterBatch();
                     average?.Update(trainer.Parameters);
                     lossSum += (double)loss * labels.Length;
@@ -75,25 +83,42 @@ internal static class EngineTrainer
                     seen += labels.Length;
                     report(++step, lossSum / seen, 100.0 * correct / seen, seen / clock.Elapsed.TotalSeconds);
                 }
-                return (lossSum / seen, 100.0 * correct / seen, true);
+                return (lossSum / seen, 100.0 * correct / seen, (MidEpoch?)null);
             });
-            if (!completed) return new TrainOutcome(results, Stopped: true);
+            if (stoppedAt is not null)
+            {
+                if (stoppedAt.Batch > start.Batch) SaveMidEpoch(run, entry, results.Count, trainer, average, stoppedAt, batches.Count);
+                return new TrainOutcome(results, Stopped: true);
+            }
 
             var learningRate = optimizer.LearningRate;
             var (testLoss, testCorrect) = WithTestedWeights(() => Evaluate(trainer, test));
+            TrainingDiverged.ThrowIfNotFinite(testLoss, epoch, batches.Count, learningRate, "the test loss");
             schedule.AfterEpoch(testLoss);
             var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, test.Count, learningRate, clock.Elapsed.TotalSeconds);
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
-            EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer, average);
-            run.WriteMetrics(results, entry.Name);
-            var weights = WithTestedWeights(() => EngineWeights.StateDict(entry, trainer));
-            SafeTensorsFile.Write(run.LastWeights, weights);
-            if (best) SafeTensorsFile.Write(run.BestWeights, weights);
+            RunFolderWriteFailed.Guard(run, epoch - 1, $"epoch {epoch}", () =>
+            {
+                // The checkpoint last: it commits the epoch. A stop or a failed write before it leaves the previous
+                // epoch's checkpoint, and --resume redoes this epoch (to the same bits), rewriting what was written.
+                var weights = WithTestedWeights(() => EngineWeights.StateDict(entry, trainer));
+                SafeTensorsFile.Write(run.LastWeights, weights);
+                if (best) SafeTensorsFile.Write(run.BestWeights, weights);
+                run.WriteMetrics(results, entry.Name);
+                EngineCheckpoint.Save(run.Checkpoint, entry, epoch, trainer, average);
+            });
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);
+    }
+
+    /// <summary>The state at a stop inside an epoch, in the checkpoint only: metrics and weights stay the last whole epoch's.</summary>
+    private static void SaveMidEpoch(RunFolder run, RegisteredNetwork entry, int completed, ITrainer trainer, WeightAverage? average, MidEpoch position, int batches)
+    {
+        RunFolderWriteFailed.Guard(run, completed, "the mid-epoch checkpoint", () => EngineCheckpoint.Save(run.Checkpoint, entry, completed, trainer, average, position));
+        Console.WriteLine($"Saved epoch {completed + 1} at batch {position.Batch} of {batches} in the checkpoint; --resume continues from there.");
     }
 
     /// <summary>Average NLL loss and correct count over a set, in eval mode (running statistics, no dropout), a batch at a time.</summary>

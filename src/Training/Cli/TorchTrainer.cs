@@ -73,28 +73,40 @@ internal sealed class TorchTrainer
                     var loss = nn.functional.nll_loss(output, labels);
                     loss.backward();
                     optimizer.step();
+                    var lossValue = loss.item<float>();
+                    TrainingDiverged.ThrowIfNotFinite(lossValue, epoch, step + 1, optimizer.ParamGroups.First().LearningRate);
                     schedule.AfterBatch();
                     var count = labels.shape[0];
-                    lossSum += loss.item<float>() * count;
+                    lossSum += lossValue * count;
                     correct += output.argmax(1).eq(labels).sum().item<long>();
                     seen += count;
                     report(++step, lossSum / seen, 100.0 * correct / seen, seen / clock.Elapsed.TotalSeconds);
                 }
                 return (lossSum / seen, 100.0 * correct / seen, true);
             });
-            if (!completed) return new TrainOutcome(results, Stopped: true);
+            if (!completed)
+            {
+                // Torch's shuffle, dropout and augmentation draw from one generator: a stop keeps whole epochs only.
+                Console.WriteLine($"Epoch {epoch} was stopped before its end and is not kept (--engine torch resumes at whole epochs).");
+                return new TrainOutcome(results, Stopped: true);
+            }
 
             var learningRate = optimizer.ParamGroups.First().LearningRate;
             var (testLoss, testCorrect) = Evaluate(model, testImages, testLabels);
+            TrainingDiverged.ThrowIfNotFinite(testLoss, epoch, batches.Count, learningRate, "the test loss");
             schedule.AfterEpoch(testLoss);
             var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, testLabels.shape[0], learningRate, clock.Elapsed.TotalSeconds);
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
-            Checkpoint.Save(run.Checkpoint, entry.Name, epoch, model, optimizer);
-            run.WriteMetrics(results, entry.Name);
-            model.SaveWeights(run.LastWeights);
-            if (best) model.SaveWeights(run.BestWeights);
+            RunFolderWriteFailed.Guard(run, epoch - 1, $"epoch {epoch}", () =>
+            {
+                // The checkpoint last: it commits the epoch (see EngineTrainer).
+                model.SaveWeights(run.LastWeights);
+                if (best) model.SaveWeights(run.BestWeights);
+                run.WriteMetrics(results, entry.Name);
+                Checkpoint.Save(run.Checkpoint, entry.Name, epoch, model, optimizer);
+            });
             onEpoch(result);
         }
         return new TrainOutcome(results, Stopped: false);

@@ -47,9 +47,6 @@ internal static class TrainCommand
                 var differences = settings.Differences(saved);
                 if (differences.Count > 0)
                     throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
-                // A run killed while writing (SIGKILL, power loss) leaves its temporaries; its files are the last whole ones.
-                if (run.DeleteUnfinishedWrites() is > 0 and var leftovers)
-                    Console.WriteLine($"Deleted {leftovers} unfinished write{(leftovers == 1 ? "" : "s")} of the stopped run.");
             }
             else
             {
@@ -67,7 +64,12 @@ internal static class TrainCommand
             if (settings.Engine == EngineKind.Torch) PrepareTorch(); // and so is a runtime that cannot load
             else if (!entry.HasTrainer)
                 throw new UserError($"{entry.Name} has no generated trainer{Reason(entry)}, so it cannot train on --engine generated; use --engine torch.");
-            run.Create();
+            // One run per folder, from here to the process's end (the OS releases the lock however it ends).
+            using var runLock = RunLock.Acquire(run);
+            // A run killed while writing (SIGKILL, power loss) leaves its temporaries; its files are the last whole ones.
+            if (isResume && run.DeleteUnfinishedWrites() is > 0 and var leftovers)
+                Console.WriteLine($"Deleted {leftovers} unfinished write{(leftovers == 1 ? "" : "s")} of the stopped run.");
+            DataFingerprint.Check(run, dataFolder, isResume);
             if (!isResume)
             {
                 run.Write(run.Settings, settings.ToJson());
@@ -80,40 +82,26 @@ internal static class TrainCommand
                 isResume ? "Resuming" : "Training", entry.Name, settings.Epochs, settings.Optimizer, settings.LearningRate, settings.Schedule, settings.BatchSize,
                 settings.Augment ? "on" : "off", settings.Seed, settings.Threads, settings.Engine.ToString().ToLowerInvariant(), run.Path));
 
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // The first Ctrl-C or SIGTERM stops after the current batch; files being written are finished first.
+            using var stop = new StopSignals();
+            var stopAfterEpochs = parse.GetValue(stopAfter);
+            Action<EpochResult> onEpoch = result =>
             {
-                // The first Ctrl-C stops after the current batch; files being written are finished first. A second one kills.
-                e.Cancel = !stop.IsCancellationRequested;
-                stop.Cancel();
-                Console.Error.WriteLine("Stopping after this batch (Ctrl-C again to kill)...");
+                Console.WriteLine(result.TrainLine);
+                Console.WriteLine(result.TestLine);
+                if (result.Epoch == stopAfterEpochs) stop.Request();
             };
-            Console.CancelKeyPress += onCancel;
-            try
+            var outcome = settings.Engine == EngineKind.Torch
+                ? TrainOnTorch(settings, entry, dataFolder, run, isResume, onEpoch, stop.Token)
+                : EngineTrainer.Run(settings, entry, dataFolder, run, isResume, new EpochProgress(), onEpoch, stop.Token);
+            if (outcome.Stopped)
             {
-                var stopAfterEpochs = parse.GetValue(stopAfter);
-                Action<EpochResult> onEpoch = result =>
-                {
-                    Console.WriteLine(result.TrainLine);
-                    Console.WriteLine(result.TestLine);
-                    if (result.Epoch == stopAfterEpochs) stop.Cancel();
-                };
-                var outcome = settings.Engine == EngineKind.Torch
-                    ? TrainOnTorch(settings, entry, dataFolder, run, isResume, onEpoch, stop.Token)
-                    : EngineTrainer.Run(settings, entry, dataFolder, run, isResume, new EpochProgress(), onEpoch, stop.Token);
-                if (outcome.Stopped)
-                {
-                    Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
-                    return 130;
-                }
-                var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}", best.TestAccuracy, best.Epoch, run.Path));
-                return 0;
+                Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
+                return ExitCodes.Stopped;
             }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}", best.TestAccuracy, best.Epoch, run.Path));
+            return ExitCodes.Done;
         }));
         return train;
     }

@@ -1,0 +1,18 @@
+namespace Mnist.Dsl.Training.Cli;
+
+/// <summary>
+/// The loss of a training batch (or the test loss after an epoch) is NaN or infinite: the run stops there, before
+/// anything is written from that state, so checkpoint.safetensors and the weights stay those of the last good epoch.
+/// Exit code <see cref="ExitCodes.Diverged"/>.
+/// </summary>
+internal sealed class TrainingDiverged(string message) : Exception(message)
+{
+    /// <summary>Throws when <paramref name="loss"/> is not finite; one compare per batch.</summary>
+    public static void ThrowIfNotFinite(double loss, int epoch, long step, double learningRate, string what = "the training loss")
+    {
+        if (double.IsFinite(loss)) return;
+        throw new TrainingDiverged(string.Format(CultureInfo.InvariantCulture,
+            "training diverged: {0} is {1} at epoch {2}, step {3}, learning rate {4:G4}; nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
+            what, loss, epoch, step, learningRate, learningRate / 10));
+    }
+}
