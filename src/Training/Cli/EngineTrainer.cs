@@ -99,6 +99,7 @@ internal static class EngineTrainer
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
+            TrainingDiverged.ThrowIfNotFinite(EngineWeights.StateDict(entry, trainer), epoch, batches.Count, learningRate);
             RunFolderWriteFailed.Guard(run, epoch - 1, $"epoch {epoch}", () =>
             {
                 // The checkpoint last: it commits the epoch. A stop or a failed write before it leaves the previous

@@ -99,6 +99,7 @@ internal sealed class TorchTrainer
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
+            TorchFiniteState.ThrowIfNotFinite(model, epoch, batches.Count, learningRate);
             RunFolderWriteFailed.Guard(run, epoch - 1, $"epoch {epoch}", () =>
             {
                 // The checkpoint last: it commits the epoch (see EngineTrainer).

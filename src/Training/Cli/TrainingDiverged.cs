@@ -15,4 +15,23 @@ internal sealed class TrainingDiverged(string message) : Exception(message)
             "training diverged: {0} is {1} at epoch {2}, step {3}, learning rate {4:G4}; nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
             what, loss, epoch, step, learningRate, learningRate / 10));
     }
+
+    /// <summary>
+    /// Throws when a tensor of the state about to be saved holds NaN or infinity: a BatchNorm variance can overflow
+    /// while the loss is still finite. Once per epoch, before anything is written.
+    /// </summary>
+    public static void ThrowIfNotFinite(IEnumerable<KeyValuePair<string, RawTensor>> state, int epoch, long step, double learningRate)
+    {
+        foreach (var (name, tensor) in state)
+        {
+            if (tensor.Dtype != "F32") continue;
+            var bad = tensor.AsFloat32().Count(v => !float.IsFinite(v));
+            if (bad > 0) throw InState(name, bad, epoch, step, learningRate);
+        }
+    }
+
+    public static TrainingDiverged InState(string tensor, long bad, int epoch, long step, double learningRate) =>
+        new(string.Format(CultureInfo.InvariantCulture,
+            "training diverged: {0} holds {1:N0} NaN or infinite values at the end of epoch {2} (step {3}, learning rate {4:G4}); nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
+            tensor, bad, epoch, step, learningRate, learningRate / 10));
 }
