@@ -33,7 +33,8 @@ internal static class EvalCommand
                     throw new UserError($"{entry.Name} has no inference class, so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
-            FiniteWeights.Require(path);
+            // A missing file is reported by the loaders, after a runtime that cannot load (the order users know).
+            if (File.Exists(path)) FiniteWeights.Require(path);
             var (loss, correct, count) = onGenerated ? InferenceEvaluation.Run(entry, catalog.All, path, folder, threads, limit) : OnTorch(entry, catalog, path, folder, threads, limit);
             System.Console.WriteLine(EpochResult.FormatTestLine(loss, correct, count));
             return 0;

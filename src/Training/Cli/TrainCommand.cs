@@ -94,6 +94,11 @@ internal static class TrainCommand
             var outcome = settings.Engine == EngineKind.Torch
                 ? TrainOnTorch(settings, entry, dataFolder, run, isResume, onEpoch, stop.Token)
                 : EngineTrainer.Run(settings, entry, dataFolder, run, isResume, new EpochProgress(), onEpoch, stop.Token);
+            if (outcome.Stopped && !File.Exists(run.Checkpoint))
+            {
+                Console.WriteLine($"Stopped before the first batch was trained; {run.Path} holds nothing to resume: run the same command again.");
+                return ExitCodes.Stopped;
+            }
             if (outcome.Stopped)
             {
                 Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
