@@ -54,8 +54,11 @@ internal sealed class TorchRun : ITrainingRun
 
     public string? Estimate(int epochs) => null;
 
-    public void BeginEpoch(int number)
+    public bool ResumesInsideEpochs => false;
+
+    public void BeginEpoch(int number, int skip)
     {
+        if (skip != 0) throw new ArgumentOutOfRangeException(nameof(skip), skip, "a torch run resumes at whole epochs only");
         model.train();
         epoch?.Dispose();
         epoch = batches.GetEnumerator();
@@ -88,7 +91,13 @@ internal sealed class TorchRun : ITrainingRun
 
     public (double Loss, long Correct) Evaluate() => TorchBackend.Evaluate(model, testImages, testLabels);
 
-    public void SaveCheckpoint(string path, int epoch) => TorchCheckpoint.Save(path, network, epoch, model, optimizer);
+    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null)
+    {
+        if (position is not null) throw new ArgumentException("a torch run keeps whole epochs only", nameof(position));
+        TorchCheckpoint.Save(path, network, epoch, model, optimizer);
+    }
+
+    public (string Tensor, long Count)? FirstNonFinite() => TorchFiniteState.FirstNonFinite(model);
 
     public int LoadCheckpoint(string path) => TorchCheckpoint.Load(path, network, model, optimizer);
 

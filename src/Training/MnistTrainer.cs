@@ -14,7 +14,7 @@ public static class MnistTrainer
 {
     /// <summary>
     /// Runs the command line over the networks the generator registered in the entry assembly (the program's own
-    /// [Network] classes). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 130 stopped.
+    /// [Network] classes). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 3 diverged (NaN loss), 4 a run-folder file could not be written, 130 stopped (see ExitCodes).
     /// </summary>
     public static int Run(string[] args)
     {
@@ -92,6 +92,16 @@ public static class MnistTrainer
         try
         {
             return action();
+        }
+        catch (TrainingDiverged e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Diverged;
+        }
+        catch (RunFolderWriteFailed e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.WriteFailed;
         }
         catch (Exception e) when (e is UserError or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {

@@ -124,6 +124,29 @@ public sealed class PlainDataPathTests : IDisposable
         Assert.True(angles.Min() < -6.9 && angles.Max() > 6.9 && Math.Abs(angles.Average()) < 0.2, "angles are uniform on [-7, 7]");
     }
 
+    [Fact]
+    public void Skipping_batches_draws_their_angles_so_the_batches_after_are_those_of_an_epoch_read_from_its_start()
+    {
+        var (imagesFile, labelsFile) = Files(40);
+        var set = MnistImages.FromFiles(imagesFile, labelsFile, train: true);
+        EpochBatches Epoch() => new(set, 8, seed: 2, epoch: 3, shuffle: true, degrees: 7);
+        var images = new float[8 * MnistImages.Pixels];
+        var labels = new int[8];
+        var read = Epoch();
+        for (var b = 0; b < 3; b++) Assert.True(read.Next(images, labels));
+        var skipped = Epoch();
+        skipped.Skip(2);
+        var (skippedImages, skippedLabels) = (new float[images.Length], new int[8]);
+        Assert.True(skipped.Next(skippedImages, skippedLabels));
+        Assert.Equal(labels, skippedLabels);
+        Assert.Equal(images, skippedImages); // the same angles: the skipped batches' draws were taken
+        var unskipped = Epoch();
+        Assert.True(unskipped.Next(skippedImages, skippedLabels));
+        Assert.NotEqual(images, skippedImages);
+        skipped.Skip(10); // past the end: nothing left
+        Assert.False(skipped.Next(images, labels));
+    }
+
     private (string Images, string Labels) Files(int count)
     {
         var images = Path.Combine(work.FullName, $"images-{count}");

@@ -134,6 +134,14 @@ public sealed partial class TrainerBlueprint
         return this;
     }
 
+    /// <summary>A unit of the engine's own that keeps the shape (the worker-fault tests insert one that throws).</summary>
+    internal TrainerBlueprint ShapeKeeping(UnitSpec unit)
+    {
+        Expect(true, unit.GetType().Name, "");
+        _units.Add(unit);
+        return this;
+    }
+
     /// <summary>LogSoftmax over dimension 1 before the last layer: a vector's features, or a map's channels at each pixel.</summary>
     public TrainerBlueprint LogSoftmax()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Mnist.Dsl.Engine.Parallel;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Mnist.Dsl.Engine.Parallel;
 /// No Task, no closure per call, no allocation: the body is a delegate the trainer creates once.
 /// Barriers spin, then yield (never sleep a millisecond: a step is a few milliseconds with a barrier per BatchNorm);
 /// idle workers block on a semaphore so that a trainer between steps costs the machine nothing.
+/// A member that throws aborts the barrier, so the others leave it instead of waiting forever for the failed one; the
+/// first exception is rethrown to the caller of <see cref="Run"/> as itself, with the worker's stack.
 /// </summary>
 public sealed class WorkerTeam : IDisposable
 {
@@ -58,11 +62,23 @@ public sealed class WorkerTeam : IDisposable
         }
         catch (Exception e)
         {
-            _failure ??= e;
+            Fail(e);
         }
         var spin = new SpinWait();
         while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-        if (_failure is { } failure) throw new AggregateException("a training thread failed", failure);
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            // Every member has left the body: the barrier can be made whole again for the next Run.
+            _barrier.Reset();
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>Keeps the first real failure (not a member released by the abort), then releases the barrier.</summary>
+    private void Fail(Exception e)
+    {
+        if (e is not BarrierAbortedException) Interlocked.CompareExchange(ref _failure, e, null);
+        _barrier.Abort();
     }
 
     private void Work(int member)
@@ -77,7 +93,7 @@ public sealed class WorkerTeam : IDisposable
             }
             catch (Exception e)
             {
-                _failure ??= e;
+                Fail(e);
             }
             _allocated[member] = GC.GetAllocatedBytesForCurrentThread();
             Interlocked.Decrement(ref _pending);

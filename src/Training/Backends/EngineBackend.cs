@@ -82,8 +82,13 @@ internal sealed class EngineRun : ITrainingRun
 
     public string? Estimate(int epochs) => RunEstimate.Describe(network, settings, train, test.Count, epochs, settings.RotationDegrees);
 
-    public void BeginEpoch(int epoch) =>
+    public bool ResumesInsideEpochs => true;
+
+    public void BeginEpoch(int epoch, int skip)
+    {
         batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, settings.RotationDegrees, settings.Threads);
+        batches.Skip(skip);
+    }
 
     public bool TrainBatch(out BatchResult batch)
     {
@@ -105,7 +110,9 @@ internal sealed class EngineRun : ITrainingRun
 
     public (double Loss, long Correct) Evaluate() => WithTestedWeights(() => Evaluate(trainer, test));
 
-    public void SaveCheckpoint(string path, int epoch) => EngineCheckpoint.Save(path, network, epoch, trainer, average);
+    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null) => EngineCheckpoint.Save(path, network, epoch, trainer, average, position);
+
+    public (string Tensor, long Count)? FirstNonFinite() => TrainingDiverged.FirstNonFinite(EngineWeights.StateDict(network, trainer));
 
     public int LoadCheckpoint(string path) => EngineCheckpoint.Load(path, network, trainer, average);
 

@@ -38,8 +38,19 @@ internal interface ITrainingRun : IDisposable
     /// <summary>How long the remaining <paramref name="epochs"/> will take, said before they start; null when the backend cannot tell.</summary>
     string? Estimate(int epochs);
 
-    /// <summary>Draws epoch <paramref name="epoch"/>'s batches (order and augmentation are functions of the seed and the epoch, or of the restored generator).</summary>
-    void BeginEpoch(int epoch);
+    /// <summary>
+    /// Whether a stop inside an epoch can be kept: the epoch's batches are a function of (seed, epoch), so a checkpoint
+    /// with a <see cref="MidEpoch"/> position continues bit-identically (the engine); else only whole epochs are kept
+    /// (TorchSharp, whose shuffling, dropout and augmentation share one generator).
+    /// </summary>
+    bool ResumesInsideEpochs { get; }
+
+    /// <summary>
+    /// Draws epoch <paramref name="epoch"/>'s batches (order and augmentation are functions of the seed and the epoch, or
+    /// of the restored generator) and skips the first <paramref name="skip"/> (a resume inside the epoch; 0 unless
+    /// <see cref="ResumesInsideEpochs"/>).
+    /// </summary>
+    void BeginEpoch(int epoch, int skip);
 
     /// <summary>One training step on the epoch's next batch; false when the epoch has no batch left.</summary>
     bool TrainBatch(out BatchResult batch);
@@ -53,11 +64,17 @@ internal interface ITrainingRun : IDisposable
     /// <summary>The test pass in eval mode, on the weights a run reports (its weight average when it has one).</summary>
     (double Loss, long Correct) Evaluate();
 
-    /// <summary>Everything <see cref="LoadCheckpoint"/> needs to continue after <paramref name="epoch"/>, in one file written atomically.</summary>
-    void SaveCheckpoint(string path, int epoch);
+    /// <summary>
+    /// Everything <see cref="LoadCheckpoint"/> needs to continue after <paramref name="epoch"/>, in one file written
+    /// atomically; with <paramref name="position"/>, that far into the next epoch.
+    /// </summary>
+    void SaveCheckpoint(string path, int epoch, MidEpoch? position = null);
 
     /// <summary>Restores a checkpoint of this network and optimizer; returns the epoch it ends.</summary>
     int LoadCheckpoint(string path);
+
+    /// <summary>The first tensor of the state a checkpoint would save that holds NaN or infinity, with how many; null when all are finite.</summary>
+    (string Tensor, long Count)? FirstNonFinite();
 
     /// <summary>The weights the test pass used, as the module's state dict, to each path (atomically).</summary>
     void SaveWeights(params string[] paths);

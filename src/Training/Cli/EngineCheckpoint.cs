@@ -14,7 +14,7 @@ internal static class EngineCheckpoint
 {
     private const string Format = "mnist-train-engine-checkpoint/1";
 
-    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer, WeightAverage? average = null)
+    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer, WeightAverage? average = null, MidEpoch? position = null)
     {
         var tensors = EngineWeights.StateDict(network, trainer).Select(t => KeyValuePair.Create("model." + t.Key, t.Value)).ToList();
         // Each state tensor has its parameter's shape; the index is the parameter's place in the state dict.
@@ -37,6 +37,8 @@ internal static class EngineCheckpoint
             ["steps"] = trainer.Steps.ToString(CultureInfo.InvariantCulture),
         };
         if (average is not null) metadata["average_updates"] = average.Updates.ToString(CultureInfo.InvariantCulture);
+        // A stop inside an epoch: "epoch" is the last whole one, and this says how far into the next the state is.
+        foreach (var (key, value) in position?.ToMetadata() ?? new Dictionary<string, string>()) metadata[key] = value;
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 

@@ -34,6 +34,8 @@ internal static class EvalCommand
                     throw new UserError($"{entry.Name} has neither an inference class nor a trainer on the engine, so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
+            // A missing file is reported by the loaders, after a runtime that cannot load (the order users know).
+            if (File.Exists(path)) FiniteWeights.Require(path);
             var backend = TrainingBackends.For(onGenerated ? EngineKind.Generated : EngineKind.Torch);
             var (loss, correct, count) = backend.Evaluate(entry, catalog.All, path, folder, threads, limit);
             System.Console.WriteLine(EpochResult.FormatTestLine(loss, correct, count));

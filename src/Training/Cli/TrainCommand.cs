@@ -47,9 +47,6 @@ internal static class TrainCommand
                 var differences = settings.Differences(saved);
                 if (differences.Count > 0)
                     throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
-                // A run killed while writing (SIGKILL, power loss) leaves its temporaries; its files are the last whole ones.
-                if (run.DeleteUnfinishedWrites() is > 0 and var leftovers)
-                    Console.WriteLine($"Deleted {leftovers} unfinished write{(leftovers == 1 ? "" : "s")} of the stopped run.");
             }
             else
             {
@@ -64,7 +61,12 @@ internal static class TrainCommand
             MnistFiles.Locate(dataFolder); // a missing file is reported before anything is written
             // The backend checks the settings and loads what it needs first (a runtime that cannot load is reported here too).
             using var training = TrainingBackends.For(settings.Engine).Start(settings, entry, dataFolder);
-            run.Create();
+            // One run per folder, from here to the process's end (the OS releases the lock however it ends).
+            using var runLock = RunLock.Acquire(run);
+            // A run killed while writing (SIGKILL, power loss) leaves its temporaries; its files are the last whole ones.
+            if (isResume && run.DeleteUnfinishedWrites() is > 0 and var leftovers)
+                Console.WriteLine($"Deleted {leftovers} unfinished write{(leftovers == 1 ? "" : "s")} of the stopped run.");
+            DataFingerprint.Check(run, dataFolder, isResume);
             if (!isResume)
             {
                 run.Write(run.Settings, settings.ToJson());
@@ -77,38 +79,29 @@ internal static class TrainCommand
                 isResume ? "Resuming" : "Training", entry.Name, settings.Epochs, settings.Optimizer, settings.LearningRate, settings.Schedule, settings.BatchSize,
                 settings.Augment ? "on" : "off", settings.Seed, settings.Threads, settings.Engine.ToString().ToLowerInvariant(), run.Path));
 
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // The first Ctrl-C or SIGTERM stops after the current batch; files being written are finished first.
+            using var stop = new StopSignals();
+            var stopAfterEpochs = parse.GetValue(stopAfter);
+            Action<EpochResult> onEpoch = result =>
             {
-                // The first Ctrl-C stops after the current batch; files being written are finished first. A second one kills.
-                e.Cancel = !stop.IsCancellationRequested;
-                stop.Cancel();
-                Console.Error.WriteLine("Stopping after this batch (Ctrl-C again to kill)...");
+                Console.WriteLine(result.TrainLine);
+                Console.WriteLine(result.TestLine);
+                if (result.Epoch == stopAfterEpochs) stop.Request();
             };
-            Console.CancelKeyPress += onCancel;
-            try
+            var outcome = TrainingLoop.Run(training, settings, run, entry, dataFolder, isResume, new EpochProgress(), onEpoch, stop.Token);
+            if (outcome.Stopped && !File.Exists(run.Checkpoint))
             {
-                var stopAfterEpochs = parse.GetValue(stopAfter);
-                Action<EpochResult> onEpoch = result =>
-                {
-                    Console.WriteLine(result.TrainLine);
-                    Console.WriteLine(result.TestLine);
-                    if (result.Epoch == stopAfterEpochs) stop.Cancel();
-                };
-                var outcome = TrainingLoop.Run(training, settings, run, entry, dataFolder, isResume, new EpochProgress(), onEpoch, stop.Token);
-                if (outcome.Stopped)
-                {
-                    Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
-                    return 130;
-                }
-                var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}", best.TestAccuracy, best.Epoch, run.Path, run.Report));
-                return 0;
+                Console.WriteLine($"Stopped before the first batch was trained; {run.Path} holds nothing to resume: run the same command again.");
+                return ExitCodes.Stopped;
             }
-            finally
+            if (outcome.Stopped)
             {
-                Console.CancelKeyPress -= onCancel;
+                Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
+                return ExitCodes.Stopped;
             }
+            var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}", best.TestAccuracy, best.Epoch, run.Path, run.Report));
+            return ExitCodes.Done;
         }));
         return train;
     }

@@ -90,6 +90,17 @@ public sealed class EpochBatches
         return true;
     }
 
+    /// <summary>
+    /// Passes over the next <paramref name="batches"/> batches as <see cref="Next"/> would, drawing their angles but
+    /// rotating nothing: a run resumed in the middle of an epoch continues with the batches it would have had.
+    /// </summary>
+    public void Skip(int batches)
+    {
+        for (var b = 0; b < batches && next < Count; b++, next++)
+            if (rotation is not null)
+                for (var i = 0; i < BatchSize; i++) angles[i] = RotationDraws.Angle(rotation, degrees);
+    }
+
     /// <summary>Rotates batch images [from, to) of the batch that starts at <paramref name="first"/> in the epoch's order.</summary>
     private void Rotate(int first, int from, int to)
     {

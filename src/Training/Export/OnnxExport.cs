@@ -108,8 +108,8 @@ public static class OnnxExport
             new("parameters", summary.TotalParameters.ToString(CultureInfo.InvariantCulture)),
             new("weights_sha256", file.Sha256),
             new("input", $"{InputName}: float32 [N, {summary.Input.Channels}, {summary.Input.Height}, {summary.Input.Width}], (pixel / 255 - mean) / std"),
-            new("input_mean", MnistDataset.Mean.ToString("R", CultureInfo.InvariantCulture)),
-            new("input_std", MnistDataset.Std.ToString("R", CultureInfo.InvariantCulture)),
+            new("input_mean", MnistImages.Mean.ToString("R", CultureInfo.InvariantCulture)),
+            new("input_std", MnistImages.Std.ToString("R", CultureInfo.InvariantCulture)),
             new("output", $"{output}: float32 [N, {summary.Output.Channels}]"),
             new("batchnorm", foldBatchNorm ? "folded into the Conv or Gemm it directly follows, else BatchNormalization" : "BatchNormalization"),
         };
