@@ -38,8 +38,9 @@ pack() {
   quietly dotnet pack "$1/src/Training" -c Release -o "$2" --disable-build-servers
 }
 
-# Writes the user's project in $1 restoring from feed $2 into a package folder of its own (the packages are all
-# version 0.1.0), then builds it in each configuration named after $3 into $1/<configuration>.
+# Writes the user's project in $1 restoring from feed $2 into a package folder of its own, $1.packages (the packages
+# are all version 0.1.0; outside the project, whose default globs would compile the .cs files packages carry), then
+# builds it in each configuration named after $2 into $1.<configuration>.
 app() {
   local folder=$1 feed=$2
   shift 2
@@ -53,7 +54,7 @@ app() {
     <Nullable>enable</Nullable>
     <ImplicitUsings>enable</ImplicitUsings>
     <MnistDslParameterBudget>20000</MnistDslParameterBudget>
-    <RestorePackagesPath>$folder/packages</RestorePackagesPath>
+    <RestorePackagesPath>$folder.packages</RestorePackagesPath>
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="Mnist.Dsl" Version="0.1.0" />
@@ -69,7 +70,7 @@ XML
 XML
   local configuration
   for configuration in "$@"; do
-    quietly dotnet build "$folder" -c "$configuration" -o "$folder/$configuration" --disable-build-servers
+    quietly dotnet build "$folder" -c "$configuration" -o "$folder.$configuration" --disable-build-servers
   done
 }
 
@@ -85,7 +86,7 @@ if [[ -n "${BEFORE:-}" ]]; then
   app "$work/before" "$work/before-feed" Release
   configs+=(Before)
 fi
-dll() { case $1 in Before) echo "$work/before/Release/MyNets.dll" ;; *) echo "$work/after/$1/MyNets.dll" ;; esac; }
+dll() { case $1 in Before) echo "$work/before.Release/MyNets.dll" ;; *) echo "$work/after.$1/MyNets.dll" ;; esac; }
 key() { grep "^$1=" | tail -1 | sed 's/.*=//'; }
 
 # Weights to evaluate: one short epoch in Release.
