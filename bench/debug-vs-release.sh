@@ -4,7 +4,8 @@
 # (Release, as packages always are) into a folder feed, built once with -c Debug and once with -c Release. Only the
 # code generated into the user's assembly (the inference class, the engine trainer's composition) differs between
 # the two. Measured per round, Release and Debug alternating so that machine noise hits both:
-#   inference class, batch 1: µs per Classify call; batch 1000: images/s of PredictBatch on one thread;
+#   inference class, batch 1: µs per Classify call; batch 1000: images/s of PredictBatch; both on one thread, in
+#     that thread's CPU time (the machine is shared: wall time counts the waits for a core; the round lines show it);
 #   eval: seconds of the user's `eval` (MnistTrainer.Run, the 10,000 test images through the inference class);
 #   trainer: images/s of the generated engine trainer's steps (128 images, 2 threads);
 #   train: seconds of the user's `train` for 1 epoch of 2,048 images (--test-limit 1000).
@@ -45,7 +46,7 @@ app() {
   local folder=$1 feed=$2
   shift 2
   mkdir -p "$folder"
-  cp "$repo"/templates/Mnist.Dsl.Templates/content/*/MyNet.cs bench/debug-vs-release/Program.cs "$folder"/
+  cp "$repo"/templates/Mnist.Dsl.Templates/content/*/MyNet.cs bench/debug-vs-release/Program.cs bench/Mnist.Bench/ThreadCpuClock.cs "$folder"/
   cat >"$folder/MyNets.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -97,8 +98,8 @@ declare -A b1 bn ev st tr
 for ((r = 1; r <= rounds; r++)); do
   for c in "${configs[@]}"; do
     out=$(cd "$work" && dotnet "$(dll "$c")" infer "$data" "$weights" "$singles")
-    b1[$c]+=" $(key batch1_us <<<"$out")"; bn[$c]+=" $(key batch1000_images_per_s <<<"$out")"
-    line="round $r $c: batch 1 $(key batch1_us <<<"$out") µs, batch 1000 $(key batch1000_images_per_s <<<"$out") images/s ($(key batch1_correct <<<"$out") right)"
+    b1[$c]+=" $(key batch1_cpu_us <<<"$out")"; bn[$c]+=" $(key batch1000_cpu_images_per_s <<<"$out")"
+    line="round $r $c: batch 1 $(key batch1_cpu_us <<<"$out") µs CPU ($(key batch1_wall_us <<<"$out") wall), batch 1000 $(key batch1000_cpu_images_per_s <<<"$out") images/s CPU ($(key batch1000_wall_images_per_s <<<"$out") wall; $(key batch1_correct <<<"$out") right)"
     if [[ $c != Before ]]; then
       e=$(cd "$work" && dotnet "$(dll "$c")" eval "$data" "$weights" | key eval_s)
       s=$(cd "$work" && dotnet "$(dll "$c")" steps "$data" "$steps" | key train_images_per_s)
@@ -111,7 +112,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 m() { tr ' ' '\n' <<<"$1" | grep . | median; }
-printf '| build | inference batch 1 (µs) | inference batch 1000 (images/s) | eval (s) | trainer (images/s) | train 1 epoch of 2,048 (s) |\n'
+printf '| build | inference batch 1 (µs CPU) | inference batch 1000 (images/s of CPU) | eval (s) | trainer (images/s) | train 1 epoch of 2,048 (s) |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'
 for c in "${configs[@]}"; do
   if [[ $c == Before ]]; then

@@ -2,13 +2,15 @@
 // packages), built once in Debug and once in Release. Each command times one thing and prints key=value lines.
 //   train <data> <run folder>       the user's `train` (MnistTrainer.Run, generated engine trainer), 1 epoch on 2,048 images
 //   eval <data> <weights>           the user's `eval` (MnistTrainer.Run, the generated inference class), the 10,000 test images
-//   infer <data> <weights> <count>  MyNetInference itself: Classify one image at a time (batch 1), PredictBatch 1,000 at a time
+//   infer <data> <weights> <count>  MyNetInference itself: Classify one image at a time (batch 1), PredictBatch 1,000 at a
+//                                   time, on the calling thread: wall time and that thread's CPU time
 //   steps <data> <steps>            MyNet.Trainer itself: training steps of 128 images on 2 threads
 using System.Diagnostics;
 using System.Globalization;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Training;
+using Mnist.Bench;
 using Mnist.Dsl.Training.Data;
 using MyNets;
 
@@ -43,27 +45,35 @@ void Timed(string key, Func<int> run)
     Console.WriteLine(FormattableString.Invariant($"{key}={clock.Elapsed.TotalSeconds:F3}"));
 }
 
+// Wall time, and the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), which on a loaded machine leaves out the
+// time the thread waited for a core: both measurements here run on the calling thread alone.
 void Infer(MnistImages test, MyNetInference network, int count)
 {
     // Batch 1: Classify image by image (a warm-up pass first, so the JIT's tiers have settled).
     var correct = 0;
     for (var i = 0; i < 500; i++) network.Classify(test.Image(i));
     var clock = Stopwatch.StartNew();
+    var cpu = ThreadCpuClock.Nanoseconds();
     for (var i = 0; i < count; i++) correct += network.Classify(test.Image(i % test.Count)) == test.Labels[i % test.Count] ? 1 : 0;
+    var singleCpu = (ThreadCpuClock.Nanoseconds() - cpu) / 1000.0 / count;
     var single = clock.Elapsed.TotalMilliseconds * 1000 / count;
     // Batch 1,000: the whole test set through PredictBatch on the calling thread, twice (the first warms up).
     var outputs = new float[1000 * MyNetInference.Classes];
-    double perSecond = 0;
+    double perSecond = 0, perCpuSecond = 0;
     for (var pass = 0; pass < 2; pass++)
     {
         clock.Restart();
+        cpu = ThreadCpuClock.Nanoseconds();
         for (var start = 0; start + 1000 <= test.Count; start += 1000)
             network.PredictBatch(test.Images.AsSpan(start * MnistImages.Pixels, 1000 * MnistImages.Pixels), outputs);
+        perCpuSecond = test.Count / ((ThreadCpuClock.Nanoseconds() - cpu) / 1e9);
         perSecond = test.Count / clock.Elapsed.TotalSeconds;
     }
-    Console.WriteLine(FormattableString.Invariant($"batch1_us={single:F1}"));
-    Console.WriteLine(FormattableString.Invariant($"batch1000_images_per_s={perSecond:F0}"));
+    Console.WriteLine(FormattableString.Invariant($"batch1_wall_us={single:F1}"));
+    Console.WriteLine(FormattableString.Invariant($"batch1000_wall_images_per_s={perSecond:F0}"));
     Console.WriteLine(FormattableString.Invariant($"batch1_correct={correct}/{count}"));
+    Console.WriteLine(FormattableString.Invariant($"batch1_cpu_us={singleCpu:F1}"));
+    Console.WriteLine(FormattableString.Invariant($"batch1000_cpu_images_per_s={perCpuSecond:F0}"));
 }
 
 void Steps(MnistImages train, int steps)
