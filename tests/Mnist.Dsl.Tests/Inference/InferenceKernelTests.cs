@@ -35,7 +35,11 @@ public class InferenceKernelTests
         var inLayout = new ActivationLayout(inChannels, size, size, padding);
         var outLayout = new ActivationLayout(outChannels, outSize, outSize, outputPad);
 
-        foreach (var epilogue in new[] { Epilogue.None, Epilogue.Relu, new Epilogue(true, affine.ScaleVector(paddedOut), affine.ShiftVector(paddedOut), false) })
+        float[] scale = affine.ScaleVector(paddedOut), shift = affine.ShiftVector(paddedOut);
+        // Every combination of the epilogue's three parts: each is its own compiled variant of the kernel.
+        var epilogues = new[] { false, true }.SelectMany(first => new[] { false, true }.SelectMany(scaled => new[] { false, true }.Select(last =>
+            new Epilogue(first, scaled ? scale : null, scaled ? shift : null, last))));
+        foreach (var epilogue in epilogues)
         {
             var output = NaNs(outLayout.Length);
             InferenceKernels.Convolution(ChannelsLast(input, inLayout), inLayout, output, outLayout,

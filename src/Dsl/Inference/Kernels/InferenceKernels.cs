@@ -72,24 +72,46 @@ public static class InferenceKernels
     {
         switch (block)
         {
-            case 1: Convolve<One, TVectors>(call); break;
-            case 2: Convolve<Two, TVectors>(call); break;
-            case 3: Convolve<Three, TVectors>(call); break;
-            default: Convolve<Four, TVectors>(call); break;
+            case 1: ForEpilogue<One, TVectors>(call); break;
+            case 2: ForEpilogue<Two, TVectors>(call); break;
+            case 3: ForEpilogue<Three, TVectors>(call); break;
+            default: ForEpilogue<Four, TVectors>(call); break;
+        }
+    }
+
+    private static void ForEpilogue<TPixels, TVectors>(in ConvolutionCall call)
+        where TPixels : struct, ICount
+        where TVectors : struct, ICount
+    {
+        var epilogue = call.Epilogue;
+        switch ((epilogue.ReluFirst, epilogue.Scale is not null, epilogue.ReluLast))
+        {
+            case (false, false, false): Convolve<TPixels, TVectors, No, No, No>(call); break;
+            case (true, false, false): Convolve<TPixels, TVectors, Yes, No, No>(call); break;
+            case (false, true, false): Convolve<TPixels, TVectors, No, Yes, No>(call); break;
+            case (true, true, false): Convolve<TPixels, TVectors, Yes, Yes, No>(call); break;
+            case (false, false, true): Convolve<TPixels, TVectors, No, No, Yes>(call); break;
+            case (true, false, true): Convolve<TPixels, TVectors, Yes, No, Yes>(call); break;
+            case (false, true, true): Convolve<TPixels, TVectors, No, Yes, Yes>(call); break;
+            case (true, true, true): Convolve<TPixels, TVectors, Yes, Yes, Yes>(call); break;
         }
     }
 
     /// <summary>Output rows, blocks of <typeparamref name="TPixels"/> pixels (then single pixels), groups of <typeparamref name="TVectors"/> vectors of channels.</summary>
-    private static void Convolve<TPixels, TVectors>(in ConvolutionCall call)
+    private static void Convolve<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(in ConvolutionCall call)
         where TPixels : struct, ICount
         where TVectors : struct, ICount
+        where TReluFirst : struct, IFlag
+        where TAffine : struct, IFlag
+        where TReluLast : struct, IFlag
     {
         ref float input = ref MemoryMarshal.GetReference(call.Input);
         ref float output = ref MemoryMarshal.GetReference(call.Output);
         ref float weights = ref MemoryMarshal.GetReference(call.Weights);
         ref float bias = ref MemoryMarshal.GetReference(call.Bias);
         var geometry = call.Geometry;
-        var epilogue = call.Epilogue;
+        ref float scale = ref TAffine.Value ? ref Lanes.Data(call.Epilogue.Scale!) : ref bias;
+        ref float shift = ref TAffine.Value ? ref Lanes.Data(call.Epilogue.Shift!) : ref bias;
         var outputLayout = call.OutputLayout;
         var block = TPixels.Value;
         nint group = TVectors.Value * 8;
@@ -104,14 +126,14 @@ public static class InferenceKernels
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<TPixels, TVectors>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, epilogue);
+                    ConvolutionTiles.Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
             for (; x < outputLayout.Width; x++)
             {
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<One, TVectors>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, epilogue);
+                    ConvolutionTiles.Tile<One, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
         }
     }
