@@ -8,7 +8,9 @@
 #     that thread's CPU time (the machine is shared: wall time counts the waits for a core; the round lines show it);
 #   eval: seconds of the user's `eval` (MnistTrainer.Run, the 10,000 test images through the inference class);
 #   trainer: images/s of the generated engine trainer's steps (128 images, 2 threads);
-#   train: seconds of the user's `train` for 1 epoch of 2,048 images (--test-limit 1000).
+#   train: seconds of the user's `train` for 1 epoch of 2,048 images (--test-limit 1000);
+#   these three also in the process's CPU time (all threads), less disturbed by other jobs than wall time.
+# The weights evaluated come from one short Release epoch (accuracy does not matter here: both builds print theirs).
 # Medians over the rounds, and Debug's time over Release's for each (the issue's bound: 1.5x).
 # With BEFORE=<git revision>, that revision is packed too (from `git archive`) and its Release build runs in the same
 # rounds: the inference class's batch 1 and batch 1000 before and after, as ratios.
@@ -94,31 +96,35 @@ key() { grep "^$1=" | tail -1 | sed 's/.*=//'; }
 (cd "$work" && quietly dotnet "$(dll Release)" train "$data" "$work/run")
 weights=$work/run/best.safetensors
 
-declare -A b1 bn ev st tr
+declare -A b1 bn ev st tr evc stc trc
 for ((r = 1; r <= rounds; r++)); do
   for c in "${configs[@]}"; do
     out=$(cd "$work" && dotnet "$(dll "$c")" infer "$data" "$weights" "$singles")
     b1[$c]+=" $(key batch1_cpu_us <<<"$out")"; bn[$c]+=" $(key batch1000_cpu_images_per_s <<<"$out")"
     line="round $r $c: batch 1 $(key batch1_cpu_us <<<"$out") µs CPU ($(key batch1_wall_us <<<"$out") wall), batch 1000 $(key batch1000_cpu_images_per_s <<<"$out") images/s CPU ($(key batch1000_wall_images_per_s <<<"$out") wall; $(key batch1_correct <<<"$out") right)"
     if [[ $c != Before ]]; then
-      e=$(cd "$work" && dotnet "$(dll "$c")" eval "$data" "$weights" | key eval_s)
-      s=$(cd "$work" && dotnet "$(dll "$c")" steps "$data" "$steps" | key train_images_per_s)
-      t=$(cd "$work" && dotnet "$(dll "$c")" train "$data" "$work/run-$c-$r" | key train_s)
-      ev[$c]+=" $e"; st[$c]+=" $s"; tr[$c]+=" $t"
-      line+=", eval $e s, trainer $s images/s, train $t s"
+      out=$(cd "$work" && dotnet "$(dll "$c")" eval "$data" "$weights")
+      e=$(key eval_s <<<"$out"); ec=$(key eval_s_cpu <<<"$out")
+      out=$(cd "$work" && dotnet "$(dll "$c")" steps "$data" "$steps")
+      s=$(key train_images_per_s <<<"$out"); sc=$(key train_cpu_ms_per_step <<<"$out")
+      out=$(cd "$work" && dotnet "$(dll "$c")" train "$data" "$work/run-$c-$r")
+      t=$(key train_s <<<"$out"); tc=$(key train_s_cpu <<<"$out")
+      ev[$c]+=" $e"; st[$c]+=" $s"; tr[$c]+=" $t"; evc[$c]+=" $ec"; stc[$c]+=" $sc"; trc[$c]+=" $tc"
+      line+=", eval $e s ($ec s CPU), trainer $s images/s ($sc ms CPU a step), train $t s ($tc s CPU)"
     fi
     echo "$line" >&2
   done
 done
 
 m() { tr ' ' '\n' <<<"$1" | grep . | median; }
-printf '| build | inference batch 1 (µs CPU) | inference batch 1000 (images/s of CPU) | eval (s) | trainer (images/s) | train 1 epoch of 2,048 (s) |\n'
+printf '| build | inference batch 1 (µs CPU) | inference batch 1000 (images/s of CPU) | eval (s; s CPU) | trainer (images/s; ms CPU a step) | train 1 epoch of 2,048 (s; s CPU) |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'
 for c in "${configs[@]}"; do
   if [[ $c == Before ]]; then
     printf '| Release at %s | %s | %s | | | |\n' "$BEFORE" "$(m "${b1[$c]}")" "$(m "${bn[$c]}")"
   else
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$c" "$(m "${b1[$c]}")" "$(m "${bn[$c]}")" "$(m "${ev[$c]}")" "$(m "${st[$c]}")" "$(m "${tr[$c]}")"
+    printf '| %s | %s | %s | %s; %s | %s; %s | %s; %s |\n' "$c" "$(m "${b1[$c]}")" "$(m "${bn[$c]}")" "$(m "${ev[$c]}")" "$(m "${evc[$c]}")" \
+      "$(m "${st[$c]}")" "$(m "${stc[$c]}")" "$(m "${tr[$c]}")" "$(m "${trc[$c]}")"
   fi
 done
 echo "Debug / Release (time ratios, medians of $rounds rounds; the bound is 1.5):"
@@ -127,6 +133,10 @@ echo "debug_ratio_inference_batch1000=$(ratio "$(m "${bn[Release]}")" "$(m "${bn
 echo "debug_ratio_eval=$(ratio "$(m "${ev[Debug]}")" "$(m "${ev[Release]}")")"
 echo "debug_ratio_trainer=$(ratio "$(m "${st[Release]}")" "$(m "${st[Debug]}")")"
 echo "debug_ratio_train=$(ratio "$(m "${tr[Debug]}")" "$(m "${tr[Release]}")")"
+echo "the same in CPU time (eval, trainer, train: all the process's threads):"
+echo "debug_ratio_eval_cpu=$(ratio "$(m "${evc[Debug]}")" "$(m "${evc[Release]}")")"
+echo "debug_ratio_trainer_cpu=$(ratio "$(m "${stc[Debug]}")" "$(m "${stc[Release]}")")"
+echo "debug_ratio_train_cpu=$(ratio "$(m "${trc[Debug]}")" "$(m "${trc[Release]}")")"
 if [[ -n "${BEFORE:-}" ]]; then
   echo "Release now / Release at $BEFORE (time ratios; below 1 is faster now):"
   echo "release_ratio_inference_batch1=$(ratio "$(m "${b1[Release]}")" "$(m "${b1[Before]}")")"
