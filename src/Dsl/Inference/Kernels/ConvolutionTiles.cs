@@ -53,6 +53,7 @@ internal static class ConvolutionTiles
     /// <param name="geometry">The convolution's sizes.</param>
     /// <param name="scale">The epilogue's scales at channel 0 (when <typeparamref name="TAffine"/> is <see cref="Yes"/>).</param>
     /// <param name="shift">The epilogue's shifts at channel 0.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref float source, ref float weights, ref float bias, ref float target, nint channel,
         in TileGeometry geometry, ref float scale, ref float shift)
         where TPixels : struct, ICount
