@@ -36,8 +36,6 @@ public readonly struct Epilogue
 
     public bool ReluLast { get; }
 
-    internal bool IsNone => !ReluFirst && Scale is null && !ReluLast;
-
     /// <summary>Throws unless scale and shift cover <paramref name="channels"/> channels in whole vectors.</summary>
     internal void Check(int channels, string kernel)
     {
