@@ -73,6 +73,9 @@ commands:
                    profile: bench/profile-step.sh, a training step's CPU time per phase against PyTorch's
                    engines: bench/train-engines.sh, training images/s, GFLOP/s and % of the measured FMA peak of
                      the generated engine, TorchSharp and PyTorch (default, small, seed004, fast)
+                   debug: bench/debug-vs-release.sh, a user's project on the packed packages built in Debug and in
+                     Release: inference class, eval, trainer and train, with Debug/Release ratios (BEFORE=<revision>
+                     adds that revision's Release inference figures)
                  ("./build.sh bench 100 3" still means bench/vs-pytorch.sh 100 3)
   help           this text
 
@@ -344,12 +347,13 @@ cmd_bench() {
     onnx-dotnet) script=bench/onnx-dotnet.sh; shift ;;
     profile) script=bench/profile-step.sh; shift ;;
     engines) script=bench/train-engines.sh; shift ;;
+    debug) script=bench/debug-vs-release.sh; shift ;;
     "" | [0-9]*) ;;
-    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, onnx-web, onnx-dotnet, profile or engines (see ./build.sh help)" ;;
+    *) die "unknown benchmark '$1': use train, eval, time-to-99.4, generator, inference, onnx-node, onnx-web, onnx-dotnet, profile, engines or debug (see ./build.sh help)" ;;
   esac
   bash "$SELF" setup
   [ -f "$script" ] || die "$script does not exist"
-  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ] || [ "$script" = bench/onnx-web.sh ] || [ "$script" = bench/onnx-dotnet.sh ]; then
+  if [ "$script" = bench/time-to-99.4.sh ] || [ "$script" = bench/onnx-node.sh ] || [ "$script" = bench/onnx-web.sh ] || [ "$script" = bench/onnx-dotnet.sh ] || [ "$script" = bench/debug-vs-release.sh ]; then
     # They run on real MNIST: make the data available first, as `run` does.
     local data
     data=$(bash "$SELF" fetch-data)

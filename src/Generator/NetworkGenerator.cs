@@ -105,15 +105,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             : null;
 
     /// <summary>
-    /// The inference code needs .NET 7 or later (Vector256's portable API, MemoryMarshal.GetArrayDataReference,
-    /// MathF.FusedMultiplyAdd) and the Mnist.Dsl that has the weights reader and the interface it implements; elsewhere (netstandard2.0, .NET
-    /// Framework) it is not emitted and the rest works as before.
+    /// The inference code composes Mnist.Dsl's inference kernels, which only its .NET 8 (and later) build has, with
+    /// the weights reader and the interface it implements; elsewhere (netstandard2.0, .NET Framework, an older
+    /// Mnist.Dsl) it is not emitted and the rest works as before.
     /// </summary>
     private static bool SupportsInference(Compilation compilation) =>
-        Has(compilation, "System.Runtime.Intrinsics.Vector256", "LoadUnsafe")
-        && Has(compilation, "System.Runtime.Intrinsics.X86.Fma", "MultiplyAdd")
-        && Has(compilation, "System.Runtime.InteropServices.MemoryMarshal", "GetArrayDataReference")
-        && Has(compilation, "System.MathF", "FusedMultiplyAdd")
+        Has(compilation, "Mnist.Dsl.Inference.InferenceKernels", "Convolution")
+        && Has(compilation, "Mnist.Dsl.Inference.InferenceKernels", "ApplyEpilogue")
         && Has(compilation, "System.Threading.Tasks.Parallel", "For")
         && Has(compilation, "Mnist.Dsl.Inference.SafeTensorsWeights", "ReadFloat32")
         && Has(compilation, "Mnist.Dsl.Inference.INetworkInference", "Classify")

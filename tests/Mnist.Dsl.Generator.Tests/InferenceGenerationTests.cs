@@ -41,6 +41,34 @@ public class InferenceGenerationTests
         Assert.Equal(Accessibility.Public, inference.DeclaredAccessibility);
     }
 
+    /// <summary>
+    /// The inference class calls Mnist.Dsl's inference kernels, which only its net8.0 build has: against the
+    /// netstandard2.0 build (what a netstandard2.0 or .NET Framework project gets) it is not emitted, and the rest is.
+    /// </summary>
+    [Fact]
+    public void Without_the_inference_kernels_no_inference_class_is_emitted()
+    {
+        var standard = System.IO.Path.Combine(RepoRoot(), "src", "Dsl", "bin", Configuration, "netstandard2.0", "Mnist.Dsl.dll");
+        Assert.True(System.IO.File.Exists(standard), $"{standard} is missing: building this test project builds it (the generator references it)");
+        var compilation = CompilationFactory.Create(new[] { SampleNetworks.Source("DefaultNet") }, withTorch: false)
+            .ReplaceReference(CompilationFactory.Dsl, MetadataReference.CreateFromFile(standard));
+        Assert.Null(compilation.GetTypeByMetadataName("Mnist.Dsl.Inference.InferenceKernels"));
+
+        var result = GeneratorHarness.Run(compilation);
+
+        Assert.Equal(new[] { "Mnist.Models.DefaultNet.g.cs" }, result.Generated.Select(g => g.HintName).Where(h => h != GeneratorHarness.RegistryHintName));
+        Assert.Empty(result.CompilerWarnings);
+    }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(here)!, "..", ".."));
+
     [Fact]
     public void An_inference_class_shares_its_networks_accessibility()
     {

@@ -31,6 +31,8 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         using TorchSharp;
         using static TorchSharp.torch;
 
+        // The inference class is emitted only where Mnist.Dsl has its kernels (lib/net8.0): this line does not compile otherwise.
+        _ = typeof(TinyNetInference);
         Console.WriteLine($"parameters={TinyNet.ParameterCount} rf={TinyNet.ReceptiveField}");
         Console.WriteLine(TinyNet.Summary.ToTable());
 
@@ -96,6 +98,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             foreach (var file in new[]
             {
                 "lib/netstandard2.0/Mnist.Dsl.dll", "lib/netstandard2.0/Mnist.Dsl.xml",
+                "lib/net8.0/Mnist.Dsl.dll", "lib/net8.0/Mnist.Dsl.xml",
                 "analyzers/dotnet/cs/Mnist.Dsl.dll", "analyzers/dotnet/cs/Mnist.Dsl.Generator.dll",
                 "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
                 "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",

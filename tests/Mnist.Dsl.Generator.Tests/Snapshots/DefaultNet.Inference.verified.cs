@@ -6,7 +6,8 @@ namespace Mnist.Models;
 
 /// <summary>
 /// DefaultNet's forward pass (eval mode) in plain C#: no native runtime, no TorchSharp,
-/// shapes fixed at compile time, Vector256 and FMA where the CPU has them. Load the weights the trainer wrote
+/// shapes fixed at compile time, one call per stage into Mnist.Dsl's inference kernels (Vector256 and FMA where the
+/// CPU has them; built in Release, so as fast in a Debug build of this project). Load the weights the trainer wrote
 /// (<c>DefaultNetInference.Load("best.safetensors")</c>), then <c>Predict</c> or <c>Classify</c> normalised images.
 /// One instance is safe to use from many threads at once; each thread gets its own scratch memory on its
 /// first call, after which a call allocates nothing (the parallel PredictBatch excepted: see there).
@@ -77,6 +78,18 @@ public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.IN
     private readonly float[] scale3, shift3;
     private readonly float[] scale4, shift4;
 
+    // Every activation's shape and zero border, channels-last; where each lies in the scratch memory is in Forward.
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation0 = new global::Mnist.Dsl.Inference.ActivationLayout(1, 28, 28, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation1 = new global::Mnist.Dsl.Inference.ActivationLayout(16, 26, 26, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation2 = new global::Mnist.Dsl.Inference.ActivationLayout(24, 24, 24, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation3 = new global::Mnist.Dsl.Inference.ActivationLayout(24, 12, 12, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation4 = new global::Mnist.Dsl.Inference.ActivationLayout(12, 12, 12, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation5 = new global::Mnist.Dsl.Inference.ActivationLayout(16, 10, 10, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation6 = new global::Mnist.Dsl.Inference.ActivationLayout(24, 8, 8, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation7 = new global::Mnist.Dsl.Inference.ActivationLayout(32, 6, 6, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation8 = new global::Mnist.Dsl.Inference.ActivationLayout(32, 1, 1, 0);
+    private static readonly global::Mnist.Dsl.Inference.ActivationLayout activation9 = new global::Mnist.Dsl.Inference.ActivationLayout(10, 1, 1, 0);
+
     /// <summary>
     /// Loads weights from a safetensors file with the module's state-dict keys (the trainer's best.safetensors or
     /// last.safetensors). Every tensor must be there, float32, with the declared shape; otherwise an
@@ -133,7 +146,7 @@ public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.IN
         CheckImages(image, 1, nameof(image));
         CheckOutputs(output, 1, nameof(output));
         var work = Scratch();
-        Forward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(image), work);
+        Forward(image, work);
         new global::System.ReadOnlySpan<float>(work, OutputOffset, Classes).CopyTo(output);
     }
 
@@ -142,7 +155,7 @@ public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.IN
     {
         CheckImages(image, 1, nameof(image));
         var work = Scratch();
-        Forward(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(image), work);
+        Forward(image, work);
         var best = 0;
         for (var c = 1; c < Classes; c++) if (work[OutputOffset + c] > work[OutputOffset + best]) best = c;
         return best;
@@ -157,10 +170,9 @@ public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.IN
         CheckImages(images, count, nameof(images));
         CheckOutputs(outputs, count, nameof(outputs));
         var work = Scratch();
-        ref float first = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(images);
         for (var n = 0; n < count; n++)
         {
-            Forward(ref At(ref first, (nint)n * InputLength), work);
+            Forward(images.Slice(n * InputLength, InputLength), work);
             new global::System.ReadOnlySpan<float>(work, OutputOffset, Classes).CopyTo(outputs.Slice(n * Classes, Classes));
         }
     }
@@ -206,662 +218,27 @@ public sealed partial class DefaultNetInference : global::Mnist.Dsl.Inference.IN
     }
 
     /// <summary>One image through every stage; the result lands at OutputOffset in <paramref name="work"/>.</summary>
-    private void Forward(ref float image, float[] work)
+    private void Forward(global::System.ReadOnlySpan<float> image, float[] work)
     {
-        ref float memory = ref Data(work);
-        Stage1(ref image, ref At(ref memory, 0), ref Data(weights1), ref Data(bias1), ref Data(scale0), ref Data(shift0));
-        Stage2(ref At(ref memory, 0), ref At(ref memory, 10816), ref Data(weights2), ref Data(bias2), ref Data(scale1), ref Data(shift1));
-        Stage3(ref At(ref memory, 10816), ref At(ref memory, 24640));
-        Stage4(ref At(ref memory, 24640), ref At(ref memory, 28096), ref Data(weights4), ref Data(bias4));
-        Stage5(ref At(ref memory, 28096), ref At(ref memory, 29824), ref Data(weights5), ref Data(bias5), ref Data(scale2), ref Data(shift2));
-        Stage6(ref At(ref memory, 29824), ref At(ref memory, 31424), ref Data(weights6), ref Data(bias6), ref Data(scale3), ref Data(shift3));
-        Stage7(ref At(ref memory, 31424), ref At(ref memory, 32960), ref Data(weights7), ref Data(bias7), ref Data(scale4), ref Data(shift4));
-        Stage8(ref At(ref memory, 32960), ref At(ref memory, 34112));
-        Stage9(ref At(ref memory, 34112), ref At(ref memory, 34144), ref Data(weights9), ref Data(bias9));
-        Stage10(ref At(ref memory, 34144));
-    }
-
-    /// <summary>conv1: Conv2d 1 → 16, 3×3, no bias → [16, 26, 26]; relu1: ReLU → [16, 26, 26] (fused into the store); bn1: BatchNorm2d → [16, 26, 26] (per-channel scale and shift fused into the store); dropout1: Dropout(0.05) → [16, 26, 26] (identity at inference).</summary>
-    private static void Stage1(ref float input, ref float output, ref float weights, ref float bias, ref float scale0, ref float shift0)
-    {
-        for (var y = 0; y < 26; y++)
-        {
-            var x = 0;
-            for (; x <= 22; x += 4)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a2_0 = Load(ref bias, 0);
-                var a2_1 = Load(ref bias, 8);
-                var a3_0 = Load(ref bias, 0);
-                var a3_1 = Load(ref bias, 8);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 28 + x) * 1);
-                    ref float kernel = ref At(ref weights, ky * 48);
-                    for (var t = 0; t < 3; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 16);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        var i1 = Broadcast(At(ref source, t + 1));
-                        a1_0 = Mad(i1, w0, a1_0);
-                        a1_1 = Mad(i1, w1, a1_1);
-                        var i2 = Broadcast(At(ref source, t + 2));
-                        a2_0 = Mad(i2, w0, a2_0);
-                        a2_1 = Mad(i2, w1, a2_1);
-                        var i3 = Broadcast(At(ref source, t + 3));
-                        a3_0 = Mad(i3, w0, a3_0);
-                        a3_1 = Mad(i3, w1, a3_1);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 26 + x) * 16);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale0, 0), Load(ref shift0, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale0, 8), Load(ref shift0, 8));
-                Store(ref target0, 8, a0_1);
-                ref float target1 = ref At(ref output, (y * 26 + x + 1) * 16);
-                a1_0 = Relu(a1_0);
-                a1_0 = Mad(a1_0, Load(ref scale0, 0), Load(ref shift0, 0));
-                Store(ref target1, 0, a1_0);
-                a1_1 = Relu(a1_1);
-                a1_1 = Mad(a1_1, Load(ref scale0, 8), Load(ref shift0, 8));
-                Store(ref target1, 8, a1_1);
-                ref float target2 = ref At(ref output, (y * 26 + x + 2) * 16);
-                a2_0 = Relu(a2_0);
-                a2_0 = Mad(a2_0, Load(ref scale0, 0), Load(ref shift0, 0));
-                Store(ref target2, 0, a2_0);
-                a2_1 = Relu(a2_1);
-                a2_1 = Mad(a2_1, Load(ref scale0, 8), Load(ref shift0, 8));
-                Store(ref target2, 8, a2_1);
-                ref float target3 = ref At(ref output, (y * 26 + x + 3) * 16);
-                a3_0 = Relu(a3_0);
-                a3_0 = Mad(a3_0, Load(ref scale0, 0), Load(ref shift0, 0));
-                Store(ref target3, 0, a3_0);
-                a3_1 = Relu(a3_1);
-                a3_1 = Mad(a3_1, Load(ref scale0, 8), Load(ref shift0, 8));
-                Store(ref target3, 8, a3_1);
-            }
-            for (; x < 26; x++)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 28 + x) * 1);
-                    ref float kernel = ref At(ref weights, ky * 48);
-                    for (var t = 0; t < 3; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 16);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 26 + x) * 16);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale0, 0), Load(ref shift0, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale0, 8), Load(ref shift0, 8));
-                Store(ref target0, 8, a0_1);
-            }
-        }
-    }
-
-    /// <summary>conv2: Conv2d 16 → 24, 3×3, no bias → [24, 24, 24]; relu2: ReLU → [24, 24, 24] (fused into the store); bn2: BatchNorm2d → [24, 24, 24] (per-channel scale and shift fused into the store); dropout2: Dropout(0.05) → [24, 24, 24] (identity at inference).</summary>
-    private static void Stage2(ref float input, ref float output, ref float weights, ref float bias, ref float scale1, ref float shift1)
-    {
-        for (var y = 0; y < 24; y++)
-        {
-            var x = 0;
-            for (; x <= 21; x += 3)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a0_2 = Load(ref bias, 16);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a1_2 = Load(ref bias, 16);
-                var a2_0 = Load(ref bias, 0);
-                var a2_1 = Load(ref bias, 8);
-                var a2_2 = Load(ref bias, 16);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 26 + x) * 16);
-                    ref float kernel = ref At(ref weights, ky * 1152);
-                    for (var t = 0; t < 48; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 24);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var w2 = Load(ref tap, 16);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        a0_2 = Mad(i0, w2, a0_2);
-                        var i1 = Broadcast(At(ref source, t + 16));
-                        a1_0 = Mad(i1, w0, a1_0);
-                        a1_1 = Mad(i1, w1, a1_1);
-                        a1_2 = Mad(i1, w2, a1_2);
-                        var i2 = Broadcast(At(ref source, t + 32));
-                        a2_0 = Mad(i2, w0, a2_0);
-                        a2_1 = Mad(i2, w1, a2_1);
-                        a2_2 = Mad(i2, w2, a2_2);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 24 + x) * 24);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale1, 0), Load(ref shift1, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale1, 8), Load(ref shift1, 8));
-                Store(ref target0, 8, a0_1);
-                a0_2 = Relu(a0_2);
-                a0_2 = Mad(a0_2, Load(ref scale1, 16), Load(ref shift1, 16));
-                Store(ref target0, 16, a0_2);
-                ref float target1 = ref At(ref output, (y * 24 + x + 1) * 24);
-                a1_0 = Relu(a1_0);
-                a1_0 = Mad(a1_0, Load(ref scale1, 0), Load(ref shift1, 0));
-                Store(ref target1, 0, a1_0);
-                a1_1 = Relu(a1_1);
-                a1_1 = Mad(a1_1, Load(ref scale1, 8), Load(ref shift1, 8));
-                Store(ref target1, 8, a1_1);
-                a1_2 = Relu(a1_2);
-                a1_2 = Mad(a1_2, Load(ref scale1, 16), Load(ref shift1, 16));
-                Store(ref target1, 16, a1_2);
-                ref float target2 = ref At(ref output, (y * 24 + x + 2) * 24);
-                a2_0 = Relu(a2_0);
-                a2_0 = Mad(a2_0, Load(ref scale1, 0), Load(ref shift1, 0));
-                Store(ref target2, 0, a2_0);
-                a2_1 = Relu(a2_1);
-                a2_1 = Mad(a2_1, Load(ref scale1, 8), Load(ref shift1, 8));
-                Store(ref target2, 8, a2_1);
-                a2_2 = Relu(a2_2);
-                a2_2 = Mad(a2_2, Load(ref scale1, 16), Load(ref shift1, 16));
-                Store(ref target2, 16, a2_2);
-            }
-        }
-    }
-
-    /// <summary>maxpool1: MaxPool2d 2×2, stride 2 → [24, 12, 12].</summary>
-    private static void Stage3(ref float input, ref float output)
-    {
-        for (var y = 0; y < 12; y++)
-        {
-            for (var x = 0; x < 12; x++)
-            {
-                ref float source = ref At(ref input, ((y * 2) * 24 + x * 2) * 24);
-                ref float target = ref At(ref output, (y * 12 + x) * 24);
-                var c = 0;
-                for (; c <= 16; c += 8)
-                {
-                    var value = Load(ref source, c);
-                    for (var ky = 0; ky < 2; ky++)
-                        for (var kx = 0; kx < 2; kx++)
-                            value = Max(value, Load(ref source, (ky * 24 + kx) * 24 + c));
-                    Store(ref target, c, value);
-                }
-            }
-        }
-    }
-
-    /// <summary>conv3: Conv2d 24 → 12, 1×1, no bias → [12, 12, 12].</summary>
-    private static void Stage4(ref float input, ref float output, ref float weights, ref float bias)
-    {
-        for (var y = 0; y < 12; y++)
-        {
-            var x = 0;
-            for (; x <= 8; x += 4)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a2_0 = Load(ref bias, 0);
-                var a2_1 = Load(ref bias, 8);
-                var a3_0 = Load(ref bias, 0);
-                var a3_1 = Load(ref bias, 8);
-                ref float source = ref At(ref input, ((y) * 12 + x) * 24);
-                ref float kernel = ref weights;
-                for (var t = 0; t < 24; t++)
-                {
-                    ref float tap = ref At(ref kernel, t * 16);
-                    var w0 = Load(ref tap, 0);
-                    var w1 = Load(ref tap, 8);
-                    var i0 = Broadcast(At(ref source, t));
-                    a0_0 = Mad(i0, w0, a0_0);
-                    a0_1 = Mad(i0, w1, a0_1);
-                    var i1 = Broadcast(At(ref source, t + 24));
-                    a1_0 = Mad(i1, w0, a1_0);
-                    a1_1 = Mad(i1, w1, a1_1);
-                    var i2 = Broadcast(At(ref source, t + 48));
-                    a2_0 = Mad(i2, w0, a2_0);
-                    a2_1 = Mad(i2, w1, a2_1);
-                    var i3 = Broadcast(At(ref source, t + 72));
-                    a3_0 = Mad(i3, w0, a3_0);
-                    a3_1 = Mad(i3, w1, a3_1);
-                }
-                ref float target0 = ref At(ref output, (y * 12 + x) * 12);
-                Store(ref target0, 0, a0_0);
-                StorePartial(ref target0, 8, a0_1, 4);
-                ref float target1 = ref At(ref output, (y * 12 + x + 1) * 12);
-                Store(ref target1, 0, a1_0);
-                StorePartial(ref target1, 8, a1_1, 4);
-                ref float target2 = ref At(ref output, (y * 12 + x + 2) * 12);
-                Store(ref target2, 0, a2_0);
-                StorePartial(ref target2, 8, a2_1, 4);
-                ref float target3 = ref At(ref output, (y * 12 + x + 3) * 12);
-                Store(ref target3, 0, a3_0);
-                StorePartial(ref target3, 8, a3_1, 4);
-            }
-        }
-    }
-
-    /// <summary>conv4: Conv2d 12 → 16, 3×3, no bias → [16, 10, 10]; relu3: ReLU → [16, 10, 10] (fused into the store); bn3: BatchNorm2d → [16, 10, 10] (per-channel scale and shift fused into the store); dropout3: Dropout(0.05) → [16, 10, 10] (identity at inference).</summary>
-    private static void Stage5(ref float input, ref float output, ref float weights, ref float bias, ref float scale2, ref float shift2)
-    {
-        for (var y = 0; y < 10; y++)
-        {
-            var x = 0;
-            for (; x <= 6; x += 4)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a2_0 = Load(ref bias, 0);
-                var a2_1 = Load(ref bias, 8);
-                var a3_0 = Load(ref bias, 0);
-                var a3_1 = Load(ref bias, 8);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 12 + x) * 12);
-                    ref float kernel = ref At(ref weights, ky * 576);
-                    for (var t = 0; t < 36; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 16);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        var i1 = Broadcast(At(ref source, t + 12));
-                        a1_0 = Mad(i1, w0, a1_0);
-                        a1_1 = Mad(i1, w1, a1_1);
-                        var i2 = Broadcast(At(ref source, t + 24));
-                        a2_0 = Mad(i2, w0, a2_0);
-                        a2_1 = Mad(i2, w1, a2_1);
-                        var i3 = Broadcast(At(ref source, t + 36));
-                        a3_0 = Mad(i3, w0, a3_0);
-                        a3_1 = Mad(i3, w1, a3_1);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 10 + x) * 16);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale2, 0), Load(ref shift2, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale2, 8), Load(ref shift2, 8));
-                Store(ref target0, 8, a0_1);
-                ref float target1 = ref At(ref output, (y * 10 + x + 1) * 16);
-                a1_0 = Relu(a1_0);
-                a1_0 = Mad(a1_0, Load(ref scale2, 0), Load(ref shift2, 0));
-                Store(ref target1, 0, a1_0);
-                a1_1 = Relu(a1_1);
-                a1_1 = Mad(a1_1, Load(ref scale2, 8), Load(ref shift2, 8));
-                Store(ref target1, 8, a1_1);
-                ref float target2 = ref At(ref output, (y * 10 + x + 2) * 16);
-                a2_0 = Relu(a2_0);
-                a2_0 = Mad(a2_0, Load(ref scale2, 0), Load(ref shift2, 0));
-                Store(ref target2, 0, a2_0);
-                a2_1 = Relu(a2_1);
-                a2_1 = Mad(a2_1, Load(ref scale2, 8), Load(ref shift2, 8));
-                Store(ref target2, 8, a2_1);
-                ref float target3 = ref At(ref output, (y * 10 + x + 3) * 16);
-                a3_0 = Relu(a3_0);
-                a3_0 = Mad(a3_0, Load(ref scale2, 0), Load(ref shift2, 0));
-                Store(ref target3, 0, a3_0);
-                a3_1 = Relu(a3_1);
-                a3_1 = Mad(a3_1, Load(ref scale2, 8), Load(ref shift2, 8));
-                Store(ref target3, 8, a3_1);
-            }
-            for (; x < 10; x++)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 12 + x) * 12);
-                    ref float kernel = ref At(ref weights, ky * 576);
-                    for (var t = 0; t < 36; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 16);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 10 + x) * 16);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale2, 0), Load(ref shift2, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale2, 8), Load(ref shift2, 8));
-                Store(ref target0, 8, a0_1);
-            }
-        }
-    }
-
-    /// <summary>conv5: Conv2d 16 → 24, 3×3, no bias → [24, 8, 8]; relu4: ReLU → [24, 8, 8] (fused into the store); bn4: BatchNorm2d → [24, 8, 8] (per-channel scale and shift fused into the store); dropout4: Dropout(0.05) → [24, 8, 8] (identity at inference).</summary>
-    private static void Stage6(ref float input, ref float output, ref float weights, ref float bias, ref float scale3, ref float shift3)
-    {
-        for (var y = 0; y < 8; y++)
-        {
-            var x = 0;
-            for (; x <= 5; x += 3)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a0_2 = Load(ref bias, 16);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a1_2 = Load(ref bias, 16);
-                var a2_0 = Load(ref bias, 0);
-                var a2_1 = Load(ref bias, 8);
-                var a2_2 = Load(ref bias, 16);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 10 + x) * 16);
-                    ref float kernel = ref At(ref weights, ky * 1152);
-                    for (var t = 0; t < 48; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 24);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var w2 = Load(ref tap, 16);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        a0_2 = Mad(i0, w2, a0_2);
-                        var i1 = Broadcast(At(ref source, t + 16));
-                        a1_0 = Mad(i1, w0, a1_0);
-                        a1_1 = Mad(i1, w1, a1_1);
-                        a1_2 = Mad(i1, w2, a1_2);
-                        var i2 = Broadcast(At(ref source, t + 32));
-                        a2_0 = Mad(i2, w0, a2_0);
-                        a2_1 = Mad(i2, w1, a2_1);
-                        a2_2 = Mad(i2, w2, a2_2);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 8 + x) * 24);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale3, 0), Load(ref shift3, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale3, 8), Load(ref shift3, 8));
-                Store(ref target0, 8, a0_1);
-                a0_2 = Relu(a0_2);
-                a0_2 = Mad(a0_2, Load(ref scale3, 16), Load(ref shift3, 16));
-                Store(ref target0, 16, a0_2);
-                ref float target1 = ref At(ref output, (y * 8 + x + 1) * 24);
-                a1_0 = Relu(a1_0);
-                a1_0 = Mad(a1_0, Load(ref scale3, 0), Load(ref shift3, 0));
-                Store(ref target1, 0, a1_0);
-                a1_1 = Relu(a1_1);
-                a1_1 = Mad(a1_1, Load(ref scale3, 8), Load(ref shift3, 8));
-                Store(ref target1, 8, a1_1);
-                a1_2 = Relu(a1_2);
-                a1_2 = Mad(a1_2, Load(ref scale3, 16), Load(ref shift3, 16));
-                Store(ref target1, 16, a1_2);
-                ref float target2 = ref At(ref output, (y * 8 + x + 2) * 24);
-                a2_0 = Relu(a2_0);
-                a2_0 = Mad(a2_0, Load(ref scale3, 0), Load(ref shift3, 0));
-                Store(ref target2, 0, a2_0);
-                a2_1 = Relu(a2_1);
-                a2_1 = Mad(a2_1, Load(ref scale3, 8), Load(ref shift3, 8));
-                Store(ref target2, 8, a2_1);
-                a2_2 = Relu(a2_2);
-                a2_2 = Mad(a2_2, Load(ref scale3, 16), Load(ref shift3, 16));
-                Store(ref target2, 16, a2_2);
-            }
-            for (; x < 8; x++)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a0_2 = Load(ref bias, 16);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 10 + x) * 16);
-                    ref float kernel = ref At(ref weights, ky * 1152);
-                    for (var t = 0; t < 48; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 24);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var w2 = Load(ref tap, 16);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        a0_2 = Mad(i0, w2, a0_2);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 8 + x) * 24);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale3, 0), Load(ref shift3, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale3, 8), Load(ref shift3, 8));
-                Store(ref target0, 8, a0_1);
-                a0_2 = Relu(a0_2);
-                a0_2 = Mad(a0_2, Load(ref scale3, 16), Load(ref shift3, 16));
-                Store(ref target0, 16, a0_2);
-            }
-        }
-    }
-
-    /// <summary>conv6: Conv2d 24 → 32, 3×3, no bias → [32, 6, 6]; relu5: ReLU → [32, 6, 6] (fused into the store); bn5: BatchNorm2d → [32, 6, 6] (per-channel scale and shift fused into the store).</summary>
-    private static void Stage7(ref float input, ref float output, ref float weights, ref float bias, ref float scale4, ref float shift4)
-    {
-        for (var y = 0; y < 6; y++)
-        {
-            var x = 0;
-            for (; x <= 4; x += 2)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                var a0_2 = Load(ref bias, 16);
-                var a0_3 = Load(ref bias, 24);
-                var a1_0 = Load(ref bias, 0);
-                var a1_1 = Load(ref bias, 8);
-                var a1_2 = Load(ref bias, 16);
-                var a1_3 = Load(ref bias, 24);
-                for (var ky = 0; ky < 3; ky++)
-                {
-                    ref float source = ref At(ref input, ((y + ky) * 8 + x) * 24);
-                    ref float kernel = ref At(ref weights, ky * 2304);
-                    for (var t = 0; t < 72; t++)
-                    {
-                        ref float tap = ref At(ref kernel, t * 32);
-                        var w0 = Load(ref tap, 0);
-                        var w1 = Load(ref tap, 8);
-                        var w2 = Load(ref tap, 16);
-                        var w3 = Load(ref tap, 24);
-                        var i0 = Broadcast(At(ref source, t));
-                        a0_0 = Mad(i0, w0, a0_0);
-                        a0_1 = Mad(i0, w1, a0_1);
-                        a0_2 = Mad(i0, w2, a0_2);
-                        a0_3 = Mad(i0, w3, a0_3);
-                        var i1 = Broadcast(At(ref source, t + 24));
-                        a1_0 = Mad(i1, w0, a1_0);
-                        a1_1 = Mad(i1, w1, a1_1);
-                        a1_2 = Mad(i1, w2, a1_2);
-                        a1_3 = Mad(i1, w3, a1_3);
-                    }
-                }
-                ref float target0 = ref At(ref output, (y * 6 + x) * 32);
-                a0_0 = Relu(a0_0);
-                a0_0 = Mad(a0_0, Load(ref scale4, 0), Load(ref shift4, 0));
-                Store(ref target0, 0, a0_0);
-                a0_1 = Relu(a0_1);
-                a0_1 = Mad(a0_1, Load(ref scale4, 8), Load(ref shift4, 8));
-                Store(ref target0, 8, a0_1);
-                a0_2 = Relu(a0_2);
-                a0_2 = Mad(a0_2, Load(ref scale4, 16), Load(ref shift4, 16));
-                Store(ref target0, 16, a0_2);
-                a0_3 = Relu(a0_3);
-                a0_3 = Mad(a0_3, Load(ref scale4, 24), Load(ref shift4, 24));
-                Store(ref target0, 24, a0_3);
-                ref float target1 = ref At(ref output, (y * 6 + x + 1) * 32);
-                a1_0 = Relu(a1_0);
-                a1_0 = Mad(a1_0, Load(ref scale4, 0), Load(ref shift4, 0));
-                Store(ref target1, 0, a1_0);
-                a1_1 = Relu(a1_1);
-                a1_1 = Mad(a1_1, Load(ref scale4, 8), Load(ref shift4, 8));
-                Store(ref target1, 8, a1_1);
-                a1_2 = Relu(a1_2);
-                a1_2 = Mad(a1_2, Load(ref scale4, 16), Load(ref shift4, 16));
-                Store(ref target1, 16, a1_2);
-                a1_3 = Relu(a1_3);
-                a1_3 = Mad(a1_3, Load(ref scale4, 24), Load(ref shift4, 24));
-                Store(ref target1, 24, a1_3);
-            }
-        }
-    }
-
-    /// <summary>gap1: global average pooling → [32, 1, 1].</summary>
-    private static void Stage8(ref float input, ref float output)
-    {
-        ref float target = ref At(ref output, 0);
-        var c = 0;
-        for (; c <= 24; c += 8)
-        {
-            var sum = Zero();
-            for (var y = 0; y < 6; y++)
-                for (var x = 0; x < 6; x++)
-                    sum = Add(sum, Load(ref input, (y * 6 + x) * 32 + c));
-            var value = Divide(sum, 36f);
-            Store(ref target, c, value);
-        }
-    }
-
-    /// <summary>fc1: Linear 32 → 10 → [10].</summary>
-    private static void Stage9(ref float input, ref float output, ref float weights, ref float bias)
-    {
-        for (var y = 0; y < 1; y++)
-        {
-            var x = 0;
-            for (; x <= 0; x += 1)
-            {
-                var a0_0 = Load(ref bias, 0);
-                var a0_1 = Load(ref bias, 8);
-                ref float source = ref At(ref input, ((y) * 1 + x) * 32);
-                ref float kernel = ref weights;
-                for (var t = 0; t < 32; t++)
-                {
-                    ref float tap = ref At(ref kernel, t * 16);
-                    var w0 = Load(ref tap, 0);
-                    var w1 = Load(ref tap, 8);
-                    var i0 = Broadcast(At(ref source, t));
-                    a0_0 = Mad(i0, w0, a0_0);
-                    a0_1 = Mad(i0, w1, a0_1);
-                }
-                ref float target0 = ref At(ref output, 0);
-                Store(ref target0, 0, a0_0);
-                StorePartial(ref target0, 8, a0_1, 2);
-            }
-        }
-    }
-
-    /// <summary>log_softmax1: LogSoftmax → [10].</summary>
-    private static void Stage10(ref float input)
-    {
-        for (var y = 0; y < 1; y++)
-        {
-            for (var x = 0; x < 1; x++)
-            {
-                ref float pixel = ref At(ref input, 0);
-                var max = pixel;
-                for (var c = 1; c < 10; c++) max = Max(max, At(ref pixel, c));
-                var sum = 0f;
-                for (var c = 0; c < 10; c++) sum += global::System.MathF.Exp(At(ref pixel, c) - max);
-                var log = global::System.MathF.Log(sum);
-                for (var c = 0; c < 10; c++)
-                {
-                    var value = At(ref pixel, c) - max - log;
-                    At(ref pixel, c) = value;
-                }
-            }
-        }
-    }
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ref float Data(float[] array) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ref float At(ref float origin, int offset) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, offset);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ref float At(ref float origin, nint offset) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, offset);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Load(ref float origin, int offset) => global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref At(ref origin, offset));
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float origin, int offset, global::System.Runtime.Intrinsics.Vector256<float> value) => global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(value, ref At(ref origin, offset));
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Broadcast(float value) => global::System.Runtime.Intrinsics.Vector256.Create(value);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Zero() => global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Add(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b) => a + b;
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Divide(global::System.Runtime.Intrinsics.Vector256<float> a, float b) => a / global::System.Runtime.Intrinsics.Vector256.Create(b);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Max(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b) => global::System.Runtime.Intrinsics.Vector256.Max(a, b);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Relu(global::System.Runtime.Intrinsics.Vector256<float> a) => global::System.Runtime.Intrinsics.Vector256.Max(a, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static float Max(float a, float b) => global::System.MathF.Max(a, b);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static float Relu(float a) => global::System.MathF.Max(a, 0f);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static float Mad(float a, float b, float c) => global::System.MathF.FusedMultiplyAdd(a, b, c);
-
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static global::System.Runtime.Intrinsics.Vector256<float> Mad(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) =>
-        global::System.Runtime.Intrinsics.X86.Fma.IsSupported ? global::System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>The first <paramref name="count"/> lanes of <paramref name="value"/>: the last output channels when their number is not a multiple of 8.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void StorePartial(ref float origin, int offset, global::System.Runtime.Intrinsics.Vector256<float> value, int count)
-    {
-        var lane = 0;
-        if (count >= 4)
-        {
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(value), ref At(ref origin, offset));
-            lane = 4;
-        }
-        for (; lane < count; lane++) At(ref origin, offset + lane) = global::System.Runtime.Intrinsics.Vector256.GetElement(value, lane);
+        // stage 1: conv1: Conv2d 1 → 16, 3×3, no bias → [16, 26, 26]; relu1: ReLU → [16, 26, 26] (fused into the store); bn1: BatchNorm2d → [16, 26, 26] (per-channel scale and shift fused into the store); dropout1: Dropout(0.05) → [16, 26, 26] (identity at inference)
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(image, activation0, new global::System.Span<float>(work, 0, 10816), activation1, weights1, bias1, 3, 1, new global::Mnist.Dsl.Inference.Epilogue(true, scale0, shift0, false));
+        // stage 2: conv2: Conv2d 16 → 24, 3×3, no bias → [24, 24, 24]; relu2: ReLU → [24, 24, 24] (fused into the store); bn2: BatchNorm2d → [24, 24, 24] (per-channel scale and shift fused into the store); dropout2: Dropout(0.05) → [24, 24, 24] (identity at inference)
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 0, 10816), activation1, new global::System.Span<float>(work, 10816, 13824), activation2, weights2, bias2, 3, 1, new global::Mnist.Dsl.Inference.Epilogue(true, scale1, shift1, false));
+        // stage 3: maxpool1: MaxPool2d 2×2, stride 2 → [24, 12, 12]
+        global::Mnist.Dsl.Inference.InferenceKernels.Pool(new global::System.Span<float>(work, 10816, 13824), activation2, new global::System.Span<float>(work, 24640, 3456), activation3, max: true, 2, 2, global::Mnist.Dsl.Inference.Epilogue.None);
+        // stage 4: conv3: Conv2d 24 → 12, 1×1, no bias → [12, 12, 12]
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 24640, 3456), activation3, new global::System.Span<float>(work, 28096, 1728), activation4, weights4, bias4, 1, 1, global::Mnist.Dsl.Inference.Epilogue.None);
+        // stage 5: conv4: Conv2d 12 → 16, 3×3, no bias → [16, 10, 10]; relu3: ReLU → [16, 10, 10] (fused into the store); bn3: BatchNorm2d → [16, 10, 10] (per-channel scale and shift fused into the store); dropout3: Dropout(0.05) → [16, 10, 10] (identity at inference)
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 28096, 1728), activation4, new global::System.Span<float>(work, 29824, 1600), activation5, weights5, bias5, 3, 1, new global::Mnist.Dsl.Inference.Epilogue(true, scale2, shift2, false));
+        // stage 6: conv5: Conv2d 16 → 24, 3×3, no bias → [24, 8, 8]; relu4: ReLU → [24, 8, 8] (fused into the store); bn4: BatchNorm2d → [24, 8, 8] (per-channel scale and shift fused into the store); dropout4: Dropout(0.05) → [24, 8, 8] (identity at inference)
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 29824, 1600), activation5, new global::System.Span<float>(work, 31424, 1536), activation6, weights6, bias6, 3, 1, new global::Mnist.Dsl.Inference.Epilogue(true, scale3, shift3, false));
+        // stage 7: conv6: Conv2d 24 → 32, 3×3, no bias → [32, 6, 6]; relu5: ReLU → [32, 6, 6] (fused into the store); bn5: BatchNorm2d → [32, 6, 6] (per-channel scale and shift fused into the store)
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 31424, 1536), activation6, new global::System.Span<float>(work, 32960, 1152), activation7, weights7, bias7, 3, 1, new global::Mnist.Dsl.Inference.Epilogue(true, scale4, shift4, false));
+        // stage 8: gap1: global average pooling → [32, 1, 1]
+        global::Mnist.Dsl.Inference.InferenceKernels.GlobalAveragePool(new global::System.Span<float>(work, 32960, 1152), activation7, new global::System.Span<float>(work, 34112, 32), activation8, global::Mnist.Dsl.Inference.Epilogue.None);
+        // stage 9: fc1: Linear 32 → 10 → [10]
+        global::Mnist.Dsl.Inference.InferenceKernels.Convolution(new global::System.Span<float>(work, 34112, 32), activation8, new global::System.Span<float>(work, 34144, 10), activation9, weights9, bias9, 1, 1, global::Mnist.Dsl.Inference.Epilogue.None);
+        // stage 10: log_softmax1: LogSoftmax → [10]
+        global::Mnist.Dsl.Inference.InferenceKernels.LogSoftmax(new global::System.Span<float>(work, 34144, 10), activation9, global::Mnist.Dsl.Inference.Epilogue.None);
     }
 }

@@ -8,10 +8,9 @@ namespace Mnist.Dsl.Generator.Emitting.Inference;
 
 /// <summary>
 /// Writes &lt;Network&gt;Inference: the network's forward pass in plain C# (no native code, no
-/// TorchSharp), every shape a literal so the JIT knows loop bounds and strides, vectorised with Vector256 and
-/// FMA. Weights come from a safetensors file through Mnist.Dsl.Inference (in Mnist.Dsl.dll), checked against
-/// the declared shapes. Text only: the stages come from <see cref="InferencePlan"/>, the kernels' code from
-/// <see cref="KernelWriter"/>.
+/// TorchSharp), one call per stage into Mnist.Dsl's inference kernels with every shape a literal. Weights come
+/// from a safetensors file through Mnist.Dsl.Inference (in Mnist.Dsl.dll), checked against the declared shapes.
+/// Text only: the stages come from <see cref="InferencePlan"/>, the calls from <see cref="StageCallWriter"/>.
 /// </summary>
 internal static class InferenceEmitter
 {
@@ -36,11 +35,10 @@ internal static class InferenceEmitter
         WriteConstants(w, spec, plan, input, classes);
         WriteInterfaceProperties(w);
         WriteFields(w, plan);
+        StageCallWriter.WriteLayouts(w, plan);
         WriteLoading(w, spec, plan);
         WritePublicApi(w, name, input, classes, plan);
-        WriteForward(w, plan);
-        foreach (var stage in plan.Stages) KernelWriter.Write(w, stage);
-        KernelWriter.WriteHelpers(w);
+        StageCallWriter.WriteForward(w, plan);
         w.Close();
 
         GeneratedFile.CloseEnclosing(w, spec);
@@ -51,7 +49,8 @@ internal static class InferenceEmitter
     {
         w.Line("/// <summary>");
         w.Line($"/// {Code.Xml(spec.Type.Name)}'s forward pass (eval mode) in plain C#: no native runtime, no TorchSharp,");
-        w.Line("/// shapes fixed at compile time, Vector256 and FMA where the CPU has them. Load the weights the trainer wrote");
+        w.Line("/// shapes fixed at compile time, one call per stage into Mnist.Dsl's inference kernels (Vector256 and FMA where the");
+        w.Line("/// CPU has them; built in Release, so as fast in a Debug build of this project). Load the weights the trainer wrote");
         w.Line($"/// (<c>{Code.Xml(spec.InferenceName)}.Load(\"best.safetensors\")</c>), then <c>Predict</c> or <c>Classify</c> normalised images.");
         w.Line("/// One instance is safe to use from many threads at once; each thread gets its own scratch memory on its");
         w.Line("/// first call, after which a call allocates nothing (the parallel PredictBatch excepted: see there).");
@@ -160,7 +159,6 @@ internal static class InferenceEmitter
     {
         const string Span = "global::System.Span<float>";
         const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-        const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
         var shape = $"{input.Channels}×{input.Height}×{input.Width}";
         w.Line();
         w.Line("/// <summary>");
@@ -171,7 +169,7 @@ internal static class InferenceEmitter
         w.Line("CheckImages(image, 1, nameof(image));");
         w.Line("CheckOutputs(output, 1, nameof(output));");
         w.Line("var work = Scratch();");
-        w.Line($"Forward(ref {Marshal}.GetReference(image), work);");
+        w.Line("Forward(image, work);");
         w.Line($"new {ReadOnlySpan}(work, OutputOffset, Classes).CopyTo(output);");
         w.Close();
         w.Line();
@@ -179,7 +177,7 @@ internal static class InferenceEmitter
         w.Open($"public int Classify({ReadOnlySpan} image)");
         w.Line("CheckImages(image, 1, nameof(image));");
         w.Line("var work = Scratch();");
-        w.Line($"Forward(ref {Marshal}.GetReference(image), work);");
+        w.Line("Forward(image, work);");
         w.Line("var best = 0;");
         w.Line("for (var c = 1; c < Classes; c++) if (work[OutputOffset + c] > work[OutputOffset + best]) best = c;");
         w.Line("return best;");
@@ -193,9 +191,8 @@ internal static class InferenceEmitter
         w.Line("CheckImages(images, count, nameof(images));");
         w.Line("CheckOutputs(outputs, count, nameof(outputs));");
         w.Line("var work = Scratch();");
-        w.Line($"ref float first = ref {Marshal}.GetReference(images);");
         w.Open("for (var n = 0; n < count; n++)");
-        w.Line("Forward(ref At(ref first, (nint)n * InputLength), work);");
+        w.Line("Forward(images.Slice(n * InputLength, InputLength), work);");
         w.Line($"new {ReadOnlySpan}(work, OutputOffset, Classes).CopyTo(outputs.Slice(n * Classes, Classes));");
         w.Close();
         w.Close();
@@ -235,26 +232,4 @@ internal static class InferenceEmitter
         w.Line($"    throw new global::System.ArgumentException($\"{name} writes {{Classes}} floats per image: {{count * Classes}} for {{count}} image(s); the output has {{outputs.Length}}.\", parameter);");
         w.Close();
     }
-
-    private static void WriteForward(SourceWriter w, InferencePlan plan)
-    {
-        w.Line();
-        w.Line("/// <summary>One image through every stage; the result lands at OutputOffset in <paramref name=\"work\"/>.</summary>");
-        w.Open("private void Forward(ref float image, float[] work)");
-        w.Line("ref float memory = ref Data(work);");
-        foreach (var stage in plan.Stages)
-        {
-            var args = new List<string>();
-            if (stage.Input is { } input) args.Add(Place(input));
-            else args.Add("ref image");
-            if (stage is not LogSoftmaxStage) args.Add(Place(stage.Output));
-            if (stage is ConvolutionStage) args.AddRange(new[] { $"ref Data(weights{Code.Int(stage.Id)})", $"ref Data(bias{Code.Int(stage.Id)})" });
-            foreach (var affine in stage.Epilogue.OfType<AffineOp>())
-                args.AddRange(new[] { $"ref Data(scale{Code.Int(affine.Id)})", $"ref Data(shift{Code.Int(affine.Id)})" });
-            w.Line($"{KernelWriter.MethodName(stage)}({string.Join(", ", args)});");
-        }
-        w.Close();
-    }
-
-    private static string Place(Activation activation) => activation.IsImage ? "ref image" : $"ref At(ref memory, {Code.Int(activation.Offset)})";
 }
