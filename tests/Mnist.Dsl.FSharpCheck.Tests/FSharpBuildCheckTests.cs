@@ -8,7 +8,7 @@ namespace Mnist.Dsl.FSharpCheck.Tests;
 
 /// <summary>
 /// Three builds of one F# project (F# builds are slow: one project, several networks): with an over-budget network and
-/// one without BatchNorm; with the over-budget network's fourth convolution narrowed and the other removed; unchanged.
+/// one without BatchNorm and one whose layer declares the wrong in-channels; with the over-budget network's fourth convolution narrowed and the other removed; unchanged.
 /// </summary>
 public sealed class FSharpBuilds : IDisposable
 {
@@ -20,7 +20,8 @@ public sealed class FSharpBuilds : IDisposable
         Project.Write("Layouts.fs", Sources.Layouts);
         Project.Write("Budget.fs", Sources.OverBudgetSource(WideChannels));
         Project.Write("Missing.fs", Sources.NoBatchNormSource);
-        Project.WriteProject("Layouts.fs", "Budget.fs", "Missing.fs");
+        Project.Write("Shapes.fs", Sources.MismatchSource);
+        Project.WriteProject("Layouts.fs", "Budget.fs", "Missing.fs", "Shapes.fs");
         Failing = Project.Build();
         FailingAssembly = Path.Combine(Project.Folder, "failing.dll");
         if (!File.Exists(Project.IntermediateAssembly)) throw new InvalidOperationException("The F# project did not compile:\n" + Failing.Output);
@@ -67,6 +68,18 @@ public sealed class FSharpBuildCheckTests(FSharpBuilds builds) : IClassFixture<F
         Assert.Contains(reported, d => d.Id == "MNIST0002" && d.Line == line && d.Column == column);
         // The valid networks of Layouts.fs have none.
         Assert.All(FSharpProject.Diagnostics(builds.Failing.Output), d => Assert.DoesNotContain("Layouts.fs", d.File, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LayerAtFaultIsReportedAtItsArgumentInTheFSharpSource()
+    {
+        var expected = NetworkAnalysis.Analyze(Sources.Mismatch).Violations;
+        Assert.Contains(expected, v => v.Rule == Rule.InputSizeMismatch && v.LayerIndex == 4);
+
+        var reported = FSharpProject.Diagnostics(builds.Failing.Output).Where(d => d.File.EndsWith("Shapes.fs", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(expected.Select(v => (v.Id, v.Message)).Order(), reported.Select(d => (d.Id, d.Message)).Order());
+        var (line, column) = FSharpProject.PositionOf(Sources.MismatchSource, "InChannels = 8");
+        Assert.Contains(reported, d => d.Id == "MNIST0008" && d.Line == line && d.Column == column);
     }
 
     [Fact]

@@ -22,6 +22,26 @@ internal static class Sources
 
     public static NetworkDefinition NoBatchNorm => new("NoBatchNorm", 1, 28, 28, DefaultNetLayers().Where(l => l.Kind != LayerKind.BatchNorm2d));
 
+    /// <summary>DefaultNet whose second convolution declares 8 in-channels where the first gives 16.</summary>
+    public static NetworkDefinition Mismatch => new("Mismatch", 1, 28, 28,
+        DefaultNetLayers().Select((l, i) => i == 4 ? new Conv2d(24, 3, Bias: false, InChannels: 8) : l));
+
+    public const string MismatchSource = """
+        module Checked.Shapes
+
+        open Mnist.Dsl
+
+        [<Network(1, 28, 28)>]
+        [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
+        [<Conv2d(24, 3, Bias = false, InChannels = 8); ReLU; BatchNorm2d; Dropout(0.05)>]
+        [<MaxPool2d(2); Conv2d(12, 1, Bias = false)>]
+        [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
+        [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
+        [<Conv2d(32, 3, Bias = false); ReLU; BatchNorm2d>]
+        [<GlobalAvgPool2d; Linear(10); LogSoftmax>]
+        type Mismatch() = class end
+        """;
+
     /// <summary>The same network in three layouts: lists per line; nested modules, one layer per list, a list over lines, [Network] last; everything in one list on the type's line.</summary>
     public const string Layouts = """
         namespace Checked
