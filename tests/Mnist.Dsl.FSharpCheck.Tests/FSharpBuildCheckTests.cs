@@ -8,7 +8,7 @@ namespace Mnist.Dsl.FSharpCheck.Tests;
 
 /// <summary>
 /// Three builds of one F# project (F# builds are slow: one project, several networks): with an over-budget network and
-/// one without BatchNorm and one whose layer declares the wrong in-channels; with the over-budget network's fourth convolution narrowed and the other removed; unchanged.
+/// one without BatchNorm and one whose layer declares the wrong in-channels; with the over-budget network's fourth convolution narrowed and the other two removed; unchanged.
 /// </summary>
 public sealed class FSharpBuilds : IDisposable
 {
@@ -21,14 +21,14 @@ public sealed class FSharpBuilds : IDisposable
         Project.Write("Budget.fs", Sources.OverBudgetSource(WideChannels));
         Project.Write("Missing.fs", Sources.NoBatchNormSource);
         Project.Write("Shapes.fs", Sources.MismatchSource);
-        Project.WriteProject("Layouts.fs", "Budget.fs", "Missing.fs", "Shapes.fs");
+        Project.WriteProject(Sources.ProjectBudget, "Layouts.fs", "Budget.fs", "Missing.fs", "Shapes.fs");
         Failing = Project.Build();
         FailingAssembly = Path.Combine(Project.Folder, "failing.dll");
         if (!File.Exists(Project.IntermediateAssembly)) throw new InvalidOperationException("The F# project did not compile:\n" + Failing.Output);
         File.Copy(Project.IntermediateAssembly, FailingAssembly);
 
         Project.Write("Budget.fs", Sources.OverBudgetSource(NarrowChannels));
-        Project.WriteProject("Layouts.fs", "Budget.fs");
+        Project.WriteProject(Sources.ProjectBudget, "Layouts.fs", "Budget.fs");
         Fixed = Project.Build();
         Unchanged = Project.Build(verbosity: "n");
     }
@@ -45,10 +45,12 @@ public sealed class FSharpBuilds : IDisposable
 public sealed class FSharpBuildCheckTests(FSharpBuilds builds) : IClassFixture<FSharpBuilds>
 {
     [Fact]
-    public void OverBudgetNetworkFailsTheBuildWithMnist0001AtItsNetworkAttribute()
+    public void OverBudgetNetworkFailsTheBuildWithMnist0001AtItsNetworkAttributeUnderTheProjectsBudget()
     {
         var expected = NetworkAnalysis.Analyze(Sources.OverBudget(FSharpBuilds.WideChannels)).Violations;
         Assert.Equal([Rule.ParameterBudgetExceeded], expected.Select(v => v.Rule));
+        // The project's budget (written 25,000 in the project file, as C# reads it) is the one in the message.
+        Assert.Contains("fewer than 25,000", expected[0].Message, StringComparison.Ordinal);
         Assert.NotEqual(0, builds.Failing.ExitCode);
 
         var (line, column) = FSharpProject.PositionOf(Sources.OverBudgetSource(FSharpBuilds.WideChannels), "Network(");

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -29,8 +30,8 @@ public sealed class FSharpProject : IDisposable
 
     public void Write(string name, string text) => File.WriteAllText(Path.Combine(Folder, name), text);
 
-    /// <summary>Writes Checked.fsproj compiling <paramref name="sources"/> in that order.</summary>
-    public void WriteProject(params string[] sources)
+    /// <summary>Writes Checked.fsproj compiling <paramref name="sources"/> in that order, with <paramref name="budget"/> as its MnistDslParameterBudget.</summary>
+    public void WriteProject(int budget, params string[] sources)
     {
         var dsl = typeof(Mnist.Dsl.Analysis.NetworkAnalysis).Assembly.Location;
         var task = typeof(CompiledNetworkReader).Assembly.Location;
@@ -42,6 +43,7 @@ public sealed class FSharpProject : IDisposable
                 <DisableImplicitFSharpCoreReference>true</DisableImplicitFSharpCoreReference>
                 <SatelliteResourceLanguages>en</SatelliteResourceLanguages>
                 <MnistDslFSharpCheckAssembly>{task}</MnistDslFSharpCheckAssembly>
+                <MnistDslParameterBudget>{budget.ToString("#,0", CultureInfo.InvariantCulture)}</MnistDslParameterBudget>
               </PropertyGroup>
               <ItemGroup>{compile}</ItemGroup>
               <ItemGroup>

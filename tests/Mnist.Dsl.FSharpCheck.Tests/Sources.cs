@@ -18,13 +18,16 @@ internal static class Sources
 
     private static Layer[] Block(int channels) => [new Conv2d(channels, 3, Bias: false), new ReLU(), new BatchNorm2d(), new Dropout(0.05)];
 
-    public static NetworkDefinition OverBudget(int channels) => new("OverBudget", 1, 28, 28, DefaultNetLayers(channels));
+    /// <summary>The project's &lt;MnistDslParameterBudget&gt;: not the default, so that the messages show it reached the check.</summary>
+    public const int ProjectBudget = 25_000;
 
-    public static NetworkDefinition NoBatchNorm => new("NoBatchNorm", 1, 28, 28, DefaultNetLayers().Where(l => l.Kind != LayerKind.BatchNorm2d));
+    public static NetworkDefinition OverBudget(int channels) => new("OverBudget", 1, 28, 28, DefaultNetLayers(channels), parameterBudget: ProjectBudget);
+
+    public static NetworkDefinition NoBatchNorm => new("NoBatchNorm", 1, 28, 28, DefaultNetLayers().Where(l => l.Kind != LayerKind.BatchNorm2d), parameterBudget: ProjectBudget);
 
     /// <summary>DefaultNet whose second convolution declares 8 in-channels where the first gives 16.</summary>
     public static NetworkDefinition Mismatch => new("Mismatch", 1, 28, 28,
-        DefaultNetLayers().Select((l, i) => i == 4 ? new Conv2d(24, 3, Bias: false, InChannels: 8) : l));
+        DefaultNetLayers().Select((l, i) => i == 4 ? new Conv2d(24, 3, Bias: false, InChannels: 8) : l), parameterBudget: ProjectBudget);
 
     public const string MismatchSource = """
         module Checked.Shapes
