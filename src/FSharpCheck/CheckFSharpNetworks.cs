@@ -49,14 +49,17 @@ public sealed class CheckFSharpNetworks : Task
         var layersPlaced = written is not null && written.Select(a => a.Name + "Attribute").SequenceEqual(network.Layers.Select(l => l.Name));
         var networkAttribute = source?.Attributes.FirstOrDefault(a => a.Name == "Network");
 
-        (int Line, int Column) At(SourceAttribute? attribute, string? argument) =>
-            source is null ? (0, 0)
-            : attribute is null ? (source.Line, source.Column)
-            : source.NamedArgument(attribute, argument) ?? (attribute.Line, attribute.Column);
+        (int Line, int Column) At(SourceAttribute? attribute, CompiledAttribute? compiled, string? argument)
+        {
+            if (source is null) return (0, 0);
+            if (attribute is null) return (source.Line, source.Column);
+            var (parameterName, parameterIndex) = compiled is null ? (null, -1) : ConstructorParameter(compiled, argument);
+            return source.Argument(attribute, argument, parameterName, parameterIndex) ?? (attribute.Line, attribute.Column);
+        }
 
         if (network.Layers.Count == 0)
         {
-            var (line, column) = At(networkAttribute, null);
+            var (line, column) = At(networkAttribute, null, null);
             Report("MNIST0015", false, source?.File, line, column,
                 $"{network.Name} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]");
             return;
@@ -67,10 +70,23 @@ public sealed class CheckFSharpNetworks : Task
         foreach (var violation in NetworkAnalysis.Analyze(definition).Violations)
         {
             var (line, column) = violation.LayerIndex < 0
-                ? At(networkAttribute, violation.Argument ?? NetworkArgument(violation.Rule))
-                : At(layersPlaced ? written![violation.LayerIndex] : networkAttribute, violation.Argument);
+                ? At(networkAttribute, network.Network, violation.Argument ?? NetworkArgument(violation.Rule))
+                : layersPlaced ? At(written![violation.LayerIndex], network.Layers[violation.LayerIndex], violation.Argument) : At(networkAttribute, null, null);
             Report(violation.Id, violation.IsWarning, source?.File, line, column, violation.Message);
         }
+    }
+
+    /// <summary>
+    /// The constructor parameter (name, position) that sets <paramref name="argument"/> (KernelSize is kernelSize), read
+    /// from the attribute types of the Mnist.Dsl.dll this task is built with; (null, -1) when none does (a property).
+    /// </summary>
+    private static (string? Name, int Index) ConstructorParameter(CompiledAttribute attribute, string? argument)
+    {
+        if (argument is null) return (null, -1);
+        var type = typeof(NetworkAttribute).Assembly.GetType(typeof(NetworkAttribute).Namespace + "." + attribute.Name);
+        var constructor = type?.GetConstructors().FirstOrDefault(c => c.GetParameters().Length == attribute.Positional.Count);
+        var parameter = constructor?.GetParameters().FirstOrDefault(p => string.Equals(p.Name, argument, StringComparison.OrdinalIgnoreCase));
+        return parameter is null ? (null, -1) : (parameter.Name, parameter.Position);
     }
 
     /// <summary>The [Network] argument a network-wide rule is about, as the C# analyzer points at it.</summary>

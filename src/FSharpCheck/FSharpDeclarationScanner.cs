@@ -12,12 +12,23 @@ public sealed record SourceAttribute(string Name, string Text, int Offset, int L
 /// <summary>Where a type is declared: the file, the position of its name, and the attributes written before it, in source order.</summary>
 public sealed record SourceDeclaration(string File, int Line, int Column, IReadOnlyList<SourceAttribute> Attributes, string Source)
 {
-    /// <summary>The position of <c>Name =</c> in the attribute's text, if the attribute sets that named argument.</summary>
-    public (int Line, int Column)? NamedArgument(SourceAttribute attribute, string? name)
+    /// <summary>
+    /// The position of the argument that sets <paramref name="name"/>, as the C# analyzer finds it: <c>Name = ...</c>
+    /// (a property, or a constructor parameter given by name), else the constructor's positional argument at
+    /// <paramref name="parameterIndex"/>; null when the attribute does not write it.
+    /// </summary>
+    public (int Line, int Column)? Argument(SourceAttribute attribute, string? name, string? parameterName, int parameterIndex)
     {
         if (name is null) return null;
-        var match = Regex.Match(attribute.Text, @"\b" + Regex.Escape(name) + @"\s*=(?!=)");
-        return match.Success ? FSharpDeclarationScanner.Position(Source, attribute.Offset + match.Index) : null;
+        foreach (var written in new[] { name, parameterName })
+        {
+            if (written is null) continue;
+            var match = Regex.Match(attribute.Text, @"\b" + Regex.Escape(written) + @"\s*=(?!=)");
+            if (match.Success) return FSharpDeclarationScanner.Position(Source, attribute.Offset + match.Index);
+        }
+        if (parameterIndex < 0) return null;
+        var positional = FSharpDeclarationScanner.Arguments(attribute.Text).Where(a => !a.IsNamed).ToList();
+        return parameterIndex < positional.Count ? FSharpDeclarationScanner.Position(Source, attribute.Offset + positional[parameterIndex].Offset) : null;
     }
 }
 
@@ -118,6 +129,38 @@ public static class FSharpDeclarationScanner
         if (name.EndsWith("Attribute", StringComparison.Ordinal) && name.Length > "Attribute".Length) name = name.Substring(0, name.Length - "Attribute".Length);
         var (line, column) = Position(text, start);
         return new SourceAttribute(name, raw, start, line, column);
+    }
+
+    /// <summary>The arguments inside an attribute's parentheses, split at top-level commas: where each starts in the attribute's text, and whether it is <c>Name = value</c>.</summary>
+    public static IReadOnlyList<(int Offset, bool IsNamed)> Arguments(string attributeText)
+    {
+        var arguments = new List<(int, bool)>();
+        var open = attributeText.IndexOf('(');
+        if (open < 0) return arguments;
+        int depth = 0, start = open + 1;
+        var inString = false;
+        for (var i = open + 1; i < attributeText.Length; i++)
+        {
+            var c = attributeText[i];
+            if (inString)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+                continue;
+            }
+            if (c == '"') inString = true;
+            else if (c == '(') depth++;
+            else if ((c == ',' || c == ')') && depth == 0)
+            {
+                var text = attributeText.Substring(start, i - start);
+                var leading = text.Length - text.TrimStart().Length;
+                if (text.Trim().Length > 0) arguments.Add((start + leading, Regex.IsMatch(text, @"^\s*\w+\s*=(?!=)")));
+                if (c == ')') break;
+                start = i + 1;
+            }
+            else if (c == ')') depth--;
+        }
+        return arguments;
     }
 
     /// <summary>1-based line and column of an offset.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Mnist.Dsl.Analysis;
@@ -21,7 +22,9 @@ public sealed class FSharpBuilds : IDisposable
         Project.Write("Budget.fs", Sources.OverBudgetSource(WideChannels));
         Project.Write("Missing.fs", Sources.NoBatchNormSource);
         Project.Write("Shapes.fs", Sources.MismatchSource);
-        Project.WriteProject(Sources.ProjectBudget, "Layouts.fs", "Budget.fs", "Missing.fs", "Shapes.fs");
+        Project.Write("Empty.fs", Sources.NoLayersSource);
+        foreach (var rule in RuleCase.All) Project.Write(rule.File, rule.Source);
+        Project.WriteProject(Sources.ProjectBudget, ["Layouts.fs", "Budget.fs", "Missing.fs", "Shapes.fs", "Empty.fs", .. RuleCase.All.Select(c => c.File)]);
         Failing = Project.Build();
         FailingAssembly = Path.Combine(Project.Folder, "failing.dll");
         if (!File.Exists(Project.IntermediateAssembly)) throw new InvalidOperationException("The F# project did not compile:\n" + Failing.Output);
@@ -83,6 +86,38 @@ public sealed class FSharpBuildCheckTests(FSharpBuilds builds) : IClassFixture<F
         var (line, column) = FSharpProject.PositionOf(Sources.MismatchSource, "InChannels = 8");
         Assert.Contains(reported, d => d.Id == "MNIST0008" && d.Line == line && d.Column == column);
     }
+
+    public static TheoryData<string> RuleCaseNames => new(RuleCase.All.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(RuleCaseNames))]
+    public void EachRuleIsReportedAsTheAnalyzerReportsIt(string name)
+    {
+        var rule = RuleCase.All.Single(c => c.Name == name);
+        var expected = NetworkAnalysis.Analyze(rule.Definition).Violations;
+        Assert.Contains(expected, v => v.Rule == rule.Rule);
+
+        var reported = FSharpProject.Diagnostics(builds.Failing.Output).Where(d => d.File.EndsWith(rule.File, StringComparison.Ordinal)).ToArray();
+        // The C# analyzer's ID and severity for each violation, and the algebra's message, which both report.
+        Assert.Equal(
+            expected.Select(v => (Analyzers.DiagnosticDescriptors.For(v.Rule).Id, Severity(Analyzers.DiagnosticDescriptors.For(v.Rule).DefaultSeverity), v.Message)).Order(),
+            reported.Select(d => (d.Id, d.Severity, d.Message)).Order());
+        var (line, column) = FSharpProject.PositionOf(rule.Source, rule.Marker);
+        Assert.Contains(reported, d => d.Id == Analyzers.DiagnosticDescriptors.For(rule.Rule).Id && d.Line == line && d.Column == column);
+    }
+
+    [Fact]
+    public void NetworkWithoutLayersGetsTheAnalyzersMnist0015()
+    {
+        var reported = Assert.Single(FSharpProject.Diagnostics(builds.Failing.Output), d => d.File.EndsWith("Empty.fs", StringComparison.Ordinal));
+        var descriptor = Analyzers.DiagnosticDescriptors.NoLayers;
+        Assert.Equal((descriptor.Id, "error", string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), "Empty")),
+            (reported.Id, reported.Severity, reported.Message));
+        Assert.Equal(FSharpProject.PositionOf(Sources.NoLayersSource, "Network("), (reported.Line, reported.Column));
+    }
+
+    private static string Severity(Microsoft.CodeAnalysis.DiagnosticSeverity severity) =>
+        severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning ? "warning" : "error";
 
     [Fact]
     public void FSharpCompilerWritesLayerAttributesInSourceOrderInEveryLayout()

@@ -45,6 +45,15 @@ internal static class Sources
         type Mismatch() = class end
         """;
 
+    public const string NoLayersSource = """
+        module Checked.Empty
+
+        open Mnist.Dsl
+
+        [<Network(1, 28, 28)>]
+        type Empty() = class end
+        """;
+
     /// <summary>The same network in three layouts: lists per line; nested modules, one layer per list, a list over lines, [Network] last; everything in one list on the type's line.</summary>
     public const string Layouts = """
         namespace Checked
