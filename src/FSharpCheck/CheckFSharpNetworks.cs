@@ -59,6 +59,8 @@ public sealed class CheckFSharpNetworks : Task
 
         if (network.Layers.Count == 0)
         {
+            // DiagnosticDescriptors.NoLayers' text (src/Analyzers is Roslyn-bound, so not referenced here);
+            // FSharpBuildCheckTests holds the two equal.
             var (line, column) = At(networkAttribute, null, null);
             Report("MNIST0015", false, source?.File, line, column,
                 $"{network.Name} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]");
