@@ -102,10 +102,14 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
                 "analyzers/dotnet/cs/Mnist.Dsl.dll", "analyzers/dotnet/cs/Mnist.Dsl.Generator.dll",
                 "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
                 "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",
+                "build/Mnist.Dsl.targets", "buildTransitive/Mnist.Dsl.targets",
+                "tasks/net10.0/Mnist.Dsl.FSharpCheck.dll", "tasks/net10.0/Mnist.Dsl.dll",
             })
                 Assert.Contains(file, files);
+            // The F# check is not an analyzer: the compiler must not try to load it.
+            Assert.DoesNotContain("analyzers/dotnet/cs/Mnist.Dsl.FSharpCheck.dll", files);
             // The libstdc++ patch for TorchSharp's native library belongs to the TorchSharp backend's package.
-            Assert.DoesNotContain("build/Mnist.Dsl.targets", files);
+            Assert.DoesNotContain(files, f => f.Contains("LibTorchSharp", StringComparison.Ordinal));
         }
 
         var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;

@@ -1,0 +1,18 @@
+using System;
+using Mnist.Dsl.Layers;
+
+namespace Mnist.Dsl.FSharpCheck;
+
+/// <summary>The layer attributes' names: a LayerKind's name plus "Attribute", as NetworkAttributeReader reads them for C#.</summary>
+public static class LayerNames
+{
+    public static bool IsLayerAttribute(string attributeTypeName) => TryKind(attributeTypeName, out _);
+
+    public static bool TryKind(string attributeTypeName, out LayerKind kind)
+    {
+        kind = default;
+        return attributeTypeName.EndsWith("Attribute", StringComparison.Ordinal)
+            && Enum.TryParse(attributeTypeName.Substring(0, attributeTypeName.Length - "Attribute".Length), out kind)
+            && Enum.IsDefined(typeof(LayerKind), kind);
+    }
+}
