@@ -42,7 +42,7 @@ public class TrainAndDefinitionTests
     }
 
     [Fact]
-    public void Train_without_onnx_writes_none_and_torch_refuses_it()
+    public void Train_without_onnx_writes_none()
     {
         using var folder = new TemporaryFolder();
         var run = folder.File("run");
@@ -51,11 +51,6 @@ public class TrainAndDefinitionTests
         Assert.True(exit == 0, errors);
         Assert.True(File.Exists(Path.Combine(run, "best.safetensors")));
         Assert.False(File.Exists(Path.Combine(run, "best.onnx")));
-
-        var torch = TrainerCommandLine.Run(SampleWeights.Networks, "train", "fast", "--engine", "torch", "--onnx", "--output", folder.File("torch"), "--data", TestImages.Folder);
-        Assert.Equal(2, torch.Exit);
-        Assert.StartsWith("error: --onnx writes best.onnx on the generated engine only", torch.Errors);
-        Assert.False(Directory.Exists(folder.File("torch")));
     }
 
     /// <summary>DefaultNet's layers as data, as Mnist.FSharp's Networks.defaultNet writes them: the network a run-time definition is.</summary>
