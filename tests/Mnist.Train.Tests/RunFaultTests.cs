@@ -56,7 +56,7 @@ public sealed class RunFaultTests : IDisposable
                 Assert.True(tensor.AsFloat32().All(float.IsFinite), $"{file}: {name} is not finite");
 
         // The last good checkpoint resumes (and, the recipe being deterministic, diverges at the same place).
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
+        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume", "--engine", engine);
         Assert.True(resumed.ExitCode == 3, resumed.ToString());
         Assert.Contains($"epoch {epoch}", resumed.Stderr);
 
