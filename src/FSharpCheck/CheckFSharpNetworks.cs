@@ -34,7 +34,7 @@ public sealed class CheckFSharpNetworks : Task
     public override bool Execute()
     {
         var files = Sources.Select(s => s.GetMetadata("FullPath")).ToArray();
-        var budget = ParseBudget(ProjectBudget);
+        var budget = CompiledNetworkDefinition.ParseBudget(ProjectBudget);
         foreach (var network in CompiledNetworkReader.Read(Assembly))
             Check(network, files, budget);
         if (!Log.HasLoggedErrors && !string.IsNullOrEmpty(StampFile)) WriteStamp(StampFile!);
@@ -66,7 +66,7 @@ public sealed class CheckFSharpNetworks : Task
                 $"{network.Name} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]");
             return;
         }
-        var definition = CompiledNetworkDefinition.From(network, projectBudget);
+        var definition = CompiledNetworkDefinition.From(network.Name, network.Network, network.Layers, projectBudget);
         if (definition is null) return; // arguments that are not the attribute's: the F# compiler has reported them
 
         foreach (var violation in NetworkAnalysis.Analyze(definition).Violations)
@@ -104,12 +104,6 @@ public sealed class CheckFSharpNetworks : Task
         if (isWarning && !TreatWarningsAsErrors) Log.LogWarning(null, id, null, file, line, column, 0, 0, message);
         else Log.LogError(null, id, null, file, line, column, 0, 0, message);
     }
-
-    /// <summary>As the C# side reads it (ParameterBudgetSettings): digits with optional _ or , separators, positive, else the default.</summary>
-    private static int ParseBudget(string? text) =>
-        text is not null && int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : NetworkDefinition.DefaultParameterBudget;
 
     private static void WriteStamp(string path)
     {

@@ -1,9 +1,7 @@
 using System.Collections.Generic;
+using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.FSharpCheck;
-
-/// <summary>One attribute as the compiler wrote it: its type's simple name and its decoded arguments.</summary>
-public sealed record CompiledAttribute(string Name, IReadOnlyList<object?> Positional, IReadOnlyDictionary<string, object?> Named);
 
 /// <summary>
 /// A type of a compiled assembly that carries [Network]: its name, the names of the types it is nested in (F#

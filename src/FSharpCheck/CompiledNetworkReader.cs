@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.FSharpCheck;
 

@@ -14,13 +14,14 @@ public static class MnistTrainer
 {
     /// <summary>
     /// Runs the command line over the networks the generator registered in the entry assembly (the program's own
-    /// [Network] classes). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 3 diverged (NaN loss), 4 a run-folder file could not be written, 130 stopped (see ExitCodes).
+    /// [Network] classes), or, for an entry assembly the generator did not see (F#), its [Network] types found by
+    /// reflection (AttributedNetworks). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 3 diverged (NaN loss), 4 a run-folder file could not be written, 130 stopped (see ExitCodes).
     /// </summary>
     public static int Run(string[] args)
     {
         var entry = Assembly.GetEntryAssembly()
             ?? throw new InvalidOperationException("MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: MnistTrainer.Run(args, networks).");
-        return Run(args, NetworkRegistry.Of(entry));
+        return Run(args, NetworkRegistry.Of(entry).Concat(Definitions.AttributedNetworks.Of(entry)));
     }
 
     /// <summary>Runs the command line over the given networks (for example built at run time, or from several assemblies).</summary>

@@ -126,7 +126,7 @@ public sealed class FSharpBuildCheckTests(FSharpBuilds builds) : IClassFixture<F
         foreach (var name in new[] { "PerLine", "Nested", "OneList" })
         {
             var network = Assert.Single(networks, n => n.Name == name);
-            var definition = CompiledNetworkDefinition.From(network, NetworkDefinition.DefaultParameterBudget);
+            var definition = CompiledNetworkDefinition.From(network.Name, network.Network, network.Layers, NetworkDefinition.DefaultParameterBudget);
             Assert.NotNull(definition);
             Assert.Equal(Sources.DefaultNetLayers(), definition.Layers);
         }

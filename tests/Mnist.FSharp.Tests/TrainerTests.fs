@@ -1,4 +1,4 @@
-/// The sample's program, MnistTrainer.Run(argv, Models.all), on the F# lists: list, summary, train (into a run
+/// The sample's program, MnistTrainer.Run(argv, Models.all), on the F# lists and the attributed F# class: list, summary, train (into a run
 /// folder), eval and --resume through the trainer library, as a C# network gets them. In process, with the console
 /// captured; no test runs in parallel with these (AssemblyInfo.fs): the console, libtorch's thread count and its
 /// random generator are process-wide.
@@ -74,11 +74,12 @@ let ``list shows the F# lists after the C# networks, with their parameters and r
     assertExit 0 result
     let names = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.Split(' ')[0]) |> List.ofArray
     Assert.Equal<string list>(Models.all |> List.map _.Name, names)
-    Assert.Equal<string list>([ "fsharp-default"; "fsharp-blocks" ], List.skip (names.Length - 2) names)
-    // One column for every name: the longest, fsharp-default, sets it.
-    Assert.Contains("fsharp-default   16,538 parameters  RF  28  DefaultNet's layers as an F# list", result.Out)
-    Assert.Contains("fsharp-blocks     7,426 parameters  RF  28", result.Out)
-    Assert.Contains("small            ", result.Out)
+    Assert.Equal<string list>([ "fsharp-default"; "fsharp-blocks"; "fsharp-attributed" ], List.skip (names.Length - 3) names)
+    // One column for every name: the longest, fsharp-attributed, sets it. The attributed class has C# DefaultNet's count.
+    Assert.Contains("fsharp-default      16,538 parameters  RF  28  DefaultNet's layers as an F# list", result.Out)
+    Assert.Contains("fsharp-blocks        7,426 parameters  RF  28", result.Out)
+    Assert.Contains("fsharp-attributed   16,538 parameters  RF  28  DefaultNet's layers as attributes on an F# class", result.Out)
+    Assert.Contains("small               ", result.Out)
 
 [<Fact>]
 let ``summary of an F# list prints the tables the analysis computes from the list`` () =
@@ -97,7 +98,7 @@ let ``An unknown model is one line on stderr naming every network, the F# ones t
 
     assertExit 2 result
     Assert.Equal(
-        "error: Unknown model 'bignet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks (see `list`).",
+        "error: Unknown model 'bignet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks, fsharp-attributed (see `list`).",
         result.Err.TrimEnd()
     )
 
@@ -211,3 +212,46 @@ let ``An F# list the engine cannot train trains on TorchSharp by default, saying
         Assert.Contains("widepool has no trainer on the engine (WidePoolNet's layer 5 is MaxPool2d(17)", result.Out)
         Assert.Contains(": training on TorchSharp (--engine torch).", result.Out)
         Assert.Contains("\"engine\": \"torch\"", File.ReadAllText(Path.Combine(output, "settings.json"))))
+
+/// The attributed F# class (Attributed.fs), found by AttributedNetworks as MnistTrainer.Run(argv) finds an F# entry
+/// assembly's networks: DefaultNet's layers in source order, and DefaultNet's parameters.
+[<Fact>]
+let ``The attributed F# class is found at run time with C# DefaultNet's layers, in order, and its parameter count`` () =
+    let discovered = AttributedNetworks.Of(typeof<AttributedNet>.Assembly)
+    let network = Assert.Single discovered
+    let csharp = NetworkRegistry.Of(typeof<DefaultNet>.Assembly).Find "default"
+
+    Assert.Equal("fsharp-attributed", network.Name)
+    Assert.Equal("AttributedNet", network.Definition.Name)
+    Assert.StartsWith("DefaultNet's layers as attributes", network.Description)
+    Assert.Equal<Layer seq>(DefaultNet.Definition.Layers, network.Definition.Layers)
+    Assert.Equal(csharp.Summary.TotalParameters, network.Summary.TotalParameters)
+    Assert.Equal(16538L, network.Summary.TotalParameters)
+    Assert.True(network.HasTrainer, network.NoTrainerReason)
+    // An assembly with a generated registry is the registry's: nothing is found twice.
+    Assert.Empty(AttributedNetworks.Of(typeof<DefaultNet>.Assembly))
+
+[<Fact>]
+let ``The attributed F# class trains on the engine, resumes a stopped run and evaluates its weights`` () =
+    withTemporaryFolder (fun work ->
+        let output = Path.Combine(work, "run")
+        let short = [ "--train-limit"; "512"; "--test-limit"; "100"; "--batch-size"; "32"; "--threads"; "1" ]
+
+        let stopped = run ([ "train"; "fsharp-attributed"; "--epochs"; "2"; "--stop-after"; "1"; "--output"; output ] @ short)
+
+        assertExit 130 stopped
+        Assert.Contains("Training fsharp-attributed for 2 epochs", stopped.Out)
+        Assert.Contains("engine generated", stopped.Out)
+        Assert.Equal(1, (metrics output).Length)
+
+        let resumed = run [ "train"; "--output"; output; "--resume" ]
+
+        assertExit 0 resumed
+        Assert.Contains("Resuming fsharp-attributed for 2 epochs", resumed.Out)
+        let rows = metrics output
+        Assert.Equal(2, rows.Length)
+        Assert.Equal("100", rows[1][6])
+
+        let evaluated = run [ "eval"; "fsharp-attributed"; "--weights"; Path.Combine(output, "last.safetensors"); "--test-limit"; "100"; "--threads"; "1" ]
+        assertExit 0 evaluated
+        Assert.Contains($"Accuracy: {testCorrect rows[1]}/100", evaluated.Out))

@@ -1,34 +1,42 @@
+using System.Globalization;
 using System.Collections.Generic;
 using System.Linq;
-using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 
-namespace Mnist.Dsl.FSharpCheck;
+namespace Mnist.Dsl.Analysis;
 
 /// <summary>
 /// A compiled network's attributes as a <see cref="NetworkDefinition"/>: the same reading, defaults included, as
-/// NetworkAttributeReader.ToLayer does for C# (src/Declarations), on values decoded from metadata instead of Roslyn's.
+/// NetworkAttributeReader.ToLayer does for C# (src/Declarations), on values decoded from the compiled assembly instead
+/// of Roslyn's. One mapping for both readers of compiled attributes: the F# build check (src/FSharpCheck, from
+/// metadata) and the trainer's discovery of attributed F# types at run time (src/Training, by reflection).
 /// </summary>
 public static class CompiledNetworkDefinition
 {
     /// <summary>The definition, with the project's budget for a [Network] that sets none; null when an attribute's arguments are not the attribute's.</summary>
-    public static NetworkDefinition? From(CompiledNetwork network, int projectBudget)
+    public static NetworkDefinition? From(string name, CompiledAttribute network, IEnumerable<CompiledAttribute> layerAttributes, int projectBudget)
     {
-        var n = network.Network;
+        var n = network;
         if (n.Positional.Count != 3) return null;
         var layers = new List<Layer>();
-        foreach (var attribute in network.Layers)
+        foreach (var attribute in layerAttributes)
         {
             var layer = ToLayer(attribute);
             if (layer is null) return null;
             layers.Add(layer);
         }
         var declaredBudget = NamedInt(n, "ParameterBudget", 0);
-        return new NetworkDefinition(network.Name, Int(n.Positional[0]), Int(n.Positional[1]), Int(n.Positional[2]), layers,
+        return new NetworkDefinition(name, Int(n.Positional[0]), Int(n.Positional[1]), Int(n.Positional[2]), layers,
             NamedInt(n, "Classes", NetworkDefinition.DefaultClasses),
             declaredBudget > 0 ? declaredBudget : projectBudget,
             (RequiredLayers)NamedInt(n, "Requires", (int)RequiredLayers.All));
     }
+
+    /// <summary>$(MnistDslParameterBudget) as the C# side reads it (ParameterBudgetSettings): digits with optional _ or , separators, positive, else the default.</summary>
+    public static int ParseBudget(string? text) =>
+        text is not null && int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : NetworkDefinition.DefaultParameterBudget;
 
     private static Layer? ToLayer(CompiledAttribute a)
     {

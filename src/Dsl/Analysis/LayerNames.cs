@@ -1,9 +1,12 @@
 using System;
 using Mnist.Dsl.Layers;
 
-namespace Mnist.Dsl.FSharpCheck;
+namespace Mnist.Dsl.Analysis;
 
-/// <summary>The layer attributes' names: a LayerKind's name plus "Attribute", as NetworkAttributeReader reads them for C#.</summary>
+/// <summary>
+/// The layer attributes' names: a LayerKind's name plus "Attribute", as NetworkAttributeReader reads them for C#; for the
+/// readers of compiled attributes (the F# build check from metadata, the trainer's discovery by reflection).
+/// </summary>
 public static class LayerNames
 {
     public static bool IsLayerAttribute(string attributeTypeName) => TryKind(attributeTypeName, out _);
