@@ -36,7 +36,7 @@ public sealed record SourceDeclaration(string File, int Line, int Column, IReadO
 /// Finds a type's declaration and its attributes in F# source text. Why the source and not the PDB: attributes
 /// compile to metadata, not IL, so no sequence point ever falls on one; the PDB could only say which file holds the
 /// type's constructor. The scan reads <c>type Name</c> (or <c>and Name</c>) and the <c>[&lt; ... &gt;]</c> lists right
-/// before it (only whitespace and line comments between them), split at top-level <c>;</c> and line breaks.
+/// before it (only whitespace and line comments between and after them), split at top-level <c>;</c> and line breaks.
 /// </summary>
 public static class FSharpDeclarationScanner
 {
@@ -70,6 +70,20 @@ public static class FSharpDeclarationScanner
         {
             var end = at;
             while (end > 0 && char.IsWhiteSpace(text[end - 1])) end--;
+            var lineStart = end == 0 ? 0 : text.LastIndexOf('\n', end - 1) + 1;
+            var comment = CommentStart(text, lineStart, end);
+            if (comment >= 0)
+            {
+                // A line that is all comment: look above it. A comment after a list ([<...>]   // 28 → 26): the list ends before it.
+                if (text.Substring(lineStart, comment - lineStart).Trim().Length == 0)
+                {
+                    if (lineStart == 0) break;
+                    at = lineStart;
+                    continue;
+                }
+                end = comment;
+                while (end > lineStart && char.IsWhiteSpace(text[end - 1])) end--;
+            }
             if (end >= 2 && text[end - 2] == '>' && text[end - 1] == ']')
             {
                 var start = text.LastIndexOf("[<", end - 2, StringComparison.Ordinal);
@@ -78,17 +92,29 @@ public static class FSharpDeclarationScanner
                 at = start;
                 continue;
             }
-            var lineStart = end == 0 ? 0 : text.LastIndexOf('\n', end - 1) + 1;
-            if (text.Substring(lineStart, end - lineStart).TrimStart().StartsWith("//", StringComparison.Ordinal) && lineStart > 0)
-            {
-                at = lineStart;
-                continue;
-            }
             break;
         }
         var attributes = lists.SelectMany(l => Split(text, l.Start, l.End)).ToList();
         var (line, column) = Position(text, nameAt);
         return new SourceDeclaration(file, line, column, attributes, text);
+    }
+
+    /// <summary>Where a // line comment starts in text[lineStart..end), outside string literals; -1 when none does.</summary>
+    private static int CommentStart(string text, int lineStart, int end)
+    {
+        var inString = false;
+        for (var i = lineStart; i < end - 1; i++)
+        {
+            var c = text[i];
+            if (inString)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            }
+            else if (c == '"') inString = true;
+            else if (c == '/' && text[i + 1] == '/') return i;
+        }
+        return -1;
     }
 
     /// <summary>The attributes of one list: split where a ';' or a line break is outside parentheses and strings.</summary>

@@ -124,6 +124,64 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", evaluated.Output);
     }
 
+    /// <summary>
+    /// `dotnet new mnist-dsl -lang F#`: the F# project builds with the package's build step checking its network, a network
+    /// pushed over the budget fails the build with the C# analyzer's MNIST0001 text at MyNet.fs's [&lt;Network&gt;] line, the
+    /// fix builds again, and MnistTrainer.Run argv finds the attributed class, lists it and trains it on the engine with no
+    /// native file in the output.
+    /// </summary>
+    [Fact]
+    public void An_FSharp_project_from_the_template_fails_over_budget_at_the_network_and_trains_on_the_engine()
+    {
+        var feed = Path.Combine(work.FullName, "feed");
+        var (_, version) = LocalPackage.Pack(feed);
+        LocalPackage.PackTraining(feed);
+        var template = PackTemplate(feed);
+        var hive = Path.Combine(work.FullName, "hive");
+        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-lang", "F#", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
+        var app = Path.Combine(work.FullName, "MyNets");
+        Assert.False(File.Exists(Path.Combine(app, "MyNets.csproj")), "-lang F# made the C# project");
+        var project = File.ReadAllText(Path.Combine(app, "MyNets.fsproj"));
+        Assert.Contains($"""<PackageReference Include="Mnist.Dsl" Version="{version}" />""", project);
+        Assert.Contains($"""<PackageReference Include="Mnist.Dsl.Training" Version="{version}" />""", project);
+        Assert.Contains("let main argv = Mnist.Dsl.Training.MnistTrainer.Run argv", File.ReadAllText(Path.Combine(app, "Program.fs")));
+
+        LocalPackage.WriteNuGetConfig(app, feed);
+        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+            """);
+
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror");
+
+        var network = Path.Combine(app, "MyNet.fs");
+        var declared = File.ReadAllText(network);
+        const string last = "[<Conv2d(32, 3, Bias = false); ReLU; BatchNorm2d>]";
+        Assert.Contains(last, declared);
+        var networkLine = Array.FindIndex(File.ReadAllLines(network), l => l.StartsWith("[<Network(", StringComparison.Ordinal)) + 1;
+        File.WriteAllText(network, declared.Replace(last, "[<Conv2d(64, 3, Bias = false); ReLU; BatchNorm2d>]", StringComparison.Ordinal));
+        var overBudget = Dotnet.Run(app, expectSuccess: false, "build", "-c", "Release");
+        Assert.NotEqual(0, overBudget.ExitCode);
+        output.WriteLine(overBudget.Output);
+        // The README's C# example, word for word, at the F# [<Network>] line: the package's build step ran.
+        Assert.Matches($@"MyNet\.fs\({networkLine},\d+\): error MNIST0001: MyNet has 23,834 parameters, 3,835 too many for its budget of fewer than 20,000", overBudget.Output);
+
+        File.WriteAllText(network, declared);
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");
+        var listed = Dotnet.Run(app, "out/MyNets.dll", "list").Output.Trim();
+        Assert.Matches(@"^mynet\s+16,538 parameters\s+RF\s+\d+\s+my first network", listed);
+
+        var trained = Dotnet.Run(app, "out/MyNets.dll", "train", "--epochs", "1", "--train-limit", "1024", "--test-limit", "200", "--batch-size", "32", "--output", "run");
+        output.WriteLine(trained.Output);
+        Assert.Contains("Training mynet for 1 epochs", trained.Output);
+        Assert.Contains("engine generated", trained.Output);
+        Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/200", trained.Output);
+        Assert.True(File.Exists(Path.Combine(app, "run", "best.safetensors")), "best.safetensors is missing from the run folder");
+
+        Assert.Equal(Array.Empty<string>(), NativeAssets.InAssets(Path.Combine(app, "obj", "project.assets.json")));
+        Assert.Equal(Array.Empty<string>(), NativeAssets.InFolder(Path.Combine(app, "out")));
+    }
+
     /// <summary>Packs templates/Mnist.Dsl.Templates into <paramref name="feed"/>; returns the nupkg.</summary>
     private static string PackTemplate(string feed)
     {
