@@ -29,19 +29,20 @@ internal static class Sources
     public static NetworkDefinition Mismatch => new("Mismatch", 1, 28, 28,
         DefaultNetLayers().Select((l, i) => i == 4 ? new Conv2d(24, 3, Bias: false, InChannels: 8) : l), parameterBudget: ProjectBudget);
 
+    /// <summary>Mismatch, its lists followed by // comments (and a "//" inside a string), which the scan steps over.</summary>
     public const string MismatchSource = """
         module Checked.Shapes
 
         open Mnist.Dsl
 
-        [<Network(1, 28, 28)>]
-        [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<Conv2d(24, 3, Bias = false, InChannels = 8); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<MaxPool2d(2); Conv2d(12, 1, Bias = false)>]
+        [<Network(1, 28, 28, Description = "lists followed by comments, as the template writes them // not one")>]
+        [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]                  // 28 → 26
+        [<Conv2d(24, 3, Bias = false, InChannels = 8); ReLU; BatchNorm2d; Dropout(0.05)>]  // 26 → 24
+        [<MaxPool2d(2); Conv2d(12, 1, Bias = false)>]                                      // 24 → 12
         [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<Conv2d(32, 3, Bias = false); ReLU; BatchNorm2d>]
-        [<GlobalAvgPool2d; Linear(10); LogSoftmax>]
+        [<GlobalAvgPool2d; Linear(10); LogSoftmax>] // RF 28
         type Mismatch() = class end
         """;
 
