@@ -126,8 +126,8 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// `dotnet new mnist-dsl -lang F#`: the F# project builds with the package's build step checking its network, a network
-    /// pushed over the budget fails the build with the C# analyzer's MNIST0001 text at MyNet.fs's [&lt;Network&gt;] line, the
-    /// fix builds again, and MnistTrainer.Run argv finds the attributed class, lists it and trains it on the engine with no
+    /// pushed over the budget fails the build with the C# analyzer's MNIST0001 text at MyNet.fs's [&lt;Network&gt;] line, a
+    /// project budget that admits it holds at run time too, the fix builds again, and MnistTrainer.Run argv finds the attributed class, lists it and trains it on the engine with no
     /// native file in the output.
     /// </summary>
     [Fact]
@@ -165,6 +165,14 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(overBudget.Output);
         // The README's C# example, word for word, at the F# [<Network>] line: the package's build step ran.
         Assert.Matches($@"MyNet\.fs\({networkLine},\d+\): error MNIST0001: MyNet has 23,834 parameters, 3,835 too many for its budget of fewer than 20,000", overBudget.Output);
+
+        // A project budget that admits it: the build passes, and the program registers it under that budget (the build
+        // keeps it in the assembly's metadata), so the run does not refuse what the build accepted.
+        var projectFile = Path.Combine(app, "MyNets.fsproj");
+        File.WriteAllText(projectFile, project.Replace("<MnistDslParameterBudget>20000<", "<MnistDslParameterBudget>25000<", StringComparison.Ordinal));
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "wide");
+        Assert.Matches(@"^mynet\s+23,834 parameters", Dotnet.Run(app, "wide/MyNets.dll", "list").Output.Trim());
+        File.WriteAllText(projectFile, project);
 
         File.WriteAllText(network, declared);
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");
