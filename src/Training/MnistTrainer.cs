@@ -21,7 +21,18 @@ public static class MnistTrainer
     {
         var entry = Assembly.GetEntryAssembly()
             ?? throw new InvalidOperationException("MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: MnistTrainer.Run(args, networks).");
-        return Run(args, NetworkRegistry.Of(entry).Concat(Definitions.AttributedNetworks.Of(entry)));
+        IReadOnlyList<RegisteredNetwork> attributed;
+        try
+        {
+            attributed = Definitions.AttributedNetworks.Of(entry);
+        }
+        catch (Exception e) when (e is Definitions.NetworkRulesException or InvalidOperationException)
+        {
+            // An F# network the build did not check (a build without the Mnist.Dsl package's step): the rules it breaks.
+            Console.Error.WriteLine("error: " + e.Message);
+            return ExitCodes.Mistake;
+        }
+        return Run(args, NetworkRegistry.Of(entry).Concat(attributed));
     }
 
     /// <summary>Runs the command line over the given networks (for example built at run time, or from several assemblies).</summary>
