@@ -13,8 +13,6 @@ internal sealed class TorchBackend : ITrainingBackend, IModuleFactory
 {
     private const int TestBatchSize = 1000;
 
-    public EngineKind Kind => EngineKind.Torch;
-
     public ITrainingRun Start(TrainSettings settings, RegisteredNetwork network, string dataFolder)
     {
         if (settings.Ema > 0)

@@ -14,8 +14,6 @@ internal sealed class EngineBackend : ITrainingBackend
     {
     }
 
-    public EngineKind Kind => EngineKind.Generated;
-
     public ITrainingRun Start(TrainSettings settings, RegisteredNetwork network, string dataFolder) => new EngineRun(settings, network, dataFolder);
 
     /// <summary>

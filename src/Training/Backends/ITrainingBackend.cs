@@ -10,9 +10,6 @@ namespace Mnist.Dsl.Training.Backends;
 /// </summary>
 internal interface ITrainingBackend
 {
-    /// <summary>The value of --engine that picks it ("generated", "torch").</summary>
-    EngineKind Kind { get; }
-
     /// <summary>A new run of <paramref name="network"/>: its model, optimizer and schedule from the settings, MNIST from the folder.</summary>
     ITrainingRun Start(TrainSettings settings, RegisteredNetwork network, string dataFolder);
 
