@@ -16,15 +16,15 @@ public static class KernelLayout
     /// each output channel scaled by <paramref name="fold"/> (an affine map applied after the layer; null for none).
     /// </summary>
     public static float[] Weights(float[] weight, int outChannels, int inChannels, int kernel, ChannelAffine? fold, int outPadded) =>
-        Weights(weight, outChannels, inChannels, kernel, 1, fold, outPadded);
+        GroupedWeights(weight, outChannels, inChannels, kernel, 1, fold, outPadded);
 
     /// <summary>
-    /// A grouped convolution's weights [out, in / groups, k, k] as the dense layout of the other overload: output channel
+    /// A grouped convolution's weights [out, in / groups, k, k] in the dense layout of <see cref="Weights"/>: output channel
     /// o's weights for the input channels of its group, zeros for the others. The zeros add exactly nothing, so the dense
     /// kernel computes the grouped convolution (at the cost of the zeros' multiply-adds; depthwise convolutions have
     /// their own kernel, <see cref="DepthwiseWeights"/>).
     /// </summary>
-    public static float[] Weights(float[] weight, int outChannels, int inChannels, int kernel, int groups, ChannelAffine? fold, int outPadded)
+    public static float[] GroupedWeights(float[] weight, int outChannels, int inChannels, int kernel, int groups, ChannelAffine? fold, int outPadded)
     {
         if (weight is null) throw new ArgumentNullException(nameof(weight));
         if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)

@@ -132,7 +132,7 @@ internal static class InferenceEmitter
             if (conv.FoldedBatchNorms.Count > 0) w.Line($"var fold{id} = {AffineChain(Affine, conv.FoldedBatchNorms, conv.OutChannels)};");
             var read = $"weights.ReadFloat32(Network, \"{conv.Name}.weight\", {shape})";
             w.Line(conv.IsDepthwise ? $"weights{id} = {Layout}.DepthwiseWeights({read}, {conv.OutChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});"
-                : conv.Groups != 1 ? $"weights{id} = {Layout}.Weights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {conv.Groups}, {fold}, {conv.PaddedOut});"
+                : conv.Groups != 1 ? $"weights{id} = {Layout}.GroupedWeights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {conv.Groups}, {fold}, {conv.PaddedOut});"
                 : $"weights{id} = {Layout}.Weights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});");
             var bias = conv.Bias ? $"weights.ReadFloat32(Network, \"{conv.Name}.bias\", {conv.OutChannels})" : "null";
             w.Line($"bias{id} = {Layout}.Bias({bias}, {conv.OutChannels}, {fold}, {conv.PaddedOut});");
