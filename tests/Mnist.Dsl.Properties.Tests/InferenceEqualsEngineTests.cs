@@ -82,7 +82,7 @@ public class InferenceEqualsEngineTests(ITestOutputHelper output)
     /// <summary>The largest difference relative to 1 + |engine's value|, or null when no inference class was generated; throws naming the stack past <see cref="Tolerance"/>.</summary>
     private static double? Check(ValidStack stack)
     {
-        using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true);
+        using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true, withInference: true);
         var factory = compiled.TrainerFactory ?? throw Disagree(stack, "the generator emitted no trainer", compiled.GeneratedSource);
         var inferenceType = compiled.Type.Assembly.GetType(ValidStack.TypeName + "Inference");
         if (inferenceType is null) return null;
