@@ -9,7 +9,7 @@ using Mnist.Dsl.Engine.Trainers;
 using Mnist.Dsl.Layers;
 
 /// <summary>
-/// What the engine's depthwise kernels buy: one epoch (60,000 images, random data, batch 128) of a small
+/// What the engine's depthwise kernels buy: one epoch (60,000 images unless told, random data, batch 128) of a small
 /// depthwise-separable network (3×3 depthwise then 1×1 pointwise), and of the same network with every depthwise
 /// convolution made an ordinary one (groups 1: more parameters and multiply-adds, the dense kernels), each epoch cut
 /// into rounds that alternate between the two (order swapped each round) so that load from other jobs falls on both.
@@ -31,13 +31,12 @@ internal static class DepthwiseVsDense
             new Conv2d(24, 3, Bias: false, Groups: G(24)), new Conv2d(32, 1, Bias: false), new ReLU(), new BatchNorm2d(), // 8 → 6
             new GlobalAvgPool2d(), new Linear(10),
         ];
-        return new NetworkDefinition(depthwise ? "DepthwiseSeparable" : "DenseSeparable", 1, 28, 28, layers, requires: RequiredLayers.None);
+        return new NetworkDefinition(depthwise ? "DepthwiseSeparable" : "DenseSeparable", 1, 28, 28, layers, requires: Mnist.Dsl.RequiredLayers.None);
     }
 
-    public static void Run(int rounds, int batch, int threads)
+    public static void Run(int rounds, int batch, int threads, int epoch = 60_000)
     {
-        const int epoch = 60_000;
-        int steps = epoch / batch / rounds;
+        int steps = Math.Max(1, epoch / batch / rounds);
         var random = new Random(0);
         const int pool = 20;
         var images = new float[pool * batch * 784];
@@ -63,11 +62,19 @@ internal static class DepthwiseVsDense
 
         Round(0); // warm-up (tiered compilation), not counted
         Round(1);
+        // MNIST_ENGINE_PROFILE=1: where each network's time goes, unit by unit (thread 0's view), over the counted rounds.
+        var profiles = new string[2];
         for (int r = 0; r < rounds; r++, step += steps)
-            foreach (var which in r % 2 == 0 ? new[] { 0, 1 } : new[] { 1, 0 }) seconds[which] += Round(which);
+            foreach (var which in r % 2 == 0 ? new[] { 0, 1 } : new[] { 1, 0 })
+            {
+                StepProfile.Reset();
+                seconds[which] += Round(which);
+                if (StepProfile.Enabled) profiles[which] += StepProfile.Report((long)steps * batch / threads);
+            }
         for (int which = 0; which < 2; which++)
         {
             var summary = NetworkAnalysis.Analyze(networks[which]).Summary!;
+            if (profiles[which] is { } profile) Console.Write(profile);
             Console.WriteLine($"{networks[which].Name}: {summary.TotalParameters} parameters, {summary.MultiplyAdds} forward multiply-adds per image, " +
                 $"{(double)rounds * steps * batch / seconds[which]:F0} images/s over {rounds * steps * batch} images");
         }
