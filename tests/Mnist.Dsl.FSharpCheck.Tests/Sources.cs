@@ -104,13 +104,7 @@ internal static class Sources
         open Mnist.Dsl
 
         [<Network(1, 28, 28)>]
-        [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<MaxPool2d(2); Conv2d(12, 1, Bias = false)>]
-        [<Conv2d({{channels}}, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
-        [<Conv2d(32, 3, Bias = false); ReLU; BatchNorm2d>]
-        [<GlobalAvgPool2d; Linear(10); LogSoftmax>]
+        {{DefaultNetLists(channels)}}
         type OverBudget() = class end
         """;
 
