@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// segment). Every sum is kept per chunk and reduced in chunk order, so the result depends on the seed only, not on
 /// the thread count or the timing; nothing is allocated per step.
 /// </summary>
-public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
+internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// for a vector width. Wp is the padded input's row stride and also the stride of the output rows and of the
 /// gradient rows, so that a tap is a constant offset everywhere.
 /// </summary>
-public sealed record Conv2dGeometry(
+internal sealed record Conv2dGeometry(
     int InChannels, int OutChannels, int Height, int Width, int Kernel, int Stride, int Padding, bool Bias, int VectorWidth)
 {
     /// <summary>Floats a kernel may read past the end of an input image; every input buffer carries this much zeroed slack.</summary>

@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
 /// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills.
 /// </summary>
-public sealed unsafe class Conv2dLayer<TV, TOps>
+internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

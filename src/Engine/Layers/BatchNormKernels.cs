@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// PyTorch's conventions: biased variance to normalise, unbiased (n / (n - 1)) in the running update,
 /// running = (1 - momentum) running + momentum batch.
 /// </summary>
-public static unsafe class BatchNormKernels
+internal static unsafe class BatchNormKernels
 {
     /// <summary>
     /// sum[c] += sum of (x[c, :] - shift[c]), sumOfSquares[c] += sum of its squares, for one image [C][plane]. With a

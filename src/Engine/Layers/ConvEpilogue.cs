@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// Copies a convolution's wide output ([C][Ho x Wp]) into a compact tensor ([C][Ho][Wo]), optionally applying ReLU and
 /// adding each channel's sum and sum of squares for the BatchNorm after it: one pass over the output instead of three.
 /// </summary>
-public static unsafe class ConvEpilogue
+internal static unsafe class ConvEpilogue
 {
     public static void Copy(float* wide, int widePlane, int wideRow, int channels, int height, int width, float* output)
     {

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// how the batch is split over threads, needs no storage (backward recomputes it) and vectorises. Forward and
 /// backward are the same operation: multiply by keep / (1 - p).
 /// </summary>
-public static unsafe class DropoutMask
+internal static unsafe class DropoutMask
 {
     /// <summary>The key of one layer's mask at one step.</summary>
     public static uint Key(ulong seed, long step, int layer)

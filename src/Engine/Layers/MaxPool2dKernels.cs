@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// for backward. PyTorch's tie rule: scan row by row and replace only on a strictly greater value (or NaN), so the
 /// first maximum wins.
 /// </summary>
-public static unsafe class MaxPool2dKernels
+internal static unsafe class MaxPool2dKernels
 {
     public static void Forward(float* x, int channels, int height, int width, int kernel, int stride, float* y, byte* argmax)
     {

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>ReLU on its own (where no convolution epilogue or BatchNorm backward absorbs it).</summary>
-public static unsafe class ReluKernels
+internal static unsafe class ReluKernels
 {
     public static void Forward(float* x, float* y, int count)
     {

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Simd;
 /// memmove per row; the padded 4x4 layers copy 96 rows of 4 floats per image each way, where that call costs more
 /// than the copy. Bit-for-bit: loads and stores only.
 /// </summary>
-public static unsafe class RowCopy
+internal static unsafe class RowCopy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Copy(float* source, float* destination, int count)
