@@ -20,6 +20,7 @@ internal static unsafe class ConvEpilogue
         float* output, double* sum, double* sumOfSquares)
     {
         int v = Vector<float>.Count;
+        bool vector = VectorPaths.On;
         float* tail = stackalloc float[v];
         for (int c = 0; c < channels; c++)
         {
@@ -31,6 +32,17 @@ internal static unsafe class ConvEpilogue
                 float* src = wide + c * widePlane + y * wideRow;
                 float* dst = output + (c * height + y) * width;
                 int x = 0;
+                if (!vector)
+                {
+                    for (; x < width; x++)
+                    {
+                        float a = src[x] > 0 ? src[x] : 0f;
+                        dst[x] = a;
+                        ss += a;
+                        qq += a * a;
+                    }
+                    continue;
+                }
                 for (; x + v <= width; x += v)
                 {
                     var a = Vector.Max(Vector.Load(src + x), Vector<float>.Zero);

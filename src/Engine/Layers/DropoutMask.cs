@@ -50,12 +50,13 @@ internal static unsafe class DropoutMask
         uint threshold = Threshold(p);
         float scale = (float)(1.0 / (1.0 - p));
         int v = Vector<uint>.Count;
+        bool vector = VectorPaths.On;
         var keys = new Vector<uint>(key);
         var thresholds = new Vector<uint>(threshold);
         var scales = new Vector<float>(scale);
         var lanes = Vector<uint>.Indices;
         int i = 0;
-        for (; i + v <= count; i += v)
+        for (; vector && i + v <= count; i += v)
         {
             var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
             var x = Vector.Load(data + i) * scales;
@@ -74,6 +75,7 @@ internal static unsafe class DropoutMask
         float keepScale = (float)(1.0 / (1.0 - p));
         // Folding 1 / (1 - p) into the affine map rounds differently from PyTorch's two multiplications; keep two.
         int v = Vector<uint>.Count;
+        bool vector = VectorPaths.On;
         var keys = new Vector<uint>(key);
         var thresholds = new Vector<uint>(threshold);
         var scales = new Vector<float>(scale);
@@ -81,7 +83,7 @@ internal static unsafe class DropoutMask
         var keepScales = new Vector<float>(keepScale);
         var lanes = Vector<uint>.Indices;
         int i = 0;
-        for (; i + v <= count; i += v)
+        for (; vector && i + v <= count; i += v)
         {
             var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
             var value = (Vector.Load(x + i) * scales + shifts) * keepScales;
