@@ -14,13 +14,9 @@ internal static unsafe class RowCopy
     public static void Copy(float* source, float* destination, int count)
     {
         int i = 0;
-        if (!VectorPaths.On)
-        {
-            new Span<float>(source, count).CopyTo(new Span<float>(destination, count));
-            return;
-        }
-        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(source + i), destination + i);
-        if (i + 4 <= count)
+        bool vector = VectorPaths.On;
+        for (; vector && i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(source + i), destination + i);
+        if (vector && i + 4 <= count)
         {
             Vector128.Store(Vector128.Load(source + i), destination + i);
             i += 4;
