@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// images at a time. (A bias-free stride-1 convolution followed by ReLU and BatchNorm2d runs fused instead, as
 /// <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
 /// </summary>
-public sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
+internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

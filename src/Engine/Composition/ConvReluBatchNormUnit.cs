@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// Forward: convolution, ReLU and the chunk's statistics | barrier | normalisation and dropout. Backward: dropout's
 /// backward and the chunk's gradient sums | barrier | BatchNorm + ReLU input gradient and the convolution's backward.
 /// </summary>
-public sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
+internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

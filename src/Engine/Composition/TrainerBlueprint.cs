@@ -42,7 +42,7 @@ public sealed partial class TrainerBlueprint
     internal IReadOnlyList<UnitSpec> Units => _units;
 
     /// <summary>Every convolution's geometry in order (fused ones included), at vector width 1: what benchmarks time one layer on.</summary>
-    public IReadOnlyList<Conv2dGeometry> Convolutions => _units.Select(u => u switch
+    internal IReadOnlyList<Conv2dGeometry> Convolutions => _units.Select(u => u switch
     {
         ConvSpec c => c.Geometry,
         FusedSpec f => f.Geometry,

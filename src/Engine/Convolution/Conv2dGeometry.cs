@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// independent convolutions (PyTorch's groups): group g maps input channels [g·Cin/G, (g+1)·Cin/G) to output channels
 /// [g·Cout/G, (g+1)·Cout/G), its weights the contiguous [Cout/G][Cin/G][k][k] block of [Cout][Cin/G][k][k].
 /// </summary>
-public sealed record Conv2dGeometry(
+internal sealed record Conv2dGeometry(
     int InChannels, int OutChannels, int Height, int Width, int Kernel, int Stride, int Padding, bool Bias, int VectorWidth)
 {
     /// <summary>Floats a kernel may read past the end of an input image; every input buffer carries this much zeroed slack.</summary>

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// the same kernels once per group on the group's channel slices (each group's packed weights are contiguous);
 /// a depthwise one (groups = in = out) runs <see cref="DepthwiseConvolution{TV,TOps}"/> over all channels at once.
 /// </summary>
-public sealed unsafe class Conv2dLayer<TV, TOps>
+internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

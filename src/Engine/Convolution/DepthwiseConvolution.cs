@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// the input gradient (the output gradient through the flipped taps, as the column offsets give them), and the weight
 /// gradient sums dy·x per tap over positions and images, four taps per pass over dy.
 /// </summary>
-public static unsafe class DepthwiseConvolution<TV, TOps>
+internal static unsafe class DepthwiseConvolution<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// (input channel, tap) "columns" as its depth. The price: the Wp - Wo positions at the end of each row are computed
 /// and thrown away (8% for a 3x3 on 26 columns); the caller copies valid columns out.
 /// </summary>
-public static unsafe class WideConvolution<TV, TOps>
+internal static unsafe class WideConvolution<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

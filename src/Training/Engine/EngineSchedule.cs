@@ -1,6 +1,7 @@
 using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Training.Cli;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Engine;
 
 /// <summary>
 /// The learning-rate schedules of the TorchSharp backend's TorchSchedule on the plain-C# engine's optimizer, stepped where the torch

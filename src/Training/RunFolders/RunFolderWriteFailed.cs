@@ -1,4 +1,6 @@
-namespace Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.Cli;
+
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>
 /// A file of the run folder could not be written (disk full, permission denied, the folder removed): every file is

@@ -1,9 +1,10 @@
-using Mnist.Dsl.Data;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mnist.Dsl.Data;
+using Mnist.Dsl.Training.Cli;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>
 /// The MNIST files a run trains and tests on, as their content's size and SHA-256 (of the IDX bytes: a .gz is hashed

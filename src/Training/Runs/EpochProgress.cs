@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Runs;
 
 /// <summary>
 /// What the trainer shows while an epoch runs: a live Spectre.Console bar with loss, accuracy, images/s and

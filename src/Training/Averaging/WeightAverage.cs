@@ -1,6 +1,6 @@
 using Mnist.Dsl.Engine;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Averaging;
 
 /// <summary>
 /// An exponential moving average of a trainer's parameters, updated after every step (--ema): the test passes and the

@@ -1,6 +1,7 @@
 using System.Text;
+using Mnist.Dsl.Training.Runs;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>
 /// metrics.csv: one row per epoch. Numbers are written round-trip exact, because a resumed run replays its

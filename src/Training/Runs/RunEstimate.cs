@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
+using Mnist.Dsl.Training.Cli;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Runs;
 
 /// <summary>
 /// How long a run on the generated engine will take, said before it starts: a throwaway trainer of the same network,

@@ -1,4 +1,5 @@
-namespace Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.Runs;
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>
 /// The folder a training run writes: its command and settings, the summary, metrics.csv, plot.svg, report.html, the best and

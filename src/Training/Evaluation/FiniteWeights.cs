@@ -1,4 +1,4 @@
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Evaluation;
 
 /// <summary>
 /// Weights that hold NaN or infinity (a run that diverged before the trainer checked, or a file from elsewhere)

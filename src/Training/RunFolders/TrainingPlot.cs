@@ -1,6 +1,7 @@
+using Mnist.Dsl.Training.Runs;
 using Mnist.Plots;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>The seeds' 2×2 figure: training loss, test loss, training accuracy, test accuracy per epoch.</summary>
 internal static class TrainingPlot

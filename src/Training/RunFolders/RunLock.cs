@@ -1,4 +1,5 @@
-namespace Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>
 /// One run per folder: a run holds run.lock in its folder, opened exclusively (FileShare.None: an advisory flock on

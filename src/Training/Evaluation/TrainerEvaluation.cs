@@ -2,7 +2,7 @@ using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Training.Engine;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Evaluation;
 
 /// <summary>
 /// Saved weights on the MNIST test set through the network's trainer on the plain-C# engine, in eval mode (running

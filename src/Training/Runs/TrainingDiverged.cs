@@ -1,4 +1,6 @@
-namespace Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.Cli;
+
+namespace Mnist.Dsl.Training.Runs;
 
 /// <summary>
 /// The loss of a training batch (or the test loss after an epoch) is NaN or infinite: the run stops there, before

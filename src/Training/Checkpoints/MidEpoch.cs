@@ -1,4 +1,4 @@
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Checkpoints;
 
 /// <summary>
 /// Where a stopped epoch was (generated engine): the batches it had trained and its running training loss and accuracy,

@@ -1,4 +1,4 @@
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Evaluation;
 
 /// <summary>Saved weights on the MNIST test set through the network's generated inference class: no native library.</summary>
 internal static class InferenceEvaluation

@@ -1,6 +1,7 @@
+using Mnist.Dsl.Training.Averaging;
 using Mnist.Dsl.Training.Engine;
 
-namespace Mnist.Dsl.Training.Cli;
+namespace Mnist.Dsl.Training.Checkpoints;
 
 /// <summary>
 /// The generated engine's checkpoint, in the torch path's layout: the module's state dict ("model.*"), the optimizer's
