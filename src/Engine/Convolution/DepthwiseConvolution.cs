@@ -43,6 +43,20 @@ public static unsafe class DepthwiseConvolution<TV, TOps>
                 }
                 TOps.Store(o + p, a0); TOps.Store(o + p + v, a1); TOps.Store(o + p + 2 * v, a2); TOps.Store(o + p + 3 * v, a3);
             }
+            // Small planes (8x8 is three 16-wide vectors) end in two or one: two chains, then one.
+            for (; p + 2 * v <= positions; p += 2 * v)
+            {
+                TV a0 = b, a1 = b;
+                float* xp = xc + p;
+                for (int t = 0; t < taps; t++)
+                {
+                    float* xt = xp + columns[t];
+                    TV wt = TOps.Broadcast(w[t]);
+                    a0 = TOps.MulAdd(TOps.Load(xt), wt, a0);
+                    a1 = TOps.MulAdd(TOps.Load(xt + v), wt, a1);
+                }
+                TOps.Store(o + p, a0); TOps.Store(o + p + v, a1);
+            }
             for (; p < positions; p += v)
             {
                 TV a = b;
