@@ -43,20 +43,6 @@ public static unsafe class DepthwiseConvolution<TV, TOps>
                 }
                 TOps.Store(o + p, a0); TOps.Store(o + p + v, a1); TOps.Store(o + p + 2 * v, a2); TOps.Store(o + p + 3 * v, a3);
             }
-            // Small planes (8x8 is three 16-wide vectors) end in two or one: two chains, then one.
-            for (; p + 2 * v <= positions; p += 2 * v)
-            {
-                TV a0 = b, a1 = b;
-                float* xp = xc + p;
-                for (int t = 0; t < taps; t++)
-                {
-                    float* xt = xp + columns[t];
-                    TV wt = TOps.Broadcast(w[t]);
-                    a0 = TOps.MulAdd(TOps.Load(xt), wt, a0);
-                    a1 = TOps.MulAdd(TOps.Load(xt + v), wt, a1);
-                }
-                TOps.Store(o + p, a0); TOps.Store(o + p + v, a1);
-            }
             for (; p < positions; p += v)
             {
                 TV a = b;
@@ -81,7 +67,7 @@ public static unsafe class DepthwiseConvolution<TV, TOps>
             float* d = dy + (nint)c * dyPlane, xc = x + (nint)c * xPlane, g = grad + c * taps;
             int t = 0;
             for (; t + 4 <= taps; t += 4) Grad1x4(d, dyStride, xc, xStride, images, columns + t, g + t, positions);
-            for (; t < taps; t++) g[t] += Dot(d, dyStride, xc + columns[t], xStride, images, positions);
+            for (; t < taps; t++) g[t] += WideConvolution<TV, TOps>.Dot(d, dyStride, xc + columns[t], xStride, images, positions);
         }
     }
 
@@ -105,14 +91,5 @@ public static unsafe class DepthwiseConvolution<TV, TOps>
             x0 += xStride; x1 += xStride; x2 += xStride; x3 += xStride;
         }
         grad[0] += TOps.Sum(a0); grad[1] += TOps.Sum(a1); grad[2] += TOps.Sum(a2); grad[3] += TOps.Sum(a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
-    {
-        TV acc = TOps.Zero;
-        for (int i = 0; i < images; i++, dy += dyStride, x += xStride)
-            for (int p = 0; p < positions; p += TOps.Count) acc = TOps.MulAdd(TOps.Load(dy + p), TOps.Load(x + p), acc);
-        return TOps.Sum(acc);
     }
 }
