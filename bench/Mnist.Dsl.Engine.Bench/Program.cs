@@ -6,7 +6,7 @@ using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
 // usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default]
-//        Mnist.Dsl.Engine.Bench kernels [images=64] [network=default|fast]
+//        Mnist.Dsl.Engine.Bench kernels [images=64] [network=default|fast|separable|separable-dense]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 //        Mnist.Dsl.Engine.Bench composed [network=default] [steps=50] [rounds=6] [batch=128] [threads=2]

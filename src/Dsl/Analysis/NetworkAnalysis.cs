@@ -194,7 +194,14 @@ public static class NetworkAnalysis
     /// </summary>
     private static string GroupsMessage(string where, int groups, int inChannels, int outChannels)
     {
-        var divisors = Enumerable.Range(1, Math.Min(inChannels, outChannels)).Where(d => inChannels % d == 0 && outChannels % d == 0).Reverse().ToList();
+        // The common divisors are the divisors of the greatest common one, found up to its square root: channel counts
+        // come straight from attributes and may be near int.MaxValue, where counting up to them would stall the analyzer.
+        int gcd = inChannels, rest = outChannels;
+        while (rest != 0) (gcd, rest) = (rest, gcd % rest);
+        var divisors = new List<int>();
+        for (var d = 1; (long)d * d <= gcd; d++)
+            if (gcd % d == 0) divisors.AddRange(d == gcd / d ? new[] { d } : new[] { d, gcd / d });
+        divisors.Sort((x, y) => y.CompareTo(x));
         if (divisors.Count > 6) divisors = divisors.Take(5).Concat(new[] { 1 }).ToList();
         var choices = divisors.Count == 1 ? "1" : string.Join(", ", divisors.Take(divisors.Count - 1)) + " or 1";
         var depthwise = inChannels == outChannels ? $" ({inChannels} is depthwise)" : "";

@@ -67,7 +67,7 @@ internal static unsafe class DepthwiseConvolution<TV, TOps>
             float* d = dy + (nint)c * dyPlane, xc = x + (nint)c * xPlane, g = grad + c * taps;
             int t = 0;
             for (; t + 4 <= taps; t += 4) Grad1x4(d, dyStride, xc, xStride, images, columns + t, g + t, positions);
-            for (; t < taps; t++) g[t] += Dot(d, dyStride, xc + columns[t], xStride, images, positions);
+            for (; t < taps; t++) g[t] += WideConvolution<TV, TOps>.Dot(d, dyStride, xc + columns[t], xStride, images, positions);
         }
     }
 
@@ -91,14 +91,5 @@ internal static unsafe class DepthwiseConvolution<TV, TOps>
             x0 += xStride; x1 += xStride; x2 += xStride; x3 += xStride;
         }
         grad[0] += TOps.Sum(a0); grad[1] += TOps.Sum(a1); grad[2] += TOps.Sum(a2); grad[3] += TOps.Sum(a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
-    {
-        TV acc = TOps.Zero;
-        for (int i = 0; i < images; i++, dy += dyStride, x += xStride)
-            for (int p = 0; p < positions; p += TOps.Count) acc = TOps.MulAdd(TOps.Load(dy + p), TOps.Load(x + p), acc);
-        return TOps.Sum(acc);
     }
 }
