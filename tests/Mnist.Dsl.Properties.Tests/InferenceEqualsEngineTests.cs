@@ -91,7 +91,10 @@ public class InferenceEqualsEngineTests(ITestOutputHelper output)
         using var trainer = factory(new TrainerOptions(Batch, 1, 5, new Sgd(0.01, momentum: 0.9)));
         for (var step = 0; step < 2; step++) trainer.Step(Images(), Enumerable.Range(0, Batch).Select(_ => random.Next(stack.Classes)).ToArray());
 
-        var network = new RegisteredNetwork("Net", ValidStack.TypeName, compiled.Type, compiled.Definition, compiled.Summary, null, null);
+        var network = RegisteredNetwork.Create(new NetworkRegistration
+        {
+            Name = "Net", FullName = ValidStack.TypeName, Type = compiled.Type, Definition = compiled.Definition, Summary = compiled.Summary,
+        });
         var weights = Path.Combine(Path.GetTempPath(), $"mnist-dsl-inference-property-{Guid.NewGuid():N}.safetensors");
         INetworkInference inference;
         try
