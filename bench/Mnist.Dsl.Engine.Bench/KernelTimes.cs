@@ -13,7 +13,7 @@ using Mnist.Dsl.Engine.Trainers;
 /// </summary>
 internal static unsafe class KernelTimes
 {
-    // network: "default" (DefaultNet's convolutions) or "fast" (FastNet's).
+    // network: "default" (DefaultNet's convolutions), "fast" (FastNet's), "separable" or "separable-dense" (DepthwiseVsDense's).
     public static void Run(SimdWidth width, int images, string network = "default")
     {
         switch (width)
@@ -39,7 +39,14 @@ internal static unsafe class KernelTimes
     {
         int v = TOps.Count;
         // The network's convolutions as its generated trainer composes them (the blueprint's geometry), at this vector width.
-        var blueprint = network == "fast" ? Mnist.Models.FastNet.Trainer.Blueprint : Mnist.Models.DefaultNet.Trainer.Blueprint;
+        var blueprint = network switch
+        {
+            "fast" => Mnist.Models.FastNet.Trainer.Blueprint,
+            // DepthwiseVsDense's network, its depthwise convolutions grouped or not.
+            "separable" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(true)),
+            "separable-dense" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(false)),
+            _ => Mnist.Models.DefaultNet.Trainer.Blueprint,
+        };
         var layers = blueprint.Convolutions.Select(g => g with { VectorWidth = v }).ToArray();
         double totalSeconds = 0;
         long totalMacs = 0;
@@ -75,7 +82,7 @@ internal static unsafe class KernelTimes
                 layer.Backward(m, null, group, dw, null, 0);
             }) / group;
             double macs = g.MultiplyAdds;
-            Console.WriteLine($"conv {g.InChannels}->{g.OutChannels} k{g.Kernel} {g.Height}x{g.Width} (weight-gradient group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, " +
+            Console.WriteLine($"conv {g.InChannels}->{g.OutChannels} k{g.Kernel}{(g.Groups != 1 ? $" groups {g.Groups}" : "")} {g.Height}x{g.Width} (weight-gradient group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, " +
                 $"weight grad {2 * macs / weightOnly / 1e9:F1} (one image at a time {2 * macs / weightSingle / 1e9:F1}), " +
                 $"input grad {2 * macs / Math.Max(backward - weightSingle, 1e-12) / 1e9:F1}; " +
                 $"{(forward + backward - weightSingle + weightOnly) * 1e6:F1} us/image");

@@ -4,20 +4,20 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Mnist.Dsl.Declarations;
+using Mnist.Dsl.Registry;
 
 namespace Mnist.Dsl.Analyzers;
 
 /// <summary>
 /// MNIST0018: a name declared with [Network(Name = ...)] is how trainers and classifiers find the network in its
 /// assembly's registry (case-insensitively), so it must be the only network of that name there. Collects the registry
-/// name of every network the registry lists while the compilation is analysed, and checks them once at its end.
+/// name of every network the registry lists while the compilation is analysed, and checks them once at its end with
+/// the rule and message the F# build check uses too (<see cref="RegistryNameClashes"/>).
 /// Networks that only share a class name (two Nets in two namespaces) declared no name: they stay apart by full name.
 /// </summary>
 internal sealed class RegistryNameCheck
 {
-    private sealed record Entry(string RegistryName, string FullName, bool Declared, Location? Where);
-
-    private readonly ConcurrentBag<Entry> entries = new();
+    private readonly ConcurrentBag<RegistryNameClashes.Entry<Location?>> entries = new();
 
     public static void Register(CompilationStartAnalysisContext context)
     {
@@ -34,20 +34,12 @@ internal sealed class RegistryNameCheck
         var where = network.Attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax syntax
             ? (syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Name") ?? (SyntaxNode)syntax).GetLocation()
             : type.Locations.FirstOrDefault();
-        entries.Add(new Entry(declared ? network.RegistryName! : type.Name, type.ToDisplayString(), declared, where));
+        entries.Add(new RegistryNameClashes.Entry<Location?>(declared ? network.RegistryName! : type.Name, type.ToDisplayString(), declared, where));
     }
 
     private void Report(CompilationAnalysisContext context)
     {
-        foreach (var group in entries.GroupBy(e => e.RegistryName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-        {
-            var all = group.OrderBy(e => e.FullName, StringComparer.Ordinal).ToArray();
-            foreach (var entry in all.Where(e => e.Declared))
-            {
-                var others = string.Join(", ", all.Where(e => e != entry).Select(e => e.FullName));
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateRegistryName, entry.Where,
-                    $"{entry.FullName} is named \"{entry.RegistryName}\", but {others} has that name too (ignoring case); give each network its own Name"));
-            }
-        }
+        foreach (var (entry, message) in RegistryNameClashes.Find(entries))
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateRegistryName, entry.Tag, message));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Mnist.Dsl.Analysis;
@@ -36,11 +35,10 @@ internal static class ParameterBudgetSettings
         return NetworkDefinition.DefaultParameterBudget;
     }
 
+    /// <summary>Digits with optional _ or , separators, positive; parsed as the F# budgets are (ParameterBudgetMetadata).</summary>
     private static bool TryParse(AnalyzerConfigOptions options, string key, out int value)
     {
         value = 0;
-        return options.TryGetValue(key, out var text)
-            && int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out value)
-            && value > 0;
+        return options.TryGetValue(key, out var text) && ParameterBudgetMetadata.TryParse(text, out value);
     }
 }

@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine;
 /// Owns every buffer of a workspace: allocated once (64-byte aligned, zeroed) when a trainer is built, freed
 /// together on dispose, so a training step allocates nothing and the GC never moves what the kernels point into.
 /// </summary>
-public sealed unsafe class NativeArena : IDisposable
+internal sealed unsafe class NativeArena : IDisposable
 {
     private readonly List<nint> _blocks = new();
 

@@ -1,17 +1,21 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Registry;
 
 namespace Mnist.Dsl.FSharpCheck;
 
 /// <summary>
 /// The MSBuild task behind Mnist.Dsl.targets for F# projects: checks every [Network] type of the compiled assembly
 /// with the layer algebra (<see cref="NetworkAnalysis"/>) and logs each broken rule with the C# analyzer's ID and
-/// message (the algebra writes the messages; the analyzer's descriptors only wrap them), at the F# attribute at fault.
+/// message (the algebra writes the messages; the analyzer's descriptors only wrap them), at the F# attribute at fault,
+/// under the budgets kept in the assembly's metadata (<see cref="ResolveFSharpNetworkBudgets"/>); and MNIST0018 across the
+/// assembly's networks.
 /// </summary>
 public sealed class CheckFSharpNetworks : Task
 {
@@ -22,9 +26,6 @@ public sealed class CheckFSharpNetworks : Task
     /// <summary>The project's F# sources in compile order, to place diagnostics at the attributes.</summary>
     public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>$(MnistDslParameterBudget): the budget of a network whose [Network] sets none; empty for 20,000.</summary>
-    public string? ProjectBudget { get; set; }
-
     /// <summary>$(TreatWarningsAsErrors): MNIST0014 is then an error, as it is for C# under the same property.</summary>
     public bool TreatWarningsAsErrors { get; set; }
 
@@ -34,14 +35,17 @@ public sealed class CheckFSharpNetworks : Task
     public override bool Execute()
     {
         var files = Sources.Select(s => s.GetMetadata("FullPath")).ToArray();
-        var budget = CompiledNetworkDefinition.ParseBudget(ProjectBudget);
-        foreach (var network in CompiledNetworkReader.Read(Assembly))
-            Check(network, files, budget);
+        // The budgets ResolveFSharpNetworkBudgets kept in the assembly, read as the trainer reads them at run time.
+        var metadata = CompiledNetworkReader.ReadMetadata(Assembly);
+        var networks = CompiledNetworkReader.Read(Assembly);
+        foreach (var network in networks)
+            Check(network, files, ParameterBudgetMetadata.Undeclared(network.Name, key => metadata.TryGetValue(key, out var value) ? value : null));
+        CheckRegistryNames(networks, files);
         if (!Log.HasLoggedErrors && !string.IsNullOrEmpty(StampFile)) WriteStamp(StampFile!);
         return !Log.HasLoggedErrors;
     }
 
-    private void Check(CompiledNetwork network, string[] files, int projectBudget)
+    private void Check(CompiledNetwork network, string[] files, int undeclaredBudget)
     {
         var source = FSharpDeclarationScanner.Find(files, network.Name, network.EnclosingTypes);
         var written = source?.Attributes.Where(a => LayerNames.IsLayerAttribute(a.Name + "Attribute")).ToArray();
@@ -66,7 +70,7 @@ public sealed class CheckFSharpNetworks : Task
                 $"{network.Name} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]");
             return;
         }
-        var definition = CompiledNetworkDefinition.From(network.Name, network.Network, network.Layers, projectBudget);
+        var definition = CompiledNetworkDefinition.From(network.Name, network.Network, network.Layers, undeclaredBudget);
         if (definition is null) return; // arguments that are not the attribute's: the F# compiler has reported them
 
         foreach (var violation in NetworkAnalysis.Analyze(definition).Violations)
@@ -77,6 +81,34 @@ public sealed class CheckFSharpNetworks : Task
             Report(violation.Id, violation.IsWarning, source?.File, line, column, violation.Message);
         }
     }
+
+    /// <summary>
+    /// MNIST0018, as the C# analyzer checks it (<see cref="RegistryNameClashes"/>): a Name declared on [&lt;Network&gt;] that
+    /// another network of the assembly has too (ignoring case), reported at that Name = argument.
+    /// </summary>
+    private void CheckRegistryNames(IReadOnlyList<CompiledNetwork> networks, string[] files)
+    {
+        var entries = networks.Select(n => NamedString(n.Network, nameof(NetworkAttribute.Name)) is { } declared
+            ? new RegistryNameClashes.Entry<CompiledNetwork>(declared, FullName(n), true, n)
+            : new RegistryNameClashes.Entry<CompiledNetwork>(n.Name, FullName(n), false, n));
+        foreach (var (entry, message) in RegistryNameClashes.Find(entries))
+        {
+            var network = entry.Tag;
+            var source = FSharpDeclarationScanner.Find(files, network.Name, network.EnclosingTypes);
+            var attribute = source?.Attributes.FirstOrDefault(a => a.Name == "Network");
+            var (line, column) = source is null ? (0, 0)
+                : attribute is null ? (source.Line, source.Column)
+                : source.Argument(attribute, nameof(NetworkAttribute.Name), null, -1) ?? (attribute.Line, attribute.Column);
+            Report("MNIST0018", false, source?.File, line, column, message);
+        }
+    }
+
+    /// <summary>The type's name with its namespace and enclosing types (F# modules), dotted as the C# analyzer writes it.</summary>
+    private static string FullName(CompiledNetwork network) =>
+        string.Join(".", new[] { network.Namespace }.Where(n => n.Length > 0).Concat(network.EnclosingTypes).Append(network.Name));
+
+    private static string? NamedString(CompiledAttribute attribute, string name) =>
+        attribute.Named.TryGetValue(name, out var value) && value is string text && text.Length > 0 ? text : null;
 
     /// <summary>
     /// The constructor parameter (name, position) that sets <paramref name="argument"/> (KernelSize is kernelSize), read

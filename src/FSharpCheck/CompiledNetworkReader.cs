@@ -54,6 +54,24 @@ public static class CompiledNetworkReader
         return networks;
     }
 
+    /// <summary>The assembly's [assembly: AssemblyMetadata(key, value)] entries, the last of each key winning (as the trainer reads them by reflection).</summary>
+    public static IReadOnlyDictionary<string, string?> ReadMetadata(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var handle in md.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            var attribute = md.GetCustomAttribute(handle);
+            if (AttributeType(md, attribute) != ("System.Reflection", "AssemblyMetadataAttribute")) continue;
+            var value = attribute.DecodeValue(AttributeTypeProvider.Instance);
+            if (value.FixedArguments.Length == 2 && value.FixedArguments[0].Value is string key)
+                metadata[key] = value.FixedArguments[1].Value as string;
+        }
+        return metadata;
+    }
+
     private static (string Namespace, string Name) AttributeType(MetadataReader md, CustomAttribute attribute)
     {
         EntityHandle parent = attribute.Constructor.Kind switch

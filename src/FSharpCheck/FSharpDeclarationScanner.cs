@@ -62,6 +62,18 @@ public static class FSharpDeclarationScanner
         return first;
     }
 
+    /// <summary>The types of one file whose attribute lists include [&lt;Network&gt;], with where each name is, in source order.</summary>
+    public static IEnumerable<(string Name, int Line, int Column)> Networks(string file, string text)
+    {
+        foreach (Match match in AnyDeclaration.Matches(text))
+        {
+            var found = Declaration(file, text, match.Index, match.Groups["name"].Index);
+            if (found.Attributes.Any(a => a.Name == "Network")) yield return (match.Groups["name"].Value, found.Line, found.Column);
+        }
+    }
+
+    private static readonly Regex AnyDeclaration = new(@"\b(?:type|and)\s+(?:\[<[^\]]*>\]\s*)?(?:(?:private|internal|public)\s+)?(?<name>\w+)\b");
+
     private static SourceDeclaration Declaration(string file, string text, int keyword, int nameAt)
     {
         var lists = new List<(int Start, int End)>();

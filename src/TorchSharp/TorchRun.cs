@@ -1,3 +1,4 @@
+using Mnist.Dsl.Training.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -25,6 +26,11 @@ public sealed class HoverTests(EditorSession session)
 
         Assert.Contains("A network with its own summary.", hover);
         HoverAssert.ShowsNetwork(hover, ScratchSources.Summary(ScratchSources.DocumentedNet));
+        // The user's summary is a paragraph of its own: a blank line, not a line break, before the generated facts.
+        var lines = hover.ReplaceLineEndings("\n").Split('\n');
+        var user = System.Array.FindIndex(lines, l => l.Contains("A network with its own summary.", System.StringComparison.Ordinal));
+        Assert.Equal("", lines[user + 1].Trim());
+        Assert.Contains("DocumentedNet: ", string.Join("\n", lines.Skip(user + 1)), System.StringComparison.Ordinal);
     }
 
     /// <summary>Over its budget the network is still computed (MNIST0001 is about the assignment, not the shapes).</summary>

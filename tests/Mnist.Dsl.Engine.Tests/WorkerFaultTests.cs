@@ -124,7 +124,7 @@ public sealed class WorkerFaultTests
     }
 
     /// <summary>The identity, in two forward and two backward phases (so a barrier with a finishing call on every thread between them).</summary>
-    public sealed unsafe class FaultUnit(int size, int batch, int chunks, NativeArena arena, Fault fault) : ElementwiseUnit(size, batch, arena)
+    internal sealed unsafe class FaultUnit(int size, int batch, int chunks, NativeArena arena, Fault fault) : ElementwiseUnit(size, batch, arena)
     {
         public override int ForwardPhases => 2;
 

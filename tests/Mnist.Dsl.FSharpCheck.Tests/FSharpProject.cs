@@ -28,7 +28,12 @@ public sealed class FSharpProject : IDisposable
     /// <summary>The compiled assembly the build step reads (obj/, which exists even when the step fails the build).</summary>
     public string IntermediateAssembly => Path.Combine(Folder, "obj", LocalPackage.Configuration, "net10.0", "Checked.dll");
 
-    public void Write(string name, string text) => File.WriteAllText(Path.Combine(Folder, name), text);
+    public void Write(string name, string text)
+    {
+        var path = Path.Combine(Folder, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
 
     /// <summary>Writes Checked.fsproj compiling <paramref name="sources"/> in that order, with <paramref name="budget"/> as its MnistDslParameterBudget.</summary>
     public void WriteProject(int budget, params string[] sources)

@@ -104,15 +104,99 @@ internal static class Sources
         open Mnist.Dsl
 
         [<Network(1, 28, 28)>]
+        {{DefaultNetLists(channels)}}
+        type OverBudget() = class end
+        """;
+
+    /// <summary>DefaultNet's attribute lists, with its fourth convolution's channels as given (16 in DefaultNet: 16,538 parameters; 48: 26,970).</summary>
+    public static string DefaultNetLists(int fourthConvolution = 16) => $$"""
         [<Conv2d(16, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<MaxPool2d(2); Conv2d(12, 1, Bias = false)>]
-        [<Conv2d({{channels}}, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
+        [<Conv2d({{fourthConvolution}}, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<Conv2d(24, 3, Bias = false); ReLU; BatchNorm2d; Dropout(0.05)>]
         [<Conv2d(32, 3, Bias = false); ReLU; BatchNorm2d>]
         [<GlobalAvgPool2d; Linear(10); LogSoftmax>]
-        type OverBudget() = class end
         """;
+
+    /// <summary>A file of module <paramref name="module"/> declaring DefaultNet (its fourth convolution as given) as type <paramref name="name"/>.</summary>
+    public static string FolderNetworkSource(string module, string name, int fourthConvolution) => $$"""
+        module Checked.{{module}}
+
+        open Mnist.Dsl
+
+        [<Network(1, 28, 28)>]
+        {{DefaultNetLists(fourthConvolution)}}
+        type {{name}}() = class end
+        """;
+
+    /// <summary>
+    /// The project folder's .editorconfig: a strict budget for Strict/, a lenient one for Lenient/, an unreadable one for
+    /// Lenient/BadValue.fs (no setting: the project's 25,000 applies, not the folder's section above it).
+    /// </summary>
+    public const int StrictBudget = 15_000;
+    public const int LenientBudget = 30_000;
+    public const string EditorConfig = """
+        root = true
+
+        [Strict/*.fs]
+        mnist_dsl.parameter_budget = 15_000
+
+        [Lenient/*.fs]
+        mnist_dsl.parameter_budget = 30,000
+
+        [Lenient/BadValue.fs]
+        mnist_dsl.parameter_budget = lots
+        """;
+
+    /// <summary>Two networks named "twin" and "Twin", and an unnamed class TWIN: MNIST0018 at both names, as C#'s <see cref="NamesCSharp"/>.</summary>
+    public static string NamesSource => $$"""
+        module Checked.Names
+
+        open Mnist.Dsl
+
+        [<Network(1, 28, 28, Name = "twin")>]
+        {{DefaultNetLists()}}
+        type FirstTwin() = class end
+
+        [<Network(1, 28, 28, Description = "the second", Name = "Twin")>]
+        {{DefaultNetLists()}}
+        type SecondTwin() = class end
+
+        [<Network(1, 28, 28)>]
+        {{DefaultNetLists()}}
+        type TWIN() = class end
+        """;
+
+    /// <summary><see cref="NamesSource"/> in C#: the module is a static class in namespace Checked.</summary>
+    public static string NamesCSharp
+    {
+        get
+        {
+            const string layers = "[Conv2d(16, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05), Conv2d(24, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05), MaxPool2d(2), Conv2d(12, 1, Bias = false), "
+                + "Conv2d(16, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05), Conv2d(24, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05), Conv2d(32, 3, Bias = false), ReLU, BatchNorm2d, GlobalAvgPool2d, Linear(10), LogSoftmax]";
+            return $$"""
+                using Mnist.Dsl;
+
+                namespace Checked;
+
+                public static partial class Names
+                {
+                    [Network(1, 28, 28, Name = "twin")]
+                    {{layers}}
+                    public partial class FirstTwin;
+
+                    [Network(1, 28, 28, Description = "the second", Name = "Twin")]
+                    {{layers}}
+                    public partial class SecondTwin;
+
+                    [Network(1, 28, 28)]
+                    {{layers}}
+                    public partial class TWIN;
+                }
+                """;
+        }
+    }
 
     public const string NoBatchNormSource = """
         module Checked.Missing

@@ -8,8 +8,8 @@ namespace Mnist.Dsl.Generator.Tests;
 /// <summary>
 /// The network's documentation as Roslyn merges it (docs/editor.md): the compiler concatenates the doc comments of a
 /// partial type's parts, the user's first; Roslyn's Quick Info keeps only the first &lt;summary&gt; and the first
-/// &lt;remarks&gt;, so the generated remarks must carry the numbers and the table on their own, and csharp-ls's
-/// Markdown needs every text block around the table's &lt;code&gt; in a &lt;para&gt;.
+/// &lt;remarks&gt;, csharp-ls shows them all; so the facts are written once, as the summary when the user wrote none and
+/// at the head of the remarks when they did, and the table's &lt;code&gt; sits between paragraph breaks.
 /// </summary>
 public sealed class DocCommentMergeTests
 {
@@ -21,35 +21,42 @@ public sealed class DocCommentMergeTests
         """;
 
     [Fact]
-    public void With_the_users_summary_first_the_first_remarks_are_the_generated_numbers_and_table()
+    public void With_the_users_summary_first_the_generated_facts_open_the_remarks_and_are_not_a_second_summary()
     {
         var doc = MergedDoc("/// <summary>The user's own words.</summary>\n" + Layers + "public partial class Net;");
 
-        var summaries = doc.Elements("summary").ToList();
-        Assert.Equal(2, summaries.Count);
-        Assert.Equal("The user's own words.", summaries[0].Value);
-        Assert.StartsWith("Net: 1,466 parameters, output [-1, 10], receptive field 28×28", summaries[1].Value.Trim());
-        AssertRemarksCarryEverything(doc);
+        Assert.Equal("The user's own words.", Assert.Single(doc.Elements("summary")).Value);
+        var remarks = AssertRemarksCarryTheTable(doc);
+        Assert.StartsWith(Facts, remarks.Nodes().OfType<XText>().First().Value.Trim());
     }
 
     [Fact]
-    public void Without_a_users_comment_the_summary_is_the_generated_one()
+    public void Without_a_users_comment_the_summary_is_the_generated_facts_and_the_remarks_do_not_repeat_them()
     {
         var doc = MergedDoc(Layers + "public partial class Net;");
 
-        Assert.StartsWith("Net: 1,466 parameters", Assert.Single(doc.Elements("summary")).Value.Trim());
-        AssertRemarksCarryEverything(doc);
+        Assert.StartsWith(Facts, Assert.Single(doc.Elements("summary")).Value.Trim());
+        var remarks = AssertRemarksCarryTheTable(doc);
+        Assert.DoesNotContain("1,466 parameters", remarks.Value);
     }
 
-    private static void AssertRemarksCarryEverything(XElement doc)
+    private const string Facts = "Net: 1,466 parameters, output [-1, 10], receptive field 28×28";
+
+    /// <summary>
+    /// csharp-ls writes "Remarks: " and then the remarks' first node: text, so that line does not end in a space; an
+    /// empty &lt;para/&gt; before &lt;code&gt;, so its fence opens on a line of its own; a &lt;para&gt; after it, so the fence closes on its own.
+    /// </summary>
+    private static XElement AssertRemarksCarryTheTable(XElement doc)
     {
-        var remarks = doc.Elements("remarks").First();
-        Assert.Contains("1,466 parameters, output [-1, 10], receptive field 28×28", remarks.Value);
+        var remarks = Assert.Single(doc.Elements("remarks"));
         var code = Assert.Single(remarks.Elements("code"));
         Assert.Contains("Total params: 1,466", code.Value);
-        // Text directly beside <code> would be glued to the Markdown fence: every sibling is an element, a <para>.
-        Assert.All(remarks.Nodes().OfType<XText>(), t => Assert.True(string.IsNullOrWhiteSpace(t.Value), $"bare text in <remarks>: '{t.Value}'"));
-        Assert.All(remarks.Elements().Where(e => e.Name != "code"), e => Assert.Equal("para", e.Name.LocalName));
+        Assert.IsType<XText>(remarks.FirstNode);
+        Assert.Equal("para", ((XElement)code.ElementsBeforeSelf().Last()).Name.LocalName);
+        Assert.True(code.ElementsBeforeSelf().Last().IsEmpty);
+        Assert.Equal("para", code.ElementsAfterSelf().First().Name.LocalName);
+        Assert.All(code.NodesAfterSelf().OfType<XText>(), t => Assert.True(string.IsNullOrWhiteSpace(t.Value), $"bare text after <code>: '{t.Value}'"));
+        return remarks;
     }
 
     /// <summary>The type's documentation XML as the compiler gives it to an IDE (GetDocumentationCommentXml).</summary>

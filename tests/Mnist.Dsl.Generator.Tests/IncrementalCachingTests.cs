@@ -174,8 +174,8 @@ public class IncrementalCachingTests
         Assert.All(Outputs(run, TrackingNames.Networks), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.All(Outputs(run, TrackingNames.RegistryEntries), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         var registry = run.GeneratedSources.Single(s => s.HintName == "Mnist.Dsl.NetworkRegistry.g.cs").SourceText.ToString();
-        Assert.Contains("RegisteredNetwork(\"net\", \"Caching.Net\"", registry);
-        Assert.Contains("\"second\"),", registry);
+        Assert.Contains("Name = \"net\",", registry);
+        Assert.Contains("Description = \"second\",", registry);
     }
 
     /// <summary>Two independent parses of the same source give equal models: what the cache compares is values, not references.</summary>

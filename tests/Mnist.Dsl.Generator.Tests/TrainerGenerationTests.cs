@@ -43,9 +43,34 @@ public class TrainerGenerationTests
     {
         var result = Run(SampleNetworks.Source("DefaultNet"));
 
-        Assert.Contains("options => global::Mnist.Models.DefaultNet.Trainer.Create((global::Mnist.Dsl.Engine.Trainers.TrainerOptions)options)", result.RegistrySource);
+        Assert.Contains("global::Mnist.Dsl.Registry.RegisteredNetwork.Create<global::Mnist.Dsl.Engine.Trainers.TrainerOptions, global::Mnist.Dsl.Engine.Trainers.ITrainer>(", result.RegistrySource);
+        Assert.Contains("createTrainer: global::Mnist.Models.DefaultNet.Trainer.Create)", result.RegistrySource);
         Assert.Empty(result.CompilerWarnings);
     }
+
+    /// <summary>
+    /// The registry of every sample and of a network the engine cannot train, in one compilation with the engine: each
+    /// entry a RegisteredNetwork.Create call with named properties, the trainer factory typed (no object, no cast), or
+    /// the reason there is none.
+    /// </summary>
+    [Fact]
+    public void The_registry_matches_its_snapshot_and_compiles_without_diagnostics()
+    {
+        var sources = SampleNetworks.All().Select(n => n.Source).Append(WidePool);
+        var result = GeneratorHarness.Run(CompilationFactory.Create(sources, withTorch: true, extra: new[] { Engine }));
+
+        Snapshot.Verify("Registry", result.RegistrySource);
+        Assert.Empty(result.CompilerWarnings);
+        Assert.DoesNotContain("object", result.RegistrySource);
+    }
+
+    private const string WidePool = """
+        using Mnist.Dsl;
+        namespace Nets;
+        [Network(1, 28, 28, Requires = RequiredLayers.None)]
+        [Conv2d(10, 3), MaxPool2d(17), GlobalAvgPool2d, Linear(10), LogSoftmax]
+        public partial class WidePool;
+        """;
 
     [Fact]
     public void A_network_the_engine_cannot_train_gets_no_trainer_and_the_registry_says_why()

@@ -103,7 +103,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
                 "analyzers/dotnet/cs/Mnist.Dsl.Analyzers.dll", "analyzers/dotnet/cs/Mnist.Dsl.CodeFixes.dll",
                 "build/Mnist.Dsl.props", "buildTransitive/Mnist.Dsl.props",
                 "build/Mnist.Dsl.targets", "buildTransitive/Mnist.Dsl.targets",
-                "tasks/net10.0/Mnist.Dsl.FSharpCheck.dll", "tasks/net10.0/Mnist.Dsl.dll",
+                "tasks/net10.0/Mnist.Dsl.FSharpCheck.dll", "tasks/net10.0/Mnist.Dsl.dll", "tasks/net10.0/Microsoft.CodeAnalysis.dll",
             })
                 Assert.Contains(file, files);
             // The F# check is not an analyzer: the compiler must not try to load it.

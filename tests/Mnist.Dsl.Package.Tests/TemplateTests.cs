@@ -127,7 +127,7 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
     /// <summary>
     /// `dotnet new mnist-dsl -lang F#`: the F# project builds with the package's build step checking its network, a network
     /// pushed over the budget fails the build with the C# analyzer's MNIST0001 text at MyNet.fs's [&lt;Network&gt;] line, a
-    /// project budget that admits it holds at run time too, the fix builds again, and MnistTrainer.Run argv finds the attributed class, lists it and trains it on the engine with no
+    /// project budget or an .editorconfig budget that admits it holds at run time too, the fix builds again, and MnistTrainer.Run argv finds the attributed class, lists it and trains it on the engine with no
     /// native file in the output.
     /// </summary>
     [Fact]
@@ -173,6 +173,14 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "wide");
         Assert.Matches(@"^mynet\s+23,834 parameters", Dotnet.Run(app, "wide/MyNets.dll", "list").Output.Trim());
         File.WriteAllText(projectFile, project);
+
+        // The same budget from .editorconfig for MyNet.fs, the project's back at 20,000: admitted at build and at run time
+        // (the build resolves it as the C# analyzer would and keeps it per network in the assembly's metadata).
+        var editorConfig = Path.Combine(app, ".editorconfig");
+        File.WriteAllText(editorConfig, "root = true\n\n[MyNet.fs]\nmnist_dsl.parameter_budget = 25_000\n");
+        Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "configured");
+        Assert.Matches(@"^mynet\s+23,834 parameters", Dotnet.Run(app, "configured/MyNets.dll", "list").Output.Trim());
+        File.Delete(editorConfig);
 
         File.WriteAllText(network, declared);
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");

@@ -12,7 +12,7 @@ using Mnist.Tests.Shared;
 namespace Mnist.Dsl.Training.Tests;
 
 /// <summary>
-/// The three schedules the trainer uses (src/Training/Cli/Schedules.cs), as it builds and steps them, give
+/// The three schedules the trainer uses (src/TorchSharp/TorchSchedule.cs), as it builds and steps them, give
 /// PyTorch 1.13's learning rates and momenta bit for bit: the seeds' recipes are PyTorch's, and the trainer
 /// uses TorchSharp's schedulers as they are. One known difference is pinned down, because the trainer works
 /// around it: TorchSharp's OneCycleLR stepped a last time, after the run's final batch.

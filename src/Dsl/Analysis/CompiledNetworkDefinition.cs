@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Layers;
@@ -13,8 +12,8 @@ namespace Mnist.Dsl.Analysis;
 /// </summary>
 public static class CompiledNetworkDefinition
 {
-    /// <summary>The definition, with the project's budget for a [Network] that sets none; null when an attribute's arguments are not the attribute's.</summary>
-    public static NetworkDefinition? From(string name, CompiledAttribute network, IEnumerable<CompiledAttribute> layerAttributes, int projectBudget)
+    /// <summary>The definition, with <paramref name="undeclaredBudget"/> for a [Network] that sets none (<see cref="ParameterBudgetMetadata"/>); null when an attribute's arguments are not the attribute's.</summary>
+    public static NetworkDefinition? From(string name, CompiledAttribute network, IEnumerable<CompiledAttribute> layerAttributes, int undeclaredBudget)
     {
         var n = network;
         if (n.Positional.Count != 3) return null;
@@ -28,15 +27,9 @@ public static class CompiledNetworkDefinition
         var declaredBudget = NamedInt(n, "ParameterBudget", 0);
         return new NetworkDefinition(name, Int(n.Positional[0]), Int(n.Positional[1]), Int(n.Positional[2]), layers,
             NamedInt(n, "Classes", NetworkDefinition.DefaultClasses),
-            declaredBudget > 0 ? declaredBudget : projectBudget,
+            declaredBudget > 0 ? declaredBudget : undeclaredBudget,
             (RequiredLayers)NamedInt(n, "Requires", (int)RequiredLayers.All));
     }
-
-    /// <summary>$(MnistDslParameterBudget) as the C# side reads it (ParameterBudgetSettings): digits with optional _ or , separators, positive, else the default.</summary>
-    public static int ParseBudget(string? text) =>
-        text is not null && int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : NetworkDefinition.DefaultParameterBudget;
 
     private static Layer? ToLayer(CompiledAttribute a)
     {
@@ -46,7 +39,8 @@ public static class CompiledNetworkDefinition
         return kind switch
         {
             LayerKind.Conv2d => args.Count != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt(a, "Stride", LayerDefaults.Stride),
-                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InChannels", LayerDefaults.InferredInput)),
+                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InChannels", LayerDefaults.InferredInput),
+                NamedInt(a, "Groups", LayerDefaults.Groups)),
             LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
             LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
             LayerKind.ReLU => new ReLU(functional),

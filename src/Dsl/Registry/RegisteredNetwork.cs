@@ -9,30 +9,44 @@ namespace Mnist.Dsl.Registry;
 /// <summary>
 /// One [Network] class as the generated registry lists it: its names and type, its definition and compile-time
 /// summary, a factory for its module (when the assembly references a torch runtime) and a loader for its
-/// inference class (when one was generated). Mnist.Dsl cannot reference TorchSharp, so the module comes as an
-/// object: <c>network.CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c> casts it.
+/// inference class (when one was generated), and a trainer factory (when the engine can train it). Made by
+/// <see cref="Create(NetworkRegistration)"/> from a <see cref="NetworkRegistration"/>. Mnist.Dsl cannot reference TorchSharp,
+/// so the module comes as an object: <c>network.CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c> casts it.
 /// </summary>
 public sealed class RegisteredNetwork
 {
     private readonly Func<object>? createModule;
     private readonly Func<Stream, string, INetworkInference>? loadInference;
-    private readonly Func<object, object>? createTrainer;
+    private readonly Delegate? createTrainer;
 
-    public RegisteredNetwork(string name, string fullName, Type type, NetworkDefinition definition, NetworkSummary summary,
-        Func<object>? createModule, Func<Stream, string, INetworkInference>? loadInference, string description = "",
-        Func<object, object>? createTrainer = null, string? noTrainerReason = null)
+    private RegisteredNetwork(NetworkRegistration registration, Delegate? createTrainer)
     {
+        if (registration is null) throw new ArgumentNullException(nameof(registration));
+        string Missing(string property) => $"{nameof(NetworkRegistration)}.{property} is required (registering {(string.IsNullOrEmpty(registration.FullName) ? registration.Name : registration.FullName)}).";
+        if (string.IsNullOrEmpty(registration.Name)) throw new ArgumentException(Missing(nameof(NetworkRegistration.Name)), nameof(registration));
+        if (string.IsNullOrEmpty(registration.FullName)) throw new ArgumentException(Missing(nameof(NetworkRegistration.FullName)), nameof(registration));
+        Type = registration.Type ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Type)), nameof(registration));
+        Definition = registration.Definition ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Definition)), nameof(registration));
+        Summary = registration.Summary ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Summary)), nameof(registration));
+        Name = registration.Name;
+        FullName = registration.FullName;
+        Description = registration.Description ?? "";
+        createModule = registration.CreateModule;
+        loadInference = registration.LoadInference;
         this.createTrainer = createTrainer;
-        NoTrainerReason = createTrainer is null ? noTrainerReason : null;
-        Description = description ?? "";
-        Name = name;
-        FullName = fullName;
-        Type = type;
-        Definition = definition;
-        Summary = summary;
-        this.createModule = createModule;
-        this.loadInference = loadInference;
+        NoTrainerReason = createTrainer is null ? registration.NoTrainerReason : null;
     }
+
+    /// <summary>The entry of a network without a trainer on the engine (the generated registry's call when the project does not reference the engine).</summary>
+    public static RegisteredNetwork Create(NetworkRegistration registration) => new(registration, null);
+
+    /// <summary>
+    /// The entry of a network with a trainer on the engine: <paramref name="createTrainer"/> is typed by the engine's
+    /// options and trainer (<c>Create&lt;TrainerOptions, ITrainer&gt;(registration, Net.Trainer.Create)</c>), which
+    /// <see cref="CreateTrainer{TOptions, TTrainer}(TOptions)"/> asks for by the same types.
+    /// </summary>
+    public static RegisteredNetwork Create<TOptions, TTrainer>(NetworkRegistration registration, TrainerFactory<TOptions, TTrainer> createTrainer) where TTrainer : class =>
+        new(registration, createTrainer ?? throw new ArgumentNullException(nameof(createTrainer)));
 
     /// <summary>
     /// The name to find it by: [Network(Name = "default")], else the class's name (Net). A declared name is unique in
@@ -116,15 +130,17 @@ public sealed class RegisteredNetwork
     public bool HasTrainer => createTrainer is not null;
 
     /// <summary>
-    /// A new trainer on the plain-C# engine as <typeparamref name="T"/>. Mnist.Dsl cannot reference the engine, so the
-    /// options are an object here; the engine's extension <c>network.CreateTrainer(new TrainerOptions(...))</c> is the
-    /// typed door (there is deliberately no non-generic instance method: it would hide that extension).
+    /// A new trainer on the plain-C# engine. Mnist.Dsl cannot reference the engine, so its types are the type arguments;
+    /// the engine's extension <c>network.CreateTrainer(new TrainerOptions(...))</c> is the door to use (there is
+    /// deliberately no non-generic instance method: it would hide that extension).
     /// </summary>
-    public T CreateTrainer<T>(object options) where T : class
+    public TTrainer CreateTrainer<TOptions, TTrainer>(TOptions options) where TTrainer : class
     {
         var create = createTrainer ?? throw new InvalidOperationException($"{FullName} has no trainer on the engine: " + (NoTrainerReason
             ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it)."));
-        return create(options) as T ?? throw new InvalidCastException($"{FullName}'s trainer is not a {typeof(T).FullName}.");
+        return create is TrainerFactory<TOptions, TTrainer> typed
+            ? typed(options)
+            : throw new InvalidCastException($"{FullName}'s trainer factory is a {create.GetType().Name}, not a factory of {typeof(TTrainer).FullName} from {typeof(TOptions).FullName}.");
     }
 
     /// <summary>Why the network has no trainer although the engine is there (a layer it cannot train: EngineLowering.Unsupported); null otherwise.</summary>

@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// normalise. Backward: the chunk's gradient sums | barrier | input gradient. Sums are per chunk (in double) and reduced
 /// in chunk order, so the thread count does not change the bits.
 /// </summary>
-public sealed unsafe class BatchNormUnit : TrainUnit
+internal sealed unsafe class BatchNormUnit : TrainUnit
 {
     private readonly string _name;
     private readonly int _channels, _height, _width, _rows;

@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// the thread running it, the flat parameters, the chunk's own gradient accumulator (parallel to the parameters), and
 /// the seed and step that key the dropout masks. A value type: handing it around allocates nothing.
 /// </summary>
-public readonly unsafe struct ChunkWork(int from, int to, int chunk, int thread, float* parameters, float* gradient, ulong seed, long step)
+internal readonly unsafe struct ChunkWork(int from, int to, int chunk, int thread, float* parameters, float* gradient, ulong seed, long step)
 {
     public int From { get; } = from;
 

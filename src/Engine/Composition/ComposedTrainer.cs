@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// segment). Every sum is kept per chunk and reduced in chunk order, so the result depends on the seed only, not on
 /// the thread count or the timing; nothing is allocated per step.
 /// </summary>
-public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
+internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {
@@ -87,8 +87,10 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         var random = new SplitMix64(options.Seed);
         foreach (var unit in _units) unit.Initialize(random, _parameters);
         _team = new WorkerTeam(threads);
-        _trainBody = TrainSlice;
-        _evaluateBody = EvaluateSlice;
+        // A trainer given the scalar width runs every kernel scalar, not only the width-generic ones.
+        bool scalar = options.Width == SimdWidth.Scalar;
+        _trainBody = t => { using var _ = VectorPaths.Scalar(scalar); TrainSlice(t); };
+        _evaluateBody = t => { using var _ = VectorPaths.Scalar(scalar); EvaluateSlice(t); };
     }
 
     /// <summary>The network's name, for messages.</summary>
@@ -213,7 +215,8 @@ public sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
     private static void AddAndClear(float* g, float* sum, int p0, int p1)
     {
         int p = p0, v = Vector<float>.Count;
-        for (; p + v <= p1; p += v)
+        bool vector = VectorPaths.On;
+        for (; vector && p + v <= p1; p += v)
         {
             (Vector.Load(sum + p) + Vector.Load(g + p)).Store(sum + p);
             Vector<float>.Zero.Store(g + p);

@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// tables, and every reduction runs over the rows in chunk order: the result does not depend on which thread ran
 /// what (nor on the thread count). The caller puts a barrier between the phases.
 /// </summary>
-public sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
+internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {

@@ -4,7 +4,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// Dropout (element mask) or Dropout2d (whole channels), masks from <see cref="DropoutMask"/>: element (or channel) i of
 /// the batch keyed by (seed, step, layer), so backward recomputes the forward mask and the thread split does not matter.
 /// </summary>
-public sealed unsafe class DropoutUnit : ElementwiseUnit
+internal sealed unsafe class DropoutUnit : ElementwiseUnit
 {
     private readonly double _p;
     private readonly int _channels, _layer;

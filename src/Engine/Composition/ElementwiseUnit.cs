@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>A unit whose output has its input's size, with output and gradient buffers of its own.</summary>
-public abstract unsafe class ElementwiseUnit : TrainUnit
+internal abstract unsafe class ElementwiseUnit : TrainUnit
 {
     protected ElementwiseUnit(int size, int batch, NativeArena arena)
     {

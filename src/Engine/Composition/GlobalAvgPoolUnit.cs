@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>GlobalAvgPool2d (AdaptiveAvgPool2d(1)): [C][H][W] to [C]; a Flatten after it is free.</summary>
-public sealed unsafe class GlobalAvgPoolUnit : TrainUnit
+internal sealed unsafe class GlobalAvgPoolUnit : TrainUnit
 {
     private readonly int _channels, _height, _width;
 

@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>Linear (y = W x + b, W [out][in] as PyTorch stores it) on each image's flattened input.</summary>
-public sealed unsafe class LinearUnit : TrainUnit
+internal sealed unsafe class LinearUnit : TrainUnit
 {
     private readonly string _name;
     private readonly bool _hasBias;

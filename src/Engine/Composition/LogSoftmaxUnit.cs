@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// a vector's features, or, for a [C][H][W] map, over the channels at each pixel (stride H x W), as PyTorch's
 /// log_softmax(x, 1) does. Backward: dx = dy - exp(y) sum(dy) along the same axis.
 /// </summary>
-public sealed unsafe class LogSoftmaxUnit : ElementwiseUnit
+internal sealed unsafe class LogSoftmaxUnit : ElementwiseUnit
 {
     private readonly int _channels, _plane;
 

@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// logits gets cross-entropy, which is the same computation. Its forward writes the input gradient, so the backward
 /// pass starts in the same chunk loop; it has no output of its own besides the log-probabilities.
 /// </summary>
-public sealed unsafe class LossUnit : TrainUnit
+internal sealed unsafe class LossUnit : TrainUnit
 {
     private readonly int* _labels;
     private readonly double[] _chunkLoss;

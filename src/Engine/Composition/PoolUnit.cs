@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>MaxPool2d (winning tap kept per output for backward) or AvgPool2d; kernel k, stride s, no padding (the DSL's pools).</summary>
-public sealed unsafe class PoolUnit : TrainUnit
+internal sealed unsafe class PoolUnit : TrainUnit
 {
     private readonly bool _max;
     private readonly int _channels, _height, _width, _kernel, _stride;

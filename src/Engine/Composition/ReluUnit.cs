@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>ReLU on its own; backward masks by the output (y > 0), PyTorch's gradient at 0 being 0 too.</summary>
-public sealed unsafe class ReluUnit(int size, int batch, NativeArena arena) : ElementwiseUnit(size, batch, arena)
+internal sealed unsafe class ReluUnit(int size, int batch, NativeArena arena) : ElementwiseUnit(size, batch, arena)
 {
     public override void Forward(int phase, in ChunkWork work) => Evaluate(work.From, work.To, work.Thread, work.Parameters);
 

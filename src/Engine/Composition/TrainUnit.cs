@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// and <see cref="InputGradient"/> at the previous unit's (InputGradient null for the first unit: nothing needs it).
 /// Backward overwrites the input gradient and adds parameter gradients to the chunk's accumulator.
 /// </remarks>
-public abstract unsafe class TrainUnit
+internal abstract unsafe class TrainUnit
 {
     /// <summary>Floats per image in and out.</summary>
     public int InputSize { get; protected init; }

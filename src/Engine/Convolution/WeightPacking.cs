@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// channels interleaved per column ([block][j][4]), then the remaining channels one after another. Repacked after
 /// every optimizer step (a few thousand floats), so the kernel's broadcasts walk memory in order.
 /// </summary>
-public static unsafe class WeightPacking
+internal static unsafe class WeightPacking
 {
     /// <summary>PyTorch layout [co][ci][ky][kx] (depth = ci * k * k) to the forward kernel's layout.</summary>
     public static void PackForward(float* weight, int outChannels, int depth, float* packed)

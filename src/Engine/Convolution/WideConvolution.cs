@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// (input channel, tap) "columns" as its depth. The price: the Wp - Wo positions at the end of each row are computed
 /// and thrown away (8% for a 3x3 on 26 columns); the caller copies valid columns out.
 /// </summary>
-public static unsafe class WideConvolution<TV, TOps>
+internal static unsafe class WideConvolution<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {
@@ -234,8 +234,9 @@ public static unsafe class WideConvolution<TV, TOps>
         grad[0] += TOps.Sum(a30); grad[1] += TOps.Sum(a31); grad[2] += TOps.Sum(a32);
     }
 
+    /// <summary>sum over images i and p in [0, positions) of dy_i[p] * x_i[p] (image i at dy + i * dyStride, x + i * xStride), in one vector of lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
+    internal static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
     {
         TV acc = TOps.Zero;
         for (int i = 0; i < images; i++, dy += dyStride, x += xStride)

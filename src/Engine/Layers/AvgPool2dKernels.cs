@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>AvgPool2d (kernel k, stride s, no padding) and global average pooling, for one image [C][H][W].</summary>
-public static unsafe class AvgPool2dKernels
+internal static unsafe class AvgPool2dKernels
 {
     public static void Forward(float* x, int channels, int height, int width, int kernel, int stride, float* y)
     {

@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// PyTorch's conventions: biased variance to normalise, unbiased (n / (n - 1)) in the running update,
 /// running = (1 - momentum) running + momentum batch.
 /// </summary>
-public static unsafe class BatchNormKernels
+internal static unsafe class BatchNormKernels
 {
     /// <summary>
     /// sum[c] += sum of (x[c, :] - shift[c]), sumOfSquares[c] += sum of its squares, for one image [C][plane]. With a
@@ -19,6 +19,7 @@ public static unsafe class BatchNormKernels
     /// </summary>
     public static void AccumulateStatistics(float* x, int channels, int plane, float* shift, double* sum, double* sumOfSquares)
     {
+        bool vector = VectorPaths.On;
         for (int c = 0; c < channels; c++)
         {
             float* row = x + c * plane;
@@ -26,7 +27,7 @@ public static unsafe class BatchNormKernels
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             int i = 0;
-            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
             {
                 var a = Vector.Load(row + i) - k;
                 s += a;
@@ -108,6 +109,7 @@ public static unsafe class BatchNormKernels
     /// <summary>y = (x - mean) inverseStd gamma + beta for one image [C][plane] (in place allowed).</summary>
     public static void Normalize(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma, float* beta)
     {
+        bool vector = VectorPaths.On;
         for (int c = 0; c < channels; c++)
         {
             float scale = inverseStd[c] * (gamma == null ? 1 : gamma[c]);
@@ -116,7 +118,7 @@ public static unsafe class BatchNormKernels
             var vb = new Vector<float>(shift);
             float* src = x + c * plane, dst = y + c * plane;
             int i = 0;
-            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count) (Vector.Load(src + i) * vs + vb).Store(dst + i);
+            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count) (Vector.Load(src + i) * vs + vb).Store(dst + i);
             for (; i < plane; i++) dst[i] = src[i] * scale + shift;
         }
     }
@@ -128,6 +130,7 @@ public static unsafe class BatchNormKernels
     public static void AccumulateGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
         double* sumDy, double* sumDyXhat)
     {
+        bool vector = VectorPaths.On;
         for (int c = 0; c < channels; c++)
         {
             float* g = dy + c * plane, a = x + c * plane;
@@ -135,7 +138,7 @@ public static unsafe class BatchNormKernels
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             int i = 0;
-            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
             {
                 var d = Vector.Load(g + i);
                 s += d;
@@ -178,6 +181,7 @@ public static unsafe class BatchNormKernels
     public static void DropoutBackwardAndGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
         uint firstIndex, uint key, double p, double* sumDy, double* sumDyXhat)
     {
+        bool vector = VectorPaths.On;
         uint threshold = DropoutMask.Threshold(p);
         var thresholds = new Vector<uint>(threshold);
         var keys = new Vector<uint>(key);
@@ -191,7 +195,7 @@ public static unsafe class BatchNormKernels
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             int i = 0;
-            for (; i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
             {
                 var kept = Vector.GreaterThanOrEqual(DropoutMask.Hash(keys, Vector<uint>.Indices + new Vector<uint>(first + (uint)i)), thresholds);
                 var d = Vector.ConditionalSelect(Vector.AsVectorInt32(kept), Vector.Load(g + i) * keep, Vector<float>.Zero);
@@ -222,6 +226,7 @@ public static unsafe class BatchNormKernels
     public static void InputGradient(float* dy, float* x, int channels, int height, int width, float* mean, float* inverseStd,
         float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow)
     {
+        bool vector = VectorPaths.On;
         int plane = height * width;
         for (int c = 0; c < channels; c++)
         {
@@ -235,7 +240,7 @@ public static unsafe class BatchNormKernels
             for (int y = 0; y < height; y++)
             {
                 float* g = dy + c * plane + y * width, a = x + c * plane + y * width, d = dx + c * dxPlane + y * dxRow;
-                if (dxRow > width)
+                if (vector && dxRow > width)
                 {
                     // Rows of 6-26 values: whole vectors, the last one masked to zero past the row. Its stores land in
                     // the destination's zero columns or in the next row (written after), never past the buffer; its
@@ -251,7 +256,7 @@ public static unsafe class BatchNormKernels
                     continue;
                 }
                 int j = 0;
-                for (; j + Vector<float>.Count <= width; j += Vector<float>.Count)
+                for (; vector && j + Vector<float>.Count <= width; j += Vector<float>.Count)
                 {
                     var xa = Vector.Load(a + j);
                     var r = Vector.Load(g + j) * vk + xa * vb + ve;

@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// Copies a convolution's wide output ([C][Ho x Wp]) into a compact tensor ([C][Ho][Wo]), optionally applying ReLU and
 /// adding each channel's sum and sum of squares for the BatchNorm after it: one pass over the output instead of three.
 /// </summary>
-public static unsafe class ConvEpilogue
+internal static unsafe class ConvEpilogue
 {
     public static void Copy(float* wide, int widePlane, int wideRow, int channels, int height, int width, float* output)
     {
@@ -20,6 +20,7 @@ public static unsafe class ConvEpilogue
         float* output, double* sum, double* sumOfSquares)
     {
         int v = Vector<float>.Count;
+        bool vector = VectorPaths.On;
         float* tail = stackalloc float[v];
         for (int c = 0; c < channels; c++)
         {
@@ -31,6 +32,17 @@ public static unsafe class ConvEpilogue
                 float* src = wide + c * widePlane + y * wideRow;
                 float* dst = output + (c * height + y) * width;
                 int x = 0;
+                if (!vector)
+                {
+                    for (; x < width; x++)
+                    {
+                        float a = src[x] > 0 ? src[x] : 0f;
+                        dst[x] = a;
+                        ss += a;
+                        qq += a * a;
+                    }
+                    continue;
+                }
                 for (; x + v <= width; x += v)
                 {
                     var a = Vector.Max(Vector.Load(src + x), Vector<float>.Zero);

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// how the batch is split over threads, needs no storage (backward recomputes it) and vectorises. Forward and
 /// backward are the same operation: multiply by keep / (1 - p).
 /// </summary>
-public static unsafe class DropoutMask
+internal static unsafe class DropoutMask
 {
     /// <summary>The key of one layer's mask at one step.</summary>
     public static uint Key(ulong seed, long step, int layer)
@@ -50,12 +50,13 @@ public static unsafe class DropoutMask
         uint threshold = Threshold(p);
         float scale = (float)(1.0 / (1.0 - p));
         int v = Vector<uint>.Count;
+        bool vector = VectorPaths.On;
         var keys = new Vector<uint>(key);
         var thresholds = new Vector<uint>(threshold);
         var scales = new Vector<float>(scale);
         var lanes = Vector<uint>.Indices;
         int i = 0;
-        for (; i + v <= count; i += v)
+        for (; vector && i + v <= count; i += v)
         {
             var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
             var x = Vector.Load(data + i) * scales;
@@ -74,6 +75,7 @@ public static unsafe class DropoutMask
         float keepScale = (float)(1.0 / (1.0 - p));
         // Folding 1 / (1 - p) into the affine map rounds differently from PyTorch's two multiplications; keep two.
         int v = Vector<uint>.Count;
+        bool vector = VectorPaths.On;
         var keys = new Vector<uint>(key);
         var thresholds = new Vector<uint>(threshold);
         var scales = new Vector<float>(scale);
@@ -81,7 +83,7 @@ public static unsafe class DropoutMask
         var keepScales = new Vector<float>(keepScale);
         var lanes = Vector<uint>.Indices;
         int i = 0;
-        for (; i + v <= count; i += v)
+        for (; vector && i + v <= count; i += v)
         {
             var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
             var value = (Vector.Load(x + i) * scales + shifts) * keepScales;

@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>Linear for one sample: y = W x + b, W [out][in] as PyTorch stores it. Tiny in these networks; plain loops.</summary>
-public static unsafe class LinearKernels
+internal static unsafe class LinearKernels
 {
     public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y)
     {

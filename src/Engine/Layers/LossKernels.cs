@@ -4,7 +4,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// LogSoftmax over one sample's classes, NLL loss with mean reduction, and cross-entropy (the two fused) with their
 /// gradients. The mean's 1 / batch is applied in the gradient here, so per-thread losses only need summing.
 /// </summary>
-public static unsafe class LossKernels
+internal static unsafe class LossKernels
 {
     /// <summary>y = x - logsumexp(x), max-shifted as PyTorch does.</summary>
     public static void LogSoftmax(float* x, int classes, float* y)

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Engine.Layers;
 /// for backward. PyTorch's tie rule: scan row by row and replace only on a strictly greater value (or NaN), so the
 /// first maximum wins.
 /// </summary>
-public static unsafe class MaxPool2dKernels
+internal static unsafe class MaxPool2dKernels
 {
     public static void Forward(float* x, int channels, int height, int width, int kernel, int stride, float* y, byte* argmax)
     {
@@ -55,7 +55,7 @@ public static unsafe class MaxPool2dKernels
                 float* yo = y + (c * ho + oy) * wo;
                 byte* ao = argmax + (c * ho + oy) * wo;
                 int ox = 0;
-                if (Sse.IsSupported && wo >= 4)
+                if (VectorPaths.On && Sse.IsSupported && wo >= 4)
                 {
                     for (; ox + 4 <= wo; ox += 4) Forward4(r0, r1, ox, yo, ao);
                     // The last windows of a row (13 of 26 columns: one) as four that overlap the ones before: they
@@ -159,7 +159,7 @@ public static unsafe class MaxPool2dKernels
                 int ox = 0;
                 // Four windows per step without branches (a branch per tap mispredicted on random winners: 8% of a step);
                 // a row's last windows as four overlapping the ones before, written again with the same values.
-                if (Sse41.IsSupported && wo >= 4)
+                if (VectorPaths.On && Sse41.IsSupported && wo >= 4)
                 {
                     for (; ox + 4 <= wo; ox += 4) Backward4(g, a, ox, r0, r1);
                     if (ox < wo)

@@ -6,7 +6,7 @@ namespace Mnist.Dsl.Engine.Parallel;
 /// later, leaves with <see cref="BarrierAbortedException"/> instead of spinning forever. The abort flag is read only
 /// while waiting, so a step that does not fail pays nothing for it.
 /// </summary>
-public sealed class SpinBarrier
+internal sealed class SpinBarrier
 {
     private readonly int _size;
     private int _remaining;
@@ -49,4 +49,4 @@ public sealed class SpinBarrier
 }
 
 /// <summary>Thrown in the members of an aborted barrier: another member failed, and its exception is the one that counts.</summary>
-public sealed class BarrierAbortedException() : Exception("another member of the worker team failed, so this one left the barrier");
+internal sealed class BarrierAbortedException() : Exception("another member of the worker team failed, so this one left the barrier");

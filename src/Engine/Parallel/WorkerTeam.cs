@@ -11,7 +11,7 @@ namespace Mnist.Dsl.Engine.Parallel;
 /// A member that throws aborts the barrier, so the others leave it instead of waiting forever for the failed one; the
 /// first exception is rethrown to the caller of <see cref="Run"/> as itself, with the worker's stack.
 /// </summary>
-public sealed class WorkerTeam : IDisposable
+internal sealed class WorkerTeam : IDisposable
 {
     private readonly Thread[] _threads;
     private readonly SpinBarrier _barrier;

@@ -10,6 +10,6 @@ public static class RegisteredNetworkTrainers
     {
         if (network is null) throw new ArgumentNullException(nameof(network));
         if (options is null) throw new ArgumentNullException(nameof(options));
-        return network.CreateTrainer<ITrainer>(options);
+        return network.CreateTrainer<TrainerOptions, ITrainer>(options);
     }
 }

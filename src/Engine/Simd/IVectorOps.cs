@@ -5,7 +5,7 @@ namespace Mnist.Dsl.Engine.Simd;
 /// <c>TOps</c> is compiled once per vector width (512, 256 or scalar) with every call inlined. .NET 10 keeps its own
 /// <c>ISimdVector</c> internal, hence this small one.
 /// </summary>
-public unsafe interface IVectorOps<TV> where TV : struct
+internal unsafe interface IVectorOps<TV> where TV : struct
 {
     /// <summary>Floats per vector.</summary>
     static abstract int Count { get; }

@@ -11,7 +11,7 @@ public enum SimdWidth
 }
 
 /// <summary>Chooses the widest accelerated width; <c>MNIST_ENGINE_SIMD=256|512|1</c> narrows it (to compare widths on one machine).</summary>
-public static class SimdWidths
+internal static class SimdWidths
 {
     public static SimdWidth Best()
     {

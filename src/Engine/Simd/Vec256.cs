@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Mnist.Dsl.Engine.Simd;
 
 /// <summary>8 floats per vector (AVX2; FMA where present, else multiply then add).</summary>
-public unsafe struct Vec256 : IVectorOps<Vector256<float>>
+internal unsafe struct Vec256 : IVectorOps<Vector256<float>>
 {
     public static int Count => 8;
 

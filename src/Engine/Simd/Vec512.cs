@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Mnist.Dsl.Engine.Simd;
 
 /// <summary>16 floats per vector (AVX-512).</summary>
-public unsafe struct Vec512 : IVectorOps<Vector512<float>>
+internal unsafe struct Vec512 : IVectorOps<Vector512<float>>
 {
     public static int Count => 16;
 

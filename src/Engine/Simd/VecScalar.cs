@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Mnist.Dsl.Engine.Simd;
 
 /// <summary>One float per "vector": the same kernels, compiled without SIMD, for processors without AVX2.</summary>
-public unsafe struct VecScalar : IVectorOps<float>
+internal unsafe struct VecScalar : IVectorOps<float>
 {
     public static int Count => 1;
 

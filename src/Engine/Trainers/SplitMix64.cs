@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Trainers;
 
 /// <summary>A tiny seeded generator for initial weights (reproducible across runs and platforms; not PyTorch's stream).</summary>
-public sealed class SplitMix64(ulong seed)
+internal sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 

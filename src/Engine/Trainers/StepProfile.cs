@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Engine.Trainers;
 /// Where a training step's time goes, by phase, on thread 0 (MNIST_ENGINE_PROFILE=1; off, the checks fold away
 /// because <see cref="Enabled"/> is a static readonly the JIT treats as a constant). For tuning, not for production.
 /// </summary>
-public static class StepProfile
+internal static class StepProfile
 {
     public enum Phase
     {

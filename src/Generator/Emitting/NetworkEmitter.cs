@@ -64,21 +64,21 @@ internal static class NetworkEmitter
     /// <summary>
     /// The type's doc comment, written for how editors merge and render it (docs/editor.md). Roslyn joins the doc
     /// comments of all parts of a partial type, the user's part first; Roslyn's own Quick Info (Visual Studio, the C#
-    /// extension) keeps only the first &lt;summary&gt; and the first &lt;remarks&gt;, csharp-ls renders all of them. So
-    /// the one-line facts are the summary (shown when the user wrote none) and the remarks repeat them with the table
-    /// (shown beside a user's own summary). Every block is a &lt;para&gt; so that a Markdown renderer puts the code
-    /// fence on a line of its own and never glues text to its closing fence.
+    /// extension) keeps only the first &lt;summary&gt; and the first &lt;remarks&gt;; csharp-ls renders every summary, joined
+    /// by one line break (one Markdown paragraph), then each remarks as "Remarks: " and its text. So the facts are written
+    /// once: as the summary when the user wrote none, else at the head of the remarks (a paragraph of their own below the
+    /// user's summary in both editors). The remarks open with text, not a &lt;para&gt; (which csharp-ls would put after
+    /// "Remarks: " on a line of its own), and an empty &lt;para/&gt; puts the table's code fence on a line of its own.
     /// </summary>
     private static void WriteDocComment(SourceWriter w, NetworkPlan plan)
     {
         var summary = plan.Summary;
-        var facts = string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters, output {1}, receptive field {2}×{2}, {3:N0} multiply-adds per image",
-            summary.TotalParameters, ModuleOutput(plan), summary.ReceptiveField, summary.MultiplyAdds);
-        w.Line("/// <summary>");
-        w.Line("/// <para>" + Xml($"{plan.Spec.Type.Name}: {facts} (computed at compile time).") + "</para>");
-        w.Line("/// </summary>");
+        var facts = Xml(string.Format(CultureInfo.InvariantCulture, "{0}: {1:N0} parameters, output {2}, receptive field {3}×{3}, {4:N0} multiply-adds per image (computed at compile time).",
+            plan.Spec.Type.Name, summary.TotalParameters, ModuleOutput(plan), summary.ReceptiveField, summary.MultiplyAdds));
+        const string table = "Layers as torchsummary prints them (Summary.ToTable()):";
+        if (!plan.Spec.HasOwnSummary) w.Line("/// <summary>" + facts + "</summary>");
         w.Line("/// <remarks>");
-        w.Line("/// <para>" + Xml($"Computed at compile time: {facts}. Layers as torchsummary prints them (Summary.ToTable()):") + "</para>");
+        w.Line("/// " + (plan.Spec.HasOwnSummary ? facts + " " + table : table) + "<para/>");
         w.Line("/// <code>");
         foreach (var line in summary.ToTable().Split('\n')) w.Line("/// " + Xml(line.TrimEnd('\r')));
         w.Line("/// </code>");

@@ -8,7 +8,8 @@ namespace Mnist.Dsl.Generator.Emitting;
 /// <summary>
 /// Writes the compilation's network registry: one internal type listing every [Network] class that code outside
 /// it can name (registry name, full name, type, Definition, Summary, a module factory when a torch runtime is referenced,
-/// an inference loader when the inference class was emitted, a trainer factory when the trainer was), and the assembly attribute that points
+/// an inference loader when the inference class was emitted, a trainer factory when the trainer was), each through the
+/// narrow typed API of Mnist.Dsl.Registry (RegisteredNetwork.Create and NetworkRegistration), and the assembly attribute that points
 /// Mnist.Dsl.Registry.NetworkRegistry.Of(assembly) at it. Its name carries the assembly's, so two assemblies that
 /// see each other's internals (InternalsVisibleTo) do not get two types of one name.
 /// </summary>
@@ -17,6 +18,7 @@ internal static class RegistryEmitter
     public const string HintName = "Mnist.Dsl.NetworkRegistry.g.cs";
 
     private const string Registry = "global::Mnist.Dsl.Registry";
+    private const string Engine = "global::Mnist.Dsl.Engine.Trainers";
 
     public static string Emit(IReadOnlyList<RegistryEntry> entries, RuntimeFlavour flavour, RegistryTarget target)
     {
@@ -34,19 +36,32 @@ internal static class RegistryEmitter
         w.Open($"internal sealed class {typeName} : {Registry}.INetworkSource");
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Registry}.RegisteredNetwork> Networks {{ get; }} = new {Registry}.RegisteredNetwork[]");
         w.Line("{");
-        foreach (var entry in entries)
-        {
-            var type = TypeExpression(entry, entry.Name);
-            var module = flavour == RuntimeFlavour.None ? "null" : $"() => new {type}()";
-            var inference = entry.InferenceName is { } name ? $"(stream, source) => {TypeExpression(entry, name)}.Load(stream, source)" : "null";
-            w.Line($"    new {Registry}.RegisteredNetwork({Code.String(entry.RegistryName)}, \"{entry.FullName}\", typeof({type}), {type}.Definition, {type}.Summary,");
-            var trainer = entry.HasTrainer ? $"options => {type}.Trainer.Create((global::Mnist.Dsl.Engine.Trainers.TrainerOptions)options)" : "null";
-            var extra = entry.HasTrainer ? $", {trainer}" : entry.NoTrainerReason is { } reason ? $", null, {Code.String(reason)}" : "";
-            w.Line($"        {module}, {inference}, {Code.String(entry.Description)}{extra}),");
-        }
+        foreach (var entry in entries) WriteEntry(w, entry, flavour);
         w.Line("};");
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// One entry: RegisteredNetwork.Create with the registration's properties by name, and with the engine, its generic
+    /// overload with the trainer factory as a method group typed by the engine's options and trainer.
+    /// </summary>
+    private static void WriteEntry(SourceWriter w, RegistryEntry entry, RuntimeFlavour flavour)
+    {
+        var type = TypeExpression(entry, entry.Name);
+        var create = entry.HasTrainer ? $"Create<{Engine}.TrainerOptions, {Engine}.ITrainer>" : "Create";
+        w.Line($"    {Registry}.RegisteredNetwork.{create}(new {Registry}.NetworkRegistration");
+        w.Line("    {");
+        w.Line($"        Name = {Code.String(entry.RegistryName)},");
+        w.Line($"        FullName = {Code.String(entry.FullName)},");
+        w.Line($"        Type = typeof({type}),");
+        w.Line($"        Definition = {type}.Definition,");
+        w.Line($"        Summary = {type}.Summary,");
+        w.Line($"        Description = {Code.String(entry.Description)},");
+        if (flavour != RuntimeFlavour.None) w.Line($"        CreateModule = () => new {type}(),");
+        if (entry.InferenceName is { } name) w.Line($"        LoadInference = (stream, source) => {TypeExpression(entry, name)}.Load(stream, source),");
+        if (!entry.HasTrainer && entry.NoTrainerReason is { } reason) w.Line($"        NoTrainerReason = {Code.String(reason)},");
+        w.Line(entry.HasTrainer ? $"    }}, createTrainer: {type}.Trainer.Create)," : "    }),");
     }
 
     /// <summary>global::Namespace.Outer.Name, each part a valid identifier (@class for a keyword).</summary>

@@ -31,7 +31,8 @@ public sealed record NetworkSpec(
     string FilePath = "",
     bool NameableInAssembly = true,
     string? DeclaredName = null,
-    string? Description = null)
+    string? Description = null,
+    bool HasOwnSummary = false)
 {
     /// <summary>The name the registry lists it under: [Network(Name = ...)], else the class's name.</summary>
     public string RegistryName => string.IsNullOrEmpty(DeclaredName) ? Type.Name : DeclaredName!;

@@ -43,7 +43,9 @@ internal static class NetworkParser
             applied.SyntaxTree.FilePath,
             DeclarationRules.IsNameableInItsAssembly(type),
             network.RegistryName,
-            network.Description);
+            network.Description,
+            // The generator's part is not in this compilation yet: a <summary> here is the user's (for the doc comment's layout).
+            type.GetDocumentationCommentXml(cancellationToken: cancellationToken)?.Contains("<summary") == true);
     }
 
     /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint name, where @ is invalid.</summary>

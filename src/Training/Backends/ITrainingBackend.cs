@@ -1,3 +1,4 @@
+using Mnist.Dsl.Training.Checkpoints;
 using Mnist.Dsl.Training.Cli;
 
 namespace Mnist.Dsl.Training.Backends;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Mnist.Dsl.Training.Backends;
+using Mnist.Dsl.Training.Evaluation;
+using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Cli;
 

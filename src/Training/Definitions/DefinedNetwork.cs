@@ -27,9 +27,18 @@ public static class DefinedNetwork
         var lowering = EngineLowering.Of(definition, summary);
         var blueprint = lowering.Unsupported is null ? TrainerBlueprint.From(lowering) : null;
         Func<object>? createModule = TrainingBackends.Torch is IModuleFactory torch ? () => torch.CreateModule(definition) : null;
-        return new RegisteredNetwork(string.IsNullOrEmpty(name) ? definition.Name : name!, definition.Name, typeof(DefinedNetwork), definition, summary,
-            createModule, loadInference: null, description,
-            blueprint is null ? null : options => blueprint.Create((TrainerOptions)options), lowering.Unsupported);
+        var registration = new NetworkRegistration
+        {
+            Name = string.IsNullOrEmpty(name) ? definition.Name : name!,
+            FullName = definition.Name,
+            Type = typeof(DefinedNetwork),
+            Definition = definition,
+            Summary = summary,
+            Description = description ?? "",
+            CreateModule = createModule,
+            NoTrainerReason = lowering.Unsupported,
+        };
+        return blueprint is null ? RegisteredNetwork.Create(registration) : RegisteredNetwork.Create<TrainerOptions, ITrainer>(registration, blueprint.Create);
     }
 
     /// <summary>The definition's analysis, or the refusal with every broken rule's message.</summary>

@@ -1,5 +1,7 @@
-using Mnist.Dsl.Training.Cli;
 using System.Text.Json;
+using Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.RunFolders;
+using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Report;
 

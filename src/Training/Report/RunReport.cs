@@ -1,5 +1,7 @@
-using Mnist.Dsl.Training.Cli;
 using System.Text;
+using Mnist.Dsl.Training.Cli;
+using Mnist.Dsl.Training.RunFolders;
+using Mnist.Dsl.Training.Runs;
 using Mnist.Plots;
 
 namespace Mnist.Dsl.Training.Report;

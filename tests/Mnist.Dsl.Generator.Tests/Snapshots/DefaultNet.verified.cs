@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>DefaultNet: 16,538 parameters, output [-1, 10], receptive field 28×28, 2,772,608 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 16,538 parameters, output [-1, 10], receptive field 28×28, 2,772,608 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// DefaultNet: 16,538 parameters, output [-1, 10], receptive field 28×28, 2,772,608 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

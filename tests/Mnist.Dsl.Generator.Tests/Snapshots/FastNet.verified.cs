@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>FastNet: 17,314 parameters, output [-1, 10], receptive field 34×34, 578,912 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 17,314 parameters, output [-1, 10], receptive field 34×34, 578,912 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// FastNet: 17,314 parameters, output [-1, 10], receptive field 34×34, 578,912 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

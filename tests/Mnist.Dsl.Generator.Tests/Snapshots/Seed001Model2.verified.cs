@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>Seed001Model2: 9,626 parameters, output [-1, 10], receptive field 28×28, 3,048,552 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 9,626 parameters, output [-1, 10], receptive field 28×28, 3,048,552 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// Seed001Model2: 9,626 parameters, output [-1, 10], receptive field 28×28, 3,048,552 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

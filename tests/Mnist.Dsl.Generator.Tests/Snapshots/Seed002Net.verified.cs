@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>Seed002Net: 12,426 parameters, output [-1, 10], receptive field 48×48, 1,496,192 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 12,426 parameters, output [-1, 10], receptive field 48×48, 1,496,192 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// Seed002Net: 12,426 parameters, output [-1, 10], receptive field 48×48, 1,496,192 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

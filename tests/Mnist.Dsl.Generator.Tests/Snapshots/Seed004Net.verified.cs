@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>Seed004Net: 18,934 parameters, output [-1, 10], receptive field 48×48, 2,748,208 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 18,934 parameters, output [-1, 10], receptive field 48×48, 2,748,208 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// Seed004Net: 18,934 parameters, output [-1, 10], receptive field 48×48, 2,748,208 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

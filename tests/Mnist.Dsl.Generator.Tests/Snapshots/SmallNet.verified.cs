@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>SmallNet: 7,560 parameters, output [-1, 10], receptive field 28×28, 1,496,780 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 7,560 parameters, output [-1, 10], receptive field 28×28, 1,496,780 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// SmallNet: 7,560 parameters, output [-1, 10], receptive field 28×28, 1,496,780 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #

@@ -66,6 +66,62 @@ public class InferenceKernelTests
         }
     }
 
+    /// <summary>
+    /// A grouped convolution ([out, in / groups, k, k]) with KernelLayout.GroupedWeights' block-diagonal weights in the dense
+    /// kernel, or (groups = in = out) the depthwise kernel with KernelLayout.DepthwiseWeights, against plain loops over
+    /// each output channel's group: the same sums in the same order (the dense kernel's zeros add exactly nothing).
+    /// </summary>
+    [Theory]
+    [InlineData(4, 6, 8, 3, 1, 1, 2, 0)]     // groups 2, padded
+    [InlineData(6, 9, 7, 3, 2, 0, 3, 1)]     // groups 3, stride 2, output border
+    [InlineData(3, 6, 6, 3, 1, 0, 3, 0)]     // a channel multiplier (groups = in, out = 2 in): the dense kernel
+    [InlineData(12, 12, 9, 3, 1, 1, 12, 1)]  // depthwise: a whole vector and a 4-channel tail, padded
+    [InlineData(16, 16, 9, 3, 2, 1, 16, 0)]  // depthwise, stride 2
+    [InlineData(5, 5, 6, 5, 1, 2, 5, 0)]     // depthwise 5×5, a tail only
+    public void Grouped_and_depthwise_convolutions_equal_the_plain_loops(int inChannels, int outChannels, int size, int kernel, int stride, int padding,
+        int groups, int outputPad)
+    {
+        var random = new Random(inChannels * 1000 + outChannels + groups);
+        int groupIn = inChannels / groups, groupOut = outChannels / groups;
+        var input = Values(random, inChannels * size * size);
+        var weight = Values(random, outChannels * groupIn * kernel * kernel);
+        var bias = Values(random, outChannels);
+        var affine = new ChannelAffine(Values(random, outChannels).Select(v => (double)v).ToArray(), Values(random, outChannels).Select(v => (double)v).ToArray());
+        var outSize = (size + 2 * padding - kernel) / stride + 1;
+        var paddedOut = (outChannels + 7) / 8 * 8;
+        var inLayout = new ActivationLayout(inChannels, size, size, padding);
+        var outLayout = new ActivationLayout(outChannels, outSize, outSize, outputPad);
+        var depthwise = groups == inChannels && groups == outChannels;
+        var epilogue = new Epilogue(true, affine.ScaleVector(paddedOut), affine.ShiftVector(paddedOut), false);
+
+        var output = NaNs(outLayout.Length);
+        var packedBias = KernelLayout.Bias(bias, outChannels, null, paddedOut);
+        if (depthwise)
+            InferenceKernels.DepthwiseConvolution(ChannelsLast(input, inLayout), inLayout, output, outLayout,
+                KernelLayout.DepthwiseWeights(weight, outChannels, kernel, null, paddedOut), packedBias, kernel, stride, epilogue);
+        else
+            InferenceKernels.Convolution(ChannelsLast(input, inLayout), inLayout, output, outLayout,
+                KernelLayout.GroupedWeights(weight, outChannels, inChannels, kernel, groups, null, paddedOut), packedBias, kernel, stride, epilogue);
+
+        var expected = new float[outChannels * outSize * outSize];
+        for (var o = 0; o < outChannels; o++)
+            for (var y = 0; y < outSize; y++)
+                for (var x = 0; x < outSize; x++)
+                {
+                    var sum = bias[o];
+                    for (var ky = 0; ky < kernel; ky++)
+                        for (var kx = 0; kx < kernel; kx++)
+                            for (var i = 0; i < groupIn; i++)
+                            {
+                                int c = o / groupOut * groupIn + i, iy = y * stride + ky - padding, ix = x * stride + kx - padding;
+                                var value = iy < 0 || ix < 0 || iy >= size || ix >= size ? 0f : input[(c * size + iy) * size + ix];
+                                sum = MathF.FusedMultiplyAdd(value, weight[((o * groupIn + i) * kernel + ky) * kernel + kx], sum);
+                            }
+                    expected[(o * outSize + y) * outSize + x] = Reference(epilogue, sum, o);
+                }
+        AssertMap(expected, output, outLayout);
+    }
+
     [Theory]
     [InlineData(true, 24, 12, 2, 2)]
     [InlineData(false, 11, 7, 3, 2)]

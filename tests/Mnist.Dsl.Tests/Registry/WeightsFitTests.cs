@@ -24,7 +24,7 @@ public class WeightsFitTests
         var definition = new NetworkDefinition(name, 1, 8, 8,
             new Layer[] { new Conv2d(channels, 3, Bias: convBias), new ReLU(), new BatchNorm2d(), new Dropout(0.1), new GlobalAvgPool2d(), new Linear(10) });
         var summary = NetworkAnalysis.Analyze(definition).Summary!;
-        return new RegisteredNetwork(name, name, typeof(object), definition, summary, null, null);
+        return RegisteredNetwork.Create(new NetworkRegistration { Name = name, FullName = name, Type = typeof(object), Definition = definition, Summary = summary });
     }
 
     /// <summary>The file a network's module saves: its state, from the layout.</summary>
