@@ -32,12 +32,12 @@ internal static class Optimizers
     /// </summary>
     private sealed class TorchSharpSgd(nn.Module model, SGD optimizer, bool setToNone) : ITrainingStep
     {
-        private readonly Parameter[] parameters = model.parameters().ToArray();
+        private readonly Parameter[] _parameters = model.parameters().ToArray();
 
         public void ZeroGrad()
         {
             if (!setToNone) { optimizer.zero_grad(); return; }
-            foreach (var p in parameters) p.grad = null;
+            foreach (var p in _parameters) p.grad = null;
         }
 
         public void Step() => optimizer.step();

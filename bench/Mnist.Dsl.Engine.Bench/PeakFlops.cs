@@ -17,7 +17,7 @@ internal static class PeakFlops
 {
     private const int ChainCount = 12;
     private const long ChunkIterations = 200_000;
-    private static float sink;
+    private static float Sink;
 
     public static void Run(int threads, double seconds, int passes)
     {
@@ -79,7 +79,7 @@ internal static class PeakFlops
         double elapsed = wall.Elapsed.TotalSeconds;
         long iterations = 0;
         foreach (var c in counts) iterations += c;
-        foreach (var s in sums) sink += s; // keeps the chains' results alive
+        foreach (var s in sums) Sink += s; // keeps the chains' results alive
         return iterations / elapsed;
     }
 

@@ -17,7 +17,7 @@ namespace Mnist.Dsl.Analyzers;
 /// </summary>
 internal sealed class RegistryNameCheck
 {
-    private readonly ConcurrentBag<RegistryNameClashes.Entry<Location?>> entries = new();
+    private readonly ConcurrentBag<RegistryNameClashes.Entry<Location?>> _entries = new();
 
     public static void Register(CompilationStartAnalysisContext context)
     {
@@ -34,12 +34,12 @@ internal sealed class RegistryNameCheck
         var where = network.Attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax syntax
             ? (syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Name") ?? (SyntaxNode)syntax).GetLocation()
             : type.Locations.FirstOrDefault();
-        entries.Add(new RegistryNameClashes.Entry<Location?>(declared ? network.RegistryName! : type.Name, type.ToDisplayString(), declared, where));
+        _entries.Add(new RegistryNameClashes.Entry<Location?>(declared ? network.RegistryName! : type.Name, type.ToDisplayString(), declared, where));
     }
 
     private void Report(CompilationAnalysisContext context)
     {
-        foreach (var (entry, message) in RegistryNameClashes.Find(entries))
+        foreach (var (entry, message) in RegistryNameClashes.Find(_entries))
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateRegistryName, entry.Tag, message));
     }
 }

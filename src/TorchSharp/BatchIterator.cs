@@ -18,11 +18,11 @@ namespace Mnist.Dsl.Torch;
 /// </summary>
 public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tensor Labels)>
 {
-    private readonly torch.Tensor images;
-    private readonly torch.Tensor labels;
-    private readonly bool shuffle;
-    private readonly bool dropLast;
-    private readonly bool disposeBatch;
+    private readonly torch.Tensor _images;
+    private readonly torch.Tensor _labels;
+    private readonly bool _shuffle;
+    private readonly bool _dropLast;
+    private readonly bool _disposeBatch;
 
     /// <summary>
     /// Batches of <paramref name="batchSize"/> samples of images and labels paired along their first dimension.
@@ -36,11 +36,11 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         var count = images.size(0);
         if (labels.size(0) != count)
             throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.", nameof(labels));
-        this.images = images;
-        this.labels = labels;
-        this.shuffle = shuffle;
-        dropLast = drop_last;
-        this.disposeBatch = disposeBatch;
+        this._images = images;
+        this._labels = labels;
+        this._shuffle = shuffle;
+        _dropLast = drop_last;
+        this._disposeBatch = disposeBatch;
         BatchSize = batchSize;
         Size = count;
     }
@@ -57,7 +57,7 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
     public long Size { get; }
 
     /// <summary>The number of batches in an epoch.</summary>
-    public long Count => dropLast ? Size / BatchSize : (Size + BatchSize - 1) / BatchSize;
+    public long Count => _dropLast ? Size / BatchSize : (Size + BatchSize - 1) / BatchSize;
 
     /// <summary>Starts an epoch; with shuffling, its order is drawn at the first <c>MoveNext</c>.</summary>
     public IEnumerator<(torch.Tensor Images, torch.Tensor Labels)> GetEnumerator()
@@ -66,10 +66,10 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         try
         {
             // The permutation lives for the whole epoch, across the caller's per-step scopes: ours alone.
-            if (shuffle) order = torch.randperm(Size).DetachFromDisposeScope();
+            if (_shuffle) order = torch.randperm(Size).DetachFromDisposeScope();
             for (long batch = 0, batches = Count; batch < batches; batch++)
             {
-                if (disposeBatch)
+                if (_disposeBatch)
                 {
                     batchImages?.Dispose();
                     batchLabels?.Dispose();
@@ -78,14 +78,14 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
                 var length = Math.Min(BatchSize, Size - start);
                 if (order is null)
                 {
-                    batchImages = images.narrow(0, start, length);
-                    batchLabels = labels.narrow(0, start, length);
+                    batchImages = _images.narrow(0, start, length);
+                    batchLabels = _labels.narrow(0, start, length);
                 }
                 else
                 {
                     using var index = order.narrow(0, start, length);
-                    batchImages = images.index_select(0, index);
-                    batchLabels = labels.index_select(0, index);
+                    batchImages = _images.index_select(0, index);
+                    batchLabels = _labels.index_select(0, index);
                 }
                 yield return (batchImages, batchLabels);
             }
@@ -93,7 +93,7 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         finally
         {
             order?.Dispose();
-            if (disposeBatch)
+            if (_disposeBatch)
             {
                 batchImages?.Dispose();
                 batchLabels?.Dispose();

@@ -17,8 +17,8 @@ namespace Mnist.Dsl.Torch;
 /// </summary>
 public sealed class DefinedModule : nn.Module<Tensor, Tensor>
 {
-    private readonly Step[] steps;
-    private readonly bool flattenOutput;
+    private readonly Step[] _steps;
+    private readonly bool _flattenOutput;
 
     /// <summary>Builds the module; throws <see cref="NetworkRulesException"/> when the definition breaks a rule.</summary>
     public DefinedModule(NetworkDefinition definition) : this(DefinedNetwork.Check(definition))
@@ -29,14 +29,14 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
     {
         Summary = summary;
         Layout = ModuleLayout.Of(summary);
-        steps = new Step[summary.Layers.Count];
+        _steps = new Step[summary.Layers.Count];
         foreach (var report in summary.Layers)
         {
             var module = Layout.Members[report.Index] is { } name ? Register(name, Create(report)) : null;
             // A [C, 1, 1] map feeds a Linear as a [C] vector, as the generated forward does (x.view(-1, C) in notebooks).
-            steps[report.Index] = new Step(report.Layer, module, report.Layer.Kind == LayerKind.Linear && report.Input.IsPointMap);
+            _steps[report.Index] = new Step(report.Layer, module, report.Layer.Kind == LayerKind.Linear && report.Input.IsPointMap);
         }
-        flattenOutput = summary.Output.IsPointMap;
+        _flattenOutput = summary.Output.IsPointMap;
     }
 
     /// <summary>What the layer algebra computed for the definition: the numbers this module has.</summary>
@@ -48,12 +48,12 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var step in steps)
+        foreach (var step in _steps)
         {
             if (step.FlattenFirst) x = x.flatten(1);
             x = step.Module is { } module ? module.call(x) : Functional(step.Layer, x);
         }
-        return flattenOutput ? x.flatten(1) : x;
+        return _flattenOutput ? x.flatten(1) : x;
     }
 
     private nn.Module<Tensor, Tensor> Register(string name, nn.Module<Tensor, Tensor> module)

@@ -37,7 +37,7 @@ public static class MallocTuning
     private const int M_MMAP_MAX = -4;
 
     private static readonly object Gate = new();
-    private static bool? applied;
+    private static bool? Applied;
 
     /// <summary>
     /// Applies the settings once per process. Returns whether they are in effect: false where there is no glibc,
@@ -47,8 +47,8 @@ public static class MallocTuning
     {
         lock (Gate)
         {
-            applied ??= TryApply();
-            return applied.Value;
+            Applied ??= TryApply();
+            return Applied.Value;
         }
     }
 

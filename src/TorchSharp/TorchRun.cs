@@ -11,47 +11,47 @@ namespace Mnist.Dsl.Torch;
 /// </summary>
 internal sealed class TorchRun : ITrainingRun
 {
-    private readonly string network;
-    private readonly MnistDataset train, test;
-    private readonly nn.Module<Tensor, Tensor> model;
-    private readonly TorchSharp.Modules.OptimizerHelper optimizer;
-    private readonly DisposeScope scope;
-    private readonly Tensor testImages, testLabels;
-    private readonly BatchIterator batches;
-    private readonly TorchSchedule schedule;
-    private readonly Augmentation? augmentation;
-    private IEnumerator<(Tensor Images, Tensor Labels)>? epoch;
+    private readonly string _network;
+    private readonly MnistDataset _train, _test;
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly DisposeScope _scope;
+    private readonly Tensor _testImages, _testLabels;
+    private readonly BatchIterator _batches;
+    private readonly TorchSchedule _schedule;
+    private readonly Augmentation? _augmentation;
+    private IEnumerator<(Tensor Images, Tensor Labels)>? _epoch;
 
     public TorchRun(TrainSettings settings, RegisteredNetwork entry, string dataFolder)
     {
-        network = entry.Name;
+        _network = entry.Name;
         set_num_threads(settings.Threads);
         manual_seed(settings.Seed);
-        train = MnistDataset.Load(dataFolder, train: true);
-        test = MnistDataset.Load(dataFolder, train: false);
+        _train = MnistDataset.Load(dataFolder, train: true);
+        _test = MnistDataset.Load(dataFolder, train: false);
         // The model and optimizer live for the whole run, outside every dispose scope (their tensors are theirs).
-        model = entry.Create();
+        _model = entry.Create();
         // NHWC convolutions: a fifth less CPU per step on libtorch 2.10 (see ChannelsLast); before the optimizer
         // is made, because it keeps the parameters it was given.
-        ChannelsLast.Apply(model);
-        optimizer = settings.Optimizer switch
+        ChannelsLast.Apply(_model);
+        _optimizer = settings.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(model.parameters(), settings.LearningRate),
-            OptimizerKind.Sgd => optim.SGD(model.parameters(), settings.LearningRate, momentum: TrainSettings.SgdMomentum),
+            OptimizerKind.Adam => optim.Adam(_model.parameters(), settings.LearningRate),
+            OptimizerKind.Sgd => optim.SGD(_model.parameters(), settings.LearningRate, momentum: TrainSettings.SgdMomentum),
         };
-        scope = NewDisposeScope();
-        var (trainImages, trainLabels) = TorchBackend.Limit(train, settings.TrainLimit);
-        (testImages, testLabels) = TorchBackend.Limit(test, settings.TestLimit);
-        batches = new BatchIterator(trainImages, trainLabels, settings.BatchSize, shuffle: true);
-        schedule = TorchSchedule.Create(settings, optimizer, (int)batches.Count);
-        augmentation = settings.Augment ? new Augmentation(settings.RotationDegrees) : null;
+        _scope = NewDisposeScope();
+        var (trainImages, trainLabels) = TorchBackend.Limit(_train, settings.TrainLimit);
+        (_testImages, _testLabels) = TorchBackend.Limit(_test, settings.TestLimit);
+        _batches = new BatchIterator(trainImages, trainLabels, settings.BatchSize, shuffle: true);
+        _schedule = TorchSchedule.Create(settings, _optimizer, (int)_batches.Count);
+        _augmentation = settings.Augment ? new Augmentation(settings.RotationDegrees) : null;
     }
 
-    public int BatchesPerEpoch => (int)batches.Count;
+    public int BatchesPerEpoch => (int)_batches.Count;
 
-    public long TestCount => testLabels.shape[0];
+    public long TestCount => _testLabels.shape[0];
 
-    public double LearningRate => optimizer.ParamGroups.First().LearningRate;
+    public double LearningRate => _optimizer.ParamGroups.First().LearningRate;
 
     public string? Estimate(int epochs) => null;
 
@@ -60,60 +60,60 @@ internal sealed class TorchRun : ITrainingRun
     public void BeginEpoch(int number, int skip)
     {
         if (skip != 0) throw new ArgumentOutOfRangeException(nameof(skip), skip, "a torch run resumes at whole epochs only");
-        model.train();
-        epoch?.Dispose();
-        epoch = batches.GetEnumerator();
+        _model.train();
+        _epoch?.Dispose();
+        _epoch = _batches.GetEnumerator();
     }
 
     public bool TrainBatch(out BatchResult batch)
     {
-        if (epoch is null) throw new InvalidOperationException("BeginEpoch comes before TrainBatch.");
-        if (!epoch.MoveNext())
+        if (_epoch is null) throw new InvalidOperationException("BeginEpoch comes before TrainBatch.");
+        if (!_epoch.MoveNext())
         {
             batch = default;
             return false;
         }
-        var (images, labels) = epoch.Current;
+        var (images, labels) = _epoch.Current;
         using var batchScope = NewDisposeScope();
-        var input = augmentation is null ? images : augmentation.Apply(images);
-        optimizer.zero_grad();
-        var output = model.forward(input);
+        var input = _augmentation is null ? images : _augmentation.Apply(images);
+        _optimizer.zero_grad();
+        var output = _model.forward(input);
         var loss = nn.functional.nll_loss(output, labels);
         loss.backward();
-        optimizer.step();
+        _optimizer.step();
         var count = (int)labels.shape[0];
         batch = new BatchResult(loss.item<float>(), output.argmax(1).eq(labels).sum().item<long>(), count);
         return true;
     }
 
-    public void AfterBatch() => schedule.AfterBatch();
+    public void AfterBatch() => _schedule.AfterBatch();
 
-    public void AfterEpoch(double testLoss) => schedule.AfterEpoch(testLoss);
+    public void AfterEpoch(double testLoss) => _schedule.AfterEpoch(testLoss);
 
-    public (double Loss, long Correct) Evaluate() => TorchBackend.Evaluate(model, testImages, testLabels);
+    public (double Loss, long Correct) Evaluate() => TorchBackend.Evaluate(_model, _testImages, _testLabels);
 
     public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null)
     {
         if (position is not null) throw new ArgumentException("a torch run keeps whole epochs only", nameof(position));
-        TorchCheckpoint.Save(path, network, epoch, model, optimizer);
+        TorchCheckpoint.Save(path, _network, epoch, _model, _optimizer);
     }
 
-    public (string Tensor, long Count)? FirstNonFinite() => TorchFiniteState.FirstNonFinite(model);
+    public (string Tensor, long Count)? FirstNonFinite() => TorchFiniteState.FirstNonFinite(_model);
 
-    public int LoadCheckpoint(string path) => TorchCheckpoint.Load(path, network, model, optimizer);
+    public int LoadCheckpoint(string path) => TorchCheckpoint.Load(path, _network, _model, _optimizer);
 
     public void SaveWeights(params string[] paths)
     {
-        foreach (var path in paths) model.SaveWeights(path);
+        foreach (var path in paths) _model.SaveWeights(path);
     }
 
     public void Dispose()
     {
-        epoch?.Dispose();
-        scope.Dispose();
-        optimizer.Dispose();
-        model.Dispose();
-        test.Dispose();
-        train.Dispose();
+        _epoch?.Dispose();
+        _scope.Dispose();
+        _optimizer.Dispose();
+        _model.Dispose();
+        _test.Dispose();
+        _train.Dispose();
     }
 }

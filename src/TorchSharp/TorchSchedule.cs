@@ -6,13 +6,13 @@ namespace Mnist.Dsl.Torch;
 /// <summary>A learning-rate schedule, stepped where it expects to be: one-cycle per batch, the others per epoch.</summary>
 internal sealed class TorchSchedule
 {
-    private readonly LRScheduler? scheduler;
-    private readonly bool perBatch, onMetric;
-    private readonly int totalSteps;
-    private int steps;
+    private readonly LRScheduler? _scheduler;
+    private readonly bool _perBatch, _onMetric;
+    private readonly int _totalSteps;
+    private int _steps;
 
     private TorchSchedule(LRScheduler? scheduler, bool perBatch, bool onMetric, int totalSteps = 0) =>
-        (this.scheduler, this.perBatch, this.onMetric, this.totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
+        (this._scheduler, this._perBatch, this._onMetric, this._totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
 
     public static TorchSchedule Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {
@@ -24,17 +24,17 @@ internal sealed class TorchSchedule
 
     public void AfterBatch()
     {
-        if (!perBatch) return;
+        if (!_perBatch) return;
         // After the run's last batch PyTorch's OneCycleLR extrapolates its last phase, while TorchSharp 0.107's
         // sets the rate and momentum to 0 (it tests the parameter group's index where PyTorch tests the phase's).
         // Nothing trains with that rate; skipping that one step keeps the last epoch's reported rate meaningful.
-        if (++steps < totalSteps) scheduler!.step();
+        if (++_steps < _totalSteps) _scheduler!.step();
     }
 
     public void AfterEpoch(double testLoss)
     {
-        if (scheduler is null || perBatch) return;
-        if (onMetric) scheduler.step(testLoss);
-        else scheduler.step();
+        if (_scheduler is null || _perBatch) return;
+        if (_onMetric) _scheduler.step(testLoss);
+        else _scheduler.step();
     }
 }

@@ -10,22 +10,22 @@ namespace Backprop.Tests;
 /// <summary>The sample as a user runs it: options parsed, files written, exit codes.</summary>
 public sealed class CommandLineTests : IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "backprop-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "backprop-cli-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public void Options_reach_the_run_and_the_outputs_are_written()
     {
-        var (exit, output, error) = Run("--iterations", "5", "--lr", "0.5", "3", "--t1", "0.01", "--t2", "0.99", "--w5", "0.7", "--output", folder);
+        var (exit, output, error) = Run("--iterations", "5", "--lr", "0.5", "3", "--t1", "0.01", "--t2", "0.99", "--w5", "0.7", "--output", _folder);
 
         Assert.True(exit == 0, output + error);
-        Assert.Equal(new[] { "backprop.csv", "backprop.svg", "backprop.xlsx" }, Directory.GetFiles(folder).Select(Path.GetFileName).OrderBy(n => n));
+        Assert.Equal(new[] { "backprop.csv", "backprop.svg", "backprop.xlsx" }, Directory.GetFiles(_folder).Select(Path.GetFileName).OrderBy(n => n));
         var expected = LearningRateSweep.Train(new Example(T1: 0.01, T2: 0.99), Weights.Default with { W5 = 0.7 }, 3, 5);
-        var lines = File.ReadAllLines(Path.Combine(folder, "backprop.csv"));
+        var lines = File.ReadAllLines(Path.Combine(_folder, "backprop.csv"));
         Assert.Equal(1 + 2 * 5, lines.Length);
         var header = lines[0].Split(',');
         var last = lines[^1].Split(',');
@@ -40,11 +40,11 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--lr", "0.5", "0.5")]
     public void Bad_settings_are_one_line_and_exit_code_2(params string[] arguments)
     {
-        var (exit, _, error) = Run(arguments.Append("--output").Append(folder).ToArray());
+        var (exit, _, error) = Run(arguments.Append("--output").Append(_folder).ToArray());
 
         Assert.Equal(2, exit);
         Assert.StartsWith("error: ", error);
-        Assert.False(Directory.Exists(folder));
+        Assert.False(Directory.Exists(_folder));
     }
 
     private static (int Exit, string Output, string Error) Run(params string[] arguments)

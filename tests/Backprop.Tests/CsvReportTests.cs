@@ -8,18 +8,18 @@ namespace Backprop.Tests;
 
 public sealed class CsvReportTests : IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "backprop-csv-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "backprop-csv-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public void One_row_per_iteration_per_learning_rate_with_exact_values()
     {
         var trajectories = LearningRateSweep.Run(SweepSettings.Default with { Iterations = 7 }, checkAutograd: false);
-        var path = Path.Combine(folder, "backprop.csv");
+        var path = Path.Combine(_folder, "backprop.csv");
         CsvReport.Write(path, trajectories);
 
         var lines = File.ReadAllLines(path);

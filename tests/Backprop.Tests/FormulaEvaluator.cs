@@ -12,51 +12,51 @@ namespace Backprop.Tests;
 /// </summary>
 public sealed class FormulaEvaluator
 {
-    private readonly IReadOnlyDictionary<string, string> formulas;
-    private readonly IReadOnlyDictionary<string, double> constants;
-    private readonly Dictionary<string, double> computed = new();
+    private readonly IReadOnlyDictionary<string, string> _formulas;
+    private readonly IReadOnlyDictionary<string, double> _constants;
+    private readonly Dictionary<string, double> _computed = new();
 
     public FormulaEvaluator(IReadOnlyDictionary<string, string> formulas, IReadOnlyDictionary<string, double> constants)
     {
-        this.formulas = formulas;
-        this.constants = constants;
+        this._formulas = formulas;
+        this._constants = constants;
     }
 
     public double Value(string cell)
     {
         cell = cell.Replace("$", "");
-        if (computed.TryGetValue(cell, out var known)) return known;
-        if (constants.TryGetValue(cell, out var constant)) return constant;
-        if (!formulas.TryGetValue(cell, out var formula)) throw new InvalidOperationException($"{cell} is empty.");
+        if (_computed.TryGetValue(cell, out var known)) return known;
+        if (_constants.TryGetValue(cell, out var constant)) return constant;
+        if (!_formulas.TryGetValue(cell, out var formula)) throw new InvalidOperationException($"{cell} is empty.");
         var parser = new Parser(formula, this);
         var value = parser.Expression();
         parser.ExpectEnd();
-        computed[cell] = value;
+        _computed[cell] = value;
         return value;
     }
 
     private sealed class Parser
     {
-        private readonly string text;
-        private readonly FormulaEvaluator sheet;
-        private int at;
+        private readonly string _text;
+        private readonly FormulaEvaluator _sheet;
+        private int _at;
 
         public Parser(string text, FormulaEvaluator sheet)
         {
-            this.text = text;
-            this.sheet = sheet;
+            this._text = text;
+            this._sheet = sheet;
         }
 
         public void ExpectEnd()
         {
-            if (at != text.Length) throw Error("end of formula");
+            if (_at != _text.Length) throw Error("end of formula");
         }
 
         public double Expression()
         {
             var value = Term();
             while (Peek() is '+' or '-')
-                value = text[at++] == '+' ? value + Term() : value - Term();
+                value = _text[_at++] == '+' ? value + Term() : value - Term();
             return value;
         }
 
@@ -64,7 +64,7 @@ public sealed class FormulaEvaluator
         {
             var value = Power();
             while (Peek() is '*' or '/')
-                value = text[at++] == '*' ? value * Power() : value / Power();
+                value = _text[_at++] == '*' ? value * Power() : value / Power();
             return value;
         }
 
@@ -73,7 +73,7 @@ public sealed class FormulaEvaluator
             var value = Unary();
             while (Peek() == '^')
             {
-                at++;
+                _at++;
                 value = Math.Pow(value, Unary());
             }
             return value;
@@ -83,7 +83,7 @@ public sealed class FormulaEvaluator
         {
             if (Peek() == '-')
             {
-                at++;
+                _at++;
                 return -Unary();
             }
             return Primary();
@@ -94,44 +94,44 @@ public sealed class FormulaEvaluator
             var c = Peek();
             if (c == '(')
             {
-                at++;
+                _at++;
                 var value = Expression();
                 Expect(')');
                 return value;
             }
             if (char.IsDigit(c) || c == '.')
             {
-                var start = at;
+                var start = _at;
                 // Plain decimals only: the workbook's formulas hold no exponent notation.
-                while (at < text.Length && (char.IsDigit(text[at]) || text[at] == '.')) at++;
-                return double.Parse(text[start..at], NumberStyles.Float, CultureInfo.InvariantCulture);
+                while (_at < _text.Length && (char.IsDigit(_text[_at]) || _text[_at] == '.')) _at++;
+                return double.Parse(_text[start.._at], NumberStyles.Float, CultureInfo.InvariantCulture);
             }
             if (char.IsLetter(c) || c == '$')
             {
-                var start = at;
-                while (at < text.Length && (char.IsLetterOrDigit(text[at]) || text[at] == '$')) at++;
-                var name = text[start..at];
+                var start = _at;
+                while (_at < _text.Length && (char.IsLetterOrDigit(_text[_at]) || _text[_at] == '$')) _at++;
+                var name = _text[start.._at];
                 if (Peek() == '(')
                 {
                     if (name != "EXP") throw Error($"a known function, not {name}");
-                    at++;
+                    _at++;
                     var argument = Expression();
                     Expect(')');
                     return Math.Exp(argument);
                 }
-                return sheet.Value(name);
+                return _sheet.Value(name);
             }
             throw Error("a number, reference, function or (");
         }
 
-        private char Peek() => at < text.Length ? text[at] : '\0';
+        private char Peek() => _at < _text.Length ? _text[_at] : '\0';
 
         private void Expect(char c)
         {
             if (Peek() != c) throw Error($"'{c}'");
-            at++;
+            _at++;
         }
 
-        private FormatException Error(string expected) => new($"Expected {expected} at {at} in ={text}");
+        private FormatException Error(string expected) => new($"Expected {expected} at {_at} in ={_text}");
     }
 }

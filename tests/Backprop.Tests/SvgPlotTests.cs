@@ -11,18 +11,18 @@ namespace Backprop.Tests;
 public sealed class SvgPlotTests : IDisposable
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "backprop-svg-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "backprop-svg-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public void The_svg_parses_and_has_one_line_per_learning_rate()
     {
         var trajectories = LearningRateSweep.Run(SweepSettings.Default, checkAutograd: false);
-        var path = Path.Combine(folder, "backprop.svg");
+        var path = Path.Combine(_folder, "backprop.svg");
         SvgPlot.Write(path, trajectories);
 
         var svg = XDocument.Load(path);
@@ -37,7 +37,7 @@ public sealed class SvgPlotTests : IDisposable
         Assert.Contains("iteration", texts);
         Assert.Contains(texts, t => t.StartsWith("E_total", StringComparison.Ordinal));
         Assert.All(SweepSettings.SeedLearningRates, lr => Assert.Contains($"η = {lr.ToString("R", CultureInfo.InvariantCulture)}", texts));
-        Assert.Equal(new[] { "backprop.svg" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+        Assert.Equal(new[] { "backprop.svg" }, Directory.GetFiles(_folder).Select(Path.GetFileName));
     }
 
     /// <summary>Each line has a point per iteration, left to right, and lower errors are drawn lower (SVG y grows downwards).</summary>

@@ -20,20 +20,20 @@ public sealed class WorkbookTests : IDisposable
     private static readonly string[] GradientColumns = Enumerable.Range(1, 8).Select(k => $"dE/dw{k}").ToArray();
     private static readonly string[] WeightColumns = Enumerable.Range(1, 8).Select(k => $"w{k}").ToArray();
 
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "backprop-tests-" + Guid.NewGuid().ToString("N"));
-    private readonly IReadOnlyList<Trajectory> trajectories = LearningRateSweep.Run(SweepSettings.Default, checkAutograd: false);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "backprop-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly IReadOnlyList<Trajectory> _trajectories = LearningRateSweep.Run(SweepSettings.Default, checkAutograd: false);
 
     public void Dispose()
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
     private sealed record SheetContent(double LearningRate, Dictionary<string, int> Columns, Dictionary<string, Cell> Cells);
 
     private List<SheetContent> WriteAndRead()
     {
-        var path = Path.Combine(folder, "backprop.xlsx");
-        Workbook.Write(path, trajectories);
+        var path = Path.Combine(_folder, "backprop.xlsx");
+        Workbook.Write(path, _trajectories);
         using var document = SpreadsheetDocument.Open(path, false);
         var workbookPart = document.WorkbookPart!;
         var sheets = new List<SheetContent>();
@@ -73,7 +73,7 @@ public sealed class WorkbookTests : IDisposable
         for (var s = 0; s < sheets.Count; s++)
         {
             var sheet = sheets[s];
-            foreach (var iteration in trajectories[s].Iterations)
+            foreach (var iteration in _trajectories[s].Iterations)
             {
                 var row = Workbook.FirstDataRow + iteration.Number - 1;
                 foreach (var column in SheetColumns.All)
@@ -102,7 +102,7 @@ public sealed class WorkbookTests : IDisposable
         for (var s = 0; s < sheets.Count; s++)
         {
             var evaluator = Evaluator(sheets[s], learningRateOverride: null);
-            foreach (var iteration in trajectories[s].Iterations)
+            foreach (var iteration in _trajectories[s].Iterations)
                 foreach (var column in SheetColumns.All)
                 {
                     var reference = Letters(sheets[s].Columns[column.Name]) + (Workbook.FirstDataRow + iteration.Number - 1);
@@ -129,8 +129,8 @@ public sealed class WorkbookTests : IDisposable
     [Fact]
     public void The_workbook_is_valid_against_the_Open_XML_schema()
     {
-        var path = Path.Combine(folder, "backprop.xlsx");
-        Workbook.Write(path, trajectories);
+        var path = Path.Combine(_folder, "backprop.xlsx");
+        Workbook.Write(path, _trajectories);
         using var document = SpreadsheetDocument.Open(path, false);
 
         var errors = new OpenXmlValidator(FileFormatVersions.Office2016).Validate(document).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
@@ -143,7 +143,7 @@ public sealed class WorkbookTests : IDisposable
     {
         WriteAndRead();
 
-        Assert.Equal(new[] { "backprop.xlsx" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+        Assert.Equal(new[] { "backprop.xlsx" }, Directory.GetFiles(_folder).Select(Path.GetFileName));
     }
 
     private static FormulaEvaluator Evaluator(SheetContent sheet, double? learningRateOverride)

@@ -28,23 +28,23 @@ public sealed class DigitPageTests(ITestOutputHelper output) : IDisposable
 {
     private const int Scale = 10; // a 28×28 digit drawn on the 280×280 canvas
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-page-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-page-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Fact]
     public async Task Ten_test_digits_drawn_as_strokes_are_read_as_the_inference_class_reads_the_servers_28x28_image_and_at_least_nine_correctly()
     {
         // Weights good enough to read handwriting: two epochs of the fast network on the whole training set.
-        var run = Path.Combine(work.FullName, "fast");
-        var trained = TrainerProcess.Run(work.FullName, "train", "fast", "--epochs", "2", "--test-limit", "1000", "--output", run);
+        var run = Path.Combine(_work.FullName, "fast");
+        var trained = TrainerProcess.Run(_work.FullName, "train", "fast", "--epochs", "2", "--test-limit", "1000", "--output", run);
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var weights = Path.Combine(run, "best.safetensors");
         var network = NetworkRegistry.Of(typeof(Mnist.Models.FastNet).Assembly).Single(n => n.Name == "fast").LoadInference(weights);
 
         var url = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         Process? server = null;
-        var serving = TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(), new[] { "serve", "fast", "--weights", weights, "--port", "0" }, (line, process) =>
+        var serving = TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(), new[] { "serve", "fast", "--weights", weights, "--port", "0" }, (line, process) =>
         {
             server = process;
             if (Regex.Match(line, @" on (http://127\.0\.0\.1:\d+/) ") is { Success: true } m) url.TrySetResult(m.Groups[1].Value);

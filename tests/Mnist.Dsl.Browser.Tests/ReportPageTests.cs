@@ -12,15 +12,15 @@ namespace Mnist.Dsl.Browser.Tests;
 /// <summary>report.html of a short run on the engine, opened in chromium: every section renders and its numbers are the run's.</summary>
 public sealed class ReportPageTests : IDisposable
 {
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-report-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-report-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Fact]
     public void A_short_runs_report_shows_its_layers_curves_confusion_matrix_and_every_misclassified_image_and_report_compares_two_runs()
     {
-        var run = Path.Combine(work.FullName, "short");
-        var trained = TrainerProcess.Run(work.FullName, "train", "fast", "--engine", "generated", "--epochs", "1", "--train-limit", "2048", "--test-limit", "500", "--output", run);
+        var run = Path.Combine(_work.FullName, "short");
+        var trained = TrainerProcess.Run(_work.FullName, "train", "fast", "--engine", "generated", "--epochs", "1", "--train-limit", "2048", "--test-limit", "500", "--output", run);
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var report = Path.Combine(run, "report.html");
         Assert.Contains($"report {report}", trained.Stdout);
@@ -63,14 +63,14 @@ public sealed class ReportPageTests : IDisposable
 
         // `report` writes the same page again; `report A B` overlays two runs.
         File.Delete(report);
-        var again = TrainerProcess.Run(work.FullName, "report", run);
+        var again = TrainerProcess.Run(_work.FullName, "report", run);
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains(report, again.Stdout);
         Assert.True(File.Exists(report));
-        var other = Path.Combine(work.FullName, "other");
-        Assert.Equal(0, TrainerProcess.Run(work.FullName, "train", "fast", "--epochs", "1", "--train-limit", "2048", "--test-limit", "500", "--seed", "2", "--output", other).ExitCode);
-        var compare = Path.Combine(work.FullName, "compare.html");
-        var compared = TrainerProcess.Run(work.FullName, "report", run, other, "--output", compare);
+        var other = Path.Combine(_work.FullName, "other");
+        Assert.Equal(0, TrainerProcess.Run(_work.FullName, "train", "fast", "--epochs", "1", "--train-limit", "2048", "--test-limit", "500", "--seed", "2", "--output", other).ExitCode);
+        var compare = Path.Combine(_work.FullName, "compare.html");
+        var compared = TrainerProcess.Run(_work.FullName, "report", run, other, "--output", compare);
         Assert.True(compared.ExitCode == 0, compared.ToString());
         driver.Navigate().GoToUrl(new Uri(compare).AbsoluteUri);
         var runRows = driver.FindElements(By.CssSelector("#runs-table tr")).Skip(1).Select(r => r.FindElements(By.TagName("td"))[0].Text).ToList();

@@ -22,19 +22,19 @@ public sealed class EditorSession : IAsyncLifetime
     /// <summary>Per request: the first hover waits for the project to load (about 15 s here, more on a busy machine).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-dsl-editor-");
-    private LspClient? server;
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-dsl-editor-");
+    private LspClient? _server;
 
-    public string Folder => Path.Combine(work.FullName, "scratch");
+    public string Folder => Path.Combine(_work.FullName, "scratch");
 
-    internal LspClient Server => server ?? throw new InvalidOperationException("the session did not start");
+    internal LspClient Server => _server ?? throw new InvalidOperationException("the session did not start");
 
     public string Uri(string file) => new Uri(Path.Combine(Folder, file)).AbsoluteUri;
 
     public async Task InitializeAsync()
     {
         var executable = ToolPath();
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (_, version) = LocalPackage.Pack(feed);
         Directory.CreateDirectory(Folder);
         LocalPackage.WriteNuGetConfig(Folder, feed);
@@ -43,7 +43,7 @@ public sealed class EditorSession : IAsyncLifetime
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
-                <RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath>
+                <RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Mnist.Dsl" Version="{version}" />
@@ -60,11 +60,11 @@ public sealed class EditorSession : IAsyncLifetime
         start.ArgumentList.Add("--loglevel");
         start.ArgumentList.Add("info");
         Dotnet.CleanEnvironment(start);
-        server = LspClient.Start(start);
+        _server = LspClient.Start(start);
         // The server asks for its `csharp` settings (workspace/configuration); everything else it asks gets null.
-        server.ServerRequestHandler = (method, _) => method == "workspace/configuration" ? new[] { Settings } : null;
+        _server.ServerRequestHandler = (method, _) => method == "workspace/configuration" ? new[] { Settings } : null;
 
-        await server.Request("initialize", new
+        await _server.Request("initialize", new
         {
             processId = Environment.ProcessId,
             rootUri = new Uri(Folder).AbsoluteUri,
@@ -81,16 +81,16 @@ public sealed class EditorSession : IAsyncLifetime
                 },
             },
         }, Timeout);
-        server.Notify("initialized", new { });
-        server.Notify("workspace/didChangeConfiguration", new { settings = new { csharp = Settings } });
+        _server.Notify("initialized", new { });
+        _server.Notify("workspace/didChangeConfiguration", new { settings = new { csharp = Settings } });
         foreach (var (file, text) in new[] { ("Networks.cs", ScratchSources.Networks), ("Uses.cs", ScratchSources.Uses), ("Growing.cs", ScratchSources.Growing) })
-            server.Notify("textDocument/didOpen", new { textDocument = new { uri = Uri(file), languageId = "csharp", version = 1, text } });
+            _server.Notify("textDocument/didOpen", new { textDocument = new { uri = Uri(file), languageId = "csharp", version = 1, text } });
     }
 
     public Task DisposeAsync()
     {
-        server?.Dispose();
-        work.Delete(recursive: true);
+        _server?.Dispose();
+        _work.Delete(recursive: true);
         return Task.CompletedTask;
     }
 

@@ -13,11 +13,11 @@ namespace Mnist.Dsl.FSharpCheck.Tests;
 /// </summary>
 public sealed class FSharpBudgetResolverTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("mnist-fsharp-budgets-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("mnist-fsharp-budgets-").FullName;
 
     private string Write(string name, string text)
     {
-        var path = Path.Combine(folder, name);
+        var path = Path.Combine(_folder, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
@@ -118,5 +118,5 @@ public sealed class FSharpBudgetResolverTests : IDisposable
         Assert.StartsWith($"Net is declared as a network here and in {sources[0]}, and their .editorconfig give different parameter budgets (none here, 21,000 there)", conflict.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -38,18 +38,18 @@ public sealed class GeneratedCodeWarningTests(ITestOutputHelper output) : IDispo
         internal sealed partial class InternalNet;
         """;
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-dsl-warnings-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-dsl-warnings-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_library_with_every_analysis_rule_and_warnings_as_errors_builds(bool withTorchSharp)
     {
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (_, version) = LocalPackage.Pack(feed);
-        var project = Directory.CreateDirectory(Path.Combine(work.FullName, "lib")).FullName;
+        var project = Directory.CreateDirectory(Path.Combine(_work.FullName, "lib")).FullName;
         LocalPackage.WriteNuGetConfig(project, feed);
         var torch = withTorchSharp
             ? $"""<PackageReference Include="TorchSharp" Version="{LocalPackage.PinnedVersion("TorchSharp")}" />"""
@@ -64,7 +64,7 @@ public sealed class GeneratedCodeWarningTests(ITestOutputHelper output) : IDispo
                 <AnalysisLevel>latest-all</AnalysisLevel>
                 <GenerateDocumentationFile>true</GenerateDocumentationFile>
                 <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
-                <RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath>
+                <RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Mnist.Dsl" Version="{version}" />

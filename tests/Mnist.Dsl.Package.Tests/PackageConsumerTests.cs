@@ -70,14 +70,14 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         new GlobalAvgPool2d(), new Linear(10), new LogSoftmax(),
     });
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-dsl-consumer-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-dsl-consumer-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Fact]
     public void A_project_referencing_the_package_and_TorchSharp_builds_trains_and_gets_the_budget_error()
     {
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (package, version) = LocalPackage.Pack(feed);
         LocalPackage.PackTraining(feed);
         var backend = LocalPackage.PackTorchSharp(feed);
@@ -112,7 +112,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             Assert.DoesNotContain(files, f => f.Contains("LibTorchSharp", StringComparison.Ordinal));
         }
 
-        var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
+        var app = Directory.CreateDirectory(Path.Combine(_work.FullName, "app")).FullName;
         // TorchSharp and libtorch (600 MB) are read in place from the machine's package folder (LocalPackage).
         LocalPackage.WriteNuGetConfig(app, feed);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
@@ -121,7 +121,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
-                <RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath>
+                <RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Mnist.Dsl" Version="{version}" />
@@ -134,7 +134,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 
         // Generated code must compile clean: any warning fails this build.
         Dotnet.Run(app, "build", "-c", "Release", "-o", "out", "-warnaserror");
-        Assert.False(Directory.Exists(Path.Combine(work.FullName, "packages", "torchsharp")), "TorchSharp was copied into the fresh cache instead of read from the fallback folder");
+        Assert.False(Directory.Exists(Path.Combine(_work.FullName, "packages", "torchsharp")), "TorchSharp was copied into the fresh cache instead of read from the fallback folder");
         var ran = Dotnet.Run(app, "out/App.dll");
         output.WriteLine(ran.Output);
         var lines = ran.Output.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);

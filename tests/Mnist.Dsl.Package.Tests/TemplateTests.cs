@@ -19,14 +19,14 @@ namespace Mnist.Dsl.Package.Tests;
 /// </summary>
 public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-dsl-template-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-dsl-template-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Fact]
     public void A_project_from_the_template_builds_warning_free_fails_over_budget_and_trains_with_one_line()
     {
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (_, version) = LocalPackage.Pack(feed);
         using (var zip = System.IO.Compression.ZipFile.OpenRead(LocalPackage.PackTraining(feed)))
         {
@@ -37,10 +37,10 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         var template = PackTemplate(feed);
 
         // The template's package references name this build's version, so a new user restores what was tested.
-        var hive = Path.Combine(work.FullName, "hive");
-        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
-        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
-        var app = Path.Combine(work.FullName, "MyNets");
+        var hive = Path.Combine(_work.FullName, "hive");
+        Dotnet.Run(_work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+        Dotnet.Run(_work.FullName, "new", "mnist-dsl", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
+        var app = Path.Combine(_work.FullName, "MyNets");
         var project = File.ReadAllText(Path.Combine(app, "MyNets.csproj"));
         Assert.Contains($"""<PackageReference Include="Mnist.Dsl" Version="{version}" />""", project);
         Assert.Contains($"""<PackageReference Include="Mnist.Dsl.Training" Version="{version}" />""", project);
@@ -48,8 +48,8 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 
         LocalPackage.WriteNuGetConfig(app, feed);
         // An empty package cache of the test's own, set from outside the project so the template's files stay as a user gets them.
-        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
-            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
             """);
 
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-p:AnalysisLevel=latest-all");
@@ -91,29 +91,29 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void With_the_torchsharp_option_the_project_trains_and_evaluates_on_libtorch()
     {
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (_, version) = LocalPackage.Pack(feed);
         LocalPackage.PackTraining(feed);
         LocalPackage.PackTorchSharp(feed);
         var template = PackTemplate(feed);
-        var hive = Path.Combine(work.FullName, "hive");
-        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+        var hive = Path.Combine(_work.FullName, "hive");
+        Dotnet.Run(_work.FullName, "new", "install", template, "--debug:custom-hive", hive);
 
         // The default native package is TorchSharp-cpu, at the version this repository pins.
-        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "AllNets", "-o", "AllNets", "--torchsharp", "--debug:custom-hive", hive);
-        var all = File.ReadAllText(Path.Combine(work.FullName, "AllNets", "AllNets.csproj"));
+        Dotnet.Run(_work.FullName, "new", "mnist-dsl", "-n", "AllNets", "-o", "AllNets", "--torchsharp", "--debug:custom-hive", hive);
+        var all = File.ReadAllText(Path.Combine(_work.FullName, "AllNets", "AllNets.csproj"));
         Assert.Contains($"""<PackageReference Include="Mnist.Dsl.TorchSharp" Version="{version}" />""", all);
         Assert.Contains($"""<PackageReference Include="TorchSharp-cpu" Version="{LocalPackage.PinnedVersion("TorchSharp-cpu")}" />""", all);
 
         // Trained here with Linux's libtorch alone (--libtorch linux-x64: TorchSharp-cpu would download macOS and Windows too).
-        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-n", "TorchNets", "-o", "TorchNets", "--torchsharp", "--libtorch", "linux-x64", "--debug:custom-hive", hive);
-        var app = Path.Combine(work.FullName, "TorchNets");
+        Dotnet.Run(_work.FullName, "new", "mnist-dsl", "-n", "TorchNets", "-o", "TorchNets", "--torchsharp", "--libtorch", "linux-x64", "--debug:custom-hive", hive);
+        var app = Path.Combine(_work.FullName, "TorchNets");
         var project = File.ReadAllText(Path.Combine(app, "TorchNets.csproj"));
         Assert.Contains($"""<PackageReference Include="libtorch-cpu-linux-x64" Version="{LocalPackage.PinnedVersion("libtorch-cpu-linux-x64")}" />""", project);
         Assert.DoesNotContain("TorchSharp-cpu", project);
         LocalPackage.WriteNuGetConfig(app, feed);
-        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
-            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
             """);
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror", "-o", "out");
         var trained = Dotnet.Run(app, "out/TorchNets.dll", "train", "--engine", "torch", "--epochs", "1", "--train-limit", "1024", "--test-limit", "200", "--batch-size", "32", "--output", "run");
@@ -133,14 +133,14 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void An_FSharp_project_from_the_template_fails_over_budget_at_the_network_and_trains_on_the_engine()
     {
-        var feed = Path.Combine(work.FullName, "feed");
+        var feed = Path.Combine(_work.FullName, "feed");
         var (_, version) = LocalPackage.Pack(feed);
         LocalPackage.PackTraining(feed);
         var template = PackTemplate(feed);
-        var hive = Path.Combine(work.FullName, "hive");
-        Dotnet.Run(work.FullName, "new", "install", template, "--debug:custom-hive", hive);
-        Dotnet.Run(work.FullName, "new", "mnist-dsl", "-lang", "F#", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
-        var app = Path.Combine(work.FullName, "MyNets");
+        var hive = Path.Combine(_work.FullName, "hive");
+        Dotnet.Run(_work.FullName, "new", "install", template, "--debug:custom-hive", hive);
+        Dotnet.Run(_work.FullName, "new", "mnist-dsl", "-lang", "F#", "-n", "MyNets", "-o", "MyNets", "--debug:custom-hive", hive);
+        var app = Path.Combine(_work.FullName, "MyNets");
         Assert.False(File.Exists(Path.Combine(app, "MyNets.csproj")), "-lang F# made the C# project");
         var project = File.ReadAllText(Path.Combine(app, "MyNets.fsproj"));
         Assert.Contains($"""<PackageReference Include="Mnist.Dsl" Version="{version}" />""", project);
@@ -148,8 +148,8 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("let main argv = Mnist.Dsl.Training.MnistTrainer.Run argv", File.ReadAllText(Path.Combine(app, "Program.fs")));
 
         LocalPackage.WriteNuGetConfig(app, feed);
-        File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), $"""
-            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Build.props"), $"""
+            <Project><PropertyGroup><RestorePackagesPath>{Path.Combine(_work.FullName, "packages")}</RestorePackagesPath></PropertyGroup></Project>
             """);
 
         Dotnet.Run(app, "build", "-c", "Release", "-warnaserror");

@@ -20,11 +20,11 @@ namespace Mnist.Dsl.Properties.Tests;
 /// </summary>
 internal sealed class CompiledNetwork : IDisposable
 {
-    private readonly SharedRuntimeContext context;
+    private readonly SharedRuntimeContext _context;
 
     private CompiledNetwork(SharedRuntimeContext context, Type type, string generatedSource)
     {
-        this.context = context;
+        this._context = context;
         Type = type;
         GeneratedSource = generatedSource;
     }
@@ -100,7 +100,7 @@ internal sealed class CompiledNetwork : IDisposable
             $"'{(baseAssembly is null ? null : AssemblyLoadContext.GetLoadContext(baseAssembly)?.Name)}', not from the test's TorchSharp ({typeof(torch).Assembly.Location}): TorchSharp was loaded twice");
     }
 
-    public void Dispose() => context.Unload();
+    public void Dispose() => _context.Unload();
 
     private sealed class SharedRuntimeContext() : AssemblyLoadContext("CompiledNetwork", isCollectible: true)
     {

@@ -25,20 +25,20 @@ internal sealed class RuntimeStack : IDisposable
         public long Parameters => ParameterShapes.Sum(s => s.Aggregate(1L, (a, b) => a * b));
     }
 
-    private readonly List<LayerRun> layers = new();
+    private readonly List<LayerRun> _layers = new();
 
     private RuntimeStack() { }
 
-    public IReadOnlyList<LayerRun> Layers => layers;
+    public IReadOnlyList<LayerRun> Layers => _layers;
 
     /// <summary>The last layer's output, in the dispose scope that was open when <see cref="Run"/> was called.</summary>
     public Tensor Output { get; private set; } = null!;
 
     /// <summary>Every parameter of every module, counted by numel() as torchsummary and PyTorch users count them.</summary>
-    public long TotalParameters => layers.Where(l => l.Module is not null).SelectMany(l => l.Module!.parameters()).Sum(p => p.numel());
+    public long TotalParameters => _layers.Where(l => l.Module is not null).SelectMany(l => l.Module!.parameters()).Sum(p => p.numel());
 
     /// <summary>Every parameter in layer order, as a generated module registers them.</summary>
-    public IEnumerable<Tensor> Parameters() => layers.Where(l => l.Module is not null).SelectMany(l => l.Module!.parameters());
+    public IEnumerable<Tensor> Parameters() => _layers.Where(l => l.Module is not null).SelectMany(l => l.Module!.parameters());
 
     /// <summary>
     /// Builds and runs the layers on <paramref name="input"/> in evaluation mode (dropout is the identity, BatchNorm
@@ -58,7 +58,7 @@ internal sealed class RuntimeStack : IDisposable
                 module?.eval();
                 x = module is not null ? module.forward(x) : Functional(layer, x);
                 var parameterShapes = module?.parameters().Select(p => p.shape).ToArray() ?? Array.Empty<long[]>();
-                stack.layers.Add(new LayerRun(layer, module, x.shape, parameterShapes));
+                stack._layers.Add(new LayerRun(layer, module, x.shape, parameterShapes));
             }
             stack.Output = x;
             return stack;
@@ -110,6 +110,6 @@ internal sealed class RuntimeStack : IDisposable
 
     public void Dispose()
     {
-        foreach (var layer in layers) layer.Module?.Dispose();
+        foreach (var layer in _layers) layer.Module?.Dispose();
     }
 }

@@ -8,17 +8,17 @@ namespace Mnist.Dsl.Training.Tests;
 
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "mnist-atomic-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mnist-atomic-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public void A_failed_write_keeps_the_old_file_and_leaves_no_temporary()
     {
-        var path = Path.Combine(folder, "out.txt");
+        var path = Path.Combine(_folder, "out.txt");
         AtomicFile.WriteAllText(path, "old");
 
         Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
@@ -28,13 +28,13 @@ public sealed class AtomicFileTests : IDisposable
         }));
 
         Assert.Equal("old", File.ReadAllText(path));
-        Assert.Equal(new[] { path }, Directory.GetFiles(folder));
+        Assert.Equal(new[] { path }, Directory.GetFiles(_folder));
     }
 
     [Fact]
     public void A_write_replaces_the_file()
     {
-        var path = Path.Combine(folder, "sub", "out.txt");
+        var path = Path.Combine(_folder, "sub", "out.txt");
         AtomicFile.WriteAllText(path, "first");
         AtomicFile.WriteAllText(path, "second");
 

@@ -15,9 +15,9 @@ namespace Mnist.Dsl.Training.Tests;
 [Collection(Serial.Name)]
 public sealed class PlainDataPathTests : IDisposable
 {
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("plain-data-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("plain-data-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     /// <summary>Every byte value (a pixel has no other): normalised to the same float32, bit for bit.</summary>
     [Fact]
@@ -149,8 +149,8 @@ public sealed class PlainDataPathTests : IDisposable
 
     private (string Images, string Labels) Files(int count)
     {
-        var images = Path.Combine(work.FullName, $"images-{count}");
-        var labels = Path.Combine(work.FullName, $"labels-{count}");
+        var images = Path.Combine(_work.FullName, $"images-{count}");
+        var labels = Path.Combine(_work.FullName, $"labels-{count}");
         File.WriteAllBytes(images, IdxTestFiles.Idx(new long[] { count, 28, 28 }, Digitlike(count)));
         File.WriteAllBytes(labels, IdxTestFiles.Idx(new long[] { count }, IdxTestFiles.Digits(count)));
         return (images, labels);

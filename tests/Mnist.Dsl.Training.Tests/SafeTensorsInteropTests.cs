@@ -21,11 +21,11 @@ namespace Mnist.Dsl.Training.Tests;
 [Collection(Serial.Name)]
 public sealed class SafeTensorsInteropTests : IDisposable
 {
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("mnist-safetensors-");
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("mnist-safetensors-");
 
-    public void Dispose() => folder.Delete(recursive: true);
+    public void Dispose() => _folder.Delete(recursive: true);
 
-    private string PathOf(string name) => Path.Combine(folder.FullName, name);
+    private string PathOf(string name) => Path.Combine(_folder.FullName, name);
 
     /// <summary>The reference values of safetensors_interop.py, built here from the same formulas.</summary>
     private static Dictionary<string, Tensor> Reference()

@@ -16,9 +16,9 @@ namespace Mnist.Train.Tests;
 /// </summary>
 public sealed class EngineTests : IDisposable
 {
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-train-engine-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-train-engine-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Theory]
     [InlineData()] // the default recipe: SGD with momentum (its buffer in the checkpoint), one-cycle per batch, rotation
@@ -27,22 +27,22 @@ public sealed class EngineTests : IDisposable
     public void A_run_stopped_after_an_epoch_and_resumed_on_the_engine_gives_the_numbers_and_weights_of_an_uninterrupted_run(params string[] recipe)
     {
         string[] Args(string folder, params string[] more) =>
-            new[] { "train", "default", "--engine", "generated", "--epochs", "2", "--train-limit", "1024", "--test-limit", "500", "--output", Path.Combine(work.FullName, folder) }
+            new[] { "train", "default", "--engine", "generated", "--epochs", "2", "--train-limit", "1024", "--test-limit", "500", "--output", Path.Combine(_work.FullName, folder) }
                 .Concat(recipe).Concat(more).ToArray();
 
-        var whole = TrainerProcess.Run(work.FullName, Args("whole"));
+        var whole = TrainerProcess.Run(_work.FullName, Args("whole"));
         Assert.True(whole.ExitCode == 0, whole.ToString());
         Assert.Contains("engine generated", whole.Stdout);
-        var stopped = TrainerProcess.Run(work.FullName, Args("parts", "--stop-after", "1"));
+        var stopped = TrainerProcess.Run(_work.FullName, Args("parts", "--stop-after", "1"));
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", Path.Combine(work.FullName, "parts"), "--resume");
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", Path.Combine(_work.FullName, "parts"), "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("Resuming default for 2 epochs", resumed.Stdout);
 
         Assert.Equal(WithoutSeconds("whole"), WithoutSeconds("parts"));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work.FullName, "whole", "last.safetensors")), File.ReadAllBytes(Path.Combine(work.FullName, "parts", "last.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_work.FullName, "whole", "last.safetensors")), File.ReadAllBytes(Path.Combine(_work.FullName, "parts", "last.safetensors")));
         // and the run is not one the torch path would resume
-        var onTorch = TrainerProcess.Run(work.FullName, "train", "--output", Path.Combine(work.FullName, "parts"), "--resume", "--engine", "torch", "--epochs", "3");
+        var onTorch = TrainerProcess.Run(_work.FullName, "train", "--output", Path.Combine(_work.FullName, "parts"), "--resume", "--engine", "torch", "--epochs", "3");
         Assert.Equal(2, onTorch.ExitCode);
         Assert.Contains("--engine torch (the run has generated)", onTorch.Stderr);
     }
@@ -50,8 +50,8 @@ public sealed class EngineTests : IDisposable
     [Fact]
     public void Weights_trained_on_the_engine_are_the_modules_the_inference_class_and_TorchSharp_evaluate_them_alike_and_the_run_is_learning()
     {
-        var run = Path.Combine(work.FullName, "run");
-        var result = TrainerProcess.Run(work.FullName, "train", "--epochs", "2", "--train-limit", "4096", "--test-limit", "1000", "--output", run);
+        var run = Path.Combine(_work.FullName, "run");
+        var result = TrainerProcess.Run(_work.FullName, "train", "--epochs", "2", "--train-limit", "4096", "--test-limit", "1000", "--output", run);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Training default for 2 epochs", result.Stdout);
         Assert.Contains("engine generated", result.Stdout); // the default engine for the default network
@@ -64,8 +64,8 @@ public sealed class EngineTests : IDisposable
 
         var best = rows.Skip(1).Select(r => r.Split(',')).MaxBy(f => long.Parse(f[5], CultureInfo.InvariantCulture))!;
         var weights = Path.Combine(run, "best.safetensors");
-        var onInference = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000");
-        var onTorch = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000", "--engine", "torch");
+        var onInference = TrainerProcess.Run(_work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000");
+        var onTorch = TrainerProcess.Run(_work.FullName, "eval", "default", "--weights", weights, "--test-limit", "1000", "--engine", "torch");
         Assert.True(onInference.ExitCode == 0, onInference.ToString());
         Assert.True(onTorch.ExitCode == 0, onTorch.ToString());
         Assert.Contains($"Accuracy: {best[5]}/1000", onInference.Stdout);
@@ -80,13 +80,13 @@ public sealed class EngineTests : IDisposable
     [Fact]
     public void With_ema_the_tests_and_the_saved_weights_use_the_average_and_training_the_live_weights()
     {
-        var run = Path.Combine(work.FullName, "ema");
-        var result = TrainerProcess.Run(work.FullName, "train", "fast", "--epochs", "1", "--ema", "0.99", "--train-limit", "2048", "--test-limit", "500", "--output", run);
+        var run = Path.Combine(_work.FullName, "ema");
+        var result = TrainerProcess.Run(_work.FullName, "train", "fast", "--epochs", "1", "--ema", "0.99", "--train-limit", "2048", "--test-limit", "500", "--output", run);
         Assert.True(result.ExitCode == 0, result.ToString());
         var last = File.ReadAllLines(Path.Combine(run, "metrics.csv"))[1].Split(',');
 
         // The epoch's test pass evaluated the saved weights.
-        var eval = TrainerProcess.Run(work.FullName, "eval", "fast", "--weights", Path.Combine(run, "last.safetensors"), "--test-limit", "500");
+        var eval = TrainerProcess.Run(_work.FullName, "eval", "fast", "--weights", Path.Combine(run, "last.safetensors"), "--test-limit", "500");
         Assert.True(eval.ExitCode == 0, eval.ToString());
         Assert.Contains($"Accuracy: {last[5]}/500", eval.Stdout);
 
@@ -109,8 +109,8 @@ public sealed class EngineTests : IDisposable
     public async Task Training_on_the_engine_loads_no_native_torch_library()
     {
         using var maps = new TemporaryFile();
-        var run = Path.Combine(work.FullName, "run");
-        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(),
+        var run = Path.Combine(_work.FullName, "run");
+        var result = await TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(),
             new[] { "train", "--engine", "generated", "--epochs", "1", "--train-limit", "512", "--test-limit", "256", "--output", run },
             onStdoutLine: null, environment: new() { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location, [StartupHook.DumpVariable] = maps.Path });
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -127,8 +127,8 @@ public sealed class EngineTests : IDisposable
     public async Task The_maps_scan_finds_the_torch_runtime_in_a_process_training_on_torch()
     {
         using var maps = new TemporaryFile();
-        var result = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(torch: true),
-            new[] { "train", "--engine", "torch", "--epochs", "1", "--train-limit", "256", "--test-limit", "256", "--output", Path.Combine(work.FullName, "run") },
+        var result = await TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(torch: true),
+            new[] { "train", "--engine", "torch", "--epochs", "1", "--train-limit", "256", "--test-limit", "256", "--output", Path.Combine(_work.FullName, "run") },
             onStdoutLine: null, environment: new() { ["DOTNET_STARTUP_HOOKS"] = typeof(StartupHook).Assembly.Location, [StartupHook.DumpVariable] = maps.Path });
         Assert.True(result.ExitCode == 0, result.ToString());
         var found = TorchMappings.In(File.ReadAllText(maps.Path));
@@ -139,10 +139,10 @@ public sealed class EngineTests : IDisposable
     [Fact]
     public void Eval_through_the_inference_class_refuses_a_missing_damaged_or_other_networks_file_in_one_line()
     {
-        var run = Path.Combine(work.FullName, "run");
-        var trained = TrainerProcess.Run(work.FullName, "train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", run);
+        var run = Path.Combine(_work.FullName, "run");
+        var trained = TrainerProcess.Run(_work.FullName, "train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--output", run);
         Assert.True(trained.ExitCode == 0, trained.ToString());
-        File.WriteAllText(Path.Combine(work.FullName, "garbage.safetensors"), "not a safetensors file");
+        File.WriteAllText(Path.Combine(_work.FullName, "garbage.safetensors"), "not a safetensors file");
         foreach (var (args, message) in new[]
         {
             (new[] { "eval", "default", "--weights", "absent.safetensors" }, "does not exist"),
@@ -150,7 +150,7 @@ public sealed class EngineTests : IDisposable
             (new[] { "eval", "small", "--weights", Path.Combine(run, "last.safetensors") }, "these weights fit network 'default', not 'small'"),
         })
         {
-            var result = TrainerProcess.Run(work.FullName, args);
+            var result = TrainerProcess.Run(_work.FullName, args);
             Assert.True(result.ExitCode == 2, result.ToString());
             var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal) && lines[0].Contains(message, StringComparison.Ordinal), result.ToString());
@@ -158,7 +158,7 @@ public sealed class EngineTests : IDisposable
     }
 
     private string[] WithoutSeconds(string folder) =>
-        File.ReadAllLines(Path.Combine(work.FullName, folder, "metrics.csv")).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
+        File.ReadAllLines(Path.Combine(_work.FullName, folder, "metrics.csv")).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
 
     private sealed class TemporaryFile : IDisposable
     {

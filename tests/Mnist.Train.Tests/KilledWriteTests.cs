@@ -23,9 +23,9 @@ public sealed class KilledWriteTests : IDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-killed-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-killed-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     // Both engines write their checkpoints through AtomicFile; torch's holds its generator state ("rng"), the engine's
     // replays its generators from the seed and the step count in the metadata.
@@ -34,7 +34,7 @@ public sealed class KilledWriteTests : IDisposable
     [InlineData("generated")]
     public async System.Threading.Tasks.Task A_checkpoint_write_killed_half_way_leaves_the_previous_checkpoint_whole_and_the_run_resumes(string engine)
     {
-        var run = Path.Combine(work.FullName, "run");
+        var run = Path.Combine(_work.FullName, "run");
         Directory.CreateDirectory(run);
         var checkpoint = Path.Combine(run, "checkpoint.safetensors");
         // Tiny epochs: a checkpoint every few hundred milliseconds.
@@ -46,7 +46,7 @@ public sealed class KilledWriteTests : IDisposable
 
         Process? trainer = null;
         var started = new ManualResetEventSlim();
-        var training = TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolderFor(args), args, (_, process) => { trainer = process; started.Set(); });
+        var training = TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolderFor(args), args, (_, process) => { trainer = process; started.Set(); });
         Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the trainer printed nothing for a minute");
         var pid = trainer!.Id;
 
@@ -82,7 +82,7 @@ public sealed class KilledWriteTests : IDisposable
         Assert.True(File.Exists(halfWritten), "the killed write's temporary should still be there for --resume to clear");
 
         // The run's own trainer continues it (a torch run needs the build with the TorchSharp backend).
-        var resumed = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolderFor(args), new[] { "train", "--output", run, "--resume" }, null);
+        var resumed = await TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolderFor(args), new[] { "train", "--output", run, "--resume" }, null);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("Deleted 1 unfinished write of the stopped run.", resumed.Stdout);
         Assert.Equal(7, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header + 6 epochs

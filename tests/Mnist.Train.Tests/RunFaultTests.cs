@@ -22,11 +22,11 @@ public sealed class RunFaultTests : IDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-faults-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-faults-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
-    private string Folder(string name) => Path.Combine(work.FullName, name);
+    private string Folder(string name) => Path.Combine(_work.FullName, name);
 
     private static string[] Tiny(string output, params string[] more) =>
         new[] { "train", "small", "--engine", "generated", "--train-limit", "1024", "--test-limit", "200", "--output", output }.Concat(more).ToArray();
@@ -40,7 +40,7 @@ public sealed class RunFaultTests : IDisposable
     {
         var run = Folder("run");
         string[] args = { "train", "fast", "--engine", engine, "--schedule", "none", "--lr", "10", "--epochs", "5", "--train-limit", "1024", "--test-limit", "200", "--output", run };
-        var diverged = TrainerProcess.Run(work.FullName, args);
+        var diverged = TrainerProcess.Run(_work.FullName, args);
         Assert.True(diverged.ExitCode == 3, diverged.ToString());
         var line = Assert.Single(diverged.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches(@"^error: training diverged: .+ at (the end of )?epoch \d[,( ]+step \d+, learning rate 10\b.*Lower --lr", line);
@@ -56,7 +56,7 @@ public sealed class RunFaultTests : IDisposable
                 Assert.True(tensor.AsFloat32().All(float.IsFinite), $"{file}: {name} is not finite");
 
         // The last good checkpoint resumes (and, the recipe being deterministic, diverges at the same place).
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume", "--engine", engine);
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume", "--engine", engine);
         Assert.True(resumed.ExitCode == 3, resumed.ToString());
         Assert.Contains($"epoch {epoch}", resumed.Stderr);
 
@@ -67,7 +67,7 @@ public sealed class RunFaultTests : IDisposable
         var values = first.Value.AsFloat32();
         values[0] = float.NaN;
         SafeTensorsFile.Write(nan, weights.Select(t => t.Key == first.Key ? new(t.Key, RawTensor.Float32(values, t.Value.Shape)) : t));
-        var evaluated = TrainerProcess.Run(work.FullName, "eval", "fast", "--weights", nan, "--test-limit", "200", "--engine", engine);
+        var evaluated = TrainerProcess.Run(_work.FullName, "eval", "fast", "--weights", nan, "--test-limit", "200", "--engine", engine);
         Assert.True(evaluated.ExitCode == 2, evaluated.ToString());
         Assert.Equal($"error: {nan} holds 1 NaN or infinite values in {first.Key} (of {values.Length:N0}): these weights come from a run that diverged; evaluate another file, or train again with a lower --lr.",
             evaluated.Stderr.Trim());
@@ -79,7 +79,7 @@ public sealed class RunFaultTests : IDisposable
         var run = Folder("run");
         Process? first = null;
         var trained = new ManualResetEventSlim();
-        var holder = TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(), Tiny(run, "--epochs", "200"), (line, process) =>
+        var holder = TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(), Tiny(run, "--epochs", "200"), (line, process) =>
         {
             first = process;
             if (line.StartsWith("Epoch 1:", StringComparison.Ordinal)) trained.Set();
@@ -87,8 +87,8 @@ public sealed class RunFaultTests : IDisposable
         Assert.True(trained.Wait(TimeSpan.FromMinutes(2)), "the first run trained no epoch in two minutes");
 
         var pid = first!.Id;
-        var second = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
-        var third = TrainerProcess.Run(work.FullName, Tiny(Folder("run"), "--epochs", "200", "--seed", "2"));
+        var second = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume");
+        var third = TrainerProcess.Run(_work.FullName, Tiny(Folder("run"), "--epochs", "200", "--seed", "2"));
         Kill(pid, SigKill);
         var killed = await holder;
         Assert.True(second.ExitCode == 2, second.ToString());
@@ -98,7 +98,7 @@ public sealed class RunFaultTests : IDisposable
 
         // No stale lock: the OS released it with the process.
         var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length - 1;
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume", "--stop-after", (rows + 1).ToString(CultureInfo.InvariantCulture));
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume", "--stop-after", (rows + 1).ToString(CultureInfo.InvariantCulture));
         Assert.True(resumed.ExitCode == 130, resumed.ToString());
         Assert.Equal(rows + 2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
     }
@@ -107,12 +107,12 @@ public sealed class RunFaultTests : IDisposable
     public async Task SIGTERM_inside_an_epoch_saves_it_at_the_batch_and_the_resumed_run_ends_with_the_bits_of_an_uninterrupted_one()
     {
         string[] More() => new[] { "--epochs", "3", "--batch-size", "16" };
-        var whole = TrainerProcess.Run(work.FullName, Tiny(Folder("whole"), More()));
+        var whole = TrainerProcess.Run(_work.FullName, Tiny(Folder("whole"), More()));
         Assert.True(whole.ExitCode == 0, whole.ToString());
 
         // SIGTERM a moment after epoch 1's test line: inside epoch 2 (64 batches, a second or more).
         var signalled = 0;
-        var stopped = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(), Tiny(Folder("parts"), More()), (line, process) =>
+        var stopped = await TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(), Tiny(Folder("parts"), More()), (line, process) =>
         {
             if (line.StartsWith("Test set", StringComparison.Ordinal) && Interlocked.Exchange(ref signalled, 1) == 0)
                 Task.Delay(300).ContinueWith(_ => Kill(process.Id, SigTerm));
@@ -121,7 +121,7 @@ public sealed class RunFaultTests : IDisposable
         Assert.Matches(@"Saved epoch 2 at batch \d+ of 64 in the checkpoint; --resume continues from there\.", stopped.Stdout);
         Assert.Contains("SIGTERM: stopping after this batch", stopped.Stderr);
 
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", Folder("parts"), "--resume");
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", Folder("parts"), "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(WithoutSeconds("whole"), WithoutSeconds("parts"));
         foreach (var file in new[] { "last.safetensors", "best.safetensors", "checkpoint.safetensors" })
@@ -132,7 +132,7 @@ public sealed class RunFaultTests : IDisposable
     public void A_write_that_fails_leaves_the_previous_checkpoint_and_weights_whole_says_so_in_one_line_and_the_run_resumes_once_it_can_write()
     {
         var run = Folder("run");
-        var first = TrainerProcess.Run(work.FullName, Tiny(run, "--epochs", "2", "--stop-after", "1"));
+        var first = TrainerProcess.Run(_work.FullName, Tiny(run, "--epochs", "2", "--stop-after", "1"));
         Assert.True(first.ExitCode == 130, first.ToString());
         var checkpoint = Path.Combine(run, "checkpoint.safetensors");
         var before = File.ReadAllBytes(checkpoint);
@@ -140,7 +140,7 @@ public sealed class RunFaultTests : IDisposable
         // A directory where plot.svg goes: the rename onto it fails, as a write on a full disk or a removed folder does (as root, a read-only folder would not stop it).
         File.Delete(Path.Combine(run, "plot.svg"));
         Directory.CreateDirectory(Path.Combine(run, "plot.svg"));
-        var failed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
+        var failed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume");
         Assert.True(failed.ExitCode == 4, failed.ToString());
         var line = Assert.Single(failed.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: could not write epoch 2 to {run}: ", line);
@@ -152,7 +152,7 @@ public sealed class RunFaultTests : IDisposable
         Assert.Empty(Directory.GetFiles(run, ".*.tmp"));
 
         Directory.Delete(Path.Combine(run, "plot.svg"));
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
     }
@@ -175,15 +175,15 @@ public sealed class RunFaultTests : IDisposable
         File.WriteAllBytes(Path.Combine(other, "t10k-labels-idx1-ubyte"), labels);
 
         var run = Folder("run");
-        var first = TrainerProcess.Run(work.FullName, Tiny(run, "--epochs", "2", "--stop-after", "1", "--data", same));
+        var first = TrainerProcess.Run(_work.FullName, Tiny(run, "--epochs", "2", "--stop-after", "1", "--data", same));
         Assert.True(first.ExitCode == 130, first.ToString());
-        var refused = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume", "--data", other);
+        var refused = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume", "--data", other);
         Assert.True(refused.ExitCode == 2, refused.ToString());
         var line = Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: cannot resume {run} on other data: t10k-labels-idx1-ubyte is 10,008 bytes, sha256 ", line);
         Assert.EndsWith("Pass the run's --data, or start a new run.", line);
 
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume", "--data", same);
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume", "--data", same);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
     }
 

@@ -15,15 +15,15 @@ namespace Mnist.Train.Tests;
 /// </summary>
 public sealed class TrainingTests : IDisposable
 {
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-train-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-train-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     [Fact]
     public void A_generated_network_trained_briefly_on_real_MNIST_is_well_above_chance_and_its_run_folder_is_complete()
     {
-        var run = Path.Combine(work.FullName, "run");
-        var result = TrainerProcess.Run(work.FullName, "train", "default", "--epochs", "2", "--train-limit", "4000", "--test-limit", "1000", "--threads", "1", "--output", run);
+        var run = Path.Combine(_work.FullName, "run");
+        var result = TrainerProcess.Run(_work.FullName, "train", "default", "--epochs", "2", "--train-limit", "4000", "--test-limit", "1000", "--threads", "1", "--output", run);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Total params: 16,538", result.Stdout);
         Assert.Matches(@"Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/1000 \(\d+\.\d\d%\)", result.Stdout);
@@ -48,7 +48,7 @@ public sealed class TrainingTests : IDisposable
 
         // eval of the best weights reproduces the best epoch's test line.
         var best = rows.Skip(1).Select(r => r.Split(',')).MaxBy(f => long.Parse(f[5], CultureInfo.InvariantCulture))!;
-        var evaluated = TrainerProcess.Run(work.FullName, "eval", "default", "--weights", Path.Combine(run, "best.safetensors"), "--test-limit", "1000");
+        var evaluated = TrainerProcess.Run(_work.FullName, "eval", "default", "--weights", Path.Combine(run, "best.safetensors"), "--test-limit", "1000");
         Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
         Assert.Contains($"Accuracy: {best[5]}/1000", evaluated.Stdout);
     }
@@ -59,29 +59,29 @@ public sealed class TrainingTests : IDisposable
     public void A_run_stopped_after_an_epoch_and_resumed_gives_the_numbers_and_weights_of_an_uninterrupted_run(string trainLimit, params string[] recipe)
     {
         string[] Args(string folder, params string[] more) =>
-            new[] { "train", "small", "--epochs", "2", "--train-limit", trainLimit, "--test-limit", "500", "--threads", "1", "--output", Path.Combine(work.FullName, folder) }
+            new[] { "train", "small", "--epochs", "2", "--train-limit", trainLimit, "--test-limit", "500", "--threads", "1", "--output", Path.Combine(_work.FullName, folder) }
                 .Concat(recipe).Concat(more).ToArray();
 
-        var whole = TrainerProcess.Run(work.FullName, Args("whole"));
+        var whole = TrainerProcess.Run(_work.FullName, Args("whole"));
         Assert.True(whole.ExitCode == 0, whole.ToString());
-        var stopped = TrainerProcess.Run(work.FullName, Args("parts", "--stop-after", "1"));
+        var stopped = TrainerProcess.Run(_work.FullName, Args("parts", "--stop-after", "1"));
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         Assert.Contains("Stopped after epoch 1 of 2", stopped.Stdout);
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(work.FullName, "parts", "metrics.csv")).Length);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(_work.FullName, "parts", "metrics.csv")).Length);
 
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", Path.Combine(work.FullName, "parts"), "--resume");
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", Path.Combine(_work.FullName, "parts"), "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("Resuming small for 2 epochs", resumed.Stdout);
 
         Assert.Equal(WithoutSeconds("whole"), WithoutSeconds("parts"));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(work.FullName, "whole", "last.safetensors")), File.ReadAllBytes(Path.Combine(work.FullName, "parts", "last.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_work.FullName, "whole", "last.safetensors")), File.ReadAllBytes(Path.Combine(_work.FullName, "parts", "last.safetensors")));
     }
 
     [Fact]
     public async System.Threading.Tasks.Task Ctrl_C_stops_after_the_current_batch_with_the_last_epoch_saved_and_the_run_resumes()
     {
-        var run = Path.Combine(work.FullName, "run");
-        var interrupted = await TrainerProcess.Start(work.FullName, TrainerProcess.BuildFolder(),
+        var run = Path.Combine(_work.FullName, "run");
+        var interrupted = await TrainerProcess.Start(_work.FullName, TrainerProcess.BuildFolder(),
             new[] { "train", "small", "--epochs", "3", "--train-limit", "6000", "--test-limit", "500", "--threads", "1", "--output", run },
             (line, process) =>
             {
@@ -98,11 +98,11 @@ public sealed class TrainingTests : IDisposable
         Assert.Contains("Stopped after epoch 1 of 3", interrupted.Stdout);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
 
-        var resumed = TrainerProcess.Run(work.FullName, "train", "--output", run, "--resume");
+        var resumed = TrainerProcess.Run(_work.FullName, "train", "--output", run, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
     }
 
     private string[] WithoutSeconds(string folder) =>
-        File.ReadAllLines(Path.Combine(work.FullName, folder, "metrics.csv")).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
+        File.ReadAllLines(Path.Combine(_work.FullName, folder, "metrics.csv")).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
 }

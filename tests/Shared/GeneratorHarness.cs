@@ -64,19 +64,19 @@ internal static class GeneratorHarness
     {
         public static readonly TestOptions Instance = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 
-        private readonly Options global, perFile;
+        private readonly Options _global, _perFile;
 
         public TestOptions(IReadOnlyDictionary<string, string> global, IReadOnlyDictionary<string, string> perFile)
         {
-            this.global = new Options(global);
-            this.perFile = new Options(perFile);
+            this._global = new Options(global);
+            this._perFile = new Options(perFile);
         }
 
-        public override AnalyzerConfigOptions GlobalOptions => global;
+        public override AnalyzerConfigOptions GlobalOptions => _global;
 
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => perFile;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _perFile;
 
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => perFile;
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _perFile;
 
         private sealed class Options(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
         {

@@ -27,20 +27,20 @@ public sealed class IdxFile
     private IdxFile(string path, long[] shape, byte[] data)
     {
         Path = path;
-        this.shape = shape;
+        this._shape = shape;
         Data = data;
     }
 
-    private readonly long[] shape;
+    private readonly long[] _shape;
 
     /// <summary>The file read, as it was given.</summary>
     public string Path { get; }
 
     /// <summary>The sizes of the dimensions: [count] for labels, [count, rows, columns] for images.</summary>
-    public long[] Shape => (long[])shape.Clone();
+    public long[] Shape => (long[])_shape.Clone();
 
     /// <summary>The number of items: the first dimension.</summary>
-    public long Count => shape[0];
+    public long Count => _shape[0];
 
     /// <summary>The elements after the header, row-major.</summary>
     public byte[] Data { get; }

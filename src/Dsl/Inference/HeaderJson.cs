@@ -14,10 +14,10 @@ namespace Mnist.Dsl.Inference;
 /// </summary>
 internal sealed class HeaderJson
 {
-    private readonly string text;
-    private int position;
+    private readonly string _text;
+    private int _position;
 
-    private HeaderJson(string text) => this.text = text;
+    private HeaderJson(string text) => this._text = text;
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> naming the offset of the first error.</summary>
     public static object? Parse(string text)
@@ -25,7 +25,7 @@ internal sealed class HeaderJson
         var reader = new HeaderJson(text);
         var value = reader.Value(depth: 0);
         reader.SkipWhitespace();
-        if (reader.position != text.Length) throw reader.Error("text after the end of the JSON value");
+        if (reader._position != text.Length) throw reader.Error("text after the end of the JSON value");
         return value;
     }
 
@@ -33,8 +33,8 @@ internal sealed class HeaderJson
     {
         if (depth > 64) throw Error("nesting deeper than 64 levels");
         SkipWhitespace();
-        if (position >= text.Length) throw Error("unexpected end");
-        switch (text[position])
+        if (_position >= _text.Length) throw Error("unexpected end");
+        switch (_text[_position])
         {
             case '{': return Object(depth);
             case '[': return Array(depth);
@@ -49,9 +49,9 @@ internal sealed class HeaderJson
     private Dictionary<string, object?> Object(int depth)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        position++;
+        _position++;
         SkipWhitespace();
-        if (Peek() == '}') { position++; return result; }
+        if (Peek() == '}') { _position++; return result; }
         while (true)
         {
             SkipWhitespace();
@@ -62,7 +62,7 @@ internal sealed class HeaderJson
             if (result.ContainsKey(key)) throw Error($"key '{key}' appears twice");
             result[key] = Value(depth + 1);
             SkipWhitespace();
-            if (Peek() == ',') { position++; continue; }
+            if (Peek() == ',') { _position++; continue; }
             Expect('}');
             return result;
         }
@@ -71,14 +71,14 @@ internal sealed class HeaderJson
     private List<object?> Array(int depth)
     {
         var result = new List<object?>();
-        position++;
+        _position++;
         SkipWhitespace();
-        if (Peek() == ']') { position++; return result; }
+        if (Peek() == ']') { _position++; return result; }
         while (true)
         {
             result.Add(Value(depth + 1));
             SkipWhitespace();
-            if (Peek() == ',') { position++; continue; }
+            if (Peek() == ',') { _position++; continue; }
             Expect(']');
             return result;
         }
@@ -86,16 +86,16 @@ internal sealed class HeaderJson
 
     private string String()
     {
-        position++; // the opening quote
+        _position++; // the opening quote
         var builder = new StringBuilder();
         while (true)
         {
-            if (position >= text.Length) throw Error("unterminated string");
-            var c = text[position++];
+            if (_position >= _text.Length) throw Error("unterminated string");
+            var c = _text[_position++];
             if (c == '"') return builder.ToString();
             if (c != '\\') { builder.Append(c); continue; }
-            if (position >= text.Length) throw Error("unterminated escape");
-            var e = text[position++];
+            if (_position >= _text.Length) throw Error("unterminated escape");
+            var e = _text[_position++];
             switch (e)
             {
                 case '"': case '\\': case '/': builder.Append(e); break;
@@ -105,10 +105,10 @@ internal sealed class HeaderJson
                 case 'r': builder.Append('\r'); break;
                 case 't': builder.Append('\t'); break;
                 case 'u':
-                    if (position + 4 > text.Length || !int.TryParse(text.Substring(position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+                    if (_position + 4 > _text.Length || !int.TryParse(_text.Substring(_position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
                         throw Error("bad \\u escape");
                     builder.Append((char)code);
-                    position += 4;
+                    _position += 4;
                     break;
                 default: throw Error($"unknown escape \\{e}");
             }
@@ -117,10 +117,10 @@ internal sealed class HeaderJson
 
     private object Number()
     {
-        var start = position;
-        while (position < text.Length && "+-0123456789.eE".IndexOf(text[position]) >= 0) position++;
-        var token = text.Substring(start, position - start);
-        if (token.Length == 0) throw Error($"unexpected character '{text[start]}'");
+        var start = _position;
+        while (_position < _text.Length && "+-0123456789.eE".IndexOf(_text[_position]) >= 0) _position++;
+        var token = _text.Substring(start, _position - start);
+        if (token.Length == 0) throw Error($"unexpected character '{_text[start]}'");
         if (long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)) return integer;
         if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return token;
         throw Error($"'{token}' is not a number");
@@ -128,23 +128,23 @@ internal sealed class HeaderJson
 
     private object? Word(string word, object? value)
     {
-        if (string.CompareOrdinal(text, position, word, 0, word.Length) != 0) throw Error($"unexpected character '{text[position]}'");
-        position += word.Length;
+        if (string.CompareOrdinal(_text, _position, word, 0, word.Length) != 0) throw Error($"unexpected character '{_text[_position]}'");
+        _position += word.Length;
         return value;
     }
 
-    private char Peek() => position < text.Length ? text[position] : '\0';
+    private char Peek() => _position < _text.Length ? _text[_position] : '\0';
 
     private void Expect(char c)
     {
-        if (Peek() != c) throw Error(position < text.Length ? $"expected '{c}' but found '{text[position]}'" : $"expected '{c}' but the text ended");
-        position++;
+        if (Peek() != c) throw Error(_position < _text.Length ? $"expected '{c}' but found '{_text[_position]}'" : $"expected '{c}' but the text ended");
+        _position++;
     }
 
     private void SkipWhitespace()
     {
-        while (position < text.Length && text[position] is ' ' or '\t' or '\n' or '\r') position++;
+        while (_position < _text.Length && _text[_position] is ' ' or '\t' or '\n' or '\r') _position++;
     }
 
-    private FormatException Error(string what) => new($"{what} at offset {position.ToString(CultureInfo.InvariantCulture)}");
+    private FormatException Error(string what) => new($"{what} at offset {_position.ToString(CultureInfo.InvariantCulture)}");
 }

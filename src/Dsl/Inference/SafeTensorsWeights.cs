@@ -19,17 +19,17 @@ public sealed class SafeTensorsWeights
 {
     private const long MaxHeaderBytes = 100_000_000;
 
-    private readonly byte[] data;
-    private readonly long dataStart;
-    private readonly Dictionary<string, Entry> entries;
-    private readonly HashSet<string> taken = new(StringComparer.Ordinal);
+    private readonly byte[] _data;
+    private readonly long _dataStart;
+    private readonly Dictionary<string, Entry> _entries;
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
     private SafeTensorsWeights(string source, byte[] data, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
         Source = source;
-        this.data = data;
-        this.dataStart = dataStart;
-        this.entries = entries;
+        this._data = data;
+        this._dataStart = dataStart;
+        this._entries = entries;
         Metadata = metadata;
     }
 
@@ -41,12 +41,12 @@ public sealed class SafeTensorsWeights
     /// unmatched against any network: what the trainer's checkpoints (weights and optimizer state) are read with.
     /// </summary>
     public IEnumerable<(string Name, string Dtype, long[] Shape, byte[] Data)> RawTensors() =>
-        entries.Select(e => (e.Key, e.Value.Dtype, (long[])e.Value.Shape.Clone(), Bytes(e.Value)));
+        _entries.Select(e => (e.Key, e.Value.Dtype, (long[])e.Value.Shape.Clone(), Bytes(e.Value)));
 
     private byte[] Bytes(Entry entry)
     {
         var bytes = new byte[entry.End - entry.Begin];
-        Buffer.BlockCopy(data, checked((int)(dataStart + entry.Begin)), bytes, 0, bytes.Length);
+        Buffer.BlockCopy(_data, checked((int)(_dataStart + entry.Begin)), bytes, 0, bytes.Length);
         return bytes;
     }
 
@@ -54,11 +54,11 @@ public sealed class SafeTensorsWeights
     public string Source { get; }
 
     /// <summary>The tensor names in the file, in name order (no "__metadata__").</summary>
-    public IReadOnlyList<string> Names => entries.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> Names => _entries.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every tensor's shape by name (no "__metadata__"): what a weights file is matched against networks with (Registry.WeightsFit).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Shapes =>
-        entries.ToDictionary(e => e.Key, e => (IReadOnlyList<long>)e.Value.Shape, StringComparer.Ordinal);
+        _entries.ToDictionary(e => e.Key, e => (IReadOnlyList<long>)e.Value.Shape, StringComparer.Ordinal);
 
     /// <summary>Reads a safetensors file; a missing or damaged file is an exception that names the file and what is wrong.</summary>
     public static SafeTensorsWeights Read(string path)
@@ -84,7 +84,7 @@ public sealed class SafeTensorsWeights
     /// </summary>
     public float[] ReadFloat32(string network, string name, params int[] expectedShape)
     {
-        if (!entries.TryGetValue(name, out var entry))
+        if (!_entries.TryGetValue(name, out var entry))
             throw new InvalidDataException(
                 $"{Source} has no tensor '{name}', which {network} expects with shape {Shape(expectedShape)}; " +
                 $"the file holds {Listed(Names)}. Is it the weights of another network? Load a file the trainer wrote for {network}.");
@@ -95,15 +95,15 @@ public sealed class SafeTensorsWeights
         if (entry.Dtype != "F32")
             throw new InvalidDataException(
                 $"{Source}: tensor '{name}' is {entry.Dtype} but {network} expects F32 (float32); save the weights as float32.");
-        taken.Add(name);
+        _taken.Add(name);
         var values = new float[entry.Shape.Aggregate(1L, (a, b) => a * b)];
-        var offset = checked((int)(dataStart + entry.Begin));
+        var offset = checked((int)(_dataStart + entry.Begin));
         if (BitConverter.IsLittleEndian)
-            Buffer.BlockCopy(data, offset, values, 0, values.Length * 4);
+            Buffer.BlockCopy(_data, offset, values, 0, values.Length * 4);
         else
             for (var i = 0; i < values.Length; i++)
             {
-                var bytes = new[] { data[offset + 4 * i + 3], data[offset + 4 * i + 2], data[offset + 4 * i + 1], data[offset + 4 * i] };
+                var bytes = new[] { _data[offset + 4 * i + 3], _data[offset + 4 * i + 2], _data[offset + 4 * i + 1], _data[offset + 4 * i] };
                 values[i] = BitConverter.ToSingle(bytes, 0);
             }
         return values;
@@ -116,7 +116,7 @@ public sealed class SafeTensorsWeights
     /// </summary>
     public void EnsureEverythingRead(string network, Func<string, bool> ignored)
     {
-        var unexpected = entries.Keys.Where(k => !taken.Contains(k) && !ignored(k)).OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var unexpected = _entries.Keys.Where(k => !_taken.Contains(k) && !ignored(k)).OrderBy(k => k, StringComparer.Ordinal).ToArray();
         if (unexpected.Length > 0)
             throw new InvalidDataException(
                 $"{Source} holds {Listed(unexpected)}, which {network} does not have; it is the weights of another network. Load a file the trainer wrote for {network}.");

@@ -16,9 +16,9 @@ namespace Mnist.Dsl.Registry;
 /// </summary>
 public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
 {
-    private readonly RegisteredNetwork[] networks;
+    private readonly RegisteredNetwork[] _networks;
 
-    private NetworkRegistry(IEnumerable<RegisteredNetwork> networks) => this.networks = networks.ToArray();
+    private NetworkRegistry(IEnumerable<RegisteredNetwork> networks) => this._networks = networks.ToArray();
 
     /// <summary>The networks of an assembly: none when the generator put no registry on it (no networks, or no Mnist.Dsl generator).</summary>
     public static NetworkRegistry Of(Assembly assembly)
@@ -33,11 +33,11 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
 
     /// <summary>The networks of several assemblies, in the order given.</summary>
     public static NetworkRegistry Of(params Assembly[] assemblies) =>
-        new((assemblies ?? throw new ArgumentNullException(nameof(assemblies))).SelectMany(a => Of(a).networks));
+        new((assemblies ?? throw new ArgumentNullException(nameof(assemblies))).SelectMany(a => Of(a)._networks));
 
-    public int Count => networks.Length;
+    public int Count => _networks.Length;
 
-    public RegisteredNetwork this[int index] => networks[index];
+    public RegisteredNetwork this[int index] => _networks[index];
 
     /// <summary>
     /// The network called <paramref name="name"/>, ignoring case: its full name (Nets.Net), or its registry name or
@@ -51,15 +51,15 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
         return matches.Length switch
         {
             1 => matches[0],
-            0 => throw new KeyNotFoundException($"No network is called {name}; the registered ones are: {Names(networks)}."),
+            0 => throw new KeyNotFoundException($"No network is called {name}; the registered ones are: {Names(_networks)}."),
             _ => throw new KeyNotFoundException($"Several networks are called {name}: {Names(matches)}; use a full name."),
         };
     }
 
     private RegisteredNetwork[] Matching(string name, Func<RegisteredNetwork, string> key) =>
-        networks.Where(n => string.Equals(key(n), name, StringComparison.OrdinalIgnoreCase)).ToArray();
+        _networks.Where(n => string.Equals(key(n), name, StringComparison.OrdinalIgnoreCase)).ToArray();
 
-    public IEnumerator<RegisteredNetwork> GetEnumerator() => ((IEnumerable<RegisteredNetwork>)networks).GetEnumerator();
+    public IEnumerator<RegisteredNetwork> GetEnumerator() => ((IEnumerable<RegisteredNetwork>)_networks).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -15,9 +15,9 @@ namespace Mnist.Dsl.Registry;
 /// </summary>
 public sealed class RegisteredNetwork
 {
-    private readonly Func<object>? createModule;
-    private readonly Func<Stream, string, INetworkInference>? loadInference;
-    private readonly Delegate? createTrainer;
+    private readonly Func<object>? _createModule;
+    private readonly Func<Stream, string, INetworkInference>? _loadInference;
+    private readonly Delegate? _createTrainer;
 
     private RegisteredNetwork(NetworkRegistration registration, Delegate? createTrainer)
     {
@@ -31,9 +31,9 @@ public sealed class RegisteredNetwork
         Name = registration.Name;
         FullName = registration.FullName;
         Description = registration.Description ?? "";
-        createModule = registration.CreateModule;
-        loadInference = registration.LoadInference;
-        this.createTrainer = createTrainer;
+        _createModule = registration.CreateModule;
+        _loadInference = registration.LoadInference;
+        this._createTrainer = createTrainer;
         NoTrainerReason = createTrainer is null ? registration.NoTrainerReason : null;
     }
 
@@ -67,14 +67,14 @@ public sealed class RegisteredNetwork
     public NetworkSummary Summary { get; }
 
     /// <summary>The assembly references a torch runtime, so the class is a module <see cref="CreateModule"/> can make.</summary>
-    public bool HasModule => createModule is not null;
+    public bool HasModule => _createModule is not null;
 
     /// <summary>The generator emitted the network's inference class, so <see cref="LoadInference(string)"/> works.</summary>
-    public bool HasInference => loadInference is not null;
+    public bool HasInference => _loadInference is not null;
 
     /// <summary>A new, untrained instance of the module.</summary>
     public object CreateModule() =>
-        (createModule ?? throw new InvalidOperationException($"{FullName} has no module: its assembly references no torch runtime (TorchSharp), so only its definition and summary were generated."))();
+        (_createModule ?? throw new InvalidOperationException($"{FullName} has no module: its assembly references no torch runtime (TorchSharp), so only its definition and summary were generated."))();
 
     /// <summary>A new module as the runtime's module type, e.g. <c>CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c>.</summary>
     public T CreateModule<T>() where T : class =>
@@ -119,7 +119,7 @@ public sealed class RegisteredNetwork
 
     /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>
     public INetworkInference LoadInference(Stream stream, string source) =>
-        (loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
+        (_loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
 
     /// <summary>
     /// The network has a trainer on the plain-C# engine, so the engine's <c>network.CreateTrainer(options)</c> works: for
@@ -127,7 +127,7 @@ public sealed class RegisteredNetwork
     /// every layer of the stack); for a network declared at run time (Mnist.Dsl.Training's DefinedNetwork.Register), the
     /// engine composes it from the same lowering (Mnist.Dsl.Lowering.EngineLowering).
     /// </summary>
-    public bool HasTrainer => createTrainer is not null;
+    public bool HasTrainer => _createTrainer is not null;
 
     /// <summary>
     /// A new trainer on the plain-C# engine. Mnist.Dsl cannot reference the engine, so its types are the type arguments;
@@ -136,7 +136,7 @@ public sealed class RegisteredNetwork
     /// </summary>
     public TTrainer CreateTrainer<TOptions, TTrainer>(TOptions options) where TTrainer : class
     {
-        var create = createTrainer ?? throw new InvalidOperationException($"{FullName} has no trainer on the engine: " + (NoTrainerReason
+        var create = _createTrainer ?? throw new InvalidOperationException($"{FullName} has no trainer on the engine: " + (NoTrainerReason
             ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it)."));
         return create is TrainerFactory<TOptions, TTrainer> typed
             ? typed(options)

@@ -17,22 +17,22 @@ internal static class VectorPaths
     private static readonly bool ScalarProcess =
         Environment.GetEnvironmentVariable("MNIST_ENGINE_SIMD") == "1" || !Vector.IsHardwareAccelerated;
 
-    [ThreadStatic] private static bool _scalarThread;
+    [ThreadStatic] private static bool ScalarThread;
 
     /// <summary>Whether a kernel called on this thread takes its vector path (read once per call, not per element).</summary>
-    public static bool On => !ScalarProcess && !_scalarThread;
+    public static bool On => !ScalarProcess && !ScalarThread;
 
     /// <summary>Makes this thread's kernels scalar (or not) until the returned scope is disposed.</summary>
     public static Scope Scalar(bool scalar)
     {
-        var scope = new Scope(_scalarThread);
-        _scalarThread = scalar;
+        var scope = new Scope(ScalarThread);
+        ScalarThread = scalar;
         return scope;
     }
 
     /// <summary>Restores the thread's previous setting.</summary>
     public readonly struct Scope(bool previous) : IDisposable
     {
-        public void Dispose() => _scalarThread = previous;
+        public void Dispose() => ScalarThread = previous;
     }
 }

@@ -23,7 +23,7 @@ internal static class StepProfile
 
     private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
     private static readonly Dictionary<string, long> ActionTicks = new();
-    private static long _last;
+    private static long Last;
 
     /// <summary>The time stamp, when profiling on thread 0 (else 0): what <see cref="Charge"/> takes back.</summary>
     public static long Now(int thread) => Enabled && thread == 0 ? Stopwatch.GetTimestamp() : 0;
@@ -38,7 +38,7 @@ internal static class StepProfile
     /// <summary>Starts timing (thread 0, at the top of a step).</summary>
     public static void Start(int thread)
     {
-        if (Enabled && thread == 0) _last = Stopwatch.GetTimestamp();
+        if (Enabled && thread == 0) Last = Stopwatch.GetTimestamp();
     }
 
     /// <summary>Charges the time since the previous mark to <paramref name="phase"/> (thread 0 only).</summary>
@@ -46,8 +46,8 @@ internal static class StepProfile
     {
         if (!Enabled || thread != 0) return;
         long now = Stopwatch.GetTimestamp();
-        Ticks[(int)phase] += now - _last;
-        _last = now;
+        Ticks[(int)phase] += now - Last;
+        Last = now;
     }
 
     public static void Reset()

@@ -5,13 +5,13 @@ namespace Mnist.Dsl.Generator.Emitting;
 /// <summary>Writes C# line by line with the indentation of the current block.</summary>
 internal sealed class SourceWriter
 {
-    private readonly StringBuilder text = new();
-    private int depth;
+    private readonly StringBuilder _text = new();
+    private int _depth;
 
     public SourceWriter Line(string line = "")
     {
-        if (line.Length > 0) text.Append(' ', depth * 4).Append(line);
-        text.Append('\n');
+        if (line.Length > 0) _text.Append(' ', _depth * 4).Append(line);
+        _text.Append('\n');
         return this;
     }
 
@@ -19,15 +19,15 @@ internal sealed class SourceWriter
     {
         Line(line);
         Line("{");
-        depth++;
+        _depth++;
         return this;
     }
 
     public SourceWriter Close(string suffix = "")
     {
-        depth--;
+        _depth--;
         return Line("}" + suffix);
     }
 
-    public override string ToString() => text.ToString();
+    public override string ToString() => _text.ToString();
 }

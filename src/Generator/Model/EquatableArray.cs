@@ -11,13 +11,13 @@ namespace Mnist.Dsl.Generator.Model;
 /// </summary>
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T> where T : IEquatable<T>
 {
-    private readonly T[]? items;
+    private readonly T[]? _items;
 
-    public EquatableArray(IEnumerable<T> items) => this.items = items.ToArray();
+    public EquatableArray(IEnumerable<T> items) => this._items = items.ToArray();
 
-    public int Count => items?.Length ?? 0;
+    public int Count => _items?.Length ?? 0;
 
-    public T this[int index] => items![index];
+    public T this[int index] => _items![index];
 
     public bool Equals(EquatableArray<T> other) => AsSpan().SequenceEqual(other.AsSpan());
 
@@ -30,9 +30,9 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
         return hash;
     }
 
-    public ReadOnlySpan<T> AsSpan() => items ?? Array.Empty<T>();
+    public ReadOnlySpan<T> AsSpan() => _items ?? Array.Empty<T>();
 
-    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(items ?? Array.Empty<T>())).GetEnumerator();
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -11,20 +11,20 @@ namespace Mnist.Dsl.Training.Averaging;
 /// </summary>
 internal sealed class WeightAverage(double decay, ReadOnlySpan<float> initial)
 {
-    private readonly float[] average = initial.ToArray();
+    private readonly float[] _average = initial.ToArray();
 
     public double Decay { get; } = decay;
 
     /// <summary>Updates so far (the warm-up's n); with <see cref="Values"/>, what a checkpoint keeps.</summary>
     public long Updates { get; set; }
 
-    public Span<float> Values => average;
+    public Span<float> Values => _average;
 
     public void Update(ReadOnlySpan<float> parameters)
     {
         Updates++;
         var d = (float)Math.Min(Decay, (1.0 + Updates) / (10.0 + Updates));
-        for (var i = 0; i < average.Length; i++) average[i] = d * average[i] + (1 - d) * parameters[i];
+        for (var i = 0; i < _average.Length; i++) _average[i] = d * _average[i] + (1 - d) * parameters[i];
     }
 
     /// <summary>Runs <paramref name="use"/> with the average in the trainer's parameters, then puts the live weights back.</summary>
@@ -44,7 +44,7 @@ internal sealed class WeightAverage(double decay, ReadOnlySpan<float> initial)
     private void Swap(ITrainer trainer)
     {
         var live = trainer.Parameters;
-        for (var i = 0; i < average.Length; i++) (live[i], average[i]) = (average[i], live[i]);
+        for (var i = 0; i < _average.Length; i++) (live[i], _average[i]) = (_average[i], live[i]);
         trainer.ParametersChanged();
     }
 }

@@ -38,27 +38,27 @@ internal sealed class EngineBackend : ITrainingBackend
 /// </summary>
 internal sealed class EngineRun : ITrainingRun
 {
-    private readonly TrainSettings settings;
-    private readonly RegisteredNetwork network;
-    private readonly MnistImages train, test;
-    private readonly ITrainer trainer;
-    private readonly EngineSchedule schedule;
-    private readonly WeightAverage? average;
-    private readonly float[] images;
-    private readonly int[] labels;
-    private EpochBatches? batches;
+    private readonly TrainSettings _settings;
+    private readonly RegisteredNetwork _network;
+    private readonly MnistImages _train, _test;
+    private readonly ITrainer _trainer;
+    private readonly EngineSchedule _schedule;
+    private readonly WeightAverage? _average;
+    private readonly float[] _images;
+    private readonly int[] _labels;
+    private EpochBatches? _batches;
 
     public EngineRun(TrainSettings settings, RegisteredNetwork network, string dataFolder)
     {
         if (!network.HasTrainer)
             throw new UserError($"{network.Name} has no generated trainer{(network.NoTrainerReason is { } reason ? $" ({reason})" : "")}, so it cannot train on --engine generated; use --engine torch.");
-        this.settings = settings;
-        this.network = network;
-        train = MnistImages.Load(dataFolder, train: true).Limit(settings.TrainLimit);
-        test = MnistImages.Load(dataFolder, train: false).Limit(settings.TestLimit);
-        BatchesPerEpoch = train.Count / settings.BatchSize;
+        this._settings = settings;
+        this._network = network;
+        _train = MnistImages.Load(dataFolder, train: true).Limit(settings.TrainLimit);
+        _test = MnistImages.Load(dataFolder, train: false).Limit(settings.TestLimit);
+        BatchesPerEpoch = _train.Count / settings.BatchSize;
         if (BatchesPerEpoch == 0)
-            throw new UserError($"--batch-size {settings.BatchSize} is more than the {train.Count} training images; the generated engine trains on whole batches only. Use a smaller --batch-size or a larger --train-limit.");
+            throw new UserError($"--batch-size {settings.BatchSize} is more than the {_train.Count} training images; the generated engine trains on whole batches only. Use a smaller --batch-size or a larger --train-limit.");
         if (settings.Threads > settings.BatchSize)
             throw new UserError($"--threads {settings.Threads} is more than --batch-size {settings.BatchSize}: the generated engine gives each thread images of the batch.");
         if (settings.Schedule == ScheduleKind.OneCycle && settings.Epochs * BatchesPerEpoch < 2)
@@ -69,65 +69,65 @@ internal sealed class EngineRun : ITrainingRun
             OptimizerKind.Adam => new Adam(settings.LearningRate),
             OptimizerKind.Sgd => new Sgd(settings.LearningRate, TrainSettings.SgdMomentum),
         };
-        trainer = network.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
-        schedule = new EngineSchedule(settings, optimizer, BatchesPerEpoch);
-        average = settings.Ema > 0 ? new WeightAverage(settings.Ema, trainer.Parameters) : null;
-        images = new float[settings.BatchSize * MnistImages.Pixels];
-        labels = new int[settings.BatchSize];
+        _trainer = network.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, optimizer));
+        _schedule = new EngineSchedule(settings, optimizer, BatchesPerEpoch);
+        _average = settings.Ema > 0 ? new WeightAverage(settings.Ema, _trainer.Parameters) : null;
+        _images = new float[settings.BatchSize * MnistImages.Pixels];
+        _labels = new int[settings.BatchSize];
     }
 
     public int BatchesPerEpoch { get; }
 
-    public long TestCount => test.Count;
+    public long TestCount => _test.Count;
 
-    public double LearningRate => trainer.Optimizer.LearningRate;
+    public double LearningRate => _trainer.Optimizer.LearningRate;
 
-    public string? Estimate(int epochs) => RunEstimate.Describe(network, settings, train, test.Count, epochs, settings.RotationDegrees);
+    public string? Estimate(int epochs) => RunEstimate.Describe(_network, _settings, _train, _test.Count, epochs, _settings.RotationDegrees);
 
     public bool ResumesInsideEpochs => true;
 
     public void BeginEpoch(int epoch, int skip)
     {
-        batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch, shuffle: true, settings.RotationDegrees, settings.Threads);
-        batches.Skip(skip);
+        _batches = new EpochBatches(_train, _settings.BatchSize, _settings.Seed, epoch, shuffle: true, _settings.RotationDegrees, _settings.Threads);
+        _batches.Skip(skip);
     }
 
     public bool TrainBatch(out BatchResult batch)
     {
-        if (batches is null) throw new InvalidOperationException("BeginEpoch comes before TrainBatch.");
-        if (!batches.Next(images, labels))
+        if (_batches is null) throw new InvalidOperationException("BeginEpoch comes before TrainBatch.");
+        if (!_batches.Next(_images, _labels))
         {
             batch = default;
             return false;
         }
-        var loss = trainer.Step(images, labels);
-        average?.Update(trainer.Parameters);
-        batch = new BatchResult(loss, Correct(trainer.LogProbabilities, labels, labels.Length), labels.Length);
+        var loss = _trainer.Step(_images, _labels);
+        _average?.Update(_trainer.Parameters);
+        batch = new BatchResult(loss, Correct(_trainer.LogProbabilities, _labels, _labels.Length), _labels.Length);
         return true;
     }
 
-    public void AfterBatch() => schedule.AfterBatch();
+    public void AfterBatch() => _schedule.AfterBatch();
 
-    public void AfterEpoch(double testLoss) => schedule.AfterEpoch(testLoss);
+    public void AfterEpoch(double testLoss) => _schedule.AfterEpoch(testLoss);
 
-    public (double Loss, long Correct) Evaluate() => WithTestedWeights(() => Evaluate(trainer, test));
+    public (double Loss, long Correct) Evaluate() => WithTestedWeights(() => Evaluate(_trainer, _test));
 
-    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null) => EngineCheckpoint.Save(path, network, epoch, trainer, average, position);
+    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null) => EngineCheckpoint.Save(path, _network, epoch, _trainer, _average, position);
 
-    public (string Tensor, long Count)? FirstNonFinite() => TrainingDiverged.FirstNonFinite(EngineWeights.StateDict(network, trainer));
+    public (string Tensor, long Count)? FirstNonFinite() => TrainingDiverged.FirstNonFinite(EngineWeights.StateDict(_network, _trainer));
 
-    public int LoadCheckpoint(string path) => EngineCheckpoint.Load(path, network, trainer, average);
+    public int LoadCheckpoint(string path) => EngineCheckpoint.Load(path, _network, _trainer, _average);
 
     public void SaveWeights(params string[] paths)
     {
-        var weights = WithTestedWeights(() => EngineWeights.StateDict(network, trainer));
+        var weights = WithTestedWeights(() => EngineWeights.StateDict(_network, _trainer));
         foreach (var path in paths) SafeTensorsFile.Write(path, weights);
     }
 
     /// <summary>What the test passes and the saved weights use: the average, when there is one.</summary>
-    private T WithTestedWeights<T>(Func<T> use) => average is null ? use() : average.Applied(trainer, use);
+    private T WithTestedWeights<T>(Func<T> use) => _average is null ? use() : _average.Applied(_trainer, use);
 
-    public void Dispose() => trainer.Dispose();
+    public void Dispose() => _trainer.Dispose();
 
     /// <summary>Average NLL loss and correct count over a set, in eval mode (running statistics, no dropout), a batch at a time.</summary>
     public static (double Loss, long Correct) Evaluate(ITrainer trainer, MnistImages set)

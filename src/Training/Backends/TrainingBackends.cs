@@ -10,11 +10,11 @@ internal static class TrainingBackends
 {
     private const string TorchBackendType = "Mnist.Dsl.Torch.TorchBackend, Mnist.Dsl.TorchSharp";
 
-    private static readonly Lazy<ITrainingBackend?> torch = new(() =>
+    private static readonly Lazy<ITrainingBackend?> LazyTorch = new(() =>
         Type.GetType(TorchBackendType, throwOnError: false) is { } type ? (ITrainingBackend?)Activator.CreateInstance(type) : null);
 
     /// <summary>The TorchSharp backend, or null when its package is not referenced. Loads no native library.</summary>
-    public static ITrainingBackend? Torch => torch.Value;
+    public static ITrainingBackend? Torch => LazyTorch.Value;
 
     /// <summary>The backend of <paramref name="kind"/>; a missing one is a one-line error saying which packages to add.</summary>
     public static ITrainingBackend For(EngineKind kind) => kind switch

@@ -9,19 +9,19 @@ namespace Mnist.Dsl.Training.Cli;
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {
-    private readonly CancellationTokenSource stop = new();
-    private readonly PosixSignalRegistration terminate;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly PosixSignalRegistration _terminate;
 
     public StopSignals()
     {
         Console.CancelKeyPress += OnCancelKey;
-        terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
     }
 
-    public CancellationToken Token => stop.Token;
+    public CancellationToken Token => _stop.Token;
 
     /// <summary>Stops as a signal would (--stop-after).</summary>
-    public void Request() => stop.Cancel();
+    public void Request() => _stop.Cancel();
 
     private void OnCancelKey(object? sender, ConsoleCancelEventArgs e) => e.Cancel = First("Ctrl-C");
 
@@ -30,8 +30,8 @@ internal sealed class StopSignals : IDisposable
     /// <summary>True (keep running, to stop at the batch boundary) for the first signal; false lets a second one kill.</summary>
     private bool First(string signal)
     {
-        if (stop.IsCancellationRequested) return false;
-        stop.Cancel();
+        if (_stop.IsCancellationRequested) return false;
+        _stop.Cancel();
         Console.Error.WriteLine($"{signal}: stopping after this batch and saving it ({signal} again to kill)...");
         return true;
     }
@@ -39,7 +39,7 @@ internal sealed class StopSignals : IDisposable
     public void Dispose()
     {
         Console.CancelKeyPress -= OnCancelKey;
-        terminate.Dispose();
-        stop.Dispose();
+        _terminate.Dispose();
+        _stop.Dispose();
     }
 }

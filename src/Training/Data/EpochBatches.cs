@@ -11,14 +11,14 @@ public sealed class EpochBatches
 {
     private const ulong ShuffleStream = 1, RotationStream = 2;
 
-    private readonly MnistImages set;
-    private readonly int[] order;
-    private readonly SeededRandom? rotation;
-    private readonly double degrees;
-    private readonly double[] angles;
-    private readonly float[] rotated;
-    private readonly int threads;
-    private int next;
+    private readonly MnistImages _set;
+    private readonly int[] _order;
+    private readonly SeededRandom? _rotation;
+    private readonly double _degrees;
+    private readonly double[] _angles;
+    private readonly float[] _rotated;
+    private readonly int _threads;
+    private int _next;
 
     /// <param name="set">The images and labels.</param>
     /// <param name="batchSize">Images per batch.</param>
@@ -33,33 +33,33 @@ public sealed class EpochBatches
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "At least one thread rotates the images.");
         if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
-        this.set = set;
+        this._set = set;
         BatchSize = batchSize;
-        order = new int[set.Count];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
+        _order = new int[set.Count];
+        for (var i = 0; i < _order.Length; i++) _order[i] = i;
         if (shuffle)
         {
             var random = SeededRandom.For(seed, epoch, ShuffleStream);
-            for (var i = order.Length - 1; i > 0; i--)
+            for (var i = _order.Length - 1; i > 0; i--)
             {
                 var j = random.NextInt(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
+                (_order[i], _order[j]) = (_order[j], _order[i]);
             }
         }
-        this.degrees = degrees;
-        this.threads = Math.Min(threads, batchSize);
-        angles = new double[batchSize];
-        rotated = degrees > 0 ? new float[batchSize * MnistImages.Pixels] : [];
-        if (degrees > 0) rotation = SeededRandom.For(seed, epoch, RotationStream);
+        this._degrees = degrees;
+        this._threads = Math.Min(threads, batchSize);
+        _angles = new double[batchSize];
+        _rotated = degrees > 0 ? new float[batchSize * MnistImages.Pixels] : [];
+        if (degrees > 0) _rotation = SeededRandom.For(seed, epoch, RotationStream);
     }
 
     public int BatchSize { get; }
 
     /// <summary>Whole batches in the epoch.</summary>
-    public int Count => set.Count / BatchSize;
+    public int Count => _set.Count / BatchSize;
 
     /// <summary>The set's indices in this epoch's order.</summary>
-    public ReadOnlySpan<int> Order => order;
+    public ReadOnlySpan<int> Order => _order;
 
     /// <summary>
     /// Writes the next batch into <paramref name="images"/> ([BatchSize][784]) and <paramref name="labels"/>; false
@@ -69,24 +69,24 @@ public sealed class EpochBatches
     {
         if (images.Length != BatchSize * MnistImages.Pixels || labels.Length != BatchSize)
             throw new ArgumentException($"A batch is {BatchSize} images of {MnistImages.Pixels} floats and {BatchSize} labels; got {images.Length} floats and {labels.Length} labels.");
-        if (next >= Count) return false;
+        if (_next >= Count) return false;
         for (var i = 0; i < BatchSize; i++)
         {
-            var index = order[next * BatchSize + i];
-            labels[i] = set.Labels[index];
-            if (rotation is null) set.Image(index).CopyTo(images.Slice(i * MnistImages.Pixels, MnistImages.Pixels));
-            else angles[i] = RotationDraws.Angle(rotation, degrees);
+            var index = _order[_next * BatchSize + i];
+            labels[i] = _set.Labels[index];
+            if (_rotation is null) _set.Image(index).CopyTo(images.Slice(i * MnistImages.Pixels, MnistImages.Pixels));
+            else _angles[i] = RotationDraws.Angle(_rotation, _degrees);
         }
-        if (rotation is not null)
+        if (_rotation is not null)
         {
             // Into an array of our own: a span cannot cross into the other threads.
-            var first = next * BatchSize;
-            if (threads == 1) Rotate(first, 0, BatchSize);
-            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                t => Rotate(first, BatchSize * t / threads, BatchSize * (t + 1) / threads));
-            rotated.CopyTo(images);
+            var first = _next * BatchSize;
+            if (_threads == 1) Rotate(first, 0, BatchSize);
+            else Parallel.For(0, _threads, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+                t => Rotate(first, BatchSize * t / _threads, BatchSize * (t + 1) / _threads));
+            _rotated.CopyTo(images);
         }
-        next++;
+        _next++;
         return true;
     }
 
@@ -96,9 +96,9 @@ public sealed class EpochBatches
     /// </summary>
     public void Skip(int batches)
     {
-        for (var b = 0; b < batches && next < Count; b++, next++)
-            if (rotation is not null)
-                for (var i = 0; i < BatchSize; i++) angles[i] = RotationDraws.Angle(rotation, degrees);
+        for (var b = 0; b < batches && _next < Count; b++, _next++)
+            if (_rotation is not null)
+                for (var i = 0; i < BatchSize; i++) _angles[i] = RotationDraws.Angle(_rotation, _degrees);
     }
 
     /// <summary>Rotates batch images [from, to) of the batch that starts at <paramref name="first"/> in the epoch's order.</summary>
@@ -106,7 +106,7 @@ public sealed class EpochBatches
     {
         for (var i = from; i < to; i++)
         {
-            ImageRotation.Rotate(set.Image(order[first + i]), rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize, MnistImages.ImageSize, angles[i],
+            ImageRotation.Rotate(_set.Image(_order[first + i]), _rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize, MnistImages.ImageSize, _angles[i],
                 (float)MnistImages.NormalizedBlack);
         }
     }

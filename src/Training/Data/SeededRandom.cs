@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Training.Data;
 /// </summary>
 public sealed class SeededRandom(ulong seed)
 {
-    private ulong state = seed;
+    private ulong _state = seed;
 
     /// <summary>A stream for one use (<paramref name="stream"/>) of one epoch of a run's seed, well apart from the others.</summary>
     public static SeededRandom For(long seed, int epoch, ulong stream) =>
@@ -15,7 +15,7 @@ public sealed class SeededRandom(ulong seed)
 
     public ulong Next()
     {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
+        ulong z = _state += 0x9E3779B97F4A7C15UL;
         return Mix(z);
     }
 

@@ -10,25 +10,25 @@ namespace Mnist.Dsl.Training.Engine;
 /// </summary>
 internal sealed class EngineSchedule
 {
-    private readonly IOptimizer optimizer;
-    private readonly OneCycleLR? oneCycle;
-    private readonly StepLR? step;
-    private readonly ReduceLROnPlateau? plateau;
-    private int steps;
+    private readonly IOptimizer _optimizer;
+    private readonly OneCycleLR? _oneCycle;
+    private readonly StepLR? _step;
+    private readonly ReduceLROnPlateau? _plateau;
+    private int _steps;
 
     public EngineSchedule(TrainSettings settings, IOptimizer optimizer, int batchesPerEpoch)
     {
-        this.optimizer = optimizer;
+        this._optimizer = optimizer;
         switch (settings.Schedule)
         {
             case ScheduleKind.OneCycle:
-                oneCycle = new OneCycleLR(settings.LearningRate, settings.Epochs * batchesPerEpoch, settings.Warmup);
+                _oneCycle = new OneCycleLR(settings.LearningRate, settings.Epochs * batchesPerEpoch, settings.Warmup);
                 break;
             case ScheduleKind.Step:
-                step = new StepLR(settings.LearningRate, settings.StepEpochs, gamma: 0.1);
+                _step = new StepLR(settings.LearningRate, settings.StepEpochs, gamma: 0.1);
                 break;
             case ScheduleKind.Plateau:
-                plateau = new ReduceLROnPlateau(settings.LearningRate, patience: 1);
+                _plateau = new ReduceLROnPlateau(settings.LearningRate, patience: 1);
                 break;
         }
         Apply();
@@ -36,27 +36,27 @@ internal sealed class EngineSchedule
 
     public void AfterBatch()
     {
-        if (oneCycle is null) return;
-        if (++steps < oneCycle.TotalSteps) oneCycle.Step();
+        if (_oneCycle is null) return;
+        if (++_steps < _oneCycle.TotalSteps) _oneCycle.Step();
         Apply();
     }
 
     public void AfterEpoch(double testLoss)
     {
-        step?.Step();
-        plateau?.Step(testLoss);
+        _step?.Step();
+        _plateau?.Step(testLoss);
         Apply();
     }
 
     // PyTorch's OneCycleLR sets both the rate and the momentum (Adam's beta1) from its first step on.
     private void Apply()
     {
-        if (oneCycle is not null)
+        if (_oneCycle is not null)
         {
-            optimizer.LearningRate = oneCycle.LearningRate;
-            optimizer.Momentum = oneCycle.Momentum;
+            _optimizer.LearningRate = _oneCycle.LearningRate;
+            _optimizer.Momentum = _oneCycle.Momentum;
         }
-        else if (step is not null) optimizer.LearningRate = step.LearningRate;
-        else if (plateau is not null) optimizer.LearningRate = plateau.LearningRate;
+        else if (_step is not null) _optimizer.LearningRate = _step.LearningRate;
+        else if (_plateau is not null) _optimizer.LearningRate = _plateau.LearningRate;
     }
 }

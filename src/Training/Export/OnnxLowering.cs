@@ -17,22 +17,22 @@ namespace Mnist.Dsl.Training.Export;
 /// </summary>
 internal sealed class OnnxLowering
 {
-    private readonly NetworkSummary summary;
-    private readonly ModuleLayout layout;
-    private readonly SafeTensorsWeights weights;
-    private readonly bool foldBatchNorm;
-    private readonly string network;
-    private readonly List<OnnxNode> nodes = new();
-    private readonly List<OnnxInitializer> initializers = new();
-    private readonly HashSet<int> folded = new();
+    private readonly NetworkSummary _summary;
+    private readonly ModuleLayout _layout;
+    private readonly SafeTensorsWeights _weights;
+    private readonly bool _foldBatchNorm;
+    private readonly string _network;
+    private readonly List<OnnxNode> _nodes = new();
+    private readonly List<OnnxInitializer> _initializers = new();
+    private readonly HashSet<int> _folded = new();
 
     private OnnxLowering(NetworkSummary summary, SafeTensorsWeights weights, bool foldBatchNorm)
     {
-        this.summary = summary;
-        layout = ModuleLayout.Of(summary);
-        this.weights = weights;
-        this.foldBatchNorm = foldBatchNorm;
-        network = summary.Name;
+        this._summary = summary;
+        _layout = ModuleLayout.Of(summary);
+        this._weights = weights;
+        this._foldBatchNorm = foldBatchNorm;
+        _network = summary.Name;
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ internal sealed class OnnxLowering
         var current = input;
         foreach (var report in summary.Layers) current = lowering.Layer(report, current);
         if (summary.Output.IsPointMap) current = lowering.Flatten(current, "flatten_output");
-        var counts = lowering.layout.State.Where(t => t.IsCount).Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+        var counts = lowering._layout.State.Where(t => t.IsCount).Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
         weights.EnsureEverythingRead(summary.Name, counts.Contains);
         return lowering.Graph(input, output, current);
     }
@@ -54,20 +54,20 @@ internal sealed class OnnxLowering
     /// <summary>The graph, with the last node's output renamed to the graph's output (every network has a node: its input is a map, its output a vector).</summary>
     private OnnxGraph Graph(string input, string output, string last)
     {
-        if (nodes.Count == 0 || nodes[^1].Output != last)
-            throw new InvalidOperationException($"{network}'s ONNX graph does not end in a node that computes its output; the lowering is wrong.");
-        nodes[^1] = nodes[^1] with { Output = output };
+        if (_nodes.Count == 0 || _nodes[^1].Output != last)
+            throw new InvalidOperationException($"{_network}'s ONNX graph does not end in a node that computes its output; the lowering is wrong.");
+        _nodes[^1] = _nodes[^1] with { Output = output };
         var batch = (long?)null;
-        var inputShape = new[] { batch, summary.Input.Channels, summary.Input.Height, summary.Input.Width };
-        return new OnnxGraph(network, input, inputShape, output, new[] { batch, summary.Output.Channels }, nodes, initializers);
+        var inputShape = new[] { batch, _summary.Input.Channels, _summary.Input.Height, _summary.Input.Width };
+        return new OnnxGraph(_network, input, inputShape, output, new[] { batch, _summary.Output.Channels }, _nodes, _initializers);
     }
 
     /// <summary>One layer: the name of the tensor it outputs (its input's, when eval mode makes it nothing). Exhaustive over <see cref="LayerKind"/>.</summary>
     private string Layer(LayerReport report, string x) => report.Layer.Kind switch
     {
         LayerKind.Conv2d => Conv(report, (Conv2d)report.Layer, x),
-        LayerKind.BatchNorm2d => folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm2d)report.Layer).Eps, x),
-        LayerKind.BatchNorm1d => folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm1d)report.Layer).Eps, x),
+        LayerKind.BatchNorm2d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm2d)report.Layer).Eps, x),
+        LayerKind.BatchNorm1d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm1d)report.Layer).Eps, x),
         LayerKind.ReLU => Node("Relu", NodeName(report), new[] { x }),
         LayerKind.Dropout => x,
         LayerKind.Dropout2d => x,
@@ -92,8 +92,8 @@ internal sealed class OnnxLowering
         var name = Member(report);
         // A grouped weight is [out, in / groups, k, k] in both PyTorch and ONNX; folding scales output channels either way.
         var (outChannels, inChannels, k) = (conv.OutChannels, report.Input.Channels / conv.Groups, conv.KernelSize);
-        var weight = weights.ReadFloat32(network, name + ".weight", outChannels, inChannels, k, k);
-        var bias = conv.Bias ? weights.ReadFloat32(network, name + ".bias", outChannels) : null;
+        var weight = _weights.ReadFloat32(_network, name + ".weight", outChannels, inChannels, k, k);
+        var bias = conv.Bias ? _weights.ReadFloat32(_network, name + ".bias", outChannels) : null;
         var (w, b, suffix) = FoldFollowingBatchNorm(report, LayerKind.BatchNorm2d, weight, bias, outChannels);
         var inputs = new List<string> { x, Initializer(name + suffix + ".weight", new long[] { outChannels, inChannels, k, k }, w) };
         if (b is not null) inputs.Add(Initializer(name + suffix + ".bias", new long[] { outChannels }, b));
@@ -112,8 +112,8 @@ internal sealed class OnnxLowering
     {
         var name = Member(report);
         var (outFeatures, inFeatures) = (linear.OutFeatures, report.Input.Channels);
-        var weight = weights.ReadFloat32(network, name + ".weight", outFeatures, inFeatures);
-        var bias = linear.Bias ? weights.ReadFloat32(network, name + ".bias", outFeatures) : null;
+        var weight = _weights.ReadFloat32(_network, name + ".weight", outFeatures, inFeatures);
+        var bias = linear.Bias ? _weights.ReadFloat32(_network, name + ".bias", outFeatures) : null;
         var (w, b, suffix) = FoldFollowingBatchNorm(report, LayerKind.BatchNorm1d, weight, bias, outFeatures);
         var inputs = new List<string> { x, Initializer(name + suffix + ".weight", new long[] { outFeatures, inFeatures }, w) };
         if (b is not null) inputs.Add(Initializer(name + suffix + ".bias", new long[] { outFeatures }, b));
@@ -128,14 +128,14 @@ internal sealed class OnnxLowering
     /// </summary>
     private (float[] Weight, float[]? Bias, string Suffix) FoldFollowingBatchNorm(LayerReport report, LayerKind kind, float[] weight, float[]? bias, int channels)
     {
-        if (!foldBatchNorm) return (weight, bias, "");
+        if (!_foldBatchNorm) return (weight, bias, "");
         var next = report.Index + 1;
-        while (next < summary.Layers.Count && IsIdentityInEval(summary.Layers[next].Layer.Kind)) next++;
-        if (next == summary.Layers.Count || summary.Layers[next].Layer.Kind != kind) return (weight, bias, "");
-        var batchNorm = summary.Layers[next];
+        while (next < _summary.Layers.Count && IsIdentityInEval(_summary.Layers[next].Layer.Kind)) next++;
+        if (next == _summary.Layers.Count || _summary.Layers[next].Layer.Kind != kind) return (weight, bias, "");
+        var batchNorm = _summary.Layers[next];
         var member = Member(batchNorm);
-        var affine = ChannelAffine.BatchNorm(weights, network, member, channels, Eps(batchNorm.Layer));
-        folded.Add(next);
+        var affine = ChannelAffine.BatchNorm(_weights, _network, member, channels, Eps(batchNorm.Layer));
+        _folded.Add(next);
         var perChannel = weight.Length / channels;
         var foldedWeight = new float[weight.Length];
         var foldedBias = new float[channels];
@@ -160,7 +160,7 @@ internal sealed class OnnxLowering
         var name = Member(report);
         var channels = report.Input.Channels;
         var inputs = new[] { "weight", "bias", "running_mean", "running_var" }
-            .Select(entry => Initializer(name + "." + entry, new long[] { channels }, weights.ReadFloat32(network, name + "." + entry, channels)));
+            .Select(entry => Initializer(name + "." + entry, new long[] { channels }, _weights.ReadFloat32(_network, name + "." + entry, channels)));
         return Node("BatchNormalization", name, inputs.Prepend(x).ToArray(), new OnnxAttribute.Float("epsilon", (float)eps));
     }
 
@@ -174,21 +174,21 @@ internal sealed class OnnxLowering
     /// <summary>Adds a node whose output tensor has the node's name; returns that name.</summary>
     private string Node(string op, string name, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes)
     {
-        nodes.Add(new OnnxNode(op, name, inputs, name, attributes));
+        _nodes.Add(new OnnxNode(op, name, inputs, name, attributes));
         return name;
     }
 
     private string Initializer(string name, long[] dims, float[] values)
     {
-        initializers.Add(new OnnxInitializer(name, dims, values));
+        _initializers.Add(new OnnxInitializer(name, dims, values));
         return name;
     }
 
     /// <summary>The module member of a layer with state (conv1, bn2, fc1): its weights' key prefix.</summary>
     private string Member(LayerReport report) =>
-        layout.Members[report.Index] ?? throw new InvalidOperationException($"{report.Layer.Kind} (layer {report.Index + 1} of {network}) has state but no module member");
+        _layout.Members[report.Index] ?? throw new InvalidOperationException($"{report.Layer.Kind} (layer {report.Index + 1} of {_network}) has state but no module member");
 
     /// <summary>The member name of a module layer (relu3), or the stem and position of a functional one (relu_f7): unique in the graph.</summary>
     private string NodeName(LayerReport report) =>
-        layout.Members[report.Index] ?? ModuleLayout.Stem(report.Layer.Kind) + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
+        _layout.Members[report.Index] ?? ModuleLayout.Stem(report.Layer.Kind) + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
 }

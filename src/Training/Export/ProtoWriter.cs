@@ -13,9 +13,9 @@ internal sealed class ProtoWriter
 {
     private const int VarintWire = 0, LengthDelimitedWire = 2, Fixed32Wire = 5;
 
-    private readonly MemoryStream buffer = new();
+    private readonly MemoryStream _buffer = new();
 
-    public byte[] ToArray() => buffer.ToArray();
+    public byte[] ToArray() => _buffer.ToArray();
 
     /// <summary>An int32, int64 or enum field; a negative value takes ten bytes, as protobuf encodes it.</summary>
     public ProtoWriter Varint(int field, long value)
@@ -30,7 +30,7 @@ internal sealed class ProtoWriter
         Tag(field, Fixed32Wire);
         Span<byte> bytes = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
-        buffer.Write(bytes);
+        _buffer.Write(bytes);
         return this;
     }
 
@@ -40,7 +40,7 @@ internal sealed class ProtoWriter
     {
         Tag(field, LengthDelimitedWire);
         WriteVarint((ulong)value.Length);
-        buffer.Write(value);
+        _buffer.Write(value);
         return this;
     }
 
@@ -49,7 +49,7 @@ internal sealed class ProtoWriter
     {
         var inner = new ProtoWriter();
         write(inner);
-        return Bytes(field, inner.buffer.GetBuffer().AsSpan(0, checked((int)inner.buffer.Length)));
+        return Bytes(field, inner._buffer.GetBuffer().AsSpan(0, checked((int)inner._buffer.Length)));
     }
 
     private void Tag(int field, int wireType) => WriteVarint((ulong)((field << 3) | wireType));
@@ -58,9 +58,9 @@ internal sealed class ProtoWriter
     {
         while (value >= 0x80)
         {
-            buffer.WriteByte((byte)(value | 0x80));
+            _buffer.WriteByte((byte)(value | 0x80));
             value >>= 7;
         }
-        buffer.WriteByte((byte)value);
+        _buffer.WriteByte((byte)value);
     }
 }

@@ -9,7 +9,7 @@ namespace Mnist.Dsl.Training.Report;
 internal static class BestPredictions
 {
     private static readonly object Gate = new();
-    private static (string Path, long Length, DateTime Written, int Limit, TestPredictions Predictions)? last;
+    private static (string Path, long Length, DateTime Written, int Limit, TestPredictions Predictions)? Last;
 
     /// <summary>The predictions, or null with the sentence the report shows instead.</summary>
     public static (TestPredictions? Predictions, string? Missing) Of(string weightsPath, RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known,
@@ -23,11 +23,11 @@ internal static class BestPredictions
         var file = new FileInfo(weightsPath);
         lock (Gate)
         {
-            if (last is { } kept && kept.Path == file.FullName && kept.Length == file.Length && kept.Written == file.LastWriteTimeUtc && kept.Limit == testLimit)
+            if (Last is { } kept && kept.Path == file.FullName && kept.Length == file.Length && kept.Written == file.LastWriteTimeUtc && kept.Limit == testLimit)
                 return (kept.Predictions, null);
             var network = entry.LoadInference(weightsPath, known);
             var predictions = TestPredictions.Compute(network, dataFolder, testLimit, threads);
-            last = (file.FullName, file.Length, file.LastWriteTimeUtc, testLimit, predictions);
+            Last = (file.FullName, file.Length, file.LastWriteTimeUtc, testLimit, predictions);
             return (predictions, null);
         }
     }

@@ -28,22 +28,22 @@ internal sealed class HtmlPage
         pre { font-size: 12px; background: #f7f7f7; padding: 8px; overflow-x: auto; }
         """;
 
-    private readonly StringBuilder body = new();
+    private readonly StringBuilder _body = new();
 
     public HtmlPage Append(string html)
     {
-        body.Append(html);
+        _body.Append(html);
         return this;
     }
 
     public HtmlPage Section(string id, string title)
     {
-        body.Append($"<h2 id=\"{id}\">{Escape(title)}</h2>\n");
+        _body.Append($"<h2 id=\"{id}\">{Escape(title)}</h2>\n");
         return this;
     }
 
     public string Render(string title) =>
-        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{Escape(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n";
+        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{Escape(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n{_body}</body>\n</html>\n";
 
     public static string Escape(string text) => WebUtility.HtmlEncode(text);
 

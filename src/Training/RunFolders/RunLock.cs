@@ -11,9 +11,9 @@ internal sealed class RunLock : IDisposable
 {
     private const string LockName = "run.lock", HolderName = "run.pid";
 
-    private readonly FileStream held;
+    private readonly FileStream _held;
 
-    private RunLock(FileStream held) => this.held = held;
+    private RunLock(FileStream held) => this._held = held;
 
     /// <summary>Creates the folder if needed and locks it; a folder another live process holds is refused in one line.</summary>
     public static RunLock Acquire(RunFolder run)
@@ -45,5 +45,5 @@ internal sealed class RunLock : IDisposable
         }
     }
 
-    public void Dispose() => held.Dispose();
+    public void Dispose() => _held.Dispose();
 }

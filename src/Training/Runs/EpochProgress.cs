@@ -8,12 +8,12 @@ namespace Mnist.Dsl.Training.Runs;
 /// </summary>
 internal sealed class EpochProgress
 {
-    private readonly bool live = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+    private readonly bool _live = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     /// <summary>Runs one epoch's body, giving it a callback to report (batches done, running loss, running accuracy, images/s).</summary>
     public T Run<T>(string title, long batches, Func<Action<long, double, double, double>, T> body)
     {
-        if (!live) return body((_, _, _, _) => { });
+        if (!_live) return body((_, _, _, _) => { });
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)

@@ -17,18 +17,18 @@ internal sealed class DigitServer : IDisposable
     /// <summary>A 1024×1024 canvas: far more than the page's 280×280 sends.</summary>
     public const int MaxBodyBytes = 1 << 20;
 
-    private readonly INetworkInference network;
-    private readonly HttpListener listener = new();
-    private readonly object predictGate = new();
-    private readonly byte[] page;
+    private readonly INetworkInference _network;
+    private readonly HttpListener _listener = new();
+    private readonly object _predictGate = new();
+    private readonly byte[] _page;
 
     public DigitServer(INetworkInference network, string title)
     {
-        this.network = network;
+        this._network = network;
         using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("Mnist.Dsl.Training.Serve.page.html")
             ?? throw new InvalidOperationException("The draw-a-digit page is missing from the assembly's resources.");
         using var reader = new StreamReader(resource, Encoding.UTF8);
-        page = Encoding.UTF8.GetBytes(reader.ReadToEnd().Replace("{{title}}", WebUtility.HtmlEncode(title)));
+        _page = Encoding.UTF8.GetBytes(reader.ReadToEnd().Replace("{{title}}", WebUtility.HtmlEncode(title)));
     }
 
     public string Url { get; private set; } = "";
@@ -40,10 +40,10 @@ internal sealed class DigitServer : IDisposable
         Url = $"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}/";
         // HttpListener matches a prefix's host against each request's Host header: "every interface" is its wildcard "+".
         var everywhere = IPAddress.Parse(host) is var address && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any));
-        listener.Prefixes.Add(everywhere ? $"http://+:{port}/" : Url);
+        _listener.Prefixes.Add(everywhere ? $"http://+:{port}/" : Url);
         try
         {
-            listener.Start();
+            _listener.Start();
         }
         catch (HttpListenerException e)
         {
@@ -54,13 +54,13 @@ internal sealed class DigitServer : IDisposable
     /// <summary>Answers requests until <paramref name="stop"/>, each on its own task.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        using var registration = stop.Register(() => listener.Stop());
+        using var registration = stop.Register(() => _listener.Stop());
         while (!stop.IsCancellationRequested)
         {
             HttpListenerContext context;
             try
             {
-                context = await listener.GetContextAsync();
+                context = await _listener.GetContextAsync();
             }
             catch (Exception) when (stop.IsCancellationRequested)
             {
@@ -83,7 +83,7 @@ internal sealed class DigitServer : IDisposable
             switch (request.HttpMethod, path)
             {
                 case ("GET", "/"):
-                    Send(context, 200, "text/html; charset=utf-8", page);
+                    Send(context, 200, "text/html; charset=utf-8", _page);
                     break;
                 case ("POST", "/predict"):
                     var body = ReadBody(request);
@@ -124,8 +124,8 @@ internal sealed class DigitServer : IDisposable
             throw new BadRequest(400, $"the body has {body.Length} bytes; a {width}x{height} canvas is {(long)width * height} (one gray byte per pixel, row by row).");
         var image = DrawnDigit.ToMnist(body, width, height);
         if (image is null) return "{\"empty\":true}";
-        var outputs = new float[network.Classes];
-        lock (predictGate) network.Predict(DrawnDigit.Normalized(image), outputs);
+        var outputs = new float[_network.Classes];
+        lock (_predictGate) _network.Predict(DrawnDigit.Normalized(image), outputs);
         var probabilities = Report.TestPredictions.Softmax(outputs);
         var predicted = 0;
         for (var c = 1; c < outputs.Length; c++) if (outputs[c] > outputs[predicted]) predicted = c;
@@ -191,7 +191,7 @@ internal sealed class DigitServer : IDisposable
         return port;
     }
 
-    public void Dispose() => listener.Close();
+    public void Dispose() => _listener.Close();
 
     /// <summary>A request the server will not answer: its status and the one line that says why.</summary>
     public sealed class BadRequest(int status, string message) : Exception(message)

@@ -18,21 +18,21 @@ namespace Mnist.Dsl.Editor.Tests.LanguageServer;
 /// </summary>
 internal sealed class LspClient : IDisposable
 {
-    private readonly Process process;
-    private readonly Stream input;
-    private readonly object writeLock = new();
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> pending = new();
-    private readonly Dictionary<string, JsonElement> diagnostics = new();
-    private readonly StringBuilder log = new();
-    private int nextId;
+    private readonly Process _process;
+    private readonly Stream _input;
+    private readonly object _writeLock = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _pending = new();
+    private readonly Dictionary<string, JsonElement> _diagnostics = new();
+    private readonly StringBuilder _log = new();
+    private int _nextId;
 
     /// <summary>Answers a request from the server (method, params); the result is serialised as the reply.</summary>
     public Func<string, JsonElement, object?> ServerRequestHandler { get; set; } = (_, _) => null;
 
     private LspClient(Process process)
     {
-        this.process = process;
-        input = process.StandardInput.BaseStream;
+        this._process = process;
+        _input = process.StandardInput.BaseStream;
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Log("stderr: " + e.Data); };
         process.BeginErrorReadLine();
         _ = Task.Run(ReadLoop);
@@ -50,17 +50,17 @@ internal sealed class LspClient : IDisposable
     /// <summary>The server's stderr and window/logMessage lines so far, for failure messages.</summary>
     public string Log()
     {
-        lock (log) return log.ToString();
+        lock (_log) return _log.ToString();
     }
 
     public async Task<JsonElement> Request(string method, object? parameters, TimeSpan timeout)
     {
-        var id = Interlocked.Increment(ref nextId);
+        var id = Interlocked.Increment(ref _nextId);
         var reply = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[id] = reply;
+        _pending[id] = reply;
         Send(new { jsonrpc = "2.0", id, method, @params = parameters });
         var done = await Task.WhenAny(reply.Task, Task.Delay(timeout)).ConfigureAwait(false);
-        pending.TryRemove(id, out _);
+        _pending.TryRemove(id, out _);
         if (done != reply.Task) throw Failure($"no reply to {method} within {timeout.TotalSeconds:0} s");
         return await reply.Task.ConfigureAwait(false);
     }
@@ -74,8 +74,8 @@ internal sealed class LspClient : IDisposable
         while (true)
         {
             JsonElement? latest = null;
-            lock (diagnostics)
-                if (diagnostics.TryGetValue(uri, out var d)) latest = d;
+            lock (_diagnostics)
+                if (_diagnostics.TryGetValue(uri, out var d)) latest = d;
             if (latest is { } found && condition(found)) return found;
             if (DateTime.UtcNow > end)
                 throw Failure($"{what}: not published for {uri} within {timeout.TotalSeconds:0} s; last published: {(latest is { } l ? l.GetRawText() : "nothing")}");
@@ -89,42 +89,42 @@ internal sealed class LspClient : IDisposable
     public void Dispose()
     {
         // Only this server and what it started (its MSBuild build hosts) are ended.
-        try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { }
-        process.WaitForExit(10_000);
-        process.Dispose();
+        _process.WaitForExit(10_000);
+        _process.Dispose();
     }
 
     private void Send(object message)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(message);
         var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
-        lock (writeLock)
+        lock (_writeLock)
         {
-            input.Write(header);
-            input.Write(body);
-            input.Flush();
+            _input.Write(header);
+            _input.Write(body);
+            _input.Flush();
         }
     }
 
     private void Log(string line)
     {
-        lock (log) log.AppendLine(line);
+        lock (_log) _log.AppendLine(line);
     }
 
     private async Task ReadLoop()
     {
-        var output = process.StandardOutput.BaseStream;
+        var output = _process.StandardOutput.BaseStream;
         try
         {
             while (await ReadMessage(output).ConfigureAwait(false) is { } message) Dispatch(message);
-            Log($"(server closed its output; exited: {process.HasExited})");
+            Log($"(server closed its output; exited: {_process.HasExited})");
         }
         catch (Exception e) when (e is IOException or JsonException or ObjectDisposedException)
         {
             Log("(reading the server failed: " + e.Message + ")");
         }
-        foreach (var waiting in pending.Values) waiting.TrySetException(Failure("the server stopped before it replied"));
+        foreach (var waiting in _pending.Values) waiting.TrySetException(Failure("the server stopped before it replied"));
     }
 
     private void Dispatch(JsonElement message)
@@ -143,7 +143,7 @@ internal sealed class LspClient : IDisposable
             }
             else if (method == "textDocument/publishDiagnostics")
             {
-                lock (diagnostics) diagnostics[parameters.GetProperty("uri").GetString()!] = parameters.GetProperty("diagnostics").Clone();
+                lock (_diagnostics) _diagnostics[parameters.GetProperty("uri").GetString()!] = parameters.GetProperty("diagnostics").Clone();
             }
             else if (method == "window/logMessage")
             {
@@ -151,7 +151,7 @@ internal sealed class LspClient : IDisposable
             }
             return;
         }
-        if (hasId && pending.TryRemove(id.GetInt32(), out var reply))
+        if (hasId && _pending.TryRemove(id.GetInt32(), out var reply))
         {
             if (message.TryGetProperty("error", out var error)) reply.TrySetException(Failure("the server answered with an error: " + error.GetRawText()));
             else reply.TrySetResult(message.TryGetProperty("result", out var result) ? result.Clone() : default);

@@ -16,24 +16,24 @@ public sealed class LibstdcxxPatchTests : IDisposable
 {
     private static readonly string PackageLibrary = Mnist.Tests.Shared.RestoredPackages.File("TorchSharp", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
-    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("mnist-patch-");
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mnist-patch-");
 
-    public void Dispose() => work.Delete(recursive: true);
+    public void Dispose() => _work.Delete(recursive: true);
 
     /// <summary>A folder like a build output's natives, holding a copy of the package's library.</summary>
     private string Output(out string library)
     {
         Assert.True(File.Exists(PackageLibrary), $"{PackageLibrary} is missing: restore the solution first");
-        var folder = Directory.CreateDirectory(Path.Combine(work.FullName, "bin", "runtimes", "linux-x64", "native")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(_work.FullName, "bin", "runtimes", "linux-x64", "native")).FullName;
         library = Path.Combine(folder, "libLibTorchSharp.so");
         File.Copy(PackageLibrary, library);
-        return Path.Combine(work.FullName, "bin");
+        return Path.Combine(_work.FullName, "bin");
     }
 
     /// <summary>A file standing in for the system libstdc++: the patch only looks for the version's name in it.</summary>
     private string Libstdcxx(params string[] versions)
     {
-        var path = Path.Combine(work.FullName, $"libstdc++-{versions.Length}.so.6");
+        var path = Path.Combine(_work.FullName, $"libstdc++-{versions.Length}.so.6");
         File.WriteAllBytes(path, Encoding.ASCII.GetBytes("\x7f" + "ELF\0" + string.Concat(versions.Select(v => v + "\0"))));
         return path;
     }
