@@ -17,7 +17,9 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ParameterBudgetExceeded = new(
         "MNIST0001", "Parameter budget exceeded", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "Shrink the network, or raise the budget: ParameterBudget = N on [Network], mnist_dsl.parameter_budget = N in .editorconfig, or <MnistDslParameterBudget>N</MnistDslParameterBudget> in the project. The budget is exclusive: by default a network needs fewer than 20,000 parameters.");
+        description: "Shrink the network, or raise the budget: ParameterBudget = N on [Network], mnist_dsl.parameter_budget = N in .editorconfig, " +
+            "or <MnistDslParameterBudget>N</MnistDslParameterBudget> in the project. The budget is exclusive: " +
+            "by default a network needs fewer than 20,000 parameters.");
 
     public static readonly DiagnosticDescriptor MissingBatchNorm = new(
         "MNIST0002", "Network has no BatchNorm layer", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -65,36 +67,51 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor GroupsDoNotDivideChannels = new(
         "MNIST0020", "Conv2d groups must divide both channel counts", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "Use Groups = a common divisor of the input and output channels: 1 for an ordinary convolution, both counts (when equal) for a depthwise one; or change the channel counts.");
+        description: "Use Groups = a common divisor of the input and output channels: 1 for an ordinary convolution, " +
+            "both counts (when equal) for a depthwise one; or change the channel counts.");
 
     public static readonly DiagnosticDescriptor NotPartial = new(
-        "MNIST0012", "Network class must be partial", "{0} must be declared partial (and so must every type it is nested in) so that the generator can add its module code", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0012", "Network class must be partial",
+        "{0} must be declared partial (and so must every type it is nested in) so that the generator can add its module code", Category,
+        DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Add partial.");
 
     public static readonly DiagnosticDescriptor Generic = new(
-        "MNIST0013", "Network class cannot be generic", "{0} is generic or nested in a generic type; a network's shapes must be known at compile time, so declare it on a non-generic class", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0013", "Network class cannot be generic",
+        "{0} is generic or nested in a generic type; a network's shapes must be known at compile time, so declare it on a non-generic class",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Declare the network on a non-generic class.");
 
     public static readonly DiagnosticDescriptor NoLayers = new(
-        "MNIST0015", "Network has no layers", "{0} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0015", "Network has no layers",
+        "{0} has [Network] but no layer attributes; add them after it, for example [Conv2d(8, 3), ReLU, BatchNorm2d]", Category,
+        DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Add layers.");
 
     public static readonly DiagnosticDescriptor NotAClass = new(
-        "MNIST0016", "Network must be a non-static, non-abstract class", "{0} cannot hold a network: [Network] goes on a non-static, non-abstract partial class", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0016", "Network must be a non-static, non-abstract class",
+        "{0} cannot hold a network: [Network] goes on a non-static, non-abstract partial class", Category, DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
         description: "Use a non-static, non-abstract partial class.");
 
     public static readonly DiagnosticDescriptor PrimaryConstructor = new(
-        "MNIST0017", "Network class cannot have a primary constructor", "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0017", "Network class cannot have a primary constructor",
+        "{0} has a primary constructor, but the generated module needs a parameterless one to register its layers; " +
+        "remove the parameter list and use fields or properties instead", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Remove the parameter list; use fields or properties.");
 
     public static readonly DiagnosticDescriptor FileLocal = new(
-        "MNIST0019", "Network class cannot be file-local", "{0} is declared file, so the generated code, which is in another file, cannot add the network's module to it; remove the file modifier (make it internal to keep it out of other assemblies)", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        "MNIST0019", "Network class cannot be file-local",
+        "{0} is declared file, so the generated code, which is in another file, cannot add the network's module to it; " +
+        "remove the file modifier (make it internal to keep it out of other assemblies)", Category, DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
         description: "Remove file; use internal to keep the network inside its assembly.");
 
     // Reported when the whole compilation has been seen (the other networks' names are needed), hence CompilationEnd.
     public static readonly DiagnosticDescriptor DuplicateRegistryName = new(
         "MNIST0018", "Two networks have the same registry name", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "Give each network of the assembly its own Name = \"...\" on [Network] (names are compared ignoring case), or remove Name to use the class's name: trainers and classifiers find a network by that name.",
+        description: "Give each network of the assembly its own Name = \"...\" on [Network] (names are compared ignoring case), " +
+            "or remove Name to use the class's name: trainers and classifiers find a network by that name.",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>

@@ -44,7 +44,9 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAClass, identifier, type.Name));
                 return;
             case DeclarationProblem.PrimaryConstructor:
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, NetworkAttributeReader.PrimaryConstructor(type)!.GetLocation(), type.Name));
+                context.ReportDiagnostic(
+                    Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, NetworkAttributeReader.PrimaryConstructor(type)!.GetLocation(),
+                        type.Name));
                 return;
             case DeclarationProblem.Generic:
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Generic, identifier, type.Name));
@@ -76,7 +78,8 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         {
             var location = violation.LayerIndex < 0
                 ? ArgumentLocation(network.Attribute, violation.Argument) ?? NetworkArgumentLocation(network.Attribute, violation.Rule) ?? where
-                : ArgumentLocation(layers[violation.LayerIndex].Attribute, violation.Argument) ?? AttributeLocation(layers[violation.LayerIndex].Attribute) ?? where;
+                : ArgumentLocation(layers[violation.LayerIndex].Attribute, violation.Argument)
+                    ?? AttributeLocation(layers[violation.LayerIndex].Attribute) ?? where;
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.For(violation.Rule), location, violation.Message));
         }
     }
@@ -88,7 +91,8 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
     private static Location? NetworkArgumentLocation(AttributeData attribute, Rule rule) => rule switch
     {
         Rule.ParameterBudgetExceeded => ArgumentLocation(attribute, "ParameterBudget"),
-        Rule.MissingBatchNorm or Rule.MissingDropout or Rule.MissingGlobalAvgPool or Rule.MissingFullyConnected => ArgumentLocation(attribute, "Requires"),
+        Rule.MissingBatchNorm or Rule.MissingDropout or Rule.MissingGlobalAvgPool or Rule.MissingFullyConnected =>
+            ArgumentLocation(attribute, "Requires"),
         _ => null,
     };
 
@@ -104,7 +108,8 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         var byName = parameter is null ? null : list.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter.Name);
         if (byName is not null) return byName.GetLocation();
         var index = parameter is null ? -1 : parameters.IndexOf(parameter);
-        var positional = list.Arguments.Where(a => a.NameEquals is null).ToList(); // before any named-colon argument out of place, positions match parameters
+        // before any named-colon argument out of place, positions match parameters
+        var positional = list.Arguments.Where(a => a.NameEquals is null).ToList();
         return index >= 0 && index < positional.Count ? positional[index].GetLocation() : null;
     }
 }

@@ -31,8 +31,10 @@ internal sealed class RegistryNameCheck
         var type = (INamedTypeSymbol)context.Symbol;
         if (NetworkAttributeReader.ReadNetwork(type) is not { } network || !DeclarationRules.IsNameableInItsAssembly(type)) return;
         var declared = !string.IsNullOrEmpty(network.RegistryName);
-        var where = network.Attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax syntax
-            ? (syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Name") ?? (SyntaxNode)syntax).GetLocation()
+        var where = network.Attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken)
+                is Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax syntax
+            ? (syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Name")
+                ?? (SyntaxNode)syntax).GetLocation()
             : type.Locations.FirstOrDefault();
         _entries.Add(new RegistryNameClashes.Entry<Location?>(declared ? network.RegistryName! : type.Name, type.ToDisplayString(), declared, where));
     }
