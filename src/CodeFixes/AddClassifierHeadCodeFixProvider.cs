@@ -53,7 +53,8 @@ public sealed class AddClassifierHeadCodeFixProvider : LayerInsertionCodeFixProv
         var linear = new NewLayer(new Linear(network.Classes), "Linear", "(" + classes + ")");
         var head = withPooling ? new[] { new NewLayer(new GlobalAvgPool2d(), "GlobalAvgPool2d"), linear } : new[] { linear };
         var key = withPooling ? AddPoolingAndLinearKey : AddLinearKey;
-        var title = (withPooling ? "Add GlobalAvgPool2d, Linear(" : "Add Linear(") + classes + ")" + (tail < layers.Count ? " before LogSoftmax" : " at the end");
+        var title = (withPooling ? "Add GlobalAvgPool2d, Linear(" : "Add Linear(") + classes + ")"
+            + (tail < layers.Count ? " before LogSoftmax" : " at the end");
 
         if (tail < layers.Count) return LayerInsertion.Before(network, tail, head, rule, title, key);
         return withPooling

@@ -20,7 +20,8 @@ public abstract class LayerInsertionCodeFixProvider : CodeFixProvider
 {
     private protected LayerInsertionCodeFixProvider() { }
 
-    /// <summary>The insertion that fixes <paramref name="diagnostic"/> in <paramref name="network"/>, or null when no fix is obvious or it would not work.</summary>
+    /// <summary>The insertion that fixes <paramref name="diagnostic"/> in <paramref name="network"/>, or null when no
+    /// fix is obvious or it would not work.</summary>
     private protected abstract LayerInsertion? Plan(NetworkDeclaration network, Diagnostic diagnostic);
 
     public sealed override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixDocumentAsync);

@@ -55,7 +55,8 @@ internal sealed record NetworkDeclaration(Document Document, SemanticModel Model
         }
 
         var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-        var budget = ParameterBudgetSettings.Resolve(network.ParameterBudget, syntax.SyntaxTree, document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider);
+        var budget = ParameterBudgetSettings.Resolve(network.ParameterBudget, syntax.SyntaxTree,
+            document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider);
         return new NetworkDeclaration(document, model, text, syntax, network, declared.Select(l => l.Layer).ToArray(), attributes, budget);
     }
 
