@@ -41,7 +41,8 @@ internal enum DeclarationProblem
 /// </summary>
 internal static class DeclarationRules
 {
-    /// <summary>The first problem of the declaration and the type at fault (the class, or the type around it that is generic or not partial).</summary>
+    /// <summary>The first problem of the declaration and the type at fault (the class, or the type around it that is
+    /// generic or not partial).</summary>
     public static (DeclarationProblem Problem, INamedTypeSymbol At) Check(INamedTypeSymbol type)
     {
         // A record is a class to the symbol model, but the generator only completes class declarations.

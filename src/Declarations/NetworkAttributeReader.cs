@@ -7,7 +7,8 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Declarations;
 
 /// <summary>The [Network] attribute's values as declared.</summary>
-internal sealed record NetworkArguments(int Channels, int Height, int Width, int Classes, int ParameterBudget, RequiredLayers Requires, AttributeData Attribute,
+internal sealed record NetworkArguments(int Channels, int Height, int Width, int Classes, int ParameterBudget, RequiredLayers Requires,
+    AttributeData Attribute,
     string? RegistryName = null, string? Description = null);
 
 /// <summary>One layer attribute: the layer it declares, and the attribute (for diagnostics' locations).</summary>
@@ -15,7 +16,8 @@ internal sealed record DeclaredLayer(Layer Layer, AttributeData Attribute);
 
 /// <summary>
 /// Reads the [Network] and layer attributes of a class into Mnist.Dsl values. Part of the shared declaration
-/// source (Mnist.Dsl.Declarations.projitems), so the generator, the analyzer and the code fixes see the same network. Never throws: an attribute the compiler
+/// source (Mnist.Dsl.Declarations.projitems), so the generator, the analyzer and the code fixes see the same network.
+/// Never throws: an attribute the compiler
 /// could not bind (a compile error the user already sees) makes the whole read return null.
 /// </summary>
 internal static class NetworkAttributeReader
@@ -44,7 +46,8 @@ internal static class NetworkAttributeReader
     {
         var layers = new List<DeclaredLayer>();
         var ordered = type.GetAttributes()
-            .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && c.Name != "NetworkAttribute" && IsLayerAttribute(c))
+            .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && c.Name != "NetworkAttribute"
+                && IsLayerAttribute(c))
             .OrderBy(a => a.ApplicationSyntaxReference?.SyntaxTree.FilePath, System.StringComparer.Ordinal)
             .ThenBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0);
         foreach (var attribute in ordered)
@@ -107,10 +110,13 @@ internal static class NetworkAttributeReader
         return kind switch
         {
             LayerKind.Conv2d => args.Length != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt("Stride", LayerDefaults.Stride),
-                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InChannels", LayerDefaults.InferredInput),
+                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias),
+                NamedInt("InChannels", LayerDefaults.InferredInput),
                 NamedInt("Groups", LayerDefaults.Groups)),
-            LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.BatchNorm2d =>
+                new BatchNorm2d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.BatchNorm1d =>
+                new BatchNorm1d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
             LayerKind.ReLU => new ReLU(functional),
             LayerKind.Dropout => args.Length != 1 ? null : new Dropout(Double(args[0]), functional),
             LayerKind.Dropout2d => args.Length != 1 ? null : new Dropout2d(Double(args[0]), functional),
@@ -118,7 +124,8 @@ internal static class NetworkAttributeReader
             LayerKind.AvgPool2d => args.Length != 1 ? null : new AvgPool2d(Int(args[0]), NamedInt("Stride", LayerDefaults.PoolStride), functional),
             LayerKind.GlobalAvgPool2d => new GlobalAvgPool2d(functional),
             LayerKind.Flatten => new Flatten(functional),
-            LayerKind.Linear => args.Length != 1 ? null : new Linear(Int(args[0]), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InFeatures", LayerDefaults.InferredInput)),
+            LayerKind.Linear => args.Length != 1 ? null
+                : new Linear(Int(args[0]), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InFeatures", LayerDefaults.InferredInput)),
             LayerKind.LogSoftmax => new LogSoftmax(functional),
         };
     }
