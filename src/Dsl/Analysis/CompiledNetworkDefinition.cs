@@ -12,8 +12,10 @@ namespace Mnist.Dsl.Analysis;
 /// </summary>
 public static class CompiledNetworkDefinition
 {
-    /// <summary>The definition, with <paramref name="undeclaredBudget"/> for a [Network] that sets none (<see cref="ParameterBudgetMetadata"/>); null when an attribute's arguments are not the attribute's.</summary>
-    public static NetworkDefinition? From(string name, CompiledAttribute network, IEnumerable<CompiledAttribute> layerAttributes, int undeclaredBudget)
+    /// <summary>The definition, with <paramref name="undeclaredBudget"/> for a [Network] that sets none
+    /// (<see cref="ParameterBudgetMetadata"/>); null when an attribute's arguments are not the attribute's.</summary>
+    public static NetworkDefinition? From(string name, CompiledAttribute network, IEnumerable<CompiledAttribute> layerAttributes,
+        int undeclaredBudget)
     {
         var n = network;
         if (n.Positional.Count != 3) return null;
@@ -39,10 +41,13 @@ public static class CompiledNetworkDefinition
         return kind switch
         {
             LayerKind.Conv2d => args.Count != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt(a, "Stride", LayerDefaults.Stride),
-                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InChannels", LayerDefaults.InferredInput),
+                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias),
+                NamedInt(a, "InChannels", LayerDefaults.InferredInput),
                 NamedInt(a, "Groups", LayerDefaults.Groups)),
-            LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.BatchNorm2d =>
+                new BatchNorm2d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
+            LayerKind.BatchNorm1d =>
+                new BatchNorm1d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
             LayerKind.ReLU => new ReLU(functional),
             LayerKind.Dropout => args.Count != 1 ? null : new Dropout(Double(args[0]), functional),
             LayerKind.Dropout2d => args.Count != 1 ? null : new Dropout2d(Double(args[0]), functional),
@@ -50,14 +55,17 @@ public static class CompiledNetworkDefinition
             LayerKind.AvgPool2d => args.Count != 1 ? null : new AvgPool2d(Int(args[0]), NamedInt(a, "Stride", LayerDefaults.PoolStride), functional),
             LayerKind.GlobalAvgPool2d => new GlobalAvgPool2d(functional),
             LayerKind.Flatten => new Flatten(functional),
-            LayerKind.Linear => args.Count != 1 ? null : new Linear(Int(args[0]), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InFeatures", LayerDefaults.InferredInput)),
+            LayerKind.Linear => args.Count != 1 ? null
+                : new Linear(Int(args[0]), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InFeatures", LayerDefaults.InferredInput)),
             LayerKind.LogSoftmax => new LogSoftmax(functional),
         };
     }
 
     private static int NamedInt(CompiledAttribute a, string name, int fallback) => a.Named.TryGetValue(name, out var v) ? Int(v) : fallback;
-    private static bool NamedBool(CompiledAttribute a, string name, bool fallback) => a.Named.TryGetValue(name, out var v) && v is bool b ? b : fallback;
-    private static double NamedDouble(CompiledAttribute a, string name, double fallback) => a.Named.TryGetValue(name, out var v) ? Double(v) : fallback;
+    private static bool NamedBool(CompiledAttribute a, string name, bool fallback) =>
+        a.Named.TryGetValue(name, out var v) && v is bool b ? b : fallback;
+    private static double NamedDouble(CompiledAttribute a, string name, double fallback) =>
+        a.Named.TryGetValue(name, out var v) ? Double(v) : fallback;
 
     private static int Int(object? value) => value is int i ? i : 0;
 

@@ -63,7 +63,8 @@ public sealed class ModuleLayout
             counters[stem] = ++n;
             var member = stem + n.ToString(CultureInfo.InvariantCulture);
             members[i] = member;
-            state[i] = StateEntries(report.Layer).Select(entry => new StateTensor(member + "." + entry, Shape(report, entry), entry == "num_batches_tracked")).ToArray();
+            state[i] = StateEntries(report.Layer)
+                .Select(entry => new StateTensor(member + "." + entry, Shape(report, entry), entry == "num_batches_tracked")).ToArray();
         }
         return new ModuleLayout(members, state);
     }
@@ -105,7 +106,8 @@ public sealed class ModuleLayout
         LayerKind.LogSoftmax => NoState,
     };
 
-    /// <summary>torch.nn's shapes: Conv2d weight [out, in / groups, k, k], Linear weight [out, in], biases and BatchNorm's vectors [C], the batch count a scalar.</summary>
+    /// <summary>torch.nn's shapes: Conv2d weight [out, in / groups, k, k], Linear weight [out, in], biases and
+    /// BatchNorm's vectors [C], the batch count a scalar.</summary>
     private static long[] Shape(LayerReport report, string entry) => (report.Layer, entry) switch
     {
         (_, "num_batches_tracked") => new long[0],

@@ -50,7 +50,8 @@ public static class NetworkAnalysis
             catch (OverflowException)
             {
                 violations.Add(new RuleViolation(Rule.InvalidArgument, i,
-                    $"{layer.ModuleName} (layer {i + 1} of {network.Name}) gets the input {shape} and has sizes too large to compute its output, parameters, multiply-adds or receptive field"));
+                    $"{layer.ModuleName} (layer {i + 1} of {network.Name}) gets the input {shape} and has sizes too large to compute its output, " +
+                        $"parameters, multiply-adds or receptive field"));
                 shapesWork = false;
             }
         }
@@ -75,7 +76,8 @@ public static class NetworkAnalysis
             var inputSide = Math.Max(network.Input.Height, network.Input.Width);
             if (receptiveField < inputSide)
                 violations.Add(new RuleViolation(Rule.ReceptiveFieldSmallerThanInput, -1,
-                    $"{network.Name}'s receptive field at the output is {receptiveField}×{receptiveField} pixels, smaller than its {network.Input.Height}×{network.Input.Width} input: no output sees the whole image"));
+                    $"{network.Name}'s receptive field at the output is {receptiveField}×{receptiveField} pixels, " +
+                        $"smaller than its {network.Input.Height}×{network.Input.Width} input: no output sees the whole image"));
         }
         CheckRequiredLayers(network, reports, violations);
         return new NetworkReport(network, summary, violations);
@@ -95,25 +97,39 @@ public static class NetworkAnalysis
         bool NeedsMap() =>
             !input.IsFlat || Fail(Rule.WrongInputRank, $"{Where()} needs a [C, H, W] map but its input is the vector {input}");
         bool Probability(double p) =>
-            p is >= 0 and < 1 || Fail(Rule.InvalidArgument, $"{Where()} has p = {p.ToString(CultureInfo.InvariantCulture)}; a dropout probability must be in [0, 1)", "P");
+            p is >= 0 and < 1 || Fail(Rule.InvalidArgument,
+                $"{Where()} has p = {p.ToString(CultureInfo.InvariantCulture)}; a dropout probability must be in [0, 1)", "P");
         bool BatchNormArguments(double momentum, double eps) =>
-            (momentum is >= 0 and <= 1 || Fail(Rule.InvalidArgument, $"{Where()} has Momentum = {momentum.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1]", "Momentum"))
-            && (eps > 0 && !double.IsPositiveInfinity(eps) || Fail(Rule.InvalidArgument, $"{Where()} has Eps = {eps.ToString(CultureInfo.InvariantCulture)}; it must be positive and finite", "Eps"));
+            (momentum is >= 0 and <= 1
+                || Fail(Rule.InvalidArgument, $"{Where()} has Momentum = {momentum.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1]",
+                    "Momentum"))
+            && (eps > 0 && !double.IsPositiveInfinity(eps)
+                || Fail(Rule.InvalidArgument, $"{Where()} has Eps = {eps.ToString(CultureInfo.InvariantCulture)}; it must be positive and finite",
+                    "Eps"));
         bool Fits(int kernel, int padding, string argument) =>
             (kernel <= input.Height + 2L * padding && kernel <= input.Width + 2L * padding)
             || Fail(Rule.KernelLargerThanInput,
-                $"{Where()} has a {kernel}×{kernel} kernel but its input is {input.Height}×{input.Width}" + (padding > 0 ? $" ({input.Height + 2L * padding}×{input.Width + 2L * padding} padded)" : ""),
+                $"{Where()} has a {kernel}×{kernel} kernel but its input is {input.Height}×{input.Width}"
+                    + (padding > 0 ? $" ({input.Height + 2L * padding}×{input.Width + 2L * padding} padded)" : ""),
                 argument);
 
         switch (layer)
         {
             case Conv2d c:
-                if (!(Positive(c.OutChannels, nameof(c.OutChannels)) & Positive(c.KernelSize, nameof(c.KernelSize)) & Positive(c.Stride, nameof(c.Stride)))) return null;
-                if (c.Padding < 0) { Fail(Rule.NonPositiveSize, $"{Where()} has Padding = {c.Padding}; it must not be negative", nameof(c.Padding)); return null; }
+                var positive = Positive(c.OutChannels, nameof(c.OutChannels)) & Positive(c.KernelSize, nameof(c.KernelSize))
+                    & Positive(c.Stride, nameof(c.Stride));
+                if (!positive) return null;
+                if (c.Padding < 0)
+                {
+                    Fail(Rule.NonPositiveSize, $"{Where()} has Padding = {c.Padding}; it must not be negative", nameof(c.Padding));
+                    return null;
+                }
                 if (!NeedsMap()) return null;
                 if (c.InChannels != 0 && c.InChannels != input.Channels)
                 {
-                    Fail(Rule.InputSizeMismatch, $"{Where()} declares InChannels = {c.InChannels} but the layer before it gives {input.Channels} channels", nameof(c.InChannels));
+                    Fail(Rule.InputSizeMismatch,
+                        $"{Where()} declares InChannels = {c.InChannels} but the layer before it gives {input.Channels} channels",
+                        nameof(c.InChannels));
                     return null;
                 }
                 if (c.Groups < 1 || input.Channels % c.Groups != 0 || c.OutChannels % c.Groups != 0)
@@ -128,14 +144,20 @@ public static class NetworkAnalysis
                     var w = checked((int)((input.Width + 2L * c.Padding - c.KernelSize) / c.Stride + 1));
                     // Each output channel sees its group's InChannels / Groups input channels.
                     var weights = checked((long)c.OutChannels * (input.Channels / c.Groups) * c.KernelSize * c.KernelSize);
-                    return (Shape.Map(c.OutChannels, h, w), checked(weights + (c.Bias ? c.OutChannels : 0)), c.KernelSize, c.Stride, checked(weights * h * w));
+                    return (Shape.Map(c.OutChannels, h, w), checked(weights + (c.Bias ? c.OutChannels : 0)), c.KernelSize, c.Stride,
+                        checked(weights * h * w));
                 }
             case BatchNorm2d bn:
                 if (!BatchNormArguments(bn.Momentum, bn.Eps) || !NeedsMap()) return null;
                 return (input, 2L * input.Channels, 1, 1, 0);
             case BatchNorm1d bn:
                 if (!BatchNormArguments(bn.Momentum, bn.Eps)) return null;
-                if (!input.IsFlat) { Fail(Rule.WrongInputRank, $"{Where()} needs a [features] vector but its input is the map {input}; use BatchNorm2d, or Flatten first"); return null; }
+                if (!input.IsFlat)
+                {
+                    Fail(Rule.WrongInputRank,
+                        $"{Where()} needs a [features] vector but its input is the map {input}; use BatchNorm2d, or Flatten first");
+                    return null;
+                }
                 return (input, 2L * input.Channels, 1, 1, 0);
             case ReLU or LogSoftmax:
                 return (input, 0, 1, 1, 0);
@@ -145,9 +167,15 @@ public static class NetworkAnalysis
                 return Probability(d.P) && NeedsMap() ? (input, 0, 1, 1, 0) : null;
             case MaxPool2d or AvgPool2d:
                 {
-                    var (kernel, stride, strideArgument) = layer is MaxPool2d m ? (m.KernelSize, m.EffectiveStride, m.Stride) : (((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).EffectiveStride, ((AvgPool2d)layer).Stride);
+                    var (kernel, stride, strideArgument) = layer is MaxPool2d m ? (m.KernelSize, m.EffectiveStride, m.Stride)
+                        : (((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).EffectiveStride, ((AvgPool2d)layer).Stride);
                     if (!Positive(kernel, "KernelSize")) return null;
-                    if (strideArgument < 0) { Fail(Rule.NonPositiveSize, $"{Where()} has Stride = {strideArgument}; it must be positive (or 0 for the kernel size)", "Stride"); return null; }
+                    if (strideArgument < 0)
+                    {
+                        Fail(Rule.NonPositiveSize, $"{Where()} has Stride = {strideArgument}; it must be positive (or 0 for the kernel size)",
+                            "Stride");
+                        return null;
+                    }
                     if (!NeedsMap() || !Fits(kernel, 0, "KernelSize")) return null;
                     var h = (input.Height - kernel) / stride + 1;
                     var w = (input.Width - kernel) / stride + 1;
@@ -173,7 +201,9 @@ public static class NetworkAnalysis
                     var features = input.Channels;
                     if (l.InFeatures != 0 && l.InFeatures != features)
                     {
-                        Fail(Rule.InputSizeMismatch, $"{Where()} declares InFeatures = {l.InFeatures} but the layer before it gives {features} features", nameof(l.InFeatures));
+                        Fail(Rule.InputSizeMismatch,
+                            $"{Where()} declares InFeatures = {l.InFeatures} but the layer before it gives {features} features",
+                            nameof(l.InFeatures));
                         return null;
                     }
                     // A Linear over a flattened n×n map sees all of it at once: for the receptive field it is an n×n window.
@@ -218,7 +248,8 @@ public static class NetworkAnalysis
         foreach (var (value, argument) in new[] { (input.Channels, "Channels"), (input.Height, "Height"), (input.Width, "Width") })
             if (value <= 0)
             {
-                violations.Add(new RuleViolation(Rule.NonPositiveSize, -1, $"{network.Name} has {argument} = {value}; its input sizes must be positive", argument));
+                violations.Add(new RuleViolation(Rule.NonPositiveSize, -1,
+                    $"{network.Name} has {argument} = {value}; its input sizes must be positive", argument));
                 ok = false;
             }
         if (ok && (double)input.Channels * input.Height * input.Width > int.MaxValue)
@@ -238,7 +269,8 @@ public static class NetworkAnalysis
         if (!output.IsFlat && !output.IsPointMap)
         {
             violations.Add(new RuleViolation(Rule.OutputNotClasses, last,
-                $"{network.Name} ends with the map {output}; its output must be [-1, {network.Classes}] (one value per class): add GlobalAvgPool2d or Flatten, and a Linear({network.Classes})"));
+                $"{network.Name} ends with the map {output}; its output must be [-1, {network.Classes}] (one value per class): " +
+                    $"add GlobalAvgPool2d or Flatten, and a Linear({network.Classes})"));
             return;
         }
         if (output.Channels != network.Classes)
@@ -265,14 +297,16 @@ public static class NetworkAnalysis
         {
             if ((network.Requires & flag) != 0 && !present)
                 violations.Add(new RuleViolation(rule, -1,
-                    $"{network.Name} has no {what}; the assignment requires one (or leave RequiredLayers.{flag} out of Requires to switch this rule off for this network)"));
+                    $"{network.Name} has no {what}; the assignment requires one (or leave RequiredLayers.{flag} out of Requires to switch this " +
+                        $"rule off for this network)"));
         }
         var layers = network.Layers;
         Require(RequiredLayers.BatchNorm, Rule.MissingBatchNorm, layers.Any(l => l is BatchNorm2d or BatchNorm1d), "BatchNorm layer");
         Require(RequiredLayers.Dropout, Rule.MissingDropout, layers.Any(l => l is Dropout or Dropout2d), "Dropout layer");
         // An average pool whose window covers the whole map (the seeds' "GAP(3)" on a 3×3 map) is global pooling too.
         Require(RequiredLayers.GlobalAvgPool, Rule.MissingGlobalAvgPool,
-            layers.Any(l => l is GlobalAvgPool2d) || reports.Any(r => r.Layer is AvgPool2d && r.Output.IsPointMap && r.Input.Height == ((AvgPool2d)r.Layer).KernelSize),
+            layers.Any(l => l is GlobalAvgPool2d)
+                || reports.Any(r => r.Layer is AvgPool2d && r.Output.IsPointMap && r.Input.Height == ((AvgPool2d)r.Layer).KernelSize),
             "global average pooling (GlobalAvgPool2d)");
         Require(RequiredLayers.FullyConnected, Rule.MissingFullyConnected, layers.Any(l => l is Linear), "fully connected layer (Linear)");
     }

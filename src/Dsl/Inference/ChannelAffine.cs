@@ -57,7 +57,8 @@ public sealed class ChannelAffine
     public ChannelAffine Then(ChannelAffine next)
     {
         if (next is null) throw new ArgumentNullException(nameof(next));
-        if (next.Channels != Channels) throw new ArgumentException($"Cannot compose an affine map on {Channels} channels with one on {next.Channels}.", nameof(next));
+        if (next.Channels != Channels)
+            throw new ArgumentException($"Cannot compose an affine map on {Channels} channels with one on {next.Channels}.", nameof(next));
         var scale = new double[Channels];
         var shift = new double[Channels];
         for (var c = 0; c < Channels; c++)

@@ -105,7 +105,8 @@ internal sealed class HeaderJson
                 case 'r': builder.Append('\r'); break;
                 case 't': builder.Append('\t'); break;
                 case 'u':
-                    if (_position + 4 > _text.Length || !int.TryParse(_text.Substring(_position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+                    if (_position + 4 > _text.Length
+                        || !int.TryParse(_text.Substring(_position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
                         throw Error("bad \\u escape");
                     builder.Append((char)code);
                     _position += 4;
@@ -137,7 +138,8 @@ internal sealed class HeaderJson
 
     private void Expect(char c)
     {
-        if (Peek() != c) throw Error(_position < _text.Length ? $"expected '{c}' but found '{_text[_position]}'" : $"expected '{c}' but the text ended");
+        if (Peek() != c) throw Error(_position < _text.Length ? $"expected '{c}' but found '{_text[_position]}'"
+            : $"expected '{c}' but the text ended");
         _position++;
     }
 

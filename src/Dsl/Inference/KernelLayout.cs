@@ -72,7 +72,8 @@ public static class KernelLayout
     /// <summary>The bias after folding: bias·scale + shift (bias 0 when the layer has none), zero-padded to <paramref name="outPadded"/>.</summary>
     public static float[] Bias(float[]? bias, int outChannels, ChannelAffine? fold, int outPadded)
     {
-        if (bias is not null && bias.Length != outChannels) throw new ArgumentException($"{bias.Length} biases for {outChannels} channels.", nameof(bias));
+        if (bias is not null && bias.Length != outChannels)
+            throw new ArgumentException($"{bias.Length} biases for {outChannels} channels.", nameof(bias));
         var result = new float[outPadded];
         for (var o = 0; o < outChannels; o++)
         {

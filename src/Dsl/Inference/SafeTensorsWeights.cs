@@ -56,7 +56,8 @@ public sealed class SafeTensorsWeights
     /// <summary>The tensor names in the file, in name order (no "__metadata__").</summary>
     public IReadOnlyList<string> Names => _entries.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
-    /// <summary>Every tensor's shape by name (no "__metadata__"): what a weights file is matched against networks with (Registry.WeightsFit).</summary>
+    /// <summary>Every tensor's shape by name (no "__metadata__"): what a weights file is matched against networks with
+    /// (Registry.WeightsFit).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Shapes =>
         _entries.ToDictionary(e => e.Key, e => (IReadOnlyList<long>)e.Value.Shape, StringComparer.Ordinal);
 
@@ -65,7 +66,8 @@ public sealed class SafeTensorsWeights
     {
         if (path is null) throw new ArgumentNullException(nameof(path));
         if (!File.Exists(path))
-            throw new FileNotFoundException($"Weights file {path} does not exist (the trainer writes best.safetensors and last.safetensors into its run folder).", path);
+            throw new FileNotFoundException(
+                $"Weights file {path} does not exist (the trainer writes best.safetensors and last.safetensors into its run folder).", path);
         return Parse(File.ReadAllBytes(path), path);
     }
 
@@ -119,7 +121,8 @@ public sealed class SafeTensorsWeights
         var unexpected = _entries.Keys.Where(k => !_taken.Contains(k) && !ignored(k)).OrderBy(k => k, StringComparer.Ordinal).ToArray();
         if (unexpected.Length > 0)
             throw new InvalidDataException(
-                $"{Source} holds {Listed(unexpected)}, which {network} does not have; it is the weights of another network. Load a file the trainer wrote for {network}.");
+                $"{Source} holds {Listed(unexpected)}, which {network} does not have; it is the weights of another network. " +
+                    $"Load a file the trainer wrote for {network}.");
     }
 
     private static SafeTensorsWeights Parse(byte[] bytes, string source)
@@ -155,7 +158,8 @@ public sealed class SafeTensorsWeights
             if (pair.Value is not Dictionary<string, object?> fields
                 || !fields.TryGetValue("dtype", out var dtypeValue) || dtypeValue is not string dtype
                 || !fields.TryGetValue("shape", out var shapeValue) || shapeValue is not List<object?> shapeList || shapeList.Any(d => d is not long)
-                || !fields.TryGetValue("data_offsets", out var offsetsValue) || offsetsValue is not List<object?> offsetList || offsetList.Count != 2 || offsetList.Any(d => d is not long))
+                || !fields.TryGetValue("data_offsets", out var offsetsValue) || offsetsValue is not List<object?> offsetList || offsetList.Count != 2
+                    || offsetList.Any(d => d is not long))
                 throw Damaged($"entry '{pair.Key}' is not {{\"dtype\": string, \"shape\": [integers], \"data_offsets\": [begin, end]}}");
             var shape = shapeList.Select(d => (long)d!).ToArray();
             long begin = (long)offsetList[0]!, end = (long)offsetList[1]!;
@@ -179,7 +183,8 @@ public sealed class SafeTensorsWeights
         _ => 0, // an unknown dtype is only refused if the network asks for that tensor
     };
 
-    private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+    private static string Shape(IEnumerable<long> shape) =>
+        "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
 
     private static string Shape(IEnumerable<int> shape) => Shape(shape.Select(d => (long)d));
 

@@ -12,7 +12,8 @@ public abstract record Layer
     /// <summary>Which layer this is, for exhaustive switches (see <see cref="LayerKind"/>).</summary>
     public abstract LayerKind Kind { get; }
 
-    /// <summary>The torch.nn module that implements the layer (the name torchsummary prints): the kind's name unless a record says otherwise.</summary>
+    /// <summary>The torch.nn module that implements the layer (the name torchsummary prints): the kind's name unless a
+    /// record says otherwise.</summary>
     public virtual string ModuleName => Kind.ToString();
 
     /// <summary>Applied as a torch.nn.functional call: no module, no state, no summary row.</summary>
@@ -59,7 +60,8 @@ public sealed record Dropout2d(double P = LayerDefaults.DropoutProbability, bool
 }
 
 /// <summary>Max pooling; a stride of 0 means the kernel size.</summary>
-public sealed record MaxPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride, bool Functional = LayerDefaults.Functional) : Layer
+public sealed record MaxPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride,
+    bool Functional = LayerDefaults.Functional) : Layer
 {
     public override LayerKind Kind => LayerKind.MaxPool2d;
     public override bool IsFunctional => Functional;
@@ -67,7 +69,8 @@ public sealed record MaxPool2d(int KernelSize = LayerDefaults.PoolKernelSize, in
 }
 
 /// <summary>Average pooling; a stride of 0 means the kernel size.</summary>
-public sealed record AvgPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride, bool Functional = LayerDefaults.Functional) : Layer
+public sealed record AvgPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride,
+    bool Functional = LayerDefaults.Functional) : Layer
 {
     public override LayerKind Kind => LayerKind.AvgPool2d;
     public override bool IsFunctional => Functional;

@@ -41,7 +41,8 @@ public sealed class EngineLowering
     /// <summary>Null when the engine can train the network; else one sentence naming the layer and the limit.</summary>
     public string? Unsupported { get; }
 
-    /// <summary>The lowering of a definition; one whose shapes do not work or that breaks a rule is refused with the analyzer's first error.</summary>
+    /// <summary>The lowering of a definition; one whose shapes do not work or that breaks a rule is refused with the
+    /// analyzer's first error.</summary>
     public static EngineLowering Of(NetworkDefinition network)
     {
         if (network is null) throw new ArgumentNullException(nameof(network));
@@ -75,7 +76,8 @@ public sealed class EngineLowering
                     break;
                 case MaxPool2d max when (long)max.KernelSize * max.KernelSize > MaxPoolTaps:
                     return Refuse(network, string.Format(CultureInfo.InvariantCulture,
-                        "{0}'s layer {1} is MaxPool2d({2}): the engine's max pooling handles windows of up to {3} taps (16x16); use a smaller kernel or AvgPool2d",
+                        "{0}'s layer {1} is MaxPool2d({2}): the engine's max pooling handles windows of up to {3} taps (16x16); " +
+                            "use a smaller kernel or AvgPool2d",
                         network.Name, i + 1, max.KernelSize, MaxPoolTaps));
                 case LogSoftmax when i == layers.Count - 1:
                     logSoftmax = true;

@@ -34,7 +34,8 @@ public sealed class NetworkRegistration
     /// <summary>A new, untrained module; null when the assembly references no torch runtime.</summary>
     public Func<object>? CreateModule { get; init; }
 
-    /// <summary>The inference class with the weights of a safetensors stream (the stream, its name for errors); null when none was generated.</summary>
+    /// <summary>The inference class with the weights of a safetensors stream (the stream, its name for errors); null
+    /// when none was generated.</summary>
     public Func<Stream, string, INetworkInference>? LoadInference { get; init; }
 
     /// <summary>Why there is no trainer on the engine although the engine is there (a layer it cannot train); null otherwise.</summary>

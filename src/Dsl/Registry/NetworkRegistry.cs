@@ -27,7 +27,8 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
         var attribute = assembly.GetCustomAttribute<NetworkRegistryAttribute>();
         if (attribute is null) return new NetworkRegistry(Array.Empty<RegisteredNetwork>());
         var source = Activator.CreateInstance(attribute.Source, nonPublic: true) as INetworkSource
-            ?? throw new InvalidOperationException($"{assembly.GetName().Name}'s registry {attribute.Source.FullName} is not an {nameof(INetworkSource)}.");
+            ?? throw new InvalidOperationException(
+                $"{assembly.GetName().Name}'s registry {attribute.Source.FullName} is not an {nameof(INetworkSource)}.");
         return new NetworkRegistry(source.Networks);
     }
 

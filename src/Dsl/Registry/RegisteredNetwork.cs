@@ -22,9 +22,12 @@ public sealed class RegisteredNetwork
     private RegisteredNetwork(NetworkRegistration registration, Delegate? createTrainer)
     {
         if (registration is null) throw new ArgumentNullException(nameof(registration));
-        string Missing(string property) => $"{nameof(NetworkRegistration)}.{property} is required (registering {(string.IsNullOrEmpty(registration.FullName) ? registration.Name : registration.FullName)}).";
+        string Missing(string property) =>
+            $"{nameof(NetworkRegistration)}.{property} is required (registering " +
+                $"{(string.IsNullOrEmpty(registration.FullName) ? registration.Name : registration.FullName)}).";
         if (string.IsNullOrEmpty(registration.Name)) throw new ArgumentException(Missing(nameof(NetworkRegistration.Name)), nameof(registration));
-        if (string.IsNullOrEmpty(registration.FullName)) throw new ArgumentException(Missing(nameof(NetworkRegistration.FullName)), nameof(registration));
+        if (string.IsNullOrEmpty(registration.FullName))
+            throw new ArgumentException(Missing(nameof(NetworkRegistration.FullName)), nameof(registration));
         Type = registration.Type ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Type)), nameof(registration));
         Definition = registration.Definition ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Definition)), nameof(registration));
         Summary = registration.Summary ?? throw new ArgumentException(Missing(nameof(NetworkRegistration.Summary)), nameof(registration));
@@ -37,7 +40,8 @@ public sealed class RegisteredNetwork
         NoTrainerReason = createTrainer is null ? registration.NoTrainerReason : null;
     }
 
-    /// <summary>The entry of a network without a trainer on the engine (the generated registry's call when the project does not reference the engine).</summary>
+    /// <summary>The entry of a network without a trainer on the engine (the generated registry's call when the project
+    /// does not reference the engine).</summary>
     public static RegisteredNetwork Create(NetworkRegistration registration) => new(registration, null);
 
     /// <summary>
@@ -45,7 +49,8 @@ public sealed class RegisteredNetwork
     /// options and trainer (<c>Create&lt;TrainerOptions, ITrainer&gt;(registration, Net.Trainer.Create)</c>), which
     /// <see cref="CreateTrainer{TOptions, TTrainer}(TOptions)"/> asks for by the same types.
     /// </summary>
-    public static RegisteredNetwork Create<TOptions, TTrainer>(NetworkRegistration registration, TrainerFactory<TOptions, TTrainer> createTrainer) where TTrainer : class =>
+    public static RegisteredNetwork Create<TOptions, TTrainer>(NetworkRegistration registration,
+        TrainerFactory<TOptions, TTrainer> createTrainer) where TTrainer : class =>
         new(registration, createTrainer ?? throw new ArgumentNullException(nameof(createTrainer)));
 
     /// <summary>
@@ -74,7 +79,9 @@ public sealed class RegisteredNetwork
 
     /// <summary>A new, untrained instance of the module.</summary>
     public object CreateModule() =>
-        (_createModule ?? throw new InvalidOperationException($"{FullName} has no module: its assembly references no torch runtime (TorchSharp), so only its definition and summary were generated."))();
+        (_createModule ?? throw new InvalidOperationException(
+            $"{FullName} has no module: its assembly references no torch runtime (TorchSharp), " +
+            $"so only its definition and summary were generated."))();
 
     /// <summary>A new module as the runtime's module type, e.g. <c>CreateModule&lt;torch.nn.Module&lt;Tensor, Tensor&gt;&gt;()</c>.</summary>
     public T CreateModule<T>() where T : class =>
@@ -119,7 +126,9 @@ public sealed class RegisteredNetwork
 
     /// <summary>The inference class with the weights of a safetensors stream; <paramref name="source"/> names it in errors.</summary>
     public INetworkInference LoadInference(Stream stream, string source) =>
-        (_loadInference ?? throw new InvalidOperationException($"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
+        (_loadInference ?? throw new InvalidOperationException(
+            $"{FullName} has no inference class: the generator emits one only for projects on .NET 7 or later, " +
+            $"when no type of that name exists and the network's sizes fit its kernels."))(stream, source);
 
     /// <summary>
     /// The network has a trainer on the plain-C# engine, so the engine's <c>network.CreateTrainer(options)</c> works: for
@@ -140,10 +149,13 @@ public sealed class RegisteredNetwork
             ?? "the generator emits one only when the project references Mnist.Dsl.Engine (add a ProjectReference or PackageReference to it)."));
         return create is TrainerFactory<TOptions, TTrainer> typed
             ? typed(options)
-            : throw new InvalidCastException($"{FullName}'s trainer factory is a {create.GetType().Name}, not a factory of {typeof(TTrainer).FullName} from {typeof(TOptions).FullName}.");
+            : throw new InvalidCastException(
+                $"{FullName}'s trainer factory is a {create.GetType().Name}, " +
+                $"not a factory of {typeof(TTrainer).FullName} from {typeof(TOptions).FullName}.");
     }
 
-    /// <summary>Why the network has no trainer although the engine is there (a layer it cannot train: EngineLowering.Unsupported); null otherwise.</summary>
+    /// <summary>Why the network has no trainer although the engine is there (a layer it cannot train:
+    /// EngineLowering.Unsupported); null otherwise.</summary>
     public string? NoTrainerReason { get; }
 
     public override string ToString() => FullName;

@@ -24,7 +24,9 @@ public static class RegistryNameClashes
             foreach (var entry in all.Where(e => e.Declared))
             {
                 var others = string.Join(", ", all.Where(e => !e.Equals(entry)).Select(e => e.FullName));
-                yield return (entry, $"{entry.FullName} is named \"{entry.RegistryName}\", but {others} has that name too (ignoring case); give each network its own Name");
+                yield return (entry,
+                    $"{entry.FullName} is named \"{entry.RegistryName}\", but {others} has that name too (ignoring case); " +
+                    $"give each network its own Name");
             }
         }
     }

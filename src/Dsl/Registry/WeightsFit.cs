@@ -31,7 +31,8 @@ public static class WeightsFit
     }
 
     /// <summary>The networks among <paramref name="networks"/> the tensors fit, in the order given, each once.</summary>
-    public static IReadOnlyList<RegisteredNetwork> Fitting(IReadOnlyDictionary<string, IReadOnlyList<long>> tensors, IEnumerable<RegisteredNetwork> networks) =>
+    public static IReadOnlyList<RegisteredNetwork> Fitting(IReadOnlyDictionary<string, IReadOnlyList<long>> tensors,
+        IEnumerable<RegisteredNetwork> networks) =>
         (networks ?? throw new ArgumentNullException(nameof(networks))).Distinct().Where(n => Fits(n, tensors)).ToArray();
 
     /// <summary>

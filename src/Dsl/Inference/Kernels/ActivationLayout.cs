@@ -14,7 +14,9 @@ public readonly struct ActivationLayout
     public ActivationLayout(int channels, int height, int width, int pad)
     {
         if (channels < 1 || height < 1 || width < 1 || pad < 0)
-            throw new ArgumentOutOfRangeException(nameof(channels), $"An activation needs positive channels, height and width and a border of 0 or more; got [{channels}, {height}, {width}] with border {pad}.");
+            throw new ArgumentOutOfRangeException(nameof(channels),
+                $"An activation needs positive channels, height and width and a border of 0 or more; got [{channels}, {height}, " +
+                $"{width}] with border {pad}.");
         Channels = channels;
         Height = height;
         Width = width;

@@ -54,7 +54,8 @@ internal static class ConvolutionTiles
     /// <param name="scale">The epilogue's scales at channel 0 (when <typeparamref name="TAffine"/> is <see cref="Yes"/>).</param>
     /// <param name="shift">The epilogue's shifts at channel 0.</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref float source, ref float weights, ref float bias, ref float target, nint channel,
+    public static void Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref float source, ref float weights, ref float bias, ref float target,
+        nint channel,
         in TileGeometry geometry, ref float scale, ref float shift)
         where TPixels : struct, ICount
         where TVectors : struct, ICount
@@ -161,7 +162,8 @@ internal static class ConvolutionTiles
 
     /// <summary>The epilogue, then the store: whole when the vector's 8 channels exist, else only the ones that do.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TReluFirst, TAffine, TReluLast>(ref float target, nint local, V value, nint groupChannel, int outChannels, ref float scale, ref float shift)
+    private static void Finish<TReluFirst, TAffine, TReluLast>(ref float target, nint local, V value, nint groupChannel, int outChannels,
+        ref float scale, ref float shift)
         where TReluFirst : struct, IFlag
         where TAffine : struct, IFlag
         where TReluLast : struct, IFlag

@@ -14,19 +14,25 @@ public static partial class InferenceKernels
     /// reduction. The input's border is the padding. <paramref name="weights"/> are [ky][kx][channels padded to a
     /// multiple of 8] (<see cref="KernelLayout.DepthwiseWeights"/>), <paramref name="bias"/> the padded bias.
     /// </summary>
-    public static void DepthwiseConvolution(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout,
+    public static void DepthwiseConvolution(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output,
+        ActivationLayout outputLayout,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int kernel, int stride, Epilogue epilogue)
     {
         const string Name = nameof(DepthwiseConvolution);
-        if (kernel < 1 || stride < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
+        if (kernel < 1 || stride < 1)
+            throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
         CheckSameChannels(Name, inputLayout, outputLayout);
         CheckWindow(Name, inputLayout, outputLayout, kernel, stride, inputLayout.Pad);
         CheckLengths(Name, input.Length, inputLayout, output.Length, outputLayout);
         var channels = outputLayout.Channels;
         var padded = (channels + 7) / 8 * 8;
         if (weights.Length != (long)kernel * kernel * padded)
-            throw new ArgumentException($"{Name}: {weights.Length} weights; a depthwise {kernel}×{kernel} kernel over {channels} channels (padded to {padded}) needs {(long)kernel * kernel * padded}.", nameof(weights));
-        if (bias.Length < padded) throw new ArgumentException($"{Name}: {bias.Length} biases; {channels} channels need {padded} (padded to whole 8-wide vectors).", nameof(bias));
+            throw new ArgumentException(
+                $"{Name}: {weights.Length} weights; a depthwise {kernel}×{kernel} kernel over {channels} channels (padded to {padded}) needs " +
+                $"{(long)kernel * kernel * padded}.", nameof(weights));
+        if (bias.Length < padded)
+            throw new ArgumentException($"{Name}: {bias.Length} biases; {channels} channels need {padded} (padded to whole 8-wide vectors).",
+                nameof(bias));
         epilogue.Check(channels, Name);
 
         ref float first = ref MemoryMarshal.GetReference(input);

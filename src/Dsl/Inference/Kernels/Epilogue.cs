@@ -14,8 +14,10 @@ public readonly struct Epilogue
 {
     public Epilogue(bool reluFirst, float[]? scale, float[]? shift, bool reluLast)
     {
-        if ((scale is null) != (shift is null)) throw new ArgumentException("An epilogue's scale and shift come together: give both or neither.", nameof(shift));
-        if (scale is not null && scale.Length != shift!.Length) throw new ArgumentException($"{scale.Length} scales but {shift.Length} shifts.", nameof(shift));
+        if ((scale is null) != (shift is null))
+            throw new ArgumentException("An epilogue's scale and shift come together: give both or neither.", nameof(shift));
+        if (scale is not null && scale.Length != shift!.Length)
+            throw new ArgumentException($"{scale.Length} scales but {shift.Length} shifts.", nameof(shift));
         ReluFirst = reluFirst;
         Scale = scale;
         Shift = shift;
@@ -40,7 +42,9 @@ public readonly struct Epilogue
     internal void Check(int channels, string kernel)
     {
         if (Scale is not null && Scale.Length < (channels + 7) / 8 * 8)
-            throw new ArgumentException($"{kernel}: the epilogue's scale and shift have {Scale.Length} floats; {channels} channels need {(channels + 7) / 8 * 8} (padded to whole 8-wide vectors).", "epilogue");
+            throw new ArgumentException(
+                $"{kernel}: the epilogue's scale and shift have {Scale.Length} floats; {channels} channels need {(channels + 7) / 8 * 8} (padded " +
+                $"to whole 8-wide vectors).", "epilogue");
     }
 }
 #endif

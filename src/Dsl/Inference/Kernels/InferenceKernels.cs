@@ -29,14 +29,19 @@ public static partial class InferenceKernels
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int kernel, int stride, Epilogue epilogue)
     {
         const string Name = nameof(Convolution);
-        if (kernel < 1 || stride < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
+        if (kernel < 1 || stride < 1)
+            throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
         CheckWindow(Name, inputLayout, outputLayout, kernel, stride, inputLayout.Pad);
         CheckLengths(Name, input.Length, inputLayout, output.Length, outputLayout);
         var paddedOut = (outputLayout.Channels + 7) / 8 * 8;
         var weightCount = (long)kernel * kernel * inputLayout.Channels * paddedOut;
         if (weights.Length != weightCount)
-            throw new ArgumentException($"{Name}: {weights.Length} weights; a {kernel}×{kernel} kernel from {inputLayout.Channels} to {outputLayout.Channels} channels (padded to {paddedOut}) needs {weightCount}.", nameof(weights));
-        if (bias.Length < paddedOut) throw new ArgumentException($"{Name}: {bias.Length} biases; {outputLayout.Channels} channels need {paddedOut} (padded to whole 8-wide vectors).", nameof(bias));
+            throw new ArgumentException(
+                $"{Name}: {weights.Length} weights; a {kernel}×{kernel} kernel from {inputLayout.Channels} to {outputLayout.Channels} channels " +
+                $"(padded to {paddedOut}) needs {weightCount}.", nameof(weights));
+        if (bias.Length < paddedOut)
+            throw new ArgumentException(
+                $"{Name}: {bias.Length} biases; {outputLayout.Channels} channels need {paddedOut} (padded to whole 8-wide vectors).", nameof(bias));
         epilogue.Check(outputLayout.Channels, Name);
 
         var vectors = paddedOut / 8;
@@ -54,7 +59,8 @@ public static partial class InferenceKernels
         }
     }
 
-    private readonly ref struct ConvolutionCall(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout,
+    private readonly ref struct ConvolutionCall(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output,
+        ActivationLayout outputLayout,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int stride, TileGeometry geometry, Epilogue epilogue)
     {
         public readonly ReadOnlySpan<float> Input = input;
@@ -97,7 +103,8 @@ public static partial class InferenceKernels
         }
     }
 
-    /// <summary>Output rows, blocks of <typeparamref name="TPixels"/> pixels (then single pixels), groups of <typeparamref name="TVectors"/> vectors of channels.</summary>
+    /// <summary>Output rows, blocks of <typeparamref name="TPixels"/> pixels (then single pixels), groups of
+    /// <typeparamref name="TVectors"/> vectors of channels.</summary>
     private static void Convolve<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(in ConvolutionCall call)
         where TPixels : struct, ICount
         where TVectors : struct, ICount
@@ -126,24 +133,28 @@ public static partial class InferenceKernels
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
+                    ConvolutionTiles.Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc),
+                        ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
             for (; x < outputLayout.Width; x++)
             {
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<One, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
+                    ConvolutionTiles.Tile<One, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc),
+                        ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
         }
     }
 
-    /// <summary>Max or average pooling, <paramref name="kernel"/>×<paramref name="kernel"/> windows every <paramref name="stride"/> pixels, no padding.</summary>
+    /// <summary>Max or average pooling, <paramref name="kernel"/>×<paramref name="kernel"/> windows every
+    /// <paramref name="stride"/> pixels, no padding.</summary>
     public static void Pool(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout,
         bool max, int kernel, int stride, Epilogue epilogue)
     {
         const string Name = nameof(Pool);
-        if (kernel < 1 || stride < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
+        if (kernel < 1 || stride < 1)
+            throw new ArgumentOutOfRangeException(nameof(kernel), $"{Name}: kernel {kernel} and stride {stride} must be 1 or more.");
         CheckSameChannels(Name, inputLayout, outputLayout);
         CheckWindow(Name, inputLayout, outputLayout, kernel, stride, 0);
         CheckLengths(Name, input.Length, inputLayout, output.Length, outputLayout);
@@ -186,11 +197,13 @@ public static partial class InferenceKernels
     }
 
     /// <summary>The mean of each channel over the whole map, into a 1×1 map.</summary>
-    public static void GlobalAveragePool(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout, Epilogue epilogue)
+    public static void GlobalAveragePool(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout,
+        Epilogue epilogue)
     {
         const string Name = nameof(GlobalAveragePool);
         CheckSameChannels(Name, inputLayout, outputLayout);
-        if (outputLayout.Height != 1 || outputLayout.Width != 1) throw new ArgumentException($"{Name}: the output is {outputLayout}; global average pooling gives a 1×1 map.", nameof(outputLayout));
+        if (outputLayout.Height != 1 || outputLayout.Width != 1)
+            throw new ArgumentException($"{Name}: the output is {outputLayout}; global average pooling gives a 1×1 map.", nameof(outputLayout));
         CheckLengths(Name, input.Length, inputLayout, output.Length, outputLayout);
         epilogue.Check(outputLayout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(input);
@@ -216,12 +229,17 @@ public static partial class InferenceKernels
         }
     }
 
-    /// <summary>A map to a vector in PyTorch's [C, H, W] order (the map is channels-last, so this permutes); the epilogue's channel is the vector's index.</summary>
-    public static void Flatten(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout, Epilogue epilogue)
+    /// <summary>A map to a vector in PyTorch's [C, H, W] order (the map is channels-last, so this permutes); the
+    /// epilogue's channel is the vector's index.</summary>
+    public static void Flatten(ReadOnlySpan<float> input, ActivationLayout inputLayout, Span<float> output, ActivationLayout outputLayout,
+        Epilogue epilogue)
     {
         const string Name = nameof(Flatten);
-        if (outputLayout.Height != 1 || outputLayout.Width != 1 || outputLayout.Channels != (long)inputLayout.Channels * inputLayout.Height * inputLayout.Width)
-            throw new ArgumentException($"{Name}: the output is {outputLayout}; flattening {inputLayout} gives [{(long)inputLayout.Channels * inputLayout.Height * inputLayout.Width}, 1, 1].", nameof(outputLayout));
+        if (outputLayout.Height != 1 || outputLayout.Width != 1
+            || outputLayout.Channels != (long)inputLayout.Channels * inputLayout.Height * inputLayout.Width)
+            throw new ArgumentException(
+                $"{Name}: the output is {outputLayout}; flattening {inputLayout} gives " +
+                $"[{(long)inputLayout.Channels * inputLayout.Height * inputLayout.Width}, 1, 1].", nameof(outputLayout));
         CheckLengths(Name, input.Length, inputLayout, output.Length, outputLayout);
         epilogue.Check(outputLayout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(input);
@@ -238,8 +256,11 @@ public static partial class InferenceKernels
     {
         const string Name = nameof(Image);
         var length = (long)outputLayout.Channels * outputLayout.Height * outputLayout.Width;
-        if (image.Length < length) throw new ArgumentException($"{Name}: the image has {image.Length} floats; {outputLayout} needs {length}.", nameof(image));
-        if (output.Length < outputLayout.Length) throw new ArgumentException($"{Name}: the output has {output.Length} floats; {outputLayout} needs {outputLayout.Length}.", nameof(output));
+        if (image.Length < length)
+            throw new ArgumentException($"{Name}: the image has {image.Length} floats; {outputLayout} needs {length}.", nameof(image));
+        if (output.Length < outputLayout.Length)
+            throw new ArgumentException($"{Name}: the output has {output.Length} floats; {outputLayout} needs {outputLayout.Length}.",
+                nameof(output));
         epilogue.Check(outputLayout.Channels, Name);
         ref float source = ref MemoryMarshal.GetReference(image);
         ref float target = ref MemoryMarshal.GetReference(output);
@@ -254,7 +275,9 @@ public static partial class InferenceKernels
     public static void LogSoftmax(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
     {
         const string Name = nameof(LogSoftmax);
-        if (activation.Length < layout.Length) throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.", nameof(activation));
+        if (activation.Length < layout.Length)
+            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
+                nameof(activation));
         epilogue.Check(layout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(activation);
         var channels = layout.Channels;
@@ -275,7 +298,9 @@ public static partial class InferenceKernels
     public static void ApplyEpilogue(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
     {
         const string Name = nameof(ApplyEpilogue);
-        if (activation.Length < layout.Length) throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.", nameof(activation));
+        if (activation.Length < layout.Length)
+            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
+                nameof(activation));
         epilogue.Check(layout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(activation);
         for (var y = 0; y < layout.Height; y++)
@@ -290,18 +315,24 @@ public static partial class InferenceKernels
     {
         long height = input.Height + 2L * padding - kernel, width = input.Width + 2L * padding - kernel;
         if (height < 0 || width < 0 || height / stride + 1 != output.Height || width / stride + 1 != output.Width)
-            throw new ArgumentException($"{kernelName}: a {kernel}×{kernel} window every {stride} pixel(s) with padding {padding} over {input} does not give {output}.", nameof(output));
+            throw new ArgumentException(
+                $"{kernelName}: a {kernel}×{kernel} window every {stride} pixel(s) with padding {padding} over {input} does not give {output}.",
+                nameof(output));
     }
 
     private static void CheckSameChannels(string kernelName, ActivationLayout input, ActivationLayout output)
     {
-        if (input.Channels != output.Channels) throw new ArgumentException($"{kernelName}: the input has {input.Channels} channels, the output {output.Channels}; they must be equal.", nameof(output));
+        if (input.Channels != output.Channels)
+            throw new ArgumentException($"{kernelName}: the input has {input.Channels} channels, the output {output.Channels}; they must be equal.",
+                nameof(output));
     }
 
     private static void CheckLengths(string kernelName, int inputLength, ActivationLayout input, int outputLength, ActivationLayout output)
     {
-        if (inputLength < input.Length) throw new ArgumentException($"{kernelName}: the input has {inputLength} floats; {input} needs {input.Length}.", nameof(input));
-        if (outputLength < output.Length) throw new ArgumentException($"{kernelName}: the output has {outputLength} floats; {output} needs {output.Length}.", nameof(output));
+        if (inputLength < input.Length)
+            throw new ArgumentException($"{kernelName}: the input has {inputLength} floats; {input} needs {input.Length}.", nameof(input));
+        if (outputLength < output.Length)
+            throw new ArgumentException($"{kernelName}: the output has {outputLength} floats; {output} needs {output.Length}.", nameof(output));
     }
 }
 #endif

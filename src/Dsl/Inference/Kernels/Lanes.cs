@@ -56,7 +56,8 @@ internal static class Lanes
         return value;
     }
 
-    /// <summary>The first <paramref name="count"/> lanes of <paramref name="value"/>: the last output channels when their number is not a multiple of 8.</summary>
+    /// <summary>The first <paramref name="count"/> lanes of <paramref name="value"/>: the last output channels when
+    /// their number is not a multiple of 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StorePartial(ref float origin, nint offset, V value, int count)
     {
