@@ -44,7 +44,8 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
 
     public double Epsilon { get; init; } = 1e-5;
 
-    /// <summary>A block for batches of <paramref name="batch"/> images cut into <paramref name="rows"/> chunks (the rows of its partial-sum tables).</summary>
+    /// <summary>A block for batches of <paramref name="batch"/> images cut into <paramref name="rows"/> chunks (the
+    /// rows of its partial-sum tables).</summary>
     public ConvReluBatchNormBlock(Conv2dGeometry geometry, int batch, int threads, int rows, double dropout, NativeArena arena)
     {
         Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
@@ -76,7 +77,8 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         }
     }
 
-    /// <summary>Phase 1, one chunk (images [from, to), partial-sum row <paramref name="row"/>): convolution + ReLU and the chunk's BatchNorm sums.</summary>
+    /// <summary>Phase 1, one chunk (images [from, to), partial-sum row <paramref name="row"/>): convolution + ReLU and
+    /// the chunk's BatchNorm sums.</summary>
     public void ForwardConvolution(float* input, int from, int to, int row, int thread)
     {
         var g = Conv.Geometry;

@@ -9,7 +9,8 @@ internal sealed unsafe class DropoutUnit : ElementwiseUnit
     private readonly double _p;
     private readonly int _channels, _layer;
 
-    /// <summary>Dropout of probability <paramref name="p"/> (channels 0) or Dropout2d (channels: the channel count); <paramref name="layer"/> keys the masks.</summary>
+    /// <summary>Dropout of probability <paramref name="p"/> (channels 0) or Dropout2d (channels: the channel count);
+    /// <paramref name="layer"/> keys the masks.</summary>
     public DropoutUnit(double p, int channels, int layer, int size, int batch, NativeArena arena) : base(size, batch, arena)
     {
         _p = p;
@@ -17,7 +18,8 @@ internal sealed unsafe class DropoutUnit : ElementwiseUnit
         _layer = layer;
     }
 
-    public override void Forward(int phase, in ChunkWork work) => Apply(Input, Output, work.From, work.To, DropoutMask.Key(work.Seed, work.Step, _layer));
+    public override void Forward(int phase, in ChunkWork work) =>
+        Apply(Input, Output, work.From, work.To, DropoutMask.Key(work.Seed, work.Step, _layer));
 
     public override void Backward(int phase, in ChunkWork work)
     {
@@ -25,7 +27,8 @@ internal sealed unsafe class DropoutUnit : ElementwiseUnit
     }
 
     public override void Evaluate(int from, int to, int thread, float* parameters) =>
-        new Span<float>(Input + (long)from * InputSize, (to - from) * InputSize).CopyTo(new Span<float>(Output + (long)from * InputSize, (to - from) * InputSize));
+        new Span<float>(Input + (long)from * InputSize, (to - from) * InputSize)
+            .CopyTo(new Span<float>(Output + (long)from * InputSize, (to - from) * InputSize));
 
     // Forward and backward are the same: multiply by keep / (1 - p).
     private void Apply(float* source, float* target, int from, int to, uint key)

@@ -158,7 +158,8 @@ public sealed partial class TrainerBlueprint
     /// <summary>The trainer at the options' vector width (the widest this processor accelerates when not given).</summary>
     public ITrainer Create(TrainerOptions options)
     {
-        if (!_closed) throw new InvalidOperationException($"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
+        if (!_closed) throw new InvalidOperationException(
+            $"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
         return (options.Width ?? SimdWidths.Best()) switch
         {
             SimdWidth.Bits512 => new ComposedTrainer<System.Runtime.Intrinsics.Vector512<float>, Vec512>(this, options),
@@ -187,7 +188,8 @@ public sealed partial class TrainerBlueprint
     private Conv2dGeometry Geometry(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias, int groups = 1)
     {
         Expect(!_flat && inChannels == _channels, name, $"takes {inChannels} channels but [{_channels}, {_height}, {_width}] arrives");
-        Expect(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0, name, $"groups {groups} must divide both {inChannels} and {outChannels} channels");
+        Expect(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0, name,
+            $"groups {groups} must divide both {inChannels} and {outChannels} channels");
         var g = new Conv2dGeometry(inChannels, outChannels, _height, _width, kernel, stride, padding, bias, 1) { Groups = groups };
         g.Validate();
         return g;
@@ -223,7 +225,8 @@ public sealed partial class TrainerBlueprint
             new Conv2dUnit<TV, TOps>(Name, Geometry with { VectorWidth = TOps.Count }, c.Batch, c.Threads, c.Arena);
     }
 
-    private sealed record FusedSpec(string Conv, string BatchNorm, Conv2dGeometry Geometry, double Momentum, double Eps, double Dropout, int Layer) : UnitSpec
+    private sealed record FusedSpec(string Conv, string BatchNorm, Conv2dGeometry Geometry, double Momentum, double Eps, double Dropout, int Layer)
+        : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
             new ConvReluBatchNormUnit<TV, TOps>(Conv, BatchNorm, Geometry with { VectorWidth = TOps.Count }, Momentum, Eps,

@@ -88,7 +88,8 @@ internal sealed record Conv2dGeometry(
         return columns;
     }
 
-    /// <summary>Throws unless the layer fits the engine: positive sizes, an output at least one pixel wide, groups that divide both channel counts.</summary>
+    /// <summary>Throws unless the layer fits the engine: positive sizes, an output at least one pixel wide, groups that
+    /// divide both channel counts.</summary>
     public void Validate()
     {
         if (InChannels < 1 || OutChannels < 1 || Kernel < 1 || Stride < 1 || Padding < 0 || OutHeight < 1 || OutWidth < 1)

@@ -151,7 +151,8 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
                     for (int group = 0; group < g.Groups; group++)
                         WideConvolution<TV, TOps>.Forward(dy + (nint)group * g.GroupOutChannels * g.GradientPlane + from, _backwardColumns,
                             g.GroupOutChannels * g.Taps, _packedBackward + group * g.GroupWeightCount, g.GroupInChannels, null,
-                            _inputGradient[thread] + (nint)group * g.GroupInChannels * g.InputGradientPositions + from, g.InputGradientPositions, to - from);
+                            _inputGradient[thread] + (nint)group * g.GroupInChannels * g.InputGradientPositions + from, g.InputGradientPositions,
+                                to - from);
             }
             if (dx != null) CropInputGradient(_inputGradient[thread], dx);
         }
@@ -161,7 +162,8 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
             float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
             float* dy = _outputGradient[thread][0] + g.GradientFront;
             if (g.IsDepthwise)
-                DepthwiseConvolution<TV, TOps>.WeightGradient(dy, (nint)_gradientSlot, g.GradientPlane, x, xStride, g.InputPlane, count, g.OutChannels,
+                DepthwiseConvolution<TV, TOps>.WeightGradient(dy, (nint)_gradientSlot, g.GradientPlane, x, xStride, g.InputPlane, count,
+                    g.OutChannels,
                     _forwardColumns, g.Taps, weightGradient, g.OutputPositions);
             else
                 for (int group = 0; group < g.Groups; group++)

@@ -234,7 +234,8 @@ internal static unsafe class WideConvolution<TV, TOps>
         grad[0] += TOps.Sum(a30); grad[1] += TOps.Sum(a31); grad[2] += TOps.Sum(a32);
     }
 
-    /// <summary>sum over images i and p in [0, positions) of dy_i[p] * x_i[p] (image i at dy + i * dyStride, x + i * xStride), in one vector of lanes.</summary>
+    /// <summary>sum over images i and p in [0, positions) of dy_i[p] * x_i[p] (image i at dy + i * dyStride, x + i *
+    /// xStride), in one vector of lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
     {

@@ -19,7 +19,8 @@ internal static unsafe class ReluKernels
         int i = 0;
         if (VectorPaths.On)
             for (; i + Vector<float>.Count <= count; i += Vector<float>.Count)
-                Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(y + i), Vector<float>.Zero), Vector.Load(dy + i), Vector<float>.Zero).Store(dx + i);
+                Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(y + i), Vector<float>.Zero), Vector.Load(dy + i), Vector<float>.Zero)
+                    .Store(dx + i);
         for (; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
     }
 }

@@ -14,7 +14,8 @@ public unsafe interface IOptimizer
     /// <summary>State floats per parameter: SGD 1 (momentum buffer), Adam 2 (first and second moments).</summary>
     int StateBuffers { get; }
 
-    /// <summary>The state buffers' names in PyTorch's optimizer state ("momentum_buffer"; "exp_avg", "exp_avg_sq"): what a checkpoint calls them.</summary>
+    /// <summary>The state buffers' names in PyTorch's optimizer state ("momentum_buffer"; "exp_avg", "exp_avg_sq"):
+    /// what a checkpoint calls them.</summary>
     IReadOnlyList<string> StateNames { get; }
 
     /// <summary>
@@ -23,7 +24,8 @@ public unsafe interface IOptimizer
     /// </summary>
     long Steps { get; set; }
 
-    /// <summary>Whether the state buffers hold anything yet (PyTorch's SGD has no momentum buffer before its first step, nor without momentum).</summary>
+    /// <summary>Whether the state buffers hold anything yet (PyTorch's SGD has no momentum buffer before its first
+    /// step, nor without momentum).</summary>
     bool HasState { get; }
 
     /// <summary>Whether PyTorch's state for a parameter also counts its steps ("step": Adam does, SGD does not).</summary>

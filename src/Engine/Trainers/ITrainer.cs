@@ -40,7 +40,8 @@ public interface ITrainer : IDisposable
     /// <summary>All parameters, flat, in <see cref="Layout"/> order. Call <see cref="ParametersChanged"/> after writing.</summary>
     Span<float> Parameters { get; }
 
-    /// <summary>The last step's gradient of every parameter (reduced over the batch), flat and parallel to <see cref="Parameters"/>; valid until the next step.</summary>
+    /// <summary>The last step's gradient of every parameter (reduced over the batch), flat and parallel to
+    /// <see cref="Parameters"/>; valid until the next step.</summary>
     ReadOnlySpan<float> Gradients { get; }
 
     /// <summary>Refreshes what the trainer derives from the parameters (packed convolution weights); call after writing them.</summary>
@@ -48,7 +49,8 @@ public interface ITrainer : IDisposable
 
     IOptimizer Optimizer { get; }
 
-    /// <summary>The float buffers in state-dict order ("bn1.running_mean", "bn1.running_var", ...); num_batches_tracked is <see cref="BatchesTracked"/>.</summary>
+    /// <summary>The float buffers in state-dict order ("bn1.running_mean", "bn1.running_var", ...); num_batches_tracked
+    /// is <see cref="BatchesTracked"/>.</summary>
     IReadOnlyList<string> BufferNames { get; }
 
     /// <summary>The buffer named <paramref name="name"/> (one of <see cref="BufferNames"/>), writable.</summary>
@@ -57,6 +59,7 @@ public interface ITrainer : IDisposable
     /// <summary>BatchNorm's num_batches_tracked, the same for every BatchNorm layer (0 when there is none).</summary>
     long BatchesTracked { get; set; }
 
-    /// <summary>The optimizer's state buffer <paramref name="index"/> (below Optimizer.StateBuffers), flat and parallel to <see cref="Parameters"/>.</summary>
+    /// <summary>The optimizer's state buffer <paramref name="index"/> (below Optimizer.StateBuffers), flat and parallel
+    /// to <see cref="Parameters"/>.</summary>
     Span<float> OptimizerState(int index);
 }

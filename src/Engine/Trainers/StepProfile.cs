@@ -67,7 +67,8 @@ internal static class StepProfile
             text.AppendLine($"profile_{phase}={us:F1} us/image ({100.0 * Ticks[(int)phase] / Math.Max(total, 1):F1}%)");
         }
         foreach (var (action, ticks) in ActionTicks)
-            text.AppendLine($"profile_unit {action}={ticks * 1e6 / Stopwatch.Frequency / images:F2} us/image ({100.0 * ticks / Math.Max(total, 1):F1}%)");
+            text.AppendLine($"profile_unit {action}={ticks * 1e6 / Stopwatch.Frequency / images:F2} us/image " +
+                $"({100.0 * ticks / Math.Max(total, 1):F1}%)");
         return text.ToString();
     }
 }
