@@ -12,7 +12,8 @@ namespace Mnist.Dsl.Generator;
 /// For every class marked [Network], emits its module code, and its inference class (&lt;Name&gt;Inference: the
 /// forward pass in plain C#, see <see cref="InferenceEmitter"/>) when the compilation has what that code needs; and
 /// its trainer on the plain-C# engine (a nested Trainer class, see
-/// <see cref="TrainerEmitter"/>) when the compilation references Mnist.Dsl.Engine; and once per compilation the registry that lists them (see <see cref="RegistryEmitter"/>). Each network's
+/// <see cref="TrainerEmitter"/>) when the compilation references Mnist.Dsl.Engine; and once per compilation the
+/// registry that lists them (see <see cref="RegistryEmitter"/>). Each network's
 /// <see cref="NetworkPlan"/> is computed once, from its declaration and the budget the project sets, and every
 /// emitter reads it. The pipeline carries only equatable values (<see cref="NetworkSpec"/>,
 /// <see cref="ParameterBudgets"/>, <see cref="NetworkPlan"/>, <see cref="RuntimeFlavour"/>, a bool), so an edit that
@@ -82,7 +83,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, _) => RegistryEntry.Of(pair.Left.Left, pair.Left.Right, pair.Right))
             .Where(static entry => entry is not null)
             .Collect()
-            .Select(static (entries, _) => new EquatableArray<RegistryEntry>(entries.Select(e => e!).OrderBy(e => e.FullName, System.StringComparer.Ordinal)))
+            .Select(static (entries, _) =>
+                new EquatableArray<RegistryEntry>(entries.Select(e => e!).OrderBy(e => e.FullName, System.StringComparer.Ordinal)))
             .WithTrackingName(TrackingNames.RegistryEntries);
 
         var registryTarget = context.CompilationProvider

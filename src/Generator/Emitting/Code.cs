@@ -7,7 +7,8 @@ internal static class Code
 {
     /// <summary>A name as C# source: a keyword used as a name (class @class) keeps its @.</summary>
     public static string Identifier(string name) =>
-        name.StartsWith("@", System.StringComparison.Ordinal) || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+        name.StartsWith("@", System.StringComparison.Ordinal)
+            || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
             ? name : "@" + name;
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -26,9 +26,15 @@ internal static class LayerKindTable
             LayerKind.ReLU => Stateless("nn.ReLU()", "nn.functional.relu(x)", $"ReLU({functional})", "ReLU"),
             LayerKind.Dropout => Dropout("Dropout", "dropout", ((Dropout)layer).P, functional),
             LayerKind.Dropout2d => Dropout("Dropout2d", "dropout2d", ((Dropout2d)layer).P, functional),
-            LayerKind.MaxPool2d => Pool("MaxPool2d", "max_pool2d", ((MaxPool2d)layer).KernelSize, ((MaxPool2d)layer).Stride, ((MaxPool2d)layer).EffectiveStride, functional),
-            LayerKind.AvgPool2d => Pool("AvgPool2d", "avg_pool2d", ((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).Stride, ((AvgPool2d)layer).EffectiveStride, functional),
-            LayerKind.GlobalAvgPool2d => Stateless("nn.AdaptiveAvgPool2d(1)", "nn.functional.adaptive_avg_pool2d(x, 1)", $"GlobalAvgPool2d({functional})", "global average pooling"),
+            LayerKind.MaxPool2d =>
+                Pool("MaxPool2d", "max_pool2d", ((MaxPool2d)layer).KernelSize, ((MaxPool2d)layer).Stride, ((MaxPool2d)layer).EffectiveStride,
+                    functional),
+            LayerKind.AvgPool2d =>
+                Pool("AvgPool2d", "avg_pool2d", ((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).Stride, ((AvgPool2d)layer).EffectiveStride,
+                    functional),
+            LayerKind.GlobalAvgPool2d =>
+                Stateless("nn.AdaptiveAvgPool2d(1)", "nn.functional.adaptive_avg_pool2d(x, 1)", $"GlobalAvgPool2d({functional})",
+                    "global average pooling"),
             LayerKind.Flatten => Stateless("nn.Flatten()", "x.flatten(1)", $"Flatten({functional})", "Flatten"),
             LayerKind.Linear => FullyConnected((Linear)layer, input.Channels),
             LayerKind.LogSoftmax => Stateless("nn.LogSoftmax(1)", "nn.functional.log_softmax(x, 1)", $"LogSoftmax({functional})", "LogSoftmax"),
@@ -43,12 +49,15 @@ internal static class LayerKindTable
         $"nn.Conv2d({Code.Int(inChannels)}, {Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}"
             + (c.Groups != 1 ? $", groups: {Code.Int(c.Groups)}" : "") + $", bias: {Code.Bool(c.Bias)})",
         null,
-        Layers + $"Conv2d({Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}, {Code.Bool(c.Bias)}, {Code.Int(c.InChannels)}"
+        Layers + $"Conv2d({Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}, {Code.Bool(c.Bias)}, " +
+            $"{Code.Int(c.InChannels)}"
             + (c.Groups != 1 ? $", {Code.Int(c.Groups)}" : "") + ")",
         string.Format(CultureInfo.InvariantCulture, "Conv2d {0} → {1}, {2}×{2}", inChannels, c.OutChannels, c.KernelSize)
             + (c.Stride != 1 ? string.Format(CultureInfo.InvariantCulture, ", stride {0}", c.Stride) : "")
             + (c.Padding != 0 ? string.Format(CultureInfo.InvariantCulture, ", padding {0}", c.Padding) : "")
-            + (c.Groups == 1 ? "" : c.Groups == inChannels && c.Groups == c.OutChannels ? ", depthwise" : string.Format(CultureInfo.InvariantCulture, ", {0} groups", c.Groups))
+            + (c.Groups == 1 ? ""
+                : c.Groups == inChannels && c.Groups == c.OutChannels ? ", depthwise"
+                : string.Format(CultureInfo.InvariantCulture, ", {0} groups", c.Groups))
             + (c.Bias ? "" : ", no bias"));
 
     /// <summary>torch.nn's BatchNorm takes eps before momentum; the record (and the attribute) momentum first.</summary>

@@ -27,8 +27,11 @@ internal static class NetworkEmitter
         // what a runtime's module is generated into.
         if (flavour == RuntimeFlavour.None)
         {
-            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Design\", \"CA1052:Static holder types should be Static or NotInheritable\", Justification = \"A [Network] class gets its module when the project references a runtime\")]");
-            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Performance\", \"CA1812:Avoid uninstantiated internal classes\", Justification = \"A [Network] class gets its module when the project references a runtime\")]");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Design\", " +
+                "\"CA1052:Static holder types should be Static or NotInheritable\", Justification = \"A [Network] class gets its module when the " +
+                "project references a runtime\")]");
+            w.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Performance\", \"CA1812:Avoid uninstantiated internal classes\", " +
+                "Justification = \"A [Network] class gets its module when the project references a runtime\")]");
         }
         var baseList = flavour == RuntimeFlavour.None ? "" : " : nn.Module<Tensor, Tensor>";
         w.Open($"partial {spec.Type.Keyword} {Identifier(spec.Type.Name)}{baseList}");
@@ -73,7 +76,8 @@ internal static class NetworkEmitter
     private static void WriteDocComment(SourceWriter w, NetworkPlan plan)
     {
         var summary = plan.Summary;
-        var facts = Xml(string.Format(CultureInfo.InvariantCulture, "{0}: {1:N0} parameters, output {2}, receptive field {3}×{3}, {4:N0} multiply-adds per image (computed at compile time).",
+        var facts = Xml(string.Format(CultureInfo.InvariantCulture,
+            "{0}: {1:N0} parameters, output {2}, receptive field {3}×{3}, {4:N0} multiply-adds per image (computed at compile time).",
             plan.Spec.Type.Name, summary.TotalParameters, ModuleOutput(plan), summary.ReceptiveField, summary.MultiplyAdds));
         const string table = "Layers as torchsummary prints them (Summary.ToTable()):";
         if (!plan.Spec.HasOwnSummary) w.Line("/// <summary>" + facts + "</summary>");
@@ -83,7 +87,8 @@ internal static class NetworkEmitter
         foreach (var line in summary.ToTable().Split('\n')) w.Line("/// " + Xml(line.TrimEnd('\r')));
         w.Line("/// </code>");
         // A network of stateless layers only has no keys: say so rather than print an empty list.
-        w.Line("/// <para>" + (plan.StateKeys.Count == 0 ? "State-dict keys: none (no layer has parameters or buffers)." : "State-dict keys: " + Xml(string.Join(", ", plan.StateKeys)) + ".") + "</para>");
+        w.Line("/// <para>" + (plan.StateKeys.Count == 0 ? "State-dict keys: none (no layer has parameters or buffers)." : "State-dict keys: "
+            + Xml(string.Join(", ", plan.StateKeys)) + ".") + "</para>");
         w.Line("/// </remarks>");
     }
 
@@ -91,10 +96,12 @@ internal static class NetworkEmitter
     {
         var spec = plan.Spec;
         // The value in the text too: hovering a use of the constant then shows the number, not only its meaning.
-        w.Line($"/// <summary>Trainable parameters, computed at compile time: {plan.Summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}.</summary>");
+        w.Line($"/// <summary>Trainable parameters, computed at compile time: " +
+            $"{plan.Summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}.</summary>");
         w.Line($"public const long ParameterCount = {Int(plan.Summary.TotalParameters)};");
         w.Line();
-        w.Line($"/// <summary>Side of the square of input pixels one output sees, computed at compile time: {Int(plan.Summary.ReceptiveField)}.</summary>");
+        w.Line($"/// <summary>Side of the square of input pixels one output sees, computed at compile time: " +
+            $"{Int(plan.Summary.ReceptiveField)}.</summary>");
         w.Line($"public const int ReceptiveField = {Int(plan.Summary.ReceptiveField)};");
         w.Line();
         w.Line("/// <summary>The declaration as data: input, classes, budget and layers in order.</summary>");
@@ -107,7 +114,8 @@ internal static class NetworkEmitter
         w.Line($"    {Int(spec.Classes)}, {Int(plan.ParameterBudget)}, {RequiredLayers(spec.Requires)});");
         w.Line();
         w.Line("/// <summary>Per-layer shapes, parameters, receptive field and MACs, and the torchsummary table (ToTable()).</summary>");
-        w.Line("public static global::Mnist.Dsl.Analysis.NetworkSummary Summary { get; } = global::Mnist.Dsl.Analysis.NetworkAnalysis.Analyze(Definition).Summary!;");
+        w.Line("public static global::Mnist.Dsl.Analysis.NetworkSummary Summary { get; } = " +
+            "global::Mnist.Dsl.Analysis.NetworkAnalysis.Analyze(Definition).Summary!;");
     }
 
     private static void WriteFields(SourceWriter w, NetworkPlan plan)
@@ -137,7 +145,8 @@ internal static class NetworkEmitter
     {
         w.Line();
         w.Line("/// <summary>Applies the layers in declaration order to a batch of inputs.</summary>");
-        w.Line("/// <param name=\"input\">A batch shaped [N, " + Xml(string.Join(", ", plan.Spec.Channels, plan.Spec.Height, plan.Spec.Width)) + "].</param>");
+        w.Line("/// <param name=\"input\">A batch shaped [N, " + Xml(string.Join(", ", plan.Spec.Channels, plan.Spec.Height, plan.Spec.Width))
+            + "].</param>");
         w.Line("/// <returns>The output, shaped " + Xml(ModuleOutput(plan).ToString().Replace("[-1, ", "[N, ")) + ".</returns>");
         w.Open("public override Tensor forward(Tensor input)");
         w.Line("var x = input;");
@@ -162,7 +171,8 @@ internal static class NetworkEmitter
     private static string RequiredLayers(RequiredLayers value)
     {
         if (value == Dsl.RequiredLayers.All || value == Dsl.RequiredLayers.None) return "global::Mnist.Dsl.RequiredLayers." + value;
-        var flags = new[] { Dsl.RequiredLayers.BatchNorm, Dsl.RequiredLayers.Dropout, Dsl.RequiredLayers.GlobalAvgPool, Dsl.RequiredLayers.FullyConnected }
+        var flags = new[] { Dsl.RequiredLayers.BatchNorm, Dsl.RequiredLayers.Dropout, Dsl.RequiredLayers.GlobalAvgPool,
+            Dsl.RequiredLayers.FullyConnected }
             .Where(f => (value & f) != 0).Select(f => "global::Mnist.Dsl.RequiredLayers." + f);
         var known = string.Join(" | ", flags);
         return known.Length > 0 && ((int)value & ~(int)Dsl.RequiredLayers.All) == 0 ? known : $"(global::Mnist.Dsl.RequiredLayers){(int)value}";

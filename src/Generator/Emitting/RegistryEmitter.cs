@@ -34,7 +34,8 @@ internal static class RegistryEmitter
         w.Line("/// code outside their class cannot name them.");
         w.Line("/// </summary>");
         w.Open($"internal sealed class {typeName} : {Registry}.INetworkSource");
-        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Registry}.RegisteredNetwork> Networks {{ get; }} = new {Registry}.RegisteredNetwork[]");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Registry}.RegisteredNetwork> Networks " +
+            $"{{ get; }} = new {Registry}.RegisteredNetwork[]");
         w.Line("{");
         foreach (var entry in entries) WriteEntry(w, entry, flavour);
         w.Line("};");
@@ -59,7 +60,8 @@ internal static class RegistryEmitter
         w.Line($"        Summary = {type}.Summary,");
         w.Line($"        Description = {Code.String(entry.Description)},");
         if (flavour != RuntimeFlavour.None) w.Line($"        CreateModule = () => new {type}(),");
-        if (entry.InferenceName is { } name) w.Line($"        LoadInference = (stream, source) => {TypeExpression(entry, name)}.Load(stream, source),");
+        if (entry.InferenceName is { } name)
+            w.Line($"        LoadInference = (stream, source) => {TypeExpression(entry, name)}.Load(stream, source),");
         if (!entry.HasTrainer && entry.NoTrainerReason is { } reason) w.Line($"        NoTrainerReason = {Code.String(reason)},");
         w.Line(entry.HasTrainer ? $"    }}, createTrainer: {type}.Trainer.Create)," : "    }),");
     }

@@ -31,12 +31,14 @@ internal static class TrainerEmitter
         w.Line("/// <summary>");
         w.Line($"/// {Code.Xml(spec.Type.Name)}'s training step in plain C#: train-mode forward, backward and the optimizer's update on");
         w.Line("/// Mnist.Dsl.Engine, no native library. Parameters and buffers carry the module's state-dict keys. The blueprint fuses");
-        w.Line("/// Conv2d → ReLU → BatchNorm2d (→ Dropout) into one unit and ends in " + (trainer.EndsInLogSoftmax ? "LogSoftmax with NLL loss." : "logits with cross-entropy loss."));
+        w.Line("/// Conv2d → ReLU → BatchNorm2d (→ Dropout) into one unit and ends in "
+            + (trainer.EndsInLogSoftmax ? "LogSoftmax with NLL loss." : "logits with cross-entropy loss."));
         w.Line("/// </summary>");
         w.Open("public static class Trainer");
         w.Line($"/// <summary>The composition: one engine unit per line, sizes as literals.</summary>");
         w.Line($"public static {Engine}.Composition.TrainerBlueprint Blueprint {{ get; }} = new {Engine}.Composition.TrainerBlueprint(" +
-               $"{Code.String(spec.Type.Name)}, {Code.Int(spec.Channels)}, {Code.Int(spec.Height)}, {Code.Int(spec.Width)}, {Code.Int(spec.Classes)})");
+               $"{Code.String(spec.Type.Name)}, {Code.Int(spec.Channels)}, {Code.Int(spec.Height)}, {Code.Int(spec.Width)}, " +
+                   $"{Code.Int(spec.Classes)})");
         foreach (var step in trainer.Steps) w.Line("    " + Call(step));
         w.Line("    " + (trainer.EndsInLogSoftmax ? ".LogSoftmaxNllLoss();" : ".CrossEntropyLoss();"));
         w.Line();
@@ -61,10 +63,13 @@ internal static class TrainerEmitter
         return step.Kind switch
         {
             LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn =>
-                $".ConvReluBatchNorm2d({name}, {Code.String(step.BatchNormMember!)}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
-                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
+                $".ConvReluBatchNorm2d({name}, {Code.String(step.BatchNormMember!)}, " +
+                $"inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
+                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, " +
+                $"momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
             LayerKind.Conv2d =>
-                $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
+                $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
+                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
                 $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)}" +
                 (((Conv2d)layer).Groups != 1 ? $", groups: {Code.Int(((Conv2d)layer).Groups)})" : ")"),
             LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer).Momentum)}, {Code.Double(((BatchNorm2d)layer).Eps)})",
@@ -76,7 +81,8 @@ internal static class TrainerEmitter
             LayerKind.AvgPool2d => $".AvgPool2d({Code.Int(((AvgPool2d)layer).KernelSize)}, {Code.Int(((AvgPool2d)layer).EffectiveStride)})",
             LayerKind.GlobalAvgPool2d => ".GlobalAvgPool2d()",
             LayerKind.Flatten => ".Flatten()",
-            LayerKind.Linear => $".Linear({name}, {Code.Int(report.Input.Elements)}, {Code.Int(((Linear)layer).OutFeatures)}, {Code.Bool(((Linear)layer).Bias)})",
+            LayerKind.Linear => $".Linear({name}, {Code.Int(report.Input.Elements)}, {Code.Int(((Linear)layer).OutFeatures)}, " +
+                $"{Code.Bool(((Linear)layer).Bias)})",
             LayerKind.LogSoftmax => ".LogSoftmax()",
         };
     }

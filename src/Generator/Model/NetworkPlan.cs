@@ -56,13 +56,15 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
     /// <summary>How the inference class computes the network; null when its sizes are beyond what the kernels handle.</summary>
     internal InferencePlan? Inference { get; }
 
-    /// <summary>How the engine's trainer composes the step (the lowering the run time composes F# lists from too); its Unsupported says why there is none.</summary>
+    /// <summary>How the engine's trainer composes the step (the lowering the run time composes F# lists from too); its
+    /// Unsupported says why there is none.</summary>
     internal EngineLowering Trainer { get; }
 
     /// <summary>The plan, or null when the network's shapes do not work (the analyzer reports why; nothing is emitted).</summary>
     public static NetworkPlan? Create(NetworkSpec spec, int parameterBudget)
     {
-        var definition = new NetworkDefinition(spec.Type.Name, spec.Channels, spec.Height, spec.Width, spec.Layers, spec.Classes, parameterBudget, spec.Requires);
+        var definition = new NetworkDefinition(spec.Type.Name, spec.Channels, spec.Height, spec.Width, spec.Layers, spec.Classes, parameterBudget,
+            spec.Requires);
         return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, definition, summary) : null;
     }
 

@@ -50,9 +50,11 @@ public sealed record NetworkSpec(
     public string InferenceHintName => Prefix + InferenceName + ".g.cs";
 
     /// <summary>The network's name with its namespace and the types around it, dot-separated: Nets.Outer.Net.</summary>
-    public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Type.Name;
+    public string FullName =>
+        (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Type.Name;
 
-    private string Prefix => (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+"));
+    private string Prefix =>
+        (Namespace is null ? "" : Namespace + ".") + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "+"));
 }
 
 /// <summary>A type declaration to reopen as partial: its keyword (class, record, ...) and name.</summary>

@@ -1,8 +1,10 @@
 namespace Mnist.Dsl.Generator.Model;
 
 /// <summary>
-/// One network as the generated registry lists it: its names (class, full, registry) and description, whether its inference class was emitted (then the
-/// registry can load it) and whether its trainer was (else, with the engine referenced, why not). Plain values, so the registry is re-emitted only when the list itself changes.
+/// One network as the generated registry lists it: its names (class, full, registry) and description, whether its
+/// inference class was emitted (then the
+/// registry can load it) and whether its trainer was (else, with the engine referenced, why not). Plain values, so the
+/// registry is re-emitted only when the list itself changes.
 /// </summary>
 public sealed record RegistryEntry(
     string? Namespace,

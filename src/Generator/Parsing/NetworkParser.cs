@@ -48,7 +48,8 @@ internal static class NetworkParser
             type.GetDocumentationCommentXml(cancellationToken: cancellationToken)?.Contains("<summary") == true);
     }
 
-    /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint name, where @ is invalid.</summary>
+    /// <summary>The namespace's names without the @ that ToDisplayString puts before keywords: they go into the hint
+    /// name, where @ is invalid.</summary>
     private static string NamespaceName(INamespaceSymbol ns) =>
         ns.ContainingNamespace is { IsGlobalNamespace: false } parent ? NamespaceName(parent) + "." + ns.Name : ns.Name;
 
@@ -76,5 +77,6 @@ internal static class NetworkParser
     };
 
     private static TypeDeclarationSpec Declaration(INamedTypeSymbol type) =>
-        new((type.IsRecord ? "record " : "") + (type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : "class"), type.Name);
+        new((type.IsRecord ? "record " : "")
+            + (type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : "class"), type.Name);
 }

@@ -121,18 +121,21 @@ internal static class InferenceEmitter
         w.Line("/// <summary>Loads weights from a stream holding a safetensors file; <paramref name=\"source\"/> names it in errors.</summary>");
         w.Line($"public static {name} Load(global::System.IO.Stream stream, string source) => new {name}({Weights}.Read(stream, source));");
         w.Line();
-        w.Line("/// <summary>Takes the network's tensors from <paramref name=\"weights\"/>, folding BatchNorm where it can (see the class summary).</summary>");
+        w.Line("/// <summary>Takes the network's tensors from <paramref name=\"weights\"/>, " +
+            "folding BatchNorm where it can (see the class summary).</summary>");
         w.Open($"public {name}({Weights} weights)");
         w.Line("if (weights is null) throw new global::System.ArgumentNullException(nameof(weights));");
         foreach (var conv in plan.Convolutions)
         {
             var id = Code.Int(conv.Id);
-            var shape = conv.IsLinear ? $"{conv.OutChannels}, {conv.InChannels}" : $"{conv.OutChannels}, {conv.InChannels / conv.Groups}, {conv.Kernel}, {conv.Kernel}";
+            var shape = conv.IsLinear ? $"{conv.OutChannels}, {conv.InChannels}"
+                : $"{conv.OutChannels}, {conv.InChannels / conv.Groups}, {conv.Kernel}, {conv.Kernel}";
             var fold = conv.FoldedBatchNorms.Count == 0 ? "null" : $"fold{id}";
             if (conv.FoldedBatchNorms.Count > 0) w.Line($"var fold{id} = {AffineChain(Affine, conv.FoldedBatchNorms, conv.OutChannels)};");
             var read = $"weights.ReadFloat32(Network, \"{conv.Name}.weight\", {shape})";
             w.Line(conv.IsDepthwise ? $"weights{id} = {Layout}.DepthwiseWeights({read}, {conv.OutChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});"
-                : conv.Groups != 1 ? $"weights{id} = {Layout}.GroupedWeights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {conv.Groups}, {fold}, {conv.PaddedOut});"
+                : conv.Groups != 1 ? $"weights{id} = {Layout}.GroupedWeights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, " +
+                    $"{conv.Groups}, {fold}, {conv.PaddedOut});"
                 : $"weights{id} = {Layout}.Weights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});");
             var bias = conv.Bias ? $"weights.ReadFloat32(Network, \"{conv.Name}.bias\", {conv.OutChannels})" : "null";
             w.Line($"bias{id} = {Layout}.Bias({bias}, {conv.OutChannels}, {fold}, {conv.PaddedOut});");
@@ -165,7 +168,8 @@ internal static class InferenceEmitter
         var shape = $"{input.Channels}×{input.Height}×{input.Width}";
         w.Line();
         w.Line("/// <summary>");
-        w.Line($"/// The network's output for one image of InputLength ({Code.Int(input.Channels * input.Height * input.Width)}) floats, [C, H, W] order ({shape}), normalised");
+        w.Line($"/// The network's output for one image of InputLength ({Code.Int(input.Channels * input.Height * input.Width)}) floats, " +
+            $"[C, H, W] order ({shape}), normalised");
         w.Line("/// as in training; writes Classes floats to <paramref name=\"output\"/>: what the module's forward gives in eval mode.");
         w.Line("/// </summary>");
         w.Open($"public void Predict({ReadOnlySpan} image, {Span} output)");
@@ -206,7 +210,8 @@ internal static class InferenceEmitter
         w.Line("/// otherwise Parallel.For allocates its bookkeeping, a few hundred bytes per call, not per image.");
         w.Line("/// </summary>");
         w.Open($"public void PredictBatch(global::System.ReadOnlyMemory<float> images, global::System.Memory<float> outputs, int threads)");
-        w.Line("if (threads < 1) throw new global::System.ArgumentOutOfRangeException(nameof(threads), threads, \"Use 1 or more threads (Environment.ProcessorCount for all cores).\");");
+        w.Line("if (threads < 1) throw new global::System.ArgumentOutOfRangeException(nameof(threads), threads, " +
+            "\"Use 1 or more threads (Environment.ProcessorCount for all cores).\");");
         w.Line("var count = images.Length / InputLength;");
         w.Line("CheckImages(images.Span, count, nameof(images));");
         w.Line("CheckOutputs(outputs.Span, count, nameof(outputs));");
@@ -216,10 +221,13 @@ internal static class InferenceEmitter
         w.Close();
         w.Line();
         w.Line("// Its own method: the lambda's captures would otherwise allocate on every call, parallel or not.");
-        w.Open("private void PredictInParts(global::System.ReadOnlyMemory<float> images, global::System.Memory<float> outputs, int count, int parts)");
-        w.Open("global::System.Threading.Tasks.Parallel.For(0, parts, new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>");
+        w.Open("private void PredictInParts(global::System.ReadOnlyMemory<float> images, global::System.Memory<float> outputs, int count, " +
+            "int parts)");
+        w.Open("global::System.Threading.Tasks.Parallel.For(0, parts, " +
+            "new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>");
         w.Line("int start = (int)((long)count * part / parts), end = (int)((long)count * (part + 1) / parts);");
-        w.Line("PredictBatch(images.Span.Slice(start * InputLength, (end - start) * InputLength), outputs.Span.Slice(start * Classes, (end - start) * Classes));");
+        w.Line("PredictBatch(images.Span.Slice(start * InputLength, (end - start) * InputLength), outputs.Span.Slice(start * Classes, " +
+            "(end - start) * Classes));");
         w.Close(");");
         w.Close();
         w.Line();
@@ -227,12 +235,14 @@ internal static class InferenceEmitter
         w.Line();
         w.Open($"private static void CheckImages({ReadOnlySpan} images, int count, string parameter)");
         w.Line("if (images.Length == 0 || images.Length != count * InputLength)");
-        w.Line($"    throw new global::System.ArgumentException($\"{name} needs {{InputLength}} floats per image ({shape}, [C, H, W] order, normalised as in training); got {{images.Length}}, which is not a positive multiple of {{InputLength}}.\", parameter);");
+        w.Line($"    throw new global::System.ArgumentException($\"{name} needs {{InputLength}} floats per image ({shape}, [C, H, W] order, " +
+            $"normalised as in training); got {{images.Length}}, which is not a positive multiple of {{InputLength}}.\", parameter);");
         w.Close();
         w.Line();
         w.Open($"private static void CheckOutputs({Span} outputs, int count, string parameter)");
         w.Line("if (outputs.Length != count * Classes)");
-        w.Line($"    throw new global::System.ArgumentException($\"{name} writes {{Classes}} floats per image: {{count * Classes}} for {{count}} image(s); the output has {{outputs.Length}}.\", parameter);");
+        w.Line($"    throw new global::System.ArgumentException($\"{name} writes {{Classes}} floats per image: " +
+            $"{{count * Classes}} for {{count}} image(s); the output has {{outputs.Length}}.\", parameter);");
         w.Close();
     }
 }

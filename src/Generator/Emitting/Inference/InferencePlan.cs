@@ -62,7 +62,8 @@ internal sealed class InputStage(int id, Activation output) : Stage(id, null, ou
 /// A convolution, or a Linear layer as a 1×1 convolution over a 1×1 map. BatchNorms directly after it (before
 /// any ReLU) are folded into its weights and bias.
 /// </summary>
-internal sealed class ConvolutionStage(int id, Activation input, Activation output, string name, bool isLinear, int kernel, int stride, int padding, bool bias)
+internal sealed class ConvolutionStage(int id, Activation input, Activation output, string name, bool isLinear, int kernel, int stride, int padding,
+    bool bias)
     : Stage(id, input, output)
 {
     public string Name { get; } = name;
@@ -155,11 +156,13 @@ internal sealed class InferencePlan
             {
                 case Conv2d c:
                     if (name is null || report.Input.IsFlat) return null;
-                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(report.Output), name, false, c.KernelSize, c.Stride, c.Padding, c.Bias) { Groups = c.Groups });
+                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(report.Output), name, false, c.KernelSize, c.Stride,
+                        c.Padding, c.Bias) { Groups = c.Groups });
                     break;
                 case Linear l:
                     if (name is null || !(report.Input.IsFlat || report.Input.IsPointMap)) return null;
-                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(Shape.Flat(report.Output.Channels)), name, true, 1, 1, 0, l.Bias));
+                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(Shape.Flat(report.Output.Channels)), name, true, 1, 1, 0,
+                        l.Bias));
                     break;
                 case MaxPool2d m:
                     stages.Add(new PoolStage(stages.Count, current, current = Add(report.Output), true, m.KernelSize, m.EffectiveStride));
@@ -172,7 +175,11 @@ internal sealed class InferencePlan
                     break;
                 case Flatten:
                     // A vector or a [C, 1, 1] map is already in [C, H, W] order: nothing to do.
-                    if (report.Input.IsFlat || report.Input.IsPointMap) { last.Layers.Add(description + " (nothing to do: already a vector)"); continue; }
+                    if (report.Input.IsFlat || report.Input.IsPointMap)
+                    {
+                        last.Layers.Add(description + " (nothing to do: already a vector)");
+                        continue;
+                    }
                     stages.Add(new FlattenStage(stages.Count, current, current = Add(report.Output)));
                     break;
                 case LogSoftmax:

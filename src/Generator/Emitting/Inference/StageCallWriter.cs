@@ -22,7 +22,8 @@ internal static class StageCallWriter
         for (var i = 0; i < plan.Activations.Count; i++)
         {
             var a = plan.Activations[i];
-            w.Line($"private static readonly {Layout} {Name(plan, a)} = new {Layout}({Code.Int(a.Channels)}, {Code.Int(a.Height)}, {Code.Int(a.Width)}, {Code.Int(a.Pad)});");
+            w.Line($"private static readonly {Layout} {Name(plan, a)} = new {Layout}({Code.Int(a.Channels)}, {Code.Int(a.Height)}, " +
+                $"{Code.Int(a.Width)}, {Code.Int(a.Pad)});");
         }
     }
 
@@ -41,12 +42,16 @@ internal static class StageCallWriter
             w.Line(stage switch
             {
                 InputStage => $"{Kernels}.Image(image, {output}, {outputLayout}, {first});",
-                ConvolutionStage conv => $"{Kernels}.{(conv.IsDepthwise ? "DepthwiseConvolution" : "Convolution")}({Slice(plan, conv.Input!)}, {Name(plan, conv.Input!)}, {output}, {outputLayout}, "
+                ConvolutionStage conv =>
+                    $"{Kernels}.{(conv.IsDepthwise ? "DepthwiseConvolution" : "Convolution")}({Slice(plan, conv.Input!)}, " +
+                        $"{Name(plan, conv.Input!)}, {output}, {outputLayout}, "
                     + $"weights{Code.Int(conv.Id)}, bias{Code.Int(conv.Id)}, {Code.Int(conv.Kernel)}, {Code.Int(conv.Stride)}, {first});",
                 PoolStage pool => $"{Kernels}.Pool({Slice(plan, pool.Input!)}, {Name(plan, pool.Input!)}, {output}, {outputLayout}, "
                     + $"max: {Code.Bool(pool.IsMax)}, {Code.Int(pool.Kernel)}, {Code.Int(pool.Stride)}, {first});",
-                GlobalAveragePoolStage gap => $"{Kernels}.GlobalAveragePool({Slice(plan, gap.Input!)}, {Name(plan, gap.Input!)}, {output}, {outputLayout}, {first});",
-                FlattenStage flatten => $"{Kernels}.Flatten({Slice(plan, flatten.Input!)}, {Name(plan, flatten.Input!)}, {output}, {outputLayout}, {first});",
+                GlobalAveragePoolStage gap =>
+                    $"{Kernels}.GlobalAveragePool({Slice(plan, gap.Input!)}, {Name(plan, gap.Input!)}, {output}, {outputLayout}, {first});",
+                FlattenStage flatten =>
+                    $"{Kernels}.Flatten({Slice(plan, flatten.Input!)}, {Name(plan, flatten.Input!)}, {output}, {outputLayout}, {first});",
                 LogSoftmaxStage => $"{Kernels}.LogSoftmax({output}, {outputLayout}, {first});",
                 _ => throw new System.NotSupportedException($"no kernel for the inference stage {stage.GetType().Name}"),
             });
