@@ -17,12 +17,15 @@ public static class MnistTrainer
     /// <summary>
     /// Runs the command line over the networks the generator registered in the entry assembly (the program's own
     /// [Network] classes), or, for an entry assembly the generator did not see (F#), its [Network] types found by
-    /// reflection (AttributedNetworks). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 3 diverged (NaN loss), 4 a run-folder file could not be written, 130 stopped (see ExitCodes).
+    /// reflection (AttributedNetworks). Returns the process exit code: 0 done, 2 a mistake (one line on stderr), 3
+    /// diverged (NaN loss), 4 a run-folder file could not be written, 130 stopped (see ExitCodes).
     /// </summary>
     public static int Run(string[] args)
     {
         var entry = Assembly.GetEntryAssembly()
-            ?? throw new InvalidOperationException("MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: MnistTrainer.Run(args, networks).");
+            ?? throw new InvalidOperationException(
+                "MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: MnistTrainer.Run(args, " +
+                "networks).");
         IReadOnlyList<RegisteredNetwork> attributed;
         try
         {
@@ -44,7 +47,9 @@ public static class MnistTrainer
         if (networks is null) throw new ArgumentNullException(nameof(networks));
         var catalog = new ModelCatalog(networks.ToList());
         var program = Assembly.GetEntryAssembly()?.GetName().Name ?? "trainer";
-        var data = new Option<string>("--data") { Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)", DefaultValueFactory = _ => Data.MnistImages.DefaultFolder() };
+        var data = new Option<string>(
+            "--data") { Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)",
+            DefaultValueFactory = _ => Data.MnistImages.DefaultFolder() };
 
         var root = new RootCommand($"{program}: train the DSL-declared networks on MNIST (no command: train the default network)")
         {
@@ -88,7 +93,8 @@ public static class MnistTrainer
     private static Command SummaryCommand(ModelCatalog catalog)
     {
         var model = new Argument<string>("model") { Description = "network to describe" };
-        var summary = new Command("summary", "print a network's torchsummary table, then receptive field, jump and multiply-adds per layer") { model };
+        var summary = new Command("summary",
+            "print a network's torchsummary table, then receptive field, jump and multiply-adds per layer") { model };
         summary.SetAction(parse => Guarded(() =>
         {
             var entry = catalog.Find(parse.GetValue(model)!);
@@ -124,5 +130,6 @@ public static class MnistTrainer
         }
     }
 
-    internal static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
+    internal static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
 }

@@ -24,7 +24,8 @@ internal sealed class EngineBackend : ITrainingBackend
     /// Through the network's inference class (the generated eval-mode forward); a network declared at run time (an F#
     /// list) has none, and its trainer's eval-mode forward computes it.
     /// </summary>
-    public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights, string dataFolder,
+    public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights,
+        string dataFolder,
         int threads, int limit) =>
         network.HasInference ? InferenceEvaluation.Run(network, known, weights, dataFolder, threads, limit)
             : TrainerEvaluation.Run(network, known, weights, dataFolder, threads, limit);
@@ -51,16 +52,22 @@ internal sealed class EngineRun : ITrainingRun
     public EngineRun(TrainSettings settings, RegisteredNetwork network, string dataFolder)
     {
         if (!network.HasTrainer)
-            throw new UserError($"{network.Name} has no generated trainer{(network.NoTrainerReason is { } reason ? $" ({reason})" : "")}, so it cannot train on --engine generated; use --engine torch.");
+            throw new UserError(
+                $"{network.Name} has no generated trainer{(network.NoTrainerReason is { } reason ? $" ({reason})" : "")}, " +
+                $"so it cannot train on --engine generated; use --engine torch.");
         this._settings = settings;
         this._network = network;
         _train = MnistImages.Load(dataFolder, train: true).Limit(settings.TrainLimit);
         _test = MnistImages.Load(dataFolder, train: false).Limit(settings.TestLimit);
         BatchesPerEpoch = _train.Count / settings.BatchSize;
         if (BatchesPerEpoch == 0)
-            throw new UserError($"--batch-size {settings.BatchSize} is more than the {_train.Count} training images; the generated engine trains on whole batches only. Use a smaller --batch-size or a larger --train-limit.");
+            throw new UserError(
+                $"--batch-size {settings.BatchSize} is more than the {_train.Count} training images; " +
+                $"the generated engine trains on whole batches only. Use a smaller --batch-size or a larger --train-limit.");
         if (settings.Threads > settings.BatchSize)
-            throw new UserError($"--threads {settings.Threads} is more than --batch-size {settings.BatchSize}: the generated engine gives each thread images of the batch.");
+            throw new UserError(
+                $"--threads {settings.Threads} is more than --batch-size {settings.BatchSize}: " +
+                $"the generated engine gives each thread images of the batch.");
         if (settings.Schedule == ScheduleKind.OneCycle && settings.Epochs * BatchesPerEpoch < 2)
             throw new UserError("The one-cycle schedule needs at least two steps: more --epochs or training images, or another --schedule.");
 
@@ -112,7 +119,8 @@ internal sealed class EngineRun : ITrainingRun
 
     public (double Loss, long Correct) Evaluate() => WithTestedWeights(() => Evaluate(_trainer, _test));
 
-    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null) => EngineCheckpoint.Save(path, _network, epoch, _trainer, _average, position);
+    public void SaveCheckpoint(string path, int epoch, MidEpoch? position = null) =>
+        EngineCheckpoint.Save(path, _network, epoch, _trainer, _average, position);
 
     public (string Tensor, long Count)? FirstNonFinite() => TrainingDiverged.FirstNonFinite(EngineWeights.StateDict(_network, _trainer));
 

@@ -15,7 +15,8 @@ internal interface ITrainingBackend
     ITrainingRun Start(TrainSettings settings, RegisteredNetwork network, string dataFolder);
 
     /// <summary>Saved weights on the first <paramref name="limit"/> test images (all when 0): average NLL loss, correct and count.</summary>
-    (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights, string dataFolder,
+    (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights,
+        string dataFolder,
         int threads, int limit);
 }
 

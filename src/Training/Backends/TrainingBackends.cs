@@ -21,7 +21,8 @@ internal static class TrainingBackends
     {
         EngineKind.Generated => EngineBackend.Instance,
         EngineKind.Torch => Torch ?? throw new UserError(
-            "--engine torch needs the TorchSharp backend, which this program does not reference: add the packages Mnist.Dsl.TorchSharp and TorchSharp-cpu "
+            "--engine torch needs the TorchSharp backend, which this program does not reference: " +
+                "add the packages Mnist.Dsl.TorchSharp and TorchSharp-cpu "
             + "(`dotnet add package Mnist.Dsl.TorchSharp`, `dotnet add package TorchSharp-cpu`) to train on libtorch, or use --engine generated."),
     };
 }

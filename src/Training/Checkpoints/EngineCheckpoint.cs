@@ -15,7 +15,8 @@ internal static class EngineCheckpoint
 {
     private const string Format = "mnist-train-engine-checkpoint/1";
 
-    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer, WeightAverage? average = null, MidEpoch? position = null)
+    public static void Save(string path, RegisteredNetwork network, int epoch, ITrainer trainer, WeightAverage? average = null,
+        MidEpoch? position = null)
     {
         var tensors = EngineWeights.StateDict(network, trainer).Select(t => KeyValuePair.Create("model." + t.Key, t.Value)).ToList();
         // Each state tensor has its parameter's shape; the index is the parameter's place in the state dict.
@@ -27,7 +28,8 @@ internal static class EngineCheckpoint
             if (trainer.Optimizer.CountsStepsInState) tensors.Add(Entry($"{i}.step", RawTensor.Int64(new[] { trainer.Steps }, 1)));
             if (trainer.Optimizer.HasState)
                 for (var b = 0; b < trainer.Optimizer.StateBuffers; b++)
-                    tensors.Add(Entry($"{i}.{trainer.Optimizer.StateNames[b]}", RawTensor.Float32(trainer.OptimizerState(b).Slice(offset, count), shape)));
+                    tensors.Add(Entry($"{i}.{trainer.Optimizer.StateNames[b]}",
+                        RawTensor.Float32(trainer.OptimizerState(b).Slice(offset, count), shape)));
             if (average is not null) tensors.Add(KeyValuePair.Create($"average.{i}", RawTensor.Float32(average.Values.Slice(offset, count), shape)));
         }
         var metadata = new Dictionary<string, string>
@@ -67,7 +69,8 @@ internal static class EngineCheckpoint
             var (_, offset, count, _) = parameters[i];
             if (trainer.Optimizer.HasState)
                 for (var b = 0; b < trainer.Optimizer.StateBuffers; b++)
-                    Fitting(Required(optimizer, $"{i}.{trainer.Optimizer.StateNames[b]}", path), count, i, path).AsSpan().CopyTo(trainer.OptimizerState(b).Slice(offset, count));
+                    Fitting(Required(optimizer, $"{i}.{trainer.Optimizer.StateNames[b]}", path), count, i, path).AsSpan()
+                        .CopyTo(trainer.OptimizerState(b).Slice(offset, count));
             if (average is not null)
             {
                 var values = tensors.TryGetValue($"average.{i}", out var a) ? a
@@ -76,7 +79,8 @@ internal static class EngineCheckpoint
             }
         }
         if (average is not null)
-            average.Updates = long.TryParse(metadata.GetValueOrDefault("average_updates"), NumberStyles.None, CultureInfo.InvariantCulture, out var updates) ? updates
+            average.Updates = long.TryParse(metadata.GetValueOrDefault("average_updates"), NumberStyles.None, CultureInfo.InvariantCulture,
+                out var updates) ? updates
                 : throw new InvalidDataException($"{path} is damaged: it has a weight average but no update count.");
         return epoch;
     }
@@ -87,7 +91,8 @@ internal static class EngineCheckpoint
         tensors.Where(t => t.Key.StartsWith(prefix, System.StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
     private static RawTensor Required(Dictionary<string, RawTensor> tensors, string key, string path) =>
-        tensors.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
+        tensors.TryGetValue(key, out var value) ? value
+            : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
 
     private static float[] Fitting(RawTensor tensor, int count, int index, string path, string what = "the optimizer state") =>
         tensor.Dtype == "F32" && tensor.Shape.Aggregate(1L, (a, b) => a * b) == count ? tensor.AsFloat32()

@@ -8,7 +8,8 @@ namespace Mnist.Dsl.Training.Checkpoints;
 /// </summary>
 internal sealed record MidEpoch(int Batch, double LossSum, long Correct, long Seen)
 {
-    private const string BatchKey = "mid_epoch_batch", LossKey = "mid_epoch_loss_sum_bits", CorrectKey = "mid_epoch_correct", SeenKey = "mid_epoch_seen";
+    private const string BatchKey = "mid_epoch_batch", LossKey = "mid_epoch_loss_sum_bits", CorrectKey = "mid_epoch_correct",
+        SeenKey = "mid_epoch_seen";
 
     public IReadOnlyDictionary<string, string> ToMetadata() => new Dictionary<string, string>
     {
@@ -23,7 +24,8 @@ internal sealed record MidEpoch(int Batch, double LossSum, long Correct, long Se
     {
         SafeTensorsFile.Read(checkpoint, out var metadata);
         if (!metadata.ContainsKey(BatchKey)) return null;
-        long Number(string key) => long.TryParse(metadata.GetValueOrDefault(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n
+        long Number(string key) =>
+            long.TryParse(metadata.GetValueOrDefault(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n
             : throw new InvalidDataException($"{checkpoint} is damaged: it stops mid-epoch but has no {key}.");
         return new MidEpoch((int)Number(BatchKey), BitConverter.Int64BitsToDouble(Number(LossKey)), Number(CorrectKey), Number(SeenKey));
     }

@@ -15,13 +15,19 @@ internal static class EvalCommand
     public static Command Create(ModelCatalog catalog, Option<string> data)
     {
         var model = new Argument<string>("model") { Description = "network the weights belong to" };
-        var weights = new Option<string>("--weights") { Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch", Required = true };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch",
+            Required = true,
+        };
         var engine = new Option<EngineKind>("--engine")
         {
-            Description = "generated: the network's inference class, or its trainer on the engine for a network declared at run time (plain C#, no native library); torch: its TorchSharp module. Default: generated when the network has either",
+            Description = "generated: the network's inference class, or its trainer on the engine for a network declared at run time (plain C#, " +
+                "no native library); torch: its TorchSharp module. Default: generated when the network has either",
             DefaultValueFactory = _ => EngineKind.Generated,
         };
-        var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { model, weights, data, engine, TrainOptions.Threads.Option, TrainOptions.TestLimit.Option };
+        var evaluate = new Command("eval", "evaluate saved weights on the MNIST test set") { model, weights, data, engine,
+            TrainOptions.Threads.Option, TrainOptions.TestLimit.Option };
         evaluate.SetAction(parse => MnistTrainer.Guarded(() =>
         {
             var entry = catalog.Find(parse.GetValue(model)!);
@@ -33,7 +39,9 @@ internal static class EvalCommand
             if (onGenerated && !entry.HasInference && !entry.HasTrainer)
             {
                 if (parse.GetResult(engine) is { Implicit: false })
-                    throw new UserError($"{entry.Name} has neither an inference class nor a trainer on the engine, so it cannot be evaluated on --engine generated; use --engine torch.");
+                    throw new UserError(
+                        $"{entry.Name} has neither an inference class nor a trainer on the engine, " +
+                        $"so it cannot be evaluated on --engine generated; use --engine torch.");
                 onGenerated = false;
             }
             // A missing file is reported by the loaders, after a runtime that cannot load (the order users know).

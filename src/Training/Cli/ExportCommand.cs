@@ -13,13 +13,19 @@ internal static class ExportCommand
     public static Command Create(ModelCatalog catalog)
     {
         var model = new Argument<string>("model") { Description = "network the weights belong to" };
-        var weights = new Option<string>("--weights") { Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch", Required = true };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "safetensors file written by train (best.safetensors, last.safetensors) or by PyTorch",
+            Required = true,
+        };
         var onnx = new Option<string>("--onnx") { Description = "ONNX file to write (replaced atomically)", Required = true };
         var keepBatchNorm = new Option<bool>("--keep-batchnorm")
         {
-            Description = "write every BatchNorm as a BatchNormalization node instead of folding those that directly follow a Conv2d or Linear into its weights (same outputs; folded is the default)",
+            Description = "write every BatchNorm as a BatchNormalization node instead of folding those that directly follow a Conv2d or Linear " +
+                "into its weights (same outputs; folded is the default)",
         };
-        var export = new Command("export", "write saved weights as an ONNX model (opset 17; input 'image' [N, C, H, W] normalised as the trainer does)")
+        var export = new Command("export",
+            "write saved weights as an ONNX model (opset 17; input 'image' [N, C, H, W] normalised as the trainer does)")
         {
             model, weights, onnx, keepBatchNorm,
         };

@@ -20,7 +20,9 @@ internal sealed class ModelCatalog
     public RegisteredNetwork Find(string name)
     {
         if (All.Count == 0)
-            throw new UserError("There are no networks to train: declare one with [Network] in the project that calls MnistTrainer.Run(args), or pass them to MnistTrainer.Run(args, networks).");
+            throw new UserError(
+                "There are no networks to train: declare one with [Network] in the project that calls MnistTrainer.Run(args), " +
+                "or pass them to MnistTrainer.Run(args, networks).");
         if (string.IsNullOrEmpty(name)) return Matching(DefaultName, n => n.Name).FirstOrDefault() ?? All[0];
         var matches = Matching(name, n => n.FullName);
         if (matches.Length == 0) matches = Matching(name, n => n.Name);

@@ -31,7 +31,8 @@ internal abstract class SettingOption(string jsonName, bool mustMatchOnResume)
 
     public abstract TrainSettings WithParsed(ParseResult parse, TrainSettings settings);
 
-    /// <summary>The value from settings.json; a property missing there (a run older than the setting) gets the value such runs had (the default unless the row says otherwise).</summary>
+    /// <summary>The value from settings.json; a property missing there (a run older than the setting) gets the value
+    /// such runs had (the default unless the row says otherwise).</summary>
     public abstract TrainSettings WithJson(JsonElement json, TrainSettings settings, JsonSerializerOptions options);
 
     public abstract void WriteJson(Utf8JsonWriter writer, TrainSettings settings, JsonSerializerOptions options);

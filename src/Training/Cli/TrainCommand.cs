@@ -15,8 +15,17 @@ internal static class TrainCommand
     public static Command Create(ModelCatalog catalog, Option<string> data, string program, string[] args)
     {
         var output = new Option<string?>("--output") { Description = "run folder to write (default: runs/<model>-<UTC time>)" };
-        var stopAfter = TrainOptions.Validated(new Option<int>("--stop-after") { Description = "stop, as Ctrl-C would, once this many epochs are done (0: run them all); the schedule still spans --epochs and --resume continues" }, TrainOptions.NotNegative);
-        var resume = new Option<bool>("--resume") { Description = "continue the run in --output from its checkpoint; options not given are the run's own" };
+        var stopAfter = TrainOptions.Validated(
+            new Option<int>("--stop-after")
+            {
+                Description = "stop, as Ctrl-C would, once this many epochs are done (0: run them all); "
+                    + "the schedule still spans --epochs and --resume continues",
+            },
+            TrainOptions.NotNegative);
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "continue the run in --output from its checkpoint; options not given are the run's own",
+        };
 
         var train = new Command("train", "train a network on MNIST, printing the test accuracy after each epoch and writing a run folder")
         {
@@ -41,13 +50,15 @@ internal static class TrainCommand
                 var folder = parse.GetValue(output) ?? throw new UserError("--resume needs --output <run folder> naming the run to continue.");
                 run = new RunFolder(folder);
                 if (!File.Exists(run.Settings) || !File.Exists(run.Checkpoint))
-                    throw new UserError($"{run.Path} holds no run to resume (settings.json and checkpoint.safetensors are written after the first epoch).");
+                    throw new UserError(
+                        $"{run.Path} holds no run to resume (settings.json and checkpoint.safetensors are written after the first epoch).");
                 var saved = TrainSettings.FromJson(File.ReadAllText(run.Settings), run.Settings);
                 // Options given on this command line must agree with the run; the others are taken from it.
                 settings = saved.WithGiven(parse, requested);
                 var differences = settings.Differences(saved);
                 if (differences.Count > 0)
-                    throw new UserError($"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
+                    throw new UserError(
+                        $"cannot resume {run.Path} with other settings: {string.Join("; ", differences)}. Drop those options, or start a new run.");
             }
             else
             {
@@ -73,11 +84,14 @@ internal static class TrainCommand
                 run.Write(run.Settings, settings.ToJson());
                 run.Write(run.Summary, entry.Summary.ToTable() + "\n" + entry.Summary.ToDetailTable() + "\n");
             }
-            File.AppendAllText(run.Command, $"{DateTime.UtcNow:O} {program} {string.Join(" ", args.Select(MnistTrainer.Quote))} (data: {dataFolder})\n");
+            File.AppendAllText(run.Command,
+                $"{DateTime.UtcNow:O} {program} {string.Join(" ", args.Select(MnistTrainer.Quote))} (data: {dataFolder})\n");
 
             Console.WriteLine(entry.Summary.ToTable());
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} for {2} epochs: {3}, lr {4}, {5}, batch {6}, augmentation {7}, seed {8}, {9} threads, engine {10}; writing {11}",
-                isResume ? "Resuming" : "Training", entry.Name, settings.Epochs, settings.Optimizer, settings.LearningRate, settings.Schedule, settings.BatchSize,
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "{0} {1} for {2} epochs: {3}, lr {4}, {5}, batch {6}, augmentation {7}, seed {8}, {9} threads, engine {10}; writing {11}",
+                isResume ? "Resuming" : "Training", entry.Name, settings.Epochs, settings.Optimizer, settings.LearningRate, settings.Schedule,
+                settings.BatchSize,
                 settings.Augment ? "on" : "off", settings.Seed, settings.Threads, settings.Engine.ToString().ToLowerInvariant(), run.Path));
 
             // The first Ctrl-C or SIGTERM stops after the current batch; files being written are finished first.
@@ -97,11 +111,13 @@ internal static class TrainCommand
             }
             if (outcome.Stopped)
             {
-                Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: train --output {MnistTrainer.Quote(run.Path)} --resume");
+                Console.WriteLine($"Stopped after epoch {outcome.Epochs.Count} of {settings.Epochs}; {run.Path} holds it. Continue with: " +
+                    $"train --output {MnistTrainer.Quote(run.Path)} --resume");
                 return ExitCodes.Stopped;
             }
             var best = outcome.Epochs.MaxBy(r => r.TestCorrect)!;
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}", best.TestAccuracy, best.Epoch, run.Path, run.Report));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "Best test accuracy {0:F2}% (epoch {1}); run folder {2}; report {3}",
+                best.TestAccuracy, best.Epoch, run.Path, run.Report));
             return ExitCodes.Done;
         }));
         return train;
@@ -117,7 +133,8 @@ internal static class TrainCommand
         if (requested == EngineKind.Torch || network.HasTrainer) return requested;
         if (given || TrainingBackends.Torch is null)
             throw new UserError($"{network.Name} has no trainer on the engine{Reason(network)}, so it cannot train on --engine generated"
-                + (TrainingBackends.Torch is null ? "; the TorchSharp backend (packages Mnist.Dsl.TorchSharp and TorchSharp-cpu) could train it." : "; use --engine torch."));
+                + (TrainingBackends.Torch is null ? "; the TorchSharp backend (packages Mnist.Dsl.TorchSharp and TorchSharp-cpu) could train it."
+                    : "; use --engine torch."));
         // Said, not only shown in the "engine torch" of the next line: the default is the engine.
         Console.WriteLine($"{network.Name} has no trainer on the engine{Reason(network)}: training on TorchSharp (--engine torch).");
         return EngineKind.Torch;

@@ -68,7 +68,9 @@ public sealed class EpochBatches
     public bool Next(Span<float> images, Span<int> labels)
     {
         if (images.Length != BatchSize * MnistImages.Pixels || labels.Length != BatchSize)
-            throw new ArgumentException($"A batch is {BatchSize} images of {MnistImages.Pixels} floats and {BatchSize} labels; got {images.Length} floats and {labels.Length} labels.");
+            throw new ArgumentException(
+                $"A batch is {BatchSize} images of {MnistImages.Pixels} floats and {BatchSize} labels; " +
+                $"got {images.Length} floats and {labels.Length} labels.");
         if (_next >= Count) return false;
         for (var i = 0; i < BatchSize; i++)
         {
@@ -106,7 +108,8 @@ public sealed class EpochBatches
     {
         for (var i = from; i < to; i++)
         {
-            ImageRotation.Rotate(_set.Image(_order[first + i]), _rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize, MnistImages.ImageSize, _angles[i],
+            ImageRotation.Rotate(_set.Image(_order[first + i]), _rotated.AsSpan(i * MnistImages.Pixels, MnistImages.Pixels), MnistImages.ImageSize,
+                MnistImages.ImageSize, _angles[i],
                 (float)MnistImages.NormalizedBlack);
         }
     }

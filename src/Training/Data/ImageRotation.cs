@@ -18,7 +18,8 @@ public static unsafe class ImageRotation
     public static void Rotate(ReadOnlySpan<float> source, Span<float> destination, int height, int width, double degrees, float fill)
     {
         if (source.Length != height * width || destination.Length != height * width)
-            throw new ArgumentException($"A {height}x{width} image has {height * width} floats; the source has {source.Length} and the destination {destination.Length}.");
+            throw new ArgumentException(
+                $"A {height}x{width} image has {height * width} floats; the source has {source.Length} and the destination {destination.Length}.");
         // theta = [[cos, -sin·H/W, 0], [sin·W/H, cos, 0]] (see Augmentation.Affine), made in float64, used in float32.
         var radians = degrees * (Math.PI / 180);
         float a00 = (float)Math.Cos(radians), a01 = (float)(Math.Sin(radians) * (-(double)height / width));

@@ -89,7 +89,9 @@ public sealed class MnistImages
         for (var i = 0; i < digits.Length; i++)
         {
             if (digits[i] >= Classes)
-                throw new InvalidDataException($"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; the file is corrupt.");
+                throw new InvalidDataException(
+                    $"{labelsPath}: label {digits[i]} at index {i.ToString("N0", CultureInfo.InvariantCulture)} is not a digit 0-9; " +
+                    $"the file is corrupt.");
         }
         return (images, labels);
     }
@@ -102,5 +104,6 @@ public sealed class MnistImages
 
     /// <summary>The first <paramref name="limit"/> images (all when 0 or more than there are): quick runs on a subset.</summary>
     public MnistImages Limit(int limit) =>
-        limit <= 0 || limit >= Count ? this : new MnistImages(Images.AsSpan(0, limit * Pixels).ToArray(), Labels.AsSpan(0, limit).ToArray(), Train, ImagesPath);
+        limit <= 0 || limit >= Count ? this
+            : new MnistImages(Images.AsSpan(0, limit * Pixels).ToArray(), Labels.AsSpan(0, limit).ToArray(), Train, ImagesPath);
 }

@@ -37,7 +37,9 @@ public static class AttributedNetworks
             }
             if (network is null) continue;
             var definition = CompiledNetworkDefinition.From(type.Name, network, layers, ParameterBudgetMetadata.Undeclared(type.Name, Metadata))
-                ?? throw new InvalidOperationException($"{type.FullName}'s [Network] or layer attributes have arguments the DSL does not take; build the project with the Mnist.Dsl package, whose check names the attribute at fault.");
+                ?? throw new InvalidOperationException(
+                    $"{type.FullName}'s [Network] or layer attributes have arguments the DSL does not take; " +
+                    $"build the project with the Mnist.Dsl package, whose check names the attribute at fault.");
             networks.Add(DefinedNetwork.Register(definition, Named(network, nameof(NetworkAttribute.Name)) ?? type.Name,
                 Named(network, nameof(NetworkAttribute.Description)) ?? ""));
         }

@@ -38,7 +38,8 @@ public static class DefinedNetwork
             CreateModule = createModule,
             NoTrainerReason = lowering.Unsupported,
         };
-        return blueprint is null ? RegisteredNetwork.Create(registration) : RegisteredNetwork.Create<TrainerOptions, ITrainer>(registration, blueprint.Create);
+        return blueprint is null ? RegisteredNetwork.Create(registration)
+            : RegisteredNetwork.Create<TrainerOptions, ITrainer>(registration, blueprint.Create);
     }
 
     /// <summary>The definition's analysis, or the refusal with every broken rule's message.</summary>

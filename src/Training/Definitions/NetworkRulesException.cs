@@ -25,7 +25,8 @@ public sealed class NetworkRulesException : ArgumentException
     private static string Describe(NetworkReport report)
     {
         var errors = report.Violations.Where(v => !v.IsWarning).ToArray();
-        return $"{report.Network.Name} breaks {(errors.Length == 1 ? "a rule" : $"{errors.Length} rules")} of the Mnist.Dsl analyzer, so no module is built for it "
+        return $"{report.Network.Name} breaks {(errors.Length == 1 ? "a rule" : $"{errors.Length} rules")} of the Mnist.Dsl analyzer, " +
+            $"so no module is built for it "
             + "(fix the layers; each rule's fix is in the README's Diagnostics table):\n  "
             + string.Join("\n  ", errors.Select(e => e.ToString()));
     }

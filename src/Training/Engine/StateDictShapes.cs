@@ -2,7 +2,8 @@ using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.Training.Engine;
 
-/// <summary>What a state-dict entry holds for a trainer: a parameter, a float buffer (running statistics) or BatchNorm's int64 batch counter.</summary>
+/// <summary>What a state-dict entry holds for a trainer: a parameter, a float buffer (running statistics) or
+/// BatchNorm's int64 batch counter.</summary>
 public enum StateKind { Parameter, Buffer, BatchCounter }
 
 /// <summary>One state-dict entry of a network's module: its key, shape and kind.</summary>
@@ -18,6 +19,7 @@ public static class StateDictShapes
     public static List<StateEntry> Of(NetworkSummary summary) =>
         ModuleLayout.Of(summary).State.Select(t => new StateEntry(t.Key, t.Shape.ToArray(),
             t.IsCount ? StateKind.BatchCounter
-            : t.Key.EndsWith(".running_mean", System.StringComparison.Ordinal) || t.Key.EndsWith(".running_var", System.StringComparison.Ordinal) ? StateKind.Buffer
+            : t.Key.EndsWith(".running_mean", System.StringComparison.Ordinal)
+                || t.Key.EndsWith(".running_var", System.StringComparison.Ordinal) ? StateKind.Buffer
             : StateKind.Parameter)).ToList();
 }

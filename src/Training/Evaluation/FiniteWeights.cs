@@ -15,7 +15,8 @@ internal static class FiniteWeights
             var bad = values.Count(v => !float.IsFinite(v));
             if (bad > 0)
                 throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture,
-                    "{0} holds {1:N0} NaN or infinite values in {2} (of {3:N0}): these weights come from a run that diverged; evaluate another file, or train again with a lower --lr.",
+                    "{0} holds {1:N0} NaN or infinite values in {2} (of {3:N0}): these weights come from a run that diverged; " +
+                        "evaluate another file, or train again with a lower --lr.",
                     path, bad, name, values.Length));
         }
     }

@@ -5,7 +5,8 @@ internal static class InferenceEvaluation
 {
     private const int Batch = 1000;
 
-    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string weightsPath, string dataFolder,
+    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string weightsPath,
+        string dataFolder,
         int threads, int limit)
     {
         // A file of another known network says which one it fits, as the torch path's LoadWeights says it.

@@ -14,7 +14,8 @@ internal static class TrainerEvaluation
     /// <summary>Images per forward: the trainer's buffers are sized for a batch, so not the whole test set at once.</summary>
     private const int Batch = 100;
 
-    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string weightsPath, string dataFolder,
+    public static (double Loss, long Correct, long Count) Run(RegisteredNetwork entry, IEnumerable<RegisteredNetwork> known, string weightsPath,
+        string dataFolder,
         int threads, int limit)
     {
         var tensors = SafeTensorsFile.Read(weightsPath, out _).ToDictionary(t => t.Key, t => t.Value);

@@ -50,7 +50,8 @@ public static class OnnxExport
     /// extra tensors, with the inference class's message (<see cref="InvalidDataException"/>; a missing file
     /// <see cref="FileNotFoundException"/>).
     /// </summary>
-    public static OnnxModelFile ToOnnx(this RegisteredNetwork network, string weightsPath, IEnumerable<RegisteredNetwork>? known = null, bool foldBatchNorm = true)
+    public static OnnxModelFile ToOnnx(this RegisteredNetwork network, string weightsPath, IEnumerable<RegisteredNetwork>? known = null,
+        bool foldBatchNorm = true)
     {
         if (network is null) throw new ArgumentNullException(nameof(network));
         var file = ReadWeights(weightsPath);
@@ -59,8 +60,10 @@ public static class OnnxExport
         return Build(network.Summary, network.Name, network.Description, file, foldBatchNorm);
     }
 
-    /// <summary>As <see cref="ToOnnx(RegisteredNetwork, string, IEnumerable{RegisteredNetwork}?, bool)"/>, then written to <paramref name="onnxPath"/> atomically (<see cref="OnnxModelFile.Save"/>).</summary>
-    public static OnnxModelFile ExportOnnx(this RegisteredNetwork network, string weightsPath, string onnxPath, IEnumerable<RegisteredNetwork>? known = null, bool foldBatchNorm = true)
+    /// <summary>As <see cref="ToOnnx(RegisteredNetwork, string, IEnumerable{RegisteredNetwork}?, bool)"/>, then written
+    /// to <paramref name="onnxPath"/> atomically (<see cref="OnnxModelFile.Save"/>).</summary>
+    public static OnnxModelFile ExportOnnx(this RegisteredNetwork network, string weightsPath, string onnxPath,
+        IEnumerable<RegisteredNetwork>? known = null, bool foldBatchNorm = true)
     {
         var model = network.ToOnnx(weightsPath, known, foldBatchNorm);
         model.Save(onnxPath);
@@ -98,7 +101,8 @@ public static class OnnxExport
         return (SafeTensorsWeights.Read(stream, path), Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
-    private static OnnxModelFile Build(NetworkSummary summary, string name, string description, (SafeTensorsWeights Weights, string Sha256) file, bool foldBatchNorm)
+    private static OnnxModelFile Build(NetworkSummary summary, string name, string description, (SafeTensorsWeights Weights, string Sha256) file,
+        bool foldBatchNorm)
     {
         var output = EndsInLogSoftmax(summary) ? LogProbabilitiesName : LogitsName;
         var graph = OnnxLowering.Lower(summary, file.Weights, foldBatchNorm, InputName, output);
@@ -107,13 +111,15 @@ public static class OnnxExport
             new("network", name),
             new("parameters", summary.TotalParameters.ToString(CultureInfo.InvariantCulture)),
             new("weights_sha256", file.Sha256),
-            new("input", $"{InputName}: float32 [N, {summary.Input.Channels}, {summary.Input.Height}, {summary.Input.Width}], (pixel / 255 - mean) / std"),
+            new("input", $"{InputName}: float32 [N, {summary.Input.Channels}, {summary.Input.Height}, {summary.Input.Width}], " +
+                $"(pixel / 255 - mean) / std"),
             new("input_mean", MnistImages.Mean.ToString("R", CultureInfo.InvariantCulture)),
             new("input_std", MnistImages.Std.ToString("R", CultureInfo.InvariantCulture)),
             new("output", $"{output}: float32 [N, {summary.Output.Channels}]"),
             new("batchnorm", foldBatchNorm ? "folded into the Conv or Gemm it directly follows, else BatchNormalization" : "BatchNormalization"),
         };
-        var doc = $"{name}{(description.Length > 0 ? ": " + description : "")}. Exported by {ProducerName} from its layers and a safetensors file (SHA-256 {file.Sha256}).";
+        var doc = $"{name}{(description.Length > 0 ? ": " + description : "")}. Exported by {ProducerName} from its layers and a safetensors file " +
+            $"(SHA-256 {file.Sha256}).";
         var bytes = OnnxModelWriter.Serialize(new OnnxModel(graph, ProducerName, ProducerVersion, doc, metadata));
         return new OnnxModelFile(bytes, name, summary.TotalParameters, file.Sha256, output, graph.Nodes.Select(n => n.OpType).ToArray());
     }

@@ -51,7 +51,8 @@ internal sealed class OnnxLowering
         return lowering.Graph(input, output, current);
     }
 
-    /// <summary>The graph, with the last node's output renamed to the graph's output (every network has a node: its input is a map, its output a vector).</summary>
+    /// <summary>The graph, with the last node's output renamed to the graph's output (every network has a node: its
+    /// input is a map, its output a vector).</summary>
     private OnnxGraph Graph(string input, string output, string last)
     {
         if (_nodes.Count == 0 || _nodes[^1].Output != last)
@@ -62,7 +63,8 @@ internal sealed class OnnxLowering
         return new OnnxGraph(_network, input, inputShape, output, new[] { batch, _summary.Output.Channels }, _nodes, _initializers);
     }
 
-    /// <summary>One layer: the name of the tensor it outputs (its input's, when eval mode makes it nothing). Exhaustive over <see cref="LayerKind"/>.</summary>
+    /// <summary>One layer: the name of the tensor it outputs (its input's, when eval mode makes it nothing). Exhaustive
+    /// over <see cref="LayerKind"/>.</summary>
     private string Layer(LayerReport report, string x) => report.Layer.Kind switch
     {
         LayerKind.Conv2d => Conv(report, (Conv2d)report.Layer, x),
@@ -79,7 +81,8 @@ internal sealed class OnnxLowering
         LayerKind.LogSoftmax => Node("LogSoftmax", NodeName(report), new[] { x }, new OnnxAttribute.Int("axis", 1)),
     };
 
-    /// <summary>Dropout is nothing in eval mode, so a BatchNorm after a convolution and a Dropout still directly follows it. Exhaustive over <see cref="LayerKind"/>.</summary>
+    /// <summary>Dropout is nothing in eval mode, so a BatchNorm after a convolution and a Dropout still directly
+    /// follows it. Exhaustive over <see cref="LayerKind"/>.</summary>
     private static bool IsIdentityInEval(LayerKind kind) => kind switch
     {
         LayerKind.Dropout or LayerKind.Dropout2d => true,
@@ -126,7 +129,8 @@ internal sealed class OnnxLowering
     /// Dropout): W·s per output channel, b·s + t (b = 0 without a bias), with s = γ/√(var+ε) and t = β − mean·s in
     /// double, rounded once to float32. The suffix names the fused initializers ("+bn1").
     /// </summary>
-    private (float[] Weight, float[]? Bias, string Suffix) FoldFollowingBatchNorm(LayerReport report, LayerKind kind, float[] weight, float[]? bias, int channels)
+    private (float[] Weight, float[]? Bias, string Suffix) FoldFollowingBatchNorm(LayerReport report, LayerKind kind, float[] weight, float[]? bias,
+        int channels)
     {
         if (!_foldBatchNorm) return (weight, bias, "");
         var next = report.Index + 1;
@@ -186,7 +190,8 @@ internal sealed class OnnxLowering
 
     /// <summary>The module member of a layer with state (conv1, bn2, fc1): its weights' key prefix.</summary>
     private string Member(LayerReport report) =>
-        _layout.Members[report.Index] ?? throw new InvalidOperationException($"{report.Layer.Kind} (layer {report.Index + 1} of {_network}) has state but no module member");
+        _layout.Members[report.Index]
+            ?? throw new InvalidOperationException($"{report.Layer.Kind} (layer {report.Index + 1} of {_network}) has state but no module member");
 
     /// <summary>The member name of a module layer (relu3), or the stem and position of a functional one (relu_f7): unique in the graph.</summary>
     private string NodeName(LayerReport report) =>

@@ -43,10 +43,12 @@ public sealed class OnnxModelFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot write the ONNX file {path} ({e.Message.TrimEnd('.')}); nothing was written. Give a path in a writable folder.", e);
+            throw new IOException(
+                $"Cannot write the ONNX file {path} ({e.Message.TrimEnd('.')}); nothing was written. Give a path in a writable folder.", e);
         }
     }
 
     public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-        "{0}: {1:N0} parameters, {2:N0} bytes, opset {3}, input '{4}', output '{5}'", Network, Parameters, Bytes.Length, OnnxExport.Opset, OnnxExport.InputName, OutputName);
+        "{0}: {1:N0} parameters, {2:N0} bytes, opset {3}, input '{4}', output '{5}'", Network, Parameters, Bytes.Length, OnnxExport.Opset,
+            OnnxExport.InputName, OutputName);
 }

@@ -77,7 +77,9 @@ internal static class OnnxModelWriter
         w.Varint(2, FloatType);                    // data_type
         w.String(8, tensor.Name);                  // name
         // raw_data: little-endian, which is how .NET lays out floats on every platform it runs this on.
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian; this exporter writes it from memory on little-endian machines only.");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException(
+                "ONNX raw_data is little-endian; this exporter writes it from memory on little-endian machines only.");
         w.Bytes(9, MemoryMarshal.AsBytes(tensor.Values.AsSpan()));
     }
 

@@ -18,15 +18,19 @@ internal sealed record RunRecord(RunFolder Folder, TrainSettings Settings, IRead
     public IReadOnlyList<(string Name, string Value)> SettingRows()
     {
         using var document = JsonDocument.Parse(Settings.ToJson());
-        return document.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())).ToList();
+        return document.RootElement.EnumerateObject()
+            .Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())).ToList();
     }
 
     public static RunRecord Load(string path)
     {
         var folder = new RunFolder(path);
-        if (!Directory.Exists(folder.Path)) throw new UserError($"{folder.Path} does not exist; give the folder a train run wrote (runs/<model>-<time>).");
+        if (!Directory.Exists(folder.Path))
+            throw new UserError($"{folder.Path} does not exist; give the folder a train run wrote (runs/<model>-<time>).");
         if (!File.Exists(folder.Settings) || !File.Exists(folder.Metrics))
-            throw new UserError($"{folder.Path} is not a finished epoch's run folder: it needs settings.json and metrics.csv, which train writes after the first epoch.");
+            throw new UserError(
+                $"{folder.Path} is not a finished epoch's run folder: it needs settings.json and metrics.csv, " +
+                $"which train writes after the first epoch.");
         var settings = TrainSettings.FromJson(File.ReadAllText(folder.Settings), folder.Settings);
         var commands = File.Exists(folder.Command) ? File.ReadAllText(folder.Command) : "";
         return new RunRecord(folder, settings, MetricsCsv.Parse(folder.Metrics), commands);

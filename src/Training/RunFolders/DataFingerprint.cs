@@ -32,7 +32,8 @@ internal sealed record DataFingerprint(IReadOnlyDictionary<string, FileFingerpri
         {
             var root = JsonDocument.Parse(json).RootElement;
             return new DataFingerprint(MnistFiles.Names.ToDictionary(name => name, name =>
-                new FileFingerprint(root.GetProperty(name).GetProperty("bytes").GetInt64(), root.GetProperty(name).GetProperty("sha256").GetString()!)));
+                new FileFingerprint(root.GetProperty(name).GetProperty("bytes").GetInt64(),
+                    root.GetProperty(name).GetProperty("sha256").GetString()!)));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -50,7 +51,10 @@ internal sealed record DataFingerprint(IReadOnlyDictionary<string, FileFingerpri
             var saved = FromJson(File.ReadAllText(path), path);
             var changed = MnistFiles.Names.Where(name => saved.Files[name] != now.Files[name]).ToList();
             if (changed.Count > 0)
-                throw new UserError($"cannot resume {run.Path} on other data: {string.Join("; ", changed.Select(name => $"{name} is {now.Files[name]} in {dataFolder}, {saved.Files[name]} in the run"))}. Pass the run's --data, or start a new run.");
+                throw new UserError(
+                    $"cannot resume {run.Path} on other data: " +
+                    $"{string.Join("; ", changed.Select(name => $"{name} is {now.Files[name]} in {dataFolder}, {saved.Files[name]} in the run"))}. " +
+                    $"Pass the run's --data, or start a new run.");
             return;
         }
         run.Write(path, now.ToJson());
@@ -63,7 +67,8 @@ internal sealed record FileFingerprint(long Bytes, string Sha256)
     public static FileFingerprint Of(string path)
     {
         using var file = File.OpenRead(path);
-        using var content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        using var content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress)
+            : (Stream)file;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         long bytes = 0;

@@ -18,7 +18,8 @@ internal static class MetricsCsv
             text.Append(string.Join(",", new[]
             {
                 r.Epoch.ToString(CultureInfo.InvariantCulture), R(r.TrainLoss), R(r.TrainAccuracy), R(r.TestLoss), R(r.TestAccuracy),
-                r.TestCorrect.ToString(CultureInfo.InvariantCulture), r.TestCount.ToString(CultureInfo.InvariantCulture), R(r.LearningRate), R(r.Seconds),
+                r.TestCorrect.ToString(CultureInfo.InvariantCulture), r.TestCount.ToString(CultureInfo.InvariantCulture), R(r.LearningRate),
+                R(r.Seconds),
             })).Append('\n');
         return text.ToString();
     }
@@ -26,7 +27,8 @@ internal static class MetricsCsv
     public static List<EpochResult> Parse(string path)
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-        if (lines.Length == 0 || lines[0] != Header) throw new InvalidDataException($"{path} is not a metrics file of this trainer (its first line must be \"{Header}\").");
+        if (lines.Length == 0 || lines[0] != Header)
+            throw new InvalidDataException($"{path} is not a metrics file of this trainer (its first line must be \"{Header}\").");
         return lines.Skip(1).Select((line, i) =>
         {
             var f = line.Split(',');

@@ -51,7 +51,8 @@ internal sealed class RunFolder
     {
         var rows = System.IO.File.Exists(Metrics) ? MetricsCsv.Parse(Metrics) : new List<EpochResult>();
         if (rows.Count < epochs || rows.Take(epochs).Select(r => r.Epoch).Where((e, i) => e != i + 1).Any())
-            throw new InvalidDataException($"{Metrics} has {rows.Count} epoch rows but {Checkpoint} ends epoch {epochs}: the run folder is damaged; start a new run.");
+            throw new InvalidDataException(
+                $"{Metrics} has {rows.Count} epoch rows but {Checkpoint} ends epoch {epochs}: the run folder is damaged; start a new run.");
         return rows.Take(epochs);
     }
 

@@ -20,7 +20,8 @@ internal sealed class RunFolderWriteFailed(string message, Exception inner) : Ex
         {
             var holds = completedEpochs == 0 ? "no completed epoch yet (start the run again)"
                 : $"epoch {completedEpochs} whole: its checkpoint and weights load, and --resume continues from it once the folder is writable";
-            throw new RunFolderWriteFailed($"could not write {saving} to {run.Path}: {e.Message.ReplaceLineEndings(" ")}. The folder still holds {holds}.", e);
+            throw new RunFolderWriteFailed(
+                $"could not write {saving} to {run.Path}: {e.Message.ReplaceLineEndings(" ")}. The folder still holds {holds}.", e);
         }
     }
 }

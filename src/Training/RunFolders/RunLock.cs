@@ -27,7 +27,8 @@ internal sealed class RunLock : IDisposable
         }
         catch (IOException) when (File.Exists(lockFile))
         {
-            throw new UserError($"{run.Path} is in use by another run (process {Holder(run)}): wait for it to end, or stop it, or choose another --output.");
+            throw new UserError(
+                $"{run.Path} is in use by another run (process {Holder(run)}): wait for it to end, or stop it, or choose another --output.");
         }
         AtomicFile.WriteAllText(Path.Combine(run.Path, HolderName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         return new RunLock(stream);

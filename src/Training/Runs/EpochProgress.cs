@@ -17,14 +17,16 @@ internal sealed class EpochProgress
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask(title, maxValue: batches);
                 result = body((done, loss, accuracy, imagesPerSecond) =>
                 {
                     task.Value = done;
-                    task.Description = string.Format(CultureInfo.InvariantCulture, "{0}  loss {1:F4}  acc {2:F2}%  {3:N0} img/s", title, loss, accuracy, imagesPerSecond);
+                    task.Description = string.Format(CultureInfo.InvariantCulture, "{0}  loss {1:F4}  acc {2:F2}%  {3:N0} img/s", title, loss,
+                        accuracy, imagesPerSecond);
                 });
             });
         return result;

@@ -1,7 +1,8 @@
 namespace Mnist.Dsl.Training.Runs;
 
 /// <summary>One epoch's numbers: what metrics.csv holds per row and the seeds print per epoch.</summary>
-internal sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, long TestCorrect, long TestCount, double LearningRate, double Seconds)
+internal sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, long TestCorrect, long TestCount,
+    double LearningRate, double Seconds)
 {
     public double TestAccuracy => 100.0 * TestCorrect / TestCount;
 

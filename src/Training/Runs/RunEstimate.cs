@@ -24,14 +24,18 @@ internal static class RunEstimate
         var testBatches = (testCount + settings.BatchSize - 1) / settings.BatchSize;
         var epochSeconds = batchesPerEpoch * stepSeconds + testBatches * evalSeconds;
         return string.Format(CultureInfo.InvariantCulture,
-            "Expected time: about {0} for {1} epoch{2} ({3:F1} s each: {4:N0} training images/s measured on a warm-up, {5:F2}M multiply-adds per image forward).",
-            Duration(epochs * epochSeconds), epochs, epochs == 1 ? "" : "s", epochSeconds, settings.BatchSize / stepSeconds, network.Summary.MultiplyAdds / 1e6);
+            "Expected time: about {0} for {1} epoch{2} ({3:F1} s each: {4:N0} training images/s measured on a warm-up, " +
+                "{5:F2}M multiply-adds per image forward).",
+            Duration(epochs * epochSeconds), epochs, epochs == 1 ? "" : "s", epochSeconds, settings.BatchSize / stepSeconds,
+                network.Summary.MultiplyAdds / 1e6);
     }
 
-    private static (double StepSeconds, double EvalSeconds) Measure(RegisteredNetwork network, TrainSettings settings, MnistImages train, double degrees)
+    private static (double StepSeconds, double EvalSeconds) Measure(RegisteredNetwork network, TrainSettings settings, MnistImages train,
+        double degrees)
     {
         // Learning rate 0: the probe's weights stay as initialised, so no step diverges while it is timed.
-        using var probe = network.CreateTrainer(new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, new Sgd(0, momentum: 0.9)));
+        using var probe = network.CreateTrainer(
+            new TrainerOptions(settings.BatchSize, settings.Threads, (ulong)settings.Seed, new Sgd(0, momentum: 0.9)));
         var images = new float[settings.BatchSize * MnistImages.Pixels];
         var labels = new int[settings.BatchSize];
         var batches = new EpochBatches(train, settings.BatchSize, settings.Seed, epoch: 1, shuffle: true, degrees, settings.Threads);

@@ -14,7 +14,8 @@ internal sealed class TrainingDiverged(string message) : Exception(message)
     {
         if (double.IsFinite(loss)) return;
         throw new TrainingDiverged(string.Format(CultureInfo.InvariantCulture,
-            "training diverged: {0} is {1} at epoch {2}, step {3}, learning rate {4:G4}; nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
+            "training diverged: {0} is {1} at epoch {2}, step {3}, learning rate {4:G4}; nothing was saved from it (the run folder keeps its last " +
+                "good epoch). Lower --lr (try {5:G2}) and start a new run.",
             what, loss, epoch, step, learningRate, learningRate / 10));
     }
 
@@ -32,6 +33,7 @@ internal sealed class TrainingDiverged(string message) : Exception(message)
 
     public static TrainingDiverged InState(string tensor, long bad, int epoch, long step, double learningRate) =>
         new(string.Format(CultureInfo.InvariantCulture,
-            "training diverged: {0} holds {1:N0} NaN or infinite values at the end of epoch {2} (step {3}, learning rate {4:G4}); nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
+            "training diverged: {0} holds {1:N0} NaN or infinite values at the end of epoch {2} (step {3}, learning rate {4:G4}); " +
+                "nothing was saved from it (the run folder keeps its last good epoch). Lower --lr (try {5:G2}) and start a new run.",
             tensor, bad, epoch, step, learningRate, learningRate / 10));
 }

@@ -20,7 +20,8 @@ internal sealed record TrainOutcome(IReadOnlyList<EpochResult> Epochs, bool Stop
 /// </summary>
 internal static class TrainingLoop
 {
-    public static TrainOutcome Run(ITrainingRun training, TrainSettings settings, RunFolder run, RegisteredNetwork network, string dataFolder, bool resume,
+    public static TrainOutcome Run(ITrainingRun training, TrainSettings settings, RunFolder run, RegisteredNetwork network, string dataFolder,
+        bool resume,
         EpochProgress progress, Action<EpochResult> onEpoch, CancellationToken stop)
     {
         var results = new List<EpochResult>();
@@ -77,7 +78,8 @@ internal static class TrainingLoop
             var (testLoss, testCorrect) = training.Evaluate();
             TrainingDiverged.ThrowIfNotFinite(testLoss, epoch, training.BatchesPerEpoch, learningRate, "the test loss");
             training.AfterEpoch(testLoss);
-            var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, training.TestCount, learningRate, clock.Elapsed.TotalSeconds);
+            var result = new EpochResult(epoch, trainLoss, trainAccuracy, testLoss, testCorrect, training.TestCount, learningRate,
+                clock.Elapsed.TotalSeconds);
             var best = results.Count == 0 || result.TestCorrect > results.Max(r => r.TestCorrect);
             results.Add(result);
 
@@ -112,6 +114,7 @@ internal static class TrainingLoop
         }
         if (stoppedAt.Batch <= start.Batch) return; // nothing trained since the checkpoint
         RunFolderWriteFailed.Guard(run, completed, "the mid-epoch checkpoint", () => training.SaveCheckpoint(run.Checkpoint, completed, stoppedAt));
-        Console.WriteLine($"Saved epoch {completed + 1} at batch {stoppedAt.Batch} of {training.BatchesPerEpoch} in the checkpoint; --resume continues from there.");
+        Console.WriteLine($"Saved epoch {completed + 1} at batch {stoppedAt.Batch} of {training.BatchesPerEpoch} in the checkpoint; " +
+            $"--resume continues from there.");
     }
 }

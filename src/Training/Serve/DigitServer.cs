@@ -117,11 +117,13 @@ internal sealed class DigitServer : IDisposable
     /// <summary>The JSON answer to a canvas: the 28×28 image the network saw, its probabilities and the class it reads.</summary>
     public string Predict(string? widthText, string? heightText, byte[] body)
     {
-        if (!int.TryParse(widthText, NumberStyles.None, CultureInfo.InvariantCulture, out var width) || !int.TryParse(heightText, NumberStyles.None, CultureInfo.InvariantCulture, out var height)
+        if (!int.TryParse(widthText, NumberStyles.None, CultureInfo.InvariantCulture, out var width)
+            || !int.TryParse(heightText, NumberStyles.None, CultureInfo.InvariantCulture, out var height)
             || width is < 1 or > 4096 || height is < 1 or > 4096)
             throw new BadRequest(400, "POST /predict?width=W&height=H needs W and H, whole numbers from 1 to 4096, the canvas's size.");
         if ((long)width * height != body.Length)
-            throw new BadRequest(400, $"the body has {body.Length} bytes; a {width}x{height} canvas is {(long)width * height} (one gray byte per pixel, row by row).");
+            throw new BadRequest(400,
+                $"the body has {body.Length} bytes; a {width}x{height} canvas is {(long)width * height} (one gray byte per pixel, row by row).");
         var image = DrawnDigit.ToMnist(body, width, height);
         if (image is null) return "{\"empty\":true}";
         var outputs = new float[_network.Classes];

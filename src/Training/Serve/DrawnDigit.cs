@@ -78,7 +78,8 @@ public static class DrawnDigit
         return result;
     }
 
-    /// <summary>Resamples <paramref name="length"/> values to <paramref name="target"/>, each output the coverage-weighted mean of its source interval.</summary>
+    /// <summary>Resamples <paramref name="length"/> values to <paramref name="target"/>, each output the
+    /// coverage-weighted mean of its source interval.</summary>
     private static void Resample(Func<int, double> source, int length, int target, Action<int, double> write)
     {
         var step = (double)length / target;
