@@ -18,7 +18,8 @@ namespace Mnist.Dsl.Torch;
 public sealed class Augmentation
 {
     /// <param name="degrees">Angles are uniform on [-degrees, degrees].</param>
-    /// <param name="translate">Shifts are uniform on ±translate × width horizontally and ± translate × height vertically (torchvision rounds them to whole pixels; these are not rounded).</param>
+    /// <param name="translate">Shifts are uniform on ±translate × width horizontally and ± translate × height
+    /// vertically (torchvision rounds them to whole pixels; these are not rounded).</param>
     /// <param name="minScale">Scales are uniform on [minScale, maxScale].</param>
     /// <param name="maxScale">See minScale; 1 and 1 (the default) do not scale.</param>
     /// <param name="fill">The value outside the source image, in the images' (normalised) units.</param>
@@ -27,8 +28,10 @@ public sealed class Augmentation
         double fill = MnistDataset.NormalizedBlack, GridSampleMode interpolation = GridSampleMode.Bilinear)
     {
         if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
-        if (!(translate is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(translate), translate, "The translation is a fraction of the size, on [0, 1].");
-        if (!(minScale > 0 && maxScale >= minScale)) throw new ArgumentOutOfRangeException(nameof(minScale), $"The scale range [{minScale}, {maxScale}] must be positive and not reversed.");
+        if (!(translate is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(translate), translate, "The translation is a fraction of the size, on [0, 1].");
+        if (!(minScale > 0 && maxScale >= minScale))
+            throw new ArgumentOutOfRangeException(nameof(minScale), $"The scale range [{minScale}, {maxScale}] must be positive and not reversed.");
         Degrees = degrees;
         Translate = translate;
         MinScale = minScale;
@@ -141,7 +144,8 @@ public sealed class Augmentation
     private static void CheckImages(torch.Tensor images)
     {
         if (images.Dimensions != 4)
-            throw new ArgumentException($"Augmentation takes a batch of images [N, C, H, W]; this tensor has shape [{string.Join(", ", images.shape)}].", nameof(images));
+            throw new ArgumentException(
+                $"Augmentation takes a batch of images [N, C, H, W]; this tensor has shape [{string.Join(", ", images.shape)}].", nameof(images));
         if (images.dtype is not (torch.ScalarType.Float32 or torch.ScalarType.Float64))
             throw new ArgumentException($"Augmentation takes floating-point images; these hold {images.dtype}.", nameof(images));
     }
@@ -149,6 +153,7 @@ public sealed class Augmentation
     private static void Expect(torch.Tensor tensor, long[] shape, string name)
     {
         if (!tensor.shape.AsSpan().SequenceEqual(shape))
-            throw new ArgumentException($"{name} must have shape [{string.Join(", ", shape)}] (one per image), not [{string.Join(", ", tensor.shape)}].", name);
+            throw new ArgumentException(
+                $"{name} must have shape [{string.Join(", ", shape)}] (one per image), not [{string.Join(", ", tensor.shape)}].", name);
     }
 }

@@ -28,14 +28,16 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
     /// Batches of <paramref name="batchSize"/> samples of images and labels paired along their first dimension.
     /// Neither tensor is owned: both must outlive the enumeration.
     /// </summary>
-    public BatchIterator(torch.Tensor images, torch.Tensor labels, long batchSize, bool shuffle = true, bool drop_last = false, bool disposeBatch = true)
+    public BatchIterator(torch.Tensor images, torch.Tensor labels, long batchSize, bool shuffle = true, bool drop_last = false,
+        bool disposeBatch = true)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (images.Dimensions < 1 || labels.Dimensions < 1)
             throw new ArgumentException("Images and labels need a first (sample) dimension.");
         var count = images.size(0);
         if (labels.size(0) != count)
-            throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.", nameof(labels));
+            throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.",
+                nameof(labels));
         this._images = images;
         this._labels = labels;
         this._shuffle = shuffle;

@@ -120,5 +120,6 @@ public sealed class MnistDataset : IDisposable
     }
 
     public override string ToString() =>
-        $"MNIST {(Train ? "training" : "test")} set: {Count.ToString("N0", CultureInfo.InvariantCulture)} images [N, 1, {ImageSize}, {ImageSize}] from {ImagesPath}";
+        $"MNIST {(Train ? "training" : "test")} set: {Count.ToString("N0", CultureInfo.InvariantCulture)} images " +
+            $"[N, 1, {ImageSize}, {ImageSize}] from {ImagesPath}";
 }

@@ -38,7 +38,8 @@ public static class ModuleWeights
         using var scope = torch.NewDisposeScope();
         var tensors = SafeTensors.Load(path);
         if (Differences(module, tensors).Count > 0
-            && WeightsFit.OtherNetworkMessage(path, network, tensors.ToDictionary(t => t.Key, t => (IReadOnlyList<long>)t.Value.shape), known) is { } message)
+            && WeightsFit.OtherNetworkMessage(path, network, tensors.ToDictionary(t => t.Key, t => (IReadOnlyList<long>)t.Value.shape),
+                known) is { } message)
             throw new InvalidDataException(message);
         module.LoadWeights(tensors, path);
     }
@@ -52,7 +53,8 @@ public static class ModuleWeights
     {
         var problems = Differences(module, tensors);
         if (problems.Count > 0)
-            throw new InvalidDataException($"{source} does not hold weights for this {module.GetName()} ({problems.Count} difference{(problems.Count == 1 ? "" : "s")}):\n  "
+            throw new InvalidDataException(
+                $"{source} does not hold weights for this {module.GetName()} ({problems.Count} difference{(problems.Count == 1 ? "" : "s")}):\n  "
                 + string.Join("\n  ", problems));
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in module.state_dict())

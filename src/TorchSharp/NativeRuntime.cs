@@ -12,7 +12,8 @@ public static class NativeRuntime
     /// <summary>What TorchSharp loads from the application folder: its own binding, then libtorch's libraries.</summary>
     private static readonly string[] Libraries = { "libLibTorchSharp.so", "libtorch.so", "libtorch_cpu.so", "libc10.so" };
 
-    /// <summary>Loads libtorch through TorchSharp now; throws <see cref="NativeRuntimeException"/> with the one-line diagnosis if it cannot.</summary>
+    /// <summary>Loads libtorch through TorchSharp now; throws <see cref="NativeRuntimeException"/> with the one-line
+    /// diagnosis if it cannot.</summary>
     public static void EnsureLoaded()
     {
         try
@@ -25,7 +26,8 @@ public static class NativeRuntime
         }
     }
 
-    /// <summary>Where a build output keeps the natives: runtimes/linux-x64/native (NuGet's layout), else next to the assemblies (a publish for one runtime).</summary>
+    /// <summary>Where a build output keeps the natives: runtimes/linux-x64/native (NuGet's layout), else next to the
+    /// assemblies (a publish for one runtime).</summary>
     public static string NativeFolder(string applicationFolder)
     {
         var runtimes = Path.Combine(applicationFolder, "runtimes", "linux-x64", "native");
@@ -37,11 +39,14 @@ public static class NativeRuntime
     {
         var missing = Libraries.Where(l => !File.Exists(Path.Combine(folder, l))).ToArray();
         if (missing.Length > 0)
-            return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): the TorchSharp and libtorch-cpu-linux-x64 packages were not restored: run `./build.sh setup`, then rebuild with `dotnet build`.";
+            return $"TorchSharp's native libraries are missing from {folder} ({string.Join(", ", missing)}): " +
+                $"the TorchSharp and libtorch-cpu-linux-x64 packages were not restored: run `./build.sh setup`, then rebuild with `dotnet build`.";
         var binding = Path.Combine(folder, "libLibTorchSharp.so");
         if (Libstdcxx.FindSystem() is { } system && !Libstdcxx.Provides(system, Glibcxx.Version) && NeedsPatch(binding))
-            return $"{binding} needs {Glibcxx.Version}, which {system} lacks, and was not patched: rebuild with `dotnet build` (the build patches it; see src/TorchSharp/build/Mnist.Dsl.TorchSharp.targets).";
-        var first = (e.InnerException ?? e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
+            return $"{binding} needs {Glibcxx.Version}, which {system} lacks, and was not patched: " +
+                $"rebuild with `dotnet build` (the build patches it; see src/TorchSharp/build/Mnist.Dsl.TorchSharp.targets).";
+        var first = (e.InnerException ?? e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault() ?? e.GetType().Name;
         return $"TorchSharp's native library in {folder} could not be loaded ({first}): run `./build.sh setup`, then rebuild with `dotnet build`.";
     }
 

@@ -66,7 +66,8 @@ internal static class OptimizerState
     }
 
     private static torch.Tensor Required(IReadOnlyDictionary<string, torch.Tensor> tensors, string key, string path) =>
-        tensors.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
+        tensors.TryGetValue(key, out var value) ? value
+            : throw new InvalidDataException($"{path} is damaged or of another optimizer: it has no optimizer.{key}.");
 
     /// <summary>
     /// Every state tensor has its parameter's shape and dtype. copy_ would broadcast or convert silently; a state
@@ -75,7 +76,9 @@ internal static class OptimizerState
     private static torch.Tensor Fitting(torch.Tensor value, torch.Tensor like, int index, string path)
     {
         if (!System.Linq.Enumerable.SequenceEqual(value.shape, like.shape) || value.dtype != like.dtype)
-            throw new InvalidDataException($"{path}: the optimizer state of parameter {index} is [{string.Join(", ", value.shape)}] {value.dtype}, not [{string.Join(", ", like.shape)}] {like.dtype}.");
+            throw new InvalidDataException(
+                $"{path}: the optimizer state of parameter {index} is [{string.Join(", ", value.shape)}] {value.dtype}, " +
+                $"not [{string.Join(", ", like.shape)}] {like.dtype}.");
         return value;
     }
 }

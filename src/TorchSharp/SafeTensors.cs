@@ -18,14 +18,18 @@ namespace Mnist.Dsl.Torch;
 /// </summary>
 public static class SafeTensors
 {
-    /// <summary>Writes the tensors (copied to the CPU, contiguous) with optional string metadata, atomically (see <see cref="SafeTensorsFile"/>).</summary>
+    /// <summary>Writes the tensors (copied to the CPU, contiguous) with optional string metadata, atomically (see
+    /// <see cref="SafeTensorsFile"/>).</summary>
     public static void Save(IReadOnlyDictionary<string, torch.Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        SafeTensorsFile.Write(path, tensors.Select(t => KeyValuePair.Create(t.Key, new RawTensor(DtypeName(t.Value.dtype), t.Value.shape, RawBytes(t.Value)))).ToList(), metadata);
+        SafeTensorsFile.Write(path,
+            tensors.Select(t => KeyValuePair.Create(t.Key, new RawTensor(DtypeName(t.Value.dtype), t.Value.shape, RawBytes(t.Value)))).ToList(),
+            metadata);
 
     /// <summary>Reads every tensor of a safetensors file, in file order.</summary>
     public static Dictionary<string, torch.Tensor> Load(string path) => Load(path, out _);
 
-    /// <summary>Reads every tensor, in file order, and the metadata; a damaged file is an <see cref="InvalidDataException"/> naming what is wrong.</summary>
+    /// <summary>Reads every tensor, in file order, and the metadata; a damaged file is an
+    /// <see cref="InvalidDataException"/> naming what is wrong.</summary>
     public static Dictionary<string, torch.Tensor> Load(string path, out Dictionary<string, string> metadata)
     {
         var raw = SafeTensorsFile.Read(path, out metadata);

@@ -21,7 +21,8 @@ internal sealed class TorchBackend : ITrainingBackend, IModuleFactory
         return new TorchRun(settings, network, dataFolder);
     }
 
-    public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights, string dataFolder,
+    public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights,
+        string dataFolder,
         int threads, int limit)
     {
         Prepare();

@@ -38,7 +38,8 @@ internal static class TorchCheckpoint
             throw new InvalidDataException($"{path} is not a checkpoint of this trainer.");
         if (metadata.GetValueOrDefault("model") != model)
             throw new InvalidDataException($"{path} is a checkpoint of {metadata.GetValueOrDefault("model")}, not of {model}.");
-        if (!int.TryParse(metadata.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) || !tensors.ContainsKey("rng"))
+        if (!int.TryParse(metadata.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+            || !tensors.ContainsKey("rng"))
             throw new InvalidDataException($"{path} is damaged: it has no epoch or no generator state.");
 
         module.LoadWeights(Part(tensors, "model."), path);

@@ -16,7 +16,9 @@ internal sealed class TorchSchedule
 
     public static TorchSchedule Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {
-        ScheduleKind.OneCycle => new(OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch, pct_start: settings.Warmup), true, false, settings.Epochs * batchesPerEpoch),
+        ScheduleKind.OneCycle =>
+            new(OneCycleLR(optimizer, settings.LearningRate, epochs: settings.Epochs, steps_per_epoch: batchesPerEpoch, pct_start: settings.Warmup),
+                true, false, settings.Epochs * batchesPerEpoch),
         ScheduleKind.Step => new(StepLR(optimizer, step_size: settings.StepEpochs, gamma: 0.1), false, false),
         ScheduleKind.Plateau => new(ReduceLROnPlateau(optimizer, patience: 1), false, true),
         _ => new(null, false, false),

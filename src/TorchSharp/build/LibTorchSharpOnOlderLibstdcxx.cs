@@ -49,7 +49,8 @@ public sealed class PatchLibTorchSharpForOlderLibstdcxx : Task
                 var outcome = Glibcxx.Patch(library);
                 if (outcome == Glibcxx.Outcome.Patched)
                     Log.LogMessage(MessageImportance.High,
-                        $"Mnist.Dsl: patched {library} to load on {libstdcxx}, which lacks {Glibcxx.Version} (std::ios_base_library_init is a no-op there)");
+                        $"Mnist.Dsl: patched {library} to load on {libstdcxx}, which lacks {Glibcxx.Version} (std::ios_base_library_init is a " +
+                            $"no-op there)");
             }
             catch (InvalidDataException e)
             {
