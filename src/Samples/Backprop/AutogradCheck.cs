@@ -96,7 +96,9 @@ public static class AutogradCheck
         var eTotal = e1 + e2;
         eTotal.backward();
         var weights = Weights.FromArray(Array.ConvertAll(w, t => t.item<double>()));
-        var grads = Array.ConvertAll(w, t => t.grad?.item<double>() ?? throw new InvalidOperationException("autograd left a weight without a gradient."));
-        return new AutogradStep(eTotal.item<double>(), weights, new Gradients(grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6], grads[7]));
+        var grads = Array.ConvertAll(w, t => t.grad?.item<double>()
+            ?? throw new InvalidOperationException("autograd left a weight without a gradient."));
+        return new AutogradStep(eTotal.item<double>(), weights,
+            new Gradients(grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6], grads[7]));
     }
 }

@@ -22,11 +22,17 @@ var learningRates = new Option<double[]>("--learning-rates", "--lr")
     AllowMultipleArgumentsPerToken = true,
     DefaultValueFactory = _ => SweepSettings.SeedLearningRates.ToArray(),
 };
-var iterations = new Option<int>("--iterations", "-n") { Description = "iterations (sheet rows) per learning rate", DefaultValueFactory = _ => SweepSettings.DefaultIterations };
-var output = new Option<string>("--output", "-o") { Description = "folder for backprop.csv, backprop.svg and backprop.xlsx", DefaultValueFactory = _ => Path.Combine("runs", "backprop") };
-var skipAutograd = new Option<bool>("--skip-autograd") { Description = "do not replay the runs with libtorch autograd (for machines without libtorch)" };
+var iterations = new Option<int>("--iterations", "-n") { Description = "iterations (sheet rows) per learning rate",
+    DefaultValueFactory = _ => SweepSettings.DefaultIterations };
+var output = new Option<string>("--output", "-o") { Description = "folder for backprop.csv, backprop.svg and backprop.xlsx",
+    DefaultValueFactory = _ => Path.Combine("runs", "backprop") };
+var skipAutograd = new Option<bool>("--skip-autograd")
+{
+    Description = "do not replay the runs with libtorch autograd (for machines without libtorch)",
+};
 
-var root = new RootCommand("Backprop: the seed's 2-2-2 network, hand-derived backpropagation checked against libtorch autograd, and the learning-rate sweep")
+var root = new RootCommand(
+    "Backprop: the seed's 2-2-2 network, hand-derived backpropagation checked against libtorch autograd, and the learning-rate sweep")
 {
     i1, i2, t1, t2,
 };
@@ -65,7 +71,8 @@ static int Run(SweepSettings settings, string folder, bool checkAutograd)
     Console.WriteLine($"{"η",6}  {"E_total(1)",12}  {$"E_total({settings.Iterations})",14}  {"max |hand − autograd|",22}");
     foreach (var t in trajectories)
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,6:G}  {1,12:G9}  {2,14:G9}  {3,22}",
-            t.LearningRate, t.FirstError, t.LastError, t.MaxAutogradDeviation is { } d ? d.ToString("E2", CultureInfo.InvariantCulture) : "not checked"));
+            t.LearningRate, t.FirstError, t.LastError,
+                t.MaxAutogradDeviation is { } d ? d.ToString("E2", CultureInfo.InvariantCulture) : "not checked"));
 
     var csv = Path.Combine(folder, "backprop.csv");
     var svg = Path.Combine(folder, "backprop.svg");
@@ -80,8 +87,10 @@ static int Run(SweepSettings settings, string folder, bool checkAutograd)
     var worst = trajectories.Max(t => t.MaxAutogradDeviation!.Value);
     var agree = worst <= Tolerance; // false for NaN too
     Console.WriteLine(agree
-        ? $"hand-derived gradients agree with libtorch autograd: max deviation {worst.ToString("E2", CultureInfo.InvariantCulture)} over {trajectories.Count} × {settings.Iterations} steps"
-        : $"hand-derived gradients DISAGREE with libtorch autograd: max deviation {worst.ToString("E2", CultureInfo.InvariantCulture)} > {Tolerance:E0}");
+        ? $"hand-derived gradients agree with libtorch autograd: max deviation {worst.ToString("E2", CultureInfo.InvariantCulture)} over " +
+            $"{trajectories.Count} × {settings.Iterations} steps"
+        : $"hand-derived gradients DISAGREE with libtorch autograd: max deviation {worst.ToString("E2", CultureInfo.InvariantCulture)} > " +
+            $"{Tolerance:E0}");
     return agree ? 0 : 1;
 }
 

@@ -22,8 +22,10 @@ public static class SheetColumns
         new("w5", r => r.Weights.W5), new("w6", r => r.Weights.W6), new("w7", r => r.Weights.W7), new("w8", r => r.Weights.W8),
         new("o1", r => r.Forward.O1), new("a_o1", r => r.Forward.AO1), new("o2", r => r.Forward.O2), new("a_o2", r => r.Forward.AO2),
         new("E1", r => r.Forward.E1), new("E2", r => r.Forward.E2), new("E_total", r => r.Forward.ETotal),
-        new("dE/dw1", r => r.Gradients.DW1), new("dE/dw2", r => r.Gradients.DW2), new("dE/dw3", r => r.Gradients.DW3), new("dE/dw4", r => r.Gradients.DW4),
-        new("dE/dw5", r => r.Gradients.DW5), new("dE/dw6", r => r.Gradients.DW6), new("dE/dw7", r => r.Gradients.DW7), new("dE/dw8", r => r.Gradients.DW8),
+        new("dE/dw1", r => r.Gradients.DW1), new("dE/dw2", r => r.Gradients.DW2),
+        new("dE/dw3", r => r.Gradients.DW3), new("dE/dw4", r => r.Gradients.DW4),
+        new("dE/dw5", r => r.Gradients.DW5), new("dE/dw6", r => r.Gradients.DW6),
+        new("dE/dw7", r => r.Gradients.DW7), new("dE/dw8", r => r.Gradients.DW8),
     };
 
     public static int IndexOf(string name)

@@ -16,7 +16,8 @@ public sealed record Weights(
     public double[] ToArray() => new[] { W1, W2, W3, W4, W5, W6, W7, W8 };
 
     public static Weights FromArray(double[] w) =>
-        w.Length == 8 ? new(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]) : throw new ArgumentException($"The 2-2-2 network has 8 weights, not {w.Length}.", nameof(w));
+        w.Length == 8 ? new(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+            : throw new ArgumentException($"The 2-2-2 network has 8 weights, not {w.Length}.", nameof(w));
 
     /// <summary>One step of plain gradient descent: w ← w − η·∂E_total/∂w, for every weight at once.</summary>
     public Weights Step(Gradients gradients, double learningRate) => new(

@@ -91,7 +91,8 @@ public static class Workbook
     }
 
     /// <summary>A1-style reference of a sheet column in a row.</summary>
-    public static string Reference(string column, int row) => ColumnLetters(SheetColumns.IndexOf(column)) + row.ToString(CultureInfo.InvariantCulture);
+    public static string Reference(string column, int row) =>
+        ColumnLetters(SheetColumns.IndexOf(column)) + row.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>0 → A, 25 → Z, 26 → AA.</summary>
     public static string ColumnLetters(int index)
@@ -107,7 +108,8 @@ public static class Workbook
         data.Append(new Row(
             Text("A1", "learning rate", BoldStyle),
             Number(LearningRateCell, trajectory.LearningRate),
-            Text("C1", "Edit the learning rate, or the inputs, targets and weights in row " + FirstDataRow + "; every other cell is a formula.")) { RowIndex = 1 });
+            Text("C1", "Edit the learning rate, or the inputs, targets and weights in row " + FirstDataRow
+                + "; every other cell is a formula.")) { RowIndex = 1 });
         data.Append(new Row(SheetColumns.All.Select((c, i) => Text(ColumnLetters(i) + HeaderRow, c.Name, BoldStyle))) { RowIndex = HeaderRow });
 
         var rowIndex = FirstDataRow;
@@ -141,10 +143,12 @@ public static class Workbook
 
     private static Cell FormulaWithCachedValue(string reference, string formula, double value) =>
         // A non-finite result has no cached number; the spreadsheet computes its own (#NUM!) on recalculation.
-        new() { CellReference = reference, CellFormula = new CellFormula(formula), CellValue = double.IsFinite(value) ? new CellValue(Format(value)) : null };
+        new() { CellReference = reference, CellFormula = new CellFormula(formula),
+            CellValue = double.IsFinite(value) ? new CellValue(Format(value)) : null };
 
     private static Cell Text(string reference, string text, uint style = 0) =>
-        new() { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)), StyleIndex = style == 0 ? null : style };
+        new() { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)),
+            StyleIndex = style == 0 ? null : style };
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -160,7 +164,8 @@ public static class Workbook
 
         return new Stylesheet(
             new Fonts(Font(false), Font(true)) { Count = 2 },
-            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
+            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }),
+                new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
             new Borders(new Border()) { Count = 1 },
             new CellStyleFormats(new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0 }) { Count = 1 },
             new CellFormats(

@@ -11,7 +11,8 @@ namespace Mnist.Models;
 /// default network: 2.77 million).
 /// </summary>
 [Network(1, 28, 28,
-    Name = "fast", Description = "the fast network (< 20,000 parameters, 0.58M MACs): conv 8, pool, convs 16-24, pool, convs 24-32, BN, dropout 0.05, GAP, FC")]
+    Name = "fast", Description =
+        "the fast network (< 20,000 parameters, 0.58M MACs): conv 8, pool, convs 16-24, pool, convs 24-32, BN, dropout 0.05, GAP, FC")]
 [Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]                 // 28 → 26, RF 3
 [MaxPool2d(2)]                                                                  // 26 → 13, RF 4
 [Conv2d(16, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]                // 13 → 11, RF 8
