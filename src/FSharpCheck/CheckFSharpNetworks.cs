@@ -77,7 +77,8 @@ public sealed class CheckFSharpNetworks : Task
         {
             var (line, column) = violation.LayerIndex < 0
                 ? At(networkAttribute, network.Network, violation.Argument ?? NetworkArgument(violation.Rule))
-                : layersPlaced ? At(written![violation.LayerIndex], network.Layers[violation.LayerIndex], violation.Argument) : At(networkAttribute, null, null);
+                : layersPlaced ? At(written![violation.LayerIndex], network.Layers[violation.LayerIndex], violation.Argument)
+                    : At(networkAttribute, null, null);
             Report(violation.Id, violation.IsWarning, source?.File, line, column, violation.Message);
         }
     }

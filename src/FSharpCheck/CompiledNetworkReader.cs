@@ -54,7 +54,8 @@ public static class CompiledNetworkReader
         return networks;
     }
 
-    /// <summary>The assembly's [assembly: AssemblyMetadata(key, value)] entries, the last of each key winning (as the trainer reads them by reflection).</summary>
+    /// <summary>The assembly's [assembly: AssemblyMetadata(key, value)] entries, the last of each key winning (as the
+    /// trainer reads them by reflection).</summary>
     public static IReadOnlyDictionary<string, string?> ReadMetadata(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
@@ -82,8 +83,12 @@ public static class CompiledNetworkReader
         };
         return parent.Kind switch
         {
-            HandleKind.TypeReference => (md.GetString(md.GetTypeReference((TypeReferenceHandle)parent).Namespace), md.GetString(md.GetTypeReference((TypeReferenceHandle)parent).Name)),
-            HandleKind.TypeDefinition => (md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)parent).Namespace), md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)parent).Name)),
+            HandleKind.TypeReference =>
+                (md.GetString(md.GetTypeReference((TypeReferenceHandle)parent).Namespace),
+                    md.GetString(md.GetTypeReference((TypeReferenceHandle)parent).Name)),
+            HandleKind.TypeDefinition =>
+                (md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)parent).Namespace),
+                    md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)parent).Name)),
             _ => ("", ""),
         };
     }
@@ -99,8 +104,10 @@ public static class CompiledNetworkReader
         public string GetPrimitiveType(PrimitiveTypeCode typeCode) => typeCode.ToString();
         public string GetSystemType() => "System.Type";
         public string GetSZArrayType(string elementType) => elementType + "[]";
-        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) => reader.GetString(reader.GetTypeDefinition(handle).Name);
-        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => reader.GetString(reader.GetTypeReference(handle).Name);
+        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) =>
+            reader.GetString(reader.GetTypeDefinition(handle).Name);
+        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) =>
+            reader.GetString(reader.GetTypeReference(handle).Name);
         public string GetTypeFromSerializedName(string name) => name;
         public PrimitiveTypeCode GetUnderlyingEnumType(string type) => PrimitiveTypeCode.Int32;
         public bool IsSystemType(string type) => type == "System.Type";

@@ -11,8 +11,10 @@ using Mnist.Dsl.Analysis;
 namespace Mnist.Dsl.FSharpCheck;
 
 /// <summary>The budgets of an F# project as the C# analyzer would resolve them, to be kept in its assembly's metadata.</summary>
-/// <param name="Project">For networks whose file sets none: a global analyzer config's key, else &lt;MnistDslParameterBudget&gt;; null for 20,000.</param>
-/// <param name="Networks">Network type name → the budget .editorconfig sets for the file that declares it (only where it sets one other than <paramref name="Project"/>).</param>
+/// <param name="Project">For networks whose file sets none: a global analyzer config's key, else
+/// &lt;MnistDslParameterBudget&gt;; null for 20,000.</param>
+/// <param name="Networks">Network type name → the budget .editorconfig sets for the file that declares it (only where
+/// it sets one other than <paramref name="Project"/>).</param>
 /// <param name="Conflicts">Networks of one type name in files with different budgets, which one metadata entry per name cannot hold.</param>
 public sealed record FSharpBudgets(int? Project, IReadOnlyDictionary<string, int> Networks, IReadOnlyList<BudgetConflict> Conflicts);
 
@@ -61,8 +63,10 @@ public static class FSharpBudgetResolver
                 {
                     if (earlier.Budget != budget)
                         conflicts.Add(new BudgetConflict(name, path, network.Line, network.Column,
-                            $"{name} is declared as a network here and in {earlier.File}, and their .editorconfig give different parameter budgets ({Describe(budget)} here, {Describe(earlier.Budget)} there), "
-                            + "but an F# assembly keeps one budget per network type name: rename one of them, or set ParameterBudget = N on their [<Network>]"));
+                            $"{name} is declared as a network here and in {earlier.File}, and their .editorconfig give different parameter budgets " +
+                                $"({Describe(budget)} here, {Describe(earlier.Budget)} there), "
+                            + "but an F# assembly keeps one budget per network type name: rename one of them, " +
+                                "or set ParameterBudget = N on their [<Network>]"));
                     continue;
                 }
                 first[name] = (path, budget);
@@ -76,5 +80,6 @@ public static class FSharpBudgetResolver
     private static int? FromOptions(ImmutableDictionary<string, string> options) =>
         options.TryGetValue(EditorConfigKey, out var text) && ParameterBudgetMetadata.TryParse(text, out var value) ? value : null;
 
-    private static string Describe(int? budget) => budget is { } value ? value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "none";
+    private static string Describe(int? budget) =>
+        budget is { } value ? value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "none";
 }

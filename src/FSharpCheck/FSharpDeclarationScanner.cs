@@ -28,7 +28,8 @@ public sealed record SourceDeclaration(string File, int Line, int Column, IReadO
         }
         if (parameterIndex < 0) return null;
         var positional = FSharpDeclarationScanner.Arguments(attribute.Text).Where(a => !a.IsNamed).ToList();
-        return parameterIndex < positional.Count ? FSharpDeclarationScanner.Position(Source, attribute.Offset + positional[parameterIndex].Offset) : null;
+        return parameterIndex < positional.Count ? FSharpDeclarationScanner.Position(Source, attribute.Offset + positional[parameterIndex].Offset)
+            : null;
     }
 }
 
@@ -46,8 +47,10 @@ public static class FSharpDeclarationScanner
     /// </summary>
     public static SourceDeclaration? Find(IEnumerable<string> files, string name, IReadOnlyList<string> enclosing)
     {
-        var declaration = new Regex(@"\b(?:type|and)\s+(?:\[<[^\]]*>\]\s*)?(?:(?:private|internal|public)\s+)?(?<name>" + Regex.Escape(name) + @")\b");
-        var module = enclosing.Count == 0 ? null : new Regex(@"\bmodule\s+(?:(?:private|internal|public|rec)\s+)*(?:[\w.]*\.)?" + Regex.Escape(enclosing[enclosing.Count - 1]) + @"\b");
+        var declaration = new Regex(@"\b(?:type|and)\s+(?:\[<[^\]]*>\]\s*)?(?:(?:private|internal|public)\s+)?(?<name>" + Regex.Escape(name)
+            + @")\b");
+        var module = enclosing.Count == 0 ? null
+            : new Regex(@"\bmodule\s+(?:(?:private|internal|public|rec)\s+)*(?:[\w.]*\.)?" + Regex.Escape(enclosing[enclosing.Count - 1]) + @"\b");
         SourceDeclaration? first = null;
         foreach (var file in files)
         {
@@ -164,12 +167,14 @@ public static class FSharpDeclarationScanner
         while (nameLength < raw.Length && (char.IsLetterOrDigit(raw[nameLength]) || raw[nameLength] is '_' or '.')) nameLength++;
         var name = raw.Substring(0, nameLength);
         name = name.Substring(name.LastIndexOf('.') + 1);
-        if (name.EndsWith("Attribute", StringComparison.Ordinal) && name.Length > "Attribute".Length) name = name.Substring(0, name.Length - "Attribute".Length);
+        if (name.EndsWith("Attribute", StringComparison.Ordinal) && name.Length > "Attribute".Length)
+            name = name.Substring(0, name.Length - "Attribute".Length);
         var (line, column) = Position(text, start);
         return new SourceAttribute(name, raw, start, line, column);
     }
 
-    /// <summary>The arguments inside an attribute's parentheses, split at top-level commas: where each starts in the attribute's text, and whether it is <c>Name = value</c>.</summary>
+    /// <summary>The arguments inside an attribute's parentheses, split at top-level commas: where each starts in the
+    /// attribute's text, and whether it is <c>Name = value</c>.</summary>
     public static IReadOnlyList<(int Offset, bool IsNamed)> Arguments(string attributeText)
     {
         var arguments = new List<(int, bool)>();

@@ -37,7 +37,8 @@ public sealed class ResolveFSharpNetworkBudgets : Task
             Log.LogError(null, null, null, conflict.File, conflict.Line, conflict.Column, 0, 0, conflict.Message);
         var items = new List<ITaskItem>();
         if (budgets.Project is { } project) items.Add(Item(ParameterBudgetMetadata.ProjectKey, project));
-        items.AddRange(budgets.Networks.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => Item(ParameterBudgetMetadata.NetworkKey(n.Key), n.Value)));
+        items.AddRange(budgets.Networks.OrderBy(n => n.Key, StringComparer.Ordinal)
+            .Select(n => Item(ParameterBudgetMetadata.NetworkKey(n.Key), n.Value)));
         Metadata = items.ToArray();
         return !Log.HasLoggedErrors;
     }
