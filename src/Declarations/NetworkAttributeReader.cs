@@ -17,8 +17,8 @@ internal sealed record DeclaredLayer(Layer Layer, AttributeData Attribute);
 /// <summary>
 /// Reads the [Network] and layer attributes of a class into Mnist.Dsl values. Part of the shared declaration
 /// source (Mnist.Dsl.Declarations.projitems), so the generator, the analyzer and the code fixes see the same network.
-/// Never throws: an attribute the compiler
-/// could not bind (a compile error the user already sees) makes the whole read return null.
+/// Never throws: an attribute the compiler could not bind (a compile error the user already sees) makes the whole read
+/// return null.
 /// </summary>
 internal static class NetworkAttributeReader
 {

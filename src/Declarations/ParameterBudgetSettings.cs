@@ -9,9 +9,9 @@ namespace Mnist.Dsl.Declarations;
 /// ParameterBudget; <c>mnist_dsl.parameter_budget</c> in .editorconfig for the file; the MSBuild property
 /// <c>MnistDslParameterBudget</c> (made visible to the compiler by the package's build props); 20,000.
 /// The one implementation: the analyzer and the code fixes resolve a network's budget with
-/// <see cref="Resolve(int, SyntaxTree?, AnalyzerConfigOptionsProvider)"/>,
-/// the generator (whose models hold no syntax trees) with <see cref="ForFile"/> and <see cref="ForProject"/> read once and
-/// <see cref="Resolve(int, int?, int)"/>, which is what the first calls too.
+/// <see cref="Resolve(int, SyntaxTree?, AnalyzerConfigOptionsProvider)"/>, the generator (whose models hold no syntax
+/// trees) with <see cref="ForFile"/> and <see cref="ForProject"/> read once and <see cref="Resolve(int, int?, int)"/>,
+/// which is what the first calls too.
 /// </summary>
 internal static class ParameterBudgetSettings
 {
