@@ -30,9 +30,8 @@ public static class SvgChart
         var height = top + rows * cellHeight;
 
         var svg = new StringBuilder();
-        svg.Append(Invariant(
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" " +
-            $"font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n"));
+        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" "))
+            .Append("font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n");
         svg.Append(Invariant($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
         svg.Append(Invariant(
             $"<text x=\"{width / 2}\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{Escape(title)}</text>\n"));
@@ -68,14 +67,12 @@ public static class SvgChart
             svg.Append(Invariant($"<line x1=\"{X(t):0.##}\" y1=\"{plotTop}\" x2=\"{X(t):0.##}\" y2=\"{plotBottom}\" stroke=\"#f0f0f0\"/>\n"));
             svg.Append(Invariant($"<text x=\"{X(t):0.##}\" y=\"{plotBottom + 16}\" text-anchor=\"middle\">{Label(t, xStep)}</text>\n"));
         }
-        svg.Append(Invariant(
-            $"<rect x=\"{plotLeft}\" y=\"{plotTop}\" width=\"{plotRight - plotLeft}\" height=\"{plotBottom - plotTop}\" fill=\"none\" " +
-            $"stroke=\"#333\"/>\n"));
+        svg.Append(Invariant($"<rect x=\"{plotLeft}\" y=\"{plotTop}\" width=\"{plotRight - plotLeft}\" height=\"{plotBottom - plotTop}\" "))
+            .Append("fill=\"none\" stroke=\"#333\"/>\n");
         svg.Append(Invariant(
             $"<text x=\"{(plotLeft + plotRight) / 2}\" y=\"{plotBottom + 36}\" text-anchor=\"middle\">{Escape(panel.XLabel)}</text>\n"));
-        svg.Append(Invariant(
-            $"<text transform=\"translate({x0 + 16} {(plotTop + plotBottom) / 2}) rotate(-90)\" " +
-            $"text-anchor=\"middle\">{Escape(panel.YLabel)}</text>\n"));
+        svg.Append(Invariant($"<text transform=\"translate({x0 + 16} {(plotTop + plotBottom) / 2}) rotate(-90)\" "))
+            .Append(Invariant($"text-anchor=\"middle\">{Escape(panel.YLabel)}</text>\n"));
 
         for (var i = 0; i < panel.Series.Count; i++)
         {
