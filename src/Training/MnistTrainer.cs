@@ -24,8 +24,8 @@ public static class MnistTrainer
     {
         var entry = Assembly.GetEntryAssembly()
             ?? throw new InvalidOperationException(
-                "MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: MnistTrainer.Run(args, " +
-                "networks).");
+                "MnistTrainer.Run(args) finds the networks in the entry assembly, and this process has none; pass them: " +
+                "MnistTrainer.Run(args, networks).");
         IReadOnlyList<RegisteredNetwork> attributed;
         try
         {
@@ -47,9 +47,11 @@ public static class MnistTrainer
         if (networks is null) throw new ArgumentNullException(nameof(networks));
         var catalog = new ModelCatalog(networks.ToList());
         var program = Assembly.GetEntryAssembly()?.GetName().Name ?? "trainer";
-        var data = new Option<string>(
-            "--data") { Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)",
-            DefaultValueFactory = _ => Data.MnistImages.DefaultFolder() };
+        var data = new Option<string>("--data")
+        {
+            Description = "folder holding the MNIST IDX files (default: $MNIST_DIR, else the cache ./build.sh fetch-data fills)",
+            DefaultValueFactory = _ => Data.MnistImages.DefaultFolder(),
+        };
 
         var root = new RootCommand($"{program}: train the DSL-declared networks on MNIST (no command: train the default network)")
         {

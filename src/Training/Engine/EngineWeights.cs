@@ -36,8 +36,8 @@ public static class EngineWeights
         foreach (var (name, like) in expected)
         {
             if (!tensors.TryGetValue(name, out var actual)) problems.Add($"{name} is missing");
-            else if (actual.Dtype != like.Dtype
-                || !actual.Shape.SequenceEqual(like.Shape)) problems.Add($"{name} is {actual.Describe()}, not {like.Describe()}");
+            else if (actual.Dtype != like.Dtype || !actual.Shape.SequenceEqual(like.Shape))
+                problems.Add($"{name} is {actual.Describe()}, not {like.Describe()}");
         }
         problems.AddRange(tensors.Keys.Where(k => !expected.ContainsKey(k)).Select(k => $"{k} is not a tensor of {network.Name}"));
         if (problems.Count > 0) throw new InvalidDataException($"{source} does not hold {network.Name}'s weights: {string.Join("; ", problems)}.");

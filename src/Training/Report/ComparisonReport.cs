@@ -9,8 +9,8 @@ internal static class ComparisonReport
     private static string RenderPage(IReadOnlyList<RunRecord> runs)
     {
         var page = new HtmlPage();
-        page.Append($"<h1>{runs.Count} runs compared</h1>\n<p " +
-            $"class=\"sub\">{HtmlPage.Escape(string.Join(", ", runs.Select(r => r.Folder.Path)))}</p>\n");
+        page.Append($"<h1>{runs.Count} runs compared</h1>\n" +
+            $"<p class=\"sub\">{HtmlPage.Escape(string.Join(", ", runs.Select(r => r.Folder.Path)))}</p>\n");
 
         page.Section("results", "Results");
         var settings = runs.Select(r => r.SettingRows().ToDictionary(s => s.Name, s => s.Value)).ToList();

@@ -43,8 +43,8 @@ internal sealed class HtmlPage
     }
 
     public string Render(string title) =>
-        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta " +
-            $"charset=\"utf-8\">\n<title>{Escape(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n{_body}</body>\n</html>\n";
+        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
+            $"<title>{Escape(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n{_body}</body>\n</html>\n";
 
     public static string Escape(string text) => WebUtility.HtmlEncode(text);
 

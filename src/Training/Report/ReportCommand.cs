@@ -13,8 +13,10 @@ internal static class ReportCommand
     {
         var runs = new Argument<string[]>("runs") { Description = "run folders that train wrote; one: its report.html, several: a comparison page",
             Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>(
-            "--output") { Description = "where the comparison of several runs goes (default: compare.html in the current folder)" };
+        var output = new Option<string?>("--output")
+        {
+            Description = "where the comparison of several runs goes (default: compare.html in the current folder)",
+        };
         var report = new Command("report", "write a run's report.html, or compare several runs' curves on one page") { runs, output, data };
         report.SetAction(parse => MnistTrainer.Guarded(() =>
         {
