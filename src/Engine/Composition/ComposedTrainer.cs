@@ -43,8 +43,8 @@ internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         int batch = options.BatchSize, threads = options.Threads;
         if (batch < 2 || threads < 1 || threads > batch)
             throw new ArgumentException(
-                $"{blueprint.Network}: batch {batch} on {threads} threads; a step needs batch >= 2 (BatchNorm's statistics) and 1 <= threads <= " +
-                $"batch");
+                $"{blueprint.Network}: batch {batch} on {threads} threads; a step needs batch >= 2 (BatchNorm's statistics) " +
+                $"and 1 <= threads <= batch");
         Network = blueprint.Network;
         BatchSize = batch;
         Threads = threads;

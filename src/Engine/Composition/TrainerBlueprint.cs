@@ -158,8 +158,8 @@ public sealed partial class TrainerBlueprint
     /// <summary>The trainer at the options' vector width (the widest this processor accelerates when not given).</summary>
     public ITrainer Create(TrainerOptions options)
     {
-        if (!_closed) throw new InvalidOperationException(
-            $"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
+        if (!_closed)
+            throw new InvalidOperationException($"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
         return (options.Width ?? SimdWidths.Best()) switch
         {
             SimdWidth.Bits512 => new ComposedTrainer<System.Runtime.Intrinsics.Vector512<float>, Vec512>(this, options),
