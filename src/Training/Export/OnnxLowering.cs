@@ -184,5 +184,5 @@ internal sealed class OnnxLowering
 
     /// <summary>The member name of a module layer (relu3), or the stem and position of a functional one (relu_f7): unique in the graph.</summary>
     private string NodeName(LayerReport report) =>
-        layout.Members[report.Index] ?? ModuleLayout.Stem(report.Layer.Kind) + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
+        layout.Members[report.Index] ?? report.Layer.MemberStem + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
 }
