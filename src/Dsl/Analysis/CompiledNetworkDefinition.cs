@@ -6,10 +6,10 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>
-/// A compiled network's attributes as a <see cref="NetworkDefinition"/>: the same reading, defaults included, as
-/// NetworkAttributeReader.ToLayer does for C# (src/Declarations), on values decoded from the compiled assembly instead
-/// of Roslyn's. One mapping for both readers of compiled attributes: the F# build check (src/FSharpCheck, from
-/// metadata) and the trainer's discovery of attributed F# types at run time (src/Training, by reflection).
+/// A compiled network's attributes as a <see cref="NetworkDefinition"/>: the reading of layer attributes, defaults
+/// included, that every reader uses: the C# one (NetworkAttributeReader in src/Declarations, on Roslyn's values), the F#
+/// build check (src/FSharpCheck, from metadata) and the trainer's discovery of attributed F# types at run time
+/// (src/Training, by reflection).
 /// </summary>
 public static class CompiledNetworkDefinition
 {
@@ -38,7 +38,13 @@ public static class CompiledNetworkDefinition
             ? value
             : NetworkDefinition.DefaultParameterBudget;
 
-    private static Layer? ToLayer(CompiledAttribute a)
+    /// <summary>
+    /// The layer a layer attribute declares, with <see cref="LayerDefaults"/> for the arguments it leaves out; null when it
+    /// is not a layer attribute or its arguments are not the attribute's. The one mapping from attributes to layers: the C#
+    /// reader (NetworkAttributeReader, on Roslyn's values) uses it too. The attribute's name is the kind's name plus
+    /// "Attribute", and the switch has no discard arm: a new kind does not compile until it is read here.
+    /// </summary>
+    public static Layer? ToLayer(CompiledAttribute a)
     {
         if (!LayerNames.TryKind(a.Name, out var kind)) return null;
         var args = a.Positional;

@@ -141,12 +141,7 @@ internal sealed class OnnxLowering
         return (foldedWeight, foldedBias, "+" + member);
     }
 
-    private static double Eps(Layer layer) => layer switch
-    {
-        BatchNorm2d b => b.Eps,
-        BatchNorm1d b => b.Eps,
-        _ => throw new ArgumentException($"{layer} is not a BatchNorm", nameof(layer)),
-    };
+    private static double Eps(Layer layer) => ((BatchNormLayer)layer).Eps;
 
     /// <summary>BatchNormalization in inference mode (training_mode 0): γ, β and the running mean and variance as they are in the file.</summary>
     private string BatchNorm(LayerReport report, double eps, string x)
