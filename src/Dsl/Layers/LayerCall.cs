@@ -14,14 +14,9 @@ namespace Mnist.Dsl.Layers;
 /// </summary>
 public sealed class LayerCall : IEquatable<LayerCall>
 {
-    public LayerCall(string function, params CallArgument[] arguments) : this(function, false, arguments)
-    {
-    }
-
-    private LayerCall(string function, bool onInput, CallArgument[] arguments)
+    public LayerCall(string function, params CallArgument[] arguments)
     {
         Function = function;
-        OnInput = onInput;
         Arguments = arguments;
     }
 
@@ -29,7 +24,7 @@ public sealed class LayerCall : IEquatable<LayerCall>
     public string Function { get; }
 
     /// <summary>A method of the input tensor (<c>x.flatten(1)</c>) rather than a static function.</summary>
-    public bool OnInput { get; }
+    public bool OnInput { get; private set; }
 
     public IReadOnlyList<CallArgument> Arguments { get; }
 
@@ -37,7 +32,7 @@ public sealed class LayerCall : IEquatable<LayerCall>
     public string Name => Function.Substring(Function.LastIndexOf('.') + 1);
 
     /// <summary>A method called on the input tensor: <c>x.flatten(1)</c>.</summary>
-    public static LayerCall OnInputTensor(string method, params CallArgument[] arguments) => new(method, true, arguments);
+    public static LayerCall OnInputTensor(string method, params CallArgument[] arguments) => new(method, arguments) { OnInput = true };
 
     public bool Equals(LayerCall? other) =>
         other is not null && Function == other.Function && OnInput == other.OnInput && Arguments.SequenceEqual(other.Arguments);

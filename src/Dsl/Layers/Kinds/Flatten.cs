@@ -4,14 +4,13 @@ using Mnist.Dsl.Analysis;
 namespace Mnist.Dsl.Layers;
 
 /// <summary>[C, H, W] to [C·H·W], in PyTorch's order.</summary>
-public sealed record Flatten(bool Functional = LayerDefaults.Functional) : Layer
+public sealed record Flatten(bool Functional = LayerDefaults.Functional) : StatelessLayer(Functional)
 {
     public override LayerKind Kind => LayerKind.Flatten;
 
-    public override bool IsFunctional => Functional;
-
     public override string MemberStem => "flatten";
 
+    /// <summary>An n×n map flattened is seen by the next Linear as one n×n window (the receptive field's view of it).</summary>
     internal override LayerStep? Step(LayerChecks check)
     {
         var input = check.Input;
@@ -19,11 +18,5 @@ public sealed record Flatten(bool Functional = LayerDefaults.Functional) : Layer
         return LayerStep.Keep(Shape.Flat(checked((int)input.Elements)));
     }
 
-    public override LayerCall TorchModule(Shape input) => new("nn.Flatten");
-
     public override LayerCall? TorchFunctional => LayerCall.OnInputTensor("flatten", CallArgument.Of(1));
-
-    public override LayerCall EngineCall(LayerReport report, string? member) => new("Flatten");
-
-    public override string Describe(Shape input) => "Flatten";
 }

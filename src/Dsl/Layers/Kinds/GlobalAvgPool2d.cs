@@ -4,13 +4,11 @@ using Mnist.Dsl.Analysis;
 namespace Mnist.Dsl.Layers;
 
 /// <summary>Global average pooling, implemented as AdaptiveAvgPool2d(1): for the receptive field a k = n, s = n layer over an n×n map.</summary>
-public sealed record GlobalAvgPool2d(bool Functional = LayerDefaults.Functional) : Layer
+public sealed record GlobalAvgPool2d(bool Functional = LayerDefaults.Functional) : StatelessLayer(Functional)
 {
     public override string ModuleName => "AdaptiveAvgPool2d";
 
     public override LayerKind Kind => LayerKind.GlobalAvgPool2d;
-
-    public override bool IsFunctional => Functional;
 
     public override string MemberStem => "gap";
 
@@ -24,8 +22,6 @@ public sealed record GlobalAvgPool2d(bool Functional = LayerDefaults.Functional)
     public override LayerCall TorchModule(Shape input) => new("nn.AdaptiveAvgPool2d", CallArgument.Of(1));
 
     public override LayerCall? TorchFunctional => new("nn.functional.adaptive_avg_pool2d", CallArgument.Input, CallArgument.Of(1));
-
-    public override LayerCall EngineCall(LayerReport report, string? member) => new("GlobalAvgPool2d");
 
     public override string Describe(Shape input) => "global average pooling";
 }
