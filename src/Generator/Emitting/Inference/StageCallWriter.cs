@@ -50,6 +50,7 @@ internal static class StageCallWriter
                 GlobalAveragePoolStage gap => $"{Kernels}.GlobalAveragePool({Slice(plan, gap.Input!)}, {Name(plan, gap.Input!)}, {output}, {outputLayout}, {first});",
                 FlattenStage flatten => $"{Kernels}.Flatten({Slice(plan, flatten.Input!)}, {Name(plan, flatten.Input!)}, {output}, {outputLayout}, {first});",
                 LogSoftmaxStage => $"{Kernels}.LogSoftmax({output}, {outputLayout}, {first});",
+                LeakyReluStage leaky => $"{Kernels}.LeakyRelu({output}, {outputLayout}, {Code.Double(leaky.NegativeSlope)}, {first});",
                 _ => throw new System.NotSupportedException($"no kernel for the inference stage {stage.GetType().Name}"),
             });
             foreach (var chunk in chunks.Skip(1))

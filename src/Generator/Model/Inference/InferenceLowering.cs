@@ -63,6 +63,13 @@ internal static class InferenceLowering
                     stage = new DraftStage(draft.Stages.Count, current, current,
                         (id, _, output, epilogue, notes) => new LogSoftmaxStage(id, output, epilogue, notes)) { InPlace = true };
                     break;
+                case LayerKind.LeakyReLU:
+                    {
+                        var slope = ((LeakyReLU)report.Layer).NegativeSlope;
+                        stage = new DraftStage(draft.Stages.Count, current, current,
+                            (id, _, output, epilogue, notes) => new LeakyReluStage(id, output, epilogue, notes, slope)) { InPlace = true };
+                        break;
+                    }
                 case LayerKind.Dropout or LayerKind.Dropout2d:
                     last.Layers.Add(description + " (identity at inference)");
                     continue;

@@ -61,6 +61,10 @@ internal sealed record GlobalAveragePoolStage(int Id, Activation? Input, Activat
 internal sealed record FlattenStage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
     : Stage(Id, Input, Output, Epilogue, Layers);
 
+/// <summary>LeakyReLU over every value, in place (a stage of its own: the fused epilogues know only ReLU).</summary>
+internal sealed record LeakyReluStage(int Id, Activation Activation, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers, double NegativeSlope)
+    : Stage(Id, Activation, Activation, Epilogue, Layers);
+
 /// <summary>log_softmax over each pixel's channels, in place.</summary>
 internal sealed record LogSoftmaxStage(int Id, Activation Activation, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
     : Stage(Id, Activation, Activation, Epilogue, Layers);
