@@ -146,8 +146,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             if (layer is Linear && x.dim() == 4) { x = x.flatten(1); x64 = x64.flatten(1); }
             // Dropout at p = 0 on both sides: the identity.
             if (layer is Dropout or Dropout2d) continue;
-            if (layer is ReLU) degenerate |= AtTheKink(x, producer is BatchNorm2d or BatchNorm1d);
-            if (layer is not (Flatten or ReLU)) producer = layer;
+            if (layer is ReLU or LeakyReLU) degenerate |= AtTheKink(x, producer is BatchNorm2d or BatchNorm1d);
+            if (layer is not (Flatten or ReLU or LeakyReLU)) producer = layer;
             if (layer.IsFunctional)
             {
                 x = Functional(layer, x);
@@ -298,6 +298,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     private static Tensor Functional(Layer layer, Tensor x) => layer switch
     {
         ReLU => nn.functional.relu(x),
+        LeakyReLU l => nn.functional.leaky_relu(x, l.NegativeSlope),
         MaxPool2d m => nn.functional.max_pool2d(x, m.KernelSize, m.EffectiveStride),
         AvgPool2d a => nn.functional.avg_pool2d(x, a.KernelSize, a.EffectiveStride),
         GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),

@@ -53,6 +53,8 @@ internal static class ValidStacks
         var shape = Shape.Map(channels, height, width);
         bool Coin() => random.Next(2) == 0;
         double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
+        // PyTorch's default, a common larger one, 0 (ReLU), a negative one and one past 1: the slope is any finite number.
+        double Slope() => new[] { LeakyReLU.DefaultNegativeSlope, 0.2, 0, -0.5, 1.5 }[random.Next(5)];
         void Add(Layer layer)
         {
             layers.Add(layer);
@@ -63,7 +65,7 @@ internal static class ValidStacks
             if (!shape.IsFlat)
             {
                 var side = Math.Min(shape.Height, shape.Width);
-                switch (choice % 11)
+                switch (choice % 12)
                 {
                     case 0 or 1 or 2:
                         var padding = random.Next(3);
@@ -77,6 +79,7 @@ internal static class ValidStacks
                     case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
+                    case 11: Add(new LeakyReLU(Slope(), Coin())); break;
                     default:
                         if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
                         else Add(new LogSoftmax(Coin()));
@@ -85,12 +88,13 @@ internal static class ValidStacks
             }
             else
             {
-                switch (choice % 6)
+                switch (choice % 7)
                 {
                     case 0 or 1: Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels)); break;
                     case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
                     case 3: Add(new ReLU(Coin())); break;
                     case 4: Add(new Dropout(Probability(), Coin())); break;
+                    case 5: Add(new LeakyReLU(Slope(), Coin())); break;
                     default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
                 }
             }
@@ -202,6 +206,7 @@ internal static class ValidStacks
             BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),
+            LeakyReLU r => "LeakyReLU" + Args(If(r.NegativeSlope != LeakyReLU.DefaultNegativeSlope, Number(r.NegativeSlope)), If(r.Functional, "Functional = true")),
             Dropout d => "Dropout" + Args(Number(d.P), If(d.Functional, "Functional = true")),
             Dropout2d d => "Dropout2d" + Args(Number(d.P), If(d.Functional, "Functional = true")),
             MaxPool2d m => "MaxPool2d" + Args($"{m.KernelSize}", If(m.Stride != 0, $"Stride = {m.Stride}"), If(m.Functional, "Functional = true")),

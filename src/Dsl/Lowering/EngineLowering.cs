@@ -70,7 +70,9 @@ public sealed class EngineLowering
             {
                 case Conv2d conv when conv.Stride == 1 && !conv.Bias && conv.Groups == 1 && Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2):
                     bool dropout = Is<Dropout>(layers, i + 3);
-                    steps.Add(new EngineStep(layer, members[i], layers[i + 2], members[i + 2], dropout ? ((Dropout)layers[i + 3].Layer).P : 0));
+                    var p = dropout ? ((Dropout)layers[i + 3].Layer).P : 0;
+                    steps.Add(new EngineStep(layer, members[i], Fused(layer, conv, members[i]!, (BatchNorm2d)layers[i + 2].Layer, members[i + 2]!, p),
+                        layers[i + 2], members[i + 2], p));
                     i += dropout ? 3 : 2;
                     break;
                 case MaxPool2d max when (long)max.KernelSize * max.KernelSize > MaxPoolTaps:
@@ -81,12 +83,18 @@ public sealed class EngineLowering
                     logSoftmax = true;
                     break;
                 default:
-                    steps.Add(new EngineStep(layer, members[i]));
+                    steps.Add(new EngineStep(layer, members[i], layer.Layer.EngineCall(layer, members[i])));
                     break;
             }
         }
         return new EngineLowering(network, steps, logSoftmax, null);
     }
+
+    /// <summary>The blueprint's call for Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none).</summary>
+    private static LayerCall Fused(LayerReport report, Conv2d conv, string convMember, BatchNorm2d bn, string batchNormMember, double dropout) =>
+        new("ConvReluBatchNorm2d", CallArgument.Of(convMember), CallArgument.Of(batchNormMember), CallArgument.Of(report.Input.Channels, "inChannels"),
+            CallArgument.Of(conv.OutChannels, "outChannels"), CallArgument.Of(conv.KernelSize, "kernel"), CallArgument.Of(conv.Padding, "padding"),
+            CallArgument.Of(bn.Momentum, "momentum"), CallArgument.Of(bn.Eps, "eps"), CallArgument.Of(dropout, "dropout"));
 
     private static EngineLowering Refuse(NetworkDefinition network, string reason) => new(network, new EngineStep[0], false, reason);
 

@@ -91,6 +91,13 @@ public sealed partial class TrainerBlueprint
         return this;
     }
 
+    /// <summary>LeakyReLU: x where x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
+    public TrainerBlueprint LeakyReLU(double negativeSlope)
+    {
+        _units.Add(new LeakyReluSpec(Size, (float)negativeSlope));
+        return this;
+    }
+
     public TrainerBlueprint Dropout(double p)
     {
         _units.Add(new DropoutSpec(p, 0, _dropouts++, Size));
@@ -239,6 +246,11 @@ public sealed partial class TrainerBlueprint
     private sealed record ReluSpec(int Size) : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) => new ReluUnit(Size, c.Batch, c.Arena);
+    }
+
+    private sealed record LeakyReluSpec(int Size, float NegativeSlope) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LeakyReluUnit(Size, NegativeSlope, c.Batch, c.Arena);
     }
 
     private sealed record DropoutSpec(double P, int Channels, int Layer, int Size) : UnitSpec
