@@ -32,8 +32,11 @@ public sealed partial class TrainerBlueprint
         var layer = report.Layer;
         return step.Kind switch
         {
-            LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn => ConvReluBatchNorm2d(name, step.BatchNormMember!, report.Input.Channels,
-                ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize, ((Conv2d)layer).Padding, bn.Momentum, bn.Eps, step.Dropout),
+            LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn => step.ReluAfterBatchNorm
+                ? ConvBatchNormRelu2d(name, step.BatchNormMember!, report.Input.Channels, ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize,
+                    ((Conv2d)layer).Padding, bn.Momentum, bn.Eps, step.Dropout, ((Conv2d)layer).Stride, ((Conv2d)layer).Bias, step.ChannelDropout)
+                : ConvReluBatchNorm2d(name, step.BatchNormMember!, report.Input.Channels, ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize,
+                    ((Conv2d)layer).Padding, bn.Momentum, bn.Eps, step.Dropout, ((Conv2d)layer).Stride, ((Conv2d)layer).Bias, step.ChannelDropout),
             LayerKind.Conv2d => Conv2d(name, report.Input.Channels, ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize, ((Conv2d)layer).Stride,
                 ((Conv2d)layer).Padding, ((Conv2d)layer).Bias),
             LayerKind.BatchNorm2d => BatchNorm2d(name, ((BatchNorm2d)layer).Momentum, ((BatchNorm2d)layer).Eps),

@@ -60,9 +60,12 @@ internal static class TrainerEmitter
         var name = step.Member is null ? "" : Code.String(step.Member);
         return step.Kind switch
         {
+            // Stride, bias and Dropout2d only where they differ from the block the samples repeat: those calls read as before.
             LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn =>
-                $".ConvReluBatchNorm2d({name}, {Code.String(step.BatchNormMember!)}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
-                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
+                $".{(step.ReluAfterBatchNorm ? "ConvBatchNormRelu2d" : "ConvReluBatchNorm2d")}({name}, {Code.String(step.BatchNormMember!)}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
+                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)}" +
+                (((Conv2d)layer).Stride != 1 ? $", stride: {Code.Int(((Conv2d)layer).Stride)}" : "") + (((Conv2d)layer).Bias ? ", bias: true" : "") +
+                (step.ChannelDropout ? ", channelDropout: true" : "") + ")",
             LayerKind.Conv2d =>
                 $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
                 $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)})",
