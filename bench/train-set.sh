@@ -12,7 +12,8 @@
 # on <threads> threads. The two sides alternate, their order rotating per round; the figures are medians of <rounds>.
 # Per network: images/s of each side, their ratio (generated / PyTorch), and the units the lowering picked (a
 # general unit where no fused one fits). Last lines: the minimum ratio and "ratio_min=<it>".
-# ENGINE_DLL=<path to Mnist.Dsl.Engine.Bench.dll> times that build instead of building this tree's (before/after runs).
+# ENGINE_DLL=<path to Mnist.Dsl.Engine.Bench.dll> times that build instead of building this tree's (before/after runs);
+# NETWORKS="random3 random7" times only those.
 # usage: bench/train-set.sh [batches=50] [rounds=3] [threads=2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ warmup=10
 seeds=(default small seed004 fast seed002 seed001-1 seed001-2)
 mapfile -t stacks < <(sed -n 's/.*"name": "\(random[0-9]*\)".*/\1/p' bench/stacks/random-stacks.json)
 networks=("${seeds[@]}" "${stacks[@]}")
+[[ -z "${NETWORKS:-}" ]] || read -r -a networks <<<"$NETWORKS"
 engines=(generated PyTorch)
 
 engine_dll=${ENGINE_DLL:-$(build_dll bench/Mnist.Dsl.Engine.Bench Mnist.Dsl.Engine.Bench)}
