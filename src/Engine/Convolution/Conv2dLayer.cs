@@ -20,12 +20,8 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     private readonly float**[] _groupInputs;
     private readonly long _inputSlot, _gradientSlot;
     private readonly float*[] _inputGradient;
-    /// <summary>
-    /// A strided layer's stride-1 twin on the same input and weights: its forward is the twin's subsampled, its backward
-    /// the twin's on the output gradient spread out with zeros between (the same sums, s^2 times the work, but on the
-    /// vectorised wide kernels: 5-10x faster than plain loops at stride 2 or 3). Null at stride 1.
-    /// </summary>
-    private readonly Conv2dLayer<TV, TOps>? _dense;
+    /// <summary>A strided layer as a stride-1 one on its input's phases (see <see cref="PhaseSplitConvolution{TV,TOps}"/>); null at stride 1.</summary>
+    private readonly PhaseSplitConvolution<TV, TOps>? _split;
 
     public Conv2dGeometry Geometry { get; }
 
@@ -41,13 +37,13 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
         geometry.Validate();
         Geometry = geometry;
         var g = geometry;
-        if (!g.IsWide) _dense = new Conv2dLayer<TV, TOps>(g with { Stride = 1 }, threads, arena);
+        if (!g.IsWide) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
         _forwardColumns = arena.Copy(g.ForwardColumns());
         _backwardColumns = arena.Copy(g.BackwardDataColumns());
         _packedForward = arena.Floats(g.WeightCount);
         _packedBackward = arena.Floats(g.WeightCount);
-        // A strided layer hands its groups to its twin whole: the twin's (larger) planes set the size.
-        GroupSize = _dense?.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
+        // A strided layer hands its groups to the stride-1 one whole: that one's planes set the size.
+        GroupSize = _split?.Dense.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
         _padded = new float*[threads][];
         _wideOutput = new float*[threads];
         _outputGradient = new float*[threads][];
@@ -76,9 +72,9 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     /// <summary>Takes the current weights ([Cout][Cin][k][k]); call after every update, before the next forward.</summary>
     public void Pack(float* weight)
     {
-        if (_dense != null)
+        if (_split != null)
         {
-            _dense.Pack(weight);
+            _split.Pack(weight);
             return;
         }
         var g = Geometry;
@@ -94,17 +90,14 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     {
         var g = Geometry;
         float* output = _wideOutput[thread];
-        if (_dense != null)
+        if (_split != null)
         {
-            // Every s-th row and column of the stride-1 output, into this layer's wide layout (rows of stride Wp).
-            float* dense = _dense.Forward(image, bias, thread);
-            int s = g.Stride, wp = g.PaddedWidth, densePlane = _dense.Geometry.OutputPositions;
+            // The stride-1 layer's output rows (of its own width) into this layer's wide layout (rows of stride Wp).
+            float* dense = _split.Forward(image, bias, thread);
+            var d = _split.Dense.Geometry;
             for (int co = 0; co < g.OutChannels; co++)
                 for (int oy = 0; oy < g.OutHeight; oy++)
-                {
-                    float* from = dense + co * densePlane + oy * s * wp, to = output + co * g.OutputPositions + oy * wp;
-                    for (int ox = 0; ox < g.OutWidth; ox++) to[ox] = from[ox * s];
-                }
+                    RowCopy.Copy(dense + co * d.OutputPositions + oy * d.PaddedWidth, output + co * g.OutputPositions + oy * g.PaddedWidth, g.OutWidth);
             return output;
         }
         float* input = Input(image, thread, 0);
@@ -136,21 +129,18 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
         var g = Geometry;
-        if (_dense != null)
+        if (_split != null)
         {
-            // The twin's slots hold zeros except at (s oy, s ox), the only places ever written: a strided sum's terms.
-            int s = g.Stride;
+            // Same output size on both: every pixel of the stride-1 layer's slots is written, its padding stays zero.
+            var dense = _split.Dense;
             for (int k = 0; k < count; k++)
             {
-                float* dy = _outputGradient[thread][k], spread = _dense.OutputGradient(thread, k);
+                float* dy = _outputGradient[thread][k], to = dense.OutputGradient(thread, k);
                 for (int co = 0; co < g.OutChannels; co++)
                     for (int oy = 0; oy < g.OutHeight; oy++)
-                    {
-                        float* from = dy + GradientIndex(co, oy, 0), to = spread + _dense.GradientIndex(co, oy * s, 0);
-                        for (int ox = 0; ox < g.OutWidth; ox++) to[ox * s] = from[ox];
-                    }
+                        RowCopy.Copy(dy + GradientIndex(co, oy, 0), to + dense.GradientIndex(co, oy, 0), g.OutWidth);
             }
-            _dense.Backward(images, inputGradients, count, weightGradient, biasGradient, thread);
+            _split.Backward(images, inputGradients, count, weightGradient, biasGradient, thread);
             return;
         }
         float** inputs = _groupInputs[thread];
