@@ -1,11 +1,14 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Engine.Composition;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
-// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default]
+// usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default|<a bench/stacks name>]
 //        Mnist.Dsl.Engine.Bench kernels [images=64] [network=default|fast|separable|separable-dense]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
@@ -58,9 +61,13 @@ for (int i = 0; i < images.Length; i++) images[i] = (float)(Math.Sqrt(-2 * Math.
 for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
 
 var width = SimdWidths.Best();
-// The generated trainer of a sample network (Mnist.Models' declarations, compiled into this program).
-var registered = Mnist.Dsl.Registry.NetworkRegistry.Of(typeof(Program).Assembly).Find(network);
-using var trainer = registered.CreateTrainer(new TrainerOptions(batch, threads, 0, new Sgd(0.01, 0.9), width));
+var options = new TrainerOptions(batch, threads, 0, new Sgd(0.01, 0.9), width);
+// The generated trainer of a sample network (Mnist.Models' declarations, compiled into this program), or a benchmark
+// stack (bench/stacks) composed at run time from the same lowering the generator writes trainers from.
+var registry = Mnist.Dsl.Registry.NetworkRegistry.Of(typeof(Program).Assembly);
+var stack = network.StartsWith("random", StringComparison.Ordinal) ? BenchmarkStacks.Find(network) : null;
+var definition = stack ?? registry.Find(network).Definition;
+using var trainer = stack is null ? registry.Find(network).CreateTrainer(options) : TrainerBlueprint.For(stack).Create(options);
 float loss = 0;
 void Step(int i)
 {
@@ -81,13 +88,15 @@ process.Refresh();
 double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
 double rate = batches * batch / seconds;
 // The compile-time count (the generator's summary, as in the class's doc comment); the engine's own geometry must agree.
-long macs = registered.Summary.MultiplyAdds;
+long macs = NetworkAnalysis.Analyze(definition).Summary!.MultiplyAdds;
 if (trainer.ForwardMultiplyAdds != macs)
     Console.Error.WriteLine($"warning: {network}: the engine counts {trainer.ForwardMultiplyAdds} forward multiply-adds per image, the compile-time summary {macs}");
 // Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
 double gflops = rate * macs * 3 * 2 / 1e9;
 if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)batches * batch / threads));
 Console.WriteLine($"simd={(int)width}");
+// The units the lowering picked: a general unit where no fused one fits (bench/train-set.sh reports them).
+Console.WriteLine($"units={BenchmarkStacks.Units(definition)}");
 Console.WriteLine($"allocated_bytes_per_step={(double)allocated / batches:F0}");
 Console.WriteLine($"forward_macs_per_image={macs}");
 Console.WriteLine($"last_loss={loss:F4}");

@@ -15,15 +15,22 @@ _spec.loader.exec_module(sample_networks)
 MODELS = sample_networks.BY_REGISTRY_NAME
 
 
+def _stack(name):
+    """A benchmark stack's twin (bench/pytorch/stacks.py), or None."""
+    import stacks
+    return stacks.create(name)
+
+
 def create(name):
-    """A new network by the trainer's name; an unknown name is an error that lists the known ones.
+    """A new network by the trainer's name (or a benchmark stack's, bench/stacks); an unknown name is an error that lists the known ones.
 
     PYTORCH_LAYOUT=channels_last puts it in channels-last memory order (the .NET side's default, DOTNET_LAYOUT);
     unset or "contiguous" keeps PyTorch's default order, as the seeds' notebooks train.
     """
-    if name not in MODELS:
-        raise SystemExit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
-    model = MODELS[name]()
+    model = MODELS[name]() if name in MODELS else _stack(name)
+    if model is None:
+        import stacks
+        raise SystemExit(f"unknown model '{name}'; known: {', '.join(list(MODELS) + stacks.names())}")
     layout = os.environ.get("PYTORCH_LAYOUT") or "contiguous"
     if layout == "channels_last":
         import torch

@@ -22,13 +22,15 @@ def main():
     model = networks.create(model_name)
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    # The engine's loss: NLL on a LogSoftmax at the end (every sample network), else cross-entropy on logits.
+    loss_of = F.nll_loss if getattr(model, "ends_in_log_softmax", True) else F.cross_entropy
 
     def step(i):
         start = i % pool * batch_size
         x = images.narrow(0, start, batch_size)
         y = labels.narrow(0, start, batch_size)
         optimizer.zero_grad(set_to_none=True)
-        loss = F.nll_loss(model(x), y)
+        loss = loss_of(model(x), y)
         loss.backward()
         optimizer.step()
 

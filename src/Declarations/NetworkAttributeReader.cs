@@ -17,8 +17,8 @@ internal sealed record DeclaredLayer(Layer Layer, AttributeData Attribute);
 /// <summary>
 /// Reads the [Network] and layer attributes of a class into Mnist.Dsl values. Part of the shared declaration
 /// source (Mnist.Dsl.Declarations.projitems), so the generator, the analyzer and the code fixes see the same network.
-/// Never throws: an attribute the compiler could not bind (a compile error the user already sees) makes the whole read
-/// return null.
+/// Never throws: an attribute the compiler
+/// could not bind (a compile error the user already sees) makes the whole read return null.
 /// </summary>
 internal static class NetworkAttributeReader
 {
@@ -93,42 +93,16 @@ internal static class NetworkAttributeReader
 
     /// <summary>
     /// The layer an attribute declares, with <see cref="LayerDefaults"/> for the arguments it leaves out; null when its
-    /// constructor arguments are not the attribute's (the compiler reports that). The attribute's name is the kind's
-    /// name plus "Attribute", and the switch has no discard arm: a new kind does not compile until it is read here.
+    /// constructor arguments are not the attribute's (the compiler reports that). Read by the one mapping the readers
+    /// of compiled attributes use too (<see cref="Analysis.CompiledNetworkDefinition.ToLayer"/>), on Roslyn's values.
     /// </summary>
-    private static Layer? ToLayer(AttributeData a)
-    {
-        var name = a.AttributeClass!.Name;
-        if (!name.EndsWith("Attribute", StringComparison.Ordinal)
-            || !Enum.TryParse<LayerKind>(name.Substring(0, name.Length - "Attribute".Length), out var kind)) return null;
-        var args = a.ConstructorArguments;
-        var named = Named(a);
-        int NamedInt(string argument, int fallback) => named.TryGetValue(argument, out var v) ? Int(v) : fallback;
-        bool NamedBool(string argument, bool fallback) => named.TryGetValue(argument, out var v) && v.Value is bool b ? b : fallback;
-        double NamedDouble(string argument, double fallback) => named.TryGetValue(argument, out var v) ? Double(v) : fallback;
-        var functional = NamedBool("Functional", LayerDefaults.Functional);
-        return kind switch
-        {
-            LayerKind.Conv2d => args.Length != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt("Stride", LayerDefaults.Stride),
-                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias),
-                NamedInt("InChannels", LayerDefaults.InferredInput),
-                NamedInt("Groups", LayerDefaults.Groups)),
-            LayerKind.BatchNorm2d =>
-                new BatchNorm2d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.BatchNorm1d =>
-                new BatchNorm1d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.ReLU => new ReLU(functional),
-            LayerKind.Dropout => args.Length != 1 ? null : new Dropout(Double(args[0]), functional),
-            LayerKind.Dropout2d => args.Length != 1 ? null : new Dropout2d(Double(args[0]), functional),
-            LayerKind.MaxPool2d => args.Length != 1 ? null : new MaxPool2d(Int(args[0]), NamedInt("Stride", LayerDefaults.PoolStride), functional),
-            LayerKind.AvgPool2d => args.Length != 1 ? null : new AvgPool2d(Int(args[0]), NamedInt("Stride", LayerDefaults.PoolStride), functional),
-            LayerKind.GlobalAvgPool2d => new GlobalAvgPool2d(functional),
-            LayerKind.Flatten => new Flatten(functional),
-            LayerKind.Linear => args.Length != 1 ? null
-                : new Linear(Int(args[0]), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InFeatures", LayerDefaults.InferredInput)),
-            LayerKind.LogSoftmax => new LogSoftmax(functional),
-        };
-    }
+    private static Layer? ToLayer(AttributeData a) =>
+        Analysis.CompiledNetworkDefinition.ToLayer(new Analysis.CompiledAttribute(a.AttributeClass!.Name,
+            a.ConstructorArguments.Select(Value).ToArray(),
+            Named(a).ToDictionary(n => n.Key, n => Value(n.Value))));
+
+    /// <summary>A constant's value (an enum's as its int); an array, which no layer attribute takes, as null.</summary>
+    private static object? Value(TypedConstant c) => c.Kind == TypedConstantKind.Array ? null : c.Value;
 
     private static bool HasErrors(AttributeData a) =>
         a.AttributeClass is null or IErrorTypeSymbol
@@ -142,13 +116,5 @@ internal static class NetworkAttributeReader
     {
         int i => i,
         _ => 0,
-    };
-
-    private static double Double(TypedConstant c) => c.Value switch
-    {
-        double d => d,
-        float f => f,
-        int i => i,
-        _ => double.NaN,
     };
 }

@@ -38,11 +38,11 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         if (labels.size(0) != count)
             throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.",
                 nameof(labels));
-        this._images = images;
-        this._labels = labels;
-        this._shuffle = shuffle;
+        _images = images;
+        _labels = labels;
+        _shuffle = shuffle;
         _dropLast = drop_last;
-        this._disposeBatch = disposeBatch;
+        _disposeBatch = disposeBatch;
         BatchSize = batchSize;
         Size = count;
     }

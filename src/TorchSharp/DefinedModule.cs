@@ -51,7 +51,7 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
         foreach (var step in _steps)
         {
             if (step.FlattenFirst) x = x.flatten(1);
-            x = step.Module is { } module ? module.call(x) : Functional(step.Layer, x);
+            x = step.Module is { } module ? module.call(x) : Functional(step, x);
         }
         return _flattenOutput ? x.flatten(1) : x;
     }
@@ -62,47 +62,15 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
         return module;
     }
 
-    /// <summary>The module of a layer, with the sizes the algebra inferred: what the generator's LayerKindTable writes as code.</summary>
-    private static nn.Module<Tensor, Tensor> Create(LayerReport report)
-    {
-        var input = report.Input;
-        var layer = report.Layer;
-        return layer.Kind switch
-        {
-            LayerKind.Conv2d => Conv((Conv2d)layer, input.Channels),
-            LayerKind.BatchNorm2d => nn.BatchNorm2d(input.Channels, ((BatchNorm2d)layer).Eps, ((BatchNorm2d)layer).Momentum),
-            LayerKind.BatchNorm1d => nn.BatchNorm1d(input.Channels, ((BatchNorm1d)layer).Eps, ((BatchNorm1d)layer).Momentum),
-            LayerKind.ReLU => nn.ReLU(),
-            LayerKind.Dropout => nn.Dropout(((Dropout)layer).P),
-            LayerKind.Dropout2d => nn.Dropout2d(((Dropout2d)layer).P),
-            LayerKind.MaxPool2d => nn.MaxPool2d(((MaxPool2d)layer).KernelSize, ((MaxPool2d)layer).EffectiveStride),
-            LayerKind.AvgPool2d => nn.AvgPool2d(((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).EffectiveStride),
-            LayerKind.GlobalAvgPool2d => nn.AdaptiveAvgPool2d(1),
-            LayerKind.Flatten => nn.Flatten(),
-            LayerKind.Linear => nn.Linear(input.Channels, ((Linear)layer).OutFeatures, ((Linear)layer).Bias),
-            LayerKind.LogSoftmax => nn.LogSoftmax(1),
-        };
-    }
+    /// <summary>The module of a layer, with the sizes the algebra inferred: its kind's description, which the generator writes as code.</summary>
+    private static nn.Module<Tensor, Tensor> Create(LayerReport report) => TorchCalls.Module(report.Layer.TorchModule(report.Input));
 
-    private static nn.Module<Tensor, Tensor> Conv(Conv2d c, int inChannels) =>
-        nn.Conv2d(inChannels, c.OutChannels, c.KernelSize, c.Stride, c.Padding, groups: c.Groups, bias: c.Bias);
-
-    /// <summary>A functional layer as the generated forward calls it. Layers with state are never functional (the
-    /// algebra's records have no such flag).</summary>
-    private Tensor Functional(Layer layer, Tensor x) => layer.Kind switch
-    {
-        LayerKind.ReLU => nn.functional.relu(x),
-        LayerKind.Dropout => nn.functional.dropout(x, ((Dropout)layer).P, training),
-        LayerKind.Dropout2d => nn.functional.dropout2d(x, ((Dropout2d)layer).P, training),
-        LayerKind.MaxPool2d => nn.functional.max_pool2d(x, ((MaxPool2d)layer).KernelSize, ((MaxPool2d)layer).EffectiveStride),
-        LayerKind.AvgPool2d => nn.functional.avg_pool2d(x, ((AvgPool2d)layer).KernelSize, ((AvgPool2d)layer).EffectiveStride),
-        LayerKind.GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),
-        LayerKind.Flatten => x.flatten(1),
-        LayerKind.LogSoftmax => nn.functional.log_softmax(x, 1),
-        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.Linear =>
-            throw new InvalidOperationException($"{layer.Kind} has state and is never applied as a functional call"),
-    };
+    /// <summary>A functional layer as the generated forward calls it (its kind's description). Layers with state are never functional.</summary>
+    private Tensor Functional(Step step, Tensor x) => TorchCalls.Apply(step.Functional!, x, training);
 
     /// <summary>One layer of forward: its module (null when functional), and whether its input is flattened first.</summary>
-    private sealed record Step(Layer Layer, nn.Module<Tensor, Tensor>? Module, bool FlattenFirst);
+    private sealed record Step(Layer Layer, nn.Module<Tensor, Tensor>? Module, bool FlattenFirst)
+    {
+        public LayerCallBinder? Functional { get; } = Module is null ? TorchCalls.Functional(Layer) : null;
+    }
 }

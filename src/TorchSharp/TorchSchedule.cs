@@ -12,7 +12,7 @@ internal sealed class TorchSchedule
     private int _steps;
 
     private TorchSchedule(LRScheduler? scheduler, bool perBatch, bool onMetric, int totalSteps = 0) =>
-        (this._scheduler, this._perBatch, this._onMetric, this._totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
+        (_scheduler, _perBatch, _onMetric, _totalSteps) = (scheduler, perBatch, onMetric, totalSteps);
 
     public static TorchSchedule Create(TrainSettings settings, torch.optim.Optimizer optimizer, int batchesPerEpoch) => settings.Schedule switch
     {

@@ -18,8 +18,8 @@ public sealed class FormulaEvaluator
 
     public FormulaEvaluator(IReadOnlyDictionary<string, string> formulas, IReadOnlyDictionary<string, double> constants)
     {
-        this._formulas = formulas;
-        this._constants = constants;
+        _formulas = formulas;
+        _constants = constants;
     }
 
     public double Value(string cell)
@@ -43,8 +43,8 @@ public sealed class FormulaEvaluator
 
         public Parser(string text, FormulaEvaluator sheet)
         {
-            this._text = text;
-            this._sheet = sheet;
+            _text = text;
+            _sheet = sheet;
         }
 
         public void ExpectEnd()

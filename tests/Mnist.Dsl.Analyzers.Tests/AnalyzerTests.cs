@@ -189,6 +189,11 @@ public class AnalyzerTests
             [Flatten, BatchNorm1d([|Eps = 1.0 / 0|]), Linear(10)]
             public partial class Infinite;
             """, "BatchNorm1d (layer 2 of Infinite) has Eps = Infinity; it must be positive and finite"),
+        ["MNIST0011 slope that is not a number, at the LeakyReLU's negativeSlope"] = new("MNIST0011", """
+            [Network(1, 28, 28, Requires = RequiredLayers.None)]
+            [Flatten, LeakyReLU([|double.NaN|]), Linear(10)]
+            public partial class Sloped;
+            """, "LeakyReLU (layer 2 of Sloped) has NegativeSlope = NaN; it must be a finite number"),
         // 28 + 2·10⁹ - 3 + 1 rows and columns: the multiply-adds (and the map) overflow 64 bits.
         ["MNIST0011 sizes that overflow, at the layer"] = new("MNIST0011", """
             [Network(1, 28, 28, Requires = RequiredLayers.None)]

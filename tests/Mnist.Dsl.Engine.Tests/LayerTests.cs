@@ -94,6 +94,27 @@ public sealed unsafe class LayerTests
         Tolerance.AssertClose(expected["dx"], dx, 0, "input gradient");
     }
 
+    public static TheoryData<double> LeakyReluSlopes => new(ReferenceCases.LeakyReluSlopes);
+
+    [Theory]
+    [MemberData(nameof(LeakyReluSlopes))]
+    public void Leaky_relu_matches_pytorch_including_zero(double slope)
+    {
+        var name = ReferenceCases.LeakyReluCase(slope);
+        float[] x = ReferenceCases.Floats(name, "x"), dy = ReferenceCases.Floats(name, "dy");
+        Assert.Contains(0f, x);
+        var y = new float[x.Length];
+        var dx = new float[x.Length];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        {
+            LeakyReluKernels.Forward(px, py, x.Length, (float)slope);
+            LeakyReluKernels.Backward(px, pdy, pdx, x.Length, (float)slope);
+        }
+        var expected = PyTorchReference.Answer(name);
+        Tolerance.AssertClose(expected["y"], y, 0, "output");
+        Tolerance.AssertClose(expected["dx"], dx, 0, "input gradient");
+    }
+
     [Theory]
     [InlineData("loss/log-softmax-nll")]
     [InlineData("loss/cross-entropy")]

@@ -193,6 +193,25 @@ public class IncrementalCachingTests
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
     }
 
+    /// <summary>The plan is a value: computed twice from one declaration, it is equal part by part (layers, names, inference plan, lowering), not the same object.</summary>
+    [Fact]
+    public void The_same_declaration_gives_equal_plans_part_by_part_and_another_dropout_an_unequal_one()
+    {
+        NetworkPlan PlanOf(string source) =>
+            (NetworkPlan)Assert.Single(Outputs(GeneratorHarness.NewDriver().RunGenerators(Compilation(Tree(source, "Net.cs"))).GetRunResult().Results.Single(), TrackingNames.Plans)).Value;
+        var a = PlanOf(Network("Net"));
+        var b = PlanOf(Network("Net"));
+        var other = PlanOf(Network("Net", dropout: 0.2));
+
+        Assert.NotSame(a, b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal(a.Layers, b.Layers);
+        Assert.Equal(a.StateKeys, b.StateKeys);
+        Assert.NotEqual(a, other);
+        Assert.NotEqual(a.Layers, other.Layers);
+    }
+
     [Fact]
     public void The_pipeline_models_hold_no_Roslyn_symbols_syntax_or_compilations()
     {

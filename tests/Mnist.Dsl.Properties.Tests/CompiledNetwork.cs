@@ -24,7 +24,7 @@ internal sealed class CompiledNetwork : IDisposable
 
     private CompiledNetwork(SharedRuntimeContext context, Type type, string generatedSource)
     {
-        this._context = context;
+        _context = context;
         Type = type;
         GeneratedSource = generatedSource;
     }

@@ -36,10 +36,13 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     {
         int cases = 0, trained = 0;
         var clock = Stopwatch.StartNew();
+        var fused = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
         {
             if (Check(stack)) Interlocked.Increment(ref trained);
             Interlocked.Increment(ref cases);
+            foreach (var form in Mnist.Dsl.Lowering.EngineLowering.Of(stack.Definition).Steps.SelectMany(FusedUnitReachTests.Forms))
+                fused.AddOrUpdate(form, 1, (_, n) => n + 1);
         });
 
         // Both cores: each case is independent (its own compilation, load context, trainer and tensors).
@@ -47,6 +50,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
 
         output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared), in {clock.Elapsed.TotalSeconds:F1} s");
+        // Shrinking counts too (a failure's smaller candidates): what the run checked, not only its first draws.
+        output.WriteLine("fused units checked, by form: " + string.Join(", ", fused.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));
         Assert.Equal(cases, trained);
     }
 
@@ -146,8 +151,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
             if (layer is Linear && x.dim() == 4) { x = x.flatten(1); x64 = x64.flatten(1); }
             // Dropout at p = 0 on both sides: the identity.
             if (layer is Dropout or Dropout2d) continue;
-            if (layer is ReLU) degenerate |= AtTheKink(x, producer is BatchNorm2d or BatchNorm1d);
-            if (layer is not (Flatten or ReLU)) producer = layer;
+            if (layer is ReLU or LeakyReLU) degenerate |= AtTheKink(x, producer is BatchNorm2d or BatchNorm1d);
+            if (layer is not (Flatten or ReLU or LeakyReLU)) producer = layer;
             if (layer.IsFunctional)
             {
                 x = Functional(layer, x);
@@ -298,6 +303,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     private static Tensor Functional(Layer layer, Tensor x) => layer switch
     {
         ReLU => nn.functional.relu(x),
+        LeakyReLU l => nn.functional.leaky_relu(x, l.NegativeSlope),
         MaxPool2d m => nn.functional.max_pool2d(x, m.KernelSize, m.EffectiveStride),
         AvgPool2d a => nn.functional.avg_pool2d(x, a.KernelSize, a.EffectiveStride),
         GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),

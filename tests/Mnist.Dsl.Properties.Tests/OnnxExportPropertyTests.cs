@@ -26,8 +26,8 @@ namespace Mnist.Dsl.Properties.Tests;
 /// compiled with the generator against Mnist.Dsl.Engine; its trainer takes two SGD steps on a random batch (so that
 /// weights, BatchNorm's affine parameters and running statistics are not their initial values), its weights are
 /// written as the trainer writes them and exported (BatchNorm folded for half the stacks, kept for the others), and the engine's eval-mode log-probabilities of another random
-/// batch are compared with ONNX Runtime's output (log-softmaxed when the network ends in logits, as the engine's
-/// loss does). A failure shrinks and prints the declaration. <c>MNIST_DSL_PROPERTY_ONNX</c> sets the number of stacks
+/// batch are compared with ONNX Runtime's output and the generated inference class's, reading the same weights file
+/// (both log-softmaxed when the network ends in logits, as the engine's loss does). A failure shrinks and prints the declaration. <c>MNIST_DSL_PROPERTY_ONNX</c> sets the number of stacks
 /// (suite default 40).
 /// </summary>
 public class OnnxExportPropertyTests(ITestOutputHelper output)
@@ -45,19 +45,21 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
     [Fact]
     public void Onnx_exports_of_random_stacks_compute_what_the_engine_computes()
     {
-        int cases = 0;
+        int cases = 0, withInference = 0;
         double largest = 0;
         var clock = Stopwatch.StartNew();
         var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
         {
-            var difference = Check(stack);
+            var (difference, inferred) = Check(stack);
             lock (this) largest = Math.Max(largest, difference);
             Interlocked.Increment(ref cases);
+            if (inferred) Interlocked.Increment(ref withInference);
         });
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(Count).WithQuietOnSuccess(true)
             .WithParallelRunConfig(Microsoft.FSharp.Core.FSharpOption<ParallelRunConfig>.Some(new ParallelRunConfig(Environment.ProcessorCount))), property);
-        output.WriteLine($"{cases} stacks in {clock.Elapsed.TotalSeconds:F1} s; largest difference {largest:G3} relative to 1 + |value|");
+        output.WriteLine($"{cases} stacks ({withInference} with a generated inference class) in {clock.Elapsed.TotalSeconds:F1} s; largest difference {largest:G3} relative to 1 + |value|");
         Assert.Equal(Count, cases);
+        Assert.True(withInference > cases / 2, $"only {withInference} of {cases} stacks got a generated inference class to compare");
     }
 
     /// <summary>Grouped convolutions (Conv's group attribute), checked on every run: depthwise with a BatchNorm to fold, groups 2 strided with bias.</summary>
@@ -74,16 +76,16 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
     [MemberData(nameof(GroupedNames))]
     public void Onnx_exports_of_grouped_convolutions_compute_what_the_engine_computes(string name)
     {
-        Assert.True(Check(GroupedStacks[name]) <= Tolerance);
+        Assert.True(Check(GroupedStacks[name]).Largest <= Tolerance);
     }
 
     private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
         ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
 
     /// <summary>The largest difference, relative to 1 + |engine's value|; throws naming the stack when it is over <see cref="Tolerance"/>.</summary>
-    private static double Check(ValidStack stack)
+    private static (double Largest, bool Inferred) Check(ValidStack stack)
     {
-        using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true);
+        using var compiled = CompiledNetwork.Compile(stack.Source, ValidStack.TypeName, withEngine: true, withInference: true);
         var factory = compiled.TrainerFactory ?? throw Disagree(stack, "the generator emitted no trainer", compiled.GeneratedSource);
         var random = new Random(stack.Source.Aggregate(17, (h, c) => unchecked(h * 31 + c)));
         float[] Images() => Enumerable.Range(0, Batch * stack.Channels * stack.Height * stack.Width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
@@ -93,11 +95,16 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         var network = RegisteredNetwork.Create(new NetworkRegistration { Name = "Net", FullName = ValidStack.TypeName, Type = compiled.Type, Definition = compiled.Definition, Summary = compiled.Summary });
         var weights = Path.Combine(Path.GetTempPath(), $"mnist-dsl-onnx-property-{Guid.NewGuid():N}.safetensors");
         byte[] model;
+        Mnist.Dsl.Inference.INetworkInference? inference;
         try
         {
             SafeTensorsFile.Write(weights, EngineWeights.StateDict(network, trainer));
             // Half the stacks keep every BatchNorm as a BatchNormalization node, half fold those after a Conv2d or Linear.
             model = OnnxExport.ToOnnx(compiled.Definition, weights, foldBatchNorm: random.Next(2) == 0).Bytes;
+            // The generated inference class, where the stack has one (not for a network with no stage, such as a lone Flatten), reads the same weights file.
+            inference = compiled.Type.Assembly.GetType(ValidStack.TypeName + "Inference") is { } inferenceType
+                ? (Mnist.Dsl.Inference.INetworkInference)inferenceType.GetMethod("Load", new[] { typeof(string) })!.Invoke(null, new object[] { weights })!
+                : null;
         }
         finally
         {
@@ -108,8 +115,14 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         trainer.Evaluate(images);
         var expected = trainer.LogProbabilities.ToArray();
         var actual = Run(model, images, stack);
+        var generated = (float[])expected.Clone();
+        inference?.PredictBatch(images, generated);
         var endsInLogSoftmax = stack.Layers.Last(l => l is not (Dropout or Dropout2d)) is LogSoftmax;
-        if (!endsInLogSoftmax) actual = LogSoftmax(actual, stack.Classes);
+        if (!endsInLogSoftmax)
+        {
+            actual = LogSoftmax(actual, stack.Classes);
+            if (inference is not null) generated = LogSoftmax(generated, stack.Classes);
+        }
 
         double largest = 0;
         for (var i = 0; i < expected.Length; i++)
@@ -117,9 +130,12 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
             var difference = Math.Abs(actual[i] - expected[i]) / (1 + Math.Abs((double)expected[i]));
             if (double.IsNaN(difference) || difference > Tolerance)
                 throw Disagree(stack, $"output {i} (image {i / stack.Classes}, class {i % stack.Classes}): ONNX Runtime {actual[i]}, engine {expected[i]}", compiled.GeneratedSource);
-            largest = Math.Max(largest, difference);
+            var inferenceDifference = Math.Abs(generated[i] - expected[i]) / (1 + Math.Abs((double)expected[i]));
+            if (double.IsNaN(inferenceDifference) || inferenceDifference > Tolerance)
+                throw Disagree(stack, $"output {i} (image {i / stack.Classes}, class {i % stack.Classes}): the generated inference class {generated[i]}, engine {expected[i]}", compiled.GeneratedSource);
+            largest = Math.Max(largest, Math.Max(difference, inferenceDifference));
         }
-        return largest;
+        return (largest, inference is not null);
     }
 
     private static float[] Run(byte[] model, float[] images, ValidStack stack)

@@ -1,20 +1,23 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
+using Mnist.Dsl.Torch;
 using static TorchSharp.torch;
 
 namespace Mnist.Dsl.Properties.Tests;
 
 /// <summary>
-/// A layer list run for real on TorchSharp (libtorch 2.10), read independently of the layer algebra: each layer becomes its
+/// A layer list run for real on TorchSharp (libtorch 2.10), independently of the layer algebra: each layer becomes its
 /// module (or torch.nn.functional call, when Functional) only when the tensor that reaches it exists, and takes
 /// its in-channels or in-features from that tensor's real shape, as PyTorch's Lazy modules do. So every shape and
-/// parameter recorded here is what libtorch produced, never a number the algebra computed.
+/// parameter recorded here is what libtorch produced, never a number the algebra computed. The module itself is the
+/// layer kind's description (Layer.TorchModule, made live by TorchCalls), the one the generator writes as code and
+/// the run-time module builder calls: what this checks is that the algebra's numbers are what that module does.
 /// <para>
-/// The DSL's own conventions, written down here once more from its documentation rather than taken from its
-/// code: a pool's Stride of 0 is PyTorch's default (the kernel size), a Linear after a [C, 1, 1] map gets it
-/// flattened to [C], and LogSoftmax normalises over dimension 1.
+/// The DSL's own convention, written down here once more from its documentation rather than taken from its code: a
+/// Linear after a [C, 1, 1] map gets it flattened to [C].
 /// </para>
 /// </summary>
 internal sealed class RuntimeStack : IDisposable
@@ -70,43 +73,15 @@ internal sealed class RuntimeStack : IDisposable
         }
     }
 
-    internal static nn.Module<Tensor, Tensor> CreateModule(Layer layer, Tensor x)
-    {
-        // The size of dimension 1 of the tensor that arrives: channels of a map, features of a vector.
-        var arriving = x.shape[1];
-        return layer switch
-        {
-            Conv2d c => nn.Conv2d(c.InChannels != 0 ? c.InChannels : arriving, c.OutChannels, c.KernelSize, c.Stride, c.Padding, groups: c.Groups, bias: c.Bias),
-            BatchNorm2d b => nn.BatchNorm2d(arriving, b.Eps, b.Momentum),
-            BatchNorm1d b => nn.BatchNorm1d(arriving, b.Eps, b.Momentum),
-            ReLU => nn.ReLU(),
-            Dropout d => nn.Dropout(d.P),
-            Dropout2d d => nn.Dropout2d(d.P),
-            MaxPool2d m => nn.MaxPool2d(m.KernelSize, PoolStride(m.Stride)),
-            AvgPool2d a => nn.AvgPool2d(a.KernelSize, PoolStride(a.Stride)),
-            GlobalAvgPool2d => nn.AdaptiveAvgPool2d(1),
-            Flatten => nn.Flatten(),
-            Linear l => nn.Linear(l.InFeatures != 0 ? l.InFeatures : arriving, l.OutFeatures, l.Bias),
-            LogSoftmax => nn.LogSoftmax(1),
-            _ => throw new ArgumentException($"RuntimeStack has no module for {layer}: add the new layer kind here"),
-        };
-    }
+    /// <summary>The layer's module, sized by the tensor that arrives (its dimension 1: a map's channels, a vector's features).</summary>
+    internal static nn.Module<Tensor, Tensor> CreateModule(Layer layer, Tensor x) => TorchCalls.Module(layer.TorchModule(Arriving(x)));
 
-    private static Tensor Functional(Layer layer, Tensor x) => layer switch
-    {
-        ReLU => nn.functional.relu(x),
-        Dropout d => nn.functional.dropout(x, d.P, training: false),
-        Dropout2d d => nn.functional.dropout2d(x, d.P, training: false),
-        MaxPool2d m => nn.functional.max_pool2d(x, m.KernelSize, PoolStride(m.Stride)),
-        AvgPool2d a => nn.functional.avg_pool2d(x, a.KernelSize, PoolStride(a.Stride)),
-        GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),
-        Flatten => x.flatten(1),
-        LogSoftmax => nn.functional.log_softmax(x, 1),
-        _ => throw new ArgumentException($"RuntimeStack has no functional form of {layer}: add the new layer kind here"),
-    };
+    private static Tensor Functional(Layer layer, Tensor x) => TorchCalls.Apply(TorchCalls.Functional(layer), x, training: false);
 
-    /// <summary>The DSL's 0 ("the kernel size") is PyTorch's omitted stride.</summary>
-    private static long? PoolStride(int stride) => stride == 0 ? null : stride;
+    /// <summary>The shape of one sample of <paramref name="x"/> as libtorch holds it, not as the algebra computed it.</summary>
+    private static Shape Arriving(Tensor x) => x.dim() == 4
+        ? Shape.Map(checked((int)x.shape[1]), checked((int)x.shape[2]), checked((int)x.shape[3]))
+        : Shape.Flat(checked((int)x.shape[1]));
 
     public void Dispose()
     {

@@ -119,3 +119,45 @@ let ``The memory-map scan finds libtorch and libLibTorchSharp where they are loa
     let found = nativeTorch (File.ReadAllText "/proc/self/maps")
     Assert.Contains("libtorch_cpu.so", found)
     Assert.Contains("libLibTorchSharp.so", found)
+
+/// LeakyReLU in an F# list (as a module and as a call, slopes 0.2, -0.5 and the default): the engine composes it at run
+/// time (TrainerBlueprint.For, through the kind's engine call) and its loss and gradients are libtorch's on the module
+/// built at run time from the same list (DefinedModule, through the kind's TorchSharp description), same weights.
+[<Fact>]
+let ``An F# list with LeakyReLU trains on the engine with libtorch's loss and gradients`` () =
+    let layers: Mnist.Dsl.Layers.Layer list =
+        [ Mnist.Dsl.Layers.Conv2d(4, 3, Bias = false); Mnist.Dsl.Layers.LeakyReLU(0.2); Mnist.Dsl.Layers.BatchNorm2d()
+          Mnist.Dsl.Layers.LeakyReLU(-0.5, Functional = true); Mnist.Dsl.Layers.MaxPool2d(2); Mnist.Dsl.Layers.Flatten()
+          Mnist.Dsl.Layers.Linear(12); Mnist.Dsl.Layers.LeakyReLU(); Mnist.Dsl.Layers.Linear(10) ]
+    let definition = Mnist.Dsl.Analysis.NetworkDefinition("FSharpLeaky", 1, 10, 10, layers, requires = Mnist.Dsl.RequiredLayers.None)
+    let network = DefinedNetwork.Register(definition, "fsharp-leaky")
+    Assert.True(network.HasTrainer, network.NoTrainerReason)
+    let batch = 8
+    use trainer = RegisteredNetworkTrainers.CreateTrainer(network, TrainerOptions(batch, 1, 3UL, Sgd(0.0, 0.0)))
+    let random = Random(4)
+    let images = Array.init (batch * 100) (fun _ -> float32 (random.NextDouble() * 4.0 - 2.0))
+    let labels = Array.init batch (fun i -> i % 10)
+    let initial = trainer.Parameters.ToArray()
+    let loss = trainer.Step(ReadOnlySpan images, ReadOnlySpan labels)
+    let gradients = trainer.Gradients.ToArray()
+
+    use _ = TorchSharp.torch.NewDisposeScope()
+    use m = new Mnist.Dsl.Torch.DefinedModule(definition)
+    m.train()
+    let mutable offset = 0
+    for p in m.parameters() do
+        let n = int (p.numel())
+        use _ = TorchSharp.torch.no_grad()
+        p.copy_(TorchSharp.torch.tensor(initial[offset .. offset + n - 1], ReadOnlySpan<int64>(p.shape))) |> ignore
+        offset <- offset + n
+    Assert.Equal(initial.Length, offset)
+    let x = TorchSharp.torch.tensor(images, ReadOnlySpan<int64>([| int64 batch; 1L; 10L; 10L |]))
+    let torchLoss = TorchSharp.torch.nn.functional.cross_entropy(m.forward x, TorchSharp.torch.tensor(labels |> Array.map int64))
+    torchLoss.backward()
+    let expected = m.parameters() |> Seq.collect (fun p -> (nonNull p.grad).data<float32>().ToArray()) |> Array.ofSeq
+
+    Assert.True(abs (float (loss - torchLoss.item<float32>())) <= 1e-5 * (1.0 + abs (float loss)), $"loss: the engine {loss}, libtorch {torchLoss.item<float32>()}")
+    let largest = expected |> Array.map abs |> Array.max
+    Assert.True(largest > 0f, "libtorch's gradients are all zero: the comparison would show nothing")
+    for i in 0 .. expected.Length - 1 do
+        Assert.True(abs (gradients[i] - expected[i]) <= 1e-4f * largest, $"gradient {i}: the engine {gradients[i]}, libtorch {expected[i]}")

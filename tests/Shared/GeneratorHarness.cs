@@ -68,8 +68,8 @@ internal static class GeneratorHarness
 
         public TestOptions(IReadOnlyDictionary<string, string> global, IReadOnlyDictionary<string, string> perFile)
         {
-            this._global = new Options(global);
-            this._perFile = new Options(perFile);
+            _global = new Options(global);
+            _perFile = new Options(perFile);
         }
 
         public override AnalyzerConfigOptions GlobalOptions => _global;

@@ -39,6 +39,24 @@ internal static class ValidStacks
         from seed in Gen.Choose(0, int.MaxValue)
         select Build(channels, height, width, choices, seed);
 
+    /// <summary>
+    /// One stack (on a given input, or on one drawn as <see cref="Any"/> draws it), drawn as <see cref="Any"/> draws its layers (0 to 10 choices, then the same closing
+    /// head), from <paramref name="random"/>: a fixed seed draws the same stacks on every run (bench/stacks).
+    /// </summary>
+    public static ValidStack Draw(Random random)
+    {
+        int channels = random.Next(1, 4), height = random.Next(4, 33);
+        return Draw(random, channels, height, random.Next(4) == 0 ? random.Next(4, 33) : height);
+    }
+
+    /// <inheritdoc cref="Draw(System.Random)"/>
+    public static ValidStack Draw(Random random, int channels, int height, int width)
+    {
+        var choices = new int[random.Next(0, 11)];
+        for (int i = 0; i < choices.Length; i++) choices[i] = random.Next(0, 1_000_001);
+        return Build(channels, height, width, choices, random.Next(0, int.MaxValue));
+    }
+
     public static Arbitrary<ValidStack> Arbitrary { get; } = Arb.From(Any, Shrink);
 
     /// <summary>
@@ -53,6 +71,8 @@ internal static class ValidStacks
         var shape = Shape.Map(channels, height, width);
         bool Coin() => random.Next(2) == 0;
         double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
+        // PyTorch's default, a common larger one, 0 (ReLU), a negative one and one past 1: the slope is any finite number.
+        double Slope() => new[] { LeakyReLU.DefaultNegativeSlope, 0.2, 0, -0.5, 1.5 }[random.Next(5)];
         void Add(Layer layer)
         {
             layers.Add(layer);
@@ -63,12 +83,23 @@ internal static class ValidStacks
             if (!shape.IsFlat)
             {
                 var side = Math.Min(shape.Height, shape.Width);
-                switch (choice % 11)
+                switch (choice % 13)
                 {
                     case 0 or 1 or 2:
-                        var padding = random.Next(3);
-                        var (outChannels, groups) = ChannelsAndGroups(random, shape.Channels);
-                        Add(new Conv2d(outChannels, random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels, groups));
+                        Add(RandomConv(random, side, shape.Channels, grouped: true));
+                        break;
+                    case 12:
+                        // The block users write (and the engine fuses, ungrouped): a convolution, then ReLU and BatchNorm2d in
+                        // either order, then maybe a dropout. Drawn as one choice so every run meets it, not only 1 stack in 100.
+                        Add(RandomConv(random, side, shape.Channels, grouped: false));
+                        var norm = new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)]);
+                        if (Coin()) { Add(new ReLU(Coin())); Add(norm); }
+                        else { Add(norm); Add(new ReLU(Coin())); }
+                        switch (random.Next(3))
+                        {
+                            case 0: Add(new Dropout(Probability(), Coin())); break;
+                            case 1: Add(new Dropout2d(Probability(), Coin())); break;
+                        }
                         break;
                     case 3: Add(new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)])); break;
                     case 4: Add(new ReLU(Coin())); break;
@@ -77,6 +108,7 @@ internal static class ValidStacks
                     case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
+                    case 11: Add(new LeakyReLU(Slope(), Coin())); break;
                     default:
                         if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
                         else Add(new LogSoftmax(Coin()));
@@ -85,12 +117,13 @@ internal static class ValidStacks
             }
             else
             {
-                switch (choice % 6)
+                switch (choice % 7)
                 {
                     case 0 or 1: Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels)); break;
                     case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
                     case 3: Add(new ReLU(Coin())); break;
                     case 4: Add(new Dropout(Probability(), Coin())); break;
+                    case 5: Add(new LeakyReLU(Slope(), Coin())); break;
                     default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
                 }
             }
@@ -103,6 +136,18 @@ internal static class ValidStacks
         for (var placed = 0; placed < layers.Count; placed += listSizes[^1]) listSizes.Add(random.Next(1, 5));
         return Declare(channels, height, width, layers, listSizes)
             ?? throw new InvalidOperationException("the stack builder made an invalid stack:\n" + string.Join("\n", layers));
+    }
+
+    /// <summary>
+    /// A convolution that fits a map of the given smaller side: kernel up to 7 within the padded map, stride 1-3, padding
+    /// 0-2, bias or not; when <paramref name="grouped"/>, its channels and groups drawn by <see cref="ChannelsAndGroups"/>.
+    /// </summary>
+    private static Conv2d RandomConv(Random random, int side, int channels, bool grouped)
+    {
+        var padding = random.Next(3);
+        var (outChannels, groups) = grouped ? ChannelsAndGroups(random, channels) : (random.Next(1, 17), 1);
+        return new Conv2d(outChannels, random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, random.Next(2) == 0,
+            random.Next(2) == 0 ? 0 : channels, groups);
     }
 
     /// <summary>
@@ -202,6 +247,7 @@ internal static class ValidStacks
             BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),
+            LeakyReLU r => "LeakyReLU" + Args(If(r.NegativeSlope != LeakyReLU.DefaultNegativeSlope, Number(r.NegativeSlope)), If(r.Functional, "Functional = true")),
             Dropout d => "Dropout" + Args(Number(d.P), If(d.Functional, "Functional = true")),
             Dropout2d d => "Dropout2d" + Args(Number(d.P), If(d.Functional, "Functional = true")),
             MaxPool2d m => "MaxPool2d" + Args($"{m.KernelSize}", If(m.Stride != 0, $"Stride = {m.Stride}"), If(m.Functional, "Functional = true")),

@@ -5,10 +5,10 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>
-/// A compiled network's attributes as a <see cref="NetworkDefinition"/>: the same reading, defaults included, as
-/// NetworkAttributeReader.ToLayer does for C# (src/Declarations), on values decoded from the compiled assembly instead
-/// of Roslyn's. One mapping for both readers of compiled attributes: the F# build check (src/FSharpCheck, from
-/// metadata) and the trainer's discovery of attributed F# types at run time (src/Training, by reflection).
+/// A compiled network's attributes as a <see cref="NetworkDefinition"/>: the reading of layer attributes, defaults
+/// included, that every reader uses: the C# one (NetworkAttributeReader in src/Declarations, on Roslyn's values), the F#
+/// build check (src/FSharpCheck, from metadata) and the trainer's discovery of attributed F# types at run time
+/// (src/Training, by reflection).
 /// </summary>
 public static class CompiledNetworkDefinition
 {
@@ -33,39 +33,40 @@ public static class CompiledNetworkDefinition
             (RequiredLayers)NamedInt(n, "Requires", (int)RequiredLayers.All));
     }
 
-    private static Layer? ToLayer(CompiledAttribute a)
+    /// <summary>
+    /// The layer a layer attribute declares, with the record's defaults (<see cref="LayerDefaults"/>) for the arguments it
+    /// leaves out; null when it is not a layer attribute or has more positional arguments than its record. The one mapping
+    /// from attributes to layers: the C# reader (NetworkAttributeReader, on Roslyn's values) uses it too. An attribute is
+    /// its kind's record written as an attribute: named &lt;Kind&gt;Attribute, its constructor's arguments the record's
+    /// first ones in order, its properties the rest by name. So a new kind is read with no code here.
+    /// </summary>
+    public static Layer? ToLayer(CompiledAttribute a)
     {
         if (!LayerNames.TryKind(a.Name, out var kind)) return null;
-        var args = a.Positional;
-        var functional = NamedBool(a, "Functional", LayerDefaults.Functional);
-        return kind switch
+        var record = typeof(Layer).Assembly.GetType("Mnist.Dsl.Layers." + kind, throwOnError: true)!;
+        var constructor = record.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        var parameters = constructor.GetParameters();
+        if (a.Positional.Count > parameters.Length) return null;
+        var values = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
         {
-            LayerKind.Conv2d => args.Count != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt(a, "Stride", LayerDefaults.Stride),
-                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias),
-                NamedInt(a, "InChannels", LayerDefaults.InferredInput),
-                NamedInt(a, "Groups", LayerDefaults.Groups)),
-            LayerKind.BatchNorm2d =>
-                new BatchNorm2d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.BatchNorm1d =>
-                new BatchNorm1d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
-            LayerKind.ReLU => new ReLU(functional),
-            LayerKind.Dropout => args.Count != 1 ? null : new Dropout(Double(args[0]), functional),
-            LayerKind.Dropout2d => args.Count != 1 ? null : new Dropout2d(Double(args[0]), functional),
-            LayerKind.MaxPool2d => args.Count != 1 ? null : new MaxPool2d(Int(args[0]), NamedInt(a, "Stride", LayerDefaults.PoolStride), functional),
-            LayerKind.AvgPool2d => args.Count != 1 ? null : new AvgPool2d(Int(args[0]), NamedInt(a, "Stride", LayerDefaults.PoolStride), functional),
-            LayerKind.GlobalAvgPool2d => new GlobalAvgPool2d(functional),
-            LayerKind.Flatten => new Flatten(functional),
-            LayerKind.Linear => args.Count != 1 ? null
-                : new Linear(Int(args[0]), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InFeatures", LayerDefaults.InferredInput)),
-            LayerKind.LogSoftmax => new LogSoftmax(functional),
-        };
+            var parameter = parameters[i];
+            if (i < a.Positional.Count) values[i] = Convert(a.Positional[i], parameter);
+            else if (a.Named.TryGetValue(parameter.Name!, out var named)) values[i] = Convert(named, parameter);
+            else if (parameter.HasDefaultValue) values[i] = parameter.DefaultValue;
+            else return null;
+        }
+        return (Layer)constructor.Invoke(values);
     }
 
+    /// <summary>An argument as the record's parameter takes it: a number of the wrong kind as 0 (ints) or NaN
+    /// (doubles), for the algebra to report; a bool that is not one as the default.</summary>
+    private static object? Convert(object? value, System.Reflection.ParameterInfo parameter) =>
+        parameter.ParameterType == typeof(int) ? Int(value)
+        : parameter.ParameterType == typeof(double) ? Double(value)
+        : value is bool b ? b : parameter.DefaultValue;
+
     private static int NamedInt(CompiledAttribute a, string name, int fallback) => a.Named.TryGetValue(name, out var v) ? Int(v) : fallback;
-    private static bool NamedBool(CompiledAttribute a, string name, bool fallback) =>
-        a.Named.TryGetValue(name, out var v) && v is bool b ? b : fallback;
-    private static double NamedDouble(CompiledAttribute a, string name, double fallback) =>
-        a.Named.TryGetValue(name, out var v) ? Double(v) : fallback;
 
     private static int Int(object? value) => value is int i ? i : 0;
 

@@ -25,11 +25,6 @@ public sealed record StateTensor(string Key, IReadOnlyList<long> Shape, bool IsC
 /// </summary>
 public sealed class ModuleLayout
 {
-    private static readonly string[] NoState = new string[0];
-    private static readonly string[] BatchNormState = { "weight", "bias", "running_mean", "running_var", "num_batches_tracked" };
-    private static readonly string[] WeightAndBias = { "weight", "bias" };
-    private static readonly string[] WeightOnly = { "weight" };
-
     private ModuleLayout(IReadOnlyList<string?> members, IReadOnlyList<IReadOnlyList<StateTensor>> stateByLayer)
     {
         Members = members;
@@ -58,61 +53,19 @@ public sealed class ModuleLayout
             var i = report.Index;
             state[i] = Array.Empty<StateTensor>();
             if (report.Layer.IsFunctional) continue;
-            var stem = Stem(report.Layer.Kind);
+            var stem = report.Layer.MemberStem;
             counters.TryGetValue(stem, out var n);
             counters[stem] = ++n;
             var member = stem + n.ToString(CultureInfo.InvariantCulture);
             members[i] = member;
-            state[i] = StateEntries(report.Layer)
-                .Select(entry => new StateTensor(member + "." + entry, Shape(report, entry), entry == "num_batches_tracked")).ToArray();
+            state[i] = report.Layer.StateEntries.Select(entry =>
+                new StateTensor(member + "." + entry, report.Layer.StateShape(entry, report.Input, report.Output), entry == "num_batches_tracked"))
+                .ToArray();
         }
         return new ModuleLayout(members, state);
     }
 
-    /// <summary>
-    /// The stem of a layer's member name: conv, bn, fc, ... Both BatchNorms share "bn" and both Dropouts "dropout", as
-    /// PyTorch notebooks name them. Exhaustive over <see cref="LayerKind"/> (no discard arm).
-    /// </summary>
-    public static string Stem(LayerKind kind) => kind switch
-    {
-        LayerKind.Conv2d => "conv",
-        LayerKind.BatchNorm2d => "bn",
-        LayerKind.BatchNorm1d => "bn",
-        LayerKind.ReLU => "relu",
-        LayerKind.Dropout => "dropout",
-        LayerKind.Dropout2d => "dropout",
-        LayerKind.MaxPool2d => "maxpool",
-        LayerKind.AvgPool2d => "avgpool",
-        LayerKind.GlobalAvgPool2d => "gap",
-        LayerKind.Flatten => "flatten",
-        LayerKind.Linear => "fc",
-        LayerKind.LogSoftmax => "log_softmax",
-    };
-
-    /// <summary>The names of a layer's parameters and buffers in its module, in PyTorch's order.</summary>
-    public static IReadOnlyList<string> StateEntries(Layer layer) => layer.Kind switch
-    {
-        LayerKind.Conv2d => ((Conv2d)layer).Bias ? WeightAndBias : WeightOnly,
-        LayerKind.BatchNorm2d => BatchNormState,
-        LayerKind.BatchNorm1d => BatchNormState,
-        LayerKind.ReLU => NoState,
-        LayerKind.Dropout => NoState,
-        LayerKind.Dropout2d => NoState,
-        LayerKind.MaxPool2d => NoState,
-        LayerKind.AvgPool2d => NoState,
-        LayerKind.GlobalAvgPool2d => NoState,
-        LayerKind.Flatten => NoState,
-        LayerKind.Linear => ((Linear)layer).Bias ? WeightAndBias : WeightOnly,
-        LayerKind.LogSoftmax => NoState,
-    };
-
-    /// <summary>torch.nn's shapes: Conv2d weight [out, in / groups, k, k], Linear weight [out, in], biases and
-    /// BatchNorm's vectors [C], the batch count a scalar.</summary>
-    private static long[] Shape(LayerReport report, string entry) => (report.Layer, entry) switch
-    {
-        (_, "num_batches_tracked") => new long[0],
-        (Conv2d c, "weight") => new long[] { c.OutChannels, report.Input.Channels / c.Groups, c.KernelSize, c.KernelSize },
-        (Linear l, "weight") => new long[] { l.OutFeatures, report.Input.Channels },
-        _ => new long[] { report.Output.Channels },
-    };
+    /// <summary>The names of a layer's parameters and buffers in its module, in PyTorch's order (the kind's
+    /// <see cref="Layer.StateEntries"/>).</summary>
+    public static IReadOnlyList<string> StateEntries(Layer layer) => layer.StateEntries;
 }

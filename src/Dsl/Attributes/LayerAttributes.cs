@@ -66,6 +66,14 @@ public sealed class BatchNorm1dAttribute : LayerAttribute
 
 public sealed class ReLUAttribute : StatelessLayerAttribute;
 
+/// <summary>x where x &gt; 0, else negativeSlope · x (PyTorch's LeakyReLU, default slope 0.01).</summary>
+public sealed class LeakyReLUAttribute : StatelessLayerAttribute
+{
+    public LeakyReLUAttribute(double negativeSlope = Layers.LeakyReLU.DefaultNegativeSlope) => NegativeSlope = negativeSlope;
+
+    public double NegativeSlope { get; }
+}
+
 /// <summary>Zeroes activations with probability p while training.</summary>
 public sealed class DropoutAttribute : StatelessLayerAttribute
 {

@@ -27,7 +27,7 @@ public sealed class IdxFile
     private IdxFile(string path, long[] shape, byte[] data)
     {
         Path = path;
-        this._shape = shape;
+        _shape = shape;
         Data = data;
     }
 

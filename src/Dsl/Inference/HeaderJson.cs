@@ -17,7 +17,7 @@ internal sealed class HeaderJson
     private readonly string _text;
     private int _position;
 
-    private HeaderJson(string text) => this._text = text;
+    private HeaderJson(string text) => _text = text;
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> naming the offset of the first error.</summary>
     public static object? Parse(string text)

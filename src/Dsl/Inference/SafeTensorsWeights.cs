@@ -27,9 +27,9 @@ public sealed class SafeTensorsWeights
     private SafeTensorsWeights(string source, byte[] data, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
         Source = source;
-        this._data = data;
-        this._dataStart = dataStart;
-        this._entries = entries;
+        _data = data;
+        _dataStart = dataStart;
+        _entries = entries;
         Metadata = metadata;
     }
 

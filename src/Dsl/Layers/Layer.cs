@@ -1,12 +1,27 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Dsl.Analysis;
+
 namespace Mnist.Dsl.Layers;
 
 // The layers as plain immutable values: what the attributes say, without Roslyn. The generator parses
 // attributes into these, F# code builds lists of them directly, and the analysis in Mnist.Dsl.Analysis
 // computes shapes, sizes and rule results from them.
 
-/// <summary>One layer of a network, in declaration order.</summary>
+/// <summary>
+/// One layer of a network, in declaration order. Each kind is a record in its own file (Layers/Kinds), and that file is
+/// the kind's descriptor: its algebra (<see cref="Step"/>), its names and state in the module (<see cref="MemberStem"/>,
+/// <see cref="StateEntries"/>), its TorchSharp module and functional call and its engine blueprint call as
+/// <see cref="LayerCall"/> descriptions that the generator renders as text and the run time calls live. The members
+/// are abstract: a new kind does not compile until it says what it is in each of them.
+/// </summary>
 public abstract record Layer
 {
+    private protected static readonly string[] NoState = new string[0];
+    private protected static readonly string[] WeightAndBias = { "weight", "bias" };
+    private protected static readonly string[] WeightOnly = { "weight" };
+
     private protected Layer() { }
 
     /// <summary>Which layer this is, for exhaustive switches (see <see cref="LayerKind"/>).</summary>
@@ -18,86 +33,65 @@ public abstract record Layer
 
     /// <summary>Applied as a torch.nn.functional call: no module, no state, no summary row.</summary>
     public virtual bool IsFunctional => false;
-}
 
-/// <summary>
-/// 2-D convolution. <see cref="Groups"/> splits the channels into that many independent convolutions (torch.nn.Conv2d's
-/// groups): each output channel sees InChannels / Groups input channels; Groups equal to both channel counts is a
-/// depthwise convolution. Last so that positional uses written before it keep their meaning.
-/// </summary>
-public sealed record Conv2d(int OutChannels, int KernelSize, int Stride = LayerDefaults.Stride, int Padding = LayerDefaults.Padding,
-    bool Bias = LayerDefaults.Bias, int InChannels = LayerDefaults.InferredInput, int Groups = LayerDefaults.Groups) : Layer
-{
-    public override LayerKind Kind => LayerKind.Conv2d;
-}
+    /// <summary>
+    /// The stem of the layer's member name in the module: conv, bn, fc, ... (numbered per stem: conv1, conv2). Both
+    /// BatchNorms share "bn" and both Dropouts "dropout", as PyTorch notebooks name them.
+    /// </summary>
+    public abstract string MemberStem { get; }
 
-public sealed record BatchNorm2d(double Momentum = LayerDefaults.BatchNormMomentum, double Eps = LayerDefaults.BatchNormEps) : Layer
-{
-    public override LayerKind Kind => LayerKind.BatchNorm2d;
-}
+    /// <summary>The names of the layer's parameters and buffers in its module, in PyTorch's order (none for a stateless layer).</summary>
+    public virtual IReadOnlyList<string> StateEntries => NoState;
 
-public sealed record BatchNorm1d(double Momentum = LayerDefaults.BatchNormMomentum, double Eps = LayerDefaults.BatchNormEps) : Layer
-{
-    public override LayerKind Kind => LayerKind.BatchNorm1d;
-}
+    /// <summary>The shape torch.nn gives state entry <paramref name="entry"/> of the layer, whose input and output are
+    /// as given: a vector of the output's channels unless the kind says otherwise.</summary>
+    public virtual long[] StateShape(string entry, Shape input, Shape output) =>
+        entry == "num_batches_tracked" ? new long[0] : new long[] { output.Channels };
 
-public sealed record ReLU(bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.ReLU;
-    public override bool IsFunctional => Functional;
-}
+    /// <summary>
+    /// The layer algebra of this kind: the output shape, parameters, kernel and stride (for the receptive field) and
+    /// multiply-adds for <paramref name="check"/>'s input, or null after reporting the broken rule through it.
+    /// </summary>
+    internal abstract LayerStep? Step(LayerChecks check);
 
-public sealed record Dropout(double P = LayerDefaults.DropoutProbability, bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.Dropout;
-    public override bool IsFunctional => Functional;
-}
+    /// <summary>The TorchSharp module of the layer on <paramref name="input"/> (sizes the algebra inferred), as a call of torch.nn.</summary>
+    public abstract LayerCall TorchModule(Shape input);
 
-public sealed record Dropout2d(double P = LayerDefaults.DropoutProbability, bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.Dropout2d;
-    public override bool IsFunctional => Functional;
-}
+    /// <summary>The layer as a torch.nn.functional call on the input; null for a kind with state, which is never functional.</summary>
+    public abstract LayerCall? TorchFunctional { get; }
 
-/// <summary>Max pooling; a stride of 0 means the kernel size.</summary>
-public sealed record MaxPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride,
-    bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.MaxPool2d;
-    public override bool IsFunctional => Functional;
-    public int EffectiveStride => Stride == 0 ? KernelSize : Stride;
-}
+    /// <summary>
+    /// The call of the engine's TrainerBlueprint that adds this layer as a unit of its own (the lowering fuses some
+    /// layers into other calls); <paramref name="member"/> is its state-dict prefix, null for a functional layer.
+    /// </summary>
+    public abstract LayerCall EngineCall(LayerReport report, string? member);
 
-/// <summary>Average pooling; a stride of 0 means the kernel size.</summary>
-public sealed record AvgPool2d(int KernelSize = LayerDefaults.PoolKernelSize, int Stride = LayerDefaults.PoolStride,
-    bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.AvgPool2d;
-    public override bool IsFunctional => Functional;
-    public int EffectiveStride => Stride == 0 ? KernelSize : Stride;
-}
+    /// <summary>How documentation names the layer on <paramref name="input"/>: kind, sizes, what is not the default
+    /// ("Conv2d 1 → 8, 3×3, no bias").</summary>
+    public abstract string Describe(Shape input);
 
-/// <summary>Global average pooling, implemented as AdaptiveAvgPool2d(1).</summary>
-public sealed record GlobalAvgPool2d(bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override string ModuleName => "AdaptiveAvgPool2d";
-    public override LayerKind Kind => LayerKind.GlobalAvgPool2d;
-    public override bool IsFunctional => Functional;
-}
+    /// <summary>The record's construction with every argument, as a call of its constructor (what a generated Definition writes).</summary>
+    public LayerCall Construction()
+    {
+        var type = GetType();
+        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        var arguments = constructor.GetParameters().Select(p => Argument(type.GetProperty(p.Name!)!.GetValue(this))).ToArray();
+        return new LayerCall(type.Name, arguments);
+    }
 
-public sealed record Flatten(bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.Flatten;
-    public override bool IsFunctional => Functional;
-}
+    /// <summary>What a layer prints as (Conv2d { Kind = Conv2d, ModuleName = Conv2d, IsFunctional = False, OutChannels
+    /// = 8, ... }): its identity and arguments, not its descriptions.</summary>
+    protected virtual bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Kind = ").Append(Kind).Append(", ModuleName = ").Append(ModuleName).Append(", IsFunctional = ").Append(IsFunctional);
+        return true;
+    }
 
-public sealed record Linear(int OutFeatures, bool Bias = LayerDefaults.Bias, int InFeatures = LayerDefaults.InferredInput) : Layer
-{
-    public override LayerKind Kind => LayerKind.Linear;
-}
-
-public sealed record LogSoftmax(bool Functional = LayerDefaults.Functional) : Layer
-{
-    public override LayerKind Kind => LayerKind.LogSoftmax;
-    public override bool IsFunctional => Functional;
+    private static CallArgument Argument(object? value) => value switch
+    {
+        int i => CallArgument.Of(i),
+        double d => CallArgument.Of(d),
+        bool b => CallArgument.Of(b),
+        _ => throw new InvalidOperationException($"a layer record's argument of type {value?.GetType().Name ?? "null"} has no literal form"),
+    };
 }

@@ -9,8 +9,8 @@ namespace Mnist.Dsl.Lowering;
 
 /// <summary>
 /// How a network trains on the plain-C# engine (Mnist.Dsl.Engine): the units of its step in order. One unit per
-/// layer, except that Conv2d (stride 1, no bias, groups 1) → ReLU → BatchNorm2d → optional Dropout becomes the engine's fused
-/// block (the block the sample networks repeat and most of a step's time), and the final LogSoftmax is part of the
+/// layer, except that Conv2d (groups 1) → ReLU → BatchNorm2d (or Conv2d → BatchNorm2d → ReLU) → optional Dropout or
+/// Dropout2d becomes the engine's fused block (what users write and most of a step's time), and the final LogSoftmax is part of the
 /// loss (LogSoftmax + NLL; a network ending in logits gets cross-entropy; a LogSoftmax before the end is a unit of its
 /// own). <see cref="Unsupported"/> says why a network gets no trainer. The one lowering: the generator writes a
 /// network's <c>Trainer</c> from it, and the engine's <c>TrainerBlueprint.For(definition)</c> composes a network
@@ -69,10 +69,18 @@ public sealed class EngineLowering
             var layer = layers[i];
             switch (layer.Layer)
             {
-                case Conv2d conv when conv.Stride == 1 && !conv.Bias && conv.Groups == 1 && Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2):
-                    bool dropout = Is<Dropout>(layers, i + 3);
-                    steps.Add(new EngineStep(layer, members[i], layers[i + 2], members[i + 2], dropout ? ((Dropout)layers[i + 3].Layer).P : 0));
-                    i += dropout ? 3 : 2;
+                case Conv2d conv when conv.Groups == 1 && FusedBlockAt(layers, i) is var (order, length) && length > 0:
+                    var last = layers[i + length - 1].Layer;
+                    int normalization = i + (order == BlockOrder.ReluFirst ? 2 : 1);
+                    var p = last switch { Dropout d => d.P, Dropout2d d => d.P, _ => 0 };
+                    var fused = new FusedBlock(order == BlockOrder.BatchNormFirst, last is Dropout2d, p);
+                    steps.Add(new EngineStep(layer, members[i], Fused(layer, conv, members[i]!, (BatchNorm2d)layers[normalization].Layer,
+                        members[normalization]!, fused), layers[normalization], members[normalization], p)
+                    {
+                        ReluAfterBatchNorm = fused.ReluAfterBatchNorm,
+                        ChannelDropout = fused.ChannelDropout,
+                    });
+                    i += length - 1;
                     break;
                 case MaxPool2d max when (long)max.KernelSize * max.KernelSize > MaxPoolTaps:
                     return Refuse(network, string.Format(CultureInfo.InvariantCulture,
@@ -83,11 +91,49 @@ public sealed class EngineLowering
                     logSoftmax = true;
                     break;
                 default:
-                    steps.Add(new EngineStep(layer, members[i]));
+                    steps.Add(new EngineStep(layer, members[i], layer.Layer.EngineCall(layer, members[i])));
                     break;
             }
         }
         return new EngineLowering(network, steps, logSoftmax, null);
+    }
+
+    /// <summary>The fused block's order and dropout: what its blueprint call says beyond the convolution and the BatchNorm.</summary>
+    private readonly record struct FusedBlock(bool ReluAfterBatchNorm, bool ChannelDropout, double Dropout);
+
+    /// <summary>
+    /// The blueprint's call for the fused block. Stride, bias and Dropout2d are written only where they differ from the
+    /// block the samples repeat, so those calls read as before.
+    /// </summary>
+    private static LayerCall Fused(LayerReport report, Conv2d conv, string convMember, BatchNorm2d bn, string batchNormMember, FusedBlock block)
+    {
+        var arguments = new List<CallArgument>
+        {
+            CallArgument.Of(convMember), CallArgument.Of(batchNormMember), CallArgument.Of(report.Input.Channels, "inChannels"),
+            CallArgument.Of(conv.OutChannels, "outChannels"), CallArgument.Of(conv.KernelSize, "kernel"), CallArgument.Of(conv.Padding, "padding"),
+            CallArgument.Of(bn.Momentum, "momentum"), CallArgument.Of(bn.Eps, "eps"), CallArgument.Of(block.Dropout, "dropout"),
+        };
+        if (conv.Stride != 1) arguments.Add(CallArgument.Of(conv.Stride, "stride"));
+        if (conv.Bias) arguments.Add(CallArgument.Of(true, "bias"));
+        if (block.ChannelDropout) arguments.Add(CallArgument.Of(true, "channelDropout"));
+        return new LayerCall(block.ReluAfterBatchNorm ? "ConvBatchNormRelu2d" : "ConvReluBatchNorm2d", arguments.ToArray());
+    }
+
+    private enum BlockOrder { ReluFirst, BatchNormFirst }
+
+    /// <summary>
+    /// The fused block that starts at the Conv2d at <paramref name="i"/>: Conv2d → ReLU → BatchNorm2d or Conv2d →
+    /// BatchNorm2d → ReLU, then an optional Dropout or Dropout2d; its order and its length in layers (0: no block). Every
+    /// Conv2d the engine trains (any kernel, stride, padding, bias) runs fused; a new convolution kind that the fused
+    /// unit does not run is excluded here.
+    /// </summary>
+    private static (BlockOrder Order, int Length) FusedBlockAt(IReadOnlyList<LayerReport> layers, int i)
+    {
+        BlockOrder order;
+        if (Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2)) order = BlockOrder.ReluFirst;
+        else if (Is<BatchNorm2d>(layers, i + 1) && Is<ReLU>(layers, i + 2)) order = BlockOrder.BatchNormFirst;
+        else return (BlockOrder.ReluFirst, 0);
+        return (order, Is<Dropout>(layers, i + 3) || Is<Dropout2d>(layers, i + 3) ? 4 : 3);
     }
 
     private static EngineLowering Refuse(NetworkDefinition network, string reason) => new(network, new EngineStep[0], false, reason);

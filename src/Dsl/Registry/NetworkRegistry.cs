@@ -18,7 +18,7 @@ public sealed class NetworkRegistry : IReadOnlyList<RegisteredNetwork>
 {
     private readonly RegisteredNetwork[] _networks;
 
-    private NetworkRegistry(IEnumerable<RegisteredNetwork> networks) => this._networks = networks.ToArray();
+    private NetworkRegistry(IEnumerable<RegisteredNetwork> networks) => _networks = networks.ToArray();
 
     /// <summary>The networks of an assembly: none when the generator put no registry on it (no networks, or no Mnist.Dsl generator).</summary>
     public static NetworkRegistry Of(Assembly assembly)

@@ -36,7 +36,7 @@ public sealed class RegisteredNetwork
         Description = registration.Description ?? "";
         _createModule = registration.CreateModule;
         _loadInference = registration.LoadInference;
-        this._createTrainer = createTrainer;
+        _createTrainer = createTrainer;
         NoTrainerReason = createTrainer is null ? registration.NoTrainerReason : null;
     }
 

@@ -3,7 +3,7 @@ namespace Mnist.Dsl.Engine.Composition;
 /// <summary>
 /// A Conv2d on its own (any stride, padding, bias, groups): forward copies the wide output out to a compact tensor; backward
 /// copies the compact output gradient into the layer's padded-wide slots and runs the layer's backward a group of
-/// images at a time. (A bias-free stride-1 convolution followed by ReLU and BatchNorm2d runs fused instead, as
+/// images at a time. (A convolution followed by ReLU and BatchNorm2d, in either order, runs fused instead, as
 /// <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
 /// </summary>
 internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit

@@ -1,10 +1,12 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
-/// Conv2d (no bias) → ReLU → BatchNorm2d → Dropout(p), the block the sample networks repeat, fused where the data
-/// allows: the convolution's epilogue applies ReLU and gathers the BatchNorm sums; BatchNorm's normalisation and the
-/// dropout mask are one pass; BatchNorm's backward applies the dropout and ReLU masks and writes straight into the
-/// convolution's padded-wide gradient buffer.
+/// Conv2d (any stride, padding, bias) → ReLU → BatchNorm2d → Dropout(p) or Dropout2d(p), or with the ReLU after the
+/// BatchNorm2d (<see cref="ReluAfterBatchNorm"/>): the block users write, fused where the data allows. The convolution's
+/// epilogue applies the ReLU before BatchNorm (if any) and gathers the BatchNorm sums (about the bias, for a biased
+/// convolution: see <see cref="ConvEpilogue.ReluWithStatistics"/>); BatchNorm's normalisation, the ReLU after it and
+/// the dropout mask are one pass over the chunk; BatchNorm's backward applies the dropout and ReLU masks and writes
+/// straight into the convolution's padded-wide gradient buffer.
 /// Batch-wide buffers: <see cref="Activation"/> (after ReLU, kept for backward), <see cref="Output"/>, <see cref="OutputGradient"/>.
 /// The batch is cut into fixed chunks; whichever thread runs a chunk writes that chunk's row of the partial-sum
 /// tables, and every reduction runs over the rows in chunk order: the result does not depend on which thread ran
@@ -19,6 +21,8 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     private readonly float*[] _mean, _inverseStd, _meanDy, _meanDyXhat;
     private readonly double*[] _evaluationScratch;
     private readonly double _dropout;
+    private readonly float* _shifts;
+    private readonly long* _counts;
 
     public Conv2dLayer<TV, TOps> Conv { get; }
 
@@ -44,13 +48,22 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
 
     public double Epsilon { get; init; } = 1e-5;
 
+    /// <summary>Conv2d → BatchNorm2d → ReLU (false: Conv2d → ReLU → BatchNorm2d).</summary>
+    public bool ReluAfterBatchNorm { get; }
+
+    /// <summary>The dropout is Dropout2d: whole channels, channel i * C + c of the batch keyed as DropoutUnit keys them.</summary>
+    public bool ChannelDropout { get; }
+
     /// <summary>A block for batches of <paramref name="batch"/> images cut into <paramref name="rows"/> chunks (the
     /// rows of its partial-sum tables).</summary>
-    public ConvReluBatchNormBlock(Conv2dGeometry geometry, int batch, int threads, int rows, double dropout, NativeArena arena)
+    public ConvReluBatchNormBlock(Conv2dGeometry geometry, int batch, int threads, int rows, double dropout, NativeArena arena,
+        bool reluAfterBatchNorm = false, bool channelDropout = false)
     {
         Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
         _rows = rows;
         _dropout = dropout;
+        ReluAfterBatchNorm = reluAfterBatchNorm;
+        ChannelDropout = channelDropout;
         Channels = geometry.OutChannels;
         Height = geometry.OutHeight;
         Width = geometry.OutWidth;
@@ -62,6 +75,11 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         _squares = arena.Doubles(rows * Channels);
         _sumDy = arena.Doubles(rows * Channels);
         _sumDyXhat = arena.Doubles(rows * Channels);
+        if (geometry.Bias)
+        {
+            _shifts = arena.Floats(rows * Channels);
+            _counts = arena.Longs(rows);
+        }
         _mean = new float*[threads];
         _inverseStd = new float*[threads];
         _meanDy = new float*[threads];
@@ -77,30 +95,46 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         }
     }
 
-    /// <summary>Phase 1, one chunk (images [from, to), partial-sum row <paramref name="row"/>): convolution + ReLU and
-    /// the chunk's BatchNorm sums.</summary>
-    public void ForwardConvolution(float* input, int from, int to, int row, int thread)
+    /// <summary>
+    /// Phase 1, one chunk (images [from, to), partial-sum row <paramref name="row"/>): convolution (+ <paramref name="bias"/>
+    /// unless null) and the ReLU before BatchNorm, if any, and the chunk's BatchNorm sums.
+    /// </summary>
+    public void ForwardConvolution(float* input, int from, int to, int row, int thread, float* bias = null)
     {
-        var g = Conv.Geometry;
         double* sum = _sum + row * Channels, squares = _squares + row * Channels;
         new Span<double>(sum, Channels).Clear();
         new Span<double>(squares, Channels).Clear();
-        for (int i = from; i < to; i++)
+        float* shift = null;
+        if (bias != null)
         {
-            float* wide = Conv.Forward(input + (long)i * g.InputSize, null, thread);
-            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width,
-                Activation + (long)i * ImageSize, sum, squares);
+            // About the bias (through the ReLU when it comes first): the channel's mean when the weights' part is small.
+            shift = _shifts + row * Channels;
+            for (int c = 0; c < Channels; c++) shift[c] = ReluAfterBatchNorm ? bias[c] : Math.Max(bias[c], 0f);
+            _counts[row] = Math.Max(to - from, 0) * (long)Plane;
         }
+        for (int i = from; i < to; i++) Epilogue(input, i, thread, bias, sum, squares, shift);
+    }
+
+    private void Epilogue(float* input, int i, int thread, float* bias, double* sum, double* squares, float* shift)
+    {
+        var g = Conv.Geometry;
+        float* wide = Conv.Forward(input + (long)i * g.InputSize, bias, thread);
+        if (ReluAfterBatchNorm)
+            ConvEpilogue.CopyWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
+                squares, shift);
+        else
+            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
+                squares, shift);
     }
 
     /// <summary>Phase 2a, every thread once (after a barrier): batch statistics from all rows; thread 0 also updates the running ones.</summary>
     public void FinishStatistics(int batch, int thread, float* runningMean, float* runningVar)
     {
         BatchNormKernels.Statistics(_sum, _squares, _rows, Channels, (long)batch * Plane, Epsilon, _mean[thread],
-            _inverseStd[thread], thread == 0 ? runningMean : null, runningVar, Momentum);
+            _inverseStd[thread], thread == 0 ? runningMean : null, runningVar, Momentum, _shifts, _counts);
     }
 
-    /// <summary>Phase 2b, one chunk: normalise and drop out.</summary>
+    /// <summary>Phase 2b, one chunk: normalise, the ReLU after BatchNorm if any, and drop out.</summary>
     public void Normalize(int from, int to, int thread, float* gamma, float* beta, uint dropoutKey)
     {
         float* mean = _mean[thread], inverseStd = _inverseStd[thread];
@@ -108,37 +142,57 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         {
             float* y = Output + (long)i * ImageSize, a = Activation + (long)i * ImageSize;
             if (_dropout == 0)
-            {
                 BatchNormKernels.Normalize(a, y, Channels, Plane, mean, inverseStd, gamma, beta);
+            else if (ChannelDropout)
+                DropChannels(a, y, i, mean, inverseStd, gamma, beta, dropoutKey);
+            else
+                for (int c = 0; c < Channels; c++)
+                {
+                    float scale = inverseStd[c] * gamma[c];
+                    DropoutMask.AffineThenApply(a + c * Plane, y + c * Plane, Plane, scale, beta[c] - mean[c] * scale,
+                        (uint)(i * ImageSize + c * Plane), dropoutKey, _dropout);
+                }
+            // ReLU after the mask: max(0, z) keep / (1 - p) = max(0, z keep / (1 - p)), the same bits.
+            if (ReluAfterBatchNorm) ReluKernels.Forward(y, y, ImageSize);
+        }
+    }
+
+    /// <summary>Dropout2d after the normalisation: channel c of image i kept (times 1 / (1 - p)) or zeroed whole.</summary>
+    private void DropChannels(float* a, float* y, int i, float* mean, float* inverseStd, float* gamma, float* beta, uint key)
+    {
+        uint threshold = DropoutMask.Threshold(_dropout);
+        float keep = (float)(1.0 / (1.0 - _dropout));
+        for (int c = 0; c < Channels; c++)
+        {
+            float* yc = y + c * Plane;
+            if (DropoutMask.Hash(key, (uint)(i * Channels + c)) < threshold)
+            {
+                new Span<float>(yc, Plane).Clear();
                 continue;
             }
-            for (int c = 0; c < Channels; c++)
-            {
-                float scale = inverseStd[c] * gamma[c];
-                DropoutMask.AffineThenApply(a + c * Plane, y + c * Plane, Plane, scale, beta[c] - mean[c] * scale,
-                    (uint)(i * ImageSize + c * Plane), dropoutKey, _dropout);
-            }
+            BatchNormKernels.Normalize(a + c * Plane, yc, 1, Plane, mean + c, inverseStd + c, gamma + c, beta + c);
+            for (int k = 0; k < Plane; k++) yc[k] *= keep;
         }
     }
 
     /// <summary>Evaluation for images [from, to): running statistics, no dropout; no barrier needed.</summary>
-    public void ForwardEvaluation(float* input, int from, int to, int thread, float* gamma, float* beta, float* runningMean, float* runningVar)
+    public void ForwardEvaluation(float* input, int from, int to, int thread, float* gamma, float* beta, float* runningMean, float* runningVar,
+        float* bias = null)
     {
-        var g = Conv.Geometry;
         // The epilogue's sums are not needed here; they go to this thread's scratch.
         double* scratch = _evaluationScratch[thread], scratch2 = scratch + Channels;
         BatchNormKernels.RunningStatistics(runningMean, runningVar, Channels, Epsilon, _mean[thread], _inverseStd[thread]);
         for (int i = from; i < to; i++)
         {
-            float* wide = Conv.Forward(input + (long)i * g.InputSize, null, thread);
-            float* a = Activation + (long)i * ImageSize;
-            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, a,
-                scratch, scratch2);
-            BatchNormKernels.Normalize(a, Output + (long)i * ImageSize, Channels, Plane, _mean[thread], _inverseStd[thread], gamma, beta);
+            Epilogue(input, i, thread, bias, scratch, scratch2, null);
+            float* y = Output + (long)i * ImageSize;
+            BatchNormKernels.Normalize(Activation + (long)i * ImageSize, y, Channels, Plane, _mean[thread], _inverseStd[thread], gamma, beta);
+            if (ReluAfterBatchNorm) ReluKernels.Forward(y, y, ImageSize);
         }
     }
 
-    /// <summary>Backward phase 1, one chunk: dropout's backward in place on the output gradient, then the chunk's BatchNorm gradient sums.</summary>
+    /// <summary>Backward phase 1, one chunk: the ReLU after BatchNorm's and dropout's backward in place on the output
+    /// gradient, then the chunk's BatchNorm gradient sums.</summary>
     public void BackwardSums(int from, int to, int row, int thread, uint dropoutKey)
     {
         double* sumDy = _sumDy + row * Channels, sumDyXhat = _sumDyXhat + row * Channels;
@@ -147,7 +201,11 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         for (int i = from; i < to; i++)
         {
             float* dy = OutputGradient + (long)i * ImageSize, a = Activation + (long)i * ImageSize;
-            if (_dropout == 0)
+            // The ReLU after BatchNorm passes the gradient where the output is positive (a dropped element's output is
+            // 0, and its gradient 0 either way).
+            if (ReluAfterBatchNorm) ReluKernels.Backward(Output + (long)i * ImageSize, dy, dy, ImageSize);
+            if (_dropout != 0 && ChannelDropout) DropoutMask.ApplyChannels(dy, Channels, Plane, (uint)(i * Channels), dropoutKey, _dropout);
+            if (_dropout == 0 || ChannelDropout)
                 BatchNormKernels.AccumulateGradientSums(dy, a, Channels, Plane, _mean[thread], _inverseStd[thread], sumDy, sumDyXhat);
             else
                 BatchNormKernels.DropoutBackwardAndGradientSums(dy, a, Channels, Plane, _mean[thread], _inverseStd[thread],
@@ -165,10 +223,11 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
 
     /// <summary>
     /// Backward phase 2b, one chunk: per group of images, BatchNorm + ReLU input gradient into the convolution's slots,
-    /// then its backward (weight gradient added to <paramref name="weightGradient"/>, the chunk's own accumulator;
-    /// input gradient to <paramref name="inputGradient"/> unless null).
+    /// then its backward (weight and bias gradients added to <paramref name="weightGradient"/> and <paramref name="biasGradient"/>
+    /// (unless null), the chunk's own accumulators; input gradient to <paramref name="inputGradient"/> unless null).
     /// </summary>
-    public void BackwardConvolution(float* input, float* inputGradient, int from, int to, int thread, float* gamma, float* weightGradient)
+    public void BackwardConvolution(float* input, float* inputGradient, int from, int to, int thread, float* gamma, float* weightGradient,
+        float* biasGradient = null)
     {
         var g = Conv.Geometry;
         float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
@@ -182,12 +241,12 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
             {
                 int i = first + k;
                 BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
-                    Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: true,
+                    Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: !ReluAfterBatchNorm,
                     Conv.OutputGradient(thread, k) + g.GradientFront, g.GradientPlane, g.PaddedWidth);
                 images[k] = input + (long)i * g.InputSize;
                 inputGradients[k] = inputGradient == null ? null : inputGradient + (long)i * g.InputSize;
             }
-            Conv.Backward(images, inputGradients, members, weightGradient, null, thread);
+            Conv.Backward(images, inputGradients, members, weightGradient, biasGradient, thread);
         }
     }
 }

@@ -1,8 +1,9 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
-/// Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(p) (p may be 0: no dropout layer), fused as
-/// <see cref="ConvReluBatchNormBlock{TV,TOps}"/> does it: the block every sample network repeats and most of a step's time.
+/// Conv2d (any stride, padding, bias) → ReLU → BatchNorm2d, or Conv2d → BatchNorm2d → ReLU, then Dropout(p) or
+/// Dropout2d(p) (p may be 0: no dropout layer), fused as <see cref="ConvReluBatchNormBlock{TV,TOps}"/> does it: the block
+/// users write and most of a step's time.
 /// Forward: convolution, ReLU and the chunk's statistics | barrier | normalisation and dropout. Backward: dropout's
 /// backward and the chunk's gradient sums | barrier | BatchNorm + ReLU input gradient and the convolution's backward.
 /// </summary>
@@ -13,16 +14,14 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     private readonly string _conv, _batchNorm;
     private readonly int _dropoutLayer;
     private readonly float* _runningMean, _runningVar;
-    private int _weight, _gamma, _beta;
+    private int _weight, _bias = -1, _gamma, _beta;
 
     public ConvReluBatchNormBlock<TV, TOps> Block { get; }
 
     public ConvReluBatchNormUnit(string conv, string batchNorm, Conv2dGeometry geometry, double momentum, double eps,
-        double dropout, int dropoutLayer, int batch, int threads, int chunks, NativeArena arena)
+        double dropout, int dropoutLayer, int batch, int threads, int chunks, NativeArena arena, bool reluAfterBatchNorm = false,
+        bool channelDropout = false)
     {
-        if (!geometry.IsWide || geometry.Bias)
-            throw new ArgumentException(
-                $"{conv}: the fused Conv2d-ReLU-BatchNorm2d block needs stride 1 and no bias; use Conv2d, ReLU and BatchNorm2d units");
         if (geometry.Groups != 1)
             throw new ArgumentException(
                 $"{conv}: the fused Conv2d-ReLU-BatchNorm2d block has no grouped convolution; use Conv2d (groups {geometry.Groups}), " +
@@ -30,7 +29,8 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
         _conv = conv;
         _batchNorm = batchNorm;
         _dropoutLayer = dropoutLayer;
-        Block = new ConvReluBatchNormBlock<TV, TOps>(geometry, batch, threads, chunks, dropout, arena) { Momentum = momentum, Epsilon = eps };
+        Block = new ConvReluBatchNormBlock<TV, TOps>(geometry, batch, threads, chunks, dropout, arena, reluAfterBatchNorm,
+            channelDropout) { Momentum = momentum, Epsilon = eps };
         InputSize = geometry.InputSize;
         OutputSize = Block.ImageSize;
         Output = Block.Output;
@@ -47,6 +47,7 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     public override void Register(ParameterLayout layout)
     {
         _weight = layout.Add(_conv + ".weight", Block.Conv.Geometry.WeightCount);
+        if (Block.Conv.Geometry.Bias) _bias = layout.Add(_conv + ".bias", Block.Channels);
         _gamma = layout.Add(_batchNorm + ".weight", Block.Channels);
         _beta = layout.Add(_batchNorm + ".bias", Block.Channels);
     }
@@ -54,7 +55,10 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     public override void Initialize(SplitMix64 random, float* parameters)
     {
         var g = Block.Conv.Geometry;
-        Uniform(random, parameters + _weight, g.WeightCount, 1.0 / Math.Sqrt(g.InChannels * g.Taps));
+        // Conv2dUnit's draws, in its order: the weight, then the bias.
+        double bound = 1.0 / Math.Sqrt(g.InChannels * g.Taps);
+        Uniform(random, parameters + _weight, g.WeightCount, bound);
+        if (_bias >= 0) Uniform(random, parameters + _bias, Block.Channels, bound);
         new Span<float>(parameters + _gamma, Block.Channels).Fill(1f);
         new Span<float>(parameters + _beta, Block.Channels).Clear();
     }
@@ -73,7 +77,7 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
 
     public override void Forward(int phase, in ChunkWork work)
     {
-        if (phase == 0) Block.ForwardConvolution(Input, work.From, work.To, work.Chunk, work.Thread);
+        if (phase == 0) Block.ForwardConvolution(Input, work.From, work.To, work.Chunk, work.Thread, Bias(work.Parameters));
         else Block.Normalize(work.From, work.To, work.Thread, work.Parameters + _gamma, work.Parameters + _beta,
             DropoutMask.Key(work.Seed, work.Step, _dropoutLayer));
     }
@@ -83,12 +87,16 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     public override void Backward(int phase, in ChunkWork work)
     {
         if (phase == 0) Block.BackwardSums(work.From, work.To, work.Chunk, work.Thread, DropoutMask.Key(work.Seed, work.Step, _dropoutLayer));
-        else Block.BackwardConvolution(Input, InputGradient, work.From, work.To, work.Thread, work.Parameters + _gamma, work.Gradient + _weight);
+        else Block.BackwardConvolution(Input, InputGradient, work.From, work.To, work.Thread, work.Parameters + _gamma, work.Gradient + _weight,
+            Bias(work.Gradient));
     }
 
     public override void FinishBackward(int phase, int thread, int batch, float* sharedGradient) =>
         Block.FinishGradientSums(batch, thread, sharedGradient + _gamma, sharedGradient + _beta);
 
     public override void Evaluate(int from, int to, int thread, float* parameters) =>
-        Block.ForwardEvaluation(Input, from, to, thread, parameters + _gamma, parameters + _beta, _runningMean, _runningVar);
+        Block.ForwardEvaluation(Input, from, to, thread, parameters + _gamma, parameters + _beta, _runningMean, _runningVar, Bias(parameters));
+
+    /// <summary>The bias in a parameter (or gradient) vector; null for a convolution without one.</summary>
+    private float* Bias(float* vector) => _bias >= 0 ? vector + _bias : null;
 }

@@ -62,12 +62,25 @@ public sealed partial class TrainerBlueprint
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
 
-    /// <summary>Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none follows), fused.</summary>
+    /// <summary>
+    /// Conv2d → ReLU → BatchNorm2d → Dropout(<paramref name="dropout"/>; 0 when none follows; Dropout2d when
+    /// <paramref name="channelDropout"/>), fused.
+    /// </summary>
     public TrainerBlueprint ConvReluBatchNorm2d(string conv, string batchNorm, int inChannels, int outChannels, int kernel, int padding,
-        double momentum, double eps, double dropout = 0)
+        double momentum, double eps, double dropout = 0, int stride = 1, bool bias = false, bool channelDropout = false) =>
+        Fused(conv, batchNorm, inChannels, outChannels, kernel, stride, padding, bias, momentum, eps, dropout, channelDropout, false);
+
+    /// <summary>Conv2d → BatchNorm2d → ReLU → Dropout(<paramref name="dropout"/>) or Dropout2d, fused: as
+    /// <see cref="ConvReluBatchNorm2d"/> with the ReLU after the BatchNorm.</summary>
+    public TrainerBlueprint ConvBatchNormRelu2d(string conv, string batchNorm, int inChannels, int outChannels, int kernel, int padding,
+        double momentum, double eps, double dropout = 0, int stride = 1, bool bias = false, bool channelDropout = false) =>
+        Fused(conv, batchNorm, inChannels, outChannels, kernel, stride, padding, bias, momentum, eps, dropout, channelDropout, true);
+
+    private TrainerBlueprint Fused(string conv, string batchNorm, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias,
+        double momentum, double eps, double dropout, bool channelDropout, bool reluAfterBatchNorm)
     {
-        var g = Geometry(conv, inChannels, outChannels, kernel, 1, padding, false);
-        _units.Add(new FusedSpec(conv, batchNorm, g, momentum, eps, dropout, dropout > 0 ? _dropouts++ : -1));
+        var g = Geometry(conv, inChannels, outChannels, kernel, stride, padding, bias);
+        _units.Add(new FusedSpec(conv, batchNorm, g, momentum, eps, dropout, dropout > 0 ? _dropouts++ : -1, reluAfterBatchNorm, channelDropout));
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
 
@@ -88,6 +101,13 @@ public sealed partial class TrainerBlueprint
     public TrainerBlueprint ReLU()
     {
         _units.Add(new ReluSpec(Size));
+        return this;
+    }
+
+    /// <summary>LeakyReLU: x where x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
+    public TrainerBlueprint LeakyReLU(double negativeSlope)
+    {
+        _units.Add(new LeakyReluSpec(Size, (float)negativeSlope));
         return this;
     }
 
@@ -225,12 +245,12 @@ public sealed partial class TrainerBlueprint
             new Conv2dUnit<TV, TOps>(Name, Geometry with { VectorWidth = TOps.Count }, c.Batch, c.Threads, c.Arena);
     }
 
-    private sealed record FusedSpec(string Conv, string BatchNorm, Conv2dGeometry Geometry, double Momentum, double Eps, double Dropout, int Layer)
-        : UnitSpec
+    private sealed record FusedSpec(string Conv, string BatchNorm, Conv2dGeometry Geometry, double Momentum, double Eps, double Dropout, int Layer,
+        bool ReluAfterBatchNorm, bool ChannelDropout) : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
             new ConvReluBatchNormUnit<TV, TOps>(Conv, BatchNorm, Geometry with { VectorWidth = TOps.Count }, Momentum, Eps,
-                Dropout > 0 ? c.Dropout ?? Dropout : 0, Layer, c.Batch, c.Threads, c.Chunks, c.Arena);
+                Dropout > 0 ? c.Dropout ?? Dropout : 0, Layer, c.Batch, c.Threads, c.Chunks, c.Arena, ReluAfterBatchNorm, ChannelDropout);
     }
 
     private sealed record BatchNormSpec(string Name, int Channels, int Height, int Width, double Momentum, double Eps) : UnitSpec
@@ -242,6 +262,11 @@ public sealed partial class TrainerBlueprint
     private sealed record ReluSpec(int Size) : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) => new ReluUnit(Size, c.Batch, c.Arena);
+    }
+
+    private sealed record LeakyReluSpec(int Size, float NegativeSlope) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LeakyReluUnit(Size, NegativeSlope, c.Batch, c.Arena);
     }
 
     private sealed record DropoutSpec(double P, int Channels, int Layer, int Size) : UnitSpec

@@ -7,6 +7,8 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
 /// the same kernels once per group on the group's channel slices (each group's packed weights are contiguous);
 /// a depthwise one (groups = in = out) runs <see cref="DepthwiseConvolution{TV,TOps}"/> over all channels at once.
+/// A strided ungrouped layer runs as a stride-1 one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>);
+/// a strided grouped one keeps the plain loops of <see cref="StridedConvolution"/> (correct, not fast).
 /// </summary>
 internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
@@ -23,6 +25,10 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private readonly long _inputSlot, _gradientSlot;
     private readonly float*[] _inputGradient;
     private float* _weight;
+
+    /// <summary>A strided ungrouped layer as a stride-1 one on its input's phases (see
+    /// <see cref="PhaseSplitConvolution{TV,TOps}"/>); null otherwise.</summary>
+    private readonly PhaseSplitConvolution<TV, TOps>? _split;
 
     public Conv2dGeometry Geometry { get; }
 
@@ -42,7 +48,9 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         _backwardColumns = arena.Copy(g.BackwardDataColumns());
         _packedForward = arena.Floats(g.WeightCount);
         _packedBackward = arena.Floats(g.WeightCount);
-        GroupSize = Math.Clamp(1024 / g.OutputPositions, 1, 8);
+        if (!g.IsWide && g.Groups == 1) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
+        // A strided layer hands its groups to the stride-1 one whole: that one's planes set the size.
+        GroupSize = _split?.Dense.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
         _padded = new float*[threads][];
         _wideOutput = new float*[threads];
         _outputGradient = new float*[threads][];
@@ -72,6 +80,11 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     public void Pack(float* weight)
     {
         _weight = weight;
+        if (_split != null)
+        {
+            _split.Pack(weight);
+            return;
+        }
         var g = Geometry;
         if (g.IsDepthwise) return; // its kernels read PyTorch's layout directly
         for (int group = 0, at = 0; group < g.Groups; group++, at += g.GroupWeightCount)
@@ -88,8 +101,19 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     public float* Forward(float* image, float* bias, int thread)
     {
         var g = Geometry;
-        float* input = Input(image, thread, 0);
         float* output = _wideOutput[thread];
+        if (_split != null)
+        {
+            // The stride-1 layer's output rows (of its own width) into this layer's wide layout (rows of stride Wp).
+            float* dense = _split.Forward(image, bias, thread);
+            var d = _split.Dense.Geometry;
+            for (int co = 0; co < g.OutChannels; co++)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                    RowCopy.Copy(dense + co * d.OutputPositions + oy * d.PaddedWidth, output + co * g.OutputPositions + oy * g.PaddedWidth,
+                        g.OutWidth);
+            return output;
+        }
+        float* input = Input(image, thread, 0);
         if (g.IsWide && g.IsDepthwise)
             DepthwiseConvolution<TV, TOps>.Forward(input, g.InputPlane, _forwardColumns, g.Taps, _weight, bias, g.OutChannels,
                 output, g.OutputPositions, g.OutputPositions);
@@ -126,6 +150,20 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
         var g = Geometry;
+        if (_split != null)
+        {
+            // Same output size on both: every pixel of the stride-1 layer's slots is written, its padding stays zero.
+            var dense = _split.Dense;
+            for (int k = 0; k < count; k++)
+            {
+                float* dy = _outputGradient[thread][k], to = dense.OutputGradient(thread, k);
+                for (int co = 0; co < g.OutChannels; co++)
+                    for (int oy = 0; oy < g.OutHeight; oy++)
+                        RowCopy.Copy(dy + GradientIndex(co, oy, 0), to + dense.GradientIndex(co, oy, 0), g.OutWidth);
+            }
+            _split.Backward(images, inputGradients, count, weightGradient, biasGradient, thread);
+            return;
+        }
         float** inputs = _groupInputs[thread];
         for (int k = 0; k < count; k++)
         {

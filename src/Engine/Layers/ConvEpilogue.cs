@@ -15,10 +15,31 @@ internal static unsafe class ConvEpilogue
                 RowCopy.Copy(wide + c * widePlane + y * wideRow, output + (c * height + y) * width, width);
     }
 
-    /// <summary>output = max(0, wide), and sum[c] += sum of output, sumOfSquares[c] += sum of output squared.</summary>
+    /// <summary>
+    /// output = max(0, wide), and sum[c] += sum of (output - shift[c]), sumOfSquares[c] += sum of its squares
+    /// (<paramref name="shift"/> null: about 0). A biased convolution shifts by its bias (ReLU of it here): BatchNorm's
+    /// variance then survives a mean that is large next to the spread.
+    /// </summary>
     public static void ReluWithStatistics(float* wide, int widePlane, int wideRow, int channels, int height, int width,
-        float* output, double* sum, double* sumOfSquares)
+        float* output, double* sum, double* sumOfSquares, float* shift = null) =>
+        WithStatistics<Relu>(wide, widePlane, wideRow, channels, height, width, output, sum, sumOfSquares, shift);
+
+    /// <summary>output = wide (no ReLU: a BatchNorm2d follows the convolution directly), with the sums of <see cref="ReluWithStatistics"/>.</summary>
+    public static void CopyWithStatistics(float* wide, int widePlane, int wideRow, int channels, int height, int width,
+        float* output, double* sum, double* sumOfSquares, float* shift = null) =>
+        WithStatistics<NoRelu>(wide, widePlane, wideRow, channels, height, width, output, sum, sumOfSquares, shift);
+
+    // The flag as a struct type argument: the JIT compiles one copy of the loop per value, with no test inside.
+    private interface IReluFlag { bool On { get; } }
+
+    private readonly struct Relu : IReluFlag { public bool On => true; }
+
+    private readonly struct NoRelu : IReluFlag { public bool On => false; }
+
+    private static void WithStatistics<TRelu>(float* wide, int widePlane, int wideRow, int channels, int height, int width,
+        float* output, double* sum, double* sumOfSquares, float* shift) where TRelu : struct, IReluFlag
     {
+        bool relu = default(TRelu).On;
         int v = Vector<float>.Count;
         bool vector = VectorPaths.On;
         float* tail = stackalloc float[v];
@@ -27,6 +48,9 @@ internal static unsafe class ConvEpilogue
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             float ss = 0, qq = 0;
+            // x - 0 is x exactly: without a shift the sums are the unshifted ones, bit for bit.
+            float k = shift == null ? 0 : shift[c];
+            var vk = new Vector<float>(k);
             for (int y = 0; y < height; y++)
             {
                 float* src = wide + c * widePlane + y * wideRow;
@@ -45,10 +69,12 @@ internal static unsafe class ConvEpilogue
                 }
                 for (; x + v <= width; x += v)
                 {
-                    var a = Vector.Max(Vector.Load(src + x), Vector<float>.Zero);
+                    var a = Vector.Load(src + x);
+                    if (relu) a = Vector.Max(a, Vector<float>.Zero);
                     a.Store(dst + x);
-                    s += a;
-                    q += a * a;
+                    var d = a - vk;
+                    s += d;
+                    q += d * d;
                 }
                 if (x == width) continue;
                 // The row's last values (all of a 4- or 2-wide row) are clamped by a vector select, not a branch each:
@@ -56,13 +82,15 @@ internal static unsafe class ConvEpilogue
                 // read the next row or the buffer's slack and are dropped; the row's own are stored and summed one
                 // by one, in order, as before (the select gives src > 0 ? src : +0 in every lane, NaN included).
                 var clamped = Vector.Load(src + x);
-                Vector.ConditionalSelect(Vector.GreaterThan(clamped, Vector<float>.Zero), clamped, Vector<float>.Zero).Store(tail);
-                for (int k = 0; x < width; x++, k++)
+                if (relu) clamped = Vector.ConditionalSelect(Vector.GreaterThan(clamped, Vector<float>.Zero), clamped, Vector<float>.Zero);
+                clamped.Store(tail);
+                for (int j = 0; x < width; x++, j++)
                 {
-                    float a = tail[k];
+                    float a = tail[j];
                     dst[x] = a;
-                    ss += a;
-                    qq += a * a;
+                    float d = a - k;
+                    ss += d;
+                    qq += d * d;
                 }
             }
             // Float within one image (at most a few hundred values), double across images and threads.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 
 namespace Mnist.Dsl.Generator.Emitting;
 
@@ -26,6 +27,22 @@ internal static class Code
         var text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.IndexOfAny(new[] { '.', 'E' }) >= 0 ? text : text + ".0";
     }
+
+    /// <summary>A described call as C#: <c>nn.Conv2d(1, 8, 3, 1, 0, bias: false)</c>, <c>x.flatten(1)</c>; the input is
+    /// x, the training flag training.</summary>
+    public static string Call(Mnist.Dsl.Layers.LayerCall call) =>
+        (call.OnInput ? "x." : "") + call.Function + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ")";
+
+    private static string Argument(Mnist.Dsl.Layers.CallArgument argument) =>
+        (argument.Name is null ? "" : argument.Name + ": ") + argument.Kind switch
+    {
+        Mnist.Dsl.Layers.CallArgumentKind.Int => Int(argument.Int),
+        Mnist.Dsl.Layers.CallArgumentKind.Double => Double(argument.Double),
+        Mnist.Dsl.Layers.CallArgumentKind.Bool => Bool(argument.Bool),
+        Mnist.Dsl.Layers.CallArgumentKind.String => String(argument.Text ?? ""),
+        Mnist.Dsl.Layers.CallArgumentKind.Input => "x",
+        Mnist.Dsl.Layers.CallArgumentKind.Training => "training",
+    };
 
     public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -9,7 +9,8 @@ namespace Mnist.Dsl.Generator.Emitting;
 /// Writes the rest of a [Network] partial class: a Module&lt;Tensor, Tensor&gt; whose layers are fields
 /// registered by explicit calls (state-dict keys conv1.weight, bn1.running_mean, ...), its forward, the
 /// compile-time summary as constants, an XML doc table and a static <c>Summary</c>. Text only: every number and
-/// name comes from the <see cref="NetworkPlan"/>, what each layer kind writes from its <see cref="LayerCode"/>.
+/// name comes from the <see cref="NetworkPlan"/>, what each layer kind writes from its own description (its
+/// <see cref="Layer"/> record's module, functional call and construction, rendered by <see cref="Code.Call"/>).
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -109,7 +110,7 @@ internal static class NetworkEmitter
         w.Line($"    \"{spec.Type.Name}\", {Int(spec.Channels)}, {Int(spec.Height)}, {Int(spec.Width)},");
         w.Line("    new global::Mnist.Dsl.Layers.Layer[]");
         w.Line("    {");
-        foreach (var layer in plan.Layers) w.Line($"        {layer.Code.Definition},");
+        foreach (var layer in plan.Layers) w.Line($"        new global::Mnist.Dsl.Layers.{Code.Call(layer.Layer.Construction())},");
         w.Line("    },");
         w.Line($"    {Int(spec.Classes)}, {Int(plan.ParameterBudget)}, {RequiredLayers(spec.Requires)});");
         w.Line();
@@ -135,7 +136,7 @@ internal static class NetworkEmitter
         foreach (var layer in plan.Layers)
         {
             if (layer.MemberName is not { } name) continue;
-            w.Line($"{name} = {layer.Code.Module};");
+            w.Line($"{name} = {Code.Call(layer.Layer.TorchModule(layer.Report.Input))};");
             w.Line($"register_module(\"{name}\", {name});");
         }
         w.Close();
@@ -166,7 +167,8 @@ internal static class NetworkEmitter
         plan.Summary.Output.IsPointMap ? Analysis.Shape.Flat(plan.Summary.Output.Channels) : plan.Summary.Output;
 
     private static string FunctionalCall(LayerPlan layer) =>
-        layer.Code.Functional ?? throw new System.InvalidOperationException($"{layer.Kind} has state and is never applied as a functional call");
+        layer.Layer.TorchFunctional is { } call ? Code.Call(call)
+            : throw new System.InvalidOperationException($"{layer.Kind} has state and is never applied as a functional call");
 
     private static string RequiredLayers(RequiredLayers value)
     {

@@ -1,5 +1,4 @@
 using Mnist.Dsl.Generator.Model;
-using Mnist.Dsl.Layers;
 using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Emitting;
@@ -51,39 +50,7 @@ internal static class TrainerEmitter
         return w.ToString();
     }
 
-    /// <summary>
-    /// The blueprint's call for <paramref name="step"/>: the text of what TrainerBlueprint.For's Add calls for it. No discard
-    /// arm: a new layer kind does not compile until it has its call here (and there).
-    /// </summary>
-    private static string Call(EngineStep step)
-    {
-        var report = step.Layer;
-        var layer = report.Layer;
-        var name = step.Member is null ? "" : Code.String(step.Member);
-        return step.Kind switch
-        {
-            LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn =>
-                $".ConvReluBatchNorm2d({name}, {Code.String(step.BatchNormMember!)}, " +
-                $"inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
-                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, " +
-                $"momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
-            LayerKind.Conv2d =>
-                $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, " +
-                $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
-                $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)}" +
-                (((Conv2d)layer).Groups != 1 ? $", groups: {Code.Int(((Conv2d)layer).Groups)})" : ")"),
-            LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer).Momentum)}, {Code.Double(((BatchNorm2d)layer).Eps)})",
-            LayerKind.BatchNorm1d => $".BatchNorm1d({name}, {Code.Double(((BatchNorm1d)layer).Momentum)}, {Code.Double(((BatchNorm1d)layer).Eps)})",
-            LayerKind.ReLU => ".ReLU()",
-            LayerKind.Dropout => $".Dropout({Code.Double(((Dropout)layer).P)})",
-            LayerKind.Dropout2d => $".Dropout2d({Code.Double(((Dropout2d)layer).P)})",
-            LayerKind.MaxPool2d => $".MaxPool2d({Code.Int(((MaxPool2d)layer).KernelSize)}, {Code.Int(((MaxPool2d)layer).EffectiveStride)})",
-            LayerKind.AvgPool2d => $".AvgPool2d({Code.Int(((AvgPool2d)layer).KernelSize)}, {Code.Int(((AvgPool2d)layer).EffectiveStride)})",
-            LayerKind.GlobalAvgPool2d => ".GlobalAvgPool2d()",
-            LayerKind.Flatten => ".Flatten()",
-            LayerKind.Linear => $".Linear({name}, {Code.Int(report.Input.Elements)}, {Code.Int(((Linear)layer).OutFeatures)}, " +
-                $"{Code.Bool(((Linear)layer).Bias)})",
-            LayerKind.LogSoftmax => ".LogSoftmax()",
-        };
-    }
+    /// <summary>The blueprint's call for <paramref name="step"/>, as TrainerBlueprint.For makes it live: the step's
+    /// description rendered as text.</summary>
+    private static string Call(EngineStep step) => "." + Code.Call(step.Call);
 }

@@ -13,7 +13,7 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
 {
     private readonly T[]? _items;
 
-    public EquatableArray(IEnumerable<T> items) => this._items = items.ToArray();
+    public EquatableArray(IEnumerable<T> items) => _items = items.ToArray();
 
     public int Count => _items?.Length ?? 0;
 

@@ -2,8 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Generator.Emitting;
-using Mnist.Dsl.Generator.Emitting.Inference;
+using Mnist.Dsl.Generator.Model.Inference;
 using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Model;
@@ -15,8 +14,9 @@ namespace Mnist.Dsl.Generator.Model;
 /// thing in every artefact and nothing is computed twice.
 /// </summary>
 /// <remarks>
-/// Equal when the declaration and the budget are: everything else is a pure function of those two, so comparing
-/// them is what the incremental pipeline needs to skip unchanged networks (and cheaper than comparing the rest).
+/// Immutable and equal by value, part by part (the declaration, the budget, every layer's numbers and names, the
+/// inference plan and the engine lowering), so the incremental pipeline skips what follows an edit that changes none
+/// of them. It holds no C#: the emitters render text from it.
 /// </remarks>
 public sealed class NetworkPlan : IEquatable<NetworkPlan>
 {
@@ -25,14 +25,13 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
         Spec = spec;
         ParameterBudget = parameterBudget;
         Summary = summary;
-        var codes = summary.Layers.Select(report => LayerKindTable.Of(report.Layer, report.Input)).ToArray();
         // Member names and state-dict keys are Mnist.Dsl's, which the run-time module builder uses too: one naming for both.
         var layout = ModuleLayout.Of(summary);
-        Layers = summary.Layers
-            .Select(report => new LayerPlan(report, codes[report.Index], layout.Members[report.Index],
+        Layers = new EquatableArray<LayerPlan>(summary.Layers
+            .Select(report => new LayerPlan(report, layout.Members[report.Index],
                 new EquatableArray<string>(layout.StateByLayer[report.Index].Select(t => t.Key))))
-            .ToArray();
-        StateKeys = Layers.SelectMany(l => l.StateKeys).ToArray();
+            .ToArray());
+        StateKeys = new EquatableArray<string>(Layers.SelectMany(l => l.StateKeys));
         Inference = InferencePlan.Create(summary, Layers);
         Trainer = EngineLowering.Of(definition, summary);
     }
@@ -45,10 +44,10 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
     public NetworkSummary Summary { get; }
 
     /// <summary>Every declared layer in order, functional ones included.</summary>
-    public IReadOnlyList<LayerPlan> Layers { get; }
+    public EquatableArray<LayerPlan> Layers { get; }
 
     /// <summary>Every state-dict key of the module, in registration order.</summary>
-    public IReadOnlyList<string> StateKeys { get; }
+    public EquatableArray<string> StateKeys { get; }
 
     /// <summary>At least one layer is a module field (a network of functional layers only has none).</summary>
     public bool HasModules => Layers.Any(l => l.IsModule);
@@ -68,7 +67,15 @@ public sealed class NetworkPlan : IEquatable<NetworkPlan>
         return NetworkAnalysis.Analyze(definition).Summary is { } summary ? new NetworkPlan(spec, parameterBudget, definition, summary) : null;
     }
 
-    public bool Equals(NetworkPlan? other) => other is not null && ParameterBudget == other.ParameterBudget && Spec.Equals(other.Spec);
+    /// <summary>
+    /// Equal part by part. The summary is a function of the layers' reports (compared in <see cref="Layers"/>) and the
+    /// input and name (in <see cref="Spec"/>); the lowering is compared by its steps and outcome.
+    /// </summary>
+    public bool Equals(NetworkPlan? other) =>
+        other is not null && ParameterBudget == other.ParameterBudget && Spec.Equals(other.Spec) && Layers.Equals(other.Layers)
+        && Equals(Inference, other.Inference)
+        && Trainer.Unsupported == other.Trainer.Unsupported && Trainer.EndsInLogSoftmax == other.Trainer.EndsInLogSoftmax
+        && Trainer.Steps.SequenceEqual(other.Trainer.Steps);
 
     public override bool Equals(object? obj) => Equals(obj as NetworkPlan);
 

@@ -55,8 +55,8 @@ internal sealed class EngineRun : ITrainingRun
             throw new UserError(
                 $"{network.Name} has no generated trainer{(network.NoTrainerReason is { } reason ? $" ({reason})" : "")}, " +
                 $"so it cannot train on --engine generated; use --engine torch.");
-        this._settings = settings;
-        this._network = network;
+        _settings = settings;
+        _network = network;
         _train = MnistImages.Load(dataFolder, train: true).Limit(settings.TrainLimit);
         _test = MnistImages.Load(dataFolder, train: false).Limit(settings.TestLimit);
         BatchesPerEpoch = _train.Count / settings.BatchSize;

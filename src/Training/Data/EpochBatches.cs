@@ -33,7 +33,7 @@ public sealed class EpochBatches
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "At least one thread rotates the images.");
         if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
-        this._set = set;
+        _set = set;
         BatchSize = batchSize;
         _order = new int[set.Count];
         for (var i = 0; i < _order.Length; i++) _order[i] = i;
@@ -46,8 +46,8 @@ public sealed class EpochBatches
                 (_order[i], _order[j]) = (_order[j], _order[i]);
             }
         }
-        this._degrees = degrees;
-        this._threads = Math.Min(threads, batchSize);
+        _degrees = degrees;
+        _threads = Math.Min(threads, batchSize);
         _angles = new double[batchSize];
         _rotated = degrees > 0 ? new float[batchSize * MnistImages.Pixels] : [];
         if (degrees > 0) _rotation = SeededRandom.For(seed, epoch, RotationStream);

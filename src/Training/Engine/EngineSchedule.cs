@@ -18,7 +18,7 @@ internal sealed class EngineSchedule
 
     public EngineSchedule(TrainSettings settings, IOptimizer optimizer, int batchesPerEpoch)
     {
-        this._optimizer = optimizer;
+        _optimizer = optimizer;
         switch (settings.Schedule)
         {
             case ScheduleKind.OneCycle:

@@ -7,7 +7,7 @@ namespace Mnist.Dsl.Training.Export;
 /// <summary>
 /// A network's layers, in eval mode, as an ONNX graph, with its weights read from a safetensors file under the
 /// module's state-dict keys (<see cref="ModuleLayout"/>). Each layer kind maps to one operator or to none:
-/// Conv2d → Conv, Linear → Gemm (transB), ReLU → Relu, MaxPool2d/AvgPool2d → MaxPool/AveragePool, GlobalAvgPool2d →
+/// Conv2d → Conv, Linear → Gemm (transB), ReLU → Relu, LeakyReLU → LeakyRelu (alpha), MaxPool2d/AvgPool2d → MaxPool/AveragePool, GlobalAvgPool2d →
 /// GlobalAveragePool, Flatten → Flatten, LogSoftmax → LogSoftmax over axis 1 (the features, or a map's channels at
 /// each pixel, as torch's dim 1), BatchNorm → BatchNormalization with the running statistics; Dropout and Dropout2d
 /// are the identity in eval mode and leave nothing. A BatchNorm that directly follows a Conv2d or Linear (Dropout in
@@ -28,10 +28,10 @@ internal sealed class OnnxLowering
 
     private OnnxLowering(NetworkSummary summary, SafeTensorsWeights weights, bool foldBatchNorm)
     {
-        this._summary = summary;
+        _summary = summary;
         _layout = ModuleLayout.Of(summary);
-        this._weights = weights;
-        this._foldBatchNorm = foldBatchNorm;
+        _weights = weights;
+        _foldBatchNorm = foldBatchNorm;
         _network = summary.Name;
     }
 
@@ -71,6 +71,8 @@ internal sealed class OnnxLowering
         LayerKind.BatchNorm2d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm2d)report.Layer).Eps, x),
         LayerKind.BatchNorm1d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm1d)report.Layer).Eps, x),
         LayerKind.ReLU => Node("Relu", NodeName(report), new[] { x }),
+        LayerKind.LeakyReLU =>
+            Node("LeakyRelu", NodeName(report), new[] { x }, new OnnxAttribute.Float("alpha", (float)((LeakyReLU)report.Layer).NegativeSlope)),
         LayerKind.Dropout => x,
         LayerKind.Dropout2d => x,
         LayerKind.MaxPool2d => Pool("MaxPool", report, ((MaxPool2d)report.Layer).KernelSize, ((MaxPool2d)report.Layer).EffectiveStride, x),
@@ -86,8 +88,8 @@ internal sealed class OnnxLowering
     private static bool IsIdentityInEval(LayerKind kind) => kind switch
     {
         LayerKind.Dropout or LayerKind.Dropout2d => true,
-        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.ReLU or LayerKind.MaxPool2d or LayerKind.AvgPool2d
-            or LayerKind.GlobalAvgPool2d or LayerKind.Flatten or LayerKind.Linear or LayerKind.LogSoftmax => false,
+        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.MaxPool2d
+            or LayerKind.AvgPool2d or LayerKind.GlobalAvgPool2d or LayerKind.Flatten or LayerKind.Linear or LayerKind.LogSoftmax => false,
     };
 
     private string Conv(LayerReport report, Conv2d conv, string x)
@@ -151,12 +153,7 @@ internal sealed class OnnxLowering
         return (foldedWeight, foldedBias, "+" + member);
     }
 
-    private static double Eps(Layer layer) => layer switch
-    {
-        BatchNorm2d b => b.Eps,
-        BatchNorm1d b => b.Eps,
-        _ => throw new ArgumentException($"{layer} is not a BatchNorm", nameof(layer)),
-    };
+    private static double Eps(Layer layer) => ((BatchNormLayer)layer).Eps;
 
     /// <summary>BatchNormalization in inference mode (training_mode 0): γ, β and the running mean and variance as they are in the file.</summary>
     private string BatchNorm(LayerReport report, double eps, string x)
@@ -195,5 +192,5 @@ internal sealed class OnnxLowering
 
     /// <summary>The member name of a module layer (relu3), or the stem and position of a functional one (relu_f7): unique in the graph.</summary>
     private string NodeName(LayerReport report) =>
-        _layout.Members[report.Index] ?? ModuleLayout.Stem(report.Layer.Kind) + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
+        _layout.Members[report.Index] ?? report.Layer.MemberStem + "_f" + (report.Index + 1).ToString(CultureInfo.InvariantCulture);
 }

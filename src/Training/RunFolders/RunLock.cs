@@ -13,7 +13,7 @@ internal sealed class RunLock : IDisposable
 
     private readonly FileStream _held;
 
-    private RunLock(FileStream held) => this._held = held;
+    private RunLock(FileStream held) => _held = held;
 
     /// <summary>Creates the folder if needed and locks it; a folder another live process holds is refused in one line.</summary>
     public static RunLock Acquire(RunFolder run)

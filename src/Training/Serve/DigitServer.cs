@@ -24,7 +24,7 @@ internal sealed class DigitServer : IDisposable
 
     public DigitServer(INetworkInference network, string title)
     {
-        this._network = network;
+        _network = network;
         using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("Mnist.Dsl.Training.Serve.page.html")
             ?? throw new InvalidOperationException("The draw-a-digit page is missing from the assembly's resources.");
         using var reader = new StreamReader(resource, Encoding.UTF8);

@@ -31,7 +31,7 @@ internal sealed class LspClient : IDisposable
 
     private LspClient(Process process)
     {
-        this._process = process;
+        _process = process;
         _input = process.StandardInput.BaseStream;
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Log("stderr: " + e.Data); };
         process.BeginErrorReadLine();

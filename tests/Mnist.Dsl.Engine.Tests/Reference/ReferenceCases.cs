@@ -85,6 +85,12 @@ internal static class ReferenceCases
             ["kind"] = "schedule", ["op"] = "plateau", ["lr"] = 0.1, ["factor"] = 0.5, ["patience"] = 2, ["steps"] = 20,
             ["metrics"] = Plateau,
         };
+        // Last, so the seeds of the cases above stay what they were. Ties give exact zeros: PyTorch's gradient there is the slope's.
+        foreach (var slope in LeakyReluSlopes)
+            all[LeakyReluCase(slope)] = new()
+            {
+                ["kind"] = "leaky_relu", ["slope"] = slope, ["x"] = TestData.WithTies(seed++, 67), ["x_shape"] = new[] { 67 }, ["dy"] = TestData.Normal(seed++, 67),
+            };
         foreach (var network in SampleNetworkCase.Networks)
             foreach (var optimizer in SampleNetworkCase.Optimizers)
                 all[SampleNetworkCase.CaseName(network, optimizer)] = SampleNetworkCase.Request(network, optimizer);
@@ -101,6 +107,11 @@ internal static class ReferenceCases
         ["b"] = TestData.Normal(seed++, c.OutChannels), ["b_shape"] = new[] { c.OutChannels },
         ["dy"] = TestData.Normal(seed++, c.N * c.OutChannels * c.OutHeight * c.OutWidth), ["y_shape"] = new[] { c.N, c.OutChannels, c.OutHeight, c.OutWidth },
     };
+
+    /// <summary>PyTorch's default slope, a larger one, 0 (ReLU), a negative one and one past 1.</summary>
+    public static double[] LeakyReluSlopes => new[] { 0.01, 0.2, 0, -0.5, 1.5 };
+
+    public static string LeakyReluCase(double slope) => "leaky_relu/" + slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, object> BatchNorm(int[] shape, double momentum, ref int seed)
     {

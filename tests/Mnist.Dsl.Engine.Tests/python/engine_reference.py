@@ -84,6 +84,13 @@ def relu(c):
     return {"y": flat(y), "dx": flat(x.grad)}
 
 
+def leaky_relu(c):
+    x = t(c, "x").requires_grad_()
+    y = F.leaky_relu(x, c["slope"])
+    y.backward(t(c, "dy", "x_shape"))
+    return {"y": flat(y), "dx": flat(x.grad)}
+
+
 def loss(c):
     x = t(c, "x").requires_grad_()
     labels = torch.tensor(c["labels"], dtype=torch.long)
@@ -229,7 +236,7 @@ def sample_net(c):
     return r
 
 
-HANDLERS = {"conv": conv, "batchnorm": batchnorm, "pool": pool, "linear": linear, "relu": relu, "loss": loss,
+HANDLERS = {"conv": conv, "batchnorm": batchnorm, "pool": pool, "linear": linear, "relu": relu, "leaky_relu": leaky_relu, "loss": loss,
             "optimizer": optimizer, "schedule": schedule, "sample_net": sample_net}
 
 

@@ -55,15 +55,15 @@ partial class Seed001Model1 : nn.Module<Tensor, Tensor>
         "Seed001Model1", 1, 28, 28,
         new global::Mnist.Dsl.Layers.Layer[]
         {
-            new global::Mnist.Dsl.Layers.Conv2d(32, 3, 1, 0, true, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(32, 3, 1, 0, true, 0, 1),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.ReLU(true),
             new global::Mnist.Dsl.Layers.MaxPool2d(2, 0, false),
-            new global::Mnist.Dsl.Layers.Conv2d(32, 3, 1, 0, true, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(32, 3, 1, 0, true, 0, 1),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.ReLU(true),
             new global::Mnist.Dsl.Layers.MaxPool2d(2, 0, false),
-            new global::Mnist.Dsl.Layers.Conv2d(16, 3, 1, 0, true, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(16, 3, 1, 0, true, 0, 1),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.ReLU(true),
             new global::Mnist.Dsl.Layers.Dropout(0.1, false),

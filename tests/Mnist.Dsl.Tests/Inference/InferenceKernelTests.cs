@@ -200,6 +200,37 @@ public class InferenceKernelTests
         Assert.Equal(0f, after[0]);
     }
 
+    /// <summary>LeakyReLU in place: x or (float)slope·x at every value inside the border (rows longer and shorter than a vector), the border left zero, then the epilogue.</summary>
+    [Theory]
+    [InlineData(0.01, 12, 5, 1)]
+    [InlineData(-0.5, 3, 3, 0)]
+    [InlineData(1.5, 10, 1, 0)]
+    public void Leaky_relu_equals_the_plain_loop_and_leaves_the_border(double slope, int channels, int size, int pad)
+    {
+        var random = new Random(11);
+        var layout = new ActivationLayout(channels, size, size, pad);
+        var activation = new float[layout.Length];
+        var expected = new float[layout.Length];
+        var inside = Values(random, channels * size * size);
+        for (int y = 0, k = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                for (var c = 0; c < channels; c++, k++)
+                {
+                    var at = ((y + pad) * (size + 2 * pad) + x + pad) * channels + c;
+                    activation[at] = inside[k];
+                    expected[at] = inside[k] > 0 ? inside[k] : inside[k] * (float)slope;
+                }
+        InferenceKernels.LeakyRelu(activation, layout, slope, Epilogue.None);
+        Assert.Equal(expected, activation);
+        if (slope > 0) Assert.Contains(activation, v => v < 0);
+        else Assert.DoesNotContain(activation, v => v < 0);
+
+        InferenceKernels.LeakyRelu(expected, layout, 1, Epilogue.None);
+        InferenceKernels.ApplyEpilogue(expected, layout, Epilogue.Relu);
+        InferenceKernels.LeakyRelu(activation, layout, 1, Epilogue.Relu);
+        Assert.Equal(expected, activation);
+    }
+
     [Fact]
     public void Wrong_sizes_are_refused_with_the_numbers()
     {

@@ -8,7 +8,7 @@ namespace Mnist.Dsl.Tests.Lowering;
 
 /// <summary>
 /// The fusion and refusal rules of the one lowering the generator and the run time share: which layers become the
-/// fused Conv → ReLU → BatchNorm2d (→ Dropout) unit, which stay units of their own, where the final LogSoftmax goes,
+/// fused Conv → ReLU → BatchNorm2d or Conv → BatchNorm2d → ReLU (→ Dropout or Dropout2d) unit, which stay units of their own, where the final LogSoftmax goes,
 /// and the reason a network gets no trainer.
 /// </summary>
 public class EngineLoweringTests
@@ -35,18 +35,34 @@ public class EngineLoweringTests
     }
 
     [Fact]
-    public void A_bias_a_stride_or_a_missing_relu_keeps_each_layer_a_unit_and_a_logits_head_gets_no_logsoftmax()
+    public void Biased_strided_and_batchnorm_first_blocks_fuse_with_their_order_and_dropout_kind()
     {
-        var lowering = Lower(new Conv2d(4, 3), new ReLU(), new BatchNorm2d(),
-            new Conv2d(6, 3, Stride: 2, Bias: false), new ReLU(), new BatchNorm2d(),
+        var lowering = Lower(new Conv2d(4, 5, Padding: 2), new ReLU(true), new BatchNorm2d(), new Dropout2d(0.1),
+            new Conv2d(6, 3, Stride: 2, Bias: false), new BatchNorm2d(), new ReLU(),
+            new Conv2d(6, 1), new BatchNorm2d(), new ReLU(), new Dropout(0.2),
+            new GlobalAvgPool2d(), new Linear(10), new LogSoftmax());
+
+        Assert.Equal(new[] { "Conv2d+ReLU+BatchNorm2d+Dropout2d", "Conv2d+BatchNorm2d+ReLU", "Conv2d+BatchNorm2d+ReLU+Dropout", "GlobalAvgPool2d", "Linear" },
+            lowering.Steps.Select(s => s.Unit));
+        Assert.Equal(("conv1", "bn1", 0.1, true, false), (lowering.Steps[0].Member, lowering.Steps[0].BatchNormMember, lowering.Steps[0].Dropout,
+            lowering.Steps[0].ChannelDropout, lowering.Steps[0].ReluAfterBatchNorm));
+        Assert.Equal(("conv3", "bn3", 0.2, false, true), (lowering.Steps[2].Member, lowering.Steps[2].BatchNormMember, lowering.Steps[2].Dropout,
+            lowering.Steps[2].ChannelDropout, lowering.Steps[2].ReluAfterBatchNorm));
+    }
+
+    [Fact]
+    public void A_convolution_without_both_relu_and_batchnorm_after_it_keeps_each_layer_a_unit_and_a_logits_head_gets_no_logsoftmax()
+    {
+        var lowering = Lower(new Conv2d(4, 3), new ReLU(), new Dropout(0.1), new BatchNorm2d(),
+            new Conv2d(6, 3, Stride: 2, Bias: false), new ReLU(), new ReLU(), new BatchNorm2d(),
             new Conv2d(6, 1, Bias: false), new BatchNorm2d(), new LogSoftmax(),
             new Flatten(), new Linear(10));
 
         Assert.Null(lowering.Unsupported);
         Assert.False(lowering.EndsInLogSoftmax);
         Assert.All(lowering.Steps, s => Assert.False(s.IsFused));
-        Assert.Equal(11, lowering.Steps.Count); // a LogSoftmax before the end is a unit of its own
-        Assert.Equal(LayerKind.LogSoftmax, lowering.Steps[8].Kind);
+        Assert.Equal(13, lowering.Steps.Count); // a LogSoftmax before the end is a unit of its own
+        Assert.Equal(LayerKind.LogSoftmax, lowering.Steps[10].Kind);
     }
 
     [Fact]

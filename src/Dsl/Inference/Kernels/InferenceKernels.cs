@@ -294,6 +294,34 @@ public static partial class InferenceKernels
             }
     }
 
+    /// <summary>
+    /// LeakyReLU on every value of an activation, in place: x where x &gt; 0, else <paramref name="negativeSlope"/> · x
+    /// (the slope rounded to float, as PyTorch's float32 kernel takes it); then the epilogue. The border stays zero.
+    /// </summary>
+    public static void LeakyRelu(Span<float> activation, ActivationLayout layout, double negativeSlope, Epilogue epilogue)
+    {
+        const string Name = nameof(LeakyRelu);
+        if (activation.Length < layout.Length)
+            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
+                nameof(activation));
+        epilogue.Check(layout.Channels, Name);
+        var slope = (float)negativeSlope;
+        var row = layout.Width * layout.Channels;
+        for (var y = 0; y < layout.Height; y++)
+        {
+            var values = activation.Slice((int)layout.Pixel(y, 0), row);
+            var i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + V.Count <= row; i += V.Count)
+                {
+                    var x = Vector256.Create<float>(values.Slice(i, V.Count));
+                    Vector256.ConditionalSelect(Vector256.GreaterThan(x, V.Zero), x, x * slope).CopyTo(values.Slice(i, V.Count));
+                }
+            for (; i < row; i++) values[i] = values[i] > 0 ? values[i] : values[i] * slope;
+        }
+        if (epilogue.ReluFirst || epilogue.Scale is not null || epilogue.ReluLast) ApplyEpilogue(activation, layout, epilogue);
+    }
+
     /// <summary>An epilogue on every value of an activation (not its border), in place: for chains longer than one fused epilogue takes.</summary>
     public static void ApplyEpilogue(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Generator.Model;
+using Mnist.Dsl.Generator.Model.Inference;
 
 namespace Mnist.Dsl.Generator.Emitting.Inference;
 
@@ -157,9 +158,9 @@ internal static class InferenceEmitter
         w.Close();
     }
 
-    private static string AffineChain(string type, List<(string Name, double Eps)> batchNorms, int channels) =>
+    private static string AffineChain(string type, IEnumerable<BatchNormUse> batchNorms, int channels) =>
         string.Join(".Then(", batchNorms.Select(b => $"{type}.BatchNorm(weights, Network, \"{b.Name}\", {Code.Int(channels)}, {Code.Double(b.Eps)})"))
-        + new string(')', batchNorms.Count - 1);
+        + new string(')', batchNorms.Count() - 1);
 
     private static void WritePublicApi(SourceWriter w, string name, Shape input, int classes, InferencePlan plan)
     {

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using Mnist.Dsl.Generator.Model;
+using Mnist.Dsl.Generator.Model.Inference;
 
 namespace Mnist.Dsl.Generator.Emitting.Inference;
 
@@ -53,6 +55,7 @@ internal static class StageCallWriter
                 FlattenStage flatten =>
                     $"{Kernels}.Flatten({Slice(plan, flatten.Input!)}, {Name(plan, flatten.Input!)}, {output}, {outputLayout}, {first});",
                 LogSoftmaxStage => $"{Kernels}.LogSoftmax({output}, {outputLayout}, {first});",
+                LeakyReluStage leaky => $"{Kernels}.LeakyRelu({output}, {outputLayout}, {Code.Double(leaky.NegativeSlope)}, {first});",
                 _ => throw new System.NotSupportedException($"no kernel for the inference stage {stage.GetType().Name}"),
             });
             foreach (var chunk in chunks.Skip(1))
@@ -65,7 +68,7 @@ internal static class StageCallWriter
     /// The stage's epilogue as the kernels take it: ReLU, scale and shift, ReLU, each optional, in that order; a
     /// longer chain (ReLU and BatchNorm alternating more often) is cut into several, the rest applied in place after.
     /// </summary>
-    private static List<List<EpilogueOp>> Chunks(List<EpilogueOp> ops)
+    private static List<List<EpilogueOp>> Chunks(EquatableArray<EpilogueOp> ops)
     {
         var chunks = new List<List<EpilogueOp>>();
         var i = 0;
@@ -92,7 +95,7 @@ internal static class StageCallWriter
         return $"new {Epilogue}({Code.Bool(reluFirst)}, {scale}, {shift}, {Code.Bool(reluLast)})";
     }
 
-    private static string Name(InferencePlan plan, Activation activation) => "activation" + Code.Int(plan.Activations.IndexOf(activation));
+    private static string Name(InferencePlan plan, Activation activation) => "activation" + Code.Int(plan.Activations.ToList().IndexOf(activation));
 
     private static string Slice(InferencePlan plan, Activation activation) =>
         activation.IsImage ? "image" : $"new global::System.Span<float>(work, {Code.Int(activation.Offset)}, {Code.Int(activation.Length)})";

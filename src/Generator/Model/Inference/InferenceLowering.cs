@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Mnist.Dsl.Analysis;
+using Mnist.Dsl.Layers;
+
+namespace Mnist.Dsl.Generator.Model.Inference;
+
+/// <summary>
+/// Each layer kind's inference lowering: the stages a network's layers become, before borders and places are known
+/// (<see cref="InferencePlan"/> settles those and freezes the result). The switch is exhaustive over
+/// <see cref="LayerKind"/> with no discard arm: a new kind does not compile until it says what it is at inference.
+/// </summary>
+internal static class InferenceLowering
+{
+    public static Draft? Lower(NetworkSummary summary, IReadOnlyList<LayerPlan> layers)
+    {
+        var draft = new Draft();
+        var current = draft.Add(summary.Input);
+        draft.Stages.Add(new DraftStage(0, null, current, (id, input, output, epilogue, notes) => new InputStage(id, output, epilogue, notes)));
+
+        foreach (var layer in layers)
+        {
+            var report = layer.Report;
+            var name = layer.MemberName;
+            var last = draft.Stages[draft.Stages.Count - 1];
+            var description = (name ?? "functional") + ": " + Describe(report);
+            DraftStage? stage = null;
+            DraftActivation Next(Shape shape) => current = draft.Add(shape);
+            switch (report.Layer.Kind)
+            {
+                case LayerKind.Conv2d:
+                    {
+                        var c = (Conv2d)report.Layer;
+                        if (name is null || report.Input.IsFlat) return null;
+                        stage = DraftStage.OfConvolution(draft.Stages.Count, current, Next(report.Output),
+                            new DraftConvolution(name, false, c.KernelSize, c.Stride, c.Padding, c.Bias, c.Groups));
+                        break;
+                    }
+                case LayerKind.Linear:
+                    if (name is null || !(report.Input.IsFlat || report.Input.IsPointMap)) return null;
+                    stage = DraftStage.OfConvolution(draft.Stages.Count, current, Next(Shape.Flat(report.Output.Channels)),
+                        new DraftConvolution(name, true, 1, 1, 0, ((Linear)report.Layer).Bias));
+                    break;
+                case LayerKind.MaxPool2d or LayerKind.AvgPool2d:
+                    {
+                        var pool = (Pool2dLayer)report.Layer;
+                        var isMax = report.Layer.Kind == LayerKind.MaxPool2d;
+                        stage = new DraftStage(draft.Stages.Count, current, Next(report.Output),
+                            (id, input, output, epilogue, notes) =>
+                                new PoolStage(id, input, output, epilogue, notes, isMax, pool.KernelSize, pool.EffectiveStride));
+                        break;
+                    }
+                case LayerKind.GlobalAvgPool2d:
+                    stage = new DraftStage(draft.Stages.Count, current, Next(report.Output),
+                        (id, input, output, epilogue, notes) => new GlobalAveragePoolStage(id, input, output, epilogue, notes));
+                    break;
+                case LayerKind.Flatten:
+                    // A vector or a [C, 1, 1] map is already in [C, H, W] order: nothing to do.
+                    if (report.Input.IsFlat || report.Input.IsPointMap)
+                    {
+                        last.Layers.Add(description + " (nothing to do: already a vector)");
+                        continue;
+                    }
+                    stage = new DraftStage(draft.Stages.Count, current, Next(report.Output),
+                        (id, input, output, epilogue, notes) => new FlattenStage(id, input, output, epilogue, notes));
+                    break;
+                case LayerKind.LogSoftmax:
+                    stage = new DraftStage(draft.Stages.Count, current, current,
+                        (id, _, output, epilogue, notes) => new LogSoftmaxStage(id, output, epilogue, notes)) { InPlace = true };
+                    break;
+                case LayerKind.LeakyReLU:
+                    {
+                        var slope = ((LeakyReLU)report.Layer).NegativeSlope;
+                        stage = new DraftStage(draft.Stages.Count, current, current,
+                            (id, _, output, epilogue, notes) => new LeakyReluStage(id, output, epilogue, notes, slope)) { InPlace = true };
+                        break;
+                    }
+                case LayerKind.Dropout or LayerKind.Dropout2d:
+                    last.Layers.Add(description + " (identity at inference)");
+                    continue;
+                case LayerKind.ReLU:
+                    if (last.Epilogue.LastOrDefault() is not ReluOp) last.Epilogue.Add(new ReluOp());
+                    last.Layers.Add(description + " (fused into the store)");
+                    continue;
+                case LayerKind.BatchNorm2d or LayerKind.BatchNorm1d:
+                    if (name is null) return null;
+                    var batchNorm = new BatchNormUse(name, ((BatchNormLayer)report.Layer).Eps);
+                    if (last.Convolution is { } conv && last.Epilogue.Count == 0)
+                    {
+                        conv.FoldedBatchNorms.Add(batchNorm);
+                        last.Layers.Add(description + $" (folded into {conv.Name}'s weights and bias)");
+                    }
+                    else if (last.Epilogue.LastOrDefault() is DraftAffine affine)
+                    {
+                        affine.BatchNorms.Add(batchNorm);
+                        last.Layers.Add(description + " (composed with the BatchNorm before it)");
+                    }
+                    else
+                    {
+                        last.Epilogue.Add(new DraftAffine(draft.Affines++, report.Input.Channels, batchNorm));
+                        last.Layers.Add(description + " (per-channel scale and shift fused into the store)");
+                    }
+                    continue;
+            }
+            stage!.Layers.Add(description);
+            draft.Stages.Add(stage);
+        }
+        draft.Output = current;
+        return draft;
+    }
+
+    /// <summary>A layer as the generated documentation names it: its kind's description, and the shape it gives.</summary>
+    private static string Describe(LayerReport report)
+    {
+        var output = report.Output;
+        return report.Layer.Describe(report.Input) + " → "
+            + (output.IsFlat ? $"[{output.Channels}]" : $"[{output.Channels}, {output.Height}, {output.Width}]");
+    }
+}
+
+/// <summary>The stages and activations while they are lowered: borders and places not yet known.</summary>
+internal sealed class Draft
+{
+    public List<DraftStage> Stages { get; } = new();
+    public List<DraftActivation> Activations { get; } = new();
+    public DraftActivation Output { get; set; } = null!;
+    public int Affines { get; set; }
+
+    public DraftActivation Add(Shape shape)
+    {
+        var activation = new DraftActivation(shape);
+        Activations.Add(activation);
+        return activation;
+    }
+}
+
+/// <summary>An activation whose border grows to what the convolution reading it needs; compared by reference.</summary>
+internal sealed class DraftActivation(Shape shape)
+{
+    public Shape Shape => shape;
+    public int Pad { get; set; }
+
+    public Activation Place(long offset) => new(shape.Channels, shape.Height, shape.Width, Pad, offset);
+}
+
+internal sealed class DraftConvolution(string name, bool isLinear, int kernel, int stride, int padding, bool bias, int groups = 1)
+{
+    public string Name => name;
+    public int Kernel => kernel;
+    public int Padding => padding;
+    public List<BatchNormUse> FoldedBatchNorms { get; } = new();
+
+    public ConvolutionStage Freeze(int id, Activation? input, Activation output, EquatableArray<EpilogueOp> epilogue, EquatableArray<string> notes) =>
+        new(id, input, output, epilogue, notes, name, isLinear, kernel, stride, padding, bias, new EquatableArray<BatchNormUse>(FoldedBatchNorms),
+            groups);
+}
+
+/// <summary>BatchNorms composed while lowering; <see cref="Freeze"/> gives the <see cref="AffineOp"/>.</summary>
+internal sealed record DraftAffine : EpilogueOp
+{
+    public DraftAffine(int id, int channels, BatchNormUse first)
+    {
+        Id = id;
+        Channels = channels;
+        BatchNorms.Add(first);
+    }
+
+    public int Id { get; }
+    public int Channels { get; }
+    public List<BatchNormUse> BatchNorms { get; } = new();
+
+    public AffineOp Freeze() => new(Id, Channels, new EquatableArray<BatchNormUse>(BatchNorms));
+}
+
+/// <summary>A stage while lowering: its epilogue and notes still growing; <see cref="Freeze"/> makes the immutable <see cref="Stage"/>.</summary>
+internal sealed class DraftStage(int id, DraftActivation? input, DraftActivation output,
+    Func<int, Activation?, Activation, EquatableArray<EpilogueOp>, EquatableArray<string>, Stage> freeze)
+{
+    public DraftActivation? Input => input;
+    public DraftActivation Output => output;
+    public DraftConvolution? Convolution { get; private init; }
+
+    /// <summary>Reads and writes one activation (the first stage cannot then read the caller's image directly).</summary>
+    public bool InPlace { get; init; }
+
+    public List<EpilogueOp> Epilogue { get; } = new();
+    public List<string> Layers { get; } = new();
+
+    public static DraftStage OfConvolution(int id, DraftActivation input, DraftActivation output, DraftConvolution convolution) =>
+        new(id, input, output, convolution.Freeze) { Convolution = convolution };
+
+    public Stage Freeze(IReadOnlyDictionary<DraftActivation, Activation> placed) => freeze(id, input is null ? null : placed[input], placed[output],
+        new EquatableArray<EpilogueOp>(Epilogue.Select(op => op is DraftAffine a ? a.Freeze() : op)), new EquatableArray<string>(Layers));
+}
