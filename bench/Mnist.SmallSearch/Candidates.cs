@@ -1,0 +1,51 @@
+using Mnist.Dsl;
+
+namespace Mnist.SmallSearch;
+
+// The search's networks (issue 25). Every one is held under 4,000 parameters by its budget, so the analyzer refuses a
+// candidate that is not; `list` prints each one's count and receptive field before anything trains. Comments give the
+// plan as docs/fastest.md writes it: channels of the 3×3 convolutions, M a 2×2 max-pool, G global average pooling.
+
+/// <summary>e7 (docs/fastest.md, screen-4k-2026-12-02): 8, 8, M, 10, 12, 12, G; 3,974 parameters, RF 28.</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "e7")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]     // 28 → 26, RF 3
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]     // 26 → 24, RF 5
+[MaxPool2d(2)]                                                      // 24 → 12, RF 6
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]    // 12 → 10, RF 10
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]    // 10 → 8, RF 14
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d]                    // 8 → 6, RF 18
+[GlobalAvgPool2d, Linear(10), LogSoftmax]                           // RF 28
+public partial class E7Net;
+
+/// <summary>e7a: e7 with one Dropout(0.05), after the pool (the least the analyzer admits).</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "e7a")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d]
+[MaxPool2d(2), Dropout(0.05)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d]
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d]
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class E7aNet;
+
+/// <summary>e8: 8, 8, M, 10, 11, 13, G: one channel moved from the middle to the last convolution.</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "e8")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[MaxPool2d(2)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(11, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(13, 3, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class E8Net;
+
+/// <summary>e9: 6, 8, M, 10, 12, 13, G: two channels fewer at full resolution, one more at the end.</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "e9")]
+[Conv2d(6, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[MaxPool2d(2)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(13, 3, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class E9Net;

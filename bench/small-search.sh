@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The < 4,000-parameter search (issue 25; docs/fastest.md, "The 4k network"): trains the candidates declared in
+# bench/Mnist.SmallSearch on the plain-C# engine, one thread each, at most JOBS (default 2) at a time, and prints the
+# results table.
+#
+#   bench/small-search.sh list                    the candidates' parameter counts and receptive fields (no training)
+#   bench/small-search.sh run FOLDER SPECS...     train each spec not yet done into FOLDER/<label>
+#   bench/small-search.sh table FOLDER            one markdown row per run: parameters, best, last 3, command
+#
+# A spec is "label:network:options", e.g. "e7-b64-s1:e7:--no-augment --batch-size 64 --ema 0.995 --seed 1"; every
+# run gets --epochs 15 --threads 1 unless its options say otherwise (the later option wins). A run whose
+# metrics.csv has all its epochs is skipped, so a cut-off search continues where it stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/common.sh
+
+jobs_at_once=${JOBS:-2}
+export MNIST_DIR=${MNIST_DIR:-$HOME/.cache/mnist-dsl/mnist}
+
+# Builds the candidates into a folder of their own and prints the path of its dll: a later build (new candidates)
+# while runs are going must not overwrite the assemblies they have mapped.
+search_dll() {
+  local out log
+  out=$(mktemp -d "${TMPDIR:-/tmp}/small-search.XXXXXX")
+  log=$out.log
+  if ! dotnet build bench/Mnist.SmallSearch -c Release -o "$out" -v quiet -nologo >"$log" 2>&1; then
+    cat "$log" >&2; echo "small-search: building bench/Mnist.SmallSearch failed" >&2; exit 1
+  fi
+  rm -f "$log"
+  echo "$out/Mnist.SmallSearch.dll"
+}
+
+# Epochs a spec's options ask for (the last --epochs given, else 15).
+epochs_of() { awk '{e=15; for (i=1;i<NF;i++) if ($i=="--epochs") e=$(i+1); print e}' <<<"$1"; }
+
+# Rows in FOLDER/label/metrics.csv (0 when absent).
+epochs_done() { [[ -f "$1/metrics.csv" ]] && echo $(($(wc -l <"$1/metrics.csv") - 1)) || echo 0; }
+
+run_one() {
+  local dll=$1 folder=$2 spec=$3
+  local label=${spec%%:*} rest=${spec#*:}
+  local network=${rest%%:*} options=${rest#*:}
+  local out=$folder/$label epochs
+  epochs=$(epochs_of "$options")
+  if [[ $(epochs_done "$out") -ge $epochs ]]; then echo "small-search: $label done already, skipped"; return; fi
+  rm -rf "$out"
+  # shellcheck disable=SC2086 # options are words by design
+  if nice -n 5 dotnet "$dll" train "$network" --epochs 15 --threads 1 $options --output "$out" >"$out.log" 2>&1; then
+    mv "$out.log" "$out/stdout.txt"
+    # What the results keep of a run, as the earlier screens did: command, settings, summary, metrics, plot, stdout
+    # (report.html repeats metrics and plot at 70 KB).
+    find "$out" -maxdepth 1 \( -name '*.safetensors' -o -name run.lock -o -name data.json -o -name report.html \) -delete
+    echo "small-search: $label: $(row "$out")"
+  else
+    echo "small-search: $label failed (see $out.log)" >&2
+  fi
+}
+
+# "best | last 3" of a run folder's metrics.csv.
+row() {
+  awk -F, 'NR>1 {a[++n]=$5} END {b=0; for (i=1;i<=n;i++) if (a[i]>b) b=a[i];
+    printf "%.2f | %.2f, %.2f, %.2f", b, a[n-2], a[n-1], a[n]}' "$1/metrics.csv"
+}
+
+# Whether each of the last 3 epochs is >= 99.40.
+held() { awk -F, 'NR>1 {a[++n]=$5} END {exit !(a[n-2]>=99.4 && a[n-1]>=99.4 && a[n]>=99.4)}' "$1/metrics.csv"; }
+
+case "${1:-}" in
+  list)
+    dotnet "$(search_dll)" list ;;
+  run)
+    [[ $# -ge 3 ]] || { echo "usage: bench/small-search.sh run FOLDER 'label:network:options'..." >&2; exit 2; }
+    folder=$2; shift 2
+    mkdir -p "$folder"
+    dll=$(search_dll)
+    for spec in "$@"; do
+      while [[ $(jobs -rp | wc -l) -ge $jobs_at_once ]]; do wait -n || true; done
+      run_one "$dll" "$folder" "$spec" &
+    done
+    wait ;;
+  table)
+    [[ $# -eq 2 ]] || { echo "usage: bench/small-search.sh table FOLDER" >&2; exit 2; }
+    dll=$(search_dll)
+    counts=$(dotnet "$dll" list)
+    echo "| Run | Network | Parameters | Best | Last 3 | Held | Command |"
+    echo "|---|---|---|---|---|---|---|"
+    for out in "$2"/*/; do
+      out=${out%/}
+      [[ -f "$out/metrics.csv" && -f "$out/command.txt" ]] || continue
+      command=$(sed -E 's/^[^ ]+ //; s/ \(data: .*//; s/ --output [^ ]+//' "$out/command.txt")
+      network=$(awk '{print $3}' <<<"$command")
+      parameters=$(awk -v n="$network" '$1==n {print $2}' <<<"$counts")
+      mark=no; held "$out" && mark=yes
+      echo "| $(basename "$out") | $network | $parameters | $(row "$out") | $mark | \`$command\` |"
+    done ;;
+  *)
+    echo "usage: bench/small-search.sh list | run FOLDER SPECS... | table FOLDER" >&2; exit 2 ;;
+esac
