@@ -17,17 +17,15 @@ source bench/common.sh
 jobs_at_once=${JOBS:-2}
 export MNIST_DIR=${MNIST_DIR:-$HOME/.cache/mnist-dsl/mnist}
 
-# Builds the candidates into a folder of their own and prints the path of its dll: a later build (new candidates)
-# while runs are going must not overwrite the assemblies they have mapped.
+# Builds the candidates and prints the path of a private copy of the build: a later build (new candidates) while runs
+# are going must not overwrite the assemblies they have mapped. (Not `dotnet build -o`: it puts Mnist.Dsl's
+# netstandard2.0 and net8.0 builds in one folder, and the wrong one wins.)
 search_dll() {
-  local out log
-  out=$(mktemp -d "${TMPDIR:-/tmp}/small-search.XXXXXX")
-  log=$out.log
-  if ! dotnet build bench/Mnist.SmallSearch -c Release -o "$out" -v quiet -nologo >"$log" 2>&1; then
-    cat "$log" >&2; echo "small-search: building bench/Mnist.SmallSearch failed" >&2; exit 1
-  fi
-  rm -f "$log"
-  echo "$out/Mnist.SmallSearch.dll"
+  local dll copy
+  dll=$(build_dll bench/Mnist.SmallSearch Mnist.SmallSearch)
+  copy=$(mktemp -d "${TMPDIR:-/tmp}/small-search.XXXXXX")
+  cp -r "$(dirname "$dll")/." "$copy/"
+  echo "$copy/Mnist.SmallSearch.dll"
 }
 
 # Epochs a spec's options ask for (the last --epochs given, else 15).
