@@ -49,3 +49,26 @@ public partial class E8Net;
 [Conv2d(13, 3, Bias = false), ReLU, BatchNorm2d]
 [GlobalAvgPool2d, Linear(10), LogSoftmax]
 public partial class E9Net;
+
+/// <summary>d1 (screen-4k-2026-12-02b): 8, 8, M, 8, 10, 10p1, 10, G; one convolution more after the pool, padded.</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "d1")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[MaxPool2d(2)]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(10, 3, Padding = 1, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class D1Net;
+
+/// <summary>e13: 8, 10, M, 10, 10, 12, G: two more channels at full resolution, two fewer after the pool.</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "e13")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[MaxPool2d(2)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(12, 3, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class E13Net;
