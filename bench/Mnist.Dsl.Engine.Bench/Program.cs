@@ -10,6 +10,7 @@ using Mnist.Dsl.Engine.Trainers;
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 //        Mnist.Dsl.Engine.Bench composed [network=default] [steps=50] [rounds=6] [batch=128] [threads=2]
+//        Mnist.Dsl.Engine.Bench depthwise [rounds=6] [batch=128] [threads=2] [images=60000]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
 if (args.Length > 0 && args[0] == "kernels")
 {
@@ -26,6 +27,13 @@ if (args.Length > 0 && args[0] == "peak")
 if (args.Length > 0 && args[0] == "shapes")
 {
     ShapeSpecialization.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 10);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "depthwise")
+{
+    int At(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
+    DepthwiseVsDense.Run(At(1, 6), At(2, 128), At(3, 2), At(4, 60_000));
     return;
 }
 

@@ -63,6 +63,10 @@ public static class DiagnosticDescriptors
         "MNIST0014", "Receptive field smaller than the input", "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
         description: "More layers, larger kernels or strides; or suppress it where it is intended.");
 
+    public static readonly DiagnosticDescriptor GroupsDoNotDivideChannels = new(
+        "MNIST0020", "Conv2d groups must divide both channel counts", "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "Use Groups = a common divisor of the input and output channels: 1 for an ordinary convolution, both counts (when equal) for a depthwise one; or change the channel counts.");
+
     public static readonly DiagnosticDescriptor NotPartial = new(
         "MNIST0012", "Network class must be partial", "{0} must be declared partial (and so must every type it is nested in) so that the generator can add its module code", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "Add partial.");
@@ -112,10 +116,11 @@ public static class DiagnosticDescriptors
         Analysis.Rule.OutputNotClasses => OutputNotClasses,
         Analysis.Rule.InvalidArgument => InvalidArgument,
         Analysis.Rule.ReceptiveFieldSmallerThanInput => ReceptiveFieldSmallerThanInput,
+        Analysis.Rule.GroupsDoNotDivideChannels => GroupsDoNotDivideChannels,
     };
 
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
         ParameterBudgetExceeded, MissingBatchNorm, MissingDropout, MissingGlobalAvgPool, MissingFullyConnected, KernelLargerThanInput,
         NonPositiveSize, InputSizeMismatch, WrongInputRank, OutputNotClasses, InvalidArgument, NotPartial, Generic,
-        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor, DuplicateRegistryName, FileLocal);
+        ReceptiveFieldSmallerThanInput, NoLayers, NotAClass, PrimaryConstructor, DuplicateRegistryName, FileLocal, GroupsDoNotDivideChannels);
 }

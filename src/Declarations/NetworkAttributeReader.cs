@@ -107,7 +107,7 @@ internal static class NetworkAttributeReader
         return kind switch
         {
             LayerKind.Conv2d => args.Length != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt("Stride", LayerDefaults.Stride),
-                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InChannels", LayerDefaults.InferredInput)),
+                NamedInt("Padding", LayerDefaults.Padding), NamedBool("Bias", LayerDefaults.Bias), NamedInt("InChannels", LayerDefaults.InferredInput), NamedInt("Groups", LayerDefaults.Groups)),
             LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
             LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble("Momentum", LayerDefaults.BatchNormMomentum), NamedDouble("Eps", LayerDefaults.BatchNormEps)),
             LayerKind.ReLU => new ReLU(functional),

@@ -85,7 +85,7 @@ public sealed class DefinedModule : nn.Module<Tensor, Tensor>
     }
 
     private static nn.Module<Tensor, Tensor> Conv(Conv2d c, int inChannels) =>
-        nn.Conv2d(inChannels, c.OutChannels, c.KernelSize, c.Stride, c.Padding, bias: c.Bias);
+        nn.Conv2d(inChannels, c.OutChannels, c.KernelSize, c.Stride, c.Padding, groups: c.Groups, bias: c.Bias);
 
     /// <summary>A functional layer as the generated forward calls it. Layers with state are never functional (the algebra's records have no such flag).</summary>
     private Tensor Functional(Layer layer, Tensor x) => layer.Kind switch

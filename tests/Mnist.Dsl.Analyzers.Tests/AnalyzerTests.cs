@@ -296,6 +296,21 @@ public class AnalyzerTests
                 internal partial class Inner;
             }
             """, "Outer is declared file, so the generated code, which is in another file, cannot add the network's module to it; remove the file modifier (make it internal to keep it out of other assemblies)"),
+        ["MNIST0020 groups that divide neither channel count, at Groups"] = new("MNIST0020", """
+            [Network(1, 28, 28, Requires = RequiredLayers.None)]
+            [Conv2d(16, 3), Conv2d(24, 3, [|Groups = 3|]), GlobalAvgPool2d, Linear(10)]
+            public partial class Grouped;
+            """, "Conv2d (layer 2 of Grouped) has Groups = 3, which must divide both its input channels (16) and its output channels (24): use 8, 4, 2 or 1"),
+        ["MNIST0020 depthwise groups that miss the output channels"] = new("MNIST0020", """
+            [Network(1, 28, 28, Requires = RequiredLayers.None)]
+            [Conv2d(8, 3), Conv2d(12, 3, [|Groups = 8|]), GlobalAvgPool2d, Linear(10)]
+            public partial class Depthwise;
+            """, "Conv2d (layer 2 of Depthwise) has Groups = 8, which must divide both its input channels (8) and its output channels (12): use 4, 2 or 1"),
+        ["MNIST0020 zero groups, on equal channel counts"] = new("MNIST0020", """
+            [Network(1, 28, 28, Requires = RequiredLayers.None)]
+            [Conv2d(6, 3), Conv2d(6, 3, [|Groups = 0|]), GlobalAvgPool2d, Linear(10)]
+            public partial class NoGroups;
+            """, "Conv2d (layer 2 of NoGroups) has Groups = 0, which must divide both its input channels (6) and its output channels (6): use 6, 3, 2 or 1 (6 is depthwise)"),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);

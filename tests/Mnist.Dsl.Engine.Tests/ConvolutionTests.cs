@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Mnist.Dsl.Engine.Tests;
 
-/// <summary>Conv2d forward, weight/bias gradient and input gradient against F.conv2d, at every vector width this processor runs.</summary>
+/// <summary>Conv2d forward, weight/bias gradient and input gradient against F.conv2d (grouped and depthwise too), at every vector width this processor runs.</summary>
 public sealed unsafe class ConvolutionTests
 {
     public static TheoryData<string, SimdWidth> Cases()
@@ -41,7 +41,7 @@ public sealed unsafe class ConvolutionTests
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         using var arena = new NativeArena();
-        var g = new Conv2dGeometry(c.InChannels, c.OutChannels, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Bias, TOps.Count);
+        var g = new Conv2dGeometry(c.InChannels, c.OutChannels, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Bias, TOps.Count) { Groups = c.Groups };
         var layer = new Conv2dLayer<TV, TOps>(g, 1, arena);
         float[] xs = ReferenceCases.Floats(c.Name, "x"), ws = ReferenceCases.Floats(c.Name, "w"), bs = ReferenceCases.Floats(c.Name, "b"), dys = ReferenceCases.Floats(c.Name, "dy");
         float* x = Copy(arena, xs, Conv2dGeometry.Slack), w = Copy(arena, ws, 0), b = Copy(arena, bs, 0);

@@ -52,6 +52,32 @@ public sealed class DeterminismAndAllocationTests
         Assert.Equal(one, Train(3, 21, 3));
     }
 
+    /// <summary>Depthwise (its own kernels, wide and strided) and grouped convolutions, composed at run time, with and without bias.</summary>
+    private static readonly Mnist.Dsl.Analysis.NetworkDefinition Separable = new("Separable", 1, 28, 28,
+    [
+        new Mnist.Dsl.Layers.Conv2d(8, 3, Bias: false), new Mnist.Dsl.Layers.ReLU(), new Mnist.Dsl.Layers.BatchNorm2d(),
+        new Mnist.Dsl.Layers.Conv2d(8, 3, Padding: 1, Groups: 8), new Mnist.Dsl.Layers.Conv2d(16, 1, Bias: false), new Mnist.Dsl.Layers.ReLU(),
+        new Mnist.Dsl.Layers.BatchNorm2d(), new Mnist.Dsl.Layers.Dropout(0.05), new Mnist.Dsl.Layers.Conv2d(16, 3, Stride: 2, Bias: false, Groups: 16),
+        new Mnist.Dsl.Layers.Conv2d(16, 3, Groups: 4), new Mnist.Dsl.Layers.GlobalAvgPool2d(), new Mnist.Dsl.Layers.Linear(10),
+    ]);
+
+    [Fact]
+    public void Grouped_and_depthwise_convolutions_give_the_same_bits_for_a_seed_whatever_the_thread_count()
+    {
+        float[] Separate(int threads, ulong seed)
+        {
+            using var trainer = Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(Separable).Create(new TrainerOptions(Batch, threads, seed, new Sgd(0.05, 0.9)));
+            for (int i = 0; i < 3; i++) trainer.Step(Images, Labels);
+            trainer.Evaluate(Images);
+            return trainer.LogProbabilities.ToArray();
+        }
+        var one = Separate(1, 31);
+        Assert.Equal(one, Separate(1, 31));
+        Assert.Equal(one, Separate(2, 31));
+        Assert.Equal(one, Separate(3, 31));
+        Assert.NotEqual(one, Separate(1, 32));
+    }
+
     [Fact]
     public void A_step_allocates_nothing_on_any_thread()
     {

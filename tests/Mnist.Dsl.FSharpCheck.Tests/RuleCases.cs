@@ -38,6 +38,9 @@ public sealed record RuleCase(string Name, string Attributes, NetworkDefinition 
             Define("LinearOnMap", new Conv2d(10, 3), new Linear(10)), Rule.WrongInputRank, "Linear(10)"),
         new("SevenClasses", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(10, 3); GlobalAvgPool2d; Flatten; Linear(7)>]",
             Define("SevenClasses", new Conv2d(10, 3), new GlobalAvgPool2d(), new Flatten(), new Linear(7)), Rule.OutputNotClasses, "7)"),
+        // 3 groups do not split the 16 input channels evenly: MNIST0020 at Groups, as in C#.
+        new("GroupsMismatch", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(16, 3); Conv2d(24, 3, Groups = 3); GlobalAvgPool2d; Linear(10)>]",
+            Define("GroupsMismatch", new Conv2d(16, 3), new Conv2d(24, 3, Groups: 3), new GlobalAvgPool2d(), new Linear(10)), Rule.GroupsDoNotDivideChannels, "Groups = 3"),
         // A 3×3 kernel at stride 26 gives the 10 × 1 × 1 output the classes need, from a corner of the image: a warning.
         new("SmallField", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(10, 3, Stride = 26)>]",
             Define("SmallField", new Conv2d(10, 3, Stride: 26)), Rule.ReceptiveFieldSmallerThanInput, "Network("),

@@ -34,11 +34,13 @@ internal sealed class CompiledNetwork : IDisposable
     public string GeneratedSource { get; }
 
     /// <summary>Runs the generator on the source (no analyzer: other tests check its diagnostics), emits and loads the result.</summary>
-    // withEngine: reference Mnist.Dsl.Engine too, so that the generator emits the network's trainer.
-    public static CompiledNetwork Compile(string source, string typeName, bool withEngine = false)
+    // withEngine: reference Mnist.Dsl.Engine too, so that the generator emits the network's trainer; withInference: what the
+    // inference class needs beyond the lean references (Parallel.For, and the System.Memory facade for the interface's spans).
+    public static CompiledNetwork Compile(string source, string typeName, bool withEngine = false, bool withInference = false)
     {
         var compilation = CompilationFactory.CreateLean(source);
         if (withEngine) compilation = compilation.AddReferences(EngineReference.Value);
+        if (withInference) compilation = compilation.AddReferences(InferenceReferences.Value);
         GeneratorHarness.NewDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var generated = string.Join("\n", output.SyntaxTrees.Skip(1).Select(t => t.ToString()));
         if (!generatorDiagnostics.IsEmpty) throw new InvalidOperationException("the generator reported:\n" + string.Join("\n", generatorDiagnostics) + "\n" + generated);
@@ -60,6 +62,12 @@ internal sealed class CompiledNetwork : IDisposable
             throw;
         }
     }
+
+    private static readonly Lazy<MetadataReference[]> InferenceReferences = new(() =>
+        CompilationFactory.Create("").References
+            .Where(r => System.IO.Path.GetFileName(r.Display) is "System.Threading.Tasks.Parallel.dll" or "System.Memory.dll")
+            .DistinctBy(r => System.IO.Path.GetFileName(r.Display))
+            .ToArray());
 
     private static readonly Lazy<MetadataReference> EngineReference = new(() => MetadataReference.CreateFromFile(typeof(Engine.Trainers.ITrainer).Assembly.Location));
 

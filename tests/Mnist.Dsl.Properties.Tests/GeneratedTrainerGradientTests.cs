@@ -78,6 +78,31 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         Assert.True(Check(FoundStacks[name]));
     }
 
+    /// <summary>
+    /// Grouped convolutions the random draw meets only sometimes, checked on every run: depthwise (the engine's own
+    /// kernels; wide with and without padding, strided), grouped (the wide kernels per group; strided), a channel
+    /// multiplier (groups = in, out = 2 in), with and without bias, on batches whose weight gradients sum several images at once.
+    /// </summary>
+    private static readonly Dictionary<string, ValidStack> GroupedStacks = new()
+    {
+        ["depthwise-separable block"] = Declared(1, 12, 12, new Conv2d(8, 3, Bias: false), new ReLU(), new BatchNorm2d(),
+            new Conv2d(8, 3, Padding: 1, Bias: false, Groups: 8), new Conv2d(12, 1, Bias: false), new ReLU(), new BatchNorm2d(), new GlobalAvgPool2d(), new Linear(10)),
+        ["depthwise with bias, then strided depthwise"] = Declared(2, 11, 11, new Conv2d(6, 3), new Conv2d(6, 3, Groups: 6), new ReLU(),
+            new Conv2d(6, 3, Stride: 2, Padding: 1, Groups: 6), new Flatten(), new Linear(4)),
+        ["groups 2, wide and strided"] = Declared(1, 10, 10, new Conv2d(4, 3), new Conv2d(6, 3, Padding: 1, Groups: 2), new ReLU(),
+            new Conv2d(4, 3, Stride: 2, Bias: false, Groups: 2), new GlobalAvgPool2d(), new Linear(3), new LogSoftmax()),
+        ["channel multiplier"] = Declared(3, 9, 9, new Conv2d(6, 3, Groups: 3), new BatchNorm2d(), new Conv2d(6, 1, Bias: false, Groups: 2), new GlobalAvgPool2d(), new Linear(5)),
+    };
+
+    public static TheoryData<string> GroupedNames => new(GroupedStacks.Keys);
+
+    [Theory]
+    [MemberData(nameof(GroupedNames))]
+    public void Grouped_and_depthwise_convolutions_agree_with_libtorch(string name)
+    {
+        Assert.True(Check(GroupedStacks[name]));
+    }
+
     private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
         ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
 

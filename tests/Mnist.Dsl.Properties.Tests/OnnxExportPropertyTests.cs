@@ -60,6 +60,26 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         Assert.Equal(Count, cases);
     }
 
+    /// <summary>Grouped convolutions (Conv's group attribute), checked on every run: depthwise with a BatchNorm to fold, groups 2 strided with bias.</summary>
+    private static readonly Dictionary<string, ValidStack> GroupedStacks = new()
+    {
+        ["depthwise, folded BatchNorm"] = Declared(1, 10, 10, new Conv2d(6, 3), new Conv2d(6, 3, Padding: 1, Bias: false, Groups: 6), new BatchNorm2d(), new ReLU(),
+            new GlobalAvgPool2d(), new Linear(4)),
+        ["groups 2, strided, bias"] = Declared(2, 9, 9, new Conv2d(4, 3, Groups: 2), new Conv2d(6, 3, Stride: 2, Groups: 2), new Flatten(), new Linear(3), new LogSoftmax()),
+    };
+
+    public static TheoryData<string> GroupedNames => new(GroupedStacks.Keys);
+
+    [Theory]
+    [MemberData(nameof(GroupedNames))]
+    public void Onnx_exports_of_grouped_convolutions_compute_what_the_engine_computes(string name)
+    {
+        Assert.True(Check(GroupedStacks[name]) <= Tolerance);
+    }
+
+    private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
+        ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
+
     /// <summary>The largest difference, relative to 1 + |engine's value|; throws naming the stack when it is over <see cref="Tolerance"/>.</summary>
     private static double Check(ValidStack stack)
     {

@@ -76,7 +76,7 @@ internal sealed class RuntimeStack : IDisposable
         var arriving = x.shape[1];
         return layer switch
         {
-            Conv2d c => nn.Conv2d(c.InChannels != 0 ? c.InChannels : arriving, c.OutChannels, c.KernelSize, c.Stride, c.Padding, bias: c.Bias),
+            Conv2d c => nn.Conv2d(c.InChannels != 0 ? c.InChannels : arriving, c.OutChannels, c.KernelSize, c.Stride, c.Padding, groups: c.Groups, bias: c.Bias),
             BatchNorm2d b => nn.BatchNorm2d(arriving, b.Eps, b.Momentum),
             BatchNorm1d b => nn.BatchNorm1d(arriving, b.Eps, b.Momentum),
             ReLU => nn.ReLU(),

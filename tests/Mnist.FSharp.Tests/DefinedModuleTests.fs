@@ -177,3 +177,29 @@ let ``A receptive-field warning does not refuse an F# list, as it does not fail 
     use _ = torch.NewDisposeScope()
     use m = network.CreateModule<Network>()
     Assert.Equal<int64>([| 3L; 10L |], m.forward(torch.zeros (3L, 1L, 28L, 28L)).shape)
+
+/// A depthwise-separable block as an F# list (Groups, the last optional argument, by name): the module built at run time
+/// has torch.nn's grouped weights [out, in / groups, k, k] where ModuleLayout puts them, the analysis's parameter count,
+/// and an F# list whose Groups does not divide the channels is refused with the analyzer's MNIST0020 message.
+[<Fact>]
+let ``An F# list with depthwise and grouped convolutions builds torch's grouped Conv2d; bad groups get MNIST0020`` () =
+    let separable =
+        Networks.mnist "FSharpSeparable"
+            [ Conv2d(8, 3, Bias = false); ReLU(); BatchNorm2d()
+              Conv2d(8, 3, Padding = 1, Groups = 8); Conv2d(16, 1, Bias = false); ReLU(); BatchNorm2d(); Dropout(0.05)
+              Conv2d(16, 3, Stride = 2, Groups = 4, Bias = false); ReLU(); BatchNorm2d()
+              GlobalAvgPool2d(); Linear(10) ]
+    use _ = torch.NewDisposeScope()
+    use defined = new DefinedModule(separable)
+
+    let layout = ModuleLayout.Of(defined.Summary)
+    let expected = [ for t in layout.State -> t.Key, List.ofSeq t.Shape ] |> Map.ofList
+    Assert.Equal<Map<string, int64 list>>(expected, stateOf defined |> List.map (fun (k, shape, _) -> k, shape) |> Map.ofList)
+    Assert.Equal<int64 list>([ 8L; 1L; 3L; 3L ], expected["conv2.weight"])
+    Assert.Equal<int64 list>([ 16L; 4L; 3L; 3L ], expected["conv4.weight"])
+    Assert.Equal(defined.Summary.TotalParameters, defined.parameters() |> Seq.sumBy _.numel())
+    Assert.Equal<int64>([| 2L; 10L |], defined.forward(torch.zeros (2L, 1L, 28L, 28L)).shape)
+
+    let bad = Networks.mnist "BadGroups" [ Conv2d(16, 3); Conv2d(24, 3, Groups = 3); GlobalAvgPool2d(); Linear(10) ]
+    let refused = Assert.Throws<NetworkRulesException>(fun () -> new DefinedModule(bad) |> ignore)
+    Assert.Contains("\n  MNIST0020: Conv2d (layer 2 of BadGroups) has Groups = 3, which must divide both its input channels (16) and its output channels (24): use 8, 4, 2 or 1", refused.Message)

@@ -25,7 +25,7 @@ public sealed record ValidStack(int Channels, int Height, int Width, IReadOnlyLi
 
 /// <summary>
 /// Random valid layer stacks for the property tests (FuzzTests, CompileTimeEqualsRunTimeTests): every layer kind,
-/// with kernels, strides, paddings, channel counts, Functional flags and input sizes drawn at random, each layer
+/// with kernels, strides, paddings, channel counts, groups (ordinary, grouped and depthwise convolutions), Functional flags and input sizes drawn at random, each layer
 /// chosen to fit the shape the ones before it give. Shrinking drops layers and shrinks the input, keeping only
 /// candidates the layer algebra still accepts, so a counterexample comes out small.
 /// </summary>
@@ -67,7 +67,8 @@ internal static class ValidStacks
                 {
                     case 0 or 1 or 2:
                         var padding = random.Next(3);
-                        Add(new Conv2d(random.Next(1, 17), random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels));
+                        var (outChannels, groups) = ChannelsAndGroups(random, shape.Channels);
+                        Add(new Conv2d(outChannels, random.Next(1, Math.Min(7, side + 2 * padding) + 1), random.Next(1, 4), padding, Coin(), Coin() ? 0 : shape.Channels, groups));
                         break;
                     case 3: Add(new BatchNorm2d(new[] { 0, 0.1, 0.5, 1 }[random.Next(4)], new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)])); break;
                     case 4: Add(new ReLU(Coin())); break;
@@ -102,6 +103,24 @@ internal static class ValidStacks
         for (var placed = 0; placed < layers.Count; placed += listSizes[^1]) listSizes.Add(random.Next(1, 5));
         return Declare(channels, height, width, layers, listSizes)
             ?? throw new InvalidOperationException("the stack builder made an invalid stack:\n" + string.Join("\n", layers));
+    }
+
+    /// <summary>
+    /// A convolution's output channels and groups for <paramref name="inChannels"/>: half the time an ordinary one
+    /// (1 to 16 outputs), else depthwise (groups = in = out) or grouped (groups a divisor of the input channels, outputs
+    /// a multiple of it), so that the engine's depthwise and per-group kernels are both drawn.
+    /// </summary>
+    private static (int OutChannels, int Groups) ChannelsAndGroups(Random random, int inChannels)
+    {
+        switch (random.Next(4))
+        {
+            case 0: return (inChannels, inChannels);
+            case 1:
+                var divisors = Enumerable.Range(1, inChannels).Where(d => inChannels % d == 0).ToArray();
+                var groups = divisors[random.Next(divisors.Length)];
+                return (groups * random.Next(1, Math.Max(1, 16 / groups) + 1), groups);
+            default: return (random.Next(1, 17), 1);
+        }
     }
 
     /// <summary>
@@ -142,14 +161,19 @@ internal static class ValidStacks
             if (Declare(stack.Channels, stack.Height, stack.Width, layers.Where((_, j) => j != i).ToArray()) is { } fewer) yield return fewer;
         for (var i = 0; i < layers.Count; i++)
         {
-            Layer? plainer = layers[i] switch
-            {
-                Conv2d { InChannels: not 0 } c => c with { InChannels = 0 },
-                Linear { InFeatures: not 0 } l => l with { InFeatures = 0 },
-                _ => null,
-            };
-            if (plainer is not null && Declare(stack.Channels, stack.Height, stack.Width, layers.Select((l, j) => j == i ? plainer : l).ToArray()) is { } simpler)
-                yield return simpler;
+            Layer?[] plainer =
+            [
+                layers[i] switch
+                {
+                    Conv2d { InChannels: not 0 } c => c with { InChannels = 0 },
+                    Linear { InFeatures: not 0 } l => l with { InFeatures = 0 },
+                    _ => null,
+                },
+                layers[i] is Conv2d { Groups: not 1 } grouped ? grouped with { Groups = 1 } : null,
+            ];
+            foreach (var layer in plainer)
+                if (layer is not null && Declare(stack.Channels, stack.Height, stack.Width, layers.Select((l, j) => j == i ? layer : l).ToArray()) is { } simpler)
+                    yield return simpler;
         }
         foreach (var (channels, height, width) in new[] { (1, stack.Height, stack.Width), (stack.Channels, stack.Height - 1, stack.Width - 1), (stack.Channels, stack.Height, stack.Height) })
         {
@@ -174,7 +198,7 @@ internal static class ValidStacks
         return layer switch
         {
             Conv2d c => "Conv2d" + Args($"{c.OutChannels}", $"{c.KernelSize}", If(c.Stride != 1, $"Stride = {c.Stride}"), If(c.Padding != 0, $"Padding = {c.Padding}"),
-                If(!c.Bias, "Bias = false"), If(c.InChannels != 0, $"InChannels = {c.InChannels}")),
+                If(!c.Bias, "Bias = false"), If(c.InChannels != 0, $"InChannels = {c.InChannels}"), If(c.Groups != 1, $"Groups = {c.Groups}")),
             BatchNorm2d b => "BatchNorm2d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             BatchNorm1d b => "BatchNorm1d" + Args(If(b.Momentum != 0.1, $"Momentum = {Number(b.Momentum)}"), If(b.Eps != 1e-5, $"Eps = {Number(b.Eps)}")),
             ReLU r => "ReLU" + Args(If(r.Functional, "Functional = true")),

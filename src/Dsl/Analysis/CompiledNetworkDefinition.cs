@@ -46,7 +46,7 @@ public static class CompiledNetworkDefinition
         return kind switch
         {
             LayerKind.Conv2d => args.Count != 2 ? null : new Conv2d(Int(args[0]), Int(args[1]), NamedInt(a, "Stride", LayerDefaults.Stride),
-                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InChannels", LayerDefaults.InferredInput)),
+                NamedInt(a, "Padding", LayerDefaults.Padding), NamedBool(a, "Bias", LayerDefaults.Bias), NamedInt(a, "InChannels", LayerDefaults.InferredInput), NamedInt(a, "Groups", LayerDefaults.Groups)),
             LayerKind.BatchNorm2d => new BatchNorm2d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
             LayerKind.BatchNorm1d => new BatchNorm1d(NamedDouble(a, "Momentum", LayerDefaults.BatchNormMomentum), NamedDouble(a, "Eps", LayerDefaults.BatchNormEps)),
             LayerKind.ReLU => new ReLU(functional),

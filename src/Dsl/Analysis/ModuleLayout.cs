@@ -105,11 +105,11 @@ public sealed class ModuleLayout
         LayerKind.LogSoftmax => NoState,
     };
 
-    /// <summary>torch.nn's shapes: Conv2d weight [out, in, k, k], Linear weight [out, in], biases and BatchNorm's vectors [C], the batch count a scalar.</summary>
+    /// <summary>torch.nn's shapes: Conv2d weight [out, in / groups, k, k], Linear weight [out, in], biases and BatchNorm's vectors [C], the batch count a scalar.</summary>
     private static long[] Shape(LayerReport report, string entry) => (report.Layer, entry) switch
     {
         (_, "num_batches_tracked") => new long[0],
-        (Conv2d c, "weight") => new long[] { c.OutChannels, report.Input.Channels, c.KernelSize, c.KernelSize },
+        (Conv2d c, "weight") => new long[] { c.OutChannels, report.Input.Channels / c.Groups, c.KernelSize, c.KernelSize },
         (Linear l, "weight") => new long[] { l.OutFeatures, report.Input.Channels },
         _ => new long[] { report.Output.Channels },
     };

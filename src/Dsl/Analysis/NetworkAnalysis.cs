@@ -116,12 +116,18 @@ public static class NetworkAnalysis
                     Fail(Rule.InputSizeMismatch, $"{Where()} declares InChannels = {c.InChannels} but the layer before it gives {input.Channels} channels", nameof(c.InChannels));
                     return null;
                 }
+                if (c.Groups < 1 || input.Channels % c.Groups != 0 || c.OutChannels % c.Groups != 0)
+                {
+                    Fail(Rule.GroupsDoNotDivideChannels, GroupsMessage(Where(), c.Groups, input.Channels, c.OutChannels), nameof(c.Groups));
+                    return null;
+                }
                 if (!Fits(c.KernelSize, c.Padding, nameof(c.KernelSize))) return null;
                 {
                     // Checked: a huge padding or kernel must be reported (the caller catches the overflow), not wrap.
                     var h = checked((int)((input.Height + 2L * c.Padding - c.KernelSize) / c.Stride + 1));
                     var w = checked((int)((input.Width + 2L * c.Padding - c.KernelSize) / c.Stride + 1));
-                    var weights = checked((long)c.OutChannels * input.Channels * c.KernelSize * c.KernelSize);
+                    // Each output channel sees its group's InChannels / Groups input channels.
+                    var weights = checked((long)c.OutChannels * (input.Channels / c.Groups) * c.KernelSize * c.KernelSize);
                     return (Shape.Map(c.OutChannels, h, w), checked(weights + (c.Bias ? c.OutChannels : 0)), c.KernelSize, c.Stride, checked(weights * h * w));
                 }
             case BatchNorm2d bn:
@@ -180,6 +186,21 @@ public static class NetworkAnalysis
                 // Every LayerKind has its case above; the generator tests walk each kind through here (LayerKindTests).
                 throw new ArgumentException($"the layer algebra has no case for layer kind {layer.Kind} ({layer.GetType().Name})");
         }
+    }
+
+    /// <summary>
+    /// Groups that do not split both channel counts evenly, with the values that would: the common divisors, largest
+    /// first ("8, 4, 2 or 1"), so the user sees the depthwise choice (their greatest common divisor) and the plain one (1).
+    /// </summary>
+    private static string GroupsMessage(string where, int groups, int inChannels, int outChannels)
+    {
+        var divisors = Enumerable.Range(1, Math.Min(inChannels, outChannels)).Where(d => inChannels % d == 0 && outChannels % d == 0).Reverse().ToList();
+        if (divisors.Count > 6) divisors = divisors.Take(5).Concat(new[] { 1 }).ToList();
+        var choices = divisors.Count == 1 ? "1" : string.Join(", ", divisors.Take(divisors.Count - 1)) + " or 1";
+        var depthwise = inChannels == outChannels ? $" ({inChannels} is depthwise)" : "";
+        return string.Format(CultureInfo.InvariantCulture,
+            "{0} has Groups = {1}, which must divide both its input channels ({2}) and its output channels ({3}): use {4}{5}",
+            where, groups, inChannels, outChannels, choices, depthwise);
     }
 
     /// <summary>The declared input: every side positive, and few enough values per image to index (the attribute takes any int).</summary>

@@ -15,6 +15,7 @@ public enum Rule
     OutputNotClasses = 10,
     InvalidArgument = 11,
     ReceptiveFieldSmallerThanInput = 14,
+    GroupsDoNotDivideChannels = 20,
 }
 
 /// <summary>

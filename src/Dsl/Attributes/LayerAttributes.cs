@@ -42,6 +42,12 @@ public sealed class Conv2dAttribute : LayerAttribute
 
     /// <summary>0 (the default) infers them; any other value must equal the previous layer's channels.</summary>
     public int InChannels { get; set; } = LayerDefaults.InferredInput;
+
+    /// <summary>
+    /// Independent channel groups (torch.nn.Conv2d's groups; 1, the default, is an ordinary convolution). It must divide
+    /// both the input and the output channels; equal to both, it is a depthwise convolution (one k×k filter per channel).
+    /// </summary>
+    public int Groups { get; set; } = LayerDefaults.Groups;
 }
 
 /// <summary>Batch normalisation over channels of a [C, H, W] map.</summary>

@@ -19,8 +19,13 @@ public abstract record Layer
     public virtual bool IsFunctional => false;
 }
 
+/// <summary>
+/// 2-D convolution. <see cref="Groups"/> splits the channels into that many independent convolutions (torch.nn.Conv2d's
+/// groups): each output channel sees InChannels / Groups input channels; Groups equal to both channel counts is a
+/// depthwise convolution. Last so that positional uses written before it keep their meaning.
+/// </summary>
 public sealed record Conv2d(int OutChannels, int KernelSize, int Stride = LayerDefaults.Stride, int Padding = LayerDefaults.Padding,
-    bool Bias = LayerDefaults.Bias, int InChannels = LayerDefaults.InferredInput) : Layer
+    bool Bias = LayerDefaults.Bias, int InChannels = LayerDefaults.InferredInput, int Groups = LayerDefaults.Groups) : Layer
 {
     public override LayerKind Kind => LayerKind.Conv2d;
 }

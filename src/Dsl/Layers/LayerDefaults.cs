@@ -11,6 +11,9 @@ public static class LayerDefaults
     public const int Padding = 0;
     public const bool Bias = true;
 
+    /// <summary>1: every output channel sees every input channel (an ordinary convolution).</summary>
+    public const int Groups = 1;
+
     /// <summary>0: the in-channels (in-features) come from the previous layer.</summary>
     public const int InferredInput = 0;
 

@@ -9,7 +9,7 @@ namespace Mnist.Dsl.Lowering;
 
 /// <summary>
 /// How a network trains on the plain-C# engine (Mnist.Dsl.Engine): the units of its step in order. One unit per
-/// layer, except that Conv2d (stride 1, no bias) → ReLU → BatchNorm2d → optional Dropout becomes the engine's fused
+/// layer, except that Conv2d (stride 1, no bias, groups 1) → ReLU → BatchNorm2d → optional Dropout becomes the engine's fused
 /// block (the block the sample networks repeat and most of a step's time), and the final LogSoftmax is part of the
 /// loss (LogSoftmax + NLL; a network ending in logits gets cross-entropy; a LogSoftmax before the end is a unit of its
 /// own). <see cref="Unsupported"/> says why a network gets no trainer. The one lowering: the generator writes a
@@ -68,7 +68,7 @@ public sealed class EngineLowering
             var layer = layers[i];
             switch (layer.Layer)
             {
-                case Conv2d conv when conv.Stride == 1 && !conv.Bias && Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2):
+                case Conv2d conv when conv.Stride == 1 && !conv.Bias && conv.Groups == 1 && Is<ReLU>(layers, i + 1) && Is<BatchNorm2d>(layers, i + 2):
                     bool dropout = Is<Dropout>(layers, i + 3);
                     steps.Add(new EngineStep(layer, members[i], layers[i + 2], members[i + 2], dropout ? ((Dropout)layers[i + 3].Layer).P : 0));
                     i += dropout ? 3 : 2;

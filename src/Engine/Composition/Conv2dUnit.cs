@@ -1,7 +1,7 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
-/// A Conv2d on its own (any stride, padding, bias): forward copies the wide output out to a compact tensor; backward
+/// A Conv2d on its own (any stride, padding, bias, groups): forward copies the wide output out to a compact tensor; backward
 /// copies the compact output gradient into the layer's padded-wide slots and runs the layer's backward a group of
 /// images at a time. (A bias-free stride-1 convolution followed by ReLU and BatchNorm2d runs fused instead, as
 /// <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
@@ -43,7 +43,7 @@ public sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     public override void Initialize(SplitMix64 random, float* parameters)
     {
         var g = Conv.Geometry;
-        double bound = 1.0 / Math.Sqrt(g.InChannels * g.Taps);
+        double bound = 1.0 / Math.Sqrt(g.GroupInChannels * g.Taps); // PyTorch's fan_in: the weight's [Cin/G, k, k]
         Uniform(random, parameters + _weight, g.WeightCount, bound);
         if (_bias >= 0) Uniform(random, parameters + _bias, g.OutChannels, bound);
     }

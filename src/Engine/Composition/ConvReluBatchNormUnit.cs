@@ -22,6 +22,8 @@ public sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
     {
         if (!geometry.IsWide || geometry.Bias)
             throw new ArgumentException($"{conv}: the fused Conv2d-ReLU-BatchNorm2d block needs stride 1 and no bias; use Conv2d, ReLU and BatchNorm2d units");
+        if (geometry.Groups != 1)
+            throw new ArgumentException($"{conv}: the fused Conv2d-ReLU-BatchNorm2d block has no grouped convolution; use Conv2d (groups {geometry.Groups}), ReLU and BatchNorm2d units");
         _conv = conv;
         _batchNorm = batchNorm;
         _dropoutLayer = dropoutLayer;

@@ -35,7 +35,7 @@ public sealed partial class TrainerBlueprint
             LayerKind.Conv2d when step.BatchNorm?.Layer is BatchNorm2d bn => ConvReluBatchNorm2d(name, step.BatchNormMember!, report.Input.Channels,
                 ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize, ((Conv2d)layer).Padding, bn.Momentum, bn.Eps, step.Dropout),
             LayerKind.Conv2d => Conv2d(name, report.Input.Channels, ((Conv2d)layer).OutChannels, ((Conv2d)layer).KernelSize, ((Conv2d)layer).Stride,
-                ((Conv2d)layer).Padding, ((Conv2d)layer).Bias),
+                ((Conv2d)layer).Padding, ((Conv2d)layer).Bias, ((Conv2d)layer).Groups),
             LayerKind.BatchNorm2d => BatchNorm2d(name, ((BatchNorm2d)layer).Momentum, ((BatchNorm2d)layer).Eps),
             LayerKind.BatchNorm1d => BatchNorm1d(name, ((BatchNorm1d)layer).Momentum, ((BatchNorm1d)layer).Eps),
             LayerKind.ReLU => ReLU(),

@@ -52,12 +52,12 @@ public sealed partial class TrainerBlueprint
     private int Size => _channels * _height * _width;
 
     /// <summary>
-    /// A Conv2d on its own (any stride, padding, bias) on the map that arrives; <paramref name="name"/> is its state-dict
-    /// prefix and <paramref name="inChannels"/> is checked against what arrives.
+    /// A Conv2d on its own (any stride, padding, bias, groups) on the map that arrives; <paramref name="name"/> is its state-dict
+    /// prefix and <paramref name="inChannels"/> is checked against what arrives; <paramref name="groups"/> must divide both channel counts.
     /// </summary>
-    public TrainerBlueprint Conv2d(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
+    public TrainerBlueprint Conv2d(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias, int groups = 1)
     {
-        var g = Geometry(name, inChannels, outChannels, kernel, stride, padding, bias);
+        var g = Geometry(name, inChannels, outChannels, kernel, stride, padding, bias, groups);
         _units.Add(new ConvSpec(name, g));
         return MapTo(g.OutChannels, g.OutHeight, g.OutWidth);
     }
@@ -184,10 +184,11 @@ public sealed partial class TrainerBlueprint
         return MapTo(_channels, (_height - kernel) / stride + 1, (_width - kernel) / stride + 1);
     }
 
-    private Conv2dGeometry Geometry(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
+    private Conv2dGeometry Geometry(string name, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias, int groups = 1)
     {
         Expect(!_flat && inChannels == _channels, name, $"takes {inChannels} channels but [{_channels}, {_height}, {_width}] arrives");
-        var g = new Conv2dGeometry(inChannels, outChannels, _height, _width, kernel, stride, padding, bias, 1);
+        Expect(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0, name, $"groups {groups} must divide both {inChannels} and {outChannels} channels");
+        var g = new Conv2dGeometry(inChannels, outChannels, _height, _width, kernel, stride, padding, bias, 1) { Groups = groups };
         g.Validate();
         return g;
     }

@@ -4,7 +4,9 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// One Conv2d's train-mode forward and backward for one image at a time, with its packed weights, column tables
 /// and per-thread scratch preallocated. Forward leaves the output in wide layout ([Cout][Ho x Wp], see
 /// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
-/// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills.
+/// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
+/// the same kernels once per group on the group's channel slices (each group's packed weights are contiguous);
+/// a depthwise one (groups = in = out) runs <see cref="DepthwiseConvolution{TV,TOps}"/> over all channels at once.
 /// </summary>
 public sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
@@ -66,13 +68,17 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
         }
     }
 
-    /// <summary>Takes the current weights ([Cout][Cin][k][k]); call after every update, before the next forward.</summary>
+    /// <summary>Takes the current weights ([Cout][Cin/G][k][k]); call after every update, before the next forward.</summary>
     public void Pack(float* weight)
     {
         _weight = weight;
         var g = Geometry;
-        WeightPacking.PackForward(weight, g.OutChannels, g.InChannels * g.Taps, _packedForward);
-        WeightPacking.PackBackwardData(weight, g.OutChannels, g.InChannels, g.Taps, _packedBackward);
+        if (g.IsDepthwise) return; // its kernels read PyTorch's layout directly
+        for (int group = 0, at = 0; group < g.Groups; group++, at += g.GroupWeightCount)
+        {
+            WeightPacking.PackForward(weight + at, g.GroupOutChannels, g.GroupInChannels * g.Taps, _packedForward + at);
+            WeightPacking.PackBackwardData(weight + at, g.GroupOutChannels, g.GroupInChannels, g.Taps, _packedBackward + at);
+        }
     }
 
     /// <summary>
@@ -84,9 +90,14 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
         var g = Geometry;
         float* input = Input(image, thread, 0);
         float* output = _wideOutput[thread];
-        if (g.IsWide)
-            WideConvolution<TV, TOps>.Forward(input, _forwardColumns, g.InChannels * g.Taps, _packedForward, g.OutChannels,
-                bias, output, g.OutputPositions, g.OutputPositions);
+        if (g.IsWide && g.IsDepthwise)
+            DepthwiseConvolution<TV, TOps>.Forward(input, g.InputPlane, _forwardColumns, g.Taps, _weight, bias, g.OutChannels,
+                output, g.OutputPositions, g.OutputPositions);
+        else if (g.IsWide)
+            for (int group = 0; group < g.Groups; group++)
+                WideConvolution<TV, TOps>.Forward(input + (nint)group * g.GroupInChannels * g.InputPlane, _forwardColumns, g.GroupInChannels * g.Taps,
+                    _packedForward + group * g.GroupWeightCount, g.GroupOutChannels, bias == null ? null : bias + group * g.GroupOutChannels,
+                    output + (nint)group * g.GroupOutChannels * g.OutputPositions, g.OutputPositions, g.OutputPositions);
         else
             StridedConvolution.Forward(g, input, _weight, bias, output);
         return output;
@@ -133,8 +144,14 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
                 // computes 4 vectors of its 6x6 plane instead of 5; each pixel's sum is the same either way.
                 int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
                 int to = g.RoundUp((g.Padding + g.Height - 1) * g.PaddedWidth + g.Padding + g.Width);
-                WideConvolution<TV, TOps>.Forward(dy + from, _backwardColumns, g.OutChannels * g.Taps, _packedBackward, g.InChannels,
-                    null, _inputGradient[thread] + from, g.InputGradientPositions, to - from);
+                if (g.IsDepthwise)
+                    DepthwiseConvolution<TV, TOps>.Forward(dy + from, g.GradientPlane, _backwardColumns, g.Taps, _weight, null, g.InChannels,
+                        _inputGradient[thread] + from, g.InputGradientPositions, to - from);
+                else
+                    for (int group = 0; group < g.Groups; group++)
+                        WideConvolution<TV, TOps>.Forward(dy + (nint)group * g.GroupOutChannels * g.GradientPlane + from, _backwardColumns,
+                            g.GroupOutChannels * g.Taps, _packedBackward + group * g.GroupWeightCount, g.GroupInChannels, null,
+                            _inputGradient[thread] + (nint)group * g.GroupInChannels * g.InputGradientPositions + from, g.InputGradientPositions, to - from);
             }
             if (dx != null) CropInputGradient(_inputGradient[thread], dx);
         }
@@ -142,8 +159,15 @@ public sealed unsafe class Conv2dLayer<TV, TOps>
         if (g.IsWide)
         {
             float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
-            WideConvolution<TV, TOps>.WeightGradient(_outputGradient[thread][0] + g.GradientFront, (nint)_gradientSlot, x, xStride,
-                count, g.GradientPlane, g.OutChannels, _forwardColumns, g.InChannels * g.Taps, weightGradient, g.OutputPositions);
+            float* dy = _outputGradient[thread][0] + g.GradientFront;
+            if (g.IsDepthwise)
+                DepthwiseConvolution<TV, TOps>.WeightGradient(dy, (nint)_gradientSlot, g.GradientPlane, x, xStride, g.InputPlane, count, g.OutChannels,
+                    _forwardColumns, g.Taps, weightGradient, g.OutputPositions);
+            else
+                for (int group = 0; group < g.Groups; group++)
+                    WideConvolution<TV, TOps>.WeightGradient(dy + (nint)group * g.GroupOutChannels * g.GradientPlane, (nint)_gradientSlot,
+                        x + (nint)group * g.GroupInChannels * g.InputPlane, xStride, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns,
+                        g.GroupInChannels * g.Taps, weightGradient + group * g.GroupWeightCount, g.OutputPositions);
         }
     }
 

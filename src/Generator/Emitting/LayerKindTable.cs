@@ -38,13 +38,17 @@ internal static class LayerKindTable
     private static LayerCode Stateless(string module, string functional, string definition, string description) =>
         new(module, functional, Layers + definition, description);
 
+    /// <summary>Groups are written only when not 1, so the code of an ordinary convolution reads as it did before groups existed.</summary>
     private static LayerCode Convolution(Conv2d c, int inChannels) => new(
-        $"nn.Conv2d({Code.Int(inChannels)}, {Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}, bias: {Code.Bool(c.Bias)})",
+        $"nn.Conv2d({Code.Int(inChannels)}, {Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}"
+            + (c.Groups != 1 ? $", groups: {Code.Int(c.Groups)}" : "") + $", bias: {Code.Bool(c.Bias)})",
         null,
-        Layers + $"Conv2d({Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}, {Code.Bool(c.Bias)}, {Code.Int(c.InChannels)})",
+        Layers + $"Conv2d({Code.Int(c.OutChannels)}, {Code.Int(c.KernelSize)}, {Code.Int(c.Stride)}, {Code.Int(c.Padding)}, {Code.Bool(c.Bias)}, {Code.Int(c.InChannels)}"
+            + (c.Groups != 1 ? $", {Code.Int(c.Groups)}" : "") + ")",
         string.Format(CultureInfo.InvariantCulture, "Conv2d {0} → {1}, {2}×{2}", inChannels, c.OutChannels, c.KernelSize)
             + (c.Stride != 1 ? string.Format(CultureInfo.InvariantCulture, ", stride {0}", c.Stride) : "")
             + (c.Padding != 0 ? string.Format(CultureInfo.InvariantCulture, ", padding {0}", c.Padding) : "")
+            + (c.Groups == 1 ? "" : c.Groups == inChannels && c.Groups == c.OutChannels ? ", depthwise" : string.Format(CultureInfo.InvariantCulture, ", {0} groups", c.Groups))
             + (c.Bias ? "" : ", no bias"));
 
     /// <summary>torch.nn's BatchNorm takes eps before momentum; the record (and the attribute) momentum first.</summary>

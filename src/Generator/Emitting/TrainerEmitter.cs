@@ -65,7 +65,8 @@ internal static class TrainerEmitter
                 $"kernel: {Code.Int(((Conv2d)layer).KernelSize)}, padding: {Code.Int(((Conv2d)layer).Padding)}, momentum: {Code.Double(bn.Momentum)}, eps: {Code.Double(bn.Eps)}, dropout: {Code.Double(step.Dropout)})",
             LayerKind.Conv2d =>
                 $".Conv2d({name}, inChannels: {Code.Int(report.Input.Channels)}, outChannels: {Code.Int(((Conv2d)layer).OutChannels)}, kernel: {Code.Int(((Conv2d)layer).KernelSize)}, " +
-                $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)})",
+                $"stride: {Code.Int(((Conv2d)layer).Stride)}, padding: {Code.Int(((Conv2d)layer).Padding)}, bias: {Code.Bool(((Conv2d)layer).Bias)}" +
+                (((Conv2d)layer).Groups != 1 ? $", groups: {Code.Int(((Conv2d)layer).Groups)})" : ")"),
             LayerKind.BatchNorm2d => $".BatchNorm2d({name}, {Code.Double(((BatchNorm2d)layer).Momentum)}, {Code.Double(((BatchNorm2d)layer).Eps)})",
             LayerKind.BatchNorm1d => $".BatchNorm1d({name}, {Code.Double(((BatchNorm1d)layer).Momentum)}, {Code.Double(((BatchNorm1d)layer).Eps)})",
             LayerKind.ReLU => ".ReLU()",

@@ -90,16 +90,22 @@ internal sealed class OnnxLowering
     private string Conv(LayerReport report, Conv2d conv, string x)
     {
         var name = Member(report);
-        var (outChannels, inChannels, k) = (conv.OutChannels, report.Input.Channels, conv.KernelSize);
+        // A grouped weight is [out, in / groups, k, k] in both PyTorch and ONNX; folding scales output channels either way.
+        var (outChannels, inChannels, k) = (conv.OutChannels, report.Input.Channels / conv.Groups, conv.KernelSize);
         var weight = weights.ReadFloat32(network, name + ".weight", outChannels, inChannels, k, k);
         var bias = conv.Bias ? weights.ReadFloat32(network, name + ".bias", outChannels) : null;
         var (w, b, suffix) = FoldFollowingBatchNorm(report, LayerKind.BatchNorm2d, weight, bias, outChannels);
         var inputs = new List<string> { x, Initializer(name + suffix + ".weight", new long[] { outChannels, inChannels, k, k }, w) };
         if (b is not null) inputs.Add(Initializer(name + suffix + ".bias", new long[] { outChannels }, b));
-        return Node("Conv", name + suffix, inputs,
+        var attributes = new List<OnnxAttribute>
+        {
             new OnnxAttribute.Ints("kernel_shape", new long[] { k, k }),
             new OnnxAttribute.Ints("strides", new long[] { conv.Stride, conv.Stride }),
-            new OnnxAttribute.Ints("pads", new long[] { conv.Padding, conv.Padding, conv.Padding, conv.Padding }));
+            new OnnxAttribute.Ints("pads", new long[] { conv.Padding, conv.Padding, conv.Padding, conv.Padding }),
+        };
+        // ONNX's default is 1: written only when it is not, so an ordinary convolution's file is what it was.
+        if (conv.Groups != 1) attributes.Add(new OnnxAttribute.Int("group", conv.Groups));
+        return Node("Conv", name + suffix, inputs, attributes.ToArray());
     }
 
     private string Linear(LayerReport report, Linear linear, string x)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Mnist.Dsl.Engine.Tests.Reference;
 
@@ -9,8 +10,10 @@ namespace Mnist.Dsl.Engine.Tests.Reference;
 /// </summary>
 internal static class ReferenceCases
 {
-    public record ConvCase(string Name, int N, int InChannels, int OutChannels, int Height, int Width, int Kernel, int Stride, int Padding, bool Bias)
+    public record ConvCase(string Name, int N, int InChannels, int OutChannels, int Height, int Width, int Kernel, int Stride, int Padding, bool Bias, int Groups = 1)
     {
+        public int WeightCount => OutChannels * (InChannels / Groups) * Kernel * Kernel;
+
         public int OutHeight => (Height + 2 * Padding - Kernel) / Stride + 1;
 
         public int OutWidth => (Width + 2 * Padding - Kernel) / Stride + 1;
@@ -24,6 +27,17 @@ internal static class ReferenceCases
         new("conv/1to8-k5-p2-bias", 2, 1, 8, 10, 10, 5, 1, 2, true),
         new("conv/3to4-k3-s2-p1-bias", 2, 3, 4, 9, 9, 3, 2, 1, true),
         new("conv/16to24-k3-default", 1, 16, 24, 26, 26, 3, 1, 0, false),
+        // Grouped (the wide kernels once per group) and depthwise (groups = in = out: their own kernels), with and
+        // without bias, stride and padding; the strided ones run the plain loops. Their data is drawn after every other case's.
+        new("conv/grouped-4to6-g2-k3-p1-bias", 2, 4, 6, 8, 8, 3, 1, 1, true, 2),
+        new("conv/grouped-4to4-g2-k3-s2", 2, 4, 4, 9, 9, 3, 2, 0, false, 2),
+        new("conv/grouped-6to9-g3-k1", 2, 6, 9, 5, 7, 1, 1, 0, false, 3),
+        new("conv/multiplier-3to6-g3-k3-bias", 2, 3, 6, 8, 8, 3, 1, 0, true, 3),
+        new("conv/depthwise-6-k3-p1", 2, 6, 6, 10, 10, 3, 1, 1, false, 6),
+        new("conv/depthwise-5-k3-bias", 3, 5, 5, 7, 9, 3, 1, 0, true, 5),
+        new("conv/depthwise-4-k3-s2-p1-bias", 2, 4, 4, 9, 9, 3, 2, 1, true, 4),
+        new("conv/depthwise-16-k5-p2", 1, 16, 16, 12, 12, 5, 1, 2, false, 16),
+        new("conv/depthwise-8-k3-26", 1, 8, 8, 26, 26, 3, 1, 0, false, 8),
     ];
 
     // Before All: static fields initialise in textual order, and Build reads this one.
@@ -41,18 +55,7 @@ internal static class ReferenceCases
     {
         var all = new Dictionary<string, Dictionary<string, object>>();
         int seed = 1;
-        foreach (var c in Convolutions)
-        {
-            int wSize = c.OutChannels * c.InChannels * c.Kernel * c.Kernel;
-            all[c.Name] = new()
-            {
-                ["kind"] = "conv", ["stride"] = c.Stride, ["padding"] = c.Padding, ["bias"] = c.Bias,
-                ["x"] = TestData.Normal(seed++, c.N * c.InChannels * c.Height * c.Width), ["x_shape"] = new[] { c.N, c.InChannels, c.Height, c.Width },
-                ["w"] = TestData.Normal(seed++, wSize, 0.3), ["w_shape"] = new[] { c.OutChannels, c.InChannels, c.Kernel, c.Kernel },
-                ["b"] = TestData.Normal(seed++, c.OutChannels), ["b_shape"] = new[] { c.OutChannels },
-                ["dy"] = TestData.Normal(seed++, c.N * c.OutChannels * c.OutHeight * c.OutWidth), ["y_shape"] = new[] { c.N, c.OutChannels, c.OutHeight, c.OutWidth },
-            };
-        }
+        foreach (var c in Convolutions.Where(c => c.Groups == 1)) all[c.Name] = Convolution(c, ref seed);
 
         all["bn/2d"] = BatchNorm(new[] { 4, 3, 5, 5 }, 0.1, ref seed);
         all["bn/1d"] = BatchNorm(new[] { 6, 7 }, 0.2, ref seed);
@@ -85,8 +88,19 @@ internal static class ReferenceCases
         foreach (var network in SampleNetworkCase.Networks)
             foreach (var optimizer in SampleNetworkCase.Optimizers)
                 all[SampleNetworkCase.CaseName(network, optimizer)] = SampleNetworkCase.Request(network, optimizer);
+        // Last, so that the cases before them keep the data they always had.
+        foreach (var c in Convolutions.Where(c => c.Groups != 1)) all[c.Name] = Convolution(c, ref seed);
         return all;
     }
+
+    private static Dictionary<string, object> Convolution(ConvCase c, ref int seed) => new()
+    {
+        ["kind"] = "conv", ["stride"] = c.Stride, ["padding"] = c.Padding, ["bias"] = c.Bias, ["groups"] = c.Groups,
+        ["x"] = TestData.Normal(seed++, c.N * c.InChannels * c.Height * c.Width), ["x_shape"] = new[] { c.N, c.InChannels, c.Height, c.Width },
+        ["w"] = TestData.Normal(seed++, c.WeightCount, 0.3), ["w_shape"] = new[] { c.OutChannels, c.InChannels / c.Groups, c.Kernel, c.Kernel },
+        ["b"] = TestData.Normal(seed++, c.OutChannels), ["b_shape"] = new[] { c.OutChannels },
+        ["dy"] = TestData.Normal(seed++, c.N * c.OutChannels * c.OutHeight * c.OutWidth), ["y_shape"] = new[] { c.N, c.OutChannels, c.OutHeight, c.OutWidth },
+    };
 
     private static Dictionary<string, object> BatchNorm(int[] shape, double momentum, ref int seed)
     {

@@ -24,7 +24,7 @@ def conv(c):
     x = t(c, "x").requires_grad_()
     w = t(c, "w").requires_grad_()
     b = t(c, "b").requires_grad_() if c["bias"] else None
-    y = F.conv2d(x, w, b, stride=c["stride"], padding=c["padding"])
+    y = F.conv2d(x, w, b, stride=c["stride"], padding=c["padding"], groups=c.get("groups", 1))
     y.backward(t(c, "dy", "y_shape"))
     r = {"y": flat(y), "dx": flat(x.grad), "dw": flat(w.grad)}
     if b is not None:

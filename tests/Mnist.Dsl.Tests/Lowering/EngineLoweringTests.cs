@@ -50,6 +50,19 @@ public class EngineLoweringTests
     }
 
     [Fact]
+    public void A_grouped_convolution_before_relu_and_batchnorm_stays_a_unit_of_its_own()
+    {
+        // The fused block has no grouped convolution: a depthwise (or grouped) Conv2d is the engine's grouped Conv2d unit.
+        var lowering = Lower(new Conv2d(4, 3, Bias: false), new Conv2d(4, 3, Bias: false, Groups: 4), new ReLU(), new BatchNorm2d(),
+            new Conv2d(8, 1, Bias: false, Groups: 2), new ReLU(), new BatchNorm2d(), new Conv2d(8, 1, Bias: false), new ReLU(), new BatchNorm2d(),
+            new GlobalAvgPool2d(), new Linear(10));
+
+        Assert.Null(lowering.Unsupported);
+        Assert.Equal(new[] { false, false, false, false, false, false, false, true, false, false }, lowering.Steps.Select(s => s.IsFused));
+        Assert.Equal(new[] { 1, 4, 2, 1 }, lowering.Steps.Where(s => s.Kind == LayerKind.Conv2d).Select(s => ((Conv2d)s.Layer.Layer).Groups));
+    }
+
+    [Fact]
     public void A_max_pooling_window_over_256_taps_is_refused_naming_the_layer()
     {
         var lowering = EngineLowering.Of(new NetworkDefinition("WidePool", 1, 28, 28,

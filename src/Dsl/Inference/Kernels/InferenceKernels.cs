@@ -15,7 +15,7 @@ namespace Mnist.Dsl.Inference;
 /// with zero borders (<see cref="ActivationLayout"/>); each kernel checks its spans against the sizes once per
 /// call, then reads and writes without bounds checks. Vector256 and FMA where the CPU has them.
 /// </summary>
-public static class InferenceKernels
+public static partial class InferenceKernels
 {
     /// <summary>Registers for accumulators: 16 YMM minus one broadcast and the weight vectors.</summary>
     private const int AccumulatorBudget = 14;

@@ -127,10 +127,13 @@ internal static class InferenceEmitter
         foreach (var conv in plan.Convolutions)
         {
             var id = Code.Int(conv.Id);
-            var shape = conv.IsLinear ? $"{conv.OutChannels}, {conv.InChannels}" : $"{conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {conv.Kernel}";
+            var shape = conv.IsLinear ? $"{conv.OutChannels}, {conv.InChannels}" : $"{conv.OutChannels}, {conv.InChannels / conv.Groups}, {conv.Kernel}, {conv.Kernel}";
             var fold = conv.FoldedBatchNorms.Count == 0 ? "null" : $"fold{id}";
             if (conv.FoldedBatchNorms.Count > 0) w.Line($"var fold{id} = {AffineChain(Affine, conv.FoldedBatchNorms, conv.OutChannels)};");
-            w.Line($"weights{id} = {Layout}.Weights(weights.ReadFloat32(Network, \"{conv.Name}.weight\", {shape}), {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});");
+            var read = $"weights.ReadFloat32(Network, \"{conv.Name}.weight\", {shape})";
+            w.Line(conv.IsDepthwise ? $"weights{id} = {Layout}.DepthwiseWeights({read}, {conv.OutChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});"
+                : conv.Groups != 1 ? $"weights{id} = {Layout}.GroupedWeights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {conv.Groups}, {fold}, {conv.PaddedOut});"
+                : $"weights{id} = {Layout}.Weights({read}, {conv.OutChannels}, {conv.InChannels}, {conv.Kernel}, {fold}, {conv.PaddedOut});");
             var bias = conv.Bias ? $"weights.ReadFloat32(Network, \"{conv.Name}.bias\", {conv.OutChannels})" : "null";
             w.Line($"bias{id} = {Layout}.Bias({bias}, {conv.OutChannels}, {fold}, {conv.PaddedOut});");
         }

@@ -76,6 +76,12 @@ internal sealed class ConvolutionStage(int id, Activation input, Activation outp
     public int InChannels => Input!.Channels;
     public int OutChannels => Output.Channels;
 
+    /// <summary>Channel groups (a Conv2d's Groups; 1 for Linear). A grouped stage loads its weights block-diagonally into the dense layout.</summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>One filter per channel: runs the depthwise kernel instead of the dense one.</summary>
+    public bool IsDepthwise => Groups > 1 && Groups == InChannels && Groups == OutChannels;
+
     /// <summary>Output channels rounded up to whole 8-wide vectors: the weights' row length.</summary>
     public int PaddedOut => (OutChannels + 7) / 8 * 8;
 }
@@ -149,7 +155,7 @@ internal sealed class InferencePlan
             {
                 case Conv2d c:
                     if (name is null || report.Input.IsFlat) return null;
-                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(report.Output), name, false, c.KernelSize, c.Stride, c.Padding, c.Bias));
+                    stages.Add(new ConvolutionStage(stages.Count, current, current = Add(report.Output), name, false, c.KernelSize, c.Stride, c.Padding, c.Bias) { Groups = c.Groups });
                     break;
                 case Linear l:
                     if (name is null || !(report.Input.IsFlat || report.Input.IsPointMap)) return null;

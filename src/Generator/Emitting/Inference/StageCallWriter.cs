@@ -41,7 +41,7 @@ internal static class StageCallWriter
             w.Line(stage switch
             {
                 InputStage => $"{Kernels}.Image(image, {output}, {outputLayout}, {first});",
-                ConvolutionStage conv => $"{Kernels}.Convolution({Slice(plan, conv.Input!)}, {Name(plan, conv.Input!)}, {output}, {outputLayout}, "
+                ConvolutionStage conv => $"{Kernels}.{(conv.IsDepthwise ? "DepthwiseConvolution" : "Convolution")}({Slice(plan, conv.Input!)}, {Name(plan, conv.Input!)}, {output}, {outputLayout}, "
                     + $"weights{Code.Int(conv.Id)}, bias{Code.Int(conv.Id)}, {Code.Int(conv.Kernel)}, {Code.Int(conv.Stride)}, {first});",
                 PoolStage pool => $"{Kernels}.Pool({Slice(plan, pool.Input!)}, {Name(plan, pool.Input!)}, {output}, {outputLayout}, "
                     + $"max: {Code.Bool(pool.IsMax)}, {Code.Int(pool.Kernel)}, {Code.Int(pool.Stride)}, {first});",
