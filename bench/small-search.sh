@@ -86,6 +86,7 @@ case "${1:-}" in
       out=${out%/}
       [[ -f "$out/metrics.csv" && -f "$out/command.txt" ]] || continue
       command=$(sed -E 's/^[^ ]+ //; s/ \(data: .*//; s/ --output [^ ]+//' "$out/command.txt")
+      [[ $(epochs_done "$out") -ge $(epochs_of "$command") ]] || continue # still running, or cut off
       network=$(awk '{print $3}' <<<"$command")
       parameters=$(awk -v n="$network" '$1==n {print $2}' <<<"$counts")
       mark=no; held "$out" && mark=yes
