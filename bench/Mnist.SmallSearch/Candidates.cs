@@ -110,3 +110,14 @@ public partial class Ds2Net;
 [Conv2d(24, 3, Groups = 24, Bias = false), Conv2d(24, 1, Bias = false), ReLU, BatchNorm2d]
 [GlobalAvgPool2d, Linear(10), LogSoftmax]
 public partial class Ds3Net;
+
+/// <summary>ds4: ds2 with 28 channels in the last block (3,946 parameters).</summary>
+[Network(1, 28, 28, ParameterBudget = 4_000, Name = "ds4")]
+[Conv2d(8, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(8, 3, Groups = 8, Bias = false), Conv2d(16, 1, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[MaxPool2d(2)]
+[Conv2d(16, 3, Groups = 16, Bias = false), Conv2d(32, 1, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(32, 3, Groups = 32, Bias = false), Conv2d(32, 1, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]
+[Conv2d(32, 3, Groups = 32, Bias = false), Conv2d(28, 1, Bias = false), ReLU, BatchNorm2d]
+[GlobalAvgPool2d, Linear(10), LogSoftmax]
+public partial class Ds4Net;
