@@ -85,7 +85,7 @@ case "${1:-}" in
     for out in "$2"/*/; do
       out=${out%/}
       [[ -f "$out/metrics.csv" && -f "$out/command.txt" ]] || continue
-      command=$(sed -E 's/^[^ ]+ //; s/ \(data: .*//; s/ --output [^ ]+//' "$out/command.txt")
+      command=$(sed -E 's/^[^ ]+ //; s/ \(data: .*//; s/ --output [^ ]+//' <(head -1 "$out/command.txt")) # a resumed run adds a line
       [[ $(epochs_done "$out") -ge $(epochs_of "$command") ]] || continue # still running, or cut off
       network=$(awk '{print $3}' <<<"$command")
       parameters=$(awk -v n="$network" '$1==n {print $2}' <<<"$counts")
