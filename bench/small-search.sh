@@ -65,7 +65,9 @@ held() { awk -F, 'NR>1 {a[++n]=$5} END {exit !(a[n-2]>=99.4 && a[n-1]>=99.4 && a
 
 case "${1:-}" in
   list)
-    dotnet "$(search_dll)" list ;;
+    dll=$(search_dll)
+    dotnet "$dll" list
+    rm -rf "$(dirname "$dll")" ;;
   run)
     [[ $# -ge 3 ]] || { echo "usage: bench/small-search.sh run FOLDER 'label:network:options'..." >&2; exit 2; }
     folder=$2; shift 2
@@ -75,7 +77,8 @@ case "${1:-}" in
       while [[ $(jobs -rp | wc -l) -ge $jobs_at_once ]]; do wait -n || true; done
       run_one "$dll" "$folder" "$spec" &
     done
-    wait ;;
+    wait
+    rm -rf "$(dirname "$dll")" ;;
   table)
     [[ $# -eq 2 ]] || { echo "usage: bench/small-search.sh table FOLDER" >&2; exit 2; }
     dll=$(search_dll)
@@ -91,7 +94,8 @@ case "${1:-}" in
       parameters=$(awk -v n="$network" '$1==n {print $2}' <<<"$counts")
       mark=no; held "$out" && mark=yes
       echo "| $(basename "$out") | $network | $parameters | $(row "$out") | $mark | \`$command\` |"
-    done ;;
+    done
+    rm -rf "$(dirname "$dll")" ;;
   *)
     echo "usage: bench/small-search.sh list | run FOLDER SPECS... | table FOLDER" >&2; exit 2 ;;
 esac
