@@ -60,10 +60,11 @@ internal static unsafe class ConvEpilogue
                 {
                     for (; x < width; x++)
                     {
-                        float a = src[x] > 0 ? src[x] : 0f;
+                        float a = !relu || src[x] > 0 ? src[x] : 0f;
                         dst[x] = a;
-                        ss += a;
-                        qq += a * a;
+                        float d = a - k;
+                        ss += d;
+                        qq += d * d;
                     }
                     continue;
                 }
