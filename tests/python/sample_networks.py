@@ -192,7 +192,29 @@ class FastNet(_PooledStack):
         super().__init__([8, "M", 16, 24, "M", (24, 1), 32])
 
 
-MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet)}
+class TinyNet(_BlockStack):
+    """The tiny network (< 4,000): conv 10, then depthwise-separable blocks (3x3 depthwise with groups = channels
+    straight into a 1x1 pointwise conv, then ReLU, BatchNorm, Dropout(0.05)): 16, pool, 24, 24, 24 (padded), 24; no
+    Dropout after the last; GAP, Linear."""
+
+    def __init__(self):
+        layers = [nn.Conv2d(1, 10, 3, bias=False), nn.ReLU(), nn.BatchNorm2d(10), nn.Dropout(0.05)]
+        cin = 10
+        plan = [16, "M", 24, 24, (24, 1), 24]
+        for i, step in enumerate(plan):
+            if step == "M":
+                layers.append(nn.MaxPool2d(2))
+                continue
+            cout, padding = step if isinstance(step, tuple) else (step, 0)
+            layers += [nn.Conv2d(cin, cin, 3, padding=padding, groups=cin, bias=False), nn.Conv2d(cin, cout, 1, bias=False),
+                       nn.ReLU(), nn.BatchNorm2d(cout)]
+            if i != len(plan) - 1:
+                layers.append(nn.Dropout(0.05))
+            cin = cout
+        super().__init__(layers, cin)
+
+
+MODELS = {cls.__name__: cls for cls in (Seed001Model1, Seed001Model2, Seed002Net, Seed004Net, DefaultNet, SmallNet, FastNet, TinyNet)}
 
 # Each twin by its network's registry name ([Network(Name = ...)] in src/Samples/Mnist.Models): the names the trainer,
 # the benchmarks and the scripts use. Mnist.Models.Tests (PyTorchTwinsTests) checks that these are exactly the
@@ -205,4 +227,5 @@ BY_REGISTRY_NAME = {
     "seed001-1": Seed001Model1,
     "seed001-2": Seed001Model2,
     "fast": FastNet,
+    "tiny": TinyNet,
 }

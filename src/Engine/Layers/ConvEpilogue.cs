@@ -48,6 +48,9 @@ internal static unsafe class ConvEpilogue
             var s = Vector<float>.Zero;
             var q = Vector<float>.Zero;
             float ss = 0, qq = 0;
+            // The scalar path sums a whole plane one value at a time: in double, or the variance of a map whose mean is
+            // far from the shift is lost to rounding (the vector path's lanes each sum a sixteenth of it).
+            double sd = 0, qd = 0;
             // x - 0 is x exactly: without a shift the sums are the unshifted ones, bit for bit.
             float k = shift == null ? 0 : shift[c];
             var vk = new Vector<float>(k);
@@ -60,10 +63,11 @@ internal static unsafe class ConvEpilogue
                 {
                     for (; x < width; x++)
                     {
-                        float a = src[x] > 0 ? src[x] : 0f;
+                        float a = !relu || src[x] > 0 ? src[x] : 0f;
                         dst[x] = a;
-                        ss += a;
-                        qq += a * a;
+                        double d = a - k;
+                        sd += d;
+                        qd += d * d;
                     }
                     continue;
                 }
@@ -94,8 +98,8 @@ internal static unsafe class ConvEpilogue
                 }
             }
             // Float within one image (at most a few hundred values), double across images and threads.
-            sum[c] += Vector.Sum(s) + ss;
-            sumOfSquares[c] += Vector.Sum(q) + qq;
+            sum[c] += Vector.Sum(s) + ss + sd;
+            sumOfSquares[c] += Vector.Sum(q) + qq + qd;
         }
     }
 }
