@@ -13,7 +13,8 @@ namespace Mnist.Models;
 /// of the search, not yet a network that meets the bar.
 /// </summary>
 [Network(1, 28, 28, ParameterBudget = 4_000,
-    Name = "tiny", Description = "the tiny network (< 4,000 parameters): conv 10, depthwise-separable 16, pool, separable 24 x4, BN, dropout 0.05, GAP, FC")]
+    Name = "tiny", Description =
+        "the tiny network (< 4,000 parameters): conv 10, depthwise-separable 16, pool, separable 24 x4, BN, dropout 0.05, GAP, FC")]
 [Conv2d(10, 3, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]                                                         // 28 → 26, RF 3
 [Conv2d(10, 3, Groups = 10, Bias = false), Conv2d(16, 1, Bias = false), ReLU, BatchNorm2d, Dropout(0.05)]               // 26 → 24, RF 5
 [MaxPool2d(2)]                                                                                                          // 24 → 12, RF 6
