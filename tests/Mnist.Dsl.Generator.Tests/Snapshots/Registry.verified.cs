@@ -91,6 +91,17 @@ internal sealed class Networks_Networks : global::Mnist.Dsl.Registry.INetworkSou
             CreateModule = () => new global::Mnist.Models.SmallNet(),
             LoadInference = (stream, source) => global::Mnist.Models.SmallNetInference.Load(stream, source),
         }, createTrainer: global::Mnist.Models.SmallNet.Trainer.Create),
+        global::Mnist.Dsl.Registry.RegisteredNetwork.Create<global::Mnist.Dsl.Engine.Trainers.TrainerOptions, global::Mnist.Dsl.Engine.Trainers.ITrainer>(new global::Mnist.Dsl.Registry.NetworkRegistration
+        {
+            Name = "tiny",
+            FullName = "Mnist.Models.TinyNet",
+            Type = typeof(global::Mnist.Models.TinyNet),
+            Definition = global::Mnist.Models.TinyNet.Definition,
+            Summary = global::Mnist.Models.TinyNet.Summary,
+            Description = "the tiny network (< 4,000 parameters): conv 10, depthwise-separable 16, pool, separable 24 x4, BN, dropout 0.05, GAP, FC",
+            CreateModule = () => new global::Mnist.Models.TinyNet(),
+            LoadInference = (stream, source) => global::Mnist.Models.TinyNetInference.Load(stream, source),
+        }, createTrainer: global::Mnist.Models.TinyNet.Trainer.Create),
         global::Mnist.Dsl.Registry.RegisteredNetwork.Create(new global::Mnist.Dsl.Registry.NetworkRegistration
         {
             Name = "WidePool",

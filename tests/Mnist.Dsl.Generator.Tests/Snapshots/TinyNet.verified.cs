@@ -10,11 +10,8 @@ using Modules = global::TorchSharp.Modules;
 
 namespace Mnist.Models;
 
-/// <summary>
-/// <para>TinyNet: 3,738 parameters, output [-1, 10], receptive field 32×32, 387,768 multiply-adds per image (computed at compile time).</para>
-/// </summary>
 /// <remarks>
-/// <para>Computed at compile time: 3,738 parameters, output [-1, 10], receptive field 32×32, 387,768 multiply-adds per image. Layers as torchsummary prints them (Summary.ToTable()):</para>
+/// TinyNet: 3,738 parameters, output [-1, 10], receptive field 32×32, 387,768 multiply-adds per image (computed at compile time). Layers as torchsummary prints them (Summary.ToTable()):<para/>
 /// <code>
 /// ----------------------------------------------------------------
 ///         Layer (type)               Output Shape         Param #
@@ -77,33 +74,33 @@ partial class TinyNet : nn.Module<Tensor, Tensor>
         "TinyNet", 1, 28, 28,
         new global::Mnist.Dsl.Layers.Layer[]
         {
-            new global::Mnist.Dsl.Layers.Conv2d(10, 3, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(10, 3, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.Dropout(0.05, false),
             new global::Mnist.Dsl.Layers.Conv2d(10, 3, 1, 0, false, 0, 10),
-            new global::Mnist.Dsl.Layers.Conv2d(16, 1, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(16, 1, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.Dropout(0.05, false),
             new global::Mnist.Dsl.Layers.MaxPool2d(2, 0, false),
             new global::Mnist.Dsl.Layers.Conv2d(16, 3, 1, 0, false, 0, 16),
-            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.Dropout(0.05, false),
             new global::Mnist.Dsl.Layers.Conv2d(24, 3, 1, 0, false, 0, 24),
-            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.Dropout(0.05, false),
             new global::Mnist.Dsl.Layers.Conv2d(24, 3, 1, 1, false, 0, 24),
-            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.Dropout(0.05, false),
             new global::Mnist.Dsl.Layers.Conv2d(24, 3, 1, 0, false, 0, 24),
-            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0),
+            new global::Mnist.Dsl.Layers.Conv2d(24, 1, 1, 0, false, 0, 1),
             new global::Mnist.Dsl.Layers.ReLU(false),
             new global::Mnist.Dsl.Layers.BatchNorm2d(0.1, 1E-05),
             new global::Mnist.Dsl.Layers.GlobalAvgPool2d(false),
