@@ -98,7 +98,7 @@ let ``An unknown model is one line on stderr naming every network, the F# ones t
 
     assertExit 2 result
     Assert.Equal(
-        "error: Unknown model 'bignet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small, fsharp-default, fsharp-blocks, fsharp-attributed (see `list`).",
+        "error: Unknown model 'bignet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small, tiny, fsharp-default, fsharp-blocks, fsharp-attributed (see `list`).",
         result.Err.TrimEnd()
     )
 

@@ -16,7 +16,7 @@ public sealed class ErrorTests : IDisposable
     public void Dispose() => _work.Delete(recursive: true);
 
     [Theory]
-    [InlineData("Unknown model 'lenet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small (see `list`).", "train", "lenet")]
+    [InlineData("Unknown model 'lenet'. Known models: default, fast, seed001-1, seed001-2, seed002, seed004, small, tiny (see `list`).", "train", "lenet")]
     [InlineData("Unknown model 'lenet'", "summary", "lenet")]
     [InlineData("--epochs must be positive, not 0.", "train", "--epochs", "0")]
     [InlineData("--batch-size must be positive, not -5.", "train", "--batch-size", "-5")]
