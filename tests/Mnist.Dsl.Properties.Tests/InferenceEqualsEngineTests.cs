@@ -114,7 +114,7 @@ public class InferenceEqualsEngineTests(ITestOutputHelper output)
         var actual = new float[Batch * stack.Classes];
         inference.PredictBatch(images, actual);
         var endsInLogSoftmax = stack.Layers.Last(l => l is not (Dropout or Dropout2d)) is LogSoftmax;
-        if (!endsInLogSoftmax) actual = LogSoftmax(actual, stack.Classes);
+        if (!endsInLogSoftmax) actual = LogProbabilities.Of(actual, stack.Classes);
 
         double largest = 0;
         for (var i = 0; i < expected.Length; i++)
@@ -125,22 +125,6 @@ public class InferenceEqualsEngineTests(ITestOutputHelper output)
             largest = Math.Max(largest, difference);
         }
         return largest;
-    }
-
-    /// <summary>log_softmax over each row, in double, as the engine's loss turns logits into log-probabilities.</summary>
-    private static float[] LogSoftmax(float[] logits, int classes)
-    {
-        var result = new float[logits.Length];
-        for (var row = 0; row < logits.Length; row += classes)
-        {
-            var values = logits.AsSpan(row, classes);
-            double max = double.NegativeInfinity;
-            foreach (var v in values) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (var v in values) sum += Math.Exp(v - max);
-            for (var c = 0; c < classes; c++) result[row + c] = (float)(values[c] - max - Math.Log(sum));
-        }
-        return result;
     }
 
     private static Exception Disagree(ValidStack stack, string problem, string generated) =>

@@ -120,8 +120,8 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         var endsInLogSoftmax = stack.Layers.Last(l => l is not (Dropout or Dropout2d)) is LogSoftmax;
         if (!endsInLogSoftmax)
         {
-            actual = LogSoftmax(actual, stack.Classes);
-            if (inference is not null) generated = LogSoftmax(generated, stack.Classes);
+            actual = LogProbabilities.Of(actual, stack.Classes);
+            if (inference is not null) generated = LogProbabilities.Of(generated, stack.Classes);
         }
 
         double largest = 0;
@@ -146,22 +146,6 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         using var run = new RunOptions();
         using var results = session.Run(run, new[] { OnnxExport.InputName }, new[] { input }, session.OutputNames);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
-    }
-
-    /// <summary>log_softmax over each row, in double, as the engine's loss turns logits into log-probabilities.</summary>
-    private static float[] LogSoftmax(float[] logits, int classes)
-    {
-        var result = new float[logits.Length];
-        for (var row = 0; row < logits.Length; row += classes)
-        {
-            var values = logits.AsSpan(row, classes);
-            double max = double.NegativeInfinity;
-            foreach (var v in values) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (var v in values) sum += Math.Exp(v - max);
-            for (var c = 0; c < classes; c++) result[row + c] = (float)(values[c] - max - Math.Log(sum));
-        }
-        return result;
     }
 
     private static Exception Disagree(ValidStack stack, string problem, string generated) =>
