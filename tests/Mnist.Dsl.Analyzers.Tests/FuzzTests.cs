@@ -240,6 +240,8 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     // Parts that disagree on file (the compiler's error): the generated part must not name the type from another file.
     [InlineData("[Network(1, 28, 28)] [MaxPool2d(2)] public partial class S;\n[Dropout2d(0.1)] file partial class S { }")]
     [InlineData("[Network(1, 28, 28)] [Flatten, Linear(10)] file partial class S;\n[Dropout(0.1)] public partial class S { }")]
+    // Requires with bits outside the known flags: the emitted cast of a negative value needs its parentheses (CS0075).
+    [InlineData("[Network(1, 28, 28, Requires = (RequiredLayers)(-3))] [Flatten, Linear(10)] public partial class S;")]
     public void Inputs_that_once_crashed_or_emitted_broken_code_are_now_reported(string declaration)
     {
         var result = Run("using Mnist.Dsl;\n" + declaration);

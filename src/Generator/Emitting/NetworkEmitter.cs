@@ -177,7 +177,7 @@ internal static class NetworkEmitter
             Dsl.RequiredLayers.FullyConnected }
             .Where(f => (value & f) != 0).Select(f => "global::Mnist.Dsl.RequiredLayers." + f);
         var known = string.Join(" | ", flags);
-        return known.Length > 0 && ((int)value & ~(int)Dsl.RequiredLayers.All) == 0 ? known : $"(global::Mnist.Dsl.RequiredLayers){(int)value}";
+        return known.Length > 0 && ((int)value & ~(int)Dsl.RequiredLayers.All) == 0 ? known : $"(global::Mnist.Dsl.RequiredLayers)({(int)value})";
     }
 
     private static string Identifier(string name) => Code.Identifier(name);
