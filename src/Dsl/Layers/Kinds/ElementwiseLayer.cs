@@ -22,4 +22,7 @@ public abstract record ElementwiseLayer(bool Functional) : StatelessLayer(Functi
     /// <summary>Its ONNX operator: the operator's type and its attributes, every one named (<c>LeakyRelu(alpha: 0.01)</c>;
     /// an int is an INT attribute, a double a FLOAT).</summary>
     public abstract LayerCall OnnxNode { get; }
+
+    /// <summary>Prints its arguments as any layer does, not the two descriptions above.</summary>
+    protected override bool PrintMembers(System.Text.StringBuilder builder) => base.PrintMembers(builder);
 }
