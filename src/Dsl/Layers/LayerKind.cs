@@ -32,6 +32,7 @@ public enum LayerKind
     BatchNorm1d,
     ReLU,
     LeakyReLU,
+    Tanh,
     Dropout,
     Dropout2d,
     MaxPool2d,
