@@ -2,8 +2,8 @@ namespace Mnist.Dsl.Layers;
 
 /// <summary>
 /// How the lowerings that work layer by layer outside the record (the inference plan, the ONNX graph) carry a kind out:
-/// they switch on <see cref="Layer.Form"/> with a switch that has no discard arm, so a new form is a compile error
-/// (CS8509) in each of them. Most forms are one or two kinds whose lowering needs more than their record can say
+/// they switch on <see cref="Layer.Form"/> with no discard arm (the ONNX graph's is a switch expression, so a new form
+/// is a compile error there, CS8509; the inference plan's is a statement, and the tests walk every kind through it). Most forms are one or two kinds whose lowering needs more than their record can say
 /// (weights to fold, an epilogue to fuse into). <see cref="Elementwise"/> is every kind its record describes completely
 /// (<see cref="ElementwiseLayer"/>: its inference kernel and ONNX node are data on the record), so a new elementwise
 /// kind adds no arm anywhere: it picks this form instead of adding one.
