@@ -39,6 +39,7 @@ def _module(layer, x):
         return {
             "ReLU": lambda t, training: F.relu(t),
             "LeakyReLU": lambda t, training: F.leaky_relu(t, layer["NegativeSlope"]),
+            "Tanh": lambda t, training: torch.tanh(t),
             "Dropout": lambda t, training: F.dropout(t, layer["P"], training=training),
             "Dropout2d": lambda t, training: F.dropout2d(t, layer["P"], training=training),
             "MaxPool2d": lambda t, training: F.max_pool2d(t, layer["KernelSize"], stride()),
@@ -50,6 +51,7 @@ def _module(layer, x):
     return {
         "ReLU": lambda: nn.ReLU(),
         "LeakyReLU": lambda: nn.LeakyReLU(layer["NegativeSlope"]),
+        "Tanh": lambda: nn.Tanh(),
         "Dropout": lambda: nn.Dropout(layer["P"]),
         "Dropout2d": lambda: nn.Dropout2d(layer["P"]),
         "MaxPool2d": lambda: nn.MaxPool2d(layer["KernelSize"], stride()),

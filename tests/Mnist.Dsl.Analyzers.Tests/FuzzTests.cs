@@ -86,7 +86,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         select parentheses || all.Length > 0 ? "(" + string.Join(", ", all) + ")" : "";
 
     private static readonly Gen<string> LayerNames = Gen.Frequency(
-        (20, Gen.Elements("Conv2d", "BatchNorm2d", "BatchNorm1d", "ReLU", "LeakyReLU", "Dropout", "Dropout2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Linear", "LogSoftmax")),
+        (20, Gen.Elements("Conv2d", "BatchNorm2d", "BatchNorm1d", "ReLU", "LeakyReLU", "Tanh", "Dropout", "Dropout2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Linear", "LogSoftmax")),
         (1, Gen.Elements("Conv3d", "Network", "Layer", "LayerAttribute", "StatelessLayerAttribute", "Obsolete", "Conv2dAttribute", "Mnist.Dsl.Linear", "global::Mnist.Dsl.ReLU", "System.Serializable")));
 
     private static readonly Gen<string> SmallPositive = Gen.Choose(1, 16).Select(i => i.ToString(CultureInfo.InvariantCulture));

@@ -38,6 +38,10 @@ public sealed record RuleCase(string Name, string Attributes, NetworkDefinition 
             Define("LinearOnMap", new Conv2d(10, 3), new Linear(10)), Rule.WrongInputRank, "Linear(10)"),
         new("SevenClasses", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(10, 3); GlobalAvgPool2d; Flatten; Linear(7)>]",
             Define("SevenClasses", new Conv2d(10, 3), new GlobalAvgPool2d(), new Flatten(), new Linear(7)), Rule.OutputNotClasses, "7)"),
+        // Tanh as a module and as a call, read from the F# assembly like every attribute: the message names the Linear
+        // as layer 4, which it is only if both Tanh layers were read.
+        new("TanhThenLinearOnMap", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(10, 3); Tanh; Tanh(Functional = true); Linear(10)>]",
+            Define("TanhThenLinearOnMap", new Conv2d(10, 3), new Tanh(), new Tanh(true), new Linear(10)), Rule.WrongInputRank, "Linear(10)"),
         // 3 groups do not split the 16 input channels evenly: MNIST0020 at Groups, as in C#.
         new("GroupsMismatch", "[<Network(1, 28, 28, Requires = RequiredLayers.None)>]\n[<Conv2d(16, 3); Conv2d(24, 3, Groups = 3); GlobalAvgPool2d; Linear(10)>]",
             Define("GroupsMismatch", new Conv2d(16, 3), new Conv2d(24, 3, Groups: 3), new GlobalAvgPool2d(), new Linear(10)), Rule.GroupsDoNotDivideChannels, "Groups = 3"),

@@ -28,6 +28,7 @@ public class LayerKindTests
         LayerKind.BatchNorm1d => ("BatchNorm1d", Place.Vector),
         LayerKind.ReLU => ("ReLU", Place.Map),
         LayerKind.LeakyReLU => ("LeakyReLU(0.2)", Place.Map),
+        LayerKind.Tanh => ("Tanh", Place.Map),
         LayerKind.Dropout => ("Dropout(0.1)", Place.Map),
         LayerKind.Dropout2d => ("Dropout2d(0.1)", Place.Map),
         LayerKind.MaxPool2d => ("MaxPool2d(2)", Place.Map),

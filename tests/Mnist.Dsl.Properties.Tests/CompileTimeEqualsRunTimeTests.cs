@@ -261,6 +261,6 @@ public class CompileTimeEqualsRunTimeTests(ITestOutputHelper output)
             new Conv2d(1, 1), new BatchNorm2d(), new BatchNorm1d(), new ReLU(), new Dropout(), new Dropout2d(), new MaxPool2d(), new AvgPool2d(),
             new GlobalAvgPool2d(), new Flatten(), new Linear(1), new LogSoftmax(), new ReLU(true), new Dropout(0.5, true), new Dropout2d(0.5, true),
             new MaxPool2d(2, 0, true), new AvgPool2d(2, 0, true), new GlobalAvgPool2d(true), new Flatten(true), new LogSoftmax(true),
-            new LeakyReLU(), new LeakyReLU(0.01, true),
+            new LeakyReLU(), new LeakyReLU(0.01, true), new Tanh(), new Tanh(true),
         }.Select(Kind).ToArray();
 }

@@ -304,6 +304,7 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
     {
         ReLU => nn.functional.relu(x),
         LeakyReLU l => nn.functional.leaky_relu(x, l.NegativeSlope),
+        Tanh => nn.functional.tanh(x),
         MaxPool2d m => nn.functional.max_pool2d(x, m.KernelSize, m.EffectiveStride),
         AvgPool2d a => nn.functional.avg_pool2d(x, a.KernelSize, a.EffectiveStride),
         GlobalAvgPool2d => nn.functional.adaptive_avg_pool2d(x, 1),

@@ -76,6 +76,15 @@ public class InferenceEqualsEngineTests(ITestOutputHelper output)
         Assert.NotNull(Check(GroupedStacks[name]));
     }
 
+    /// <summary>Tanh's in-place stage, checked on every run: LeNet's way, as a module and a call, once with a BatchNorm
+    /// after it (the kernel's epilogue) and once before a ReLU.</summary>
+    [Fact]
+    public void Tanh_inference_computes_what_the_engine_computes()
+    {
+        Assert.NotNull(Check(Declared(1, 12, 12, new Conv2d(6, 3), new Tanh(), new AvgPool2d(2), new Conv2d(8, 3), new Tanh(true), new BatchNorm2d(),
+            new Flatten(), new Linear(12), new Tanh(), new ReLU(), new Linear(10))));
+    }
+
     private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
         ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
 

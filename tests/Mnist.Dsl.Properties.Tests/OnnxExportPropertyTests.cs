@@ -79,6 +79,16 @@ public class OnnxExportPropertyTests(ITestOutputHelper output)
         Assert.True(Check(GroupedStacks[name]).Largest <= Tolerance);
     }
 
+    /// <summary>Tanh, LeNet's way (a module and a call, a BatchNorm after one), checked on every run: ONNX's Tanh node, the
+    /// inference class's in-place stage and the engine's unit on the same weights.</summary>
+    [Fact]
+    public void Onnx_export_of_a_tanh_network_computes_what_the_engine_computes()
+    {
+        var (largest, inferred) = Check(Declared(1, 12, 12, new Conv2d(6, 3), new Tanh(), new AvgPool2d(2), new Conv2d(8, 3), new Tanh(true), new BatchNorm2d(),
+            new Flatten(), new Linear(12), new Tanh(), new Linear(10)));
+        Assert.True(largest <= Tolerance && inferred, $"largest difference {largest}, inference class generated: {inferred}");
+    }
+
     private static ValidStack Declared(int channels, int height, int width, params Layer[] layers) =>
         ValidStacks.Declare(channels, height, width, layers) ?? throw new ArgumentException($"{string.Join(", ", layers)} is not a valid stack");
 

@@ -120,17 +120,12 @@ let ``The memory-map scan finds libtorch and libLibTorchSharp where they are loa
     Assert.Contains("libtorch_cpu.so", found)
     Assert.Contains("libLibTorchSharp.so", found)
 
-/// LeakyReLU in an F# list (as a module and as a call, slopes 0.2, -0.5 and the default): the engine composes it at run
-/// time (TrainerBlueprint.For, through the kind's engine call) and its loss and gradients are libtorch's on the module
-/// built at run time from the same list (DefinedModule, through the kind's TorchSharp description), same weights.
-[<Fact>]
-let ``An F# list with LeakyReLU trains on the engine with libtorch's loss and gradients`` () =
-    let layers: Mnist.Dsl.Layers.Layer list =
-        [ Mnist.Dsl.Layers.Conv2d(4, 3, Bias = false); Mnist.Dsl.Layers.LeakyReLU(0.2); Mnist.Dsl.Layers.BatchNorm2d()
-          Mnist.Dsl.Layers.LeakyReLU(-0.5, Functional = true); Mnist.Dsl.Layers.MaxPool2d(2); Mnist.Dsl.Layers.Flatten()
-          Mnist.Dsl.Layers.Linear(12); Mnist.Dsl.Layers.LeakyReLU(); Mnist.Dsl.Layers.Linear(10) ]
-    let definition = Mnist.Dsl.Analysis.NetworkDefinition("FSharpLeaky", 1, 10, 10, layers, requires = Mnist.Dsl.RequiredLayers.None)
-    let network = DefinedNetwork.Register(definition, "fsharp-leaky")
+/// An F# list the engine composes at run time (TrainerBlueprint.For, through each kind's engine call): one SGD step's
+/// loss and gradients are libtorch's on the module built at run time from the same list (DefinedModule, through each
+/// kind's TorchSharp description), same weights.
+let private trainsWithLibtorchsLossAndGradients (name: string) (registryName: string) (layers: Mnist.Dsl.Layers.Layer list) =
+    let definition = Mnist.Dsl.Analysis.NetworkDefinition(name, 1, 10, 10, layers, requires = Mnist.Dsl.RequiredLayers.None)
+    let network = DefinedNetwork.Register(definition, registryName)
     Assert.True(network.HasTrainer, network.NoTrainerReason)
     let batch = 8
     use trainer = RegisteredNetworkTrainers.CreateTrainer(network, TrainerOptions(batch, 1, 3UL, Sgd(0.0, 0.0)))
@@ -161,3 +156,20 @@ let ``An F# list with LeakyReLU trains on the engine with libtorch's loss and gr
     Assert.True(largest > 0f, "libtorch's gradients are all zero: the comparison would show nothing")
     for i in 0 .. expected.Length - 1 do
         Assert.True(abs (gradients[i] - expected[i]) <= 1e-4f * largest, $"gradient {i}: the engine {gradients[i]}, libtorch {expected[i]}")
+
+/// LeakyReLU in an F# list (as a module and as a call, slopes 0.2, -0.5 and the default).
+[<Fact>]
+let ``An F# list with LeakyReLU trains on the engine with libtorch's loss and gradients`` () =
+    trainsWithLibtorchsLossAndGradients "FSharpLeaky" "fsharp-leaky"
+        [ Mnist.Dsl.Layers.Conv2d(4, 3, Bias = false); Mnist.Dsl.Layers.LeakyReLU(0.2); Mnist.Dsl.Layers.BatchNorm2d()
+          Mnist.Dsl.Layers.LeakyReLU(-0.5, Functional = true); Mnist.Dsl.Layers.MaxPool2d(2); Mnist.Dsl.Layers.Flatten()
+          Mnist.Dsl.Layers.Linear(12); Mnist.Dsl.Layers.LeakyReLU(); Mnist.Dsl.Layers.Linear(10) ]
+
+/// Tanh in an F# list, LeNet's way (convolution, tanh, average pooling; tanh between the fully connected layers), as a
+/// module and as a call.
+[<Fact>]
+let ``An F# list with Tanh trains on the engine with libtorch's loss and gradients`` () =
+    trainsWithLibtorchsLossAndGradients "FSharpTanh" "fsharp-tanh"
+        [ Mnist.Dsl.Layers.Conv2d(4, 3); Mnist.Dsl.Layers.Tanh(); Mnist.Dsl.Layers.AvgPool2d(2)
+          Mnist.Dsl.Layers.Conv2d(6, 2); Mnist.Dsl.Layers.Tanh(Functional = true); Mnist.Dsl.Layers.Flatten()
+          Mnist.Dsl.Layers.Linear(12); Mnist.Dsl.Layers.Tanh(); Mnist.Dsl.Layers.Linear(10) ]

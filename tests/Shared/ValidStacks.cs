@@ -71,8 +71,13 @@ internal static class ValidStacks
         var shape = Shape.Map(channels, height, width);
         bool Coin() => random.Next(2) == 0;
         double Probability() => new[] { 0.0, 0.1, 0.25, 0.5, 0.9 }[random.Next(5)];
-        // PyTorch's default, a common larger one, 0 (ReLU), a negative one and one past 1: the slope is any finite number.
-        double Slope() => new[] { LeakyReLU.DefaultNegativeSlope, 0.2, 0, -0.5, 1.5 }[random.Next(5)];
+        // LeakyReLU with PyTorch's default slope, a common larger one, 0 (ReLU), a negative one or one past 1 (the slope is
+        // any finite number), or Tanh as the sixth choice: one draw either way, so stacks drawn before Tanh keep their shape.
+        Layer Elementwise()
+        {
+            var pick = random.Next(6);
+            return pick < 5 ? new LeakyReLU(new[] { LeakyReLU.DefaultNegativeSlope, 0.2, 0, -0.5, 1.5 }[pick], Coin()) : new Tanh(Coin());
+        }
         void Add(Layer layer)
         {
             layers.Add(layer);
@@ -108,7 +113,7 @@ internal static class ValidStacks
                     case 7: Add(new MaxPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 8: Add(new AvgPool2d(random.Next(1, Math.Min(4, side) + 1), random.Next(0, 4), Coin())); break;
                     case 9: Add(Coin() ? new GlobalAvgPool2d(Coin()) : new Flatten(Coin())); break;
-                    case 11: Add(new LeakyReLU(Slope(), Coin())); break;
+                    case 11: Add(Elementwise()); break;
                     default:
                         if (shape.IsPointMap) Add(new Linear(random.Next(1, 65), Coin(), Coin() ? 0 : shape.Channels));
                         else Add(new LogSoftmax(Coin()));
@@ -123,7 +128,7 @@ internal static class ValidStacks
                     case 2: Add(new BatchNorm1d(new[] { 0, 0.1, 1 }[random.Next(3)], new[] { 1e-5, 0.1 }[random.Next(2)])); break;
                     case 3: Add(new ReLU(Coin())); break;
                     case 4: Add(new Dropout(Probability(), Coin())); break;
-                    case 5: Add(new LeakyReLU(Slope(), Coin())); break;
+                    case 5: Add(Elementwise()); break;
                     default: Add(Coin() ? new LogSoftmax(Coin()) : new Flatten(Coin())); break;
                 }
             }
@@ -256,6 +261,7 @@ internal static class ValidStacks
             Flatten f => "Flatten" + Args(If(f.Functional, "Functional = true")),
             Linear l => "Linear" + Args($"{l.OutFeatures}", If(!l.Bias, "Bias = false"), If(l.InFeatures != 0, $"InFeatures = {l.InFeatures}")),
             LogSoftmax s => "LogSoftmax" + Args(If(s.Functional, "Functional = true")),
+            Tanh t => "Tanh" + Args(If(t.Functional, "Functional = true")),
             _ => throw new ArgumentException(layer.ToString()),
         };
     }

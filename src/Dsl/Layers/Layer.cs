@@ -27,6 +27,9 @@ public abstract record Layer
     /// <summary>Which layer this is, for exhaustive switches (see <see cref="LayerKind"/>).</summary>
     public abstract LayerKind Kind { get; }
 
+    /// <summary>How the inference plan and the ONNX graph carry the layer out (see <see cref="LayerForm"/>).</summary>
+    public abstract LayerForm Form { get; }
+
     /// <summary>The torch.nn module that implements the layer (the name torchsummary prints): the kind's name unless a
     /// record says otherwise.</summary>
     public virtual string ModuleName => Kind.ToString();

@@ -17,19 +17,23 @@ public sealed class LayerCallBinder
     private readonly object?[] _template;
     private readonly int _inputSlot, _trainingSlot;
 
-    private LayerCallBinder(MethodInfo method, object?[] template, int inputSlot, int trainingSlot)
+    /// <summary>Some optional parameter took its default: the call's arguments do not cover every parameter.</summary>
+    private readonly bool _defaulted;
+
+    private LayerCallBinder(MethodInfo method, object?[] template, int inputSlot, int trainingSlot, bool defaulted)
     {
         _method = method;
         _template = template;
         _inputSlot = inputSlot;
         _trainingSlot = trainingSlot;
+        _defaulted = defaulted;
     }
 
     /// <summary>
     /// The method of <paramref name="host"/> (static ones, or instance ones when <paramref name="instance"/>) named as
     /// <paramref name="call"/>'s function that takes its arguments; an input argument binds to a parameter of
-    /// <paramref name="inputType"/>. Throws when no method or more than one takes them: a description and the API it
-    /// names disagree, which the tests of every layer kind catch.
+    /// <paramref name="inputType"/>; of several, the one that needs no default, as C# picks. Throws when no method or
+    /// more than one takes them: a description and the API it names disagree, which the tests of every layer kind catch.
     /// </summary>
     public static LayerCallBinder Bind(Type host, bool instance, LayerCall call, Type? inputType = null)
     {
@@ -41,6 +45,10 @@ public sealed class LayerCallBinder
             .Select(m => TryBind(m, call, inputType))
             .Where(b => b is not null)
             .ToArray();
+        // C#'s tie-break, so that the method called is the one the generated text calls: a method that takes every
+        // argument with no default filled in beats those that need defaults (nn.Tanh() over nn.Tanh(bool inplace = false)).
+        var exact = bound.Where(b => !b!._defaulted).ToArray();
+        if (bound.Length > 1 && exact.Length == 1) bound = exact;
         if (bound.Length != 1)
             throw new InvalidOperationException(
                 $"{host.FullName} has {bound.Length} public methods that take {call}; a layer kind's description must name exactly one");
@@ -82,13 +90,15 @@ public sealed class LayerCallBinder
             if (argument.Kind == CallArgumentKind.Input) inputSlot = slot;
             if (argument.Kind == CallArgumentKind.Training) trainingSlot = slot;
         }
+        var defaulted = false;
         for (var i = 0; i < parameters.Length; i++)
         {
             if (set[i]) continue;
             if (!parameters[i].IsOptional) return null;
             values[i] = parameters[i].DefaultValue is DBNull ? Type.Missing : parameters[i].DefaultValue;
+            defaulted = true;
         }
-        return new LayerCallBinder(method, values, inputSlot, trainingSlot);
+        return new LayerCallBinder(method, values, inputSlot, trainingSlot, defaulted);
     }
 
     private static bool TryConvert(CallArgument argument, Type type, Type? inputType, out object? value)

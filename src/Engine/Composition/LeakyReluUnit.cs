@@ -15,3 +15,15 @@ internal sealed unsafe class LeakyReluUnit(int size, float negativeSlope, int ba
         LeakyReluKernels.Backward(Input + at, OutputGradient + at, InputGradient + at, (work.To - work.From) * InputSize, negativeSlope);
     }
 }
+
+// The blueprint method the LeakyReLU record's engine call names (LeakyReLU(0.01)).
+public sealed partial class TrainerBlueprint
+{
+    /// <summary>LeakyReLU: x where x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
+    public TrainerBlueprint LeakyReLU(double negativeSlope) => ShapeKeeping(new LeakyReluSpec(Size, (float)negativeSlope));
+
+    private sealed record LeakyReluSpec(int Size, float NegativeSlope) : UnitSpec
+    {
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LeakyReluUnit(Size, NegativeSlope, c.Batch, c.Arena);
+    }
+}

@@ -6,7 +6,8 @@ namespace Mnist.Dsl.Engine.Composition;
 /// <see cref="For"/> makes the same calls for a network declared at run time; both follow <c>EngineLowering</c>.
 /// <see cref="Create"/> builds the <see cref="ComposedTrainer{TV,TOps}"/> for the processor. The blueprint follows the shape through the layers and
 /// throws, naming the layer, when a declared size does not fit what arrives: generated code never does that, hand-written
-/// code learns of a mistake at construction instead of as wrong numbers.
+/// code learns of a mistake at construction instead of as wrong numbers. An elementwise kind's method is in its unit's
+/// file (a part of this partial class: LeakyReluUnit.cs), so adding such a kind does not touch this one.
 /// </summary>
 public sealed partial class TrainerBlueprint
 {
@@ -101,13 +102,6 @@ public sealed partial class TrainerBlueprint
     public TrainerBlueprint ReLU()
     {
         _units.Add(new ReluSpec(Size));
-        return this;
-    }
-
-    /// <summary>LeakyReLU: x where x &gt; 0, else <paramref name="negativeSlope"/> · x.</summary>
-    public TrainerBlueprint LeakyReLU(double negativeSlope)
-    {
-        _units.Add(new LeakyReluSpec(Size, (float)negativeSlope));
         return this;
     }
 
@@ -262,11 +256,6 @@ public sealed partial class TrainerBlueprint
     private sealed record ReluSpec(int Size) : UnitSpec
     {
         public override TrainUnit Build<TV, TOps>(in UnitContext c) => new ReluUnit(Size, c.Batch, c.Arena);
-    }
-
-    private sealed record LeakyReluSpec(int Size, float NegativeSlope) : UnitSpec
-    {
-        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LeakyReluUnit(Size, NegativeSlope, c.Batch, c.Arena);
     }
 
     private sealed record DropoutSpec(double P, int Channels, int Layer, int Size) : UnitSpec

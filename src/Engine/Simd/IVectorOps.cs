@@ -23,6 +23,15 @@ internal unsafe interface IVectorOps<TV> where TV : struct
 
     static abstract TV Add(TV a, TV b);
 
+    static abstract TV Multiply(TV a, TV b);
+
+    static abstract TV Divide(TV a, TV b);
+
+    /// <summary>The lane-wise minimum (with <see cref="Max"/>: a clamp, as an activation's kernel needs).</summary>
+    static abstract TV Min(TV a, TV b);
+
+    static abstract TV Max(TV a, TV b);
+
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TV v);
 }

@@ -33,7 +33,8 @@ internal static class Code
     public static string Call(Mnist.Dsl.Layers.LayerCall call) =>
         (call.OnInput ? "x." : "") + call.Function + "(" + string.Join(", ", call.Arguments.Select(Argument)) + ")";
 
-    private static string Argument(Mnist.Dsl.Layers.CallArgument argument) =>
+    /// <summary>One described argument as C#: <c>bias: false</c>, <c>0.01</c>.</summary>
+    public static string Argument(Mnist.Dsl.Layers.CallArgument argument) =>
         (argument.Name is null ? "" : argument.Name + ": ") + argument.Kind switch
     {
         Mnist.Dsl.Layers.CallArgumentKind.Int => Int(argument.Int),

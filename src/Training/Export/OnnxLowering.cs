@@ -7,7 +7,8 @@ namespace Mnist.Dsl.Training.Export;
 /// <summary>
 /// A network's layers, in eval mode, as an ONNX graph, with its weights read from a safetensors file under the
 /// module's state-dict keys (<see cref="ModuleLayout"/>). Each layer kind maps to one operator or to none:
-/// Conv2d → Conv, Linear → Gemm (transB), ReLU → Relu, LeakyReLU → LeakyRelu (alpha), MaxPool2d/AvgPool2d → MaxPool/AveragePool, GlobalAvgPool2d →
+/// Conv2d → Conv, Linear → Gemm (transB), ReLU → Relu, an elementwise kind → the node its record describes (LeakyReLU →
+/// LeakyRelu with alpha), MaxPool2d/AvgPool2d → MaxPool/AveragePool, GlobalAvgPool2d →
 /// GlobalAveragePool, Flatten → Flatten, LogSoftmax → LogSoftmax over axis 1 (the features, or a map's channels at
 /// each pixel, as torch's dim 1), BatchNorm → BatchNormalization with the running statistics; Dropout and Dropout2d
 /// are the identity in eval mode and leave nothing. A BatchNorm that directly follows a Conv2d or Linear (Dropout in
@@ -64,32 +65,32 @@ internal sealed class OnnxLowering
     }
 
     /// <summary>One layer: the name of the tensor it outputs (its input's, when eval mode makes it nothing). Exhaustive
-    /// over <see cref="LayerKind"/>.</summary>
-    private string Layer(LayerReport report, string x) => report.Layer.Kind switch
+    /// over <see cref="LayerForm"/>; an elementwise kind is the node its record describes.</summary>
+    private string Layer(LayerReport report, string x) => report.Layer.Form switch
     {
-        LayerKind.Conv2d => Conv(report, (Conv2d)report.Layer, x),
-        LayerKind.BatchNorm2d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm2d)report.Layer).Eps, x),
-        LayerKind.BatchNorm1d => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNorm1d)report.Layer).Eps, x),
-        LayerKind.ReLU => Node("Relu", NodeName(report), new[] { x }),
-        LayerKind.LeakyReLU =>
-            Node("LeakyRelu", NodeName(report), new[] { x }, new OnnxAttribute.Float("alpha", (float)((LeakyReLU)report.Layer).NegativeSlope)),
-        LayerKind.Dropout => x,
-        LayerKind.Dropout2d => x,
-        LayerKind.MaxPool2d => Pool("MaxPool", report, ((MaxPool2d)report.Layer).KernelSize, ((MaxPool2d)report.Layer).EffectiveStride, x),
-        LayerKind.AvgPool2d => Pool("AveragePool", report, ((AvgPool2d)report.Layer).KernelSize, ((AvgPool2d)report.Layer).EffectiveStride, x),
-        LayerKind.GlobalAvgPool2d => Node("GlobalAveragePool", NodeName(report), new[] { x }),
-        LayerKind.Flatten => report.Input.IsFlat ? x : Flatten(x, NodeName(report)),
-        LayerKind.Linear => Linear(report, (Linear)report.Layer, report.Input.IsPointMap ? Flatten(x, NodeName(report) + "_flatten") : x),
-        LayerKind.LogSoftmax => Node("LogSoftmax", NodeName(report), new[] { x }, new OnnxAttribute.Int("axis", 1)),
+        LayerForm.Convolution => Conv(report, (Conv2d)report.Layer, x),
+        LayerForm.BatchNorm => _folded.Contains(report.Index) ? x : BatchNorm(report, ((BatchNormLayer)report.Layer).Eps, x),
+        LayerForm.ReLU => Node("Relu", NodeName(report), new[] { x }),
+        LayerForm.Elementwise => Elementwise(report, ((ElementwiseLayer)report.Layer).OnnxNode, x),
+        LayerForm.Identity => x,
+        LayerForm.Pool => Pool(report, (Pool2dLayer)report.Layer, x),
+        LayerForm.GlobalAvgPool => Node("GlobalAveragePool", NodeName(report), new[] { x }),
+        LayerForm.Flatten => report.Input.IsFlat ? x : Flatten(x, NodeName(report)),
+        LayerForm.Linear => Linear(report, (Linear)report.Layer, report.Input.IsPointMap ? Flatten(x, NodeName(report) + "_flatten") : x),
+        LayerForm.LogSoftmax => Node("LogSoftmax", NodeName(report), new[] { x }, new OnnxAttribute.Int("axis", 1)),
     };
 
-    /// <summary>Dropout is nothing in eval mode, so a BatchNorm after a convolution and a Dropout still directly
-    /// follows it. Exhaustive over <see cref="LayerKind"/>.</summary>
-    private static bool IsIdentityInEval(LayerKind kind) => kind switch
+    /// <summary>The node an elementwise kind's record describes: its operator, each named int argument an INT attribute and
+    /// each double a FLOAT (rounded to float, as ONNX stores it).</summary>
+    private string Elementwise(LayerReport report, LayerCall node, string x) =>
+        Node(node.Function, NodeName(report), new[] { x }, node.Arguments.Select(a => Attribute(report, node, a)).ToArray());
+
+    private OnnxAttribute Attribute(LayerReport report, LayerCall node, CallArgument argument) => (argument.Kind, argument.Name) switch
     {
-        LayerKind.Dropout or LayerKind.Dropout2d => true,
-        LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.MaxPool2d
-            or LayerKind.AvgPool2d or LayerKind.GlobalAvgPool2d or LayerKind.Flatten or LayerKind.Linear or LayerKind.LogSoftmax => false,
+        (CallArgumentKind.Int, { } name) => new OnnxAttribute.Int(name, argument.Int),
+        (CallArgumentKind.Double, { } name) => new OnnxAttribute.Float(name, (float)argument.Double),
+        _ => throw new InvalidOperationException(
+            $"{report.Layer.Kind} (layer {report.Index + 1} of {_network}) describes its ONNX node as {node}; an attribute must be a named int or double"),
     };
 
     private string Conv(LayerReport report, Conv2d conv, string x)
@@ -136,7 +137,8 @@ internal sealed class OnnxLowering
     {
         if (!_foldBatchNorm) return (weight, bias, "");
         var next = report.Index + 1;
-        while (next < _summary.Layers.Count && IsIdentityInEval(_summary.Layers[next].Layer.Kind)) next++;
+        // Dropout is nothing in eval mode, so a BatchNorm after a convolution and a Dropout still directly follows it.
+        while (next < _summary.Layers.Count && _summary.Layers[next].Layer.Form == LayerForm.Identity) next++;
         if (next == _summary.Layers.Count || _summary.Layers[next].Layer.Kind != kind) return (weight, bias, "");
         var batchNorm = _summary.Layers[next];
         var member = Member(batchNorm);
@@ -165,10 +167,10 @@ internal sealed class OnnxLowering
         return Node("BatchNormalization", name, inputs.Prepend(x).ToArray(), new OnnxAttribute.Float("epsilon", (float)eps));
     }
 
-    private string Pool(string op, LayerReport report, int kernel, int stride, string x) =>
-        Node(op, NodeName(report), new[] { x },
-            new OnnxAttribute.Ints("kernel_shape", new long[] { kernel, kernel }),
-            new OnnxAttribute.Ints("strides", new long[] { stride, stride }));
+    private string Pool(LayerReport report, Pool2dLayer pool, string x) =>
+        Node(pool.Kind == LayerKind.MaxPool2d ? "MaxPool" : "AveragePool", NodeName(report), new[] { x },
+            new OnnxAttribute.Ints("kernel_shape", new long[] { pool.KernelSize, pool.KernelSize }),
+            new OnnxAttribute.Ints("strides", new long[] { pool.EffectiveStride, pool.EffectiveStride }));
 
     private string Flatten(string x, string name) => Node("Flatten", name, new[] { x }, new OnnxAttribute.Int("axis", 1));
 

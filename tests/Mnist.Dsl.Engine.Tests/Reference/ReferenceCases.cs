@@ -96,6 +96,9 @@ internal static class ReferenceCases
                 all[SampleNetworkCase.CaseName(network, optimizer)] = SampleNetworkCase.Request(network, optimizer);
         // Last, so that the cases before them keep the data they always had.
         foreach (var c in Convolutions.Where(c => c.Groups != 1)) all[c.Name] = Convolution(c, ref seed);
+        // Last again. Values out to about ±12 (scale 4): tanh's clamp at ±9 and its saturated gradient are exercised,
+        // and 203 values leave a tail after whole vectors at every width.
+        all["tanh"] = new() { ["kind"] = "tanh", ["x"] = TestData.Normal(seed++, 203, 4), ["x_shape"] = new[] { 203 }, ["dy"] = TestData.Normal(seed++, 203) };
         return all;
     }
 

@@ -91,6 +91,13 @@ def leaky_relu(c):
     return {"y": flat(y), "dx": flat(x.grad)}
 
 
+def tanh(c):
+    x = t(c, "x").requires_grad_()
+    y = torch.tanh(x)
+    y.backward(t(c, "dy", "x_shape"))
+    return {"y": flat(y), "dx": flat(x.grad)}
+
+
 def loss(c):
     x = t(c, "x").requires_grad_()
     labels = torch.tensor(c["labels"], dtype=torch.long)
@@ -236,7 +243,7 @@ def sample_net(c):
     return r
 
 
-HANDLERS = {"conv": conv, "batchnorm": batchnorm, "pool": pool, "linear": linear, "relu": relu, "leaky_relu": leaky_relu, "loss": loss,
+HANDLERS = {"conv": conv, "batchnorm": batchnorm, "pool": pool, "linear": linear, "relu": relu, "leaky_relu": leaky_relu, "tanh": tanh, "loss": loss,
             "optimizer": optimizer, "schedule": schedule, "sample_net": sample_net}
 
 

@@ -8,6 +8,8 @@ public abstract record BatchNormLayer(double Momentum, double Eps) : Layer
 {
     private static readonly string[] State = { "weight", "bias", "running_mean", "running_var", "num_batches_tracked" };
 
+    public override LayerForm Form => LayerForm.BatchNorm;
+
     public override string MemberStem => "bn";
 
     public override IReadOnlyList<string> StateEntries => State;

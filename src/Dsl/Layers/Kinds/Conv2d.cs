@@ -15,6 +15,8 @@ public sealed record Conv2d(int OutChannels, int KernelSize, int Stride = LayerD
 {
     public override LayerKind Kind => LayerKind.Conv2d;
 
+    public override LayerForm Form => LayerForm.Convolution;
+
     public override string MemberStem => "conv";
 
     public override System.Collections.Generic.IReadOnlyList<string> StateEntries => Bias ? WeightAndBias : WeightOnly;

@@ -8,6 +8,8 @@ public abstract record DropoutLayer(double P, bool Functional) : Layer
 {
     public override bool IsFunctional => Functional;
 
+    public override LayerForm Form => LayerForm.Identity;
+
     public override string MemberStem => "dropout";
 
     internal override LayerStep? Step(LayerChecks check) => check.Probability(P) && TakesInput(check) ? LayerStep.Keep(check.Input) : null;

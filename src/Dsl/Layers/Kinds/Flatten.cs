@@ -8,6 +8,8 @@ public sealed record Flatten(bool Functional = LayerDefaults.Functional) : State
 {
     public override LayerKind Kind => LayerKind.Flatten;
 
+    public override LayerForm Form => LayerForm.Flatten;
+
     public override string MemberStem => "flatten";
 
     /// <summary>An n×n map flattened is seen by the next Linear as one n×n window (the receptive field's view of it).</summary>

@@ -10,6 +10,8 @@ public sealed record GlobalAvgPool2d(bool Functional = LayerDefaults.Functional)
 
     public override LayerKind Kind => LayerKind.GlobalAvgPool2d;
 
+    public override LayerForm Form => LayerForm.GlobalAvgPool;
+
     public override string MemberStem => "gap";
 
     internal override LayerStep? Step(LayerChecks check)

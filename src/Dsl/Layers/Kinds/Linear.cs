@@ -9,6 +9,8 @@ public sealed record Linear(int OutFeatures, bool Bias = LayerDefaults.Bias, int
 {
     public override LayerKind Kind => LayerKind.Linear;
 
+    public override LayerForm Form => LayerForm.Linear;
+
     public override string MemberStem => "fc";
 
     public override IReadOnlyList<string> StateEntries => Bias ? WeightAndBias : WeightOnly;

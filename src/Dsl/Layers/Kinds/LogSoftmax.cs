@@ -7,6 +7,8 @@ public sealed record LogSoftmax(bool Functional = LayerDefaults.Functional) : St
 {
     public override LayerKind Kind => LayerKind.LogSoftmax;
 
+    public override LayerForm Form => LayerForm.LogSoftmax;
+
     public override string MemberStem => "log_softmax";
 
     public override LayerCall TorchModule(Shape input) => new("nn.LogSoftmax", CallArgument.Of(1));

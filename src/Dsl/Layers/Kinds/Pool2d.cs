@@ -8,6 +8,8 @@ public abstract record Pool2dLayer(int KernelSize, int Stride, bool Functional) 
 {
     public override bool IsFunctional => Functional;
 
+    public override LayerForm Form => LayerForm.Pool;
+
     public int EffectiveStride => Stride == 0 ? KernelSize : Stride;
 
     internal override LayerStep? Step(LayerChecks check) => check.Pool(KernelSize, Stride, EffectiveStride);

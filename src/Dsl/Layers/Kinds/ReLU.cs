@@ -4,6 +4,8 @@ public sealed record ReLU(bool Functional = LayerDefaults.Functional) : Stateles
 {
     public override LayerKind Kind => LayerKind.ReLU;
 
+    public override LayerForm Form => LayerForm.ReLU;
+
     public override string MemberStem => "relu";
 
     public override LayerCall? TorchFunctional => new("nn.functional.relu", CallArgument.Input);

@@ -13,7 +13,8 @@ namespace Mnist.Dsl.Generator.Emitting.Inference;
 /// </summary>
 internal static class StageCallWriter
 {
-    private const string Kernels = "global::Mnist.Dsl.Inference.InferenceKernels";
+    private const string KernelNamespace = "global::Mnist.Dsl.Inference";
+    private const string Kernels = KernelNamespace + ".InferenceKernels";
     private const string Layout = "global::Mnist.Dsl.Inference.ActivationLayout";
     private const string Epilogue = "global::Mnist.Dsl.Inference.Epilogue";
 
@@ -41,28 +42,40 @@ internal static class StageCallWriter
             var first = chunks.Count == 0 ? $"{Epilogue}.None" : EpilogueValue(chunks[0]);
             var output = Slice(plan, stage.Output);
             var outputLayout = Name(plan, stage.Output);
-            w.Line(stage switch
-            {
-                InputStage => $"{Kernels}.Image(image, {output}, {outputLayout}, {first});",
-                ConvolutionStage conv =>
-                    $"{Kernels}.{(conv.IsDepthwise ? "DepthwiseConvolution" : "Convolution")}({Slice(plan, conv.Input!)}, " +
-                        $"{Name(plan, conv.Input!)}, {output}, {outputLayout}, "
-                    + $"weights{Code.Int(conv.Id)}, bias{Code.Int(conv.Id)}, {Code.Int(conv.Kernel)}, {Code.Int(conv.Stride)}, {first});",
-                PoolStage pool => $"{Kernels}.Pool({Slice(plan, pool.Input!)}, {Name(plan, pool.Input!)}, {output}, {outputLayout}, "
-                    + $"max: {Code.Bool(pool.IsMax)}, {Code.Int(pool.Kernel)}, {Code.Int(pool.Stride)}, {first});",
-                GlobalAveragePoolStage gap =>
-                    $"{Kernels}.GlobalAveragePool({Slice(plan, gap.Input!)}, {Name(plan, gap.Input!)}, {output}, {outputLayout}, {first});",
-                FlattenStage flatten =>
-                    $"{Kernels}.Flatten({Slice(plan, flatten.Input!)}, {Name(plan, flatten.Input!)}, {output}, {outputLayout}, {first});",
-                LogSoftmaxStage => $"{Kernels}.LogSoftmax({output}, {outputLayout}, {first});",
-                LeakyReluStage leaky => $"{Kernels}.LeakyRelu({output}, {outputLayout}, {Code.Double(leaky.NegativeSlope)}, {first});",
-                _ => throw new System.NotSupportedException($"no kernel for the inference stage {stage.GetType().Name}"),
-            });
+            w.Line(Call(plan, stage, output, outputLayout, first));
             foreach (var chunk in chunks.Skip(1))
                 w.Line($"{Kernels}.ApplyEpilogue({output}, {outputLayout}, {EpilogueValue(chunk)});");
         }
         w.Close();
     }
+
+    /// <summary>The kernel call of a stage. Exhaustive over <see cref="StageKind"/> with no discard arm: a new stage does
+    /// not compile until it has its call. An elementwise stage calls the kernel its layer's record names, with the
+    /// record's arguments between the layout and the epilogue.</summary>
+    private static string Call(InferencePlan plan, Stage stage, string output, string outputLayout, string first) => stage.Kind switch
+    {
+        StageKind.Input => $"{Kernels}.Image(image, {output}, {outputLayout}, {first});",
+        StageKind.Convolution => Convolution(plan, (ConvolutionStage)stage, output, outputLayout, first),
+        StageKind.Pool => Pool(plan, (PoolStage)stage, output, outputLayout, first),
+        StageKind.GlobalAveragePool =>
+            $"{Kernels}.GlobalAveragePool({Slice(plan, stage.Input!)}, {Name(plan, stage.Input!)}, {output}, {outputLayout}, {first});",
+        StageKind.Flatten => $"{Kernels}.Flatten({Slice(plan, stage.Input!)}, {Name(plan, stage.Input!)}, {output}, {outputLayout}, {first});",
+        StageKind.Elementwise => Elementwise(((ElementwiseStage)stage).Kernel, output, outputLayout, first),
+        StageKind.LogSoftmax => $"{Kernels}.LogSoftmax({output}, {outputLayout}, {first});",
+    };
+
+    private static string Convolution(InferencePlan plan, ConvolutionStage conv, string output, string outputLayout, string first) =>
+        $"{Kernels}.{(conv.IsDepthwise ? "DepthwiseConvolution" : "Convolution")}({Slice(plan, conv.Input!)}, " +
+        $"{Name(plan, conv.Input!)}, {output}, {outputLayout}, "
+        + $"weights{Code.Int(conv.Id)}, bias{Code.Int(conv.Id)}, {Code.Int(conv.Kernel)}, {Code.Int(conv.Stride)}, {first});";
+
+    private static string Pool(InferencePlan plan, PoolStage pool, string output, string outputLayout, string first) =>
+        $"{Kernels}.Pool({Slice(plan, pool.Input!)}, {Name(plan, pool.Input!)}, {output}, {outputLayout}, "
+        + $"max: {Code.Bool(pool.IsMax)}, {Code.Int(pool.Kernel)}, {Code.Int(pool.Stride)}, {first});";
+
+    private static string Elementwise(Mnist.Dsl.Layers.LayerCall kernel, string output, string outputLayout, string first) =>
+        $"{KernelNamespace}.{kernel.Function}({output}, {outputLayout}, "
+        + string.Concat(kernel.Arguments.Select(a => Code.Argument(a) + ", ")) + $"{first});";
 
     /// <summary>
     /// The stage's epilogue as the kernels take it: ReLU, scale and shift, ReLU, each optional, in that order; a

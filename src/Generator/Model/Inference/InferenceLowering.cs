@@ -7,9 +7,10 @@ using Mnist.Dsl.Layers;
 namespace Mnist.Dsl.Generator.Model.Inference;
 
 /// <summary>
-/// Each layer kind's inference lowering: the stages a network's layers become, before borders and places are known
-/// (<see cref="InferencePlan"/> settles those and freezes the result). The switch is exhaustive over
-/// <see cref="LayerKind"/> with no discard arm: a new kind does not compile until it says what it is at inference.
+/// Each layer form's inference lowering: the stages a network's layers become, before borders and places are known
+/// (<see cref="InferencePlan"/> settles those and freezes the result). The switch covers every <see cref="LayerForm"/>
+/// (the tests walk every kind through it); an elementwise kind is one in-place stage running the kernel its record names,
+/// so a new such kind adds nothing here.
 /// </summary>
 internal static class InferenceLowering
 {
@@ -27,9 +28,9 @@ internal static class InferenceLowering
             var description = (name ?? "functional") + ": " + Describe(report);
             DraftStage? stage = null;
             DraftActivation Next(Shape shape) => current = draft.Add(shape);
-            switch (report.Layer.Kind)
+            switch (report.Layer.Form)
             {
-                case LayerKind.Conv2d:
+                case LayerForm.Convolution:
                     {
                         var c = (Conv2d)report.Layer;
                         if (name is null || report.Input.IsFlat) return null;
@@ -37,12 +38,12 @@ internal static class InferenceLowering
                             new DraftConvolution(name, false, c.KernelSize, c.Stride, c.Padding, c.Bias, c.Groups));
                         break;
                     }
-                case LayerKind.Linear:
+                case LayerForm.Linear:
                     if (name is null || !(report.Input.IsFlat || report.Input.IsPointMap)) return null;
                     stage = DraftStage.OfConvolution(draft.Stages.Count, current, Next(Shape.Flat(report.Output.Channels)),
                         new DraftConvolution(name, true, 1, 1, 0, ((Linear)report.Layer).Bias));
                     break;
-                case LayerKind.MaxPool2d or LayerKind.AvgPool2d:
+                case LayerForm.Pool:
                     {
                         var pool = (Pool2dLayer)report.Layer;
                         var isMax = report.Layer.Kind == LayerKind.MaxPool2d;
@@ -51,11 +52,11 @@ internal static class InferenceLowering
                                 new PoolStage(id, input, output, epilogue, notes, isMax, pool.KernelSize, pool.EffectiveStride));
                         break;
                     }
-                case LayerKind.GlobalAvgPool2d:
+                case LayerForm.GlobalAvgPool:
                     stage = new DraftStage(draft.Stages.Count, current, Next(report.Output),
                         (id, input, output, epilogue, notes) => new GlobalAveragePoolStage(id, input, output, epilogue, notes));
                     break;
-                case LayerKind.Flatten:
+                case LayerForm.Flatten:
                     // A vector or a [C, 1, 1] map is already in [C, H, W] order: nothing to do.
                     if (report.Input.IsFlat || report.Input.IsPointMap)
                     {
@@ -65,25 +66,25 @@ internal static class InferenceLowering
                     stage = new DraftStage(draft.Stages.Count, current, Next(report.Output),
                         (id, input, output, epilogue, notes) => new FlattenStage(id, input, output, epilogue, notes));
                     break;
-                case LayerKind.LogSoftmax:
+                case LayerForm.LogSoftmax:
                     stage = new DraftStage(draft.Stages.Count, current, current,
                         (id, _, output, epilogue, notes) => new LogSoftmaxStage(id, output, epilogue, notes)) { InPlace = true };
                     break;
-                case LayerKind.LeakyReLU:
+                case LayerForm.Elementwise:
                     {
-                        var slope = ((LeakyReLU)report.Layer).NegativeSlope;
+                        var kernel = ((ElementwiseLayer)report.Layer).InferenceKernel;
                         stage = new DraftStage(draft.Stages.Count, current, current,
-                            (id, _, output, epilogue, notes) => new LeakyReluStage(id, output, epilogue, notes, slope)) { InPlace = true };
+                            (id, _, output, epilogue, notes) => new ElementwiseStage(id, output, epilogue, notes, kernel)) { InPlace = true };
                         break;
                     }
-                case LayerKind.Dropout or LayerKind.Dropout2d:
+                case LayerForm.Identity:
                     last.Layers.Add(description + " (identity at inference)");
                     continue;
-                case LayerKind.ReLU:
+                case LayerForm.ReLU:
                     if (last.Epilogue.LastOrDefault() is not ReluOp) last.Epilogue.Add(new ReluOp());
                     last.Layers.Add(description + " (fused into the store)");
                     continue;
-                case LayerKind.BatchNorm2d or LayerKind.BatchNorm1d:
+                case LayerForm.BatchNorm:
                     if (name is null) return null;
                     var batchNorm = new BatchNormUse(name, ((BatchNormLayer)report.Layer).Eps);
                     if (last.Convolution is { } conv && last.Epilogue.Count == 0)

@@ -30,11 +30,31 @@ internal sealed record AffineOp(int Id, int Channels, EquatableArray<BatchNormUs
 /// One step of the forward pass: reads <see cref="Input"/> (null for the image copy), writes <see cref="Output"/>, then
 /// applies its epilogue; <see cref="Layers"/> are the declared layers it carries out, for the generated documentation.
 /// </summary>
-internal abstract record Stage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers);
+internal abstract record Stage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
+{
+    /// <summary>Which stage this is, for the writer's exhaustive switch (no discard arm: a new stage does not compile there
+    /// until it has its call).</summary>
+    public abstract StageKind Kind { get; }
+}
+
+/// <summary>The stage records, one name each.</summary>
+internal enum StageKind
+{
+    Input,
+    Convolution,
+    Pool,
+    GlobalAveragePool,
+    Flatten,
+    Elementwise,
+    LogSoftmax,
+}
 
 /// <summary>The image, copied from the caller's [C, H, W] layout into a channels-last activation.</summary>
 internal sealed record InputStage(int Id, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
-    : Stage(Id, null, Output, Epilogue, Layers);
+    : Stage(Id, null, Output, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.Input;
+}
 
 /// <summary>
 /// A convolution, or a Linear layer as a 1×1 convolution over a 1×1 map. BatchNorms directly after it (before any
@@ -45,6 +65,8 @@ internal sealed record ConvolutionStage(int Id, Activation? Input, Activation Ou
     string Name, bool IsLinear, int Kernel, int Stride, int Padding, bool Bias, EquatableArray<BatchNormUse> FoldedBatchNorms, int Groups = 1)
     : Stage(Id, Input, Output, Epilogue, Layers)
 {
+    public override StageKind Kind => StageKind.Convolution;
+
     public int InChannels => Input!.Channels;
     public int OutChannels => Output.Channels;
 
@@ -58,21 +80,40 @@ internal sealed record ConvolutionStage(int Id, Activation? Input, Activation Ou
 }
 
 internal sealed record PoolStage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers,
-    bool IsMax, int Kernel, int Stride) : Stage(Id, Input, Output, Epilogue, Layers);
+    bool IsMax, int Kernel, int Stride) : Stage(Id, Input, Output, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.Pool;
+}
 
 internal sealed record GlobalAveragePoolStage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue,
     EquatableArray<string> Layers)
-    : Stage(Id, Input, Output, Epilogue, Layers);
+    : Stage(Id, Input, Output, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.GlobalAveragePool;
+}
 
 /// <summary>A map to a vector in PyTorch's [C, H, W] order (the activations are channels-last, so this permutes).</summary>
 internal sealed record FlattenStage(int Id, Activation? Input, Activation Output, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
-    : Stage(Id, Input, Output, Epilogue, Layers);
+    : Stage(Id, Input, Output, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.Flatten;
+}
 
-/// <summary>LeakyReLU over every value, in place (a stage of its own: the fused epilogues know only ReLU).</summary>
-internal sealed record LeakyReluStage(int Id, Activation Activation, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers,
-    double NegativeSlope)
-    : Stage(Id, Activation, Activation, Epilogue, Layers);
+/// <summary>
+/// An elementwise layer over every value, in place, by the kernel its record names (<see cref="Mnist.Dsl.Layers.ElementwiseLayer.InferenceKernel"/>:
+/// LeakyReLU and the like): one stage for all of them, so a new such kind needs no stage of its own. (The fused epilogues
+/// know only ReLU.)
+/// </summary>
+internal sealed record ElementwiseStage(int Id, Activation Activation, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers,
+    Mnist.Dsl.Layers.LayerCall Kernel)
+    : Stage(Id, Activation, Activation, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.Elementwise;
+}
 
 /// <summary>log_softmax over each pixel's channels, in place.</summary>
 internal sealed record LogSoftmaxStage(int Id, Activation Activation, EquatableArray<EpilogueOp> Epilogue, EquatableArray<string> Layers)
-    : Stage(Id, Activation, Activation, Epilogue, Layers);
+    : Stage(Id, Activation, Activation, Epilogue, Layers)
+{
+    public override StageKind Kind => StageKind.LogSoftmax;
+}

@@ -1,0 +1,4 @@
+namespace Mnist.Dsl;
+
+/// <summary>Log-probabilities over the classes (pairs with nll_loss).</summary>
+public sealed class LogSoftmaxAttribute : StatelessLayerAttribute;

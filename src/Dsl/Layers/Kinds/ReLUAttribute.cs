@@ -1,0 +1,3 @@
+namespace Mnist.Dsl;
+
+public sealed class ReLUAttribute : StatelessLayerAttribute;

@@ -1,0 +1,4 @@
+namespace Mnist.Dsl;
+
+/// <summary>tanh on every value (LeNet's activation).</summary>
+public sealed class TanhAttribute : StatelessLayerAttribute;
