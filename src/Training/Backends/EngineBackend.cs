@@ -27,8 +27,7 @@ internal sealed class EngineBackend : ITrainingBackend
     public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights,
         string dataFolder,
         int threads, int limit) =>
-        network.HasInference ? InferenceEvaluation.Run(network, known, weights, dataFolder, threads, limit)
-            : TrainerEvaluation.Run(network, known, weights, dataFolder, threads, limit);
+        SavedWeightsEvaluation.Run(network, known, weights, dataFolder, threads, limit);
 }
 
 /// <summary>
