@@ -27,27 +27,10 @@ internal static class SavedWeightsEvaluation
 
     private static (double Loss, long Correct) ThroughInference(RegisteredNetwork entry, string weightsPath, MnistImages test, int threads)
     {
-        const int InferenceBatch = 1000;
         var network = entry.LoadInference(weightsPath);
         var classes = network.Classes;
-        var outputs = new float[InferenceBatch * classes];
-        var labels = new int[InferenceBatch];
-        double lossSum = 0;
-        long correct = 0;
-        for (var start = 0; start < test.Count; start += InferenceBatch)
-        {
-            var count = Math.Min(InferenceBatch, test.Count - start);
-            var images = new ReadOnlyMemory<float>(test.Images, start * MnistImages.Pixels, count * MnistImages.Pixels);
-            network.PredictBatch(images, outputs.AsMemory(0, count * classes), threads);
-            for (var i = 0; i < count; i++)
-            {
-                labels[i] = test.Labels[start + i];
-                // The networks end in LogSoftmax: the NLL loss is minus the label's output, as nll_loss takes it.
-                lossSum -= outputs[i * classes + labels[i]];
-            }
-            correct += Backends.EngineRun.Correct(outputs.AsSpan(0, count * classes), labels.AsSpan(0, count), count);
-        }
-        return (lossSum / test.Count, correct);
+        return TestPass.Run(test, batch: 1000, classes, (start, count, outputs) => network.PredictBatch(
+            test.Images.AsMemory(start * MnistImages.Pixels, count * MnistImages.Pixels), outputs.AsMemory(0, count * classes), threads));
     }
 
     private static (double Loss, long Correct) ThroughTrainer(RegisteredNetwork entry, IReadOnlyDictionary<string, RawTensor> tensors,
