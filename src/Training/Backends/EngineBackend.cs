@@ -1,11 +1,5 @@
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Training.Averaging;
-using Mnist.Dsl.Training.Checkpoints;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.Engine;
-using Mnist.Dsl.Training.Evaluation;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Backends;
 

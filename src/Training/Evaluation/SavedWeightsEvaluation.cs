@@ -1,6 +1,5 @@
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Training.Engine;
 
 namespace Mnist.Dsl.Training.Evaluation;
 
