@@ -1,9 +1,5 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Generator.Model;
-using Mnist.Dsl.Generator.Model.Inference;
 
 namespace Mnist.Dsl.Generator.Emitting.Inference;
 
