@@ -1,12 +1,7 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Analyzers;
-using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.CodeFixes;
 

@@ -1,10 +1,6 @@
-using System.Collections.Generic;
-using System.Linq;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
-using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.CodeFixes;
 

@@ -1,15 +1,10 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
-using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Analyzers;
 using Mnist.Dsl.Declarations;
-using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.CodeFixes;
 

@@ -1,11 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
-using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Registry;
 
 namespace Mnist.Dsl.FSharpCheck;

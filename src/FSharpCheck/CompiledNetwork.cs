@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using Mnist.Dsl.Analysis;
-
 namespace Mnist.Dsl.FSharpCheck;
 
 /// <summary>

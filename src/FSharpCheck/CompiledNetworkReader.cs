@@ -1,11 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
-using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.FSharpCheck;
 

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Text.RegularExpressions;
 
 namespace Mnist.Dsl.FSharpCheck;
@@ -117,8 +113,19 @@ public static class FSharpDeclarationScanner
     /// <summary>Where a // line comment starts in text[lineStart..end), outside string literals; -1 when none does.</summary>
     private static int CommentStart(string text, int lineStart, int end)
     {
+        foreach (var i in OutsideStrings(text, lineStart, end - 1))
+            if (text[i] == '/' && text[i + 1] == '/') return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// The offsets in text[start..end) outside F# string literals (in which a backslash escapes the next character), in
+    /// order: the one string-literal rule of the comment search and of the attribute and argument splits.
+    /// </summary>
+    private static IEnumerable<int> OutsideStrings(string text, int start, int end)
+    {
         var inString = false;
-        for (var i = lineStart; i < end - 1; i++)
+        for (var i = start; i < end; i++)
         {
             var c = text[i];
             if (inString)
@@ -127,27 +134,19 @@ public static class FSharpDeclarationScanner
                 else if (c == '"') inString = false;
             }
             else if (c == '"') inString = true;
-            else if (c == '/' && text[i + 1] == '/') return i;
+            else yield return i;
         }
-        return -1;
     }
 
     /// <summary>The attributes of one list: split where a ';' or a line break is outside parentheses and strings.</summary>
     private static IEnumerable<SourceAttribute> Split(string text, int start, int end)
     {
         int depth = 0, pieceStart = start;
-        var inString = false;
-        for (var i = start; i <= end; i++)
+        // text[end] is the list's closing '>': outside a string, it ends the last piece as a ';' would.
+        foreach (var i in OutsideStrings(text, start, end + 1))
         {
             var c = i < end ? text[i] : ';';
-            if (inString)
-            {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
-                continue;
-            }
-            if (c == '"') inString = true;
-            else if (c == '(') depth++;
+            if (c == '(') depth++;
             else if (c == ')') depth--;
             else if (depth == 0 && (c == ';' || c == '\n'))
             {
@@ -181,18 +180,10 @@ public static class FSharpDeclarationScanner
         var open = attributeText.IndexOf('(');
         if (open < 0) return arguments;
         int depth = 0, start = open + 1;
-        var inString = false;
-        for (var i = open + 1; i < attributeText.Length; i++)
+        foreach (var i in OutsideStrings(attributeText, open + 1, attributeText.Length))
         {
             var c = attributeText[i];
-            if (inString)
-            {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
-                continue;
-            }
-            if (c == '"') inString = true;
-            else if (c == '(') depth++;
+            if (c == '(') depth++;
             else if ((c == ',' || c == ')') && depth == 0)
             {
                 var text = attributeText.Substring(start, i - start);

@@ -1,10 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using Mnist.Dsl.Analysis;
 
 namespace Mnist.Dsl.FSharpCheck;
 

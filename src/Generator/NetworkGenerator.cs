@@ -1,10 +1,5 @@
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Mnist.Dsl.Declarations;
-using Mnist.Dsl.Generator.Emitting;
-using Mnist.Dsl.Generator.Emitting.Inference;
-using Mnist.Dsl.Generator.Model;
-using Mnist.Dsl.Generator.Parsing;
 
 namespace Mnist.Dsl.Generator;
 

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -15,37 +14,32 @@ namespace Mnist.Dsl.Torch;
 /// with <see cref="Fill"/>, by default normalised black (-mean/std).
 /// </para>
 /// </summary>
-public sealed class Augmentation
+/// <param name="degrees">Angles are uniform on [-degrees, degrees].</param>
+/// <param name="translate">Shifts are uniform on ±translate × width horizontally and ± translate × height
+/// vertically (torchvision rounds them to whole pixels; these are not rounded).</param>
+/// <param name="minScale">Scales are uniform on [minScale, maxScale].</param>
+/// <param name="maxScale">See minScale; 1 and 1 (the default) do not scale.</param>
+/// <param name="fill">The value outside the source image, in the images' (normalised) units.</param>
+/// <param name="interpolation">Bilinear by default; torchvision's RandomRotation defaults to nearest.</param>
+public sealed class Augmentation(double degrees = 7, double translate = 0, double minScale = 1, double maxScale = 1,
+    double fill = MnistDataset.NormalizedBlack, GridSampleMode interpolation = GridSampleMode.Bilinear)
 {
-    /// <param name="degrees">Angles are uniform on [-degrees, degrees].</param>
-    /// <param name="translate">Shifts are uniform on ±translate × width horizontally and ± translate × height
-    /// vertically (torchvision rounds them to whole pixels; these are not rounded).</param>
-    /// <param name="minScale">Scales are uniform on [minScale, maxScale].</param>
-    /// <param name="maxScale">See minScale; 1 and 1 (the default) do not scale.</param>
-    /// <param name="fill">The value outside the source image, in the images' (normalised) units.</param>
-    /// <param name="interpolation">Bilinear by default; torchvision's RandomRotation defaults to nearest.</param>
-    public Augmentation(double degrees = 7, double translate = 0, double minScale = 1, double maxScale = 1,
-        double fill = MnistDataset.NormalizedBlack, GridSampleMode interpolation = GridSampleMode.Bilinear)
-    {
-        if (!(degrees >= 0)) throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
-        if (!(translate is >= 0 and <= 1))
-            throw new ArgumentOutOfRangeException(nameof(translate), translate, "The translation is a fraction of the size, on [0, 1].");
-        if (!(minScale > 0 && maxScale >= minScale))
-            throw new ArgumentOutOfRangeException(nameof(minScale), $"The scale range [{minScale}, {maxScale}] must be positive and not reversed.");
-        Degrees = degrees;
-        Translate = translate;
-        MinScale = minScale;
-        MaxScale = maxScale;
-        Fill = fill;
-        Interpolation = interpolation;
-    }
+    // Each range is checked as it is stored (in this order, as the initialisers run); a NaN fails every check.
+    public double Degrees { get; } = degrees >= 0
+        ? degrees
+        : throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The rotation range must be 0 or more degrees.");
 
-    public double Degrees { get; }
-    public double Translate { get; }
-    public double MinScale { get; }
-    public double MaxScale { get; }
-    public double Fill { get; }
-    public GridSampleMode Interpolation { get; }
+    public double Translate { get; } = translate is >= 0 and <= 1
+        ? translate
+        : throw new ArgumentOutOfRangeException(nameof(translate), translate, "The translation is a fraction of the size, on [0, 1].");
+
+    public double MinScale { get; } = minScale > 0 && maxScale >= minScale
+        ? minScale
+        : throw new ArgumentOutOfRangeException(nameof(minScale), $"The scale range [{minScale}, {maxScale}] must be positive and not reversed.");
+
+    public double MaxScale { get; } = maxScale;
+    public double Fill { get; } = fill;
+    public GridSampleMode Interpolation { get; } = interpolation;
 
     /// <summary>
     /// Draws a transform per image and applies it. Images are [N, C, H, W]; the result has the same shape

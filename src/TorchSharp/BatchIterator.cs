@@ -1,4 +1,3 @@
-using TorchSharp;
 using System.Collections;
 
 namespace Mnist.Dsl.Torch;

@@ -1,7 +1,6 @@
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Layers;
 using Mnist.Dsl.Training.Definitions;
-using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 

@@ -1,4 +1,3 @@
-using TorchSharp;
 using Mnist.Dsl.Data;
 using Mnist.Dsl.Training.Data;
 

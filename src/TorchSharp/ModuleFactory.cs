@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Mnist.Dsl.Torch;
 
 /// <summary>The TorchSharp side of a registered network.</summary>

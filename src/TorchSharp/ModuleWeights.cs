@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Mnist.Dsl.Torch;
 
 /// <summary>

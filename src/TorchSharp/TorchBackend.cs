@@ -1,5 +1,4 @@
 using Mnist.Dsl.Analysis;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mnist.Dsl.Torch;

@@ -1,5 +1,4 @@
 using Mnist.Dsl.Layers;
-using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 

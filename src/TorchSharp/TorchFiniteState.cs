@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Mnist.Dsl.Torch;
 
 /// <summary>The torch run's end-of-epoch finiteness check: the first floating tensor of the state dict that holds NaN or infinity.</summary>

@@ -1,5 +1,4 @@
 using Mnist.Dsl.Training.Checkpoints;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mnist.Dsl.Torch;

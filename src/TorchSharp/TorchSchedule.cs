@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch.optim.lr_scheduler;
 
 namespace Mnist.Dsl.Torch;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Reflection;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.RunFolders;
-using Mnist.Dsl.Training.Runs;
 
 
 namespace Mnist.Dsl.Training;

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>One attribute as the compiler wrote it: its type's simple name and its decoded arguments (enums as their int values).</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>What a layer kind's algebra gives for one layer: its output, parameters, kernel and stride (receptive field) and multiply-adds.</summary>

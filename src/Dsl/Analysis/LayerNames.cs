@@ -1,6 +1,3 @@
-using System;
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>

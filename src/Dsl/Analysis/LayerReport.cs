@@ -1,5 +1,3 @@
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>A network as data: its input, classes, budget, required layers and layers in order.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mnist.Dsl.Analysis;
 
 /// <summary>The shape of one sample between layers: a [C, H, W] map, or a flat [features] vector.</summary>

@@ -1,8 +1,5 @@
-using System;
-using System.Globalization;
 using System.IO;
 using System.IO.Compression;
-using System.Linq;
 
 namespace Mnist.Dsl.Data;
 

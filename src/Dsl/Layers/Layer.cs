@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Mnist.Dsl.Analysis;
-
 namespace Mnist.Dsl.Layers;
 
 // The layers as plain immutable values: what the attributes say, without Roslyn. The generator parses

@@ -1,6 +1,3 @@
-using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Layers;
-
 namespace Mnist.Dsl.Lowering;
 
 /// <summary>

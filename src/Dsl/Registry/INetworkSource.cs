@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace Mnist.Dsl.Registry;
 
 /// <summary>Implemented by the generated list of one assembly's networks (see <see cref="NetworkRegistryAttribute"/>).</summary>

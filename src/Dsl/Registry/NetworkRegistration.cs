@@ -1,7 +1,4 @@
-using System;
 using System.IO;
-using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Inference;
 
 namespace Mnist.Dsl.Registry;
 

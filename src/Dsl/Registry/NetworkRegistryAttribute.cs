@@ -1,5 +1,3 @@
-using System;
-
 namespace Mnist.Dsl.Registry;
 
 /// <summary>

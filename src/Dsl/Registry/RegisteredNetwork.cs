@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.IO;
-using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Inference;
 
 namespace Mnist.Dsl.Registry;
 

@@ -1,6 +1,3 @@
-using System.Linq;
-using Mnist.Dsl.Generator.Model;
-
 namespace Mnist.Dsl.Generator.Emitting;
 
 /// <summary>

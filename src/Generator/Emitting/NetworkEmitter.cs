@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Linq;
-using Mnist.Dsl.Generator.Model;
 using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl.Generator.Emitting;

@@ -1,7 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Text;
-using Mnist.Dsl.Generator.Model;
 
 namespace Mnist.Dsl.Generator.Emitting;
 

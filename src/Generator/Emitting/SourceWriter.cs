@@ -15,6 +15,9 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>A member declared on one line, its one-line summary above it and a blank line after it.</summary>
+    public SourceWriter Member(string summary, string declaration) => Line("/// <summary>" + summary + "</summary>").Line(declaration).Line();
+
     public SourceWriter Open(string line)
     {
         Line(line);

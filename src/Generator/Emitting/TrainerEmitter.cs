@@ -1,4 +1,3 @@
-using Mnist.Dsl.Generator.Model;
 using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Emitting;

@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Generator.Model.Inference;
 using Mnist.Dsl.Lowering;
 
 namespace Mnist.Dsl.Generator.Model;

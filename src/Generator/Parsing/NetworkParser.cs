@@ -1,9 +1,6 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Mnist.Dsl.Declarations;
-using Mnist.Dsl.Generator.Model;
 
 namespace Mnist.Dsl.Generator.Parsing;
 

@@ -1,11 +1,5 @@
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Training.Averaging;
-using Mnist.Dsl.Training.Checkpoints;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.Engine;
-using Mnist.Dsl.Training.Evaluation;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Backends;
 
@@ -27,8 +21,7 @@ internal sealed class EngineBackend : ITrainingBackend
     public (double Loss, long Correct, long Count) Evaluate(RegisteredNetwork network, IReadOnlyList<RegisteredNetwork> known, string weights,
         string dataFolder,
         int threads, int limit) =>
-        network.HasInference ? InferenceEvaluation.Run(network, known, weights, dataFolder, threads, limit)
-            : TrainerEvaluation.Run(network, known, weights, dataFolder, threads, limit);
+        SavedWeightsEvaluation.Run(network, known, weights, dataFolder, threads, limit);
 }
 
 /// <summary>
@@ -140,23 +133,12 @@ internal sealed class EngineRun : ITrainingRun
     /// <summary>Average NLL loss and correct count over a set, in eval mode (running statistics, no dropout), a batch at a time.</summary>
     public static (double Loss, long Correct) Evaluate(ITrainer trainer, MnistImages set)
     {
-        double lossSum = 0;
-        long correct = 0;
-        var labels = new int[trainer.BatchSize];
-        for (var start = 0; start < set.Count; start += trainer.BatchSize)
+        var classes = trainer.LogProbabilities.Length / trainer.BatchSize;
+        return TestPass.Run(set, trainer.BatchSize, classes, (start, count, outputs) =>
         {
-            var count = Math.Min(trainer.BatchSize, set.Count - start);
             trainer.Evaluate(set.Images.AsSpan(start * MnistImages.Pixels, count * MnistImages.Pixels));
-            var outputs = trainer.LogProbabilities;
-            var classes = outputs.Length / trainer.BatchSize;
-            for (var i = 0; i < count; i++)
-            {
-                labels[i] = set.Labels[start + i];
-                lossSum -= outputs[i * classes + labels[i]];
-            }
-            correct += Correct(outputs, labels, count);
-        }
-        return (lossSum / set.Count, correct);
+            trainer.LogProbabilities[..(count * classes)].CopyTo(outputs);
+        });
     }
 
     /// <summary>How many of the first <paramref name="count"/> rows have their largest output at the label (the first largest, as argmax).</summary>

@@ -1,6 +1,3 @@
-using Mnist.Dsl.Training.Checkpoints;
-using Mnist.Dsl.Training.Cli;
-
 namespace Mnist.Dsl.Training.Backends;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Mnist.Dsl.Training.Averaging;
-using Mnist.Dsl.Training.Engine;
-
 namespace Mnist.Dsl.Training.Checkpoints;
 
 /// <summary>

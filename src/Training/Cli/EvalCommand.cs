@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Mnist.Dsl.Training.Backends;
-using Mnist.Dsl.Training.Evaluation;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Cli;
 

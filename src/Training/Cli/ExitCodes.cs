@@ -1,6 +1,3 @@
-using Mnist.Dsl.Training.RunFolders;
-using Mnist.Dsl.Training.Runs;
-
 namespace Mnist.Dsl.Training.Cli;
 
 /// <summary>The trainer's exit codes (docs/trainer.md lists them).</summary>

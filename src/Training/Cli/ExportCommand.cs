@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Mnist.Dsl.Training.Export;
 
 namespace Mnist.Dsl.Training.Cli;
 

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Mnist.Dsl.Data;
-using Mnist.Dsl.Training.Backends;
-using Mnist.Dsl.Training.RunFolders;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Cli;
 

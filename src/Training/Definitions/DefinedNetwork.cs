@@ -1,7 +1,6 @@
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Engine.Composition;
 using Mnist.Dsl.Lowering;
-using Mnist.Dsl.Training.Backends;
 
 namespace Mnist.Dsl.Training.Definitions;
 

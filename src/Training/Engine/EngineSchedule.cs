@@ -1,5 +1,4 @@
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Training.Cli;
 
 namespace Mnist.Dsl.Training.Engine;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Mnist.Dsl.Analysis;
 using Mnist.Dsl.Inference;
 using Mnist.Dsl.Layers;
-using Mnist.Dsl.Training.Definitions;
 
 namespace Mnist.Dsl.Training.Export;
 

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 namespace Mnist.Dsl.Training.Report;
 
 /// <summary>Several runs on one page: their curves overlaid and, side by side, their results and the settings in which they differ.</summary>

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 using System.Net;
 using System.Text;
 

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 using System.CommandLine;
 
 namespace Mnist.Dsl.Training.Report;

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.RunFolders;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.Report;
 

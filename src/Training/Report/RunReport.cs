@@ -1,7 +1,4 @@
 using System.Text;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.RunFolders;
-using Mnist.Dsl.Training.Runs;
 using Mnist.Plots;
 
 namespace Mnist.Dsl.Training.Report;

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 using Mnist.Dsl.Data;
 using Mnist.Dsl.Inference;
 

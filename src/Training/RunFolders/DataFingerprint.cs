@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mnist.Dsl.Data;
-using Mnist.Dsl.Training.Cli;
 
 namespace Mnist.Dsl.Training.RunFolders;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Mnist.Dsl.Training.Runs;
 
 namespace Mnist.Dsl.Training.RunFolders;
 

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Runs;
 namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>

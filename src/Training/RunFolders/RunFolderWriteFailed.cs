@@ -1,5 +1,3 @@
-using Mnist.Dsl.Training.Cli;
-
 namespace Mnist.Dsl.Training.RunFolders;
 
 /// <summary>

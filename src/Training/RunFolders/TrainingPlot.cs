@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Runs;
 using Mnist.Plots;
 
 namespace Mnist.Dsl.Training.RunFolders;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Optim;
-using Mnist.Dsl.Training.Cli;
 
 namespace Mnist.Dsl.Training.Runs;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Mnist.Dsl.Training.Backends;
-using Mnist.Dsl.Training.Checkpoints;
-using Mnist.Dsl.Training.Cli;
-using Mnist.Dsl.Training.Export;
-using Mnist.Dsl.Training.RunFolders;
 
 namespace Mnist.Dsl.Training.Runs;
 

@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 namespace Mnist.Dsl.Training.Serve;
 
 /// <summary>

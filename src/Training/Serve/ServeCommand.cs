@@ -1,4 +1,3 @@
-using Mnist.Dsl.Training.Cli;
 using System.CommandLine;
 using System.Net;
 

@@ -1,9 +1,5 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Mnist.Dsl.Analysis;
-using Mnist.Dsl.Generator.Model;
-using Mnist.Dsl.Generator.Model.Inference;
 
 namespace Mnist.Dsl.Generator.Emitting.Inference;
 
@@ -65,24 +61,17 @@ internal static class InferenceEmitter
 
     private static void WriteConstants(SourceWriter w, NetworkSpec spec, InferencePlan plan, Shape input, int classes)
     {
-        w.Line($"/// <summary>The network this class computes, as its state-dict keys and error messages name it.</summary>");
-        w.Line($"public const string Network = \"{spec.Type.Name}\";");
-        w.Line();
-        w.Line("/// <summary>Input channels, height and width of one image.</summary>");
-        w.Line($"public const int Channels = {Code.Int(input.Channels)}, Height = {Code.Int(input.Height)}, Width = {Code.Int(input.Width)};");
-        w.Line();
-        w.Line("/// <summary>Floats per image: Channels × Height × Width, in PyTorch's [C, H, W] order.</summary>");
-        w.Line($"public const int InputLength = {Code.Int(input.Channels * input.Height * input.Width)};");
-        w.Line();
-        w.Line("/// <summary>Floats per result: one per class, what the module's forward returns for the image.</summary>");
-        w.Line($"public const int Classes = {Code.Int(classes)};");
-        w.Line();
-        w.Line("/// <summary>Floats of scratch memory per thread: every activation, each with the zero border its consumer needs.</summary>");
-        w.Line($"private const int ScratchLength = {Code.Int(plan.ScratchLength)};");
-        w.Line();
-        w.Line("/// <summary>Where the result lies in the scratch memory.</summary>");
-        w.Line($"private const int OutputOffset = {Code.Int(plan.Output.Offset)};");
-        w.Line();
+        w.Member("The network this class computes, as its state-dict keys and error messages name it.",
+            $"public const string Network = \"{spec.Type.Name}\";");
+        w.Member("Input channels, height and width of one image.",
+            $"public const int Channels = {Code.Int(input.Channels)}, Height = {Code.Int(input.Height)}, Width = {Code.Int(input.Width)};");
+        w.Member("Floats per image: Channels × Height × Width, in PyTorch's [C, H, W] order.",
+            $"public const int InputLength = {Code.Int(input.Channels * input.Height * input.Width)};");
+        w.Member("Floats per result: one per class, what the module's forward returns for the image.",
+            $"public const int Classes = {Code.Int(classes)};");
+        w.Member("Floats of scratch memory per thread: every activation, each with the zero border its consumer needs.",
+            $"private const int ScratchLength = {Code.Int(plan.ScratchLength)};");
+        w.Member("Where the result lies in the scratch memory.", $"private const int OutputOffset = {Code.Int(plan.Output.Offset)};");
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static float[]? scratch;");
     }
@@ -119,9 +108,8 @@ internal static class InferenceEmitter
         w.Line("/// </summary>");
         w.Line($"public static {name} Load(string path) => new {name}({Weights}.Read(path));");
         w.Line();
-        w.Line("/// <summary>Loads weights from a stream holding a safetensors file; <paramref name=\"source\"/> names it in errors.</summary>");
-        w.Line($"public static {name} Load(global::System.IO.Stream stream, string source) => new {name}({Weights}.Read(stream, source));");
-        w.Line();
+        w.Member("Loads weights from a stream holding a safetensors file; <paramref name=\"source\"/> names it in errors.",
+            $"public static {name} Load(global::System.IO.Stream stream, string source) => new {name}({Weights}.Read(stream, source));");
         w.Line("/// <summary>Takes the network's tensors from <paramref name=\"weights\"/>, " +
             "folding BatchNorm where it can (see the class summary).</summary>");
         w.Open($"public {name}({Weights} weights)");
