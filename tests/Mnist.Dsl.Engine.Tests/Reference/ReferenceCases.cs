@@ -108,6 +108,11 @@ internal static class ReferenceCases
         // Last, so that the cases before them keep the data they always had.
         foreach (var c in Convolutions.Where(c => c.Groups != 1)) all[c.Name] = Convolution(c, ref seed);
         foreach (var c in PatchConvolutions) all[c.Name] = Convolution(c, ref seed);
+        // PoolWindows' forms (Composition): stride 1 and stride = kernel with rows past a vector and columns and rows left
+        // over, and a branch-free max scan over ties.
+        all["pool/avg-k3-s1"] = Pool("avg", new[] { 2, 3, 11, 21 }, 3, 1, TestData.Normal(seed++, 2 * 3 * 11 * 21), ref seed);
+        all["pool/avg-k3-s3"] = Pool("avg", new[] { 2, 2, 10, 40 }, 3, 3, TestData.Normal(seed++, 2 * 2 * 10 * 40), ref seed);
+        all["pool/max-k4-s1-ties"] = Pool("max", new[] { 2, 3, 7, 20 }, 4, 1, TestData.WithTies(seed++, 2 * 3 * 7 * 20), ref seed);
         return all;
     }
 
