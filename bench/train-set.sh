@@ -13,7 +13,8 @@
 # Per network: images/s of each side, their ratio (generated / PyTorch), and the units the lowering picked (a
 # general unit where no fused one fits). Last lines: the minimum ratio and "ratio_min=<it>".
 # ENGINE_DLL=<path to Mnist.Dsl.Engine.Bench.dll> times that build instead of building this tree's (before/after runs);
-# NETWORKS="random3 random7" times only those.
+# NETWORKS="random3 random7" times only those. BEFORE_DLL=<another build's dll> times it too, as a third engine in
+# the same rotation ("before": its rate and ratio are printed after the others), so a change is measured side by side.
 # usage: bench/train-set.sh [batches=50] [rounds=3] [threads=2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,10 +29,12 @@ mapfile -t stacks < <(sed -n 's/.*"name": "\(random[0-9]*\)".*/\1/p' bench/stack
 networks=("${seeds[@]}" "${stacks[@]}")
 [[ -z "${NETWORKS:-}" ]] || read -r -a networks <<<"$NETWORKS"
 engines=(generated PyTorch)
+[[ -z "${BEFORE_DLL:-}" ]] || engines+=(before)
 
 engine_dll=${ENGINE_DLL:-$(build_dll bench/Mnist.Dsl.Engine.Bench Mnist.Dsl.Engine.Bench)}
 
 run_generated() { dotnet "$engine_dll" "$batches" "$warmup" "$batch" "$threads" "$1"; }
+run_before() { dotnet "$BEFORE_DLL" "$batches" "$warmup" "$batch" "$threads" "$1"; }
 run_PyTorch() { OMP_NUM_THREADS=$threads "$pytorch" bench/pytorch/train_throughput.py "$1" "$batches" "$warmup" "$batch" "$threads"; }
 key() { sed -n "s/^$1=//p"; }
 
@@ -55,6 +58,15 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 echo "--- medians of $rounds rounds"
+if [[ -n "${BEFORE_DLL:-}" ]]; then
+  printf '%-10s %12s %12s %7s %12s %7s\n' network generated PyTorch ratio before ratio
+  for network in "${networks[@]}"; do
+    g=$(printf '%s\n' ${rates[$network,generated]} | median)
+    p=$(printf '%s\n' ${rates[$network,PyTorch]} | median)
+    b=$(printf '%s\n' ${rates[$network,before]} | median)
+    printf '%-10s %12.1f %12.1f %7s %12.1f %7s\n' "$network" "$g" "$p" "$(ratio "$g" "$p")" "$b" "$(ratio "$b" "$p")"
+  done
+fi
 printf '%-10s %12s %12s %7s  %s\n' network generated PyTorch ratio "units (+: fused)"
 minimum="" worst=""
 for network in "${networks[@]}"; do

@@ -13,7 +13,8 @@ using Mnist.Dsl.Engine.Trainers;
 /// </summary>
 internal static unsafe class KernelTimes
 {
-    // network: "default" (DefaultNet's convolutions), "fast" (FastNet's), "separable" or "separable-dense" (DepthwiseVsDense's).
+    // network: "default" (DefaultNet's convolutions), "fast" (FastNet's), "separable" or "separable-dense" (DepthwiseVsDense's),
+    // or a benchmark stack's name (random1, ...).
     public static void Run(SimdWidth width, int images, string network = "default")
     {
         switch (width)
@@ -45,6 +46,8 @@ internal static unsafe class KernelTimes
             // DepthwiseVsDense's network, its depthwise convolutions grouped or not.
             "separable" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(true)),
             "separable-dense" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(false)),
+            // A benchmark stack (bench/stacks): its convolutions as the lowering composes them.
+            _ when network.StartsWith("random", StringComparison.Ordinal) => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(BenchmarkStacks.Find(network)!),
             _ => Mnist.Models.DefaultNet.Trainer.Blueprint,
         };
         var layers = blueprint.Convolutions.Select(g => g with { VectorWidth = v }).ToArray();

@@ -62,16 +62,22 @@ internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         _loss = new LossUnit(_classes, batch, _labels, _chunkLoss, _arena);
         units.Add(_loss);
         _units = units.ToArray();
+        // A unit's input gradient is needed only where some unit before it has parameters: the gradient of the
+        // parameter-free units at the front (a LogSoftmax, ReLU or pooling on the input) reaches no parameter, so their
+        // backward is skipped and the unit after them computes no input gradient. The loss writes its gradient anyway.
+        bool parametersBefore = false;
         for (int i = 0; i < _units.Length; i++)
         {
             _units[i].Input = i == 0 ? _input : _units[i - 1].Output;
-            _units[i].InputGradient = i == 0 ? null : _units[i - 1].OutputGradient;
+            _units[i].InputGradient = i > 0 && (parametersBefore || _units[i] == _loss) ? _units[i - 1].OutputGradient : null;
+            int before = Layout.Count;
+            _units[i].Register(Layout);
+            parametersBefore |= Layout.Count > before;
         }
         // A network of parameter-free reshaping only (Flatten): the loss is the first unit and still writes its gradient.
         if (_units.Length == 1) _loss.InputGradient = _arena.Floats((long)batch * _classes);
         _packed = _units.Where(u => u.NeedsPacking).ToArray();
 
-        foreach (var unit in _units) unit.Register(Layout);
         foreach (var unit in _units)
             foreach (var (name, data, count) in unit.Buffers) _buffers.Add(name, (data, count));
         BufferNames = _units.SelectMany(u => u.Buffers.Select(b => b.Name)).ToArray();

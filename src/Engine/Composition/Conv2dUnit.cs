@@ -3,8 +3,9 @@ namespace Mnist.Dsl.Engine.Composition;
 /// <summary>
 /// A Conv2d on its own (any stride, padding, bias, groups): forward copies the wide output out to a compact tensor; backward
 /// copies the compact output gradient into the layer's padded-wide slots and runs the layer's backward a group of
-/// images at a time. (A convolution followed by ReLU and BatchNorm2d, in either order, runs fused instead, as
-/// <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
+/// images at a time. A strided ungrouped one runs as <see cref="PatchConvolution{TV,TOps}"/> instead, a group of images per
+/// matrix product, straight from and to the compact tensors. (A convolution followed by ReLU and BatchNorm2d, in either
+/// order, runs fused instead, as <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
 /// </summary>
 internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     where TV : struct
@@ -13,13 +14,35 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     private readonly string _name;
     private int _weight, _bias = -1;
     private readonly float*[][] _imageTable, _gradientTable;
+    private readonly PatchConvolution<TV, TOps>? _patch;
 
     public Conv2dLayer<TV, TOps> Conv { get; }
+
+    /// <summary>
+    /// Whether a layer runs as <see cref="PatchConvolution{TV,TOps}"/>: strided, ungrouped, and cheaper so by a rough
+    /// count of cycles per image (FMAs at two a cycle, copies at one; gathers and the scatter 3.5 per patch entry; the
+    /// phase split's fixed cost per image of some 3,000 cycles, measured on 1->1 k5 s2 and 1->10 k6 s3 layers). The
+    /// patches win on small outputs and few input channels (1->11 k2 s3, 11->6 k7 s3 to 2x2), the phase split on wide
+    /// maps of many channels (16->10 k7 s2 to 5x5: 784 taps, each gathered 25 times an image).
+    /// </summary>
+    public static bool RunsAsPatches(Conv2dGeometry g)
+    {
+        if (g.Groups != 1 || g.Stride == 1) return false;
+        int v = g.VectorWidth, s = g.Stride, q = (g.Kernel + s - 1) / s;
+        int phaseHeight = g.OutHeight + q - 1, phaseWidth = g.OutWidth + q - 1;
+        double vectors = Math.Ceiling((double)g.OutHeight * phaseWidth / v);
+        double split = 3 * 0.5 * g.OutChannels * vectors * g.InChannels * s * s * q * q
+            + 2.0 * g.InChannels * s * s * phaseHeight * phaseWidth + 3000;
+        double entries = (double)g.InChannels * g.Taps * g.OutHeight * g.OutWidth;
+        double patches = 3.5 * entries + 3 * 0.5 * g.OutChannels * entries / v;
+        return patches < split;
+    }
 
     public Conv2dUnit(string name, Conv2dGeometry geometry, int batch, int threads, NativeArena arena)
     {
         _name = name;
         Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
+        if (RunsAsPatches(geometry)) _patch = new PatchConvolution<TV, TOps>(geometry, threads, arena);
         InputSize = geometry.InputSize;
         OutputSize = geometry.OutputSize;
         Output = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
@@ -50,7 +73,11 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
 
     public override bool NeedsPacking => true;
 
-    public override void Pack(float* parameters) => Conv.Pack(parameters + _weight);
+    public override void Pack(float* parameters)
+    {
+        if (_patch != null) _patch.Pack(parameters + _weight);
+        else Conv.Pack(parameters + _weight);
+    }
 
     public override long MultiplyAdds => Conv.Geometry.MultiplyAdds;
 
@@ -62,6 +89,20 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     {
         var g = Conv.Geometry;
         float* bias = _bias >= 0 ? parameters + _bias : null;
+        if (_patch != null)
+        {
+            int plane = g.OutHeight * g.OutWidth;
+            for (int first = from; first < to; first += _patch.GroupSize)
+            {
+                int count = Math.Min(_patch.GroupSize, to - first);
+                float* matrix = _patch.Forward(Input, first, count, bias, thread);
+                for (int k = 0; k < count; k++)
+                    for (int c = 0; c < g.OutChannels; c++)
+                        new Span<float>(matrix + (long)c * _patch.Stride + k * plane, plane)
+                            .CopyTo(new Span<float>(Output + (long)(first + k) * OutputSize + c * plane, plane));
+            }
+            return;
+        }
         for (int i = from; i < to; i++)
         {
             float* wide = Conv.Forward(Input + (long)i * InputSize, bias, thread);
@@ -73,6 +114,20 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     {
         var g = Conv.Geometry;
         int t = work.Thread, group = Conv.GroupSize, plane = g.OutHeight * g.OutWidth;
+        if (_patch != null)
+        {
+            for (int first = work.From; first < work.To; first += _patch.GroupSize)
+            {
+                int count = Math.Min(_patch.GroupSize, work.To - first);
+                float* dy = _patch.OutputGradient(t);
+                for (int k = 0; k < count; k++)
+                    for (int c = 0; c < g.OutChannels; c++)
+                        new Span<float>(OutputGradient + (long)(first + k) * OutputSize + c * plane, plane)
+                            .CopyTo(new Span<float>(dy + (long)c * _patch.Stride + k * plane, plane));
+                _patch.Backward(Input, InputGradient, first, count, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null, t);
+            }
+            return;
+        }
         float** images = stackalloc float*[group];
         float** inputGradients = stackalloc float*[group];
         for (int first = work.From; first < work.To; first += group)

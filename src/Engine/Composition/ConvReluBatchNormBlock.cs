@@ -26,6 +26,9 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
 
     public Conv2dLayer<TV, TOps> Conv { get; }
 
+    /// <summary>A strided convolution's path (see <see cref="Conv2dUnit{TV,TOps}.RunsAsPatches"/>); null: <see cref="Conv"/>'s kernels.</summary>
+    private readonly PatchConvolution<TV, TOps>? _patch;
+
     public int Channels { get; }
 
     public int Height { get; }
@@ -60,6 +63,7 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         bool reluAfterBatchNorm = false, bool channelDropout = false)
     {
         Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
+        if (Conv2dUnit<TV, TOps>.RunsAsPatches(geometry)) _patch = new PatchConvolution<TV, TOps>(geometry, threads, arena);
         _rows = rows;
         _dropout = dropout;
         ReluAfterBatchNorm = reluAfterBatchNorm;
@@ -112,19 +116,41 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
             for (int c = 0; c < Channels; c++) shift[c] = ReluAfterBatchNorm ? bias[c] : Math.Max(bias[c], 0f);
             _counts[row] = Math.Max(to - from, 0) * (long)Plane;
         }
-        for (int i = from; i < to; i++) Epilogue(input, i, thread, bias, sum, squares, shift);
+        Convolve(input, from, to, thread, bias, sum, squares, shift);
     }
 
-    private void Epilogue(float* input, int i, int thread, float* bias, double* sum, double* squares, float* shift)
+    /// <summary>Takes the current weights ([Cout][Cin][k][k]); call after every update, before the next forward.</summary>
+    public void Pack(float* weight)
+    {
+        if (_patch != null) _patch.Pack(weight);
+        else Conv.Pack(weight);
+    }
+
+    /// <summary>Images [from, to): convolution, then the epilogue (ReLU unless it comes after BatchNorm, the sums) into <see cref="Activation"/>.</summary>
+    private void Convolve(float* input, int from, int to, int thread, float* bias, double* sum, double* squares, float* shift)
     {
         var g = Conv.Geometry;
-        float* wide = Conv.Forward(input + (long)i * g.InputSize, bias, thread);
+        if (_patch == null)
+        {
+            for (int i = from; i < to; i++)
+                Epilogue(Conv.Forward(input + (long)i * g.InputSize, bias, thread), g.OutputPositions, g.PaddedWidth, i, sum, squares, shift);
+            return;
+        }
+        for (int first = from; first < to; first += _patch.GroupSize)
+        {
+            int count = Math.Min(_patch.GroupSize, to - first);
+            float* matrix = _patch.Forward(input, first, count, bias, thread);
+            for (int k = 0; k < count; k++) Epilogue(matrix + k * Plane, _patch.Stride, Width, first + k, sum, squares, shift);
+        }
+    }
+
+    /// <summary>Image i's convolution output (channel stride <paramref name="plane"/>, row stride <paramref name="row"/>) into <see cref="Activation"/>.</summary>
+    private void Epilogue(float* output, int plane, int row, int i, double* sum, double* squares, float* shift)
+    {
         if (ReluAfterBatchNorm)
-            ConvEpilogue.CopyWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
-                squares, shift);
+            ConvEpilogue.CopyWithStatistics(output, plane, row, Channels, Height, Width, Activation + (long)i * ImageSize, sum, squares, shift);
         else
-            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
-                squares, shift);
+            ConvEpilogue.ReluWithStatistics(output, plane, row, Channels, Height, Width, Activation + (long)i * ImageSize, sum, squares, shift);
     }
 
     /// <summary>Phase 2a, every thread once (after a barrier): batch statistics from all rows; thread 0 also updates the running ones.</summary>
@@ -182,9 +208,9 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         // The epilogue's sums are not needed here; they go to this thread's scratch.
         double* scratch = _evaluationScratch[thread], scratch2 = scratch + Channels;
         BatchNormKernels.RunningStatistics(runningMean, runningVar, Channels, Epsilon, _mean[thread], _inverseStd[thread]);
+        Convolve(input, from, to, thread, bias, scratch, scratch2, null);
         for (int i = from; i < to; i++)
         {
-            Epilogue(input, i, thread, bias, scratch, scratch2, null);
             float* y = Output + (long)i * ImageSize;
             BatchNormKernels.Normalize(Activation + (long)i * ImageSize, y, Channels, Plane, _mean[thread], _inverseStd[thread], gamma, beta);
             if (ReluAfterBatchNorm) ReluKernels.Forward(y, y, ImageSize);
@@ -231,6 +257,23 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
     {
         var g = Conv.Geometry;
         float* meanDy = _meanDy[thread], meanDyXhat = _meanDyXhat[thread];
+        if (_patch != null)
+        {
+            float* dy = _patch.OutputGradient(thread);
+            for (int first = from; first < to; first += _patch.GroupSize)
+            {
+                int count = Math.Min(_patch.GroupSize, to - first);
+                for (int k = 0; k < count; k++)
+                {
+                    int i = first + k;
+                    BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
+                        Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: !ReluAfterBatchNorm,
+                        dy + k * Plane, _patch.Stride, Width);
+                }
+                _patch.Backward(input, inputGradient, first, count, weightGradient, biasGradient, thread);
+            }
+            return;
+        }
         int group = Conv.GroupSize;
         float** images = stackalloc float*[group];
         float** inputGradients = stackalloc float*[group];

@@ -71,7 +71,7 @@ internal sealed unsafe class ConvReluBatchNormUnit<TV, TOps> : TrainUnit
 
     public override bool NeedsPacking => true;
 
-    public override void Pack(float* parameters) => Block.Conv.Pack(parameters + _weight);
+    public override void Pack(float* parameters) => Block.Pack(parameters + _weight);
 
     public override long MultiplyAdds => Block.Conv.Geometry.MultiplyAdds;
 

@@ -1,13 +1,20 @@
 namespace Mnist.Dsl.Engine.Composition;
 
-/// <summary>MaxPool2d (winning tap kept per output for backward) or AvgPool2d; kernel k, stride s, no padding (the DSL's pools).</summary>
-internal sealed unsafe class PoolUnit : TrainUnit
+/// <summary>
+/// MaxPool2d (winning tap kept per output for backward) or AvgPool2d; kernel k, stride s, no padding (the DSL's pools).
+/// AvgPool2d of stride 1 or stride = kernel, and MaxPool2d other than 2x2 stride 2, run <see cref="PoolWindows{TV,TOps}"/>.
+/// </summary>
+internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
+    where TV : struct
+    where TOps : struct, IVectorOps<TV>
 {
     private readonly bool _max;
     private readonly int _channels, _height, _width, _kernel, _stride;
     private readonly byte* _argmax;
+    private readonly float*[] _rows;
+    private readonly bool _windows;
 
-    public PoolUnit(bool max, int channels, int height, int width, int kernel, int stride, int batch, NativeArena arena)
+    public PoolUnit(bool max, int channels, int height, int width, int kernel, int stride, int batch, int threads, NativeArena arena)
     {
         _max = max;
         _channels = channels;
@@ -21,6 +28,9 @@ internal sealed unsafe class PoolUnit : TrainUnit
         Output = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         OutputGradient = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         if (max) _argmax = arena.ByteBuffer((long)batch * OutputSize + 64);
+        _windows = max ? kernel != 2 || stride != 2 : PoolWindows<TV, TOps>.RunsAverage(kernel, stride);
+        _rows = new float*[threads];
+        for (int t = 0; t < threads; t++) _rows[t] = arena.Floats(width);
     }
 
     public override void Forward(int phase, in ChunkWork work) => Evaluate(work.From, work.To, work.Thread, work.Parameters);
@@ -30,7 +40,10 @@ internal sealed unsafe class PoolUnit : TrainUnit
         for (int i = from; i < to; i++)
         {
             float* x = Input + (long)i * InputSize, y = Output + (long)i * OutputSize;
-            if (_max) MaxPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y, _argmax + (long)i * OutputSize);
+            byte* argmax = _max ? _argmax + (long)i * OutputSize : null;
+            if (_max && _windows) PoolWindows<TV, TOps>.MaxForward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
+            else if (_max) MaxPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
+            else if (_windows) PoolWindows<TV, TOps>.AverageForward(x, _channels, _height, _width, _kernel, _stride, y, _rows[thread]);
             else AvgPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y);
         }
     }
@@ -42,6 +55,7 @@ internal sealed unsafe class PoolUnit : TrainUnit
         {
             float* dy = OutputGradient + (long)i * OutputSize, dx = InputGradient + (long)i * InputSize;
             if (_max) MaxPool2dKernels.Backward(dy, _argmax + (long)i * OutputSize, _channels, _height, _width, _kernel, _stride, dx);
+            else if (_windows) PoolWindows<TV, TOps>.AverageBackward(dy, _channels, _height, _width, _kernel, _stride, dx);
             else AvgPool2dKernels.Backward(dy, _channels, _height, _width, _kernel, _stride, dx);
         }
     }

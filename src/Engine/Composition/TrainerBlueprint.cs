@@ -265,7 +265,8 @@ public sealed partial class TrainerBlueprint
 
     private sealed record PoolSpec(bool Max, int Channels, int Height, int Width, int Kernel, int Stride) : UnitSpec
     {
-        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new PoolUnit(Max, Channels, Height, Width, Kernel, Stride, c.Batch, c.Arena);
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
+            new PoolUnit<TV, TOps>(Max, Channels, Height, Width, Kernel, Stride, c.Batch, c.Threads, c.Arena);
     }
 
     private sealed record GlobalPoolSpec(int Channels, int Height, int Width) : UnitSpec

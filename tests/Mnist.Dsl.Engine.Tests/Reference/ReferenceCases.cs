@@ -40,6 +40,17 @@ internal static class ReferenceCases
         new("conv/depthwise-8-k3-26", 1, 8, 8, 26, 26, 3, 1, 0, false, 8),
     ];
 
+    /// <summary>
+    /// Strided ungrouped layers for the patch convolution (Composition.PatchConvolution): a random stack's 11->6 k7 s3 to
+    /// 2x2, a kernel past the image's edge (tap columns that read only padding), and more images than a group holds.
+    /// </summary>
+    public static readonly ConvCase[] PatchConvolutions =
+    [
+        new("conv/patch-11to6-k7-s3-p1-bias", 3, 11, 6, 10, 10, 7, 3, 1, true),
+        new("conv/patch-2to3-k8-s3-p2", 2, 2, 3, 4, 5, 8, 3, 2, false),
+        new("conv/patch-1to5-k2-s3-p1-bias", 11, 1, 5, 8, 8, 2, 3, 1, true),
+    ];
+
     // Before All: static fields initialise in textual order, and Build reads this one.
     /// <summary>Improves, stalls (within and beyond the 1e-4 relative threshold), improves, stalls again.</summary>
     public static readonly double[] Plateau =
@@ -96,9 +107,15 @@ internal static class ReferenceCases
                 all[SampleNetworkCase.CaseName(network, optimizer)] = SampleNetworkCase.Request(network, optimizer);
         // Last, so that the cases before them keep the data they always had.
         foreach (var c in Convolutions.Where(c => c.Groups != 1)) all[c.Name] = Convolution(c, ref seed);
-        // Last again. Values out to about ±12 (scale 4): tanh's clamp at ±9 and its saturated gradient are exercised,
+        // Values out to about ±12 (scale 4): tanh's clamp at ±9 and its saturated gradient are exercised,
         // and 203 values leave a tail after whole vectors at every width.
         all["tanh"] = new() { ["kind"] = "tanh", ["x"] = TestData.Normal(seed++, 203, 4), ["x_shape"] = new[] { 203 }, ["dy"] = TestData.Normal(seed++, 203) };
+        foreach (var c in PatchConvolutions) all[c.Name] = Convolution(c, ref seed);
+        // PoolWindows' forms (Composition): stride 1 and stride = kernel with rows past a vector and columns and rows left
+        // over, and a branch-free max scan over ties.
+        all["pool/avg-k3-s1"] = Pool("avg", new[] { 2, 3, 11, 21 }, 3, 1, TestData.Normal(seed++, 2 * 3 * 11 * 21), ref seed);
+        all["pool/avg-k3-s3"] = Pool("avg", new[] { 2, 2, 10, 40 }, 3, 3, TestData.Normal(seed++, 2 * 2 * 10 * 40), ref seed);
+        all["pool/max-k4-s1-ties"] = Pool("max", new[] { 2, 3, 7, 20 }, 4, 1, TestData.WithTies(seed++, 2 * 3 * 7 * 20), ref seed);
         return all;
     }
 

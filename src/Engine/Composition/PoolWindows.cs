@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+
+namespace Mnist.Dsl.Engine.Composition;
+
+/// <summary>
+/// AvgPool2d's two common forms without the general loop nest's k^2 dependent scalar adds per output: stride 1 (a
+/// window per output, the outputs of a row in vectors: k^2 vector loads and adds per vector of outputs) and stride =
+/// kernel (the window's k rows summed in vectors, then k values per output), forward and backward; and MaxPool2d's
+/// scan without branches (the winner of random data mispredicts about every other tap). One image [C][H][W] at a time,
+/// no padding (the DSL's pools). Sums run in another order than the scalar loop's, so they agree within rounding.
+/// </summary>
+internal static unsafe class PoolWindows<TV, TOps>
+    where TV : struct
+    where TOps : struct, IVectorOps<TV>
+{
+    /// <summary>Whether <see cref="AverageForward"/> and <see cref="AverageBackward"/> take this pool (stride 1 or stride = kernel).</summary>
+    public static bool RunsAverage(int kernel, int stride) => stride == 1 || stride == kernel;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AverageForward(float* x, int channels, int height, int width, int kernel, int stride, float* y, float* row)
+    {
+        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1, v = TOps.Count;
+        float inverse = 1f / (kernel * kernel);
+        TV scale = TOps.Broadcast(inverse);
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = x + c * height * width, output = y + c * ho * wo;
+            for (int oy = 0; oy < ho; oy++)
+            {
+                float* top = plane + oy * stride * width, to = output + oy * wo;
+                if (stride == 1)
+                {
+                    int ox = 0;
+                    for (; ox + v <= wo; ox += v)
+                    {
+                        TV sum = TOps.Zero;
+                        for (int ky = 0; ky < kernel; ky++)
+                            for (int kx = 0; kx < kernel; kx++) sum = TOps.Add(sum, TOps.Load(top + ky * width + ox + kx));
+                        TOps.Store(to + ox, TOps.MulAdd(sum, scale, TOps.Zero));
+                    }
+                    for (; ox < wo; ox++)
+                    {
+                        float sum = 0;
+                        for (int ky = 0; ky < kernel; ky++)
+                            for (int kx = 0; kx < kernel; kx++) sum += top[ky * width + ox + kx];
+                        to[ox] = sum * inverse;
+                    }
+                    continue;
+                }
+                // Stride = kernel: the window's rows summed into row[], then each output sums its k columns.
+                int used = wo * kernel, at = 0;
+                for (; at + v <= used; at += v)
+                {
+                    TV sum = TOps.Load(top + at);
+                    for (int ky = 1; ky < kernel; ky++) sum = TOps.Add(sum, TOps.Load(top + ky * width + at));
+                    TOps.Store(row + at, sum);
+                }
+                for (; at < used; at++)
+                {
+                    float sum = top[at];
+                    for (int ky = 1; ky < kernel; ky++) sum += top[ky * width + at];
+                    row[at] = sum;
+                }
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    float sum = 0;
+                    for (int kx = 0; kx < kernel; kx++) sum += row[ox * kernel + kx];
+                    to[ox] = sum * inverse;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AverageBackward(float* dy, int channels, int height, int width, int kernel, int stride, float* dx)
+    {
+        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1, v = TOps.Count;
+        float inverse = 1f / (kernel * kernel);
+        TV scale = TOps.Broadcast(inverse);
+        for (int c = 0; c < channels; c++)
+        {
+            float* gradient = dy + c * ho * wo, plane = dx + c * height * width;
+            if (stride == 1)
+            {
+                // Every input pixel sums the windows over it: each window's share added to its k x k pixels, a row of
+                // outputs at a time in vectors.
+                new Span<float>(plane, height * width).Clear();
+                for (int oy = 0; oy < ho; oy++)
+                {
+                    float* from = gradient + oy * wo;
+                    for (int ky = 0; ky < kernel; ky++)
+                    {
+                        float* to = plane + (oy + ky) * width;
+                        for (int kx = 0; kx < kernel; kx++)
+                        {
+                            int ox = 0;
+                            for (; ox + v <= wo; ox += v)
+                                TOps.Store(to + kx + ox, TOps.MulAdd(TOps.Load(from + ox), scale, TOps.Load(to + kx + ox)));
+                            for (; ox < wo; ox++) to[kx + ox] += from[ox] * inverse;
+                        }
+                    }
+                }
+                continue;
+            }
+            // Stride = kernel: each pixel in one window or none; written once, rows past the last window zero.
+            for (int oy = 0; oy < ho; oy++)
+            {
+                float* first = plane + oy * kernel * width;
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    float share = gradient[oy * wo + ox] * inverse;
+                    for (int kx = 0; kx < kernel; kx++) first[ox * kernel + kx] = share;
+                }
+                for (int x = wo * kernel; x < width; x++) first[x] = 0;
+                for (int ky = 1; ky < kernel; ky++) new Span<float>(first, width).CopyTo(new Span<float>(first + ky * width, width));
+            }
+            new Span<float>(plane + ho * kernel * width, (height - ho * kernel) * width).Clear();
+        }
+    }
+
+    /// <summary>
+    /// MaxPool2d (kernel k, stride s) keeping the winning tap; PyTorch's rule (row by row, a strictly greater value or
+    /// NaN replaces), the comparisons as selects instead of branches.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxForward(float* x, int channels, int height, int width, int kernel, int stride, float* y, byte* argmax)
+    {
+        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = x + c * height * width;
+            for (int oy = 0; oy < ho; oy++)
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    float* window = plane + oy * stride * width + ox * stride;
+                    float best = window[0];
+                    int at = 0;
+                    for (int ky = 0, tap = 0; ky < kernel; ky++)
+                        for (int kx = 0; kx < kernel; kx++, tap++)
+                        {
+                            float value = window[ky * width + kx];
+                            bool wins = value > best | float.IsNaN(value);
+                            best = wins ? value : best;
+                            at = wins ? tap : at;
+                        }
+                    int o = (c * ho + oy) * wo + ox;
+                    y[o] = best;
+                    argmax[o] = (byte)at;
+                }
+        }
+    }
+}

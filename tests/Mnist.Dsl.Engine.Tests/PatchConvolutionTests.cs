@@ -1,0 +1,102 @@
+using System;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using Mnist.Dsl.Engine.Composition;
+using Mnist.Dsl.Engine.Convolution;
+using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Engine.Tests.Reference;
+using Xunit;
+
+namespace Mnist.Dsl.Engine.Tests;
+
+/// <summary>
+/// The patch convolution (strided ungrouped layers as one matrix product per group of images) against F.conv2d:
+/// output, weight and bias gradients and input gradient, on every strided ungrouped reference case, the batch run as
+/// groups of the layer's group size (a case of 11 images takes two groups), at every vector width this processor runs.
+/// </summary>
+public sealed unsafe class PatchConvolutionTests
+{
+    public static TheoryData<string, SimdWidth> Cases()
+    {
+        var data = new TheoryData<string, SimdWidth>();
+        foreach (var c in StridedCases())
+            foreach (var w in Widths.Accelerated()) data.Add(c.Name, w);
+        return data;
+    }
+
+    private static ReferenceCases.ConvCase[] StridedCases() =>
+        ReferenceCases.Convolutions.Where(c => c.Groups == 1 && c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_pytorch(string name, SimdWidth width)
+    {
+        var c = StridedCases().Single(x => x.Name == name);
+        var (y, dx, dw, db) = width switch
+        {
+            SimdWidth.Bits512 => Run<Vector512<float>, Vec512>(c),
+            SimdWidth.Bits256 => Run<Vector256<float>, Vec256>(c),
+            _ => Run<float, VecScalar>(c),
+        };
+        var expected = PyTorchReference.Answer(name);
+        Tolerance.AssertClose(expected["y"], y, 1e-5, $"{name} output", Tolerance.Rms(expected["y"]));
+        Tolerance.AssertClose(expected["dw"], dw, 1e-5, $"{name} weight gradient", Tolerance.Rms(expected["dw"]));
+        Tolerance.AssertClose(expected["dx"], dx, 1e-5, $"{name} input gradient", Tolerance.Rms(expected["dx"]));
+        if (c.Bias) Tolerance.AssertClose(expected["db"], db, 1e-5, $"{name} bias gradient");
+    }
+
+    [Fact]
+    public void The_random_stacks_small_strided_layers_run_as_patches_and_wide_maps_of_many_channels_do_not()
+    {
+        // bench/stacks' random10 (11->6 k7 s3 p1 on 10x10 to 2x2) and random2 (1->10 k6 s3 p2 on 4x4 to 1x1); random3's 16->10 k7 s2 p2 on
+        // 11x11, whose 784 taps would each be gathered 25 times an image.
+        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(11, 6, 10, 10, 7, 3, 1, false, 16)));
+        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(1, 10, 4, 4, 6, 3, 2, false, 16)));
+        Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(16, 10, 11, 11, 7, 2, 2, true, 16)));
+        Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(4, 4, 9, 9, 3, 2, 0, false, 16) { Groups = 2 }));
+        Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(1, 10, 28, 28, 3, 1, 0, false, 16)));
+    }
+
+    private static (float[] Y, float[] Dx, float[] Dw, float[] Db) Run<TV, TOps>(ReferenceCases.ConvCase c)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        using var arena = new NativeArena();
+        var g = new Conv2dGeometry(c.InChannels, c.OutChannels, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Bias, TOps.Count);
+        var layer = new PatchConvolution<TV, TOps>(g, 1, arena);
+        float[] xs = ReferenceCases.Floats(c.Name, "x"), ws = ReferenceCases.Floats(c.Name, "w"), bs = ReferenceCases.Floats(c.Name, "b"),
+            dys = ReferenceCases.Floats(c.Name, "dy");
+        float* x = Copy(arena, xs), w = Copy(arena, ws), b = Copy(arena, bs);
+        layer.Pack(w);
+        int plane = g.OutHeight * g.OutWidth;
+        var y = new float[c.N * g.OutputSize];
+        var dx = new float[c.N * g.InputSize];
+        var dw = new float[g.WeightCount];
+        var db = new float[c.OutChannels];
+        fixed (float* dwp = dw, dbp = db, dxp = dx)
+        {
+            for (int first = 0; first < c.N; first += layer.GroupSize)
+            {
+                int count = Math.Min(layer.GroupSize, c.N - first);
+                float* matrix = layer.Forward(x, first, count, c.Bias ? b : null, 0);
+                float* dy = layer.OutputGradient(0);
+                for (int k = 0; k < count; k++)
+                    for (int co = 0; co < g.OutChannels; co++)
+                        for (int p = 0; p < plane; p++)
+                        {
+                            int at = ((first + k) * g.OutChannels + co) * plane + p;
+                            y[at] = matrix[co * layer.Stride + k * plane + p];
+                            dy[co * layer.Stride + k * plane + p] = dys[at];
+                        }
+                layer.Backward(x, dxp, first, count, dwp, c.Bias ? dbp : null, 0);
+            }
+        }
+        return (y, dx, dw, db);
+    }
+
+    private static float* Copy(NativeArena arena, float[] values)
+    {
+        float* p = arena.Floats(values.Length + Conv2dGeometry.Slack);
+        values.AsSpan().CopyTo(new Span<float>(p, values.Length));
+        return p;
+    }
+}
