@@ -5,10 +5,9 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// and per-thread scratch preallocated. Forward leaves the output in wide layout ([Cout][Ho x Wp], see
 /// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
 /// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
-/// the same kernels once per group on the group's channel slices (each group's packed weights are contiguous);
-/// a depthwise one (groups = in = out) runs <see cref="DepthwiseConvolution{TV,TOps}"/> over all channels at once.
-/// A strided ungrouped layer runs as a stride-1 one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>);
-/// a strided grouped one keeps the plain loops of <see cref="StridedConvolution"/> (correct, not fast).
+/// the same kernels block-diagonally, group by group on the group's channel slices (each group's packed weights are
+/// contiguous; a depthwise layer's groups are one channel each). A strided layer, grouped or not, runs as a stride-1
+/// one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>).
 /// </summary>
 internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
@@ -24,10 +23,9 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private readonly float**[] _groupInputs;
     private readonly long _inputSlot, _gradientSlot;
     private readonly float*[] _inputGradient;
-    private float* _weight;
 
-    /// <summary>A strided ungrouped layer as a stride-1 one on its input's phases (see
-    /// <see cref="PhaseSplitConvolution{TV,TOps}"/>); null otherwise.</summary>
+    /// <summary>A strided layer as a stride-1 one on its input's phases (see <see cref="PhaseSplitConvolution{TV,TOps}"/>);
+    /// null otherwise.</summary>
     private readonly PhaseSplitConvolution<TV, TOps>? _split;
 
     public Conv2dGeometry Geometry { get; }
@@ -48,7 +46,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         _backwardColumns = arena.Copy(g.BackwardDataColumns());
         _packedForward = arena.Floats(g.WeightCount);
         _packedBackward = arena.Floats(g.WeightCount);
-        if (!g.IsWide && g.Groups == 1) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
+        if (!g.IsWide) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
         // A strided layer hands its groups to the stride-1 one whole: that one's planes set the size.
         GroupSize = _split?.Dense.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
         _padded = new float*[threads][];
@@ -79,14 +77,12 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// <summary>Takes the current weights ([Cout][Cin/G][k][k]); call after every update, before the next forward.</summary>
     public void Pack(float* weight)
     {
-        _weight = weight;
         if (_split != null)
         {
             _split.Pack(weight);
             return;
         }
         var g = Geometry;
-        if (g.IsDepthwise) return; // its kernels read PyTorch's layout directly
         for (int group = 0, at = 0; group < g.Groups; group++, at += g.GroupWeightCount)
         {
             WeightPacking.PackForward(weight + at, g.GroupOutChannels, g.GroupInChannels * g.Taps, _packedForward + at);
@@ -113,17 +109,8 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
                         g.OutWidth);
             return output;
         }
-        float* input = Input(image, thread, 0);
-        if (g.IsWide && g.IsDepthwise)
-            DepthwiseConvolution<TV, TOps>.Forward(input, g.InputPlane, _forwardColumns, g.Taps, _weight, bias, g.OutChannels,
-                output, g.OutputPositions, g.OutputPositions);
-        else if (g.IsWide)
-            for (int group = 0; group < g.Groups; group++)
-                WideConvolution<TV, TOps>.Forward(input + (nint)group * g.GroupInChannels * g.InputPlane, _forwardColumns, g.GroupInChannels * g.Taps,
-                    _packedForward + group * g.GroupWeightCount, g.GroupOutChannels, bias == null ? null : bias + group * g.GroupOutChannels,
-                    output + (nint)group * g.GroupOutChannels * g.OutputPositions, g.OutputPositions, g.OutputPositions);
-        else
-            StridedConvolution.Forward(g, input, _weight, bias, output);
+        WideConvolution<TV, TOps>.Forward(Input(image, thread, 0), (nint)g.GroupInChannels * g.InputPlane, g.Groups, _forwardColumns,
+            g.GroupInChannels * g.Taps, _packedForward, g.GroupOutChannels, bias, output, g.OutputPositions, g.OutputPositions);
         return output;
     }
 
@@ -172,43 +159,24 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
             float* dx = inputGradients == null ? null : inputGradients[k];
             inputs[k] = input;
             if (biasGradient != null) AddBiasGradient(dy, biasGradient);
-            if (!g.IsWide)
-            {
-                StridedConvolution.Backward(g, input, _weight, dy, weightGradient, dx == null ? null : _inputGradient[thread]);
-            }
-            else if (dx != null)
+            if (dx != null)
             {
                 // Only the whole vectors that hold unpadded pixels: the crop never reads the rest. A padded 4x4 layer
                 // computes 4 vectors of its 6x6 plane instead of 5; each pixel's sum is the same either way.
                 int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
                 int to = g.RoundUp((g.Padding + g.Height - 1) * g.PaddedWidth + g.Padding + g.Width);
-                if (g.IsDepthwise)
-                    DepthwiseConvolution<TV, TOps>.Forward(dy + from, g.GradientPlane, _backwardColumns, g.Taps, _weight, null, g.InChannels,
-                        _inputGradient[thread] + from, g.InputGradientPositions, to - from);
-                else
-                    for (int group = 0; group < g.Groups; group++)
-                        WideConvolution<TV, TOps>.Forward(dy + (nint)group * g.GroupOutChannels * g.GradientPlane + from, _backwardColumns,
-                            g.GroupOutChannels * g.Taps, _packedBackward + group * g.GroupWeightCount, g.GroupInChannels, null,
-                            _inputGradient[thread] + (nint)group * g.GroupInChannels * g.InputGradientPositions + from, g.InputGradientPositions,
-                                to - from);
+                // The transposed convolution, block-diagonal like the forward: group g's input-gradient channels from its dy channels.
+                WideConvolution<TV, TOps>.Forward(dy + from, (nint)g.GroupOutChannels * g.GradientPlane, g.Groups, _backwardColumns,
+                    g.GroupOutChannels * g.Taps, _packedBackward, g.GroupInChannels, null, _inputGradient[thread] + from,
+                    g.InputGradientPositions, to - from);
+                CropInputGradient(_inputGradient[thread], dx);
             }
-            if (dx != null) CropInputGradient(_inputGradient[thread], dx);
         }
 
-        if (g.IsWide)
-        {
-            float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
-            float* dy = _outputGradient[thread][0] + g.GradientFront;
-            if (g.IsDepthwise)
-                DepthwiseConvolution<TV, TOps>.WeightGradient(dy, (nint)_gradientSlot, g.GradientPlane, x, xStride, g.InputPlane, count,
-                    g.OutChannels,
-                    _forwardColumns, g.Taps, weightGradient, g.OutputPositions);
-            else
-                for (int group = 0; group < g.Groups; group++)
-                    WideConvolution<TV, TOps>.WeightGradient(dy + (nint)group * g.GroupOutChannels * g.GradientPlane, (nint)_gradientSlot,
-                        x + (nint)group * g.GroupInChannels * g.InputPlane, xStride, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns,
-                        g.GroupInChannels * g.Taps, weightGradient + group * g.GroupWeightCount, g.OutputPositions);
-        }
+        float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
+        WideConvolution<TV, TOps>.WeightGradient(_outputGradient[thread][0] + g.GradientFront, (nint)_gradientSlot, x, xStride,
+            (nint)g.GroupInChannels * g.InputPlane, g.Groups, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns, g.GroupInChannels * g.Taps,
+            weightGradient, g.OutputPositions);
     }
 
     /// <summary>
@@ -261,7 +229,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private void CropInputGradient(float* wide, float* compact)
     {
         var g = Geometry;
-        int plane = g.IsWide ? g.InputGradientPositions : g.PaddedHeight * g.PaddedWidth;
+        int plane = g.InputGradientPositions;
         if (g.Padding == 0)
         {
             // Unpadded rows are already contiguous: one copy per channel.
