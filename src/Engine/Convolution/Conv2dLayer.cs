@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mnist.Dsl.Engine.Convolution;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// the same kernels block-diagonally, group by group on the group's channel slices (each group's packed weights are
 /// contiguous; a depthwise layer's groups are one channel each). A strided layer, grouped or not, runs as a stride-1
 /// one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>).
+/// The per-image loops around the kernels (padding copies, crops, bias sums) compile straight to optimised code like the
+/// kernels: in tier 0 the 8x8 depthwise layer's padding copy took 9 µs an image, five times its convolution, until the
+/// JIT's tiering delay ran out (never, in a short benchmark).
 /// </summary>
 internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
@@ -75,6 +80,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     }
 
     /// <summary>Takes the current weights ([Cout][Cin/G][k][k]); call after every update, before the next forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* weight)
     {
         if (_split != null)
@@ -94,6 +100,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// The output of one image ([Cin][H][W], followed by at least <see cref="Conv2dGeometry.Slack"/> readable floats)
     /// in wide layout: channel co, pixel (y, x) at co * OutputPositions + y * Wp + x. Valid until the next call on this thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float* Forward(float* image, float* bias, int thread)
     {
         var g = Geometry;
@@ -134,6 +141,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// <see cref="Backward(float*, float*, float*, float*, int)"/> for up to <see cref="GroupSize"/> images at once, image
     /// k's output gradient in slot k; <paramref name="inputGradients"/> null, or per image (an entry may be null).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
         var g = Geometry;
@@ -196,6 +204,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         return _padded[thread][0];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float* Input(float* image, int thread, int slot)
     {
         var g = Geometry;
@@ -211,6 +220,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         return padded;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddBiasGradient(float* dy, float* biasGradient)
     {
         var g = Geometry;
@@ -226,6 +236,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CropInputGradient(float* wide, float* compact)
     {
         var g = Geometry;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mnist.Dsl.Engine.Convolution;
 
 /// <summary>
@@ -17,11 +19,22 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
     where TOps : struct, IVectorOps<TV>
 {
     private readonly Conv2dGeometry _g;
-    private readonly int _phases; // r = min(s, k) phases per axis
     private readonly float* _weight;
     private readonly float*[] _weightGradient;
     private readonly float*[][] _phaseImages, _phaseGradients;
     private readonly long _phaseSlot;
+
+    /// <summary>Per input pixel ([Cin][H][W]), its index in the phases, or <see cref="_outside"/> when no tap reads it.</summary>
+    private readonly int* _phaseIndex;
+
+    /// <summary>
+    /// An index in every phase slot that no kernel reads (past the input and its slack): the split writes the pixels no
+    /// tap reads there, and in a gradient slot, which nothing writes there, it reads 0 for them.
+    /// </summary>
+    private readonly int _outside;
+
+    /// <summary>Per weight of the layer ([Cout][Cin/G][k][k]), its index in the stride-1 layer's weights.</summary>
+    private readonly int* _weightIndex;
 
     /// <summary>The stride-1 convolution on the phases.</summary>
     public Conv2dLayer<TV, TOps> Dense { get; }
@@ -29,14 +42,17 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
     public PhaseSplitConvolution(Conv2dGeometry g, int threads, NativeArena arena)
     {
         _g = g;
-        int s = g.Stride, taps = (g.Kernel + s - 1) / s;
-        _phases = Math.Min(s, g.Kernel);
+        int s = g.Stride, taps = (g.Kernel + s - 1) / s, phases = Math.Min(s, g.Kernel);
         // Ho + taps - 1 phase rows: every output reads rows oy .. oy + taps - 1; rows past the padded input are zeros.
-        Dense = new Conv2dLayer<TV, TOps>(new Conv2dGeometry(g.InChannels * _phases * _phases, g.OutChannels, g.OutHeight + taps - 1,
+        Dense = new Conv2dLayer<TV, TOps>(new Conv2dGeometry(g.InChannels * phases * phases, g.OutChannels, g.OutHeight + taps - 1,
             g.OutWidth + taps - 1, taps, 1, 0, g.Bias, g.VectorWidth) { Groups = g.Groups }, threads, arena);
         var d = Dense.Geometry;
         _weight = arena.Floats(d.WeightCount);
-        _phaseSlot = d.InputSize + Conv2dGeometry.Slack;
+        _outside = d.InputSize + Conv2dGeometry.Slack;
+        _phaseSlot = d.RoundUp(_outside + 1);
+        _phaseIndex = arena.Ints(g.InputSize);
+        _weightIndex = arena.Ints(g.WeightCount);
+        IndexPhases(phases);
         _weightGradient = new float*[threads];
         _phaseImages = new float*[threads][];
         _phaseGradients = new float*[threads][];
@@ -45,6 +61,7 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
             _weightGradient[t] = arena.Floats(d.WeightCount);
             _phaseImages[t] = new float*[Dense.GroupSize];
             _phaseGradients[t] = new float*[Dense.GroupSize];
+            // Zeroed once: the phase pixels in the padding, and the gradient slots' outside cell, are never written.
             float* slots = arena.Floats(Dense.GroupSize * _phaseSlot), gradients = arena.Floats(Dense.GroupSize * _phaseSlot);
             for (int k = 0; k < Dense.GroupSize; k++)
             {
@@ -54,32 +71,39 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
         }
     }
 
-    /// <summary>The stride-1 layer's channel of phase (ry, rx) of input channel c.</summary>
-    private int DenseChannel(int c, int ry, int rx)
-    {
-        int perGroup = _g.GroupInChannels;
-        return ((c / perGroup * _phases + ry) * _phases + rx) * perGroup + c % perGroup;
-    }
-
-    /// <summary>The stride-1 layer's index of the layer's weight (co, ci, ky, kx), ci within co's group.</summary>
-    private long DenseWeightIndex(int co, int ci, int ky, int kx)
+    /// <summary>
+    /// Fills the index tables. The stride-1 layer's channel of phase (ry, rx) of input channel c, ci = c within its group,
+    /// is (group, ry, rx, ci); input pixel (y, x) is pixel ((y + p) / s, (x + p) / s) of phase ((y + p) % s, (x + p) % s),
+    /// kept when both are below r; weight (co, ci, ky, kx) is tap (ky / s, kx / s) of co's row for phase (ky % s, kx % s).
+    /// </summary>
+    private void IndexPhases(int phases)
     {
         var d = Dense.Geometry;
-        int s = _g.Stride, q = d.Kernel;
-        return ((long)co * d.GroupInChannels + (ky % s * _phases + kx % s) * _g.GroupInChannels + ci) * q * q + ky / s * q + kx / s;
-    }
-
-    /// <summary>The dense kernel from the layer's ([Cout][Cin/G][k][k]); zeros at the taps past k.</summary>
-    public void Pack(float* weight)
-    {
-        var d = Dense.Geometry;
-        int k = _g.Kernel, groupIn = _g.GroupInChannels;
-        new Span<float>(_weight, d.WeightCount).Clear();
+        int s = _g.Stride, p = _g.Padding, k = _g.Kernel, q = d.Kernel, groupIn = _g.GroupInChannels;
+        for (int c = 0; c < _g.InChannels; c++)
+            for (int y = 0; y < _g.Height; y++)
+                for (int x = 0; x < _g.Width; x++)
+                {
+                    int u = (y + p) / s, ry = (y + p) % s, v = (x + p) / s, rx = (x + p) % s;
+                    int channel = ((c / groupIn * phases + ry) * phases + rx) * groupIn + c % groupIn;
+                    bool read = ry < phases && rx < phases && u < d.Height && v < d.Width;
+                    _phaseIndex[(c * _g.Height + y) * _g.Width + x] = read ? (channel * d.Height + u) * d.Width + v : _outside;
+                }
         for (int co = 0; co < _g.OutChannels; co++)
             for (int ci = 0; ci < groupIn; ci++)
                 for (int ky = 0; ky < k; ky++)
                     for (int kx = 0; kx < k; kx++)
-                        _weight[DenseWeightIndex(co, ci, ky, kx)] = weight[((co * groupIn + ci) * k + ky) * k + kx];
+                        _weightIndex[((co * groupIn + ci) * k + ky) * k + kx] =
+                            ((co * d.GroupInChannels + (ky % s * phases + kx % s) * groupIn + ci) * q + ky / s) * q + kx / s;
+    }
+
+    /// <summary>The dense kernel from the layer's ([Cout][Cin/G][k][k]); zeros at the taps past k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(float* weight)
+    {
+        var d = Dense.Geometry;
+        new Span<float>(_weight, d.WeightCount).Clear();
+        for (int i = 0; i < _g.WeightCount; i++) _weight[_weightIndex[i]] = weight[i];
         Dense.Pack(_weight);
     }
 
@@ -95,6 +119,7 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
     /// <paramref name="weightGradient"/> in the layer's own [Cout][Cin/G][k][k] order, input gradients to
     /// <paramref name="inputGradients"/> (null, or per image; an entry may be null).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
         var d = Dense.Geometry;
@@ -110,79 +135,24 @@ internal sealed unsafe class PhaseSplitConvolution<TV, TOps>
         new Span<float>(dense, d.WeightCount).Clear();
         Dense.Backward(phases, inputGradients == null ? null : phaseGradients, count, dense, biasGradient, thread);
 
-        int kernel = _g.Kernel, groupIn = _g.GroupInChannels;
-        for (int co = 0; co < _g.OutChannels; co++)
-            for (int ci = 0; ci < groupIn; ci++)
-                for (int ky = 0; ky < kernel; ky++)
-                    for (int kx = 0; kx < kernel; kx++)
-                        weightGradient[((co * groupIn + ci) * kernel + ky) * kernel + kx] += dense[DenseWeightIndex(co, ci, ky, kx)];
+        for (int i = 0; i < _g.WeightCount; i++) weightGradient[i] += dense[_weightIndex[i]];
         for (int k = 0; k < count; k++)
             if (phaseGradients[k] != null) Merge(phaseGradients[k], inputGradients![k]);
     }
 
-    /// <summary>The image ([Cin][H][W]) padded and split into its kept phases, zeros outside the padded image.</summary>
+    /// <summary>The image ([Cin][H][W]) into the phases: each pixel to its phase pixel (the padding stays zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Split(float* image, float* phases)
     {
-        var d = Dense.Geometry;
-        int s = _g.Stride, p = _g.Padding, width = _g.Width, plane = d.Height * d.Width;
-        for (int c = 0; c < _g.InChannels; c++)
-        {
-            float* source = image + (long)c * _g.Height * width;
-            for (int ry = 0; ry < _phases; ry++)
-                for (int rx = 0; rx < _phases; rx++)
-                {
-                    float* to = phases + (long)DenseChannel(c, ry, rx) * plane;
-                    // Columns v in [first, last) read x = s v + rx - p inside the row; the others are padding.
-                    int first = Math.Min(rx >= p ? 0 : (p - rx + s - 1) / s, d.Width);
-                    int last = Math.Clamp(width + p - rx <= 0 ? 0 : (width + p - rx + s - 1) / s, first, d.Width);
-                    for (int u = 0; u < d.Height; u++, to += d.Width)
-                    {
-                        int y = s * u + ry - p;
-                        if (y < 0 || y >= _g.Height)
-                        {
-                            new Span<float>(to, d.Width).Clear();
-                            continue;
-                        }
-                        float* row = source + y * width + rx - p;
-                        int v = 0;
-                        for (; v < first; v++) to[v] = 0f;
-                        for (; v < last; v++) to[v] = row[s * v];
-                        for (; v < d.Width; v++) to[v] = 0f;
-                    }
-                }
-        }
+        int* index = _phaseIndex;
+        for (int i = 0, n = _g.InputSize; i < n; i++) phases[index[i]] = image[i];
     }
 
-    /// <summary>
-    /// The phases' gradient back to the image's: each input pixel is one phase pixel, or reaches no output (a phase
-    /// row or column past the kernel or past the last phase pixel) and gets 0.
-    /// </summary>
+    /// <summary>The phases' gradient back to the image's: each input pixel's phase pixel, 0 where no tap reads it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Merge(float* phaseGradient, float* inputGradient)
     {
-        var d = Dense.Geometry;
-        int s = _g.Stride, p = _g.Padding, width = _g.Width, plane = d.Height * d.Width;
-        for (int c = 0; c < _g.InChannels; c++)
-            for (int y = 0; y < _g.Height; y++)
-            {
-                int u = (y + p) / s, ry = (y + p) % s;
-                float* to = inputGradient + ((long)c * _g.Height + y) * width;
-                if (ry >= _phases || u >= d.Height)
-                {
-                    new Span<float>(to, width).Clear();
-                    continue;
-                }
-                for (int rx = 0; rx < s; rx++)
-                {
-                    // Pixels x = s v + rx - p of this row, v counted from the first one inside it.
-                    int x = ((rx - p) % s + s) % s, v = (x + p) / s;
-                    if (rx >= _phases)
-                    {
-                        for (; x < width; x += s) to[x] = 0f;
-                        continue;
-                    }
-                    float* from = phaseGradient + (long)DenseChannel(c, ry, rx) * plane + u * d.Width;
-                    for (; x < width; x += s, v++) to[x] = v < d.Width ? from[v] : 0f;
-                }
-            }
+        int* index = _phaseIndex;
+        for (int i = 0, n = _g.InputSize; i < n; i++) inputGradient[i] = phaseGradient[index[i]];
     }
 }

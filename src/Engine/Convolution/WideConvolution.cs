@@ -30,9 +30,42 @@ internal static unsafe class WideConvolution<TV, TOps>
     public static void Forward(float* x, nint xGroupStride, int groups, int* columns, int depth, float* packed, int outChannels,
         float* bias, float* output, int outPlane, int positions)
     {
+        // Fewer than four channels a group (depthwise, small channel multipliers): every group's channels in one loop,
+        // a call per group and per block cost as much as a depthwise 3x3's few FMAs.
+        if (outChannels < 4)
+        {
+            LoneChannels(x, xGroupStride, groups, outChannels, columns, depth, packed, bias, output, outPlane, positions);
+            return;
+        }
         float* w = packed;
         for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
             ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> one channel at a time, for channels past a group's blocks of four: four vectors of positions
+    /// per tap's broadcast (four independent chains; one vector at a time would wait on each FMA's latency), then the
+    /// last one to three vectors in one pass too (a 6x6 output on 8 columns is three vectors in all).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LoneChannels(float* x, nint xGroupStride, int groups, int channels, int* columns, int depth, float* w, float* bias,
+        float* output, int outPlane, int positions)
+    {
+        int v = TOps.Count;
+        for (int group = 0, c = 0; group < groups; group++, x += xGroupStride)
+            for (int k = 0; k < channels; k++, c++, w += depth)
+            {
+                TV b = Bias(bias, c);
+                float* o = output + (nint)c * outPlane;
+                int p = 0;
+                for (; p + 4 * v <= positions; p += 4 * v) Block1x4(x + p, columns, depth, w, b, o + p);
+                switch ((positions - p) / v)
+                {
+                    case 3: Block1x3(x + p, columns, depth, w, b, o + p); break;
+                    case 2: Block1x2(x + p, columns, depth, w, b, o + p); break;
+                    case 1: Block1x1(x + p, columns, depth, w, b, o + p); break;
+                }
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -60,16 +93,8 @@ internal static unsafe class WideConvolution<TV, TOps>
             for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
         }
 
-        // One channel (a depthwise group's, or the last of a group): four vectors of positions per tap's broadcast, four
-        // independent chains; one vector at a time would wait on each FMA's latency.
-        for (; co < outChannels; co++, w += depth)
-        {
-            TV b = Bias(bias, co);
-            float* o = output + co * outPlane;
-            int p = 0;
-            for (; p + 4 * v <= positions; p += 4 * v) Block1x4(x + p, columns, depth, w, b, o + p);
-            for (; p < positions; p += v) Block1x1(x + p, columns, depth, w, b, o + p);
-        }
+        if (co < outChannels)
+            LoneChannels(x, 0, 1, outChannels - co, columns, depth, w, bias == null ? null : bias + co, output + co * outPlane, outPlane, positions);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,7 +203,7 @@ internal static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block1x4(float* x, int* columns, int depth, float* w, TV b, float* o)
     {
         int v = TOps.Count;
@@ -195,12 +220,53 @@ internal static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2); TOps.Store(o + 3 * v, a3);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x3(float* x, int* columns, int depth, float* w, TV b, float* o)
+    {
+        int v = TOps.Count;
+        TV a0 = b, a1 = b, a2 = b;
+        for (int j = 0; j < depth; j++)
+        {
+            float* xj = x + columns[j];
+            TV wj = TOps.Broadcast(w[j]);
+            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
+            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
+        }
+        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x2(float* x, int* columns, int depth, float* w, TV b, float* o)
+    {
+        int v = TOps.Count;
+        TV a0 = b, a1 = b;
+        for (int j = 0; j < depth; j++)
+        {
+            float* xj = x + columns[j];
+            TV wj = TOps.Broadcast(w[j]);
+            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
+            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+        }
+        TOps.Store(o, a0); TOps.Store(o + v, a1);
+    }
+
+    // One vector of one channel: four chains over the columns (j mod 4), added at the end, so the FMAs do not wait on
+    // each other's latency (a strided grouped layer's phase split has hundreds of columns per channel).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block1x1(float* x, int* columns, int depth, float* w, TV b, float* o)
     {
-        TV a = b;
-        for (int j = 0; j < depth; j++) a = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a);
-        TOps.Store(o, a);
+        TV a0 = b, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        int j = 0;
+        for (; j + 4 <= depth; j += 4)
+        {
+            a0 = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a0);
+            a1 = TOps.MulAdd(TOps.Load(x + columns[j + 1]), TOps.Broadcast(w[j + 1]), a1);
+            a2 = TOps.MulAdd(TOps.Load(x + columns[j + 2]), TOps.Broadcast(w[j + 2]), a2);
+            a3 = TOps.MulAdd(TOps.Load(x + columns[j + 3]), TOps.Broadcast(w[j + 3]), a3);
+        }
+        for (; j < depth; j++) a0 = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a0);
+        TOps.Store(o, TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)));
     }
 
     /// <summary>
@@ -220,8 +286,30 @@ internal static unsafe class WideConvolution<TV, TOps>
     public static void WeightGradient(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int images, int dyPlane,
         int outChannels, int* columns, int depth, float* grad, int positions)
     {
+        if (outChannels < 4)
+        {
+            LoneGradients(dy, dyStride, x, xStride, xGroupStride, groups, outChannels, images, dyPlane, columns, depth, grad, positions);
+            return;
+        }
         for (int group = 0; group < groups; group++, x += xGroupStride, dy += (nint)outChannels * dyPlane, grad += outChannels * depth)
             WeightGradientGroup(dy, dyStride, x, xStride, images, dyPlane, outChannels, columns, depth, grad, positions);
+    }
+
+    /// <summary>
+    /// <see cref="WeightGradient"/> one channel at a time, for channels past a group's blocks of four: four columns per
+    /// pass, one dy load feeding four independent accumulators.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LoneGradients(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int channels, int images,
+        int dyPlane, int* columns, int depth, float* grad, int positions)
+    {
+        for (int group = 0; group < groups; group++, x += xGroupStride)
+            for (int k = 0; k < channels; k++, dy += dyPlane, grad += depth)
+            {
+                int j = 0;
+                for (; j + 4 <= depth; j += 4) Grad1x4(dy, dyStride, x, xStride, images, columns + j, grad + j, positions);
+                for (; j < depth; j++) grad[j] += Dot(dy, dyStride, x + columns[j], xStride, images, positions);
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -238,16 +326,12 @@ internal static unsafe class WideConvolution<TV, TOps>
                 for (int c = co; c < co + 4; c++) grad[c * depth + j] += Dot(dy + c * dyPlane, dyStride, x + columns[j], xStride, images, positions);
         }
 
-        // A lone channel (depthwise): four columns per pass, one dy load feeding four independent accumulators.
-        for (; co < outChannels; co++)
-        {
-            int j = 0;
-            for (; j + 4 <= depth; j += 4) Grad1x4(dy + co * dyPlane, dyStride, x, xStride, images, columns + j, grad + co * depth + j, positions);
-            for (; j < depth; j++) grad[co * depth + j] += Dot(dy + co * dyPlane, dyStride, x + columns[j], xStride, images, positions);
-        }
+        if (co < outChannels)
+            LoneGradients(dy + co * dyPlane, dyStride, x, xStride, 0, 1, outChannels - co, images, dyPlane, columns, depth, grad + co * depth,
+                positions);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Grad1x4(float* dy, nint dyStride, float* x, nint xStride, int images, int* columns, float* grad, int positions)
     {
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
