@@ -76,7 +76,7 @@ internal static unsafe class KernelTimes
             // reused from slot 0 for every slot, is enough for timing).
             int group = layer.GroupSize;
             for (int k = 1; k < group; k++)
-                new Span<float>(layer.OutputGradient(0, 0), g.OutChannels * g.GradientPlane).CopyTo(new Span<float>(layer.OutputGradient(0, k), g.OutChannels * g.GradientPlane));
+                new Span<float>(layer.OutputGradient(0, 0), g.OutChannels * layer.GradientPlane).CopyTo(new Span<float>(layer.OutputGradient(0, k), g.OutChannels * layer.GradientPlane));
             double weightSingle = Time(images, i => layer.Backward(x + (long)i * g.InputSize, null, dw, null, 0));
             double weightOnly = Time(images / group, i =>
             {

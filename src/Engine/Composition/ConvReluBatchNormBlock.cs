@@ -120,11 +120,11 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         var g = Conv.Geometry;
         float* wide = Conv.Forward(input + (long)i * g.InputSize, bias, thread);
         if (ReluAfterBatchNorm)
-            ConvEpilogue.CopyWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
-                squares, shift);
+            ConvEpilogue.CopyWithStatistics(wide, Conv.OutputPlane, Conv.OutputRowStride, Channels, Height, Width, Activation + (long)i * ImageSize,
+                sum, squares, shift);
         else
-            ConvEpilogue.ReluWithStatistics(wide, g.OutputPositions, g.PaddedWidth, Channels, Height, Width, Activation + (long)i * ImageSize, sum,
-                squares, shift);
+            ConvEpilogue.ReluWithStatistics(wide, Conv.OutputPlane, Conv.OutputRowStride, Channels, Height, Width, Activation + (long)i * ImageSize,
+                sum, squares, shift);
     }
 
     /// <summary>Phase 2a, every thread once (after a barrier): batch statistics from all rows; thread 0 also updates the running ones.</summary>
@@ -242,7 +242,7 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
                 int i = first + k;
                 BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
                     Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: !ReluAfterBatchNorm,
-                    Conv.OutputGradient(thread, k) + g.GradientFront, g.GradientPlane, g.PaddedWidth);
+                    Conv.OutputGradient(thread, k) + Conv.GradientFront, Conv.GradientPlane, Conv.OutputRowStride);
                 images[k] = input + (long)i * g.InputSize;
                 inputGradients[k] = inputGradient == null ? null : inputGradient + (long)i * g.InputSize;
             }

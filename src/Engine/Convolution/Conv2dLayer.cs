@@ -4,12 +4,14 @@ namespace Mnist.Dsl.Engine.Convolution;
 
 /// <summary>
 /// One Conv2d's train-mode forward and backward for one image at a time, with its packed weights, column tables
-/// and per-thread scratch preallocated. Forward leaves the output in wide layout ([Cout][Ho x Wp], see
-/// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
-/// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
+/// and per-thread scratch preallocated. Forward leaves the output in wide layout (channel co, pixel (y, x) at
+/// co * <see cref="OutputPlane"/> + y * <see cref="OutputRowStride"/> + x, see <see cref="WideConvolution{TV,TOps}"/>) for a
+/// fused epilogue to copy out; backward reads the output gradient from the padded-wide buffer of
+/// <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
 /// the same kernels block-diagonally, group by group on the group's channel slices (each group's packed weights are
 /// contiguous; a depthwise layer's groups are one channel each). A strided layer, grouped or not, runs as a stride-1
-/// one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>).
+/// one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>), whose output and output-gradient buffers it
+/// hands out as its own (hence the layout properties: a copy into this layer's rows each way cost more than the split).
 /// The per-image loops around the kernels (padding copies, crops, bias sums) compile straight to optimised code like the
 /// kernels: in tier 0 the 8x8 depthwise layer's padding copy took 9 µs an image, five times its convolution, until the
 /// JIT's tiering delay ran out (never, in a short benchmark).
@@ -42,23 +44,43 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// </summary>
     public int GroupSize { get; }
 
+    /// <summary>Floats between output channels in <see cref="Forward"/>'s result.</summary>
+    public int OutputPlane { get; }
+
+    /// <summary>Floats between output rows in <see cref="Forward"/>'s result and in <see cref="OutputGradient"/>.</summary>
+    public int OutputRowStride { get; }
+
+    /// <summary>Where channel 0's first output-gradient pixel lies in <see cref="OutputGradient"/>.</summary>
+    public int GradientFront { get; }
+
+    /// <summary>Floats between output-gradient channels in <see cref="OutputGradient"/>.</summary>
+    public int GradientPlane { get; }
+
     public Conv2dLayer(Conv2dGeometry geometry, int threads, NativeArena arena)
     {
         geometry.Validate();
         Geometry = geometry;
-        var g = geometry;
-        _forwardColumns = arena.Copy(g.ForwardColumns());
-        _backwardColumns = arena.Copy(g.BackwardDataColumns());
-        _packedForward = arena.Floats(g.WeightCount);
-        _packedBackward = arena.Floats(g.WeightCount);
-        if (!g.IsWide) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
-        // A strided layer hands its groups to the stride-1 one whole: that one's planes set the size.
-        GroupSize = _split?.Dense.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
         _padded = new float*[threads][];
         _wideOutput = new float*[threads];
         _outputGradient = new float*[threads][];
         _inputGradient = new float*[threads];
         _groupInputs = new float**[threads];
+        if (!geometry.IsWide)
+        {
+            // The stride-1 layer's buffers are this one's: same output size, its own row stride.
+            _split = new PhaseSplitConvolution<TV, TOps>(geometry, threads, arena);
+            var dense = _split.Dense;
+            (GroupSize, OutputPlane, OutputRowStride) = (dense.GroupSize, dense.OutputPlane, dense.OutputRowStride);
+            (GradientFront, GradientPlane) = (dense.GradientFront, dense.GradientPlane);
+            return;
+        }
+        var g = geometry;
+        (OutputPlane, OutputRowStride, GradientFront, GradientPlane) = (g.OutputPositions, g.PaddedWidth, g.GradientFront, g.GradientPlane);
+        _forwardColumns = arena.Copy(g.ForwardColumns());
+        _backwardColumns = arena.Copy(g.BackwardDataColumns());
+        _packedForward = arena.Floats(g.WeightCount);
+        _packedBackward = arena.Floats(g.WeightCount);
+        GroupSize = Math.Clamp(1024 / g.OutputPositions, 1, 8);
         // A group's slots lie at one stride (see WideConvolution.WeightGradient). The input slots hold the padded
         // copies, or (unpadded) copies of images the caller did not give at one stride.
         _inputSlot = (long)g.InChannels * g.InputPlane + Conv2dGeometry.Slack;
@@ -98,24 +120,14 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
 
     /// <summary>
     /// The output of one image ([Cin][H][W], followed by at least <see cref="Conv2dGeometry.Slack"/> readable floats)
-    /// in wide layout: channel co, pixel (y, x) at co * OutputPositions + y * Wp + x. Valid until the next call on this thread.
+    /// in wide layout: channel co, pixel (y, x) at co * <see cref="OutputPlane"/> + y * <see cref="OutputRowStride"/> + x.
+    /// Valid until the next call on this thread.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float* Forward(float* image, float* bias, int thread)
     {
+        if (_split != null) return _split.Forward(image, bias, thread);
         var g = Geometry;
         float* output = _wideOutput[thread];
-        if (_split != null)
-        {
-            // The stride-1 layer's output rows (of its own width) into this layer's wide layout (rows of stride Wp).
-            float* dense = _split.Forward(image, bias, thread);
-            var d = _split.Dense.Geometry;
-            for (int co = 0; co < g.OutChannels; co++)
-                for (int oy = 0; oy < g.OutHeight; oy++)
-                    RowCopy.Copy(dense + co * d.OutputPositions + oy * d.PaddedWidth, output + co * g.OutputPositions + oy * g.PaddedWidth,
-                        g.OutWidth);
-            return output;
-        }
         WideConvolution<TV, TOps>.Forward(Input(image, thread, 0), (nint)g.GroupInChannels * g.InputPlane, g.Groups, _forwardColumns,
             g.GroupInChannels * g.Taps, _packedForward, g.GroupOutChannels, bias, output, g.OutputPositions, g.OutputPositions);
         return output;
@@ -125,10 +137,10 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// Where the layer after this one writes dL/d(output) for the image in group slot <paramref name="slot"/>: pixel
     /// (co, y, x) at <see cref="GradientIndex"/>. Zero elsewhere, and kept so.
     /// </summary>
-    public float* OutputGradient(int thread, int slot = 0) => _outputGradient[thread][slot];
+    public float* OutputGradient(int thread, int slot = 0) =>
+        _split != null ? _split.Dense.OutputGradient(thread, slot) : _outputGradient[thread][slot];
 
-    public int GradientIndex(int co, int y, int x) =>
-        co * Geometry.GradientPlane + Geometry.GradientFront + y * Geometry.PaddedWidth + x;
+    public int GradientIndex(int co, int y, int x) => co * GradientPlane + GradientFront + y * OutputRowStride + x;
 
     /// <summary>
     /// Adds this image's weight (and bias) gradient to the thread's accumulators and, unless <paramref name="inputGradient"/>
@@ -144,21 +156,12 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
-        var g = Geometry;
         if (_split != null)
         {
-            // Same output size on both: every pixel of the stride-1 layer's slots is written, its padding stays zero.
-            var dense = _split.Dense;
-            for (int k = 0; k < count; k++)
-            {
-                float* dy = _outputGradient[thread][k], to = dense.OutputGradient(thread, k);
-                for (int co = 0; co < g.OutChannels; co++)
-                    for (int oy = 0; oy < g.OutHeight; oy++)
-                        RowCopy.Copy(dy + GradientIndex(co, oy, 0), to + dense.GradientIndex(co, oy, 0), g.OutWidth);
-            }
             _split.Backward(images, inputGradients, count, weightGradient, biasGradient, thread);
             return;
         }
+        var g = Geometry;
         float** inputs = _groupInputs[thread];
         for (int k = 0; k < count; k++)
         {
@@ -208,15 +211,12 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private float* Input(float* image, int thread, int slot)
     {
         var g = Geometry;
-        if (g.Padding == 0) return image;
+        int pad = g.Padding, height = g.Height, width = g.Width, channels = g.InChannels, wp = g.PaddedWidth, plane = g.InputPlane;
+        if (pad == 0) return image;
         float* padded = _padded[thread][slot];
-        int wp = g.PaddedWidth, plane = g.InputPlane;
-        for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < g.Height; y++)
-            {
-                float* src = image + (c * g.Height + y) * g.Width;
-                RowCopy.Copy(src, padded + c * plane + (y + g.Padding) * wp + g.Padding, g.Width);
-            }
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                RowCopy.Copy(image + (c * height + y) * width, padded + c * plane + (y + pad) * wp + pad, width);
         return padded;
     }
 
@@ -224,13 +224,14 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private void AddBiasGradient(float* dy, float* biasGradient)
     {
         var g = Geometry;
-        for (int co = 0; co < g.OutChannels; co++)
+        int channels = g.OutChannels, height = g.OutHeight, width = g.OutWidth;
+        for (int co = 0; co < channels; co++)
         {
             float sum = 0;
-            for (int y = 0; y < g.OutHeight; y++)
+            for (int y = 0; y < height; y++)
             {
                 float* row = dy + GradientIndex(co, y, 0);
-                for (int x = 0; x < g.OutWidth; x++) sum += row[x];
+                for (int x = 0; x < width; x++) sum += row[x];
             }
             biasGradient[co] += sum;
         }
@@ -240,18 +241,18 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private void CropInputGradient(float* wide, float* compact)
     {
         var g = Geometry;
-        int plane = g.InputGradientPositions;
-        if (g.Padding == 0)
+        int plane = g.InputGradientPositions, pad = g.Padding, height = g.Height, width = g.Width, channels = g.InChannels, wp = g.PaddedWidth;
+        if (pad == 0)
         {
             // Unpadded rows are already contiguous: one copy per channel.
-            int size = g.Height * g.Width;
-            for (int c = 0; c < g.InChannels; c++)
+            int size = height * width;
+            for (int c = 0; c < channels; c++)
                 new System.Span<float>(wide + c * plane, size).CopyTo(new System.Span<float>(compact + c * size, size));
             return;
         }
 
-        for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < g.Height; y++)
-                RowCopy.Copy(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, compact + (c * g.Height + y) * g.Width, g.Width);
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                RowCopy.Copy(wide + c * plane + (y + pad) * wp + pad, compact + (c * height + y) * width, width);
     }
 }
