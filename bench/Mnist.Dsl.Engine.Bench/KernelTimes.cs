@@ -13,8 +13,8 @@ using Mnist.Dsl.Engine.Trainers;
 /// </summary>
 internal static unsafe class KernelTimes
 {
-    // network: "default" (DefaultNet's convolutions), "fast" (FastNet's), "separable" or "separable-dense" (DepthwiseVsDense's),
-    // or a benchmark stack's name (random1, ...).
+    // network: "default" (DefaultNet's convolutions), "fast" (FastNet's), "tiny" (TinyNet's), "separable" or "separable-dense"
+    // (DepthwiseVsDense's), or a benchmark stack ("random4": bench/stacks, composed as bench/train-set.sh runs it).
     public static void Run(SimdWidth width, int images, string network = "default")
     {
         switch (width)
@@ -43,11 +43,11 @@ internal static unsafe class KernelTimes
         var blueprint = network switch
         {
             "fast" => Mnist.Models.FastNet.Trainer.Blueprint,
+            "tiny" => Mnist.Models.TinyNet.Trainer.Blueprint,
             // DepthwiseVsDense's network, its depthwise convolutions grouped or not.
             "separable" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(true)),
             "separable-dense" => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(DepthwiseVsDense.Network(false)),
-            // A benchmark stack (bench/stacks): its convolutions as the lowering composes them.
-            _ when network.StartsWith("random", StringComparison.Ordinal) => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(BenchmarkStacks.Find(network)!),
+            _ when BenchmarkStacks.Find(network) is { } stack => Mnist.Dsl.Engine.Composition.TrainerBlueprint.For(stack),
             _ => Mnist.Models.DefaultNet.Trainer.Blueprint,
         };
         var layers = blueprint.Convolutions.Select(g => g with { VectorWidth = v }).ToArray();
@@ -76,7 +76,7 @@ internal static unsafe class KernelTimes
             // reused from slot 0 for every slot, is enough for timing).
             int group = layer.GroupSize;
             for (int k = 1; k < group; k++)
-                new Span<float>(layer.OutputGradient(0, 0), g.OutChannels * g.GradientPlane).CopyTo(new Span<float>(layer.OutputGradient(0, k), g.OutChannels * g.GradientPlane));
+                new Span<float>(layer.OutputGradient(0, 0), g.OutChannels * layer.GradientPlane).CopyTo(new Span<float>(layer.OutputGradient(0, k), g.OutChannels * layer.GradientPlane));
             double weightSingle = Time(images, i => layer.Backward(x + (long)i * g.InputSize, null, dw, null, 0));
             double weightOnly = Time(images / group, i =>
             {
@@ -85,7 +85,7 @@ internal static unsafe class KernelTimes
                 layer.Backward(m, null, group, dw, null, 0);
             }) / group;
             double macs = g.MultiplyAdds;
-            Console.WriteLine($"conv {g.InChannels}->{g.OutChannels} k{g.Kernel}{(g.Groups != 1 ? $" groups {g.Groups}" : "")} {g.Height}x{g.Width} (weight-gradient group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, " +
+            Console.WriteLine($"conv {g.InChannels}->{g.OutChannels} k{g.Kernel}{(g.Stride != 1 ? $" s{g.Stride}" : "")}{(g.Padding != 0 ? $" p{g.Padding}" : "")}{(g.Groups != 1 ? $" groups {g.Groups}" : "")} {g.Height}x{g.Width} (weight-gradient group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, " +
                 $"weight grad {2 * macs / weightOnly / 1e9:F1} (one image at a time {2 * macs / weightSingle / 1e9:F1}), " +
                 $"input grad {2 * macs / Math.Max(backward - weightSingle, 1e-12) / 1e9:F1}; " +
                 $"{(forward + backward - weightSingle + weightOnly) * 1e6:F1} us/image");

@@ -14,10 +14,17 @@ using Mnist.Dsl.Engine.Trainers;
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 //        Mnist.Dsl.Engine.Bench composed [network=default] [steps=50] [rounds=6] [batch=128] [threads=2]
 //        Mnist.Dsl.Engine.Bench depthwise [rounds=6] [batch=128] [threads=2] [images=60000]
+//        Mnist.Dsl.Engine.Bench grouped [seconds=2]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? args[2] : "default");
+    return;
+}
+if (args.Length > 0 && args[0] == "grouped")
+{
+    // The benchmark set's grouped, depthwise and strided convolutions one by one, in thread CPU time (GroupedLayers.cs).
+    GroupedLayers.Run(SimdWidths.Best(), args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
     return;
 }
 if (args.Length > 0 && args[0] == "peak")

@@ -54,7 +54,7 @@ internal static unsafe class ShapeSpecialization
         for (int round = 0; round <= rounds; round++)
         {
             // Round 0 warms every variant through tiered compilation and is not counted.
-            double a = Time(images, i => WideConvolution<Vector256<float>, Vec256>.Forward(x + (long)i * g.InputSize, columns, 144, packed, 24, null, output, 624, 624));
+            double a = Time(images, i => WideConvolution<Vector256<float>, Vec256>.Forward(x + (long)i * g.InputSize, 0, 1, columns, 144, packed, 24, null, output, 624, 624));
             double b = Time(images, i => Generic<Conv2At256>(x + (long)i * g.InputSize, columns, packed, output));
             double c = Time(images, i => Literal(x + (long)i * g.InputSize, columns, packed, output));
             if (round == 0) continue;

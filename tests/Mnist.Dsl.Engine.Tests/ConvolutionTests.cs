@@ -58,7 +58,7 @@ public sealed unsafe class ConvolutionTests
                 for (int co = 0; co < g.OutChannels; co++)
                     for (int oy = 0; oy < g.OutHeight; oy++)
                         for (int ox = 0; ox < g.OutWidth; ox++)
-                            y[((n * g.OutChannels + co) * g.OutHeight + oy) * g.OutWidth + ox] = wide[co * g.OutputPositions + oy * g.PaddedWidth + ox];
+                            y[((n * g.OutChannels + co) * g.OutHeight + oy) * g.OutWidth + ox] = wide[co * layer.OutputPlane + oy * layer.OutputRowStride + ox];
                 float* dy = layer.OutputGradient(0);
                 for (int co = 0; co < g.OutChannels; co++)
                     for (int oy = 0; oy < g.OutHeight; oy++)

@@ -37,12 +37,14 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         int cases = 0, trained = 0;
         var clock = Stopwatch.StartNew();
         var fused = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var convolutions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var property = Prop.ForAll(ValidStacks.Arbitrary, stack =>
         {
             if (Check(stack)) Interlocked.Increment(ref trained);
             Interlocked.Increment(ref cases);
-            foreach (var form in Mnist.Dsl.Lowering.EngineLowering.Of(stack.Definition).Steps.SelectMany(FusedUnitReachTests.Forms))
-                fused.AddOrUpdate(form, 1, (_, n) => n + 1);
+            var steps = Mnist.Dsl.Lowering.EngineLowering.Of(stack.Definition).Steps;
+            foreach (var form in steps.SelectMany(FusedUnitReachTests.Forms)) fused.AddOrUpdate(form, 1, (_, n) => n + 1);
+            foreach (var form in steps.SelectMany(ConvolutionPathReachTests.Forms)) convolutions.AddOrUpdate(form, 1, (_, n) => n + 1);
         });
 
         // Both cores: each case is independent (its own compilation, load context, trainer and tensors).
@@ -52,6 +54,8 @@ public class GeneratedTrainerGradientTests(ITestOutputHelper output)
         output.WriteLine($"{cases} stacks, {trained} with a generated trainer ({DegenerateStacks} with a constant BatchNorm input or a ReLU input at its kink: only the loss compared), in {clock.Elapsed.TotalSeconds:F1} s");
         // Shrinking counts too (a failure's smaller candidates): what the run checked, not only its first draws.
         output.WriteLine("fused units checked, by form: " + string.Join(", ", fused.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));
+        output.WriteLine("convolutions checked, by path: " +
+            string.Join(", ", convolutions.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));
         Assert.Equal(cases, trained);
     }
 

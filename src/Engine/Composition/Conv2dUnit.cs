@@ -106,7 +106,7 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
         for (int i = from; i < to; i++)
         {
             float* wide = Conv.Forward(Input + (long)i * InputSize, bias, thread);
-            ConvEpilogue.Copy(wide, g.OutputPositions, g.PaddedWidth, g.OutChannels, g.OutHeight, g.OutWidth, Output + (long)i * OutputSize);
+            ConvEpilogue.Copy(wide, Conv.OutputPlane, Conv.OutputRowStride, g.OutChannels, g.OutHeight, g.OutWidth, Output + (long)i * OutputSize);
         }
     }
 

@@ -133,7 +133,7 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
         if (_patch == null)
         {
             for (int i = from; i < to; i++)
-                Epilogue(Conv.Forward(input + (long)i * g.InputSize, bias, thread), g.OutputPositions, g.PaddedWidth, i, sum, squares, shift);
+                Epilogue(Conv.Forward(input + (long)i * g.InputSize, bias, thread), Conv.OutputPlane, Conv.OutputRowStride, i, sum, squares, shift);
             return;
         }
         for (int first = from; first < to; first += _patch.GroupSize)
@@ -285,7 +285,7 @@ internal sealed unsafe class ConvReluBatchNormBlock<TV, TOps>
                 int i = first + k;
                 BatchNormKernels.InputGradient(OutputGradient + (long)i * ImageSize, Activation + (long)i * ImageSize, Channels,
                     Height, Width, _mean[thread], _inverseStd[thread], gamma, meanDy, meanDyXhat, reluBefore: !ReluAfterBatchNorm,
-                    Conv.OutputGradient(thread, k) + g.GradientFront, g.GradientPlane, g.PaddedWidth);
+                    Conv.OutputGradient(thread, k) + Conv.GradientFront, Conv.GradientPlane, Conv.OutputRowStride);
                 images[k] = input + (long)i * g.InputSize;
                 inputGradients[k] = inputGradient == null ? null : inputGradient + (long)i * g.InputSize;
             }

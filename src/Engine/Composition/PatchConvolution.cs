@@ -92,7 +92,7 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
         int positions = g.RoundUp(count * _plane);
         float* patch = _patches[thread], output = _outputs[thread];
         Gather(input, first, count, patch, positions, thread);
-        WideConvolution<TV, TOps>.Forward(patch, _patchColumns, _depth, _packed, g.OutChannels, bias, output, Stride, positions);
+        WideConvolution<TV, TOps>.Forward(patch, 0, 1, _patchColumns, _depth, _packed, g.OutChannels, bias, output, Stride, positions);
         return output;
     }
 
@@ -123,10 +123,10 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
                 biasGradient[co] += sum;
             }
         Gather(input, first, count, patch, positions, thread);
-        WideConvolution<TV, TOps>.WeightGradient(dy, 0, patch, 0, 1, Stride, g.OutChannels, _patchColumns, _depth, weightGradient, positions);
+        WideConvolution<TV, TOps>.WeightGradient(dy, 0, patch, 0, 0, 1, 1, Stride, g.OutChannels, _patchColumns, _depth, weightGradient, positions);
         if (inputGradient == null) return;
         float* dp = _patchGradients[thread];
-        WideConvolution<TV, TOps>.Forward(dy, _gradientColumns, g.OutChannels, _packedTransposed, _depth, null, dp, Stride, positions);
+        WideConvolution<TV, TOps>.Forward(dy, 0, 1, _gradientColumns, g.OutChannels, _packedTransposed, _depth, null, dp, Stride, positions);
         Scatter(dp, inputGradient, first, count, thread);
     }
 

@@ -21,9 +21,6 @@ internal sealed record Conv2dGeometry(
 
     public int GroupOutChannels => OutChannels / Groups;
 
-    /// <summary>One k×k filter per channel (groups = in = out): the engine's dedicated depthwise kernels.</summary>
-    public bool IsDepthwise => Groups > 1 && Groups == InChannels && Groups == OutChannels;
-
     /// <summary>Weights of one group: [Cout/G][Cin/G][k][k].</summary>
     public int GroupWeightCount => GroupOutChannels * GroupInChannels * Taps;
 

@@ -1,14 +1,20 @@
+using System.Runtime.CompilerServices;
+
 namespace Mnist.Dsl.Engine.Convolution;
 
 /// <summary>
 /// One Conv2d's train-mode forward and backward for one image at a time, with its packed weights, column tables
-/// and per-thread scratch preallocated. Forward leaves the output in wide layout ([Cout][Ho x Wp], see
-/// <see cref="WideConvolution{TV,TOps}"/>) for a fused epilogue to copy out; backward reads the output gradient from
-/// the padded-wide buffer of <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
-/// the same kernels once per group on the group's channel slices (each group's packed weights are contiguous);
-/// a depthwise one (groups = in = out) runs <see cref="DepthwiseConvolution{TV,TOps}"/> over all channels at once.
-/// A strided ungrouped layer runs as a stride-1 one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>);
-/// a strided grouped one keeps the plain loops of <see cref="StridedConvolution"/> (correct, not fast).
+/// and per-thread scratch preallocated. Forward leaves the output in wide layout (channel co, pixel (y, x) at
+/// co * <see cref="OutputPlane"/> + y * <see cref="OutputRowStride"/> + x, see <see cref="WideConvolution{TV,TOps}"/>) for a
+/// fused epilogue to copy out; backward reads the output gradient from the padded-wide buffer of
+/// <see cref="OutputGradient"/>, which the layer after it fills. Grouped convolutions run
+/// the same kernels block-diagonally, group by group on the group's channel slices (each group's packed weights are
+/// contiguous; a depthwise layer's groups are one channel each). A strided layer, grouped or not, runs as a stride-1
+/// one on its input's phases (<see cref="PhaseSplitConvolution{TV,TOps}"/>), whose output and output-gradient buffers it
+/// hands out as its own (hence the layout properties: a copy into this layer's rows each way cost more than the split).
+/// The per-image loops around the kernels (padding copies, crops, bias sums) compile straight to optimised code like the
+/// kernels: in tier 0 the 8x8 depthwise layer's padding copy took 9 µs an image, five times its convolution, until the
+/// JIT's tiering delay ran out (never, in a short benchmark).
 /// </summary>
 internal sealed unsafe class Conv2dLayer<TV, TOps>
     where TV : struct
@@ -24,10 +30,9 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     private readonly float**[] _groupInputs;
     private readonly long _inputSlot, _gradientSlot;
     private readonly float*[] _inputGradient;
-    private float* _weight;
 
-    /// <summary>A strided ungrouped layer as a stride-1 one on its input's phases (see
-    /// <see cref="PhaseSplitConvolution{TV,TOps}"/>); null otherwise.</summary>
+    /// <summary>A strided layer as a stride-1 one on its input's phases (see <see cref="PhaseSplitConvolution{TV,TOps}"/>);
+    /// null otherwise.</summary>
     private readonly PhaseSplitConvolution<TV, TOps>? _split;
 
     public Conv2dGeometry Geometry { get; }
@@ -39,23 +44,43 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// </summary>
     public int GroupSize { get; }
 
+    /// <summary>Floats between output channels in <see cref="Forward"/>'s result.</summary>
+    public int OutputPlane { get; }
+
+    /// <summary>Floats between output rows in <see cref="Forward"/>'s result and in <see cref="OutputGradient"/>.</summary>
+    public int OutputRowStride { get; }
+
+    /// <summary>Where channel 0's first output-gradient pixel lies in <see cref="OutputGradient"/>.</summary>
+    public int GradientFront { get; }
+
+    /// <summary>Floats between output-gradient channels in <see cref="OutputGradient"/>.</summary>
+    public int GradientPlane { get; }
+
     public Conv2dLayer(Conv2dGeometry geometry, int threads, NativeArena arena)
     {
         geometry.Validate();
         Geometry = geometry;
-        var g = geometry;
-        _forwardColumns = arena.Copy(g.ForwardColumns());
-        _backwardColumns = arena.Copy(g.BackwardDataColumns());
-        _packedForward = arena.Floats(g.WeightCount);
-        _packedBackward = arena.Floats(g.WeightCount);
-        if (!g.IsWide && g.Groups == 1) _split = new PhaseSplitConvolution<TV, TOps>(g, threads, arena);
-        // A strided layer hands its groups to the stride-1 one whole: that one's planes set the size.
-        GroupSize = _split?.Dense.GroupSize ?? Math.Clamp(1024 / g.OutputPositions, 1, 8);
         _padded = new float*[threads][];
         _wideOutput = new float*[threads];
         _outputGradient = new float*[threads][];
         _inputGradient = new float*[threads];
         _groupInputs = new float**[threads];
+        if (!geometry.IsWide)
+        {
+            // The stride-1 layer's buffers are this one's: same output size, its own row stride.
+            _split = new PhaseSplitConvolution<TV, TOps>(geometry, threads, arena);
+            var dense = _split.Dense;
+            (GroupSize, OutputPlane, OutputRowStride) = (dense.GroupSize, dense.OutputPlane, dense.OutputRowStride);
+            (GradientFront, GradientPlane) = (dense.GradientFront, dense.GradientPlane);
+            return;
+        }
+        var g = geometry;
+        (OutputPlane, OutputRowStride, GradientFront, GradientPlane) = (g.OutputPositions, g.PaddedWidth, g.GradientFront, g.GradientPlane);
+        _forwardColumns = arena.Copy(g.ForwardColumns());
+        _backwardColumns = arena.Copy(g.BackwardDataColumns());
+        _packedForward = arena.Floats(g.WeightCount);
+        _packedBackward = arena.Floats(g.WeightCount);
+        GroupSize = Math.Clamp(1024 / g.OutputPositions, 1, 8);
         // A group's slots lie at one stride (see WideConvolution.WeightGradient). The input slots hold the padded
         // copies, or (unpadded) copies of images the caller did not give at one stride.
         _inputSlot = (long)g.InChannels * g.InputPlane + Conv2dGeometry.Slack;
@@ -77,16 +102,15 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     }
 
     /// <summary>Takes the current weights ([Cout][Cin/G][k][k]); call after every update, before the next forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* weight)
     {
-        _weight = weight;
         if (_split != null)
         {
             _split.Pack(weight);
             return;
         }
         var g = Geometry;
-        if (g.IsDepthwise) return; // its kernels read PyTorch's layout directly
         for (int group = 0, at = 0; group < g.Groups; group++, at += g.GroupWeightCount)
         {
             WeightPacking.PackForward(weight + at, g.GroupOutChannels, g.GroupInChannels * g.Taps, _packedForward + at);
@@ -96,34 +120,16 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
 
     /// <summary>
     /// The output of one image ([Cin][H][W], followed by at least <see cref="Conv2dGeometry.Slack"/> readable floats)
-    /// in wide layout: channel co, pixel (y, x) at co * OutputPositions + y * Wp + x. Valid until the next call on this thread.
+    /// in wide layout: channel co, pixel (y, x) at co * <see cref="OutputPlane"/> + y * <see cref="OutputRowStride"/> + x.
+    /// Valid until the next call on this thread.
     /// </summary>
     public float* Forward(float* image, float* bias, int thread)
     {
+        if (_split != null) return _split.Forward(image, bias, thread);
         var g = Geometry;
         float* output = _wideOutput[thread];
-        if (_split != null)
-        {
-            // The stride-1 layer's output rows (of its own width) into this layer's wide layout (rows of stride Wp).
-            float* dense = _split.Forward(image, bias, thread);
-            var d = _split.Dense.Geometry;
-            for (int co = 0; co < g.OutChannels; co++)
-                for (int oy = 0; oy < g.OutHeight; oy++)
-                    RowCopy.Copy(dense + co * d.OutputPositions + oy * d.PaddedWidth, output + co * g.OutputPositions + oy * g.PaddedWidth,
-                        g.OutWidth);
-            return output;
-        }
-        float* input = Input(image, thread, 0);
-        if (g.IsWide && g.IsDepthwise)
-            DepthwiseConvolution<TV, TOps>.Forward(input, g.InputPlane, _forwardColumns, g.Taps, _weight, bias, g.OutChannels,
-                output, g.OutputPositions, g.OutputPositions);
-        else if (g.IsWide)
-            for (int group = 0; group < g.Groups; group++)
-                WideConvolution<TV, TOps>.Forward(input + (nint)group * g.GroupInChannels * g.InputPlane, _forwardColumns, g.GroupInChannels * g.Taps,
-                    _packedForward + group * g.GroupWeightCount, g.GroupOutChannels, bias == null ? null : bias + group * g.GroupOutChannels,
-                    output + (nint)group * g.GroupOutChannels * g.OutputPositions, g.OutputPositions, g.OutputPositions);
-        else
-            StridedConvolution.Forward(g, input, _weight, bias, output);
+        WideConvolution<TV, TOps>.Forward(Input(image, thread, 0), (nint)g.GroupInChannels * g.InputPlane, g.Groups, _forwardColumns,
+            g.GroupInChannels * g.Taps, _packedForward, g.GroupOutChannels, bias, output, g.OutputPositions, g.OutputPositions);
         return output;
     }
 
@@ -131,10 +137,10 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// Where the layer after this one writes dL/d(output) for the image in group slot <paramref name="slot"/>: pixel
     /// (co, y, x) at <see cref="GradientIndex"/>. Zero elsewhere, and kept so.
     /// </summary>
-    public float* OutputGradient(int thread, int slot = 0) => _outputGradient[thread][slot];
+    public float* OutputGradient(int thread, int slot = 0) =>
+        _split != null ? _split.Dense.OutputGradient(thread, slot) : _outputGradient[thread][slot];
 
-    public int GradientIndex(int co, int y, int x) =>
-        co * Geometry.GradientPlane + Geometry.GradientFront + y * Geometry.PaddedWidth + x;
+    public int GradientIndex(int co, int y, int x) => co * GradientPlane + GradientFront + y * OutputRowStride + x;
 
     /// <summary>
     /// Adds this image's weight (and bias) gradient to the thread's accumulators and, unless <paramref name="inputGradient"/>
@@ -147,23 +153,15 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// <see cref="Backward(float*, float*, float*, float*, int)"/> for up to <see cref="GroupSize"/> images at once, image
     /// k's output gradient in slot k; <paramref name="inputGradients"/> null, or per image (an entry may be null).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(float** images, float** inputGradients, int count, float* weightGradient, float* biasGradient, int thread)
     {
-        var g = Geometry;
         if (_split != null)
         {
-            // Same output size on both: every pixel of the stride-1 layer's slots is written, its padding stays zero.
-            var dense = _split.Dense;
-            for (int k = 0; k < count; k++)
-            {
-                float* dy = _outputGradient[thread][k], to = dense.OutputGradient(thread, k);
-                for (int co = 0; co < g.OutChannels; co++)
-                    for (int oy = 0; oy < g.OutHeight; oy++)
-                        RowCopy.Copy(dy + GradientIndex(co, oy, 0), to + dense.GradientIndex(co, oy, 0), g.OutWidth);
-            }
             _split.Backward(images, inputGradients, count, weightGradient, biasGradient, thread);
             return;
         }
+        var g = Geometry;
         float** inputs = _groupInputs[thread];
         for (int k = 0; k < count; k++)
         {
@@ -172,43 +170,24 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
             float* dx = inputGradients == null ? null : inputGradients[k];
             inputs[k] = input;
             if (biasGradient != null) AddBiasGradient(dy, biasGradient);
-            if (!g.IsWide)
-            {
-                StridedConvolution.Backward(g, input, _weight, dy, weightGradient, dx == null ? null : _inputGradient[thread]);
-            }
-            else if (dx != null)
+            if (dx != null)
             {
                 // Only the whole vectors that hold unpadded pixels: the crop never reads the rest. A padded 4x4 layer
                 // computes 4 vectors of its 6x6 plane instead of 5; each pixel's sum is the same either way.
                 int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
                 int to = g.RoundUp((g.Padding + g.Height - 1) * g.PaddedWidth + g.Padding + g.Width);
-                if (g.IsDepthwise)
-                    DepthwiseConvolution<TV, TOps>.Forward(dy + from, g.GradientPlane, _backwardColumns, g.Taps, _weight, null, g.InChannels,
-                        _inputGradient[thread] + from, g.InputGradientPositions, to - from);
-                else
-                    for (int group = 0; group < g.Groups; group++)
-                        WideConvolution<TV, TOps>.Forward(dy + (nint)group * g.GroupOutChannels * g.GradientPlane + from, _backwardColumns,
-                            g.GroupOutChannels * g.Taps, _packedBackward + group * g.GroupWeightCount, g.GroupInChannels, null,
-                            _inputGradient[thread] + (nint)group * g.GroupInChannels * g.InputGradientPositions + from, g.InputGradientPositions,
-                                to - from);
+                // The transposed convolution, block-diagonal like the forward: group g's input-gradient channels from its dy channels.
+                WideConvolution<TV, TOps>.Forward(dy + from, (nint)g.GroupOutChannels * g.GradientPlane, g.Groups, _backwardColumns,
+                    g.GroupOutChannels * g.Taps, _packedBackward, g.GroupInChannels, null, _inputGradient[thread] + from,
+                    g.InputGradientPositions, to - from);
+                CropInputGradient(_inputGradient[thread], dx);
             }
-            if (dx != null) CropInputGradient(_inputGradient[thread], dx);
         }
 
-        if (g.IsWide)
-        {
-            float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
-            float* dy = _outputGradient[thread][0] + g.GradientFront;
-            if (g.IsDepthwise)
-                DepthwiseConvolution<TV, TOps>.WeightGradient(dy, (nint)_gradientSlot, g.GradientPlane, x, xStride, g.InputPlane, count,
-                    g.OutChannels,
-                    _forwardColumns, g.Taps, weightGradient, g.OutputPositions);
-            else
-                for (int group = 0; group < g.Groups; group++)
-                    WideConvolution<TV, TOps>.WeightGradient(dy + (nint)group * g.GroupOutChannels * g.GradientPlane, (nint)_gradientSlot,
-                        x + (nint)group * g.GroupInChannels * g.InputPlane, xStride, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns,
-                        g.GroupInChannels * g.Taps, weightGradient + group * g.GroupWeightCount, g.OutputPositions);
-        }
+        float* x = EvenlySpaced(inputs, count, thread, out nint xStride);
+        WideConvolution<TV, TOps>.WeightGradient(_outputGradient[thread][0] + g.GradientFront, (nint)_gradientSlot, x, xStride,
+            (nint)g.GroupInChannels * g.InputPlane, g.Groups, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns, g.GroupInChannels * g.Taps,
+            weightGradient, g.OutputPositions);
     }
 
     /// <summary>
@@ -228,51 +207,52 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         return _padded[thread][0];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float* Input(float* image, int thread, int slot)
     {
         var g = Geometry;
-        if (g.Padding == 0) return image;
+        int pad = g.Padding, height = g.Height, width = g.Width, channels = g.InChannels, wp = g.PaddedWidth, plane = g.InputPlane;
+        if (pad == 0) return image;
         float* padded = _padded[thread][slot];
-        int wp = g.PaddedWidth, plane = g.InputPlane;
-        for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < g.Height; y++)
-            {
-                float* src = image + (c * g.Height + y) * g.Width;
-                RowCopy.Copy(src, padded + c * plane + (y + g.Padding) * wp + g.Padding, g.Width);
-            }
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                RowCopy.Copy(image + (c * height + y) * width, padded + c * plane + (y + pad) * wp + pad, width);
         return padded;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddBiasGradient(float* dy, float* biasGradient)
     {
         var g = Geometry;
-        for (int co = 0; co < g.OutChannels; co++)
+        int channels = g.OutChannels, height = g.OutHeight, width = g.OutWidth;
+        for (int co = 0; co < channels; co++)
         {
             float sum = 0;
-            for (int y = 0; y < g.OutHeight; y++)
+            for (int y = 0; y < height; y++)
             {
                 float* row = dy + GradientIndex(co, y, 0);
-                for (int x = 0; x < g.OutWidth; x++) sum += row[x];
+                for (int x = 0; x < width; x++) sum += row[x];
             }
             biasGradient[co] += sum;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CropInputGradient(float* wide, float* compact)
     {
         var g = Geometry;
-        int plane = g.IsWide ? g.InputGradientPositions : g.PaddedHeight * g.PaddedWidth;
-        if (g.Padding == 0)
+        int plane = g.InputGradientPositions, pad = g.Padding, height = g.Height, width = g.Width, channels = g.InChannels, wp = g.PaddedWidth;
+        if (pad == 0)
         {
             // Unpadded rows are already contiguous: one copy per channel.
-            int size = g.Height * g.Width;
-            for (int c = 0; c < g.InChannels; c++)
+            int size = height * width;
+            for (int c = 0; c < channels; c++)
                 new System.Span<float>(wide + c * plane, size).CopyTo(new System.Span<float>(compact + c * size, size));
             return;
         }
 
-        for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < g.Height; y++)
-                RowCopy.Copy(wide + c * plane + (y + g.Padding) * g.PaddedWidth + g.Padding, compact + (c * g.Height + y) * g.Width, g.Width);
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                RowCopy.Copy(wide + c * plane + (y + pad) * wp + pad, compact + (c * height + y) * width, width);
     }
 }

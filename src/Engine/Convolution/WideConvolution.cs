@@ -9,6 +9,9 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// plain vector load, and the kernel is a register-blocked GEMM over (output channel) x (position) with the
 /// (input channel, tap) "columns" as its depth. The price: the Wp - Wo positions at the end of each row are computed
 /// and thrown away (8% for a 3x3 on 26 columns); the caller copies valid columns out.
+/// A grouped convolution (PyTorch's groups) is the same GEMM block-diagonally: group g reads its input channels at
+/// x + g * xGroupStride and the next Cout/G packed rows, so the kernels loop over groups themselves; a group's channels
+/// past the last block of four (a depthwise convolution's only channel) go four vectors of positions at a time.
 /// </summary>
 internal static unsafe class WideConvolution<TV, TOps>
     where TV : struct
@@ -16,13 +19,57 @@ internal static unsafe class WideConvolution<TV, TOps>
 {
     /// <summary>
     /// output[co * outPlane + p] = bias[co] + sum over j of w[co, j] * x[p + columns[j]], for p in [0, positions),
-    /// positions a multiple of the vector width. <paramref name="packed"/> holds blocks of four output channels as
+    /// positions a multiple of the vector width, for <paramref name="groups"/> groups of <paramref name="outChannels"/>
+    /// channels each: group g reads x + g * <paramref name="xGroupStride"/>, and its packed weights, bias and output
+    /// channels follow group g - 1's. <paramref name="packed"/> holds, per group, blocks of four output channels as
     /// [block][j][4] followed by any remaining channels as [j] each (see <see cref="WeightPacking"/>).
     /// </summary>
     // Hot loops compile straight to optimised code: tiered compilation left the rarely called tail blocks in tier 0
     // (calls for every MulAdd) for whole benchmark runs, 10x slower.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(float* x, int* columns, int depth, float* packed, int outChannels, float* bias,
+    public static void Forward(float* x, nint xGroupStride, int groups, int* columns, int depth, float* packed, int outChannels,
+        float* bias, float* output, int outPlane, int positions)
+    {
+        // Fewer than four channels a group (depthwise, small channel multipliers): every group's channels in one loop,
+        // a call per group and per block cost as much as a depthwise 3x3's few FMAs.
+        if (outChannels < 4)
+        {
+            LoneChannels(x, xGroupStride, groups, outChannels, columns, depth, packed, bias, output, outPlane, positions);
+            return;
+        }
+        float* w = packed;
+        for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
+            ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> one channel at a time, for channels past a group's blocks of four: four vectors of positions
+    /// per tap's broadcast (four independent chains; one vector at a time would wait on each FMA's latency), then the
+    /// last one to three vectors in one pass too (a 6x6 output on 8 columns is three vectors in all).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LoneChannels(float* x, nint xGroupStride, int groups, int channels, int* columns, int depth, float* w, float* bias,
+        float* output, int outPlane, int positions)
+    {
+        int v = TOps.Count;
+        for (int group = 0, c = 0; group < groups; group++, x += xGroupStride)
+            for (int k = 0; k < channels; k++, c++, w += depth)
+            {
+                TV b = Bias(bias, c);
+                float* o = output + (nint)c * outPlane;
+                int p = 0;
+                for (; p + 4 * v <= positions; p += 4 * v) Block1x4(x + p, columns, depth, w, b, o + p);
+                switch ((positions - p) / v)
+                {
+                    case 3: Block1x3(x + p, columns, depth, w, b, o + p); break;
+                    case 2: Block1x2(x + p, columns, depth, w, b, o + p); break;
+                    case 1: Block1x1(x + p, columns, depth, w, b, o + p); break;
+                }
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardGroup(float* x, int* columns, int depth, float* packed, int outChannels, float* bias,
         float* output, int outPlane, int positions)
     {
         int v = TOps.Count;
@@ -46,12 +93,8 @@ internal static unsafe class WideConvolution<TV, TOps>
             for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
         }
 
-        for (; co < outChannels; co++, w += depth)
-        {
-            TV b = Bias(bias, co);
-            float* o = output + co * outPlane;
-            for (int p = 0; p < positions; p += v) Block1x1(x + p, columns, depth, w, b, o + p);
-        }
+        if (co < outChannels)
+            LoneChannels(x, 0, 1, outChannels - co, columns, depth, w, bias == null ? null : bias + co, output + co * outPlane, outPlane, positions);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,12 +203,70 @@ internal static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x4(float* x, int* columns, int depth, float* w, TV b, float* o)
+    {
+        int v = TOps.Count;
+        TV a0 = b, a1 = b, a2 = b, a3 = b;
+        for (int j = 0; j < depth; j++)
+        {
+            float* xj = x + columns[j];
+            TV wj = TOps.Broadcast(w[j]);
+            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
+            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
+            a3 = TOps.MulAdd(TOps.Load(xj + 3 * v), wj, a3);
+        }
+        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2); TOps.Store(o + 3 * v, a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x3(float* x, int* columns, int depth, float* w, TV b, float* o)
+    {
+        int v = TOps.Count;
+        TV a0 = b, a1 = b, a2 = b;
+        for (int j = 0; j < depth; j++)
+        {
+            float* xj = x + columns[j];
+            TV wj = TOps.Broadcast(w[j]);
+            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
+            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
+        }
+        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x2(float* x, int* columns, int depth, float* w, TV b, float* o)
+    {
+        int v = TOps.Count;
+        TV a0 = b, a1 = b;
+        for (int j = 0; j < depth; j++)
+        {
+            float* xj = x + columns[j];
+            TV wj = TOps.Broadcast(w[j]);
+            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
+            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+        }
+        TOps.Store(o, a0); TOps.Store(o + v, a1);
+    }
+
+    // One vector of one channel: four chains over the columns (j mod 4), added at the end, so the FMAs do not wait on
+    // each other's latency (a strided grouped layer's phase split has hundreds of columns per channel).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block1x1(float* x, int* columns, int depth, float* w, TV b, float* o)
     {
-        TV a = b;
-        for (int j = 0; j < depth; j++) a = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a);
-        TOps.Store(o, a);
+        TV a0 = b, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        int j = 0;
+        for (; j + 4 <= depth; j += 4)
+        {
+            a0 = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a0);
+            a1 = TOps.MulAdd(TOps.Load(x + columns[j + 1]), TOps.Broadcast(w[j + 1]), a1);
+            a2 = TOps.MulAdd(TOps.Load(x + columns[j + 2]), TOps.Broadcast(w[j + 2]), a2);
+            a3 = TOps.MulAdd(TOps.Load(x + columns[j + 3]), TOps.Broadcast(w[j + 3]), a3);
+        }
+        for (; j < depth; j++) a0 = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a0);
+        TOps.Store(o, TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)));
     }
 
     /// <summary>
@@ -178,9 +279,41 @@ internal static unsafe class WideConvolution<TV, TOps>
     /// plane is one or three vectors). Each lane sums its (image, position) terms in that order, then
     /// <see cref="IVectorOps{TV}.Sum"/>'s lane order.
     /// dy must be zero at the thrown-away positions (end of each row, and up to <paramref name="positions"/>).
+    /// For <paramref name="groups"/> groups of <paramref name="outChannels"/> channels each, group g reads the input at
+    /// x + g * <paramref name="xGroupStride"/>; its dy channels and gradient rows follow group g - 1's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradient(float* dy, nint dyStride, float* x, nint xStride, int images, int dyPlane, int outChannels,
+    public static void WeightGradient(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int images, int dyPlane,
+        int outChannels, int* columns, int depth, float* grad, int positions)
+    {
+        if (outChannels < 4)
+        {
+            LoneGradients(dy, dyStride, x, xStride, xGroupStride, groups, outChannels, images, dyPlane, columns, depth, grad, positions);
+            return;
+        }
+        for (int group = 0; group < groups; group++, x += xGroupStride, dy += (nint)outChannels * dyPlane, grad += outChannels * depth)
+            WeightGradientGroup(dy, dyStride, x, xStride, images, dyPlane, outChannels, columns, depth, grad, positions);
+    }
+
+    /// <summary>
+    /// <see cref="WeightGradient"/> one channel at a time, for channels past a group's blocks of four: four columns per
+    /// pass, one dy load feeding four independent accumulators.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LoneGradients(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int channels, int images,
+        int dyPlane, int* columns, int depth, float* grad, int positions)
+    {
+        for (int group = 0; group < groups; group++, x += xGroupStride)
+            for (int k = 0; k < channels; k++, dy += dyPlane, grad += depth)
+            {
+                int j = 0;
+                for (; j + 4 <= depth; j += 4) Grad1x4(dy, dyStride, x, xStride, images, columns + j, grad + j, positions);
+                for (; j < depth; j++) grad[j] += Dot(dy, dyStride, x + columns[j], xStride, images, positions);
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradientGroup(float* dy, nint dyStride, float* x, nint xStride, int images, int dyPlane, int outChannels,
         int* columns, int depth, float* grad, int positions)
     {
         int co = 0;
@@ -193,8 +326,30 @@ internal static unsafe class WideConvolution<TV, TOps>
                 for (int c = co; c < co + 4; c++) grad[c * depth + j] += Dot(dy + c * dyPlane, dyStride, x + columns[j], xStride, images, positions);
         }
 
-        for (; co < outChannels; co++)
-            for (int j = 0; j < depth; j++) grad[co * depth + j] += Dot(dy + co * dyPlane, dyStride, x + columns[j], xStride, images, positions);
+        if (co < outChannels)
+            LoneGradients(dy + co * dyPlane, dyStride, x, xStride, 0, 1, outChannels - co, images, dyPlane, columns, depth, grad + co * depth,
+                positions);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Grad1x4(float* dy, nint dyStride, float* x, nint xStride, int images, int* columns, float* grad, int positions)
+    {
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        float* x0 = x + columns[0], x1 = x + columns[1], x2 = x + columns[2], x3 = x + columns[3];
+        for (int i = 0; i < images; i++)
+        {
+            for (int p = 0; p < positions; p += TOps.Count)
+            {
+                TV g = TOps.Load(dy + p);
+                a0 = TOps.MulAdd(g, TOps.Load(x0 + p), a0);
+                a1 = TOps.MulAdd(g, TOps.Load(x1 + p), a1);
+                a2 = TOps.MulAdd(g, TOps.Load(x2 + p), a2);
+                a3 = TOps.MulAdd(g, TOps.Load(x3 + p), a3);
+            }
+            dy += dyStride;
+            x0 += xStride; x1 += xStride; x2 += xStride; x3 += xStride;
+        }
+        grad[0] += TOps.Sum(a0); grad[1] += TOps.Sum(a1); grad[2] += TOps.Sum(a2); grad[3] += TOps.Sum(a3);
     }
 
     // Twelve accumulators again: four dy rows by three input columns; 7 loads per 12 FMAs.
@@ -237,7 +392,7 @@ internal static unsafe class WideConvolution<TV, TOps>
     /// <summary>sum over images i and p in [0, positions) of dy_i[p] * x_i[p] (image i at dy + i * dyStride, x + i *
     /// xStride), in one vector of lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
+    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
     {
         TV acc = TOps.Zero;
         for (int i = 0; i < images; i++, dy += dyStride, x += xStride)

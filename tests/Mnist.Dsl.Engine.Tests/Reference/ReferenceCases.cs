@@ -38,6 +38,17 @@ internal static class ReferenceCases
         new("conv/depthwise-4-k3-s2-p1-bias", 2, 4, 4, 9, 9, 3, 2, 1, true, 4),
         new("conv/depthwise-16-k5-p2", 1, 16, 16, 12, 12, 5, 1, 2, false, 16),
         new("conv/depthwise-8-k3-26", 1, 8, 8, 26, 26, 3, 1, 0, false, 8),
+        // Strided grouped layers on the phase split (the stride-1 layer keeps the groups), each kind the benchmark set
+        // draws: random4's 10->14 k4 s2 p2 g2, random7's k5 s3 (more taps than phases need), a strided depthwise k3 s3
+        // (random1) and k1 s2 (one phase kept of four, random5), random9's depthwise k6 s2 on a map smaller than its
+        // kernel, a strided channel multiplier, a k2 s3 layer (four phases kept of nine). Drawn last.
+        new("conv/grouped-10to14-g2-k4-s2-p2", 2, 10, 14, 12, 11, 4, 2, 2, false, 2),
+        new("conv/grouped-6to4-g2-k5-s3-p2-bias", 2, 6, 4, 13, 14, 5, 3, 2, true, 2),
+        new("conv/depthwise-3-k3-s3-p2", 2, 3, 3, 11, 10, 3, 3, 2, false, 3),
+        new("conv/depthwise-5-k1-s2-p1-bias", 2, 5, 5, 9, 8, 1, 2, 1, true, 5),
+        new("conv/depthwise-4-k6-s2-p2", 2, 4, 4, 3, 3, 6, 2, 2, false, 4),
+        new("conv/multiplier-3to6-g3-k3-s2", 2, 3, 6, 9, 9, 3, 2, 0, false, 3),
+        new("conv/grouped-4to6-g2-k2-s3-p1-bias", 2, 4, 6, 10, 10, 2, 3, 1, true, 2),
     ];
 
     /// <summary>
