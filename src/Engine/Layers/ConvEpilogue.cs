@@ -49,9 +49,9 @@ internal static unsafe class ConvEpilogue
             for (int c = 0; c < channels; c++)
             {
                 TV s = TOps.Zero, q = TOps.Zero;
-                float ss = 0, qq = 0;
-                // The scalar width sums a whole plane one value at a time: in double, or the variance of a map whose mean
-                // is far from the shift is lost to rounding (a vector width's lanes each sum a sixteenth of it).
+                // What the vectors do not take (the scalar width: a whole plane; a vector width: each row's last values)
+                // is summed one value at a time in double, or the variance of a map whose mean is far from the shift is
+                // lost to rounding (a vector's lanes each sum a sixteenth of it or less).
                 double sd = 0, qd = 0;
                 // x - 0 is x exactly: without a shift the sums are the unshifted ones, bit for bit.
                 float k = shift == null ? 0 : shift[c];
@@ -86,7 +86,7 @@ internal static unsafe class ConvEpilogue
                     // The row's last values (all of a 4- or 2-wide row) are clamped by a vector select, not a branch
                     // each: ReLU's sign is a coin toss and the branch mispredicted about half the time. The lanes past
                     // the row read the next row or the buffer's slack and are dropped; the row's own are stored and
-                    // summed one by one, in order, as before (the select gives src > 0 ? src : +0 in every lane, NaN included).
+                    // summed one by one (the select gives src > 0 ? src : +0 in every lane, NaN included).
                     var clamped = TOps.Load(src + x);
                     if (relu) clamped = TOps.Select(TOps.GreaterThan(clamped, TOps.Zero), clamped, TOps.Zero);
                     TOps.Store(tail, clamped);
@@ -94,14 +94,14 @@ internal static unsafe class ConvEpilogue
                     {
                         float a = tail[j];
                         dst[x] = a;
-                        float d = a - k;
-                        ss += d;
-                        qq += d * d;
+                        double d = a - k;
+                        sd += d;
+                        qd += d * d;
                     }
                 }
                 // Float within one image (at most a few hundred values), double across images and threads.
-                sum[c] += TOps.Sum(s) + ss + sd;
-                sumOfSquares[c] += TOps.Sum(q) + qq + qd;
+                sum[c] += TOps.Sum(s) + sd;
+                sumOfSquares[c] += TOps.Sum(q) + qd;
             }
         }
     }

@@ -28,6 +28,10 @@ internal interface IElementwiseKernel
 /// own on the thread (<see cref="Trainers.TrainerOptions.Width"/>, the same width its convolutions run at). So a scalar
 /// trainer, or the variable, runs no SIMD instruction of ours. The scalar instantiation computes the same function; sums
 /// are added in another order, so the widths agree within float rounding, not bit for bit.
+/// A 512-bit trainer runs these kernels with 256-bit vectors (its convolutions with 512): measured on the Zen 4 machine
+/// (2026-12-07, under load) DefaultNet's step was no faster with them at 512 (medians 915 vs 1,002 images/s over 3
+/// alternating rounds, bench/Mnist.Dsl.Engine.Bench 40 5 128 2), and the 16-lane BatchNorm sums move seed001-1's
+/// rounding noise so that Adam's amplification of it (SampleNetworkTrainerTests) touches 324 parameters, not ~100.
 /// </summary>
 internal static class VectorPaths
 {
@@ -44,8 +48,7 @@ internal static class VectorPaths
     {
         switch (Width)
         {
-            case SimdWidth.Bits512: kernel.Run<Vector512<float>, Vec512>(); break;
-            case SimdWidth.Bits256: kernel.Run<Vector256<float>, Vec256>(); break;
+            case SimdWidth.Bits512 or SimdWidth.Bits256: kernel.Run<Vector256<float>, Vec256>(); break;
             case SimdWidth.Scalar: kernel.Run<float, VecScalar>(); break;
         }
     }
@@ -55,8 +58,7 @@ internal static class VectorPaths
     {
         switch (Width)
         {
-            case SimdWidth.Bits512: Elementwise<Vector512<float>, Vec512, TKernel>(kernel); break;
-            case SimdWidth.Bits256: Elementwise<Vector256<float>, Vec256, TKernel>(kernel); break;
+            case SimdWidth.Bits512 or SimdWidth.Bits256: Elementwise<Vector256<float>, Vec256, TKernel>(kernel); break;
             case SimdWidth.Scalar: Elementwise<float, VecScalar, TKernel>(kernel); break;
         }
     }
