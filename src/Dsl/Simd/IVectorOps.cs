@@ -25,7 +25,7 @@ internal unsafe interface IVectorOps<TV> where TV : struct
 
     static abstract TV Broadcast(float x);
 
-    /// <summary>a * b + c, fused where the processor has FMA (the scalar path rounds the product: no FMA to rely on).</summary>
+    /// <summary>a * b + c, fused where the processor has FMA, else multiply then add.</summary>
     static abstract TV MulAdd(TV a, TV b, TV c);
 
     static abstract TV Add(TV a, TV b);

@@ -1,5 +1,7 @@
 #if NET8_0_OR_GREATER
 using System;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mnist.Dsl.Simd;
 
@@ -18,7 +20,10 @@ internal unsafe struct VecScalar : IVectorOps<float>
     public static float Load(ref float p) => p;
     public static void Store(ref float p, float v) => p = v;
     public static float Broadcast(float x) => x;
-    public static float MulAdd(float a, float b, float c) => a * b + c;
+    // Fused where the processor fuses in one instruction (as the vector widths do, so a kernel's scalar tail rounds like
+    // its vectors), else multiply then add (a software fused multiply-add would be far slower).
+    public static float MulAdd(float a, float b, float c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static float Add(float a, float b) => a + b;
     public static float Subtract(float a, float b) => a - b;
     public static float Multiply(float a, float b) => a * b;
