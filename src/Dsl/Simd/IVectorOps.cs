@@ -23,6 +23,9 @@ internal unsafe interface IVectorOps<TV> where TV : struct
 
     static abstract void Store(ref float p, TV v);
 
+    /// <summary>Stores the first <paramref name="count"/> lanes (0 to Count) only: a masked store, nothing written past them.</summary>
+    static abstract void StoreFirst(ref float p, TV v, int count);
+
     static abstract TV Broadcast(float x);
 
     /// <summary>a * b + c, fused where the processor has FMA, else multiply then add.</summary>

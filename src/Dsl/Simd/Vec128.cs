@@ -18,6 +18,13 @@ internal unsafe struct Vec128 : IVectorOps<V>
     public static void Store(float* p, V v) => v.Store(p);
     public static V Load(ref float p) => Vector128.LoadUnsafe(ref p);
     public static void Store(ref float p, V v) => v.StoreUnsafe(ref p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(ref float p, V v, int count)
+    {
+        if (count == 4) v.StoreUnsafe(ref p);
+        else for (var lane = 0; lane < count; lane++) Unsafe.Add(ref p, lane) = v.GetElement(lane);
+    }
+
     public static V Broadcast(float x) => Vector128.Create(x);
     public static V MulAdd(V a, V b, V c) => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
     public static V Add(V a, V b) => a + b;

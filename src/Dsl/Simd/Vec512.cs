@@ -15,6 +15,20 @@ internal unsafe struct Vec512 : IVectorOps<V>
     public static void Store(float* p, V v) => v.Store(p);
     public static V Load(ref float p) => Vector512.LoadUnsafe(ref p);
     public static void Store(ref float p, V v) => v.StoreUnsafe(ref p);
+    /// <summary>The lower half whole where 8 or more lanes go, the rest by <see cref="Vec256.StoreFirst"/> (a masked
+    /// store is microcoded and slow on AMD processors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(ref float p, V v, int count)
+    {
+        if (count < 8)
+        {
+            Vec256.StoreFirst(ref p, v.GetLower(), count);
+            return;
+        }
+        v.GetLower().StoreUnsafe(ref p);
+        Vec256.StoreFirst(ref Unsafe.Add(ref p, 8), v.GetUpper(), count - 8);
+    }
+
     public static V Broadcast(float x) => Vector512.Create(x);
     public static V MulAdd(V a, V b, V c) => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static V Add(V a, V b) => a + b;

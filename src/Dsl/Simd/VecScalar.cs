@@ -19,6 +19,11 @@ internal unsafe struct VecScalar : IVectorOps<float>
     public static void Store(float* p, float v) => *p = v;
     public static float Load(ref float p) => p;
     public static void Store(ref float p, float v) => p = v;
+    public static void StoreFirst(ref float p, float v, int count)
+    {
+        if (count > 0) p = v;
+    }
+
     public static float Broadcast(float x) => x;
     // Fused where the processor fuses in one instruction (as the vector widths do, so a kernel's scalar tail rounds like
     // its vectors), else multiply then add (a software fused multiply-add would be far slower).

@@ -159,7 +159,7 @@ internal static class ConvolutionTiles
         if (TAffine.Value) value = TOps.MulAdd(value, Load<TV, TOps>(ref scale, channel), Load<TV, TOps>(ref shift, channel));
         if (TReluLast.Value) value = Relu<TV, TOps>(value);
         if (channel + TOps.Count <= outChannels) Store<TV, TOps>(ref target, local, value);
-        else StorePartial(ref target, local, value, (int)(outChannels - channel));
+        else TOps.StoreFirst(ref At(ref target, local), value, (int)(outChannels - channel));
     }
 }
 #endif

@@ -5,10 +5,11 @@ using System.Runtime.Intrinsics;
 namespace Mnist.Dsl.Inference;
 
 /// <summary>
-/// The widest vectors the inference kernels use: 512 bits where the processor accelerates Vector512 (AVX-512), else
-/// 256, 128, or scalar. Measured side by side on an AMD EPYC Zen 4 (bench/inference-before-after.sh with WIDTHS, see
-/// docs/inference.md). <c>MNIST_INFERENCE_SIMD=512|256|128|1</c> narrows it, to compare widths on one machine; never
-/// wider than the processor accelerates.
+/// The widest vectors the inference kernels use: 256 bits where the processor accelerates Vector256, else 128, or
+/// scalar. Not 512 by default: on the AMD EPYC Zen 4 the 512-bit path was slower (docs/inference.md#vector-width,
+/// bench/inference-before-after.sh with WIDTHS); a 16-channel layer is one 512-bit vector per pixel, too few
+/// independent multiply-adds for 4-pixel tiles. <c>MNIST_INFERENCE_SIMD=512|256|128|1</c> chooses the width (512 only
+/// where Vector512 is accelerated), to measure it again on another processor; never wider than the processor accelerates.
 /// </summary>
 internal static class InferenceWidth
 {
@@ -21,7 +22,7 @@ internal static class InferenceWidth
             : Vector128.IsHardwareAccelerated ? 128
             : 1;
         var asked = Environment.GetEnvironmentVariable("MNIST_INFERENCE_SIMD");
-        if (string.IsNullOrEmpty(asked)) return best;
+        if (string.IsNullOrEmpty(asked)) return Math.Min(best, 256);
         return asked switch
         {
             "512" or "256" or "128" or "1" => Math.Min(int.Parse(asked, System.Globalization.CultureInfo.InvariantCulture), best),

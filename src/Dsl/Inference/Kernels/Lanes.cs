@@ -44,14 +44,5 @@ internal static class Lanes
     /// <summary>The epilogue on one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Apply(in Epilogue epilogue, float value, nint channel) => Apply<float, VecScalar>(epilogue, value, channel);
-
-    /// <summary>The first <paramref name="count"/> lanes of <paramref name="value"/>: the last output channels when
-    /// their number is not a multiple of the vector's.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePartial<TV>(ref float origin, nint offset, TV value, int count) where TV : struct
-    {
-        ref float lanes = ref Unsafe.As<TV, float>(ref value);
-        for (var lane = 0; lane < count; lane++) Unsafe.Add(ref origin, offset + lane) = Unsafe.Add(ref lanes, lane);
-    }
 }
 #endif
