@@ -28,7 +28,7 @@ internal unsafe interface IVectorOps<TV> where TV : struct
 
     static abstract TV Broadcast(float x);
 
-    /// <summary>a * b + c, fused where the processor has FMA, else multiply then add.</summary>
+    /// <summary>a * b + c, fused where the processor has FMA (the vector widths), else multiply then add (and at the scalar width).</summary>
     static abstract TV MulAdd(TV a, TV b, TV c);
 
     static abstract TV Add(TV a, TV b);

@@ -1,7 +1,5 @@
 #if NET8_0_OR_GREATER
 using System;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace Mnist.Dsl.Simd;
 
@@ -25,10 +23,9 @@ internal unsafe struct VecScalar : IVectorOps<float>
     }
 
     public static float Broadcast(float x) => x;
-    // Fused where the processor fuses in one instruction (as the vector widths do, so a kernel's scalar tail rounds like
-    // its vectors), else multiply then add (a software fused multiply-add would be far slower).
-    public static float MulAdd(float a, float b, float c) =>
-        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+    // Not fused: the engine's scalar width is for processors without FMA too, where a software fused multiply-add
+    // would be far slower. The inference kernels fuse their scalar tails themselves (Inference.Lanes.Mad).
+    public static float MulAdd(float a, float b, float c) => a * b + c;
     public static float Add(float a, float b) => a + b;
     public static float Subtract(float a, float b) => a - b;
     public static float Multiply(float a, float b) => a * b;
