@@ -31,6 +31,13 @@ internal unsafe interface IVectorOps<TV> where TV : struct
     /// <summary>a * b + c, fused where the processor has FMA (the vector widths), else multiply then add (and at the scalar width).</summary>
     static abstract TV MulAdd(TV a, TV b, TV c);
 
+    /// <summary>
+    /// a * b + c as <see cref="MulAdd"/>, but fused at the scalar width too (in software where the processor has no
+    /// FMA): for the inference kernels, whose channel results must not depend on whether a vector or the scalar rest
+    /// computed them (the engine's scalar width is for processors without FMA, so it keeps <see cref="MulAdd"/>).
+    /// </summary>
+    static abstract TV FusedMulAdd(TV a, TV b, TV c);
+
     static abstract TV Add(TV a, TV b);
 
     static abstract TV Subtract(TV a, TV b);

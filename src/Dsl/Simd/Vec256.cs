@@ -33,6 +33,7 @@ internal unsafe struct Vec256 : IVectorOps<V>
 
     public static V Broadcast(float x) => Vector256.Create(x);
     public static V MulAdd(V a, V b, V c) => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+    public static V FusedMulAdd(V a, V b, V c) => MulAdd(a, b, c);
     public static V Add(V a, V b) => a + b;
     public static V Subtract(V a, V b) => a - b;
     public static V Multiply(V a, V b) => a * b;

@@ -31,6 +31,7 @@ internal unsafe struct Vec512 : IVectorOps<V>
 
     public static V Broadcast(float x) => Vector512.Create(x);
     public static V MulAdd(V a, V b, V c) => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+    public static V FusedMulAdd(V a, V b, V c) => MulAdd(a, b, c);
     public static V Add(V a, V b) => a + b;
     public static V Subtract(V a, V b) => a - b;
     public static V Multiply(V a, V b) => a * b;

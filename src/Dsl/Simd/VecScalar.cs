@@ -24,8 +24,9 @@ internal unsafe struct VecScalar : IVectorOps<float>
 
     public static float Broadcast(float x) => x;
     // Not fused: the engine's scalar width is for processors without FMA too, where a software fused multiply-add
-    // would be far slower. The inference kernels fuse their scalar tails themselves (Inference.Lanes.Mad).
+    // would be far slower.
     public static float MulAdd(float a, float b, float c) => a * b + c;
+    public static float FusedMulAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
     public static float Add(float a, float b) => a + b;
     public static float Subtract(float a, float b) => a - b;
     public static float Multiply(float a, float b) => a * b;

@@ -124,10 +124,10 @@ internal static class ConvolutionTiles
     private static void Accumulate<TV, TOps, TVectors>(TV input, TV w0, TV w1, TV w2, TV w3, ref TV a0, ref TV a1, ref TV a2, ref TV a3)
         where TV : struct where TOps : struct, IVectorOps<TV> where TVectors : struct, ICount
     {
-        a0 = Mad<TV, TOps>(input, w0, a0);
-        if (TVectors.Value > 1) a1 = Mad<TV, TOps>(input, w1, a1);
-        if (TVectors.Value > 2) a2 = Mad<TV, TOps>(input, w2, a2);
-        if (TVectors.Value > 3) a3 = Mad<TV, TOps>(input, w3, a3);
+        a0 = TOps.FusedMulAdd(input, w0, a0);
+        if (TVectors.Value > 1) a1 = TOps.FusedMulAdd(input, w1, a1);
+        if (TVectors.Value > 2) a2 = TOps.FusedMulAdd(input, w2, a2);
+        if (TVectors.Value > 3) a3 = TOps.FusedMulAdd(input, w3, a3);
     }
 
     /// <summary>One pixel's vectors: the epilogue, then the stores.</summary>
@@ -156,7 +156,7 @@ internal static class ConvolutionTiles
     {
         var channel = groupChannel + local;
         if (TReluFirst.Value) value = Relu<TV, TOps>(value);
-        if (TAffine.Value) value = Mad<TV, TOps>(value, Load<TV, TOps>(ref scale, channel), Load<TV, TOps>(ref shift, channel));
+        if (TAffine.Value) value = TOps.FusedMulAdd(value, Load<TV, TOps>(ref scale, channel), Load<TV, TOps>(ref shift, channel));
         if (TReluLast.Value) value = Relu<TV, TOps>(value);
         if (channel + TOps.Count <= outChannels) Store<TV, TOps>(ref target, local, value);
         else TOps.StoreFirst(ref At(ref target, local), value, (int)(outChannels - channel));

@@ -67,7 +67,7 @@ public static partial class InferenceKernels
             var sum = Load<TV, TOps>(ref bias, c);
             for (var ky = 0; ky < window.Kernel; ky++)
                 for (var kx = 0; kx < window.Kernel; kx++)
-                    sum = Mad<TV, TOps>(Load<TV, TOps>(ref source, ky * window.InputRow + (nint)kx * window.Channels + c),
+                    sum = TOps.FusedMulAdd(Load<TV, TOps>(ref source, ky * window.InputRow + (nint)kx * window.Channels + c),
                         Load<TV, TOps>(ref weights, (nint)(ky * window.Kernel + kx) * window.Padded + c), sum);
             Store<TV, TOps>(ref target, c, Apply<TV, TOps>(epilogue, sum, c));
         }

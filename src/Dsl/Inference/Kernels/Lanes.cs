@@ -26,17 +26,6 @@ internal static class Lanes
     public static void Store<TV, TOps>(ref float origin, nint offset, TV value) where TV : struct where TOps : struct, IVectorOps<TV> =>
         TOps.Store(ref Unsafe.Add(ref origin, offset), value);
 
-    /// <summary>
-    /// a * b + c, fused at every width: <see cref="VecScalar"/> does not fuse (the engine's scalar width is for processors
-    /// without FMA), but a channel's inference result must not depend on whether a vector or the scalar rest computed it
-    /// (InferenceKernelTests hold every kernel bit for bit to plain FMA loops). The type test is a constant per instantiation.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Mad<TV, TOps>(TV a, TV b, TV c) where TV : struct where TOps : struct, IVectorOps<TV> =>
-        typeof(TV) == typeof(float)
-            ? (TV)(object)System.MathF.FusedMultiplyAdd((float)(object)a, (float)(object)b, (float)(object)c)
-            : TOps.MulAdd(a, b, c);
-
     /// <summary>max(0, a) with NaN kept (as MathF.Max(a, 0) and PyTorch's relu).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Relu<TV, TOps>(TV a) where TV : struct where TOps : struct, IVectorOps<TV> => TOps.Max(TOps.Zero, a);
@@ -47,7 +36,7 @@ internal static class Lanes
     {
         if (epilogue.ReluFirst) value = Relu<TV, TOps>(value);
         if (epilogue.Scale is { } scale)
-            value = Mad<TV, TOps>(value, Load<TV, TOps>(ref Data(scale), channel), Load<TV, TOps>(ref Data(epilogue.Shift!), channel));
+            value = TOps.FusedMulAdd(value, Load<TV, TOps>(ref Data(scale), channel), Load<TV, TOps>(ref Data(epilogue.Shift!), channel));
         if (epilogue.ReluLast) value = Relu<TV, TOps>(value);
         return value;
     }
