@@ -30,7 +30,7 @@ internal interface IElementwiseKernel
 /// are added in another order, so the widths agree within float rounding, not bit for bit.
 /// A 512-bit trainer runs these kernels with 256-bit vectors (its convolutions with 512): measured on the Zen 4 machine
 /// (2026-12-07, under load) DefaultNet's step was no faster with them at 512 (medians 915 vs 1,002 images/s over 3
-/// alternating rounds, bench/Mnist.Dsl.Engine.Bench 40 5 128 2), and the 16-lane BatchNorm sums move seed001-1's
+/// alternating rounds, bench/Mnist.Dsl.Engine.Bench 40 5 128 2; docs/engine.md), and the 16-lane BatchNorm sums move seed001-1's
 /// rounding noise so that Adam's amplification of it (SampleNetworkTrainerTests) touches 324 parameters, not ~100.
 /// </summary>
 internal static class VectorPaths
