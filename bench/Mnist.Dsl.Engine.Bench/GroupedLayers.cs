@@ -1,3 +1,4 @@
+using Mnist.Dsl.Simd;
 using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Simd;
 
 /// <summary>
 /// The machine's measured FMA throughput: 12 independent chains of fused multiply-adds (enough to cover a 4-cycle

@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine;
 using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Simd;
 using Mnist.Dsl.Engine.Trainers;
 
 /// <summary>

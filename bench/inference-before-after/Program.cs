@@ -49,6 +49,21 @@ var same = a.Zip(b).Count(p => p.First == p.Second);
 Console.WriteLine($"equal outputs: {same}/{a.Length}, max diff {a.Zip(b).Max(p => Math.Abs(p.First - p.Second))}");
 
 var rounds = int.Parse(args.Length > 0 ? args[0] : "7");
+if (args.Length > 1 && args[1] == "single")
+{
+    // One configuration per process (the script's WIDTHS): NewNet alone, a warm-up pass, then the rounds' medians.
+    var rates = new List<double>(); var times = new List<double>();
+    for (var r = 0; r < rounds + 1; r++)
+    {
+        var t = Cpu(); newNet.PredictBatch(images, b); var batch = Cpu() - t;
+        t = Cpu(); for (var i = 0; i < 500; i++) newNet.Classify(images.AsSpan(i * 784, 784)); var one = Cpu() - t;
+        if (r == 0) continue;
+        rates.Add(n / (batch / 1e9)); times.Add(one / 1e3 / 500);
+    }
+    Console.WriteLine($"batch_images_per_s={Med(rates):F0}");
+    Console.WriteLine($"batch1_us={Med(times):F2}");
+    return;
+}
 var ob = new List<double>(); var nb = new List<double>(); var o1 = new List<double>(); var n1 = new List<double>();
 for (var r = 0; r < rounds + 1; r++)
 {

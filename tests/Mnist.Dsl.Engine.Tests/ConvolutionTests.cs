@@ -3,6 +3,7 @@ using System.Linq;
 using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine.Convolution;
 using Mnist.Dsl.Engine.Simd;
+using Mnist.Dsl.Simd;
 using Mnist.Dsl.Engine.Tests.Reference;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Mnist.Dsl.Simd;
 using System;
 using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine.Layers;

@@ -1,3 +1,4 @@
+using Mnist.Dsl.Simd;
 using System;
 using System.Linq;
 using System.Runtime.Intrinsics;

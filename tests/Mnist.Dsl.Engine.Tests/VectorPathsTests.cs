@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Numerics;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Simd;
 using Xunit;
@@ -8,26 +7,70 @@ using Xunit;
 namespace Mnist.Dsl.Engine.Tests;
 
 /// <summary>
-/// Every kernel family with a vector path outside the width-generic convolution (Vector&lt;T&gt; in ReLU, the convolution
-/// epilogue, BatchNorm and dropout; SSE in MaxPool2d(2); the vector row copy) computes what its scalar path computes,
-/// with <see cref="VectorPaths"/> switched on this thread: equal where the kernel only selects, copies or scales,
-/// within float rounding where it sums (lanes are added in another order). Sizes leave tails past whole vectors. The
-/// whole trainer at <see cref="SimdWidth.Scalar"/> is checked against PyTorch by SampleNetworkTrainerTests.
+/// Every kernel run through <see cref="VectorPaths"/> (ReLU, LeakyReLU, the convolution epilogue, BatchNorm, dropout,
+/// MaxPool2d(2), LogSoftmax, the row copy, the gradient reduction) computes at each vector width of this processor
+/// what it computes at the scalar width, the width set on this thread: equal where the kernel only selects, copies or
+/// scales, within float rounding where it sums (lanes are added in another order). Sizes leave tails past whole
+/// vectors. That the scalar width really is scalar is ScalarSwitchTests'; the whole trainer at
+/// <see cref="SimdWidth.Scalar"/> is checked against PyTorch by SampleNetworkTrainerTests.
 /// </summary>
 public sealed unsafe class VectorPathsTests
 {
     private const int Channels = 3, Height = 13, Width = 13, Plane = Height * Width;
 
     [Fact]
-    public void The_switch_is_per_thread_and_restored()
+    public void The_width_is_per_thread_and_restored()
     {
-        bool before = VectorPaths.On;
-        using (VectorPaths.Scalar(true)) Assert.False(VectorPaths.On);
-        Assert.Equal(before, VectorPaths.On);
-        // The tests below compare two different paths only where vectors are on by default.
-        bool forced = Environment.GetEnvironmentVariable("MNIST_ENGINE_SIMD") == "1";
-        Assert.Equal(Vector.IsHardwareAccelerated && !forced, before);
+        var before = VectorPaths.Width;
+        using (VectorPaths.Use(SimdWidth.Scalar)) Assert.Equal(SimdWidth.Scalar, VectorPaths.Width);
+        Assert.Equal(before, VectorPaths.Width);
+        // Without a trainer's width the process's applies: MNIST_ENGINE_SIMD, else the widest accelerated.
+        Assert.Equal(SimdWidths.Best(), before);
+        // Never wider than the process's: a software Vector512 would be far slower than scalar code.
+        using (VectorPaths.Use(SimdWidth.Bits512)) Assert.Equal(SimdWidths.AtMost(SimdWidth.Bits512, before), VectorPaths.Width);
     }
+
+    [Fact]
+    public void Leaky_relu_forward_and_backward() => Agree(0, () =>
+    {
+        var x = Values(12, Channels * Plane);
+        var dy = Values(13, x.Length);
+        var y = new float[x.Length];
+        var dx = new float[x.Length];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        {
+            LeakyReluKernels.Forward(px, py, x.Length, 0.1f);
+            LeakyReluKernels.Backward(px, pdy, pdx, x.Length, 0.1f);
+        }
+        return y.Concat(dx).ToArray();
+    });
+
+    [Theory]
+    [InlineData(1)] // a vector of features: one pixel, every lane a tail
+    [InlineData(Plane)]
+    public void Log_softmax_forward_and_backward(int plane) => Agree(1e-5, () =>
+    {
+        const int classes = 10;
+        var x = Values(14, classes * plane).Select(v => 4 * v).ToArray();
+        var dy = Values(15, x.Length);
+        var y = new float[x.Length];
+        var dx = new float[x.Length];
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        {
+            LogSoftmaxKernels.Forward(px, py, classes, plane);
+            LogSoftmaxKernels.Backward(py, pdy, pdx, classes, plane);
+        }
+        return y.Concat(dx).ToArray();
+    });
+
+    [Fact]
+    public void Gradient_reduction() => Agree(0, () =>
+    {
+        var g = Values(16, 1000);
+        var sum = Values(17, g.Length);
+        fixed (float* pg = g, ps = sum) ReductionKernels.AddAndClear(pg, ps, 3, 997);
+        return g.Concat(sum).ToArray();
+    });
 
     [Fact]
     public void Relu_forward_and_backward() => Agree(0, () =>
@@ -145,27 +188,27 @@ public sealed unsafe class VectorPathsTests
     public void Row_copy(int count) => Agree(0, () =>
     {
         var source = Values(11, count);
-        var destination = new float[count + 8];
+        var destination = new float[count + 16];
         fixed (float* ps = source, pd = destination) RowCopy.Copy(ps, pd, count);
         return destination;
     });
 
-    /// <summary>Runs <paramref name="kernel"/> with the vector paths on and off on this thread and compares the results.</summary>
+    /// <summary>Runs <paramref name="kernel"/> at each width this processor accelerates and at the scalar width, and compares.</summary>
     private static void Agree(double relativeTolerance, Func<float[]> kernel)
     {
-        float[] vector, scalar;
-        using (VectorPaths.Scalar(false)) vector = kernel();
-        using (VectorPaths.Scalar(true))
+        float[] scalar;
+        using (VectorPaths.Use(SimdWidth.Scalar)) scalar = kernel();
+        foreach (var width in new[] { SimdWidth.Bits256, SimdWidth.Bits512 }.Where(w => SimdWidths.AtMost(w, SimdWidths.Best()) == w))
         {
-            Assert.False(VectorPaths.On);
-            scalar = kernel();
-        }
-        Assert.Equal(vector.Length, scalar.Length);
-        for (int i = 0; i < vector.Length; i++)
-        {
-            if (float.IsNaN(vector[i]) && float.IsNaN(scalar[i])) continue;
-            double tolerance = relativeTolerance * Math.Max(1.0, Math.Abs(scalar[i]));
-            Assert.True(Math.Abs(vector[i] - scalar[i]) <= tolerance, $"value {i}: vector path {vector[i]:R}, scalar path {scalar[i]:R}");
+            float[] vector;
+            using (VectorPaths.Use(width)) vector = kernel();
+            Assert.Equal(vector.Length, scalar.Length);
+            for (int i = 0; i < vector.Length; i++)
+            {
+                if (float.IsNaN(vector[i]) && float.IsNaN(scalar[i])) continue;
+                double tolerance = relativeTolerance * Math.Max(1.0, Math.Abs(scalar[i]));
+                Assert.True(Math.Abs(vector[i] - scalar[i]) <= tolerance, $"value {i}: {width} {vector[i]:R}, scalar {scalar[i]:R}");
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Mnist.Dsl.Engine.Optim;
 using Mnist.Dsl.Engine.Parallel;
 
@@ -95,10 +94,10 @@ internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         var random = new SplitMix64(options.Seed);
         foreach (var unit in _units) unit.Initialize(random, _parameters);
         _team = new WorkerTeam(threads);
-        // A trainer given the scalar width runs every kernel scalar, not only the width-generic ones.
-        bool scalar = options.Width == SimdWidth.Scalar;
-        _trainBody = t => { using var _ = VectorPaths.Scalar(scalar); TrainSlice(t); };
-        _evaluateBody = t => { using var _ = VectorPaths.Scalar(scalar); EvaluateSlice(t); };
+        // Every kernel on the trainer's threads runs at its width, not only the width-generic convolutions.
+        var width = SimdWidths.For(options.Width);
+        _trainBody = t => { using var _ = VectorPaths.Use(width); TrainSlice(t); };
+        _evaluateBody = t => { using var _ = VectorPaths.Use(width); EvaluateSlice(t); };
     }
 
     /// <summary>The network's name, for messages.</summary>
@@ -212,28 +211,11 @@ internal sealed unsafe class ComposedTrainer<TV, TOps> : ITrainer
         // Reduce the chunks' gradients in chunk order (clearing them for the next step), update this thread's slice.
         var (p0, p1) = Layout.Range(t, Threads);
         new Span<float>(_gradient + p0, p1 - p0).Clear();
-        for (int c = 0; c <= _chunks; c++) AddAndClear(_chunkGradients[c], _gradient, p0, p1);
+        for (int c = 0; c <= _chunks; c++) ReductionKernels.AddAndClear(_chunkGradients[c], _gradient, p0, p1);
         Optimizer.Update(_parameters, _gradient, _optimizerState, p0, p1);
         _team.Barrier();
         for (int i = t; i < _packed.Length; i += Threads) _packed[i].Pack(_parameters);
         StepProfile.Mark(t, StepProfile.Phase.ReduceUpdatePack);
-    }
-
-    /// <summary>sum[p] += g[p], g[p] = 0 for p in [p0, p1): element by element, so in vectors the same sums.</summary>
-    private static void AddAndClear(float* g, float* sum, int p0, int p1)
-    {
-        int p = p0, v = Vector<float>.Count;
-        bool vector = VectorPaths.On;
-        for (; vector && p + v <= p1; p += v)
-        {
-            (Vector.Load(sum + p) + Vector.Load(g + p)).Store(sum + p);
-            Vector<float>.Zero.Store(g + p);
-        }
-        for (; p < p1; p++)
-        {
-            sum[p] += g[p];
-            g[p] = 0;
-        }
     }
 
     private void EvaluateSlice(int t)

@@ -174,7 +174,7 @@ public sealed partial class TrainerBlueprint
     {
         if (!_closed)
             throw new InvalidOperationException($"{Network}'s blueprint has no loss: end it with LogSoftmaxNllLoss() or CrossEntropyLoss()");
-        return (options.Width ?? SimdWidths.Best()) switch
+        return SimdWidths.For(options.Width) switch
         {
             SimdWidth.Bits512 => new ComposedTrainer<System.Runtime.Intrinsics.Vector512<float>, Vec512>(this, options),
             SimdWidth.Bits256 => new ComposedTrainer<System.Runtime.Intrinsics.Vector256<float>, Vec256>(this, options),

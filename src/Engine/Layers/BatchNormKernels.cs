@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
@@ -17,26 +15,31 @@ internal static unsafe class BatchNormKernels
     /// shift near the mean the variance stays exact where it is small next to the mean squared (a convolution without
     /// a ReLU after it, whose bias sets the mean); about 0, float partial sums would lose it to cancellation.
     /// </summary>
-    public static void AccumulateStatistics(float* x, int channels, int plane, float* shift, double* sum, double* sumOfSquares)
+    public static void AccumulateStatistics(float* x, int channels, int plane, float* shift, double* sum, double* sumOfSquares) =>
+        VectorPaths.Run(new StatisticsSums(x, channels, plane, shift, sum, sumOfSquares));
+
+    private readonly struct StatisticsSums(float* x, int channels, int plane, float* shift, double* sum, double* sumOfSquares) : IWidthKernel
     {
-        bool vector = VectorPaths.On;
-        for (int c = 0; c < channels; c++)
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            float* row = x + c * plane;
-            var k = new Vector<float>(shift[c]);
-            var s = Vector<float>.Zero;
-            var q = Vector<float>.Zero;
-            int i = 0;
-            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            for (int c = 0; c < channels; c++)
             {
-                var a = Vector.Load(row + i) - k;
-                s += a;
-                q += a * a;
+                float* row = x + c * plane;
+                var k = TOps.Broadcast(shift[c]);
+                TV s = TOps.Zero, q = TOps.Zero;
+                int i = 0;
+                // Float lanes at a vector width; the rest, and the whole plane at the scalar width, one by one in double.
+                for (; TOps.Count > 1 && i + TOps.Count <= plane; i += TOps.Count)
+                {
+                    var a = TOps.Subtract(TOps.Load(row + i), k);
+                    s = TOps.Add(s, a);
+                    q = TOps.Add(q, TOps.Multiply(a, a));
+                }
+                double ss = TOps.Sum(s), qq = TOps.Sum(q);
+                for (; i < plane; i++) { double a = row[i] - shift[c]; ss += a; qq += a * a; }
+                sum[c] += ss;
+                sumOfSquares[c] += qq;
             }
-            double ss = Vector.Sum(s), qq = Vector.Sum(q);
-            for (; i < plane; i++) { double a = row[i] - shift[c]; ss += a; qq += a * a; }
-            sum[c] += ss;
-            sumOfSquares[c] += qq;
         }
     }
 
@@ -109,18 +112,21 @@ internal static unsafe class BatchNormKernels
     /// <summary>y = (x - mean) inverseStd gamma + beta for one image [C][plane] (in place allowed).</summary>
     public static void Normalize(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma, float* beta)
     {
-        bool vector = VectorPaths.On;
         for (int c = 0; c < channels; c++)
         {
             float scale = inverseStd[c] * (gamma == null ? 1 : gamma[c]);
             float shift = (beta == null ? 0 : beta[c]) - mean[c] * scale;
-            var vs = new Vector<float>(scale);
-            var vb = new Vector<float>(shift);
-            float* src = x + c * plane, dst = y + c * plane;
-            int i = 0;
-            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count) (Vector.Load(src + i) * vs + vb).Store(dst + i);
-            for (; i < plane; i++) dst[i] = src[i] * scale + shift;
+            VectorPaths.Elementwise(new AffineLanes(x + c * plane, y + c * plane, plane, scale, shift));
         }
+    }
+
+    /// <summary>y = x scale + shift (multiply, then add: the same bits at every width).</summary>
+    private readonly struct AffineLanes(float* x, float* y, int count, float scale, float shift) : IElementwiseKernel
+    {
+        public int Length => count;
+
+        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV> =>
+            TOps.Store(y + i, TOps.Add(TOps.Multiply(TOps.Load(x + i), TOps.Broadcast(scale)), TOps.Broadcast(shift)));
     }
 
     /// <summary>
@@ -128,28 +134,8 @@ internal static unsafe class BatchNormKernels
     /// These are also dL/dbeta and dL/dgamma.
     /// </summary>
     public static void AccumulateGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
-        double* sumDy, double* sumDyXhat)
-    {
-        bool vector = VectorPaths.On;
-        for (int c = 0; c < channels; c++)
-        {
-            float* g = dy + c * plane, a = x + c * plane;
-            var vm = new Vector<float>(mean[c]);
-            var s = Vector<float>.Zero;
-            var q = Vector<float>.Zero;
-            int i = 0;
-            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
-            {
-                var d = Vector.Load(g + i);
-                s += d;
-                q += d * (Vector.Load(a + i) - vm);
-            }
-            double ss = Vector.Sum(s), qq = Vector.Sum(q);
-            for (; i < plane; i++) { ss += g[i]; qq += g[i] * (a[i] - mean[c]); }
-            sumDy[c] += ss;
-            sumDyXhat[c] += qq * inverseStd[c];
-        }
-    }
+        double* sumDy, double* sumDyXhat) =>
+        VectorPaths.Run(new GradientSums(dy, x, channels, plane, mean, inverseStd, sumDy, sumDyXhat, 0, 0, 0));
 
     /// <summary>
     /// Backward, after the first pass: the gradient sums from all rows (rows of <paramref name="channels"/>, reduced in
@@ -179,40 +165,52 @@ internal static unsafe class BatchNormKernels
     /// place (the mask of <see cref="DropoutMask.Apply"/>), then the same sums, in one pass instead of two.
     /// </summary>
     public static void DropoutBackwardAndGradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
-        uint firstIndex, uint key, double p, double* sumDy, double* sumDyXhat)
+        uint firstIndex, uint key, double p, double* sumDy, double* sumDyXhat) =>
+        VectorPaths.Run(new GradientSums(dy, x, channels, plane, mean, inverseStd, sumDy, sumDyXhat, firstIndex, key, p));
+
+    /// <summary>The sums of <see cref="AccumulateGradientSums"/>, of dy after Dropout's backward in place where p &gt; 0.</summary>
+    private readonly struct GradientSums(float* dy, float* x, int channels, int plane, float* mean, float* inverseStd,
+        double* sumDy, double* sumDyXhat, uint firstIndex, uint key, double p) : IWidthKernel
     {
-        bool vector = VectorPaths.On;
-        uint threshold = DropoutMask.Threshold(p);
-        var thresholds = new Vector<uint>(threshold);
-        var keys = new Vector<uint>(key);
-        var keep = new Vector<float>((float)(1.0 / (1.0 - p)));
-        float keepScalar = (float)(1.0 / (1.0 - p));
-        for (int c = 0; c < channels; c++)
+        private readonly uint _threshold = p > 0 ? DropoutMask.Threshold(p) : 0;
+        private readonly float _keepScale = (float)(1.0 / (1.0 - p));
+
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            float* g = dy + c * plane, a = x + c * plane;
-            uint first = firstIndex + (uint)(c * plane);
-            var vm = new Vector<float>(mean[c]);
-            var s = Vector<float>.Zero;
-            var q = Vector<float>.Zero;
-            int i = 0;
-            for (; vector && i + Vector<float>.Count <= plane; i += Vector<float>.Count)
+            for (int c = 0; c < channels; c++)
             {
-                var kept = Vector.GreaterThanOrEqual(DropoutMask.Hash(keys, Vector<uint>.Indices + new Vector<uint>(first + (uint)i)), thresholds);
-                var d = Vector.ConditionalSelect(Vector.AsVectorInt32(kept), Vector.Load(g + i) * keep, Vector<float>.Zero);
-                d.Store(g + i);
-                s += d;
-                q += d * (Vector.Load(a + i) - vm);
+                float* g = dy + c * plane, a = x + c * plane;
+                uint first = firstIndex + (uint)(c * plane);
+                var vm = TOps.Broadcast(mean[c]);
+                TV s = TOps.Zero, q = TOps.Zero;
+                int i = 0;
+                // Float lanes at a vector width; the rest, and the whole plane at the scalar width, one by one in double.
+                for (; TOps.Count > 1 && i + TOps.Count <= plane; i += TOps.Count)
+                {
+                    var d = Gradient<TV, TOps>(g, i, first);
+                    s = TOps.Add(s, d);
+                    q = TOps.Add(q, TOps.Multiply(d, TOps.Subtract(TOps.Load(a + i), vm)));
+                }
+                double ss = TOps.Sum(s), qq = TOps.Sum(q);
+                for (; i < plane; i++)
+                {
+                    float d = Gradient<float, VecScalar>(g, i, first);
+                    ss += d;
+                    qq += d * (a[i] - mean[c]);
+                }
+                sumDy[c] += ss;
+                sumDyXhat[c] += qq * inverseStd[c];
             }
-            double ss = Vector.Sum(s), qq = Vector.Sum(q);
-            for (; i < plane; i++)
-            {
-                float d = DropoutMask.Hash(key, first + (uint)i) >= threshold ? g[i] * keepScalar : 0f;
-                g[i] = d;
-                ss += d;
-                qq += d * (a[i] - mean[c]);
-            }
-            sumDy[c] += ss;
-            sumDyXhat[c] += qq * inverseStd[c];
+        }
+
+        /// <summary>dy at i, after Dropout's backward (stored back) where there is one.</summary>
+        private TV Gradient<TV, TOps>(float* g, int i, uint first) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            var d = TOps.Load(g + i);
+            if (p == 0) return d;
+            d = TOps.Select(DropoutMask.Kept<TV, TOps>(key, first + (uint)i, _threshold), TOps.Multiply(d, TOps.Broadcast(_keepScale)), TOps.Zero);
+            TOps.Store(g + i, d);
+            return d;
         }
     }
 
@@ -226,7 +224,6 @@ internal static unsafe class BatchNormKernels
     public static void InputGradient(float* dy, float* x, int channels, int height, int width, float* mean, float* inverseStd,
         float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow)
     {
-        bool vector = VectorPaths.On;
         int plane = height * width;
         for (int c = 0; c < channels; c++)
         {
@@ -234,41 +231,47 @@ internal static unsafe class BatchNormKernels
             // dx = k dy - k meanDy - k (x - mean) inverseStd meanDyXhat = k dy + b x + e.
             float b = -k * inverseStd[c] * meanDyXhat[c];
             float e = -k * meanDy[c] - b * mean[c];
-            var vk = new Vector<float>(k);
-            var vb = new Vector<float>(b);
-            var ve = new Vector<float>(e);
+            float* g = dy + c * plane, a = x + c * plane, d = dx + c * dxPlane;
+            if (dxRow == width) VectorPaths.Elementwise(new InputGradientLanes(g, a, d, plane, k, b, e, reluBefore));
+            else VectorPaths.Run(new WideInputGradient(g, a, d, height, width, dxRow, k, b, e, reluBefore));
+        }
+    }
+
+    /// <summary>dx = k dy + b x + e, 0 where a ReLU before did not pass its input (x &gt; 0 false, NaN included).</summary>
+    private readonly struct InputGradientLanes(float* dy, float* x, float* dx, int count, float k, float b, float e, bool reluBefore)
+        : IElementwiseKernel
+    {
+        public int Length => count;
+
+        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV> =>
+            TOps.Store(dx + i, Value<TV, TOps>(dy, x, i, TOps.FirstLanes(int.MaxValue), k, b, e, reluBefore));
+
+        /// <summary>The gradient at i, zero outside <paramref name="inside"/>.</summary>
+        public static TV Value<TV, TOps>(float* dy, float* x, int i, TV inside, float k, float b, float e, bool reluBefore)
+            where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            var xa = TOps.Load(x + i);
+            var r = TOps.Add(TOps.Add(TOps.Multiply(TOps.Load(dy + i), TOps.Broadcast(k)), TOps.Multiply(xa, TOps.Broadcast(b))), TOps.Broadcast(e));
+            if (reluBefore) inside = TOps.Select(TOps.GreaterThan(xa, TOps.Zero), inside, TOps.Zero);
+            return TOps.Select(inside, r, TOps.Zero);
+        }
+    }
+
+    /// <summary>
+    /// One channel into rows wider than the gradient's (the padded-wide gradient of the convolution before): rows of
+    /// 6-26 values as whole vectors, the last one masked to zero past the row. Its stores land in the destination's zero
+    /// columns or in the next row (written after), never past the buffer; its loads read the next row or the arena's
+    /// slack. Scalar tails cost 7% of a step.
+    /// </summary>
+    private readonly struct WideInputGradient(float* dy, float* x, float* dx, int height, int width, int dxRow, float k, float b, float e,
+        bool reluBefore) : IWidthKernel
+    {
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
+        {
             for (int y = 0; y < height; y++)
-            {
-                float* g = dy + c * plane + y * width, a = x + c * plane + y * width, d = dx + c * dxPlane + y * dxRow;
-                if (vector && dxRow > width)
-                {
-                    // Rows of 6-26 values: whole vectors, the last one masked to zero past the row. Its stores land in
-                    // the destination's zero columns or in the next row (written after), never past the buffer; its
-                    // loads read the next row or the arena's slack. Scalar tails cost 7% of a step.
-                    for (int i = 0; i < width; i += Vector<float>.Count)
-                    {
-                        var xa = Vector.Load(a + i);
-                        var r = Vector.Load(g + i) * vk + xa * vb + ve;
-                        var inside = Vector.LessThan(Vector<int>.Indices, new Vector<int>(width - i));
-                        if (reluBefore) inside &= Vector.GreaterThan(xa, Vector<float>.Zero);
-                        Vector.ConditionalSelect(inside, r, Vector<float>.Zero).Store(d + i);
-                    }
-                    continue;
-                }
-                int j = 0;
-                for (; vector && j + Vector<float>.Count <= width; j += Vector<float>.Count)
-                {
-                    var xa = Vector.Load(a + j);
-                    var r = Vector.Load(g + j) * vk + xa * vb + ve;
-                    if (reluBefore) r = Vector.ConditionalSelect(Vector.GreaterThan(xa, Vector<float>.Zero), r, Vector<float>.Zero);
-                    r.Store(d + j);
-                }
-                for (; j < width; j++)
-                {
-                    float r = g[j] * k + a[j] * b + e;
-                    d[j] = reluBefore && !(a[j] > 0) ? 0 : r;
-                }
-            }
+                for (int i = 0; i < width; i += TOps.Count)
+                    TOps.Store(dx + y * dxRow + i, InputGradientLanes.Value<TV, TOps>(dy + y * width, x + y * width, i, TOps.FirstLanes(width - i),
+                        k, b, e, reluBefore));
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
@@ -29,6 +27,10 @@ internal static unsafe class ConvEpilogue
         float* output, double* sum, double* sumOfSquares, float* shift = null) =>
         WithStatistics<NoRelu>(wide, widePlane, wideRow, channels, height, width, output, sum, sumOfSquares, shift);
 
+    private static void WithStatistics<TRelu>(float* wide, int widePlane, int wideRow, int channels, int height, int width,
+        float* output, double* sum, double* sumOfSquares, float* shift) where TRelu : struct, IReluFlag =>
+        VectorPaths.Run(new Statistics<TRelu>(wide, widePlane, wideRow, channels, height, width, output, sum, sumOfSquares, shift));
+
     // The flag as a struct type argument: the JIT compiles one copy of the loop per value, with no test inside.
     private interface IReluFlag { bool On { get; } }
 
@@ -36,70 +38,71 @@ internal static unsafe class ConvEpilogue
 
     private readonly struct NoRelu : IReluFlag { public bool On => false; }
 
-    private static void WithStatistics<TRelu>(float* wide, int widePlane, int wideRow, int channels, int height, int width,
-        float* output, double* sum, double* sumOfSquares, float* shift) where TRelu : struct, IReluFlag
+    private readonly struct Statistics<TRelu>(float* wide, int widePlane, int wideRow, int channels, int height, int width,
+        float* output, double* sum, double* sumOfSquares, float* shift) : IWidthKernel where TRelu : struct, IReluFlag
     {
-        bool relu = default(TRelu).On;
-        int v = Vector<float>.Count;
-        bool vector = VectorPaths.On;
-        float* tail = stackalloc float[v];
-        for (int c = 0; c < channels; c++)
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            var s = Vector<float>.Zero;
-            var q = Vector<float>.Zero;
-            float ss = 0, qq = 0;
-            // The scalar path sums a whole plane one value at a time: in double, or the variance of a map whose mean is
-            // far from the shift is lost to rounding (the vector path's lanes each sum a sixteenth of it).
-            double sd = 0, qd = 0;
-            // x - 0 is x exactly: without a shift the sums are the unshifted ones, bit for bit.
-            float k = shift == null ? 0 : shift[c];
-            var vk = new Vector<float>(k);
-            for (int y = 0; y < height; y++)
+            bool relu = default(TRelu).On;
+            int v = TOps.Count;
+            float* tail = stackalloc float[v];
+            for (int c = 0; c < channels; c++)
             {
-                float* src = wide + c * widePlane + y * wideRow;
-                float* dst = output + (c * height + y) * width;
-                int x = 0;
-                if (!vector)
+                TV s = TOps.Zero, q = TOps.Zero;
+                // What the vectors do not take (the scalar width: a whole plane; a vector width: each row's last values)
+                // is summed one value at a time in double, or the variance of a map whose mean is far from the shift is
+                // lost to rounding (a vector's lanes each sum a sixteenth of it or less).
+                double sd = 0, qd = 0;
+                // x - 0 is x exactly: without a shift the sums are the unshifted ones, bit for bit.
+                float k = shift == null ? 0 : shift[c];
+                var vk = TOps.Broadcast(k);
+                for (int y = 0; y < height; y++)
                 {
-                    for (; x < width; x++)
+                    float* src = wide + c * widePlane + y * wideRow;
+                    float* dst = output + (c * height + y) * width;
+                    int x = 0;
+                    if (v == 1)
                     {
-                        float a = !relu || src[x] > 0 ? src[x] : 0f;
+                        for (; x < width; x++)
+                        {
+                            float a = !relu || src[x] > 0 ? src[x] : 0f;
+                            dst[x] = a;
+                            double d = a - k;
+                            sd += d;
+                            qd += d * d;
+                        }
+                        continue;
+                    }
+                    for (; x + v <= width; x += v)
+                    {
+                        var a = TOps.Load(src + x);
+                        if (relu) a = TOps.Max(a, TOps.Zero);
+                        TOps.Store(dst + x, a);
+                        var d = TOps.Subtract(a, vk);
+                        s = TOps.Add(s, d);
+                        q = TOps.Add(q, TOps.Multiply(d, d));
+                    }
+                    if (x == width) continue;
+                    // The row's last values (all of a 4- or 2-wide row) are clamped by a vector select, not a branch
+                    // each: ReLU's sign is a coin toss and the branch mispredicted about half the time. The lanes past
+                    // the row read the next row or the buffer's slack and are dropped; the row's own are stored and
+                    // summed one by one (the select gives src > 0 ? src : +0 in every lane, NaN included).
+                    var clamped = TOps.Load(src + x);
+                    if (relu) clamped = TOps.Select(TOps.GreaterThan(clamped, TOps.Zero), clamped, TOps.Zero);
+                    TOps.Store(tail, clamped);
+                    for (int j = 0; x < width; x++, j++)
+                    {
+                        float a = tail[j];
                         dst[x] = a;
                         double d = a - k;
                         sd += d;
                         qd += d * d;
                     }
-                    continue;
                 }
-                for (; x + v <= width; x += v)
-                {
-                    var a = Vector.Load(src + x);
-                    if (relu) a = Vector.Max(a, Vector<float>.Zero);
-                    a.Store(dst + x);
-                    var d = a - vk;
-                    s += d;
-                    q += d * d;
-                }
-                if (x == width) continue;
-                // The row's last values (all of a 4- or 2-wide row) are clamped by a vector select, not a branch each:
-                // ReLU's sign is a coin toss and the branch mispredicted about half the time. The lanes past the row
-                // read the next row or the buffer's slack and are dropped; the row's own are stored and summed one
-                // by one, in order, as before (the select gives src > 0 ? src : +0 in every lane, NaN included).
-                var clamped = Vector.Load(src + x);
-                if (relu) clamped = Vector.ConditionalSelect(Vector.GreaterThan(clamped, Vector<float>.Zero), clamped, Vector<float>.Zero);
-                clamped.Store(tail);
-                for (int j = 0; x < width; x++, j++)
-                {
-                    float a = tail[j];
-                    dst[x] = a;
-                    float d = a - k;
-                    ss += d;
-                    qq += d * d;
-                }
+                // Float within one image (at most a few hundred values), double across images and threads.
+                sum[c] += TOps.Sum(s) + sd;
+                sumOfSquares[c] += TOps.Sum(q) + qd;
             }
-            // Float within one image (at most a few hundred values), double across images and threads.
-            sum[c] += Vector.Sum(s) + ss + sd;
-            sumOfSquares[c] += Vector.Sum(q) + qq + qd;
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
@@ -26,71 +24,57 @@ internal static unsafe class DropoutMask
         return (uint)Math.Min(Math.Round(p * 4294967296.0), uint.MaxValue);
     }
 
-    public static uint Hash(uint key, uint index)
+    /// <summary>The hash of element <paramref name="index"/>: <see cref="Hash{TV, TOps}"/> on one lane.</summary>
+    public static uint Hash(uint key, uint index) =>
+        (uint)BitConverter.SingleToInt32Bits(Hash<float, VecScalar>(key, VecScalar.Indices(index)));
+
+    /// <summary>The hash (murmur3's finaliser of index · golden ratio + key) of each lane's 32-bit index.</summary>
+    public static TV Hash<TV, TOps>(uint key, TV index) where TV : struct where TOps : struct, IVectorOps<TV>
     {
-        uint h = index * 0x9E3779B1u + key;
-        h ^= h >> 16; h *= 0x85EBCA6Bu;
-        h ^= h >> 13; h *= 0xC2B2AE35u;
-        return h ^ (h >> 16);
+        var h = TOps.MultiplyAddBits(index, 0x9E3779B1u, key);
+        h = TOps.MultiplyAddBits(TOps.XorShiftRightBits(h, 16), 0x85EBCA6Bu, 0);
+        h = TOps.MultiplyAddBits(TOps.XorShiftRightBits(h, 13), 0xC2B2AE35u, 0);
+        return TOps.XorShiftRightBits(h, 16);
     }
 
-    /// <summary><see cref="Hash(uint, uint)"/> for a vector of indices.</summary>
-    public static Vector<uint> Hash(Vector<uint> key, Vector<uint> index)
-    {
-        var h = index * new Vector<uint>(0x9E3779B1u) + key;
-        h ^= Vector.ShiftRightLogical(h, 16); h *= new Vector<uint>(0x85EBCA6Bu);
-        h ^= Vector.ShiftRightLogical(h, 13); h *= new Vector<uint>(0xC2B2AE35u);
-        return h ^ Vector.ShiftRightLogical(h, 16);
-    }
+    /// <summary>Mask: the elements first to first + TOps.Count - 1 that the mask keeps.</summary>
+    public static TV Kept<TV, TOps>(uint key, uint first, uint threshold) where TV : struct where TOps : struct, IVectorOps<TV> =>
+        TOps.AtLeastBits(Hash<TV, TOps>(key, TOps.Indices(first)), threshold);
 
     /// <summary>data[i] *= keep(firstIndex + i) / (1 - p) for i in [0, count): Dropout's forward and its backward.</summary>
     public static void Apply(float* data, int count, uint firstIndex, uint key, double p)
     {
         if (p == 0) return;
-        uint threshold = Threshold(p);
-        float scale = (float)(1.0 / (1.0 - p));
-        int v = Vector<uint>.Count;
-        bool vector = VectorPaths.On;
-        var keys = new Vector<uint>(key);
-        var thresholds = new Vector<uint>(threshold);
-        var scales = new Vector<float>(scale);
-        var lanes = Vector<uint>.Indices;
-        int i = 0;
-        for (; vector && i + v <= count; i += v)
-        {
-            var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
-            var x = Vector.Load(data + i) * scales;
-            Vector.ConditionalSelect(Vector.AsVectorInt32(keep), x, Vector<float>.Zero).Store(data + i);
-        }
-        for (; i < count; i++) data[i] = Hash(key, firstIndex + (uint)i) >= threshold ? data[i] * scale : 0f;
+        VectorPaths.Elementwise(new Masked(data, data, count, 1, 0, false, firstIndex, key, p));
     }
 
     /// <summary>
     /// BatchNorm's normalisation and Dropout in one pass over one channel: y[i] = (x[i] scale + shift) keep / (1 - p),
     /// element i of the mask at <paramref name="firstIndex"/> + i (the same mask <see cref="Apply"/> makes).
     /// </summary>
-    public static void AffineThenApply(float* x, float* y, int count, float scale, float shift, uint firstIndex, uint key, double p)
+    public static void AffineThenApply(float* x, float* y, int count, float scale, float shift, uint firstIndex, uint key, double p) =>
+        VectorPaths.Elementwise(new Masked(x, y, count, scale, shift, true, firstIndex, key, p));
+
+    /// <summary>
+    /// y = (x scale + shift, or x without <paramref name="affine"/>) keep / (1 - p). Without the affine map, x is not
+    /// touched (x · 1 + 0 would turn -0 into +0). Folding 1 / (1 - p) into the affine map rounds differently from
+    /// PyTorch's two multiplications; keep two.
+    /// </summary>
+    private readonly struct Masked(float* x, float* y, int count, float scale, float shift, bool affine, uint firstIndex, uint key, double p)
+        : IElementwiseKernel
     {
-        uint threshold = Threshold(p);
-        float keepScale = (float)(1.0 / (1.0 - p));
-        // Folding 1 / (1 - p) into the affine map rounds differently from PyTorch's two multiplications; keep two.
-        int v = Vector<uint>.Count;
-        bool vector = VectorPaths.On;
-        var keys = new Vector<uint>(key);
-        var thresholds = new Vector<uint>(threshold);
-        var scales = new Vector<float>(scale);
-        var shifts = new Vector<float>(shift);
-        var keepScales = new Vector<float>(keepScale);
-        var lanes = Vector<uint>.Indices;
-        int i = 0;
-        for (; vector && i + v <= count; i += v)
+        private readonly uint _threshold = Threshold(p);
+        private readonly float _keepScale = (float)(1.0 / (1.0 - p));
+
+        public int Length => count;
+
+        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            var keep = Vector.GreaterThanOrEqual(Hash(keys, lanes + new Vector<uint>(firstIndex + (uint)i)), thresholds);
-            var value = (Vector.Load(x + i) * scales + shifts) * keepScales;
-            Vector.ConditionalSelect(Vector.AsVectorInt32(keep), value, Vector<float>.Zero).Store(y + i);
+            var value = TOps.Load(x + i);
+            if (affine) value = TOps.Add(TOps.Multiply(value, TOps.Broadcast(scale)), TOps.Broadcast(shift));
+            value = TOps.Multiply(value, TOps.Broadcast(_keepScale));
+            TOps.Store(y + i, TOps.Select(Kept<TV, TOps>(key, firstIndex + (uint)i, _threshold), value, TOps.Zero));
         }
-        for (; i < count; i++)
-            y[i] = Hash(key, firstIndex + (uint)i) >= threshold ? (x[i] * scale + shift) * keepScale : 0f;
     }
 
     /// <summary>Dropout2d: whole channels kept or zeroed; channel index = image * channels + c.</summary>

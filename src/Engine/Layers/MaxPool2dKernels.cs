@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Mnist.Dsl.Engine.Layers;
 
@@ -42,85 +41,10 @@ internal static unsafe class MaxPool2dKernels
     }
 
     // The common MaxPool2d(2). The generic loop nest cost 8% of a DefaultNet step and a branchy scalar one still 6%
-    // (the winner of random data mispredicts); this one compares four windows at a time without branches.
+    // (the winner of random data mispredicts); this one compares a vector of windows at a time without branches.
     // Same scan order and the same strict comparison (NaN wins), so the same first-maximum rule.
-    private static void Forward2x2(float* x, int channels, int height, int width, float* y, byte* argmax)
-    {
-        int ho = height / 2, wo = width / 2;
-        for (int c = 0; c < channels; c++)
-            for (int oy = 0; oy < ho; oy++)
-            {
-                float* r0 = x + (c * height + 2 * oy) * width;
-                float* r1 = r0 + width;
-                float* yo = y + (c * ho + oy) * wo;
-                byte* ao = argmax + (c * ho + oy) * wo;
-                int ox = 0;
-                if (VectorPaths.On && Sse.IsSupported && wo >= 4)
-                {
-                    for (; ox + 4 <= wo; ox += 4) Forward4(r0, r1, ox, yo, ao);
-                    // The last windows of a row (13 of 26 columns: one) as four that overlap the ones before: they
-                    // are computed again to the same values, without the scalar loop's mispredicted branches.
-                    if (ox < wo)
-                    {
-                        Forward4(r0, r1, wo - 4, yo, ao);
-                        ox = wo;
-                    }
-                }
-                for (; ox < wo; ox++)
-                {
-                    float best = r0[2 * ox];
-                    int at = 0;
-                    float v = r0[2 * ox + 1];
-                    if (v > best || float.IsNaN(v)) { best = v; at = 1; }
-                    v = r1[2 * ox];
-                    if (v > best || float.IsNaN(v)) { best = v; at = 2; }
-                    v = r1[2 * ox + 1];
-                    if (v > best || float.IsNaN(v)) { best = v; at = 3; }
-                    yo[ox] = best;
-                    ao[ox] = (byte)at;
-                }
-            }
-    }
-
-    // Windows ox to ox + 3 of one output row: even and odd columns of each input row are the four taps.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Forward4(float* r0, float* r1, int ox, float* yo, byte* ao)
-    {
-        Vector128<float> top0 = Sse.LoadVector128(r0 + 2 * ox), top1 = Sse.LoadVector128(r0 + 2 * ox + 4);
-        Vector128<float> bottom0 = Sse.LoadVector128(r1 + 2 * ox), bottom1 = Sse.LoadVector128(r1 + 2 * ox + 4);
-        var best = Sse.Shuffle(top0, top1, 0b10_00_10_00);
-        var at = Vector128<int>.Zero;
-        Take(ref best, ref at, Sse.Shuffle(top0, top1, 0b11_01_11_01), 1);
-        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00), 2);
-        Take(ref best, ref at, Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01), 3);
-        best.Store(yo + ox);
-        ao[ox] = (byte)at.GetElement(0);
-        ao[ox + 1] = (byte)at.GetElement(1);
-        ao[ox + 2] = (byte)at.GetElement(2);
-        ao[ox + 3] = (byte)at.GetElement(3);
-    }
-
-    private static void Take(ref Vector128<float> best, ref Vector128<int> at, Vector128<float> value, int tap)
-    {
-        var wins = Vector128.GreaterThan(value, best) | ~Vector128.Equals(value, value);
-        best = Vector128.ConditionalSelect(wins, value, best);
-        at = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(tap), at);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Backward4(float* g, byte* a, int ox, float* r0, float* r1)
-    {
-        var at = Sse41.ConvertToVector128Int32(a + ox);
-        var v = Sse.LoadVector128(g + ox);
-        var t0 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128<int>.Zero).AsSingle(), v, Vector128<float>.Zero);
-        var t1 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(1)).AsSingle(), v, Vector128<float>.Zero);
-        var t2 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(2)).AsSingle(), v, Vector128<float>.Zero);
-        var t3 = Vector128.ConditionalSelect(Vector128.Equals(at, Vector128.Create(3)).AsSingle(), v, Vector128<float>.Zero);
-        Sse.UnpackLow(t0, t1).Store(r0 + 2 * ox);
-        Sse.UnpackHigh(t0, t1).Store(r0 + 2 * ox + 4);
-        Sse.UnpackLow(t2, t3).Store(r1 + 2 * ox);
-        Sse.UnpackHigh(t2, t3).Store(r1 + 2 * ox + 4);
-    }
+    private static void Forward2x2(float* x, int channels, int height, int width, float* y, byte* argmax) =>
+        VectorPaths.Run(new Rows(x, y, argmax, channels, height, width, forward: true));
 
     /// <summary>dx (overwritten) = dy routed to each window's winning tap (added where windows overlap).</summary>
     public static void Backward(float* dy, byte* argmax, int channels, int height, int width, int kernel, int stride, float* dx)
@@ -144,39 +68,80 @@ internal static unsafe class MaxPool2dKernels
     }
 
     // MaxPool2d(2)'s windows tile the input: write each window's four values (the gradient at the winner, zeros
-    // elsewhere) instead of clearing everything and scattering with a division per output (7% of a step).
+    // elsewhere) instead of clearing everything and scattering with a division per output (7% of a step). A branch per
+    // tap mispredicted on random winners (8% of a step): a vector of windows at a time, without branches.
     private static void Backward2x2(float* dy, byte* argmax, int channels, int height, int width, float* dx)
     {
-        int ho = height / 2, wo = width / 2;
         if ((height & 1) != 0 || (width & 1) != 0) new System.Span<float>(dx, channels * height * width).Clear();
-        for (int c = 0; c < channels; c++)
-            for (int oy = 0; oy < ho; oy++)
+        VectorPaths.Run(new Rows(dx, dy, argmax, channels, height, width, forward: false));
+    }
+
+    /// <summary>
+    /// Every output row of MaxPool2d(2), forward (<paramref name="map"/> the input, <paramref name="pooled"/> the output)
+    /// or backward (<paramref name="map"/> the input's gradient, <paramref name="pooled"/> the output's). Windows in
+    /// vectors of the widest width that fits the row (512, 256 or 128 bits, never wider than the thread's), the row's
+    /// last ones as a vector overlapping the ones before (computed again to the same values); rows narrower than 4
+    /// windows, and the scalar width, one window at a time.
+    /// </summary>
+    private readonly struct Rows(float* map, float* pooled, byte* argmax, int channels, int height, int width, bool forward) : IWidthKernel
+    {
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            int ho = height / 2, wo = width / 2;
+            float* taps = stackalloc float[16];
+            for (int c = 0; c < channels; c++)
+                for (int oy = 0; oy < ho; oy++)
+                {
+                    float* r0 = map + (c * height + 2 * oy) * width;
+                    int o = (c * ho + oy) * wo;
+                    if (TOps.Count > 1 && wo >= TOps.Count) Row<TV, TOps>(r0, o, wo, taps);
+                    else if (TOps.Count > 8 && wo >= 8) Row<Vector256<float>, Vec256>(r0, o, wo, taps);
+                    else if (TOps.Count > 4 && wo >= 4) Row<Vector128<float>, Vec128>(r0, o, wo, taps);
+                    else Row<float, VecScalar>(r0, o, wo, taps);
+                }
+        }
+
+        private void Row<TV, TOps>(float* r0, int o, int wo, float* taps) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            int ox = 0;
+            for (; ox + TOps.Count <= wo; ox += TOps.Count) Windows<TV, TOps>(r0, o, ox, taps);
+            if (ox < wo) Windows<TV, TOps>(r0, o, wo - TOps.Count, taps);
+        }
+
+        /// <summary>Windows ox to ox + TOps.Count - 1 of one output row: even and odd columns of each input row are the four taps.</summary>
+        private void Windows<TV, TOps>(float* r0, int o, int ox, float* taps) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            float* r1 = r0 + width;
+            byte* at = argmax + o + ox;
+            if (forward)
             {
-                float* r0 = dx + (c * height + 2 * oy) * width;
-                float* r1 = r0 + width;
-                float* g = dy + (c * ho + oy) * wo;
-                byte* a = argmax + (c * ho + oy) * wo;
-                int ox = 0;
-                // Four windows per step without branches (a branch per tap mispredicted on random winners: 8% of a step);
-                // a row's last windows as four overlapping the ones before, written again with the same values.
-                if (VectorPaths.On && Sse41.IsSupported && wo >= 4)
-                {
-                    for (; ox + 4 <= wo; ox += 4) Backward4(g, a, ox, r0, r1);
-                    if (ox < wo)
-                    {
-                        Backward4(g, a, wo - 4, r0, r1);
-                        ox = wo;
-                    }
-                }
-                for (; ox < wo; ox++)
-                {
-                    float v = g[ox];
-                    int at = a[ox];
-                    r0[2 * ox] = at == 0 ? v : 0f;
-                    r0[2 * ox + 1] = at == 1 ? v : 0f;
-                    r1[2 * ox] = at == 2 ? v : 0f;
-                    r1[2 * ox + 1] = at == 3 ? v : 0f;
-                }
+                TOps.Deinterleave(r0 + 2 * ox, out var best, out var top1);
+                TOps.Deinterleave(r1 + 2 * ox, out var bottom0, out var bottom1);
+                var tap = TOps.Zero;
+                Take<TV, TOps>(ref best, ref tap, top1, 1);
+                Take<TV, TOps>(ref best, ref tap, bottom0, 2);
+                Take<TV, TOps>(ref best, ref tap, bottom1, 3);
+                TOps.Store(pooled + o + ox, best);
+                TOps.Store(taps, tap);
+                for (int j = 0; j < TOps.Count; j++) at[j] = (byte)taps[j];
+                return;
             }
+            for (int j = 0; j < TOps.Count; j++) taps[j] = at[j];
+            var winner = TOps.Load(taps);
+            var g = TOps.Load(pooled + o + ox);
+            TOps.Interleave(r0 + 2 * ox, Routed<TV, TOps>(g, winner, 0), Routed<TV, TOps>(g, winner, 1));
+            TOps.Interleave(r1 + 2 * ox, Routed<TV, TOps>(g, winner, 2), Routed<TV, TOps>(g, winner, 3));
+        }
+
+        private static void Take<TV, TOps>(ref TV best, ref TV tap, TV value, float index) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            var wins = TOps.GreaterOrNaN(value, best);
+            best = TOps.Select(wins, value, best);
+            tap = TOps.Select(wins, TOps.Broadcast(index), tap);
+        }
+
+        /// <summary>The gradient where the window's winner is <paramref name="index"/>, else 0.</summary>
+        private static TV Routed<TV, TOps>(TV gradient, TV winner, float index) where TV : struct where TOps : struct, IVectorOps<TV> =>
+            TOps.Select(TOps.Equal(winner, TOps.Broadcast(index)), gradient, TOps.Zero);
     }
 }

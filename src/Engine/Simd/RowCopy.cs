@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace Mnist.Dsl.Engine.Simd;
 
 /// <summary>
@@ -10,17 +7,23 @@ namespace Mnist.Dsl.Engine.Simd;
 /// </summary>
 internal static unsafe class RowCopy
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Copy(float* source, float* destination, int count)
+    public static void Copy(float* source, float* destination, int count) => VectorPaths.Run(new Kernel(source, destination, count));
+
+    private readonly struct Kernel(float* source, float* destination, int count) : IWidthKernel
     {
-        int i = 0;
-        bool vector = VectorPaths.On;
-        for (; vector && i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(source + i), destination + i);
-        if (vector && i + 4 <= count)
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            Vector128.Store(Vector128.Load(source + i), destination + i);
-            i += 4;
+            int i = Moves<TV, TOps>(0);
+            // A row's rest in narrower moves, then one by one (nothing left to do at the scalar width).
+            if (TOps.Count > 8) i = Moves<System.Runtime.Intrinsics.Vector256<float>, Vec256>(i);
+            if (TOps.Count > 4) i = Moves<System.Runtime.Intrinsics.Vector128<float>, Vec128>(i);
+            Moves<float, VecScalar>(i);
         }
-        for (; i < count; i++) destination[i] = source[i];
+
+        private int Moves<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            for (; i + TOps.Count <= count; i += TOps.Count) TOps.Store(destination + i, TOps.Load(source + i));
+            return i;
+        }
     }
 }

@@ -28,6 +28,13 @@ internal static class SimdWidths
             _ => throw new ArgumentException($"MNIST_ENGINE_SIMD={forced}: expected 512, 256 or 1"),
         };
         // Never wider than the hardware accelerates: a software Vector512 would be far slower than scalar code.
-        return (int)asked <= (int)best ? asked : best;
+        return AtMost(asked, best);
     }
+
+    /// <summary>A trainer's width: the one it asked for (or the best), never wider than <see cref="Best"/>, so
+    /// <c>MNIST_ENGINE_SIMD=1</c> makes every trainer scalar, whatever its options say.</summary>
+    public static SimdWidth For(SimdWidth? asked) => AtMost(asked ?? Best(), Best());
+
+    /// <summary>The narrower of two widths.</summary>
+    public static SimdWidth AtMost(SimdWidth width, SimdWidth limit) => (int)width <= (int)limit ? width : limit;
 }

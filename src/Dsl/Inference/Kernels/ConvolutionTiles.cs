@@ -1,7 +1,7 @@
 #if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using Mnist.Dsl.Simd;
 using static Mnist.Dsl.Inference.Lanes;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace Mnist.Dsl.Inference;
 
@@ -35,8 +35,8 @@ internal readonly record struct TileGeometry(
 
 /// <summary>
 /// The register-blocked heart of <see cref="InferenceKernels.Convolution"/>: a few neighbouring
-/// output pixels × a few 8-wide vectors of output channels, accumulated in registers
-/// (at most 14 of the 16 YMM registers, the rest hold the input broadcast and the weights). Per tap and input
+/// output pixels × a few vectors of output channels (of <see cref="IVectorOps{TV}"/>'s width), accumulated in registers
+/// (at most 14, the rest hold the input broadcast and the weights). Per tap and input
 /// channel: one broadcast of each pixel's input value and one fused multiply-add per accumulator, the weights read
 /// once for all the block's pixels. Both counts are type parameters so each pair is its own machine code, with every
 /// unused accumulator and branch removed, as the literal-sized code the generator used to write was. The epilogue's
@@ -53,10 +53,11 @@ internal static class ConvolutionTiles
     /// <param name="geometry">The convolution's sizes.</param>
     /// <param name="scale">The epilogue's scales at channel 0 (when <typeparamref name="TAffine"/> is <see cref="Yes"/>).</param>
     /// <param name="shift">The epilogue's shifts at channel 0.</param>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref float source, ref float weights, ref float bias, ref float target,
-        nint channel,
-        in TileGeometry geometry, ref float scale, ref float shift)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tile<TV, TOps, TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref float source, ref float weights, ref float bias,
+        ref float target, nint channel, in TileGeometry geometry, ref float scale, ref float shift)
+        where TV : struct
+        where TOps : struct, IVectorOps<TV>
         where TPixels : struct, ICount
         where TVectors : struct, ICount
         where TReluFirst : struct, IFlag
@@ -64,6 +65,7 @@ internal static class ConvolutionTiles
         where TReluLast : struct, IFlag
     {
         int pixels = TPixels.Value, vectors = TVectors.Value;
+        nint lanes = TOps.Count;
         var kernel = geometry.Kernel;
         var taps = geometry.Taps;
         var inputRow = geometry.InputRow;
@@ -71,14 +73,14 @@ internal static class ConvolutionTiles
         var paddedOut = geometry.PaddedOut;
         var kernelRow = taps * paddedOut;
 
-        var b0 = Load(ref bias, 0);
-        var b1 = vectors > 1 ? Load(ref bias, 8) : default;
-        var b2 = vectors > 2 ? Load(ref bias, 16) : default;
-        var b3 = vectors > 3 ? Load(ref bias, 24) : default;
-        V a00 = b0, a01 = b1, a02 = b2, a03 = b3;
-        V a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-        V a20 = b0, a21 = b1, a22 = b2, a23 = b3;
-        V a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+        var b0 = Load<TV, TOps>(ref bias, 0);
+        var b1 = vectors > 1 ? Load<TV, TOps>(ref bias, lanes) : default;
+        var b2 = vectors > 2 ? Load<TV, TOps>(ref bias, 2 * lanes) : default;
+        var b3 = vectors > 3 ? Load<TV, TOps>(ref bias, 3 * lanes) : default;
+        TV a00 = b0, a01 = b1, a02 = b2, a03 = b3;
+        TV a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+        TV a20 = b0, a21 = b1, a22 = b2, a23 = b3;
+        TV a30 = b0, a31 = b1, a32 = b2, a33 = b3;
 
         for (var ky = 0; ky < kernel; ky++)
         {
@@ -91,89 +93,73 @@ internal static class ConvolutionTiles
             ref float tap = ref At(ref weights, ky * kernelRow);
             for (nint t = 0; t < taps; t++)
             {
-                var w0 = Load(ref tap, 0);
-                var w1 = vectors > 1 ? Load(ref tap, 8) : default;
-                var w2 = vectors > 2 ? Load(ref tap, 16) : default;
-                var w3 = vectors > 3 ? Load(ref tap, 24) : default;
-                var i0 = Vector256.Create(At(ref row0, t));
-                a00 = Mad(i0, w0, a00);
-                if (vectors > 1) a01 = Mad(i0, w1, a01);
-                if (vectors > 2) a02 = Mad(i0, w2, a02);
-                if (vectors > 3) a03 = Mad(i0, w3, a03);
-                if (pixels > 1)
-                {
-                    var i1 = Vector256.Create(At(ref row1, t));
-                    a10 = Mad(i1, w0, a10);
-                    if (vectors > 1) a11 = Mad(i1, w1, a11);
-                    if (vectors > 2) a12 = Mad(i1, w2, a12);
-                    if (vectors > 3) a13 = Mad(i1, w3, a13);
-                }
-                if (pixels > 2)
-                {
-                    var i2 = Vector256.Create(At(ref row2, t));
-                    a20 = Mad(i2, w0, a20);
-                    if (vectors > 1) a21 = Mad(i2, w1, a21);
-                    if (vectors > 2) a22 = Mad(i2, w2, a22);
-                    if (vectors > 3) a23 = Mad(i2, w3, a23);
-                }
-                if (pixels > 3)
-                {
-                    var i3 = Vector256.Create(At(ref row3, t));
-                    a30 = Mad(i3, w0, a30);
-                    if (vectors > 1) a31 = Mad(i3, w1, a31);
-                    if (vectors > 2) a32 = Mad(i3, w2, a32);
-                    if (vectors > 3) a33 = Mad(i3, w3, a33);
-                }
+                var w0 = Load<TV, TOps>(ref tap, 0);
+                var w1 = vectors > 1 ? Load<TV, TOps>(ref tap, lanes) : default;
+                var w2 = vectors > 2 ? Load<TV, TOps>(ref tap, 2 * lanes) : default;
+                var w3 = vectors > 3 ? Load<TV, TOps>(ref tap, 3 * lanes) : default;
+                Accumulate<TV, TOps, TVectors>(TOps.Broadcast(At(ref row0, t)), w0, w1, w2, w3, ref a00, ref a01, ref a02, ref a03);
+                if (pixels > 1) Accumulate<TV, TOps, TVectors>(TOps.Broadcast(At(ref row1, t)), w0, w1, w2, w3, ref a10, ref a11, ref a12, ref a13);
+                if (pixels > 2) Accumulate<TV, TOps, TVectors>(TOps.Broadcast(At(ref row2, t)), w0, w1, w2, w3, ref a20, ref a21, ref a22, ref a23);
+                if (pixels > 3) Accumulate<TV, TOps, TVectors>(TOps.Broadcast(At(ref row3, t)), w0, w1, w2, w3, ref a30, ref a31, ref a32, ref a33);
                 tap = ref At(ref tap, paddedOut);
             }
         }
 
         nint pixel = geometry.OutChannels;
         var outChannels = geometry.OutChannels;
-        Finish<TReluFirst, TAffine, TReluLast>(ref target, 0, a00, channel, outChannels, ref scale, ref shift);
-        if (vectors > 1) Finish<TReluFirst, TAffine, TReluLast>(ref target, 8, a01, channel, outChannels, ref scale, ref shift);
-        if (vectors > 2) Finish<TReluFirst, TAffine, TReluLast>(ref target, 16, a02, channel, outChannels, ref scale, ref shift);
-        if (vectors > 3) Finish<TReluFirst, TAffine, TReluLast>(ref target, 24, a03, channel, outChannels, ref scale, ref shift);
+        Finish<TV, TOps, TVectors, TReluFirst, TAffine, TReluLast>(ref target, a00, a01, a02, a03, channel, outChannels, ref scale, ref shift);
         if (pixels > 1)
-        {
-            ref float t1 = ref At(ref target, pixel);
-            Finish<TReluFirst, TAffine, TReluLast>(ref t1, 0, a10, channel, outChannels, ref scale, ref shift);
-            if (vectors > 1) Finish<TReluFirst, TAffine, TReluLast>(ref t1, 8, a11, channel, outChannels, ref scale, ref shift);
-            if (vectors > 2) Finish<TReluFirst, TAffine, TReluLast>(ref t1, 16, a12, channel, outChannels, ref scale, ref shift);
-            if (vectors > 3) Finish<TReluFirst, TAffine, TReluLast>(ref t1, 24, a13, channel, outChannels, ref scale, ref shift);
-        }
+            Finish<TV, TOps, TVectors, TReluFirst, TAffine, TReluLast>(ref At(ref target, pixel), a10, a11, a12, a13, channel, outChannels,
+                ref scale, ref shift);
         if (pixels > 2)
-        {
-            ref float t2 = ref At(ref target, 2 * pixel);
-            Finish<TReluFirst, TAffine, TReluLast>(ref t2, 0, a20, channel, outChannels, ref scale, ref shift);
-            if (vectors > 1) Finish<TReluFirst, TAffine, TReluLast>(ref t2, 8, a21, channel, outChannels, ref scale, ref shift);
-            if (vectors > 2) Finish<TReluFirst, TAffine, TReluLast>(ref t2, 16, a22, channel, outChannels, ref scale, ref shift);
-            if (vectors > 3) Finish<TReluFirst, TAffine, TReluLast>(ref t2, 24, a23, channel, outChannels, ref scale, ref shift);
-        }
+            Finish<TV, TOps, TVectors, TReluFirst, TAffine, TReluLast>(ref At(ref target, 2 * pixel), a20, a21, a22, a23, channel, outChannels,
+                ref scale, ref shift);
         if (pixels > 3)
-        {
-            ref float t3 = ref At(ref target, 3 * pixel);
-            Finish<TReluFirst, TAffine, TReluLast>(ref t3, 0, a30, channel, outChannels, ref scale, ref shift);
-            if (vectors > 1) Finish<TReluFirst, TAffine, TReluLast>(ref t3, 8, a31, channel, outChannels, ref scale, ref shift);
-            if (vectors > 2) Finish<TReluFirst, TAffine, TReluLast>(ref t3, 16, a32, channel, outChannels, ref scale, ref shift);
-            if (vectors > 3) Finish<TReluFirst, TAffine, TReluLast>(ref t3, 24, a33, channel, outChannels, ref scale, ref shift);
-        }
+            Finish<TV, TOps, TVectors, TReluFirst, TAffine, TReluLast>(ref At(ref target, 3 * pixel), a30, a31, a32, a33, channel, outChannels,
+                ref scale, ref shift);
     }
 
-    /// <summary>The epilogue, then the store: whole when the vector's 8 channels exist, else only the ones that do.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Finish<TReluFirst, TAffine, TReluLast>(ref float target, nint local, V value, nint groupChannel, int outChannels,
+    /// <summary>One pixel's accumulators += its input value (broadcast) × the tap's weight vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate<TV, TOps, TVectors>(TV input, TV w0, TV w1, TV w2, TV w3, ref TV a0, ref TV a1, ref TV a2, ref TV a3)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TVectors : struct, ICount
+    {
+        a0 = TOps.FusedMulAdd(input, w0, a0);
+        if (TVectors.Value > 1) a1 = TOps.FusedMulAdd(input, w1, a1);
+        if (TVectors.Value > 2) a2 = TOps.FusedMulAdd(input, w2, a2);
+        if (TVectors.Value > 3) a3 = TOps.FusedMulAdd(input, w3, a3);
+    }
+
+    /// <summary>One pixel's vectors: the epilogue, then the stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TV, TOps, TVectors, TReluFirst, TAffine, TReluLast>(ref float target, TV v0, TV v1, TV v2, TV v3,
+        nint groupChannel, int outChannels, ref float scale, ref float shift)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TVectors : struct, ICount
+        where TReluFirst : struct, IFlag where TAffine : struct, IFlag where TReluLast : struct, IFlag
+    {
+        nint lanes = TOps.Count;
+        Finish<TV, TOps, TReluFirst, TAffine, TReluLast>(ref target, 0, v0, groupChannel, outChannels, ref scale, ref shift);
+        if (TVectors.Value > 1)
+            Finish<TV, TOps, TReluFirst, TAffine, TReluLast>(ref target, lanes, v1, groupChannel, outChannels, ref scale, ref shift);
+        if (TVectors.Value > 2)
+            Finish<TV, TOps, TReluFirst, TAffine, TReluLast>(ref target, 2 * lanes, v2, groupChannel, outChannels, ref scale, ref shift);
+        if (TVectors.Value > 3)
+            Finish<TV, TOps, TReluFirst, TAffine, TReluLast>(ref target, 3 * lanes, v3, groupChannel, outChannels, ref scale, ref shift);
+    }
+
+    /// <summary>The epilogue, then the store: whole when the vector's channels exist, else only the ones that do.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TV, TOps, TReluFirst, TAffine, TReluLast>(ref float target, nint local, TV value, nint groupChannel, int outChannels,
         ref float scale, ref float shift)
-        where TReluFirst : struct, IFlag
-        where TAffine : struct, IFlag
-        where TReluLast : struct, IFlag
+        where TV : struct where TOps : struct, IVectorOps<TV>
+        where TReluFirst : struct, IFlag where TAffine : struct, IFlag where TReluLast : struct, IFlag
     {
         var channel = groupChannel + local;
-        if (TReluFirst.Value) value = Relu(value);
-        if (TAffine.Value) value = Mad(value, Load(ref scale, channel), Load(ref shift, channel));
-        if (TReluLast.Value) value = Relu(value);
-        if (channel + 8 <= outChannels) Store(ref target, local, value);
-        else StorePartial(ref target, local, value, (int)(outChannels - channel));
+        if (TReluFirst.Value) value = Relu<TV, TOps>(value);
+        if (TAffine.Value) value = TOps.FusedMulAdd(value, Load<TV, TOps>(ref scale, channel), Load<TV, TOps>(ref shift, channel));
+        if (TReluLast.Value) value = Relu<TV, TOps>(value);
+        if (channel + TOps.Count <= outChannels) Store<TV, TOps>(ref target, local, value);
+        else TOps.StoreFirst(ref At(ref target, local), value, (int)(outChannels - channel));
     }
 }
 #endif

@@ -1,8 +1,9 @@
 #if NET8_0_OR_GREATER
 using System;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Mnist.Dsl.Simd;
 using static Mnist.Dsl.Inference.Lanes;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace Mnist.Dsl.Inference;
 
@@ -39,31 +40,38 @@ public static partial class InferenceKernels
         ref float result = ref MemoryMarshal.GetReference(output);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref float b = ref MemoryMarshal.GetReference(bias);
-        nint row = (nint)inputLayout.PaddedWidth * channels;
+        var window = new DepthwiseWindow(kernel, (nint)inputLayout.PaddedWidth * channels, channels, padded);
+        var wide = InferenceWidth.Bits;
         for (var y = 0; y < outputLayout.Height; y++)
             for (var x = 0; x < outputLayout.Width; x++)
             {
                 // The window's top-left pixel in padded coordinates: the border is the padding.
-                ref float source = ref At(ref first, y * stride * row + (nint)x * stride * channels);
+                ref float source = ref At(ref first, y * stride * window.InputRow + (nint)x * stride * channels);
                 ref float target = ref At(ref result, outputLayout.Pixel(y, x));
                 nint c = 0;
-                for (; c <= channels - 8; c += 8)
-                {
-                    var sum = Load(ref b, c);
-                    for (var ky = 0; ky < kernel; ky++)
-                        for (var kx = 0; kx < kernel; kx++)
-                            sum = Mad(Load(ref source, ky * row + (nint)kx * channels + c), Load(ref w, (nint)(ky * kernel + kx) * padded + c), sum);
-                    Store(ref target, c, Apply(epilogue, sum, c));
-                }
-                for (; c < channels; c++)
-                {
-                    var sum = At(ref b, c);
-                    for (var ky = 0; ky < kernel; ky++)
-                        for (var kx = 0; kx < kernel; kx++)
-                            sum = Mad(At(ref source, ky * row + (nint)kx * channels + c), At(ref w, (nint)(ky * kernel + kx) * padded + c), sum);
-                    At(ref target, c) = Apply(epilogue, sum, c);
-                }
+                if (wide >= 512) c = Depthwise<Vector512<float>, Vec512>(ref source, ref w, ref b, ref target, c, window, epilogue);
+                if (wide >= 256) c = Depthwise<Vector256<float>, Vec256>(ref source, ref w, ref b, ref target, c, window, epilogue);
+                if (wide >= 128) c = Depthwise<Vector128<float>, Vec128>(ref source, ref w, ref b, ref target, c, window, epilogue);
+                Depthwise<float, VecScalar>(ref source, ref w, ref b, ref target, c, window, epilogue);
             }
+    }
+
+    private readonly record struct DepthwiseWindow(int Kernel, nint InputRow, int Channels, int Padded);
+
+    /// <summary>One output pixel's channels from <paramref name="c"/> on, in whole vectors; returns the first channel left.</summary>
+    private static nint Depthwise<TV, TOps>(ref float source, ref float weights, ref float bias, ref float target, nint c, in DepthwiseWindow window,
+        in Epilogue epilogue) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        for (; c + TOps.Count <= window.Channels; c += TOps.Count)
+        {
+            var sum = Load<TV, TOps>(ref bias, c);
+            for (var ky = 0; ky < window.Kernel; ky++)
+                for (var kx = 0; kx < window.Kernel; kx++)
+                    sum = TOps.FusedMulAdd(Load<TV, TOps>(ref source, ky * window.InputRow + (nint)kx * window.Channels + c),
+                        Load<TV, TOps>(ref weights, (nint)(ky * window.Kernel + kx) * window.Padded + c), sum);
+            Store<TV, TOps>(ref target, c, Apply<TV, TOps>(epilogue, sum, c));
+        }
+        return c;
     }
 }
 #endif

@@ -2,8 +2,8 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Mnist.Dsl.Simd;
 using static Mnist.Dsl.Inference.Lanes;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace Mnist.Dsl.Inference;
 
@@ -13,11 +13,12 @@ namespace Mnist.Dsl.Inference;
 /// runs at the same speed in its user's Debug build as in Release (the JIT compiles the code of a Debug assembly
 /// without optimisations; code generated into it would run about 25 times slower). Activations are channels-last
 /// with zero borders (<see cref="ActivationLayout"/>); each kernel checks its spans against the sizes once per
-/// call, then reads and writes without bounds checks. Vector256 and FMA where the CPU has them.
+/// call, then reads and writes without bounds checks. Each kernel is written once over <see cref="IVectorOps{TV}"/> and
+/// runs at <see cref="InferenceWidth"/>'s width, FMA where the CPU has it.
 /// </summary>
 public static partial class InferenceKernels
 {
-    /// <summary>Registers for accumulators: 16 YMM minus one broadcast and the weight vectors.</summary>
+    /// <summary>Registers for accumulators: 16 vector registers minus one broadcast and the weight vectors.</summary>
     private const int AccumulatorBudget = 14;
 
     /// <summary>
@@ -44,18 +45,30 @@ public static partial class InferenceKernels
                 $"{Name}: {bias.Length} biases; {outputLayout.Channels} channels need {paddedOut} (padded to whole 8-wide vectors).", nameof(bias));
         epilogue.Check(outputLayout.Channels, Name);
 
-        var vectors = paddedOut / 8;
-        var group = vectors <= 4 ? vectors : vectors % 4 == 0 ? 4 : vectors % 3 == 0 ? 3 : vectors % 2 == 0 ? 2 : 1;
-        var block = Math.Max(1, Math.Min(Math.Min(4, (AccumulatorBudget - group) / group), outputLayout.Width));
         var call = new ConvolutionCall(input, inputLayout, output, outputLayout, weights, bias, stride,
             new TileGeometry(kernel, kernel * inputLayout.Channels, (nint)inputLayout.PaddedWidth * inputLayout.Channels,
                 (nint)stride * inputLayout.Channels, paddedOut, outputLayout.Channels), epilogue);
+        // Output channels are padded to whole 8-float vectors: 512-bit vectors only where they make whole ones.
+        switch (paddedOut % Vec512.Count == 0 ? InferenceWidth.Bits : Math.Min(InferenceWidth.Bits, 256))
+        {
+            case 512: ForGroup<Vector512<float>, Vec512>(call); break;
+            case 256: ForGroup<Vector256<float>, Vec256>(call); break;
+            case 128: ForGroup<Vector128<float>, Vec128>(call); break;
+            default: ForGroup<float, VecScalar>(call); break;
+        }
+    }
+
+    private static void ForGroup<TV, TOps>(in ConvolutionCall call) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var vectors = (int)(call.Geometry.PaddedOut / TOps.Count);
+        var group = vectors <= 4 ? vectors : vectors % 4 == 0 ? 4 : vectors % 3 == 0 ? 3 : vectors % 2 == 0 ? 2 : 1;
+        var block = Math.Max(1, Math.Min(Math.Min(4, (AccumulatorBudget - group) / group), call.OutputLayout.Width));
         switch (group)
         {
-            case 1: ForBlock<One>(block, call); break;
-            case 2: ForBlock<Two>(block, call); break;
-            case 3: ForBlock<Three>(block, call); break;
-            default: ForBlock<Four>(block, call); break;
+            case 1: ForBlock<TV, TOps, One>(block, call); break;
+            case 2: ForBlock<TV, TOps, Two>(block, call); break;
+            case 3: ForBlock<TV, TOps, Three>(block, call); break;
+            default: ForBlock<TV, TOps, Four>(block, call); break;
         }
     }
 
@@ -74,38 +87,43 @@ public static partial class InferenceKernels
         public readonly Epilogue Epilogue = epilogue;
     }
 
-    private static void ForBlock<TVectors>(int block, in ConvolutionCall call) where TVectors : struct, ICount
+    private static void ForBlock<TV, TOps, TVectors>(int block, in ConvolutionCall call)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TVectors : struct, ICount
     {
         switch (block)
         {
-            case 1: ForEpilogue<One, TVectors>(call); break;
-            case 2: ForEpilogue<Two, TVectors>(call); break;
-            case 3: ForEpilogue<Three, TVectors>(call); break;
-            default: ForEpilogue<Four, TVectors>(call); break;
+            case 1: ForEpilogue<TV, TOps, One, TVectors>(call); break;
+            case 2: ForEpilogue<TV, TOps, Two, TVectors>(call); break;
+            case 3: ForEpilogue<TV, TOps, Three, TVectors>(call); break;
+            default: ForEpilogue<TV, TOps, Four, TVectors>(call); break;
         }
     }
 
-    private static void ForEpilogue<TPixels, TVectors>(in ConvolutionCall call)
+    private static void ForEpilogue<TV, TOps, TPixels, TVectors>(in ConvolutionCall call)
+        where TV : struct
+        where TOps : struct, IVectorOps<TV>
         where TPixels : struct, ICount
         where TVectors : struct, ICount
     {
         var epilogue = call.Epilogue;
         switch ((epilogue.ReluFirst, epilogue.Scale is not null, epilogue.ReluLast))
         {
-            case (false, false, false): Convolve<TPixels, TVectors, No, No, No>(call); break;
-            case (true, false, false): Convolve<TPixels, TVectors, Yes, No, No>(call); break;
-            case (false, true, false): Convolve<TPixels, TVectors, No, Yes, No>(call); break;
-            case (true, true, false): Convolve<TPixels, TVectors, Yes, Yes, No>(call); break;
-            case (false, false, true): Convolve<TPixels, TVectors, No, No, Yes>(call); break;
-            case (true, false, true): Convolve<TPixels, TVectors, Yes, No, Yes>(call); break;
-            case (false, true, true): Convolve<TPixels, TVectors, No, Yes, Yes>(call); break;
-            case (true, true, true): Convolve<TPixels, TVectors, Yes, Yes, Yes>(call); break;
+            case (false, false, false): Convolve<TV, TOps, TPixels, TVectors, No, No, No>(call); break;
+            case (true, false, false): Convolve<TV, TOps, TPixels, TVectors, Yes, No, No>(call); break;
+            case (false, true, false): Convolve<TV, TOps, TPixels, TVectors, No, Yes, No>(call); break;
+            case (true, true, false): Convolve<TV, TOps, TPixels, TVectors, Yes, Yes, No>(call); break;
+            case (false, false, true): Convolve<TV, TOps, TPixels, TVectors, No, No, Yes>(call); break;
+            case (true, false, true): Convolve<TV, TOps, TPixels, TVectors, Yes, No, Yes>(call); break;
+            case (false, true, true): Convolve<TV, TOps, TPixels, TVectors, No, Yes, Yes>(call); break;
+            case (true, true, true): Convolve<TV, TOps, TPixels, TVectors, Yes, Yes, Yes>(call); break;
         }
     }
 
     /// <summary>Output rows, blocks of <typeparamref name="TPixels"/> pixels (then single pixels), groups of
     /// <typeparamref name="TVectors"/> vectors of channels.</summary>
-    private static void Convolve<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(in ConvolutionCall call)
+    private static void Convolve<TV, TOps, TPixels, TVectors, TReluFirst, TAffine, TReluLast>(in ConvolutionCall call)
+        where TV : struct
+        where TOps : struct, IVectorOps<TV>
         where TPixels : struct, ICount
         where TVectors : struct, ICount
         where TReluFirst : struct, IFlag
@@ -121,7 +139,7 @@ public static partial class InferenceKernels
         ref float shift = ref TAffine.Value ? ref Lanes.Data(call.Epilogue.Shift!) : ref bias;
         var outputLayout = call.OutputLayout;
         var block = TPixels.Value;
-        nint group = TVectors.Value * 8;
+        nint group = TVectors.Value * TOps.Count;
         nint stride = call.Stride;
         nint inputRow = geometry.InputRow;
         var paddedOut = geometry.PaddedOut;
@@ -133,7 +151,7 @@ public static partial class InferenceKernels
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc),
+                    ConvolutionTiles.Tile<TV, TOps, TPixels, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc),
                         ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
             for (; x < outputLayout.Width; x++)
@@ -141,8 +159,8 @@ public static partial class InferenceKernels
                 ref float source = ref At(ref input, y * stride * inputRow + x * geometry.PixelStep);
                 ref float target = ref At(ref output, outputLayout.Pixel(y, x));
                 for (nint oc = 0; oc < paddedOut; oc += group)
-                    ConvolutionTiles.Tile<One, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc), ref At(ref bias, oc),
-                        ref At(ref target, oc), oc, geometry, ref scale, ref shift);
+                    ConvolutionTiles.Tile<TV, TOps, One, TVectors, TReluFirst, TAffine, TReluLast>(ref source, ref At(ref weights, oc),
+                        ref At(ref bias, oc), ref At(ref target, oc), oc, geometry, ref scale, ref shift);
             }
         }
     }
@@ -161,39 +179,42 @@ public static partial class InferenceKernels
         epilogue.Check(outputLayout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(input);
         ref float result = ref MemoryMarshal.GetReference(output);
-        var channels = outputLayout.Channels;
-        var area = (float)kernel * kernel;
+        var window = new PoolWindow(max, kernel, (nint)inputLayout.PaddedWidth * inputLayout.Channels, outputLayout.Channels);
+        var wide = InferenceWidth.Bits;
         for (var y = 0; y < outputLayout.Height; y++)
             for (var x = 0; x < outputLayout.Width; x++)
             {
                 ref float source = ref At(ref first, inputLayout.Pixel(y * stride, x * stride));
                 ref float target = ref At(ref result, outputLayout.Pixel(y, x));
+                // The pixel's channels in the widest vectors that fit, then narrower ones, then one by one.
                 nint c = 0;
-                for (; c <= channels - 8; c += 8)
-                {
-                    var value = max ? Load(ref source, c) : V.Zero;
-                    for (var ky = 0; ky < kernel; ky++)
-                        for (var kx = 0; kx < kernel; kx++)
-                        {
-                            var read = Load(ref source, ((nint)ky * inputLayout.PaddedWidth + kx) * channels + c);
-                            value = max ? Vector256.Max(value, read) : value + read;
-                        }
-                    if (!max) value /= Vector256.Create(area);
-                    Store(ref target, c, Apply(epilogue, value, c));
-                }
-                for (; c < channels; c++)
-                {
-                    var value = max ? At(ref source, c) : 0f;
-                    for (var ky = 0; ky < kernel; ky++)
-                        for (var kx = 0; kx < kernel; kx++)
-                        {
-                            var read = At(ref source, ((nint)ky * inputLayout.PaddedWidth + kx) * channels + c);
-                            value = max ? MathF.Max(value, read) : value + read;
-                        }
-                    if (!max) value /= area;
-                    At(ref target, c) = Apply(epilogue, value, c);
-                }
+                if (wide >= 512) c = Pool<Vector512<float>, Vec512>(ref source, ref target, c, window, epilogue);
+                if (wide >= 256) c = Pool<Vector256<float>, Vec256>(ref source, ref target, c, window, epilogue);
+                if (wide >= 128) c = Pool<Vector128<float>, Vec128>(ref source, ref target, c, window, epilogue);
+                Pool<float, VecScalar>(ref source, ref target, c, window, epilogue);
             }
+    }
+
+    private readonly record struct PoolWindow(bool Max, int Kernel, nint InputRow, int Channels);
+
+    /// <summary>One window's channels from <paramref name="c"/> on, in whole vectors; returns the first channel left.</summary>
+    private static nint Pool<TV, TOps>(ref float source, ref float target, nint c, in PoolWindow window, in Epilogue epilogue)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var area = TOps.Broadcast((float)window.Kernel * window.Kernel);
+        for (; c + TOps.Count <= window.Channels; c += TOps.Count)
+        {
+            var value = window.Max ? Load<TV, TOps>(ref source, c) : TOps.Zero;
+            for (var ky = 0; ky < window.Kernel; ky++)
+                for (var kx = 0; kx < window.Kernel; kx++)
+                {
+                    var read = Load<TV, TOps>(ref source, ky * window.InputRow + kx * window.Channels + c);
+                    value = window.Max ? TOps.Max(value, read) : TOps.Add(value, read);
+                }
+            if (!window.Max) value = TOps.Divide(value, area);
+            Store<TV, TOps>(ref target, c, Apply<TV, TOps>(epilogue, value, c));
+        }
+        return c;
     }
 
     /// <summary>The mean of each channel over the whole map, into a 1×1 map.</summary>
@@ -208,25 +229,27 @@ public static partial class InferenceKernels
         epilogue.Check(outputLayout.Channels, Name);
         ref float first = ref MemoryMarshal.GetReference(input);
         ref float target = ref At(ref MemoryMarshal.GetReference(output), outputLayout.Pixel(0, 0));
-        var channels = inputLayout.Channels;
-        var area = (float)inputLayout.Height * inputLayout.Width;
+        var wide = InferenceWidth.Bits;
         nint c = 0;
-        for (; c <= channels - 8; c += 8)
+        if (wide >= 512) c = GlobalAveragePool<Vector512<float>, Vec512>(ref first, inputLayout, ref target, c, epilogue);
+        if (wide >= 256) c = GlobalAveragePool<Vector256<float>, Vec256>(ref first, inputLayout, ref target, c, epilogue);
+        if (wide >= 128) c = GlobalAveragePool<Vector128<float>, Vec128>(ref first, inputLayout, ref target, c, epilogue);
+        GlobalAveragePool<float, VecScalar>(ref first, inputLayout, ref target, c, epilogue);
+    }
+
+    private static nint GlobalAveragePool<TV, TOps>(ref float first, in ActivationLayout layout, ref float target, nint c, in Epilogue epilogue)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var area = TOps.Broadcast((float)layout.Height * layout.Width);
+        for (; c + TOps.Count <= layout.Channels; c += TOps.Count)
         {
-            var sum = V.Zero;
-            for (var y = 0; y < inputLayout.Height; y++)
-                for (var x = 0; x < inputLayout.Width; x++)
-                    sum += Load(ref first, inputLayout.Pixel(y, x) + c);
-            Store(ref target, c, Apply(epilogue, sum / Vector256.Create(area), c));
+            var sum = TOps.Zero;
+            for (var y = 0; y < layout.Height; y++)
+                for (var x = 0; x < layout.Width; x++)
+                    sum = TOps.Add(sum, Load<TV, TOps>(ref first, layout.Pixel(y, x) + c));
+            Store<TV, TOps>(ref target, c, Apply<TV, TOps>(epilogue, TOps.Divide(sum, area), c));
         }
-        for (; c < channels; c++)
-        {
-            var sum = 0f;
-            for (var y = 0; y < inputLayout.Height; y++)
-                for (var x = 0; x < inputLayout.Width; x++)
-                    sum += At(ref first, inputLayout.Pixel(y, x) + c);
-            At(ref target, c) = Apply(epilogue, sum / area, c);
-        }
+        return c;
     }
 
     /// <summary>A map to a vector in PyTorch's [C, H, W] order (the map is channels-last, so this permutes); the
@@ -275,10 +298,7 @@ public static partial class InferenceKernels
     public static void LogSoftmax(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
     {
         const string Name = nameof(LogSoftmax);
-        if (activation.Length < layout.Length)
-            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
-                nameof(activation));
-        epilogue.Check(layout.Channels, Name);
+        CheckActivation(Name, activation.Length, layout, epilogue);
         ref float first = ref MemoryMarshal.GetReference(activation);
         var channels = layout.Channels;
         for (var y = 0; y < layout.Height; y++)
@@ -301,35 +321,38 @@ public static partial class InferenceKernels
     public static void LeakyRelu(Span<float> activation, ActivationLayout layout, double negativeSlope, Epilogue epilogue)
     {
         const string Name = nameof(LeakyRelu);
-        if (activation.Length < layout.Length)
-            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
-                nameof(activation));
-        epilogue.Check(layout.Channels, Name);
+        CheckActivation(Name, activation.Length, layout, epilogue);
         var slope = (float)negativeSlope;
         var row = layout.Width * layout.Channels;
+        ref float first = ref MemoryMarshal.GetReference(activation);
+        var wide = InferenceWidth.Bits;
         for (var y = 0; y < layout.Height; y++)
         {
-            var values = activation.Slice((int)layout.Pixel(y, 0), row);
+            ref float values = ref At(ref first, layout.Pixel(y, 0));
             var i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + V.Count <= row; i += V.Count)
-                {
-                    var x = Vector256.Create<float>(values.Slice(i, V.Count));
-                    Vector256.ConditionalSelect(Vector256.GreaterThan(x, V.Zero), x, x * slope).CopyTo(values.Slice(i, V.Count));
-                }
-            for (; i < row; i++) values[i] = values[i] > 0 ? values[i] : values[i] * slope;
+            if (wide >= 512) i = LeakyRelu<Vector512<float>, Vec512>(ref values, i, row, slope);
+            if (wide >= 256) i = LeakyRelu<Vector256<float>, Vec256>(ref values, i, row, slope);
+            if (wide >= 128) i = LeakyRelu<Vector128<float>, Vec128>(ref values, i, row, slope);
+            LeakyRelu<float, VecScalar>(ref values, i, row, slope);
         }
         if (epilogue.ReluFirst || epilogue.Scale is not null || epilogue.ReluLast) ApplyEpilogue(activation, layout, epilogue);
+    }
+
+    private static int LeakyRelu<TV, TOps>(ref float values, int i, int count, float slope) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        for (; i + TOps.Count <= count; i += TOps.Count)
+        {
+            var x = Load<TV, TOps>(ref values, i);
+            Store<TV, TOps>(ref values, i, TOps.Select(TOps.GreaterThan(x, TOps.Zero), x, TOps.Multiply(x, TOps.Broadcast(slope))));
+        }
+        return i;
     }
 
     /// <summary>An epilogue on every value of an activation (not its border), in place: for chains longer than one fused epilogue takes.</summary>
     public static void ApplyEpilogue(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
     {
         const string Name = nameof(ApplyEpilogue);
-        if (activation.Length < layout.Length)
-            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
-                nameof(activation));
-        epilogue.Check(layout.Channels, Name);
+        CheckActivation(Name, activation.Length, layout, epilogue);
         ref float first = ref MemoryMarshal.GetReference(activation);
         for (var y = 0; y < layout.Height; y++)
             for (var x = 0; x < layout.Width; x++)
@@ -346,6 +369,14 @@ public static partial class InferenceKernels
             throw new ArgumentException(
                 $"{kernelName}: a {kernel}×{kernel} window every {stride} pixel(s) with padding {padding} over {input} does not give {output}.",
                 nameof(output));
+    }
+
+    /// <summary>Throws unless an activation updated in place holds <paramref name="layout"/> and the epilogue covers its channels.</summary>
+    private static void CheckActivation(string kernelName, int length, ActivationLayout layout, in Epilogue epilogue)
+    {
+        if (length < layout.Length)
+            throw new ArgumentException($"{kernelName}: the activation has {length} floats; {layout} needs {layout.Length}.", "activation");
+        epilogue.Check(layout.Channels, kernelName);
     }
 
     private static void CheckSameChannels(string kernelName, ActivationLayout input, ActivationLayout output)

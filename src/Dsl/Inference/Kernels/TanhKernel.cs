@@ -3,7 +3,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static Mnist.Dsl.Inference.Lanes;
-using V = System.Runtime.Intrinsics.Vector256<float>;
+using System.Runtime.InteropServices;
+using Mnist.Dsl.Simd;
 
 namespace Mnist.Dsl.Inference;
 
@@ -27,24 +28,24 @@ public static class TanhKernel
     public const float B0 = 4.89352518554385e-03f, B2 = 2.26843463243900e-03f, B4 = 1.18534705686654e-04f, B6 = 1.19825839466702e-06f;
 
     /// <summary>tanh of one value: the same steps as the vector path.</summary>
-    public static float Of(float x)
-    {
-        x = MathF.Max(MathF.Min(x, Clamp), -Clamp);
-        var x2 = x * x;
-        var p = Mad(Mad(Mad(Mad(Mad(Mad(A13, x2, A11), x2, A9), x2, A7), x2, A5), x2, A3), x2, A1) * x;
-        var q = Mad(Mad(Mad(B6, x2, B4), x2, B2), x2, B0);
-        return MathF.Max(MathF.Min(p / q, 1f), -1f);
-    }
+    public static float Of(float x) => Of<float, VecScalar>(x);
 
+    /// <summary>tanh of every lane, at any width (the engine's Tanh unit calls it too, so training and inference agree).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V Of(V x)
+    internal static TV Of<TV, TOps>(TV x) where TV : struct where TOps : struct, IVectorOps<TV>
     {
-        x = Vector256.Max(Vector256.Min(x, Vector256.Create(Clamp)), Vector256.Create(-Clamp));
-        var x2 = x * x;
-        var p = Mad(Mad(Mad(Mad(Mad(Mad(Vector256.Create(A13), x2, Vector256.Create(A11)), x2, Vector256.Create(A9)), x2, Vector256.Create(A7)),
-            x2, Vector256.Create(A5)), x2, Vector256.Create(A3)), x2, Vector256.Create(A1)) * x;
-        var q = Mad(Mad(Mad(Vector256.Create(B6), x2, Vector256.Create(B4)), x2, Vector256.Create(B2)), x2, Vector256.Create(B0));
-        return Vector256.Max(Vector256.Min(p / q, Vector256.Create(1f)), Vector256.Create(-1f));
+        x = TOps.Max(TOps.Min(x, TOps.Broadcast(Clamp)), TOps.Broadcast(-Clamp));
+        var x2 = TOps.Multiply(x, x);
+        var p = TOps.MulAdd(TOps.Broadcast(A13), x2, TOps.Broadcast(A11));
+        p = TOps.MulAdd(p, x2, TOps.Broadcast(A9));
+        p = TOps.MulAdd(p, x2, TOps.Broadcast(A7));
+        p = TOps.MulAdd(p, x2, TOps.Broadcast(A5));
+        p = TOps.MulAdd(p, x2, TOps.Broadcast(A3));
+        p = TOps.Multiply(TOps.MulAdd(p, x2, TOps.Broadcast(A1)), x);
+        var q = TOps.MulAdd(TOps.Broadcast(B6), x2, TOps.Broadcast(B4));
+        q = TOps.MulAdd(q, x2, TOps.Broadcast(B2));
+        q = TOps.MulAdd(q, x2, TOps.Broadcast(B0));
+        return TOps.Max(TOps.Min(TOps.Divide(p, q), TOps.Broadcast(1f)), TOps.Broadcast(-1f));
     }
 
     /// <summary>tanh on every value of an activation (not its border, which stays zero: tanh(0) = 0 anyway), in place;
@@ -57,16 +58,24 @@ public static class TanhKernel
                 nameof(activation));
         epilogue.Check(layout.Channels, Name);
         var row = layout.Width * layout.Channels;
+        ref float first = ref MemoryMarshal.GetReference(activation);
+        var wide = InferenceWidth.Bits;
         for (var y = 0; y < layout.Height; y++)
         {
-            var values = activation.Slice((int)layout.Pixel(y, 0), row);
+            ref float values = ref At(ref first, layout.Pixel(y, 0));
             var i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + V.Count <= row; i += V.Count)
-                    Of(Vector256.Create<float>(values.Slice(i, V.Count))).CopyTo(values.Slice(i, V.Count));
-            for (; i < row; i++) values[i] = Of(values[i]);
+            if (wide >= 512) i = Apply<Vector512<float>, Vec512>(ref values, i, row);
+            if (wide >= 256) i = Apply<Vector256<float>, Vec256>(ref values, i, row);
+            if (wide >= 128) i = Apply<Vector128<float>, Vec128>(ref values, i, row);
+            Apply<float, VecScalar>(ref values, i, row);
         }
         if (epilogue.ReluFirst || epilogue.Scale is not null || epilogue.ReluLast) InferenceKernels.ApplyEpilogue(activation, layout, epilogue);
+    }
+
+    private static int Apply<TV, TOps>(ref float values, int i, int count) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        for (; i + TOps.Count <= count; i += TOps.Count) Store<TV, TOps>(ref values, i, Of<TV, TOps>(Load<TV, TOps>(ref values, i)));
+        return i;
     }
 }
 #endif
