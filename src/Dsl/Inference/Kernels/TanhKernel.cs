@@ -30,21 +30,22 @@ public static class TanhKernel
     /// <summary>tanh of one value: the same steps as the vector path.</summary>
     public static float Of(float x) => Of<float, VecScalar>(x);
 
-    /// <summary>tanh of every lane, at any width (the engine's Tanh unit calls it too, so training and inference agree).</summary>
+    /// <summary>tanh of every lane, at any width (the engine's Tanh unit calls it too, so training and inference agree);
+    /// always fused multiply-adds, so a lane's value does not depend on the width that computed it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TV Of<TV, TOps>(TV x) where TV : struct where TOps : struct, IVectorOps<TV>
     {
         x = TOps.Max(TOps.Min(x, TOps.Broadcast(Clamp)), TOps.Broadcast(-Clamp));
         var x2 = TOps.Multiply(x, x);
-        var p = TOps.MulAdd(TOps.Broadcast(A13), x2, TOps.Broadcast(A11));
-        p = TOps.MulAdd(p, x2, TOps.Broadcast(A9));
-        p = TOps.MulAdd(p, x2, TOps.Broadcast(A7));
-        p = TOps.MulAdd(p, x2, TOps.Broadcast(A5));
-        p = TOps.MulAdd(p, x2, TOps.Broadcast(A3));
-        p = TOps.Multiply(TOps.MulAdd(p, x2, TOps.Broadcast(A1)), x);
-        var q = TOps.MulAdd(TOps.Broadcast(B6), x2, TOps.Broadcast(B4));
-        q = TOps.MulAdd(q, x2, TOps.Broadcast(B2));
-        q = TOps.MulAdd(q, x2, TOps.Broadcast(B0));
+        var p = TOps.FusedMulAdd(TOps.Broadcast(A13), x2, TOps.Broadcast(A11));
+        p = TOps.FusedMulAdd(p, x2, TOps.Broadcast(A9));
+        p = TOps.FusedMulAdd(p, x2, TOps.Broadcast(A7));
+        p = TOps.FusedMulAdd(p, x2, TOps.Broadcast(A5));
+        p = TOps.FusedMulAdd(p, x2, TOps.Broadcast(A3));
+        p = TOps.Multiply(TOps.FusedMulAdd(p, x2, TOps.Broadcast(A1)), x);
+        var q = TOps.FusedMulAdd(TOps.Broadcast(B6), x2, TOps.Broadcast(B4));
+        q = TOps.FusedMulAdd(q, x2, TOps.Broadcast(B2));
+        q = TOps.FusedMulAdd(q, x2, TOps.Broadcast(B0));
         return TOps.Max(TOps.Min(TOps.Divide(p, q), TOps.Broadcast(1f)), TOps.Broadcast(-1f));
     }
 
