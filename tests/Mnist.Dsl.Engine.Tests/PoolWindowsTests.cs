@@ -10,8 +10,8 @@ using Xunit;
 namespace Mnist.Dsl.Engine.Tests;
 
 /// <summary>
-/// The pooling units' fast paths (Composition's PoolWindows: AvgPool2d of stride 1 or stride = kernel, the branch-free
-/// MaxPool2d scan, whose winners MaxPool2dKernels' backward routes) against PyTorch, at every vector width this
+/// The pooling units' paths (Composition's PoolWindows: AvgPool2d of stride 1 or stride = kernel; MaxPool2dKernels' branch-free
+/// MaxPool2d scan and the winners its backward routes) against PyTorch, at every vector width this
 /// processor runs.
 /// </summary>
 public sealed unsafe class PoolWindowsTests
@@ -65,7 +65,7 @@ public sealed unsafe class PoolWindowsTests
                 float* xi = px + i * inSize, yi = py + i * outSize, dyi = pdy + i * outSize, dxi = pdx + i * inSize;
                 if (max)
                 {
-                    PoolWindows<TV, TOps>.MaxForward(xi, channels, h, w, k, s, yi, pa + i * outSize);
+                    MaxPool2dKernels.Forward(xi, channels, h, w, k, s, yi, pa + i * outSize);
                     MaxPool2dKernels.Backward(dyi, pa + i * outSize, channels, h, w, k, s, dxi);
                 }
                 else

@@ -2,7 +2,8 @@ namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
 /// MaxPool2d (winning tap kept per output for backward) or AvgPool2d; kernel k, stride s, no padding (the DSL's pools).
-/// AvgPool2d of stride 1 or stride = kernel, and MaxPool2d other than 2x2 stride 2, run <see cref="PoolWindows{TV,TOps}"/>.
+/// AvgPool2d of stride 1 or stride = kernel runs <see cref="PoolWindows{TV,TOps}"/>; MaxPool2d its kernels' branch-free scan
+/// (2x2 stride 2: a vector of windows at a time).
 /// </summary>
 internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
     where TV : struct
@@ -28,7 +29,7 @@ internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
         Output = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         OutputGradient = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         if (max) _argmax = arena.ByteBuffer((long)batch * OutputSize + 64);
-        _windows = max ? kernel != 2 || stride != 2 : PoolWindows<TV, TOps>.RunsAverage(kernel, stride);
+        _windows = !max && PoolWindows<TV, TOps>.RunsAverage(kernel, stride);
         _rows = new float*[threads];
         for (int t = 0; t < threads; t++) _rows[t] = arena.Floats(width);
     }
@@ -41,8 +42,7 @@ internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
         {
             float* x = Input + (long)i * InputSize, y = Output + (long)i * OutputSize;
             byte* argmax = _max ? _argmax + (long)i * OutputSize : null;
-            if (_max && _windows) PoolWindows<TV, TOps>.MaxForward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
-            else if (_max) MaxPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
+            if (_max) MaxPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
             else if (_windows) PoolWindows<TV, TOps>.AverageForward(x, _channels, _height, _width, _kernel, _stride, y, _rows[thread]);
             else AvgPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y);
         }

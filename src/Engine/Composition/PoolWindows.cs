@@ -117,36 +117,4 @@ internal static unsafe class PoolWindows<TV, TOps>
             new Span<float>(plane + ho * kernel * width, (height - ho * kernel) * width).Clear();
         }
     }
-
-    /// <summary>
-    /// MaxPool2d (kernel k, stride s) keeping the winning tap; PyTorch's rule (row by row, a strictly greater value or
-    /// NaN replaces), the comparisons as selects instead of branches.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxForward(float* x, int channels, int height, int width, int kernel, int stride, float* y, byte* argmax)
-    {
-        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
-        for (int c = 0; c < channels; c++)
-        {
-            float* plane = x + c * height * width;
-            for (int oy = 0; oy < ho; oy++)
-                for (int ox = 0; ox < wo; ox++)
-                {
-                    float* window = plane + oy * stride * width + ox * stride;
-                    float best = window[0];
-                    int at = 0;
-                    for (int ky = 0, tap = 0; ky < kernel; ky++)
-                        for (int kx = 0; kx < kernel; kx++, tap++)
-                        {
-                            float value = window[ky * width + kx];
-                            bool wins = value > best | float.IsNaN(value);
-                            best = wins ? value : best;
-                            at = wins ? tap : at;
-                        }
-                    int o = (c * ho + oy) * wo + ox;
-                    y[o] = best;
-                    argmax[o] = (byte)at;
-                }
-        }
-    }
 }

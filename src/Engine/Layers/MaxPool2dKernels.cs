@@ -27,11 +27,14 @@ internal static unsafe class MaxPool2dKernels
                     float* window = plane + oy * stride * width + ox * stride;
                     float best = window[0];
                     int at = 0;
-                    for (int ky = 0; ky < kernel; ky++)
-                        for (int kx = 0; kx < kernel; kx++)
+                    // Branch-free (a select, not a jump): random data's winners mispredict a branch at every tap.
+                    for (int ky = 0, tap = 0; ky < kernel; ky++)
+                        for (int kx = 0; kx < kernel; kx++, tap++)
                         {
-                            float v = window[ky * width + kx];
-                            if (v > best || float.IsNaN(v)) { best = v; at = ky * kernel + kx; }
+                            float value = window[ky * width + kx];
+                            bool wins = value > best | float.IsNaN(value);
+                            best = wins ? value : best;
+                            at = wins ? tap : at;
                         }
                     int o = (c * ho + oy) * wo + ox;
                     y[o] = best;
