@@ -318,11 +318,23 @@ public static partial class InferenceKernels
     /// LeakyReLU on every value of an activation, in place: x where x &gt; 0, else <paramref name="negativeSlope"/> · x
     /// (the slope rounded to float, as PyTorch's float32 kernel takes it); then the epilogue. The border stays zero.
     /// </summary>
-    public static void LeakyRelu(Span<float> activation, ActivationLayout layout, double negativeSlope, Epilogue epilogue)
+    public static void LeakyRelu(Span<float> activation, ActivationLayout layout, double negativeSlope, Epilogue epilogue) =>
+        MapInPlace(nameof(LeakyRelu), activation, layout, new LeakyReluLanes((float)negativeSlope), epilogue);
+
+    private readonly struct LeakyReluLanes(float slope) : ILaneFunction
     {
-        const string Name = nameof(LeakyRelu);
-        CheckActivation(Name, activation.Length, layout, epilogue);
-        var slope = (float)negativeSlope;
+        public TV Of<TV, TOps>(TV x) where TV : struct where TOps : struct, IVectorOps<TV> =>
+            TOps.Select(TOps.GreaterThan(x, TOps.Zero), x, TOps.Multiply(x, TOps.Broadcast(slope)));
+    }
+
+    /// <summary>
+    /// An elementwise activation's in-place stage: <paramref name="function"/> on every value of the activation (its
+    /// border stays as it is), at the inference width and then in single lanes; then the epilogue.
+    /// </summary>
+    internal static void MapInPlace<TFunction>(string kernelName, Span<float> activation, ActivationLayout layout, TFunction function,
+        Epilogue epilogue) where TFunction : struct, ILaneFunction
+    {
+        CheckActivation(kernelName, activation.Length, layout, epilogue);
         var row = layout.Width * layout.Channels;
         ref float first = ref MemoryMarshal.GetReference(activation);
         var wide = InferenceWidth.Bits;
@@ -330,21 +342,18 @@ public static partial class InferenceKernels
         {
             ref float values = ref At(ref first, layout.Pixel(y, 0));
             var i = 0;
-            if (wide >= 512) i = LeakyRelu<Vector512<float>, Vec512>(ref values, i, row, slope);
-            if (wide >= 256) i = LeakyRelu<Vector256<float>, Vec256>(ref values, i, row, slope);
-            if (wide >= 128) i = LeakyRelu<Vector128<float>, Vec128>(ref values, i, row, slope);
-            LeakyRelu<float, VecScalar>(ref values, i, row, slope);
+            if (wide >= 512) i = Map<Vector512<float>, Vec512, TFunction>(ref values, i, row, function);
+            if (wide >= 256) i = Map<Vector256<float>, Vec256, TFunction>(ref values, i, row, function);
+            if (wide >= 128) i = Map<Vector128<float>, Vec128, TFunction>(ref values, i, row, function);
+            Map<float, VecScalar, TFunction>(ref values, i, row, function);
         }
         if (epilogue.ReluFirst || epilogue.Scale is not null || epilogue.ReluLast) ApplyEpilogue(activation, layout, epilogue);
     }
 
-    private static int LeakyRelu<TV, TOps>(ref float values, int i, int count, float slope) where TV : struct where TOps : struct, IVectorOps<TV>
+    private static int Map<TV, TOps, TFunction>(ref float values, int i, int count, TFunction function)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TFunction : struct, ILaneFunction
     {
-        for (; i + TOps.Count <= count; i += TOps.Count)
-        {
-            var x = Load<TV, TOps>(ref values, i);
-            Store<TV, TOps>(ref values, i, TOps.Select(TOps.GreaterThan(x, TOps.Zero), x, TOps.Multiply(x, TOps.Broadcast(slope))));
-        }
+        for (; i + TOps.Count <= count; i += TOps.Count) Store<TV, TOps>(ref values, i, function.Of<TV, TOps>(Load<TV, TOps>(ref values, i)));
         return i;
     }
 

@@ -1,9 +1,5 @@
 #if NET8_0_OR_GREATER
-using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using static Mnist.Dsl.Inference.Lanes;
-using System.Runtime.InteropServices;
 using Mnist.Dsl.Simd;
 
 namespace Mnist.Dsl.Inference;
@@ -51,32 +47,12 @@ public static class TanhKernel
 
     /// <summary>tanh on every value of an activation (not its border, which stays zero: tanh(0) = 0 anyway), in place;
     /// then the epilogue.</summary>
-    public static void Apply(Span<float> activation, ActivationLayout layout, Epilogue epilogue)
-    {
-        const string Name = "Tanh";
-        if (activation.Length < layout.Length)
-            throw new ArgumentException($"{Name}: the activation has {activation.Length} floats; {layout} needs {layout.Length}.",
-                nameof(activation));
-        epilogue.Check(layout.Channels, Name);
-        var row = layout.Width * layout.Channels;
-        ref float first = ref MemoryMarshal.GetReference(activation);
-        var wide = InferenceWidth.Bits;
-        for (var y = 0; y < layout.Height; y++)
-        {
-            ref float values = ref At(ref first, layout.Pixel(y, 0));
-            var i = 0;
-            if (wide >= 512) i = Apply<Vector512<float>, Vec512>(ref values, i, row);
-            if (wide >= 256) i = Apply<Vector256<float>, Vec256>(ref values, i, row);
-            if (wide >= 128) i = Apply<Vector128<float>, Vec128>(ref values, i, row);
-            Apply<float, VecScalar>(ref values, i, row);
-        }
-        if (epilogue.ReluFirst || epilogue.Scale is not null || epilogue.ReluLast) InferenceKernels.ApplyEpilogue(activation, layout, epilogue);
-    }
+    public static void Apply(Span<float> activation, ActivationLayout layout, Epilogue epilogue) =>
+        InferenceKernels.MapInPlace("Tanh", activation, layout, default(TanhLanes), epilogue);
 
-    private static int Apply<TV, TOps>(ref float values, int i, int count) where TV : struct where TOps : struct, IVectorOps<TV>
+    private readonly struct TanhLanes : ILaneFunction
     {
-        for (; i + TOps.Count <= count; i += TOps.Count) Store<TV, TOps>(ref values, i, Of<TV, TOps>(Load<TV, TOps>(ref values, i)));
-        return i;
+        public TV Of<TV, TOps>(TV x) where TV : struct where TOps : struct, IVectorOps<TV> => TanhKernel.Of<TV, TOps>(x);
     }
 }
 #endif
