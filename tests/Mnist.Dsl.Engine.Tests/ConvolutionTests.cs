@@ -12,13 +12,7 @@ namespace Mnist.Dsl.Engine.Tests;
 /// <summary>Conv2d forward, weight/bias gradient and input gradient against F.conv2d (grouped and depthwise too), at every vector width this processor runs.</summary>
 public sealed unsafe class ConvolutionTests
 {
-    public static TheoryData<string, SimdWidth> Cases()
-    {
-        var data = new TheoryData<string, SimdWidth>();
-        foreach (var c in ReferenceCases.Convolutions)
-            foreach (var w in Widths.Accelerated()) data.Add(c.Name, w);
-        return data;
-    }
+    public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(ReferenceCases.Convolutions.Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -17,13 +17,7 @@ namespace Mnist.Dsl.Engine.Tests;
 /// </summary>
 public sealed unsafe class PatchConvolutionTests
 {
-    public static TheoryData<string, SimdWidth> Cases()
-    {
-        var data = new TheoryData<string, SimdWidth>();
-        foreach (var c in StridedCases())
-            foreach (var w in Widths.Accelerated()) data.Add(c.Name, w);
-        return data;
-    }
+    public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(StridedCases().Select(c => c.Name));
 
     private static ReferenceCases.ConvCase[] StridedCases() =>
         ReferenceCases.Convolutions.Where(c => c.Groups == 1 && c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).ToArray();

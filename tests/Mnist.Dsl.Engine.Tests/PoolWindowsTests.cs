@@ -18,13 +18,7 @@ public sealed unsafe class PoolWindowsTests
 {
     private static readonly string[] Names = ["pool/avg-k2", "pool/avg-k3-s1", "pool/avg-k3-s3", "pool/max-k2-ties", "pool/max-k3-s2", "pool/max-k4-s1-ties"];
 
-    public static TheoryData<string, SimdWidth> Cases()
-    {
-        var data = new TheoryData<string, SimdWidth>();
-        foreach (var name in Names)
-            foreach (var w in Widths.Accelerated()) data.Add(name, w);
-        return data;
-    }
+    public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(Names);
 
     [Theory]
     [MemberData(nameof(Cases))]

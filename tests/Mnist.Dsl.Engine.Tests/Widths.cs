@@ -21,4 +21,13 @@ public static class Widths
         foreach (var w in Accelerated()) data.Add(w);
         return data;
     }
+
+    /// <summary>Every named reference case at every width this processor runs.</summary>
+    public static TheoryData<string, SimdWidth> ForEach(IEnumerable<string> caseNames)
+    {
+        var data = new TheoryData<string, SimdWidth>();
+        foreach (var name in caseNames)
+            foreach (var w in Accelerated()) data.Add(name, w);
+        return data;
+    }
 }
