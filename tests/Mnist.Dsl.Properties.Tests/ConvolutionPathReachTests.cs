@@ -14,12 +14,12 @@ namespace Mnist.Dsl.Properties.Tests;
 /// convolutions take for groups: depthwise, channel multiplier (one input channel a group, several outputs) and other
 /// grouped layers, each at stride 1 (the wide kernels block-diagonally) and strided (the phase split keeping the groups),
 /// and strided layers whose kernel is smaller than the stride (the split keeps only the phases a tap reads). Over the
-/// fixed-seed run of <see cref="FusedUnitReachTests"/>, every form is some stack's convolution; the counts are printed,
+/// fixed-seed run of <see cref="DrawnStackForms"/>, every form is some stack's convolution; the counts are printed,
 /// and a generator change that stopped drawing a form fails here.
 /// </summary>
 public class ConvolutionPathReachTests(ITestOutputHelper output)
 {
-    private const int Draws = 600;
+    private const int Draws = DrawnStackForms.Draws;
 
     /// <summary>The convolution's path: its kind of grouping with its stride, and whether the split drops phases.</summary>
     public static IEnumerable<string> Forms(EngineStep step)
@@ -37,11 +37,7 @@ public class ConvolutionPathReachTests(ITestOutputHelper output)
     [Fact]
     public void The_generators_draws_reach_every_grouped_convolution_path()
     {
-        var random = new Random(2212);
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < Draws; i++)
-            foreach (var form in EngineLowering.Of(ValidStacks.Draw(random).Definition).Steps.SelectMany(Forms))
-                counts[form] = counts.GetValueOrDefault(form) + 1;
+        var counts = DrawnStackForms.Count(Forms).Counts;
         output.WriteLine($"convolutions of {Draws} stacks by path: " + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
 
         string[] expected =

@@ -17,7 +17,7 @@ namespace Mnist.Dsl.Properties.Tests;
 /// </summary>
 public class FusedUnitReachTests(ITestOutputHelper output)
 {
-    private const int Draws = 600;
+    private const int Draws = DrawnStackForms.Draws;
 
     /// <summary>The fused forms: the unit (order and dropout kind), and the convolution's bias and stride.</summary>
     public static IEnumerable<string> Forms(EngineStep step)
@@ -32,15 +32,7 @@ public class FusedUnitReachTests(ITestOutputHelper output)
     [Fact]
     public void The_generators_draws_reach_every_form_of_the_fused_unit()
     {
-        var random = new Random(2212);
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        int stacks = 0;
-        for (int i = 0; i < Draws; i++)
-        {
-            var forms = EngineLowering.Of(ValidStacks.Draw(random).Definition).Steps.SelectMany(Forms).ToList();
-            if (forms.Count > 0) stacks++;
-            foreach (var form in forms) counts[form] = counts.GetValueOrDefault(form) + 1;
-        }
+        var (counts, stacks) = DrawnStackForms.Count(Forms);
         output.WriteLine($"{stacks} of {Draws} stacks have a fused unit; units by form: " + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
 
         string[] expected =
