@@ -5,7 +5,7 @@
 #               our TorchSharp trainer runs it), bench/Mnist.Bench's `train` (the loop of bench/vs-pytorch.sh)
 #   PyTorch     Debian's python3-torch 1.13.1 (/usr/bin/python3), bench/pytorch/train_throughput.py
 # The same loop on all three: a pool of 50 random batches (standard normal images, uniform labels), batch 128,
-# SGD lr 0.01 momentum 0.9, NLL loss, 10 warm-up batches, then <batches> timed ones, on <threads> threads
+# SGD lr 0.01 momentum 0.9, NLL loss, 10 warm-up batches and 2 s, then <batches> timed ones and 1 s, on <threads> threads
 # (OMP_NUM_THREADS and set_num_threads for the torch sides). Each round runs every network on every engine, the
 # engine order rotating from round to round, so that machine noise hits all of them; the figures are medians.
 # Each images/s figure is also given as

@@ -8,7 +8,7 @@
 #   generated   bench/Mnist.Dsl.Engine.Bench (a sample's generated trainer, or a stack composed at run time)
 #   PyTorch     Debian's python3-torch 1.13.1 (/usr/bin/python3), bench/pytorch/train_throughput.py
 # The loop of bench/train-engines.sh: a pool of 50 random batches, batch 128, SGD lr 0.01 momentum 0.9, NLL loss on a
-# LogSoftmax at the end (else cross-entropy on logits, as the engine does), 10 warm-up batches, then <batches> timed,
+# LogSoftmax at the end (else cross-entropy on logits, as the engine does), 10 warm-up batches and 2 s, then <batches> timed and 1 s,
 # on <threads> threads. The two sides alternate, their order rotating per round; the figures are medians of <rounds>.
 # Per network: images/s of each side, their ratio (generated / PyTorch), and the units the lowering picked (a
 # general unit where no fused one fits). Last lines: the minimum ratio and "ratio_min=<it>".

@@ -82,33 +82,46 @@ void Step(int i)
     loss = trainer.Step(images.AsSpan(start * 784, batch * 784), labels.AsSpan(start, batch));
 }
 
-for (int i = 0; i < warmup; i++) Step(i);
+// Warm-up and timing have floors in time as well as in batches (train_throughput.py keeps the same two): .NET's tiered
+// JIT starts counting calls for tier-1 only after 100 ms without new tier-0 code, so a small stack's first ~50 steps
+// (a few ms each) ran in unoptimised code and read 6-9x below its steady rate (random8: 16k against 148k images/s).
+int warmed = 0;
+for (var warming = Stopwatch.StartNew(); warmed < warmup || warming.Elapsed.TotalSeconds < MinimumSeconds.Warmup; warmed++) Step(warmed);
 StepProfile.Reset();
 var process = Process.GetCurrentProcess();
 var cpuBefore = process.TotalProcessorTime;
 long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+int timed = 0;
 var clock = Stopwatch.StartNew();
-for (int i = 0; i < batches; i++) Step(warmup + i);
+for (int i = 0; i < batches || clock.Elapsed.TotalSeconds < MinimumSeconds.Timed; i++, timed++) Step(warmed + i);
 double seconds = clock.Elapsed.TotalSeconds;
 long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 process.Refresh();
 double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-double rate = batches * batch / seconds;
+double rate = (double)timed * batch / seconds;
 // The compile-time count (the generator's summary, as in the class's doc comment); the engine's own geometry must agree.
 long macs = NetworkAnalysis.Analyze(definition).Summary!.MultiplyAdds;
 if (trainer.ForwardMultiplyAdds != macs)
     Console.Error.WriteLine($"warning: {network}: the engine counts {trainer.ForwardMultiplyAdds} forward multiply-adds per image, the compile-time summary {macs}");
 // Training ~ 3x the forward multiply-adds (forward, input gradient, weight gradient), 2 FLOP each.
 double gflops = rate * macs * 3 * 2 / 1e9;
-if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)batches * batch / threads));
+if (StepProfile.Enabled) Console.Write(StepProfile.Report((long)timed * batch / threads));
 Console.WriteLine($"simd={(int)width}");
 // The units the lowering picked: a general unit where no fused one fits (bench/train-set.sh reports them).
 Console.WriteLine($"units={BenchmarkStacks.Units(definition)}");
-Console.WriteLine($"allocated_bytes_per_step={(double)allocated / batches:F0}");
+Console.WriteLine($"allocated_bytes_per_step={(double)allocated / timed:F0}");
+Console.WriteLine($"timed_batches={timed}");
 Console.WriteLine($"forward_macs_per_image={macs}");
 Console.WriteLine($"last_loss={loss:F4}");
 Console.WriteLine($"gflops={gflops:F1}");
 // On a shared machine wall time depends on what else runs; CPU time says what a step costs (spinning included).
 Console.WriteLine($"cpu_seconds_per_wall_second={cpuSeconds / seconds:F2}");
-Console.WriteLine($"images_per_cpu_second={batches * batch / cpuSeconds:F1}");
+Console.WriteLine($"images_per_cpu_second={timed * batch / cpuSeconds:F1}");
 Console.WriteLine($"images_per_second={rate:F1}");
+
+/// <summary>The time floors of the warm-up and of the timed steps, in seconds (bench/pytorch/train_throughput.py's twins).</summary>
+static class MinimumSeconds
+{
+    public const double Warmup = 2;
+    public const double Timed = 1;
+}
