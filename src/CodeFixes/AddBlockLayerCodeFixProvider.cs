@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Mnist.Dsl.Analyzers;
@@ -21,13 +20,11 @@ namespace Mnist.Dsl.CodeFixes;
 /// belongs among Linear layers is not obvious.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddBlockLayerCodeFixProvider)), Shared]
-public sealed class AddBlockLayerCodeFixProvider : LayerInsertionCodeFixProvider
+public sealed class AddBlockLayerCodeFixProvider()
+    : LayerInsertionCodeFixProvider(DiagnosticDescriptors.MissingBatchNorm, DiagnosticDescriptors.MissingDropout)
 {
     public const string AddBatchNormKey = "Mnist.Dsl.AddBatchNorm2d";
     public const string AddDropoutKey = "Mnist.Dsl.AddDropout";
-
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        DiagnosticDescriptors.MissingBatchNorm.Id, DiagnosticDescriptors.MissingDropout.Id);
 
     private protected override LayerInsertion? Plan(NetworkDeclaration network, Diagnostic diagnostic)
     {

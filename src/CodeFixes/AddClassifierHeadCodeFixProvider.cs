@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -22,13 +21,11 @@ namespace Mnist.Dsl.CodeFixes;
 /// Both diagnostics on one network get the same action (same equivalence key), applied once by Fix All.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddClassifierHeadCodeFixProvider)), Shared]
-public sealed class AddClassifierHeadCodeFixProvider : LayerInsertionCodeFixProvider
+public sealed class AddClassifierHeadCodeFixProvider()
+    : LayerInsertionCodeFixProvider(DiagnosticDescriptors.MissingGlobalAvgPool, DiagnosticDescriptors.MissingFullyConnected)
 {
     public const string AddPoolingAndLinearKey = "Mnist.Dsl.AddGlobalAvgPool2dAndLinear";
     public const string AddLinearKey = "Mnist.Dsl.AddLinear";
-
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        DiagnosticDescriptors.MissingGlobalAvgPool.Id, DiagnosticDescriptors.MissingFullyConnected.Id);
 
     private protected override LayerInsertion? Plan(NetworkDeclaration network, Diagnostic diagnostic)
     {

@@ -12,10 +12,14 @@ namespace Mnist.Dsl.CodeFixes;
 /// diagnostic (or declines); this class offers it and fixes all occurrences: per document, each declaration's
 /// insertion planned against the unchanged document, those with the chosen equivalence key applied together
 /// (the same insertion planned from two diagnostics on one declaration, as MNIST0004 and MNIST0005 give, once).
+/// The derived fix names the diagnostics it fixes once, to this class's constructor.
 /// </summary>
 public abstract class LayerInsertionCodeFixProvider : CodeFixProvider
 {
-    private protected LayerInsertionCodeFixProvider() { }
+    private protected LayerInsertionCodeFixProvider(params DiagnosticDescriptor[] fixable) =>
+        FixableDiagnosticIds = fixable.Select(d => d.Id).ToImmutableArray();
+
+    public sealed override ImmutableArray<string> FixableDiagnosticIds { get; }
 
     /// <summary>The insertion that fixes <paramref name="diagnostic"/> in <paramref name="network"/>, or null when no
     /// fix is obvious or it would not work.</summary>

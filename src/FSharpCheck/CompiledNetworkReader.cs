@@ -12,9 +12,6 @@ namespace Mnist.Dsl.FSharpCheck;
 /// </summary>
 public static class CompiledNetworkReader
 {
-    private const string DslNamespace = "Mnist.Dsl";
-    private const string NetworkAttributeName = "NetworkAttribute";
-
     public static IReadOnlyList<CompiledNetwork> Read(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
@@ -30,12 +27,13 @@ public static class CompiledNetworkReader
             {
                 var attribute = md.GetCustomAttribute(attributeHandle);
                 var (ns, name) = AttributeType(md, attribute);
-                if (ns != DslNamespace || !name.EndsWith("Attribute", StringComparison.Ordinal)) continue;
+                // The DSL's namespace and [Network]'s name from the type itself, which this assembly references.
+                if (ns != typeof(NetworkAttribute).Namespace || !name.EndsWith("Attribute", StringComparison.Ordinal)) continue;
                 var value = attribute.DecodeValue(AttributeTypeProvider.Instance);
                 var compiled = new CompiledAttribute(name,
                     value.FixedArguments.Select(a => a.Value).ToArray(),
                     value.NamedArguments.GroupBy(a => a.Name!).ToDictionary(g => g.Key, g => g.Last().Value));
-                if (name == NetworkAttributeName) network = compiled;
+                if (name == nameof(NetworkAttribute)) network = compiled;
                 else if (LayerNames.IsLayerAttribute(name)) layers.Add(compiled);
             }
             if (network is null) continue;

@@ -14,37 +14,23 @@ namespace Mnist.Dsl.Torch;
 /// each batch when it advances past it or ends, so a <c>foreach</c> with a scope per step inside the loop
 /// body, which opens after the batch was made, still frees every batch. Clone a batch to keep it longer.
 /// </para>
+/// <para>
+/// Batches of <paramref name="batchSize"/> samples of <paramref name="images"/> and <paramref name="labels"/> paired
+/// along their first dimension. Neither tensor is owned: both must outlive the enumeration.
+/// </para>
 /// </summary>
-public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tensor Labels)>
+public sealed class BatchIterator(torch.Tensor images, torch.Tensor labels, long batchSize, bool shuffle = true, bool drop_last = false,
+    bool disposeBatch = true) : IEnumerable<(torch.Tensor Images, torch.Tensor Labels)>
 {
-    private readonly torch.Tensor _images;
-    private readonly torch.Tensor _labels;
-    private readonly bool _shuffle;
-    private readonly bool _dropLast;
-    private readonly bool _disposeBatch;
+    private readonly torch.Tensor _images = images;
+    private readonly torch.Tensor _labels = labels;
 
-    /// <summary>
-    /// Batches of <paramref name="batchSize"/> samples of images and labels paired along their first dimension.
-    /// Neither tensor is owned: both must outlive the enumeration.
-    /// </summary>
-    public BatchIterator(torch.Tensor images, torch.Tensor labels, long batchSize, bool shuffle = true, bool drop_last = false,
-        bool disposeBatch = true)
-    {
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        if (images.Dimensions < 1 || labels.Dimensions < 1)
-            throw new ArgumentException("Images and labels need a first (sample) dimension.");
-        var count = images.size(0);
-        if (labels.size(0) != count)
-            throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.",
-                nameof(labels));
-        _images = images;
-        _labels = labels;
-        _shuffle = shuffle;
-        _dropLast = drop_last;
-        _disposeBatch = disposeBatch;
-        BatchSize = batchSize;
-        Size = count;
-    }
+    // Initialised in this order: the batch size is checked first, then whether the tensors pair up.
+    public long BatchSize { get; } =
+        batchSize >= 1 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+
+    /// <summary>The number of samples.</summary>
+    public long Size { get; } = PairedCount(images, labels);
 
     /// <summary>Batches over a loaded MNIST set, which must outlive the enumeration.</summary>
     public BatchIterator(MnistDataset dataset, long batchSize, bool shuffle = true, bool drop_last = false, bool disposeBatch = true)
@@ -52,13 +38,8 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
     {
     }
 
-    public long BatchSize { get; }
-
-    /// <summary>The number of samples.</summary>
-    public long Size { get; }
-
     /// <summary>The number of batches in an epoch.</summary>
-    public long Count => _dropLast ? Size / BatchSize : (Size + BatchSize - 1) / BatchSize;
+    public long Count => drop_last ? Size / BatchSize : (Size + BatchSize - 1) / BatchSize;
 
     /// <summary>Starts an epoch; with shuffling, its order is drawn at the first <c>MoveNext</c>.</summary>
     public IEnumerator<(torch.Tensor Images, torch.Tensor Labels)> GetEnumerator()
@@ -67,10 +48,10 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         try
         {
             // The permutation lives for the whole epoch, across the caller's per-step scopes: ours alone.
-            if (_shuffle) order = torch.randperm(Size).DetachFromDisposeScope();
+            if (shuffle) order = torch.randperm(Size).DetachFromDisposeScope();
             for (long batch = 0, batches = Count; batch < batches; batch++)
             {
-                if (_disposeBatch)
+                if (disposeBatch)
                 {
                     batchImages?.Dispose();
                     batchLabels?.Dispose();
@@ -94,7 +75,7 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
         finally
         {
             order?.Dispose();
-            if (_disposeBatch)
+            if (disposeBatch)
             {
                 batchImages?.Dispose();
                 batchLabels?.Dispose();
@@ -103,4 +84,15 @@ public sealed class BatchIterator : IEnumerable<(torch.Tensor Images, torch.Tens
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static long PairedCount(torch.Tensor images, torch.Tensor labels)
+    {
+        if (images.Dimensions < 1 || labels.Dimensions < 1)
+            throw new ArgumentException("Images and labels need a first (sample) dimension.");
+        var count = images.size(0);
+        if (labels.size(0) != count)
+            throw new ArgumentException($"There are {count} images but {labels.size(0)} labels; they must pair up along the first dimension.",
+                nameof(labels));
+        return count;
+    }
 }

@@ -9,18 +9,11 @@ namespace Mnist.Dsl;
 /// not work.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-public sealed class NetworkAttribute : Attribute
+public sealed class NetworkAttribute(int channels, int height, int width) : Attribute
 {
-    public NetworkAttribute(int channels, int height, int width)
-    {
-        Channels = channels;
-        Height = height;
-        Width = width;
-    }
-
-    public int Channels { get; }
-    public int Height { get; }
-    public int Width { get; }
+    public int Channels { get; } = channels;
+    public int Height { get; } = height;
+    public int Width { get; } = width;
 
     /// <summary>The number of classes the last layer must produce.</summary>
     public int Classes { get; set; } = Analysis.NetworkDefinition.DefaultClasses;

@@ -5,29 +5,22 @@ namespace Mnist.Dsl.Engine.Composition;
 /// AvgPool2d of stride 1 or stride = kernel runs <see cref="PoolWindows{TV,TOps}"/>; MaxPool2d its kernels' branch-free scan
 /// (2x2 stride 2: a vector of windows at a time).
 /// </summary>
-internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
+internal sealed unsafe class PoolUnit<TV, TOps> : MapUnit
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {
     private readonly bool _max;
-    private readonly int _channels, _height, _width, _kernel, _stride;
+    private readonly int _kernel, _stride;
     private readonly byte* _argmax;
     private readonly float*[] _rows;
     private readonly bool _windows;
 
     public PoolUnit(bool max, int channels, int height, int width, int kernel, int stride, int batch, int threads, NativeArena arena)
+        : base(channels, height, width, channels * Pooled(height, kernel, stride) * Pooled(width, kernel, stride), batch, arena)
     {
         _max = max;
-        _channels = channels;
-        _height = height;
-        _width = width;
         _kernel = kernel;
         _stride = stride;
-        int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1;
-        InputSize = channels * height * width;
-        OutputSize = channels * ho * wo;
-        Output = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
-        OutputGradient = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         if (max) _argmax = arena.ByteBuffer((long)batch * OutputSize + 64);
         _windows = !max && PoolWindows<TV, TOps>.RunsAverage(kernel, stride);
         _rows = new float*[threads];
@@ -42,9 +35,9 @@ internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
         {
             float* x = Input + (long)i * InputSize, y = Output + (long)i * OutputSize;
             byte* argmax = _max ? _argmax + (long)i * OutputSize : null;
-            if (_max) MaxPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y, argmax);
-            else if (_windows) PoolWindows<TV, TOps>.AverageForward(x, _channels, _height, _width, _kernel, _stride, y, _rows[thread]);
-            else AvgPool2dKernels.Forward(x, _channels, _height, _width, _kernel, _stride, y);
+            if (_max) MaxPool2dKernels.Forward(x, Channels, Height, Width, _kernel, _stride, y, argmax);
+            else if (_windows) PoolWindows<TV, TOps>.AverageForward(x, Channels, Height, Width, _kernel, _stride, y, _rows[thread]);
+            else AvgPool2dKernels.Forward(x, Channels, Height, Width, _kernel, _stride, y);
         }
     }
 
@@ -54,9 +47,12 @@ internal sealed unsafe class PoolUnit<TV, TOps> : TrainUnit
         for (int i = work.From; i < work.To; i++)
         {
             float* dy = OutputGradient + (long)i * OutputSize, dx = InputGradient + (long)i * InputSize;
-            if (_max) MaxPool2dKernels.Backward(dy, _argmax + (long)i * OutputSize, _channels, _height, _width, _kernel, _stride, dx);
-            else if (_windows) PoolWindows<TV, TOps>.AverageBackward(dy, _channels, _height, _width, _kernel, _stride, dx);
-            else AvgPool2dKernels.Backward(dy, _channels, _height, _width, _kernel, _stride, dx);
+            if (_max) MaxPool2dKernels.Backward(dy, _argmax + (long)i * OutputSize, Channels, Height, Width, _kernel, _stride, dx);
+            else if (_windows) PoolWindows<TV, TOps>.AverageBackward(dy, Channels, Height, Width, _kernel, _stride, dx);
+            else AvgPool2dKernels.Backward(dy, Channels, Height, Width, _kernel, _stride, dx);
         }
     }
+
+    /// <summary>Windows along a side of <paramref name="size"/> (no padding).</summary>
+    private static int Pooled(int size, int kernel, int stride) => (size - kernel) / stride + 1;
 }

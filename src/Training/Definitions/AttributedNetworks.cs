@@ -30,7 +30,7 @@ public static class AttributedNetworks
             var layers = new List<CompiledAttribute>();
             foreach (var data in CustomAttributeData.GetCustomAttributes(type))
             {
-                if (data.AttributeType.Namespace != "Mnist.Dsl") continue;
+                if (data.AttributeType.Namespace != typeof(NetworkAttribute).Namespace) continue;
                 var name = data.AttributeType.Name;
                 if (name == nameof(NetworkAttribute)) network = Compiled(data);
                 else if (LayerNames.IsLayerAttribute(name)) layers.Add(Compiled(data));

@@ -7,31 +7,22 @@ namespace Mnist.Dsl.Training.Report;
 /// What a network's inference class answers on every image of the MNIST test set (the first <c>limit</c>, as the run
 /// evaluated): the predicted class and its probability, beside the label and the raw pixels to show. No native library.
 /// </summary>
-internal sealed class TestPredictions
+internal sealed class TestPredictions(byte[] pixels, byte[] labels, int[] predicted, float[] confidence, int classes)
 {
     private const int Batch = 1000;
 
-    private TestPredictions(byte[] pixels, byte[] labels, int[] predicted, float[] confidence, int classes)
-    {
-        Pixels = pixels;
-        Labels = labels;
-        Predicted = predicted;
-        Confidence = confidence;
-        Classes = classes;
-    }
-
     /// <summary>The test images as stored in the IDX file, [Count][784] bytes.</summary>
-    public byte[] Pixels { get; }
+    public byte[] Pixels { get; } = pixels;
 
-    public byte[] Labels { get; }
+    public byte[] Labels { get; } = labels;
 
     /// <summary>The class with the highest output (the first of equal ones, as argmax).</summary>
-    public int[] Predicted { get; }
+    public int[] Predicted { get; } = predicted;
 
     /// <summary>The softmax probability of the predicted class.</summary>
-    public float[] Confidence { get; }
+    public float[] Confidence { get; } = confidence;
 
-    public int Classes { get; }
+    public int Classes { get; } = classes;
 
     public int Count => Labels.Length;
 

@@ -2,12 +2,4 @@ using Mnist.Dsl.Layers;
 
 namespace Mnist.Dsl;
 
-public sealed class AvgPool2dAttribute : StatelessLayerAttribute
-{
-    public AvgPool2dAttribute(int kernelSize = LayerDefaults.PoolKernelSize) => KernelSize = kernelSize;
-
-    public int KernelSize { get; }
-
-    /// <summary>0 (the default) means the kernel size, as in PyTorch.</summary>
-    public int Stride { get; set; } = LayerDefaults.PoolStride;
-}
+public sealed class AvgPool2dAttribute(int kernelSize = LayerDefaults.PoolKernelSize) : Pool2dAttribute(kernelSize);
