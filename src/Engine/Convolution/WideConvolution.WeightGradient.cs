@@ -63,14 +63,16 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             {
                 int j = 0;
                 for (; j + 3 <= depth; j += 3)
-                    Grad8x3(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth, positions, sums);
+                    GradRowsBy3<Size8>(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth,
+                        positions, sums);
                 ColumnRest(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, 8, columns, j, depth, grad + co * depth, positions);
             }
         for (; co + 4 <= outChannels; co += 4)
         {
             int j = 0;
             for (; j + 3 <= depth; j += 3)
-                Grad4x3(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth, positions, sums);
+                GradRowsBy3<Size4>(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth,
+                    positions, sums);
             ColumnRest(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, 4, columns, j, depth, grad + co * depth, positions);
         }
 
@@ -108,50 +110,18 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         grad[0] += TOps.Sum(a0); grad[1] += TOps.Sum(a1); grad[2] += TOps.Sum(a2); grad[3] += TOps.Sum(a3);
     }
 
-    // Twelve accumulators again: four dy rows by three input columns; 7 loads per 12 FMAs.
+    /// <summary>
+    /// TRows.Count (4 or 8) dy rows by three columns, summed over the images, then added to the gradient through
+    /// <see cref="LaneSums"/>. Four rows: twelve accumulators, 7 loads per 12 FMAs (AVX2's 16 registers); eight: 24
+    /// accumulators, 11 loads per 24 FMAs (AVX-512's 32). One body: each instantiation compiles with its row count as a
+    /// constant, so the eight-row code is gone from the four-row one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grad4x3(float* dy, nint dyStride, int dyPlane, float* x, nint xStride, int images, int* columns, float* grad,
+    private static void GradRowsBy3<TRows>(float* dy, nint dyStride, int dyPlane, float* x, nint xStride, int images, int* columns, float* grad,
         int depth, int positions, float* sums)
+        where TRows : struct, IBlockSize
     {
-        int v = TOps.Count;
-        TV a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero;
-        TV a20 = TOps.Zero, a21 = TOps.Zero, a22 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero, a32 = TOps.Zero;
-        float* d0 = dy, d1 = dy + dyPlane, d2 = dy + 2 * dyPlane, d3 = dy + 3 * dyPlane;
-        float* x0 = x + columns[0], x1 = x + columns[1], x2 = x + columns[2];
-        for (int i = 0; i < images; i++)
-        {
-            for (int p = 0; p < positions; p += v)
-            {
-                TV u0 = TOps.Load(x0 + p), u1 = TOps.Load(x1 + p), u2 = TOps.Load(x2 + p);
-                TV g = TOps.Load(d0 + p);
-                a00 = TOps.MulAdd(g, u0, a00); a01 = TOps.MulAdd(g, u1, a01); a02 = TOps.MulAdd(g, u2, a02);
-                g = TOps.Load(d1 + p);
-                a10 = TOps.MulAdd(g, u0, a10); a11 = TOps.MulAdd(g, u1, a11); a12 = TOps.MulAdd(g, u2, a12);
-                g = TOps.Load(d2 + p);
-                a20 = TOps.MulAdd(g, u0, a20); a21 = TOps.MulAdd(g, u1, a21); a22 = TOps.MulAdd(g, u2, a22);
-                g = TOps.Load(d3 + p);
-                a30 = TOps.MulAdd(g, u0, a30); a31 = TOps.MulAdd(g, u1, a31); a32 = TOps.MulAdd(g, u2, a32);
-            }
-            d0 += dyStride; d1 += dyStride; d2 += dyStride; d3 += dyStride;
-            x0 += xStride; x1 += xStride; x2 += xStride;
-        }
-
-        TOps.Store(sums, a00); TOps.Store(sums + v, a01); TOps.Store(sums + 2 * v, a02);
-        TOps.Store(sums + 3 * v, a10); TOps.Store(sums + 4 * v, a11); TOps.Store(sums + 5 * v, a12);
-        TOps.Store(sums + 6 * v, a20); TOps.Store(sums + 7 * v, a21); TOps.Store(sums + 8 * v, a22);
-        TOps.Store(sums + 9 * v, a30); TOps.Store(sums + 10 * v, a31); TOps.Store(sums + 11 * v, a32);
-        LaneSums(sums, 12);
-        for (int c = 0; c < 4; c++, grad += depth)
-        {
-            grad[0] += sums[3 * c]; grad[1] += sums[3 * c + 1]; grad[2] += sums[3 * c + 2];
-        }
-    }
-
-    // Grad4x3 with eight dy rows: 24 accumulators, 3 column loads and 8 dy loads per 24 FMAs (AVX-512 only: 28 registers).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grad8x3(float* dy, nint dyStride, int dyPlane, float* x, nint xStride, int images, int* columns, float* grad,
-        int depth, int positions, float* sums)
-    {
+        int rows = TRows.Count;
         int v = TOps.Count;
         TV a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero;
         TV a20 = TOps.Zero, a21 = TOps.Zero, a22 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero, a32 = TOps.Zero;
@@ -173,15 +143,18 @@ internal static unsafe partial class WideConvolution<TV, TOps>
                 a20 = TOps.MulAdd(g, u0, a20); a21 = TOps.MulAdd(g, u1, a21); a22 = TOps.MulAdd(g, u2, a22);
                 g = TOps.Load(d + 3 * plane);
                 a30 = TOps.MulAdd(g, u0, a30); a31 = TOps.MulAdd(g, u1, a31); a32 = TOps.MulAdd(g, u2, a32);
-                d += 4 * plane;
-                g = TOps.Load(d);
-                a40 = TOps.MulAdd(g, u0, a40); a41 = TOps.MulAdd(g, u1, a41); a42 = TOps.MulAdd(g, u2, a42);
-                g = TOps.Load(d + plane);
-                a50 = TOps.MulAdd(g, u0, a50); a51 = TOps.MulAdd(g, u1, a51); a52 = TOps.MulAdd(g, u2, a52);
-                g = TOps.Load(d + 2 * plane);
-                a60 = TOps.MulAdd(g, u0, a60); a61 = TOps.MulAdd(g, u1, a61); a62 = TOps.MulAdd(g, u2, a62);
-                g = TOps.Load(d + 3 * plane);
-                a70 = TOps.MulAdd(g, u0, a70); a71 = TOps.MulAdd(g, u1, a71); a72 = TOps.MulAdd(g, u2, a72);
+                if (rows == 8)
+                {
+                    d += 4 * plane;
+                    g = TOps.Load(d);
+                    a40 = TOps.MulAdd(g, u0, a40); a41 = TOps.MulAdd(g, u1, a41); a42 = TOps.MulAdd(g, u2, a42);
+                    g = TOps.Load(d + plane);
+                    a50 = TOps.MulAdd(g, u0, a50); a51 = TOps.MulAdd(g, u1, a51); a52 = TOps.MulAdd(g, u2, a52);
+                    g = TOps.Load(d + 2 * plane);
+                    a60 = TOps.MulAdd(g, u0, a60); a61 = TOps.MulAdd(g, u1, a61); a62 = TOps.MulAdd(g, u2, a62);
+                    g = TOps.Load(d + 3 * plane);
+                    a70 = TOps.MulAdd(g, u0, a70); a71 = TOps.MulAdd(g, u1, a71); a72 = TOps.MulAdd(g, u2, a72);
+                }
             }
             dy += dyStride;
             x0 += xStride; x1 += xStride; x2 += xStride;
@@ -191,12 +164,15 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         TOps.Store(sums + 3 * v, a10); TOps.Store(sums + 4 * v, a11); TOps.Store(sums + 5 * v, a12);
         TOps.Store(sums + 6 * v, a20); TOps.Store(sums + 7 * v, a21); TOps.Store(sums + 8 * v, a22);
         TOps.Store(sums + 9 * v, a30); TOps.Store(sums + 10 * v, a31); TOps.Store(sums + 11 * v, a32);
-        TOps.Store(sums + 12 * v, a40); TOps.Store(sums + 13 * v, a41); TOps.Store(sums + 14 * v, a42);
-        TOps.Store(sums + 15 * v, a50); TOps.Store(sums + 16 * v, a51); TOps.Store(sums + 17 * v, a52);
-        TOps.Store(sums + 18 * v, a60); TOps.Store(sums + 19 * v, a61); TOps.Store(sums + 20 * v, a62);
-        TOps.Store(sums + 21 * v, a70); TOps.Store(sums + 22 * v, a71); TOps.Store(sums + 23 * v, a72);
-        LaneSums(sums, 24);
-        for (int c = 0; c < 8; c++, grad += depth)
+        if (rows == 8)
+        {
+            TOps.Store(sums + 12 * v, a40); TOps.Store(sums + 13 * v, a41); TOps.Store(sums + 14 * v, a42);
+            TOps.Store(sums + 15 * v, a50); TOps.Store(sums + 16 * v, a51); TOps.Store(sums + 17 * v, a52);
+            TOps.Store(sums + 18 * v, a60); TOps.Store(sums + 19 * v, a61); TOps.Store(sums + 20 * v, a62);
+            TOps.Store(sums + 21 * v, a70); TOps.Store(sums + 22 * v, a71); TOps.Store(sums + 23 * v, a72);
+        }
+        LaneSums(sums, 3 * rows);
+        for (int c = 0; c < rows; c++, grad += depth)
         {
             grad[0] += sums[3 * c]; grad[1] += sums[3 * c + 1]; grad[2] += sums[3 * c + 2];
         }

@@ -58,11 +58,11 @@ internal static unsafe partial class WideConvolution<TV, TOps>
                 TV b = Bias(bias, c);
                 float* o = output + (nint)c * outPlane;
                 int p = 0;
-                for (; p + 4 * v <= positions; p += 4 * v) Block1x4(x + p, columns, depth, w, b, o + p);
+                for (; p + 4 * v <= positions; p += 4 * v) Block1xN<Size4>(x + p, columns, depth, w, b, o + p);
                 switch ((positions - p) / v)
                 {
-                    case 3: Block1x3(x + p, columns, depth, w, b, o + p); break;
-                    case 2: Block1x2(x + p, columns, depth, w, b, o + p); break;
+                    case 3: Block1xN<Size3>(x + p, columns, depth, w, b, o + p); break;
+                    case 2: Block1xN<Size2>(x + p, columns, depth, w, b, o + p); break;
                     case 1: Block1x1(x + p, columns, depth, w, b, o + p); break;
                 }
             }
@@ -203,10 +203,12 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
     }
 
+    // Two to four vectors of one channel (TVectors.Count, a constant in each instantiation), one broadcast per column.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x4(float* x, int* columns, int depth, float* w, TV b, float* o)
+    private static void Block1xN<TVectors>(float* x, int* columns, int depth, float* w, TV b, float* o)
+        where TVectors : struct, IBlockSize
     {
-        int v = TOps.Count;
+        int v = TOps.Count, n = TVectors.Count;
         TV a0 = b, a1 = b, a2 = b, a3 = b;
         for (int j = 0; j < depth; j++)
         {
@@ -214,41 +216,12 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             TV wj = TOps.Broadcast(w[j]);
             a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
             a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
-            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
-            a3 = TOps.MulAdd(TOps.Load(xj + 3 * v), wj, a3);
-        }
-        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2); TOps.Store(o + 3 * v, a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x3(float* x, int* columns, int depth, float* w, TV b, float* o)
-    {
-        int v = TOps.Count;
-        TV a0 = b, a1 = b, a2 = b;
-        for (int j = 0; j < depth; j++)
-        {
-            float* xj = x + columns[j];
-            TV wj = TOps.Broadcast(w[j]);
-            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
-            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
-            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
-        }
-        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x2(float* x, int* columns, int depth, float* w, TV b, float* o)
-    {
-        int v = TOps.Count;
-        TV a0 = b, a1 = b;
-        for (int j = 0; j < depth; j++)
-        {
-            float* xj = x + columns[j];
-            TV wj = TOps.Broadcast(w[j]);
-            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
-            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+            if (n > 2) a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
+            if (n > 3) a3 = TOps.MulAdd(TOps.Load(xj + 3 * v), wj, a3);
         }
         TOps.Store(o, a0); TOps.Store(o + v, a1);
+        if (n > 2) TOps.Store(o + 2 * v, a2);
+        if (n > 3) TOps.Store(o + 3 * v, a3);
     }
 
     // One vector of one channel: four chains over the columns (j mod 4), added at the end, so the FMAs do not wait on
