@@ -13,8 +13,8 @@ internal static unsafe partial class WideConvolution<TV, TOps>
     /// horizontal sums per block cost more than the FMAs: conv 24->32 on 8x8 ran at 20 GFLOP/s one image at a time).
     /// Image i's buffers are at dy + i * dyStride and x + i * xStride: the image loop only moves two pointers (with a
     /// table of pointers the JIT reloaded and spilled a dozen registers per image, as much work as the FMAs when a
-    /// plane is one or three vectors). Each lane sums its (image, position) terms in that order, then
-    /// <see cref="IVectorOps{TV}.Sum"/>'s lane order.
+    /// plane is one or three vectors). Each lane sums its (image, position) terms in that order, then the lanes are
+    /// added pairwise (<see cref="LaneSums"/>; a lone channel's, <see cref="IVectorOps{TV}.Sum"/>'s order).
     /// dy must be zero at the thrown-away positions (end of each row, and up to <paramref name="positions"/>).
     /// For <paramref name="groups"/> groups of <paramref name="outChannels"/> channels each, group g reads the input at
     /// x + g * <paramref name="xGroupStride"/>; its dy channels and gradient rows follow group g - 1's.
@@ -55,30 +55,32 @@ internal static unsafe partial class WideConvolution<TV, TOps>
     {
         // Room for LaneSums over a block's 24 accumulators (and a zero vector), at most 16 lanes each.
         float* sums = stackalloc float[25 * 16];
-        int co = 0;
         // AVX-512's 32 registers hold eight dy rows by three columns: 11 loads per 24 FMAs instead of 7 per 12 (the
         // unaligned column loads split over two cache lines at 64 bytes, and the weight gradient was load-bound).
-        if (TOps.Count >= 16)
-            for (; co + 8 <= outChannels; co += 8)
-            {
-                int j = 0;
-                for (; j + 3 <= depth; j += 3)
-                    GradRowsBy3<Size8>(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth,
-                        positions, sums);
-                ColumnRest(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, 8, columns, j, depth, grad + co * depth, positions);
-            }
-        for (; co + 4 <= outChannels; co += 4)
-        {
-            int j = 0;
-            for (; j + 3 <= depth; j += 3)
-                GradRowsBy3<Size4>(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth,
-                    positions, sums);
-            ColumnRest(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, 4, columns, j, depth, grad + co * depth, positions);
-        }
-
+        int co = TOps.Count >= 16
+            ? RowBlocks<Size8>(dy, dyStride, x, xStride, images, dyPlane, 0, outChannels, columns, depth, grad, positions, sums)
+            : 0;
+        co = RowBlocks<Size4>(dy, dyStride, x, xStride, images, dyPlane, co, outChannels, columns, depth, grad, positions, sums);
         if (co < outChannels)
             LoneGradients(dy + co * dyPlane, dyStride, x, xStride, 0, 1, outChannels - co, images, dyPlane, columns, depth, grad + co * depth,
                 positions);
+    }
+
+    /// <summary>Channels from <paramref name="co"/> on in blocks of TRows.Count while they fit; returns the first channel left.</summary>
+    private static int RowBlocks<TRows>(float* dy, nint dyStride, float* x, nint xStride, int images, int dyPlane, int co, int outChannels,
+        int* columns, int depth, float* grad, int positions, float* sums)
+        where TRows : struct, IBlockSize
+    {
+        int rows = TRows.Count;
+        for (; co + rows <= outChannels; co += rows)
+        {
+            int j = 0;
+            for (; j + 3 <= depth; j += 3)
+                GradRowsBy3<TRows>(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth, positions,
+                    sums);
+            ColumnRest(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, rows, columns, j, depth, grad + co * depth, positions);
+        }
+        return co;
     }
 
     /// <summary>Columns [<paramref name="from"/>, depth) of <paramref name="rows"/> gradient rows, one dot product each (a block's last one or two).</summary>
@@ -135,25 +137,17 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             {
                 TV u0 = TOps.Load(x0 + p), u1 = TOps.Load(x1 + p), u2 = TOps.Load(x2 + p);
                 float* d = dy + p;
-                TV g = TOps.Load(d);
-                a00 = TOps.MulAdd(g, u0, a00); a01 = TOps.MulAdd(g, u1, a01); a02 = TOps.MulAdd(g, u2, a02);
-                g = TOps.Load(d + plane);
-                a10 = TOps.MulAdd(g, u0, a10); a11 = TOps.MulAdd(g, u1, a11); a12 = TOps.MulAdd(g, u2, a12);
-                g = TOps.Load(d + 2 * plane);
-                a20 = TOps.MulAdd(g, u0, a20); a21 = TOps.MulAdd(g, u1, a21); a22 = TOps.MulAdd(g, u2, a22);
-                g = TOps.Load(d + 3 * plane);
-                a30 = TOps.MulAdd(g, u0, a30); a31 = TOps.MulAdd(g, u1, a31); a32 = TOps.MulAdd(g, u2, a32);
+                Row(TOps.Load(d), u0, u1, u2, ref a00, ref a01, ref a02);
+                Row(TOps.Load(d + plane), u0, u1, u2, ref a10, ref a11, ref a12);
+                Row(TOps.Load(d + 2 * plane), u0, u1, u2, ref a20, ref a21, ref a22);
+                Row(TOps.Load(d + 3 * plane), u0, u1, u2, ref a30, ref a31, ref a32);
                 if (rows == 8)
                 {
                     d += 4 * plane;
-                    g = TOps.Load(d);
-                    a40 = TOps.MulAdd(g, u0, a40); a41 = TOps.MulAdd(g, u1, a41); a42 = TOps.MulAdd(g, u2, a42);
-                    g = TOps.Load(d + plane);
-                    a50 = TOps.MulAdd(g, u0, a50); a51 = TOps.MulAdd(g, u1, a51); a52 = TOps.MulAdd(g, u2, a52);
-                    g = TOps.Load(d + 2 * plane);
-                    a60 = TOps.MulAdd(g, u0, a60); a61 = TOps.MulAdd(g, u1, a61); a62 = TOps.MulAdd(g, u2, a62);
-                    g = TOps.Load(d + 3 * plane);
-                    a70 = TOps.MulAdd(g, u0, a70); a71 = TOps.MulAdd(g, u1, a71); a72 = TOps.MulAdd(g, u2, a72);
+                    Row(TOps.Load(d), u0, u1, u2, ref a40, ref a41, ref a42);
+                    Row(TOps.Load(d + plane), u0, u1, u2, ref a50, ref a51, ref a52);
+                    Row(TOps.Load(d + 2 * plane), u0, u1, u2, ref a60, ref a61, ref a62);
+                    Row(TOps.Load(d + 3 * plane), u0, u1, u2, ref a70, ref a71, ref a72);
                 }
             }
             dy += dyStride;
@@ -176,6 +170,15 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         {
             grad[0] += sums[3 * c]; grad[1] += sums[3 * c + 1]; grad[2] += sums[3 * c + 2];
         }
+    }
+
+    /// <summary>One dy row's vector times three columns' into its three accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(TV g, TV u0, TV u1, TV u2, ref TV a0, ref TV a1, ref TV a2)
+    {
+        a0 = TOps.MulAdd(g, u0, a0);
+        a1 = TOps.MulAdd(g, u1, a1);
+        a2 = TOps.MulAdd(g, u2, a2);
     }
 
     /// <summary>
