@@ -84,12 +84,20 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         {
             TV b0 = Bias(bias, co), b1 = Bias(bias, co + 1), b2 = Bias(bias, co + 2), b3 = Bias(bias, co + 3);
             float* o = output + co * outPlane;
-            int p = 0;
-            // A remainder of one vector after the blocks of three goes with the last block as two blocks of two:
-            // Block4x1 waits on its four broadcasts (5 loads per 4 FMAs), Block4x2 does not.
-            int threes = positions / v % 3 == 1 && positions >= 4 * v ? positions / v / 3 - 1 : positions / v / 3;
-            for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-            for (; p + 2 * v <= positions; p += 2 * v) Block4x2(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            int p = 0, n = positions / v;
+            // A remainder of one vector after the blocks of three goes with the last block: as one block of four where
+            // AVX-512's 32 registers hold its 16 accumulators, else as two blocks of two. Block4x1 waits on its four
+            // broadcasts (5 loads per 4 FMAs); a block of four loads 8 per 16 FMAs, two of two 12 (DefaultNet's 8x8
+            // input gradient is four vectors, its 26x26 one 43).
+            bool four = n % 3 == 1 && n >= 4 && TOps.Count >= 16;
+            int threes = n % 3 == 1 && n >= 4 ? n / 3 - 1 : n / 3;
+            for (int b = 0; b < threes; b++, p += 3 * v) Block4xN<Size3>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            if (four)
+            {
+                Block4xN<Size4>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+                p += 4 * v;
+            }
+            for (; p + 2 * v <= positions; p += 2 * v) Block4xN<Size2>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
             for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
         }
 
@@ -100,68 +108,56 @@ internal static unsafe partial class WideConvolution<TV, TOps>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Bias(float* bias, int c) => bias == null ? TOps.Zero : TOps.Broadcast(bias[c]);
 
-    // Twelve accumulators (4 channels x 3 vectors) + 3 inputs + 1 weight fit AVX2's 16 registers; each input load
-    // feeds four FMAs and each weight broadcast three.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x3(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
-    {
-        int v = TOps.Count;
-        TV a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
-        TV a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
-        for (int j = 0; j < depth; j++, w += 4)
-        {
-            float* xj = x + columns[j];
-            TV x0 = TOps.Load(xj), x1 = TOps.Load(xj + v), x2 = TOps.Load(xj + 2 * v);
-            TV w0 = TOps.Broadcast(w[0]);
-            a00 = TOps.MulAdd(x0, w0, a00); a01 = TOps.MulAdd(x1, w0, a01); a02 = TOps.MulAdd(x2, w0, a02);
-            TV w1 = TOps.Broadcast(w[1]);
-            a10 = TOps.MulAdd(x0, w1, a10); a11 = TOps.MulAdd(x1, w1, a11); a12 = TOps.MulAdd(x2, w1, a12);
-            TV w2 = TOps.Broadcast(w[2]);
-            a20 = TOps.MulAdd(x0, w2, a20); a21 = TOps.MulAdd(x1, w2, a21); a22 = TOps.MulAdd(x2, w2, a22);
-            TV w3 = TOps.Broadcast(w[3]);
-            a30 = TOps.MulAdd(x0, w3, a30); a31 = TOps.MulAdd(x1, w3, a31); a32 = TOps.MulAdd(x2, w3, a32);
-        }
-
-        TOps.Store(o, a00); TOps.Store(o + v, a01); TOps.Store(o + 2 * v, a02);
-        o += plane;
-        TOps.Store(o, a10); TOps.Store(o + v, a11); TOps.Store(o + 2 * v, a12);
-        o += plane;
-        TOps.Store(o, a20); TOps.Store(o + v, a21); TOps.Store(o + 2 * v, a22);
-        o += plane;
-        TOps.Store(o, a30); TOps.Store(o + v, a31); TOps.Store(o + 2 * v, a32);
-    }
-
-    // Two leftover vectors (8x8 and 10x10 layers end so): 2 loads and 4 broadcasts per 8 FMAs instead of twice 1 and 4 per 4.
+    // Four channels by TVectors.Count (2 to 4, a constant in each instantiation) vectors of positions. Three: twelve
+    // accumulators + 3 inputs + 1 weight fit AVX2's 16 registers; each input load feeds four FMAs and each weight
+    // broadcast three. Four: AVX-512 only (21 registers). Its own compiled body per size: inlined next to each other they
+    // pushed Forward over the JIT's inlining budget, and the MulAdd calls of the tails stayed calls (4% of a step in perf).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Block4x2(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
+    private static void Block4xN<TVectors>(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
+        where TVectors : struct, IBlockSize
     {
-        int v = TOps.Count;
-        TV a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
+        int v = TOps.Count, n = TVectors.Count;
+        TV a00 = b0, a01 = b0, a02 = b0, a03 = b0, a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+        TV a20 = b2, a21 = b2, a22 = b2, a23 = b2, a30 = b3, a31 = b3, a32 = b3, a33 = b3;
         for (int j = 0; j < depth; j++, w += 4)
         {
             float* xj = x + columns[j];
             TV x0 = TOps.Load(xj), x1 = TOps.Load(xj + v);
-            TV w0 = TOps.Broadcast(w[0]);
-            a00 = TOps.MulAdd(x0, w0, a00); a01 = TOps.MulAdd(x1, w0, a01);
-            TV w1 = TOps.Broadcast(w[1]);
-            a10 = TOps.MulAdd(x0, w1, a10); a11 = TOps.MulAdd(x1, w1, a11);
-            TV w2 = TOps.Broadcast(w[2]);
-            a20 = TOps.MulAdd(x0, w2, a20); a21 = TOps.MulAdd(x1, w2, a21);
-            TV w3 = TOps.Broadcast(w[3]);
-            a30 = TOps.MulAdd(x0, w3, a30); a31 = TOps.MulAdd(x1, w3, a31);
+            TV x2 = n > 2 ? TOps.Load(xj + 2 * v) : TOps.Zero, x3 = n > 3 ? TOps.Load(xj + 3 * v) : TOps.Zero;
+            Channel(TOps.Broadcast(w[0]), x0, x1, x2, x3, n, ref a00, ref a01, ref a02, ref a03);
+            Channel(TOps.Broadcast(w[1]), x0, x1, x2, x3, n, ref a10, ref a11, ref a12, ref a13);
+            Channel(TOps.Broadcast(w[2]), x0, x1, x2, x3, n, ref a20, ref a21, ref a22, ref a23);
+            Channel(TOps.Broadcast(w[3]), x0, x1, x2, x3, n, ref a30, ref a31, ref a32, ref a33);
         }
 
-        TOps.Store(o, a00); TOps.Store(o + v, a01);
-        o += plane;
-        TOps.Store(o, a10); TOps.Store(o + v, a11);
-        o += plane;
-        TOps.Store(o, a20); TOps.Store(o + v, a21);
-        o += plane;
-        TOps.Store(o, a30); TOps.Store(o + v, a31);
+        Store(o, n, a00, a01, a02, a03);
+        Store(o + plane, n, a10, a11, a12, a13);
+        Store(o + 2 * plane, n, a20, a21, a22, a23);
+        Store(o + 3 * plane, n, a30, a31, a32, a33);
     }
 
-    // Tails get their own compiled bodies: inlined next to Block4x3 they pushed Forward over the JIT's inlining
-    // budget, and their MulAdd calls stayed calls (4% of a step in perf).
+    /// <summary>One channel's weight times the first <paramref name="n"/> input vectors into its accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Channel(TV weight, TV x0, TV x1, TV x2, TV x3, int n, ref TV a0, ref TV a1, ref TV a2, ref TV a3)
+    {
+        a0 = TOps.MulAdd(x0, weight, a0);
+        a1 = TOps.MulAdd(x1, weight, a1);
+        if (n > 2) a2 = TOps.MulAdd(x2, weight, a2);
+        if (n > 3) a3 = TOps.MulAdd(x3, weight, a3);
+    }
+
+    /// <summary>The first <paramref name="n"/> of a channel's accumulators to consecutive vectors at <paramref name="o"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* o, int n, TV a0, TV a1, TV a2, TV a3)
+    {
+        int v = TOps.Count;
+        TOps.Store(o, a0);
+        TOps.Store(o + v, a1);
+        if (n > 2) TOps.Store(o + 2 * v, a2);
+        if (n > 3) TOps.Store(o + 3 * v, a3);
+    }
+
+    // One leftover vector (a 4x4 or 2x2 output, or a plane of one vector).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4x1(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
     {
