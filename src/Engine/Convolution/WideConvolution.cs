@@ -91,7 +91,7 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             // input gradient is four vectors, its 26x26 one 43).
             bool four = n % 3 == 1 && n >= 4 && TOps.Count >= 16;
             int threes = n % 3 == 1 && n >= 4 ? n / 3 - 1 : n / 3;
-            for (int b = 0; b < threes; b++, p += 3 * v) Block4xN<Size3>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
             if (four)
             {
                 Block4xN<Size4>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
@@ -108,10 +108,42 @@ internal static unsafe partial class WideConvolution<TV, TOps>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Bias(float* bias, int c) => bias == null ? TOps.Zero : TOps.Broadcast(bias[c]);
 
-    // Four channels by TVectors.Count (2 to 4, a constant in each instantiation) vectors of positions. Three: twelve
-    // accumulators + 3 inputs + 1 weight fit AVX2's 16 registers; each input load feeds four FMAs and each weight
-    // broadcast three. Four: AVX-512 only (21 registers). Its own compiled body per size: inlined next to each other they
-    // pushed Forward over the JIT's inlining budget, and the MulAdd calls of the tails stayed calls (4% of a step in perf).
+    // Twelve accumulators (4 channels x 3 vectors) + 3 inputs + 1 weight fit AVX2's 16 registers; each input load
+    // feeds four FMAs and each weight broadcast three.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4x3(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
+    {
+        int v = TOps.Count;
+        TV a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
+        TV a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
+        for (int j = 0; j < depth; j++, w += 4)
+        {
+            float* xj = x + columns[j];
+            TV x0 = TOps.Load(xj), x1 = TOps.Load(xj + v), x2 = TOps.Load(xj + 2 * v);
+            TV w0 = TOps.Broadcast(w[0]);
+            a00 = TOps.MulAdd(x0, w0, a00); a01 = TOps.MulAdd(x1, w0, a01); a02 = TOps.MulAdd(x2, w0, a02);
+            TV w1 = TOps.Broadcast(w[1]);
+            a10 = TOps.MulAdd(x0, w1, a10); a11 = TOps.MulAdd(x1, w1, a11); a12 = TOps.MulAdd(x2, w1, a12);
+            TV w2 = TOps.Broadcast(w[2]);
+            a20 = TOps.MulAdd(x0, w2, a20); a21 = TOps.MulAdd(x1, w2, a21); a22 = TOps.MulAdd(x2, w2, a22);
+            TV w3 = TOps.Broadcast(w[3]);
+            a30 = TOps.MulAdd(x0, w3, a30); a31 = TOps.MulAdd(x1, w3, a31); a32 = TOps.MulAdd(x2, w3, a32);
+        }
+
+        TOps.Store(o, a00); TOps.Store(o + v, a01); TOps.Store(o + 2 * v, a02);
+        o += plane;
+        TOps.Store(o, a10); TOps.Store(o + v, a11); TOps.Store(o + 2 * v, a12);
+        o += plane;
+        TOps.Store(o, a20); TOps.Store(o + v, a21); TOps.Store(o + 2 * v, a22);
+        o += plane;
+        TOps.Store(o, a30); TOps.Store(o + v, a31); TOps.Store(o + 2 * v, a32);
+    }
+
+    // The tails of a row of blocks of three: four channels by TVectors.Count (2 or 4, a constant in each instantiation)
+    // vectors of positions, four only where AVX-512's 32 registers hold its 16 accumulators. Their own compiled bodies:
+    // inlined next to Block4x3 they pushed Forward over the JIT's inlining budget, and their MulAdd calls stayed calls
+    // (4% of a step in perf). Block4x3 itself stays inlined: a call per block (bias vectors copied to the stack) cost a
+    // quarter of the 1->16 layer's forward, whose blocks are 9 columns deep.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4xN<TVectors>(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
         where TVectors : struct, IBlockSize
