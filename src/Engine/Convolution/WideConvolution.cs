@@ -13,7 +13,7 @@ namespace Mnist.Dsl.Engine.Convolution;
 /// x + g * xGroupStride and the next Cout/G packed rows, so the kernels loop over groups themselves; a group's channels
 /// past the last block of four (a depthwise convolution's only channel) go four vectors of positions at a time.
 /// </summary>
-internal static unsafe class WideConvolution<TV, TOps>
+internal static unsafe partial class WideConvolution<TV, TOps>
     where TV : struct
     where TOps : struct, IVectorOps<TV>
 {
@@ -58,11 +58,11 @@ internal static unsafe class WideConvolution<TV, TOps>
                 TV b = Bias(bias, c);
                 float* o = output + (nint)c * outPlane;
                 int p = 0;
-                for (; p + 4 * v <= positions; p += 4 * v) Block1x4(x + p, columns, depth, w, b, o + p);
+                for (; p + 4 * v <= positions; p += 4 * v) Block1xN<Size4>(x + p, columns, depth, w, b, o + p);
                 switch ((positions - p) / v)
                 {
-                    case 3: Block1x3(x + p, columns, depth, w, b, o + p); break;
-                    case 2: Block1x2(x + p, columns, depth, w, b, o + p); break;
+                    case 3: Block1xN<Size3>(x + p, columns, depth, w, b, o + p); break;
+                    case 2: Block1xN<Size2>(x + p, columns, depth, w, b, o + p); break;
                     case 1: Block1x1(x + p, columns, depth, w, b, o + p); break;
                 }
             }
@@ -84,12 +84,20 @@ internal static unsafe class WideConvolution<TV, TOps>
         {
             TV b0 = Bias(bias, co), b1 = Bias(bias, co + 1), b2 = Bias(bias, co + 2), b3 = Bias(bias, co + 3);
             float* o = output + co * outPlane;
-            int p = 0;
-            // A remainder of one vector after the blocks of three goes with the last block as two blocks of two:
-            // Block4x1 waits on its four broadcasts (5 loads per 4 FMAs), Block4x2 does not.
-            int threes = positions / v % 3 == 1 && positions >= 4 * v ? positions / v / 3 - 1 : positions / v / 3;
+            int p = 0, n = positions / v;
+            // A remainder of one vector after the blocks of three goes with the last block: as one block of four where
+            // AVX-512's 32 registers hold its 16 accumulators, else as two blocks of two. Block4x1 waits on its four
+            // broadcasts (5 loads per 4 FMAs); a block of four loads 8 per 16 FMAs, two of two 12 (DefaultNet's 8x8
+            // input gradient is four vectors, its 26x26 one 43).
+            bool four = n % 3 == 1 && n >= 4 && TOps.Count >= 16;
+            int threes = n % 3 == 1 && n >= 4 ? n / 3 - 1 : n / 3;
             for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-            for (; p + 2 * v <= positions; p += 2 * v) Block4x2(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            if (four)
+            {
+                Block4xN<Size4>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+                p += 4 * v;
+            }
+            for (; p + 2 * v <= positions; p += 2 * v) Block4xN<Size2>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
             for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
         }
 
@@ -131,37 +139,57 @@ internal static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a30); TOps.Store(o + v, a31); TOps.Store(o + 2 * v, a32);
     }
 
-    // Two leftover vectors (8x8 and 10x10 layers end so): 2 loads and 4 broadcasts per 8 FMAs instead of twice 1 and 4 per 4.
+    // The tails of a row of blocks of three: four channels by TVectors.Count (2 or 4, a constant in each instantiation)
+    // vectors of positions, four only where AVX-512's 32 registers hold its 16 accumulators. Their own compiled bodies:
+    // inlined next to Block4x3 they pushed Forward over the JIT's inlining budget, and their MulAdd calls stayed calls
+    // (4% of a step in perf). Block4x3 itself stays inlined: a call per block (bias vectors copied to the stack) cost a
+    // quarter of the 1->16 layer's forward, whose blocks are 9 columns deep.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Block4x2(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
+    private static void Block4xN<TVectors>(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
+        where TVectors : struct, IBlockSize
     {
-        int v = TOps.Count;
-        TV a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
+        int v = TOps.Count, n = TVectors.Count;
+        TV a00 = b0, a01 = b0, a02 = b0, a03 = b0, a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+        TV a20 = b2, a21 = b2, a22 = b2, a23 = b2, a30 = b3, a31 = b3, a32 = b3, a33 = b3;
         for (int j = 0; j < depth; j++, w += 4)
         {
             float* xj = x + columns[j];
             TV x0 = TOps.Load(xj), x1 = TOps.Load(xj + v);
-            TV w0 = TOps.Broadcast(w[0]);
-            a00 = TOps.MulAdd(x0, w0, a00); a01 = TOps.MulAdd(x1, w0, a01);
-            TV w1 = TOps.Broadcast(w[1]);
-            a10 = TOps.MulAdd(x0, w1, a10); a11 = TOps.MulAdd(x1, w1, a11);
-            TV w2 = TOps.Broadcast(w[2]);
-            a20 = TOps.MulAdd(x0, w2, a20); a21 = TOps.MulAdd(x1, w2, a21);
-            TV w3 = TOps.Broadcast(w[3]);
-            a30 = TOps.MulAdd(x0, w3, a30); a31 = TOps.MulAdd(x1, w3, a31);
+            TV x2 = n > 2 ? TOps.Load(xj + 2 * v) : TOps.Zero, x3 = n > 3 ? TOps.Load(xj + 3 * v) : TOps.Zero;
+            Channel(TOps.Broadcast(w[0]), x0, x1, x2, x3, n, ref a00, ref a01, ref a02, ref a03);
+            Channel(TOps.Broadcast(w[1]), x0, x1, x2, x3, n, ref a10, ref a11, ref a12, ref a13);
+            Channel(TOps.Broadcast(w[2]), x0, x1, x2, x3, n, ref a20, ref a21, ref a22, ref a23);
+            Channel(TOps.Broadcast(w[3]), x0, x1, x2, x3, n, ref a30, ref a31, ref a32, ref a33);
         }
 
-        TOps.Store(o, a00); TOps.Store(o + v, a01);
-        o += plane;
-        TOps.Store(o, a10); TOps.Store(o + v, a11);
-        o += plane;
-        TOps.Store(o, a20); TOps.Store(o + v, a21);
-        o += plane;
-        TOps.Store(o, a30); TOps.Store(o + v, a31);
+        Store(o, n, a00, a01, a02, a03);
+        Store(o + plane, n, a10, a11, a12, a13);
+        Store(o + 2 * plane, n, a20, a21, a22, a23);
+        Store(o + 3 * plane, n, a30, a31, a32, a33);
     }
 
-    // Tails get their own compiled bodies: inlined next to Block4x3 they pushed Forward over the JIT's inlining
-    // budget, and their MulAdd calls stayed calls (4% of a step in perf).
+    /// <summary>One channel's weight times the first <paramref name="n"/> input vectors into its accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Channel(TV weight, TV x0, TV x1, TV x2, TV x3, int n, ref TV a0, ref TV a1, ref TV a2, ref TV a3)
+    {
+        a0 = TOps.MulAdd(x0, weight, a0);
+        a1 = TOps.MulAdd(x1, weight, a1);
+        if (n > 2) a2 = TOps.MulAdd(x2, weight, a2);
+        if (n > 3) a3 = TOps.MulAdd(x3, weight, a3);
+    }
+
+    /// <summary>The first <paramref name="n"/> of a channel's accumulators to consecutive vectors at <paramref name="o"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* o, int n, TV a0, TV a1, TV a2, TV a3)
+    {
+        int v = TOps.Count;
+        TOps.Store(o, a0);
+        TOps.Store(o + v, a1);
+        if (n > 2) TOps.Store(o + 2 * v, a2);
+        if (n > 3) TOps.Store(o + 3 * v, a3);
+    }
+
+    // One leftover vector (a 4x4 or 2x2 output, or a plane of one vector).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4x1(float* x, int* columns, int depth, float* w, TV b0, TV b1, TV b2, TV b3, float* o, int plane)
     {
@@ -203,10 +231,12 @@ internal static unsafe class WideConvolution<TV, TOps>
         TOps.Store(o, a4); TOps.Store(o + plane, a5); TOps.Store(o + 2 * plane, a6); TOps.Store(o + 3 * plane, a7);
     }
 
+    // Two to four vectors of one channel (TVectors.Count, a constant in each instantiation), one broadcast per column.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x4(float* x, int* columns, int depth, float* w, TV b, float* o)
+    private static void Block1xN<TVectors>(float* x, int* columns, int depth, float* w, TV b, float* o)
+        where TVectors : struct, IBlockSize
     {
-        int v = TOps.Count;
+        int v = TOps.Count, n = TVectors.Count;
         TV a0 = b, a1 = b, a2 = b, a3 = b;
         for (int j = 0; j < depth; j++)
         {
@@ -214,41 +244,12 @@ internal static unsafe class WideConvolution<TV, TOps>
             TV wj = TOps.Broadcast(w[j]);
             a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
             a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
-            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
-            a3 = TOps.MulAdd(TOps.Load(xj + 3 * v), wj, a3);
-        }
-        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2); TOps.Store(o + 3 * v, a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x3(float* x, int* columns, int depth, float* w, TV b, float* o)
-    {
-        int v = TOps.Count;
-        TV a0 = b, a1 = b, a2 = b;
-        for (int j = 0; j < depth; j++)
-        {
-            float* xj = x + columns[j];
-            TV wj = TOps.Broadcast(w[j]);
-            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
-            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
-            a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
-        }
-        TOps.Store(o, a0); TOps.Store(o + v, a1); TOps.Store(o + 2 * v, a2);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x2(float* x, int* columns, int depth, float* w, TV b, float* o)
-    {
-        int v = TOps.Count;
-        TV a0 = b, a1 = b;
-        for (int j = 0; j < depth; j++)
-        {
-            float* xj = x + columns[j];
-            TV wj = TOps.Broadcast(w[j]);
-            a0 = TOps.MulAdd(TOps.Load(xj), wj, a0);
-            a1 = TOps.MulAdd(TOps.Load(xj + v), wj, a1);
+            if (n > 2) a2 = TOps.MulAdd(TOps.Load(xj + 2 * v), wj, a2);
+            if (n > 3) a3 = TOps.MulAdd(TOps.Load(xj + 3 * v), wj, a3);
         }
         TOps.Store(o, a0); TOps.Store(o + v, a1);
+        if (n > 2) TOps.Store(o + 2 * v, a2);
+        if (n > 3) TOps.Store(o + 3 * v, a3);
     }
 
     // One vector of one channel: four chains over the columns (j mod 4), added at the end, so the FMAs do not wait on
@@ -267,136 +268,5 @@ internal static unsafe class WideConvolution<TV, TOps>
         }
         for (; j < depth; j++) a0 = TOps.MulAdd(TOps.Load(x + columns[j]), TOps.Broadcast(w[j]), a0);
         TOps.Store(o, TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)));
-    }
-
-    /// <summary>
-    /// grad[co * depth + j] += sum over images i and p in [0, positions) of dy_i[co * dyPlane + p] * x_i[p + columns[j]]:
-    /// the weight gradient as a GEMM over positions, with the same implicit columns as <see cref="Forward"/>, summed
-    /// over a group of images before the horizontal sums (small layers have few positions per image, and the 12
-    /// horizontal sums per block cost more than the FMAs: conv 24->32 on 8x8 ran at 20 GFLOP/s one image at a time).
-    /// Image i's buffers are at dy + i * dyStride and x + i * xStride: the image loop only moves two pointers (with a
-    /// table of pointers the JIT reloaded and spilled a dozen registers per image, as much work as the FMAs when a
-    /// plane is one or three vectors). Each lane sums its (image, position) terms in that order, then
-    /// <see cref="IVectorOps{TV}.Sum"/>'s lane order.
-    /// dy must be zero at the thrown-away positions (end of each row, and up to <paramref name="positions"/>).
-    /// For <paramref name="groups"/> groups of <paramref name="outChannels"/> channels each, group g reads the input at
-    /// x + g * <paramref name="xGroupStride"/>; its dy channels and gradient rows follow group g - 1's.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradient(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int images, int dyPlane,
-        int outChannels, int* columns, int depth, float* grad, int positions)
-    {
-        if (outChannels < 4)
-        {
-            LoneGradients(dy, dyStride, x, xStride, xGroupStride, groups, outChannels, images, dyPlane, columns, depth, grad, positions);
-            return;
-        }
-        for (int group = 0; group < groups; group++, x += xGroupStride, dy += (nint)outChannels * dyPlane, grad += outChannels * depth)
-            WeightGradientGroup(dy, dyStride, x, xStride, images, dyPlane, outChannels, columns, depth, grad, positions);
-    }
-
-    /// <summary>
-    /// <see cref="WeightGradient"/> one channel at a time, for channels past a group's blocks of four: four columns per
-    /// pass, one dy load feeding four independent accumulators.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void LoneGradients(float* dy, nint dyStride, float* x, nint xStride, nint xGroupStride, int groups, int channels, int images,
-        int dyPlane, int* columns, int depth, float* grad, int positions)
-    {
-        for (int group = 0; group < groups; group++, x += xGroupStride)
-            for (int k = 0; k < channels; k++, dy += dyPlane, grad += depth)
-            {
-                int j = 0;
-                for (; j + 4 <= depth; j += 4) Grad1x4(dy, dyStride, x, xStride, images, columns + j, grad + j, positions);
-                for (; j < depth; j++) grad[j] += Dot(dy, dyStride, x + columns[j], xStride, images, positions);
-            }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradientGroup(float* dy, nint dyStride, float* x, nint xStride, int images, int dyPlane, int outChannels,
-        int* columns, int depth, float* grad, int positions)
-    {
-        int co = 0;
-        for (; co + 4 <= outChannels; co += 4)
-        {
-            int j = 0;
-            for (; j + 3 <= depth; j += 3)
-                Grad4x3(dy + co * dyPlane, dyStride, dyPlane, x, xStride, images, columns + j, grad + co * depth + j, depth, positions);
-            for (; j < depth; j++)
-                for (int c = co; c < co + 4; c++) grad[c * depth + j] += Dot(dy + c * dyPlane, dyStride, x + columns[j], xStride, images, positions);
-        }
-
-        if (co < outChannels)
-            LoneGradients(dy + co * dyPlane, dyStride, x, xStride, 0, 1, outChannels - co, images, dyPlane, columns, depth, grad + co * depth,
-                positions);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Grad1x4(float* dy, nint dyStride, float* x, nint xStride, int images, int* columns, float* grad, int positions)
-    {
-        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-        float* x0 = x + columns[0], x1 = x + columns[1], x2 = x + columns[2], x3 = x + columns[3];
-        for (int i = 0; i < images; i++)
-        {
-            for (int p = 0; p < positions; p += TOps.Count)
-            {
-                TV g = TOps.Load(dy + p);
-                a0 = TOps.MulAdd(g, TOps.Load(x0 + p), a0);
-                a1 = TOps.MulAdd(g, TOps.Load(x1 + p), a1);
-                a2 = TOps.MulAdd(g, TOps.Load(x2 + p), a2);
-                a3 = TOps.MulAdd(g, TOps.Load(x3 + p), a3);
-            }
-            dy += dyStride;
-            x0 += xStride; x1 += xStride; x2 += xStride; x3 += xStride;
-        }
-        grad[0] += TOps.Sum(a0); grad[1] += TOps.Sum(a1); grad[2] += TOps.Sum(a2); grad[3] += TOps.Sum(a3);
-    }
-
-    // Twelve accumulators again: four dy rows by three input columns; 7 loads per 12 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grad4x3(float* dy, nint dyStride, int dyPlane, float* x, nint xStride, int images, int* columns, float* grad,
-        int depth, int positions)
-    {
-        int v = TOps.Count;
-        TV a00 = TOps.Zero, a01 = TOps.Zero, a02 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a12 = TOps.Zero;
-        TV a20 = TOps.Zero, a21 = TOps.Zero, a22 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero, a32 = TOps.Zero;
-        float* d0 = dy, d1 = dy + dyPlane, d2 = dy + 2 * dyPlane, d3 = dy + 3 * dyPlane;
-        float* x0 = x + columns[0], x1 = x + columns[1], x2 = x + columns[2];
-        for (int i = 0; i < images; i++)
-        {
-            for (int p = 0; p < positions; p += v)
-            {
-                TV u0 = TOps.Load(x0 + p), u1 = TOps.Load(x1 + p), u2 = TOps.Load(x2 + p);
-                TV g = TOps.Load(d0 + p);
-                a00 = TOps.MulAdd(g, u0, a00); a01 = TOps.MulAdd(g, u1, a01); a02 = TOps.MulAdd(g, u2, a02);
-                g = TOps.Load(d1 + p);
-                a10 = TOps.MulAdd(g, u0, a10); a11 = TOps.MulAdd(g, u1, a11); a12 = TOps.MulAdd(g, u2, a12);
-                g = TOps.Load(d2 + p);
-                a20 = TOps.MulAdd(g, u0, a20); a21 = TOps.MulAdd(g, u1, a21); a22 = TOps.MulAdd(g, u2, a22);
-                g = TOps.Load(d3 + p);
-                a30 = TOps.MulAdd(g, u0, a30); a31 = TOps.MulAdd(g, u1, a31); a32 = TOps.MulAdd(g, u2, a32);
-            }
-            d0 += dyStride; d1 += dyStride; d2 += dyStride; d3 += dyStride;
-            x0 += xStride; x1 += xStride; x2 += xStride;
-        }
-
-        grad[0] += TOps.Sum(a00); grad[1] += TOps.Sum(a01); grad[2] += TOps.Sum(a02);
-        grad += depth;
-        grad[0] += TOps.Sum(a10); grad[1] += TOps.Sum(a11); grad[2] += TOps.Sum(a12);
-        grad += depth;
-        grad[0] += TOps.Sum(a20); grad[1] += TOps.Sum(a21); grad[2] += TOps.Sum(a22);
-        grad += depth;
-        grad[0] += TOps.Sum(a30); grad[1] += TOps.Sum(a31); grad[2] += TOps.Sum(a32);
-    }
-
-    /// <summary>sum over images i and p in [0, positions) of dy_i[p] * x_i[p] (image i at dy + i * dyStride, x + i *
-    /// xStride), in one vector of lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot(float* dy, nint dyStride, float* x, nint xStride, int images, int positions)
-    {
-        TV acc = TOps.Zero;
-        for (int i = 0; i < images; i++, dy += dyStride, x += xStride)
-            for (int p = 0; p < positions; p += TOps.Count) acc = TOps.MulAdd(TOps.Load(dy + p), TOps.Load(x + p), acc);
-        return TOps.Sum(acc);
     }
 }
