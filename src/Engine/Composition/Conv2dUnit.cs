@@ -19,24 +19,10 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     public Conv2dLayer<TV, TOps> Conv { get; }
 
     /// <summary>
-    /// Whether a layer runs as <see cref="PatchConvolution{TV,TOps}"/>: strided, ungrouped, and cheaper so by a rough
-    /// count of cycles per image (FMAs at two a cycle, copies at one; gathers and the scatter 3.5 per patch entry; the
-    /// phase split's fixed cost per image of some 3,000 cycles, measured on 1->1 k5 s2 and 1->10 k6 s3 layers). The
-    /// patches win on small outputs and few input channels (1->11 k2 s3, 11->6 k7 s3 to 2x2), the phase split on wide
-    /// maps of many channels (16->10 k7 s2 to 5x5: 784 taps, each gathered 25 times an image).
+    /// Whether a layer runs as <see cref="PatchConvolution{TV,TOps}"/>: every strided one, grouped or not (measured against
+    /// the phase split on the benchmark stacks' strided layers: docs/engine.md).
     /// </summary>
-    public static bool RunsAsPatches(Conv2dGeometry g)
-    {
-        if (g.Groups != 1 || g.Stride == 1) return false;
-        int v = g.VectorWidth, s = g.Stride, q = (g.Kernel + s - 1) / s;
-        int phaseHeight = g.OutHeight + q - 1, phaseWidth = g.OutWidth + q - 1;
-        double vectors = Math.Ceiling((double)g.OutHeight * phaseWidth / v);
-        double split = 3 * 0.5 * g.OutChannels * vectors * g.InChannels * s * s * q * q
-            + 2.0 * g.InChannels * s * s * phaseHeight * phaseWidth + 3000;
-        double entries = (double)g.InChannels * g.Taps * g.OutHeight * g.OutWidth;
-        double patches = 3.5 * entries + 3 * 0.5 * g.OutChannels * entries / v;
-        return patches < split;
-    }
+    public static bool RunsAsPatches(Conv2dGeometry g) => g.Stride > 1;
 
     public Conv2dUnit(string name, Conv2dGeometry geometry, int batch, int threads, NativeArena arena)
     {

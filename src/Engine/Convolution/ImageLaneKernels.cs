@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+
+namespace Mnist.Dsl.Engine.Convolution;
+
+/// <summary>
+/// A convolution's three products with one image per vector lane (see <see cref="Composition.PatchConvolution{TV,TOps}"/>):
+/// every buffer is interleaved, float (channel, pixel, lane), so a tap is one vector load and every multiply-add does
+/// useful work on all lanes, whatever the stride, padding, groups or plane size. Input and input gradient are padded
+/// ([Cin][Hp][Wp][L], zero borders); output and output gradient are [G][blocks][4][Ho][Wo][L]: each group's output
+/// channels in blocks of four, the channels past the group's count kept zero (their packed weights are zero).
+/// Weights are packed [G][blocks][Cin/G][k][k][4] (<see cref="Pack"/>). Taps whose row lies in the padding are
+/// skipped; those whose column does are not (they read the zero border), which keeps the inner loop's trip count k.
+/// Every sum runs in a fixed order over the lanes' images: the bits depend on the group of images, not on the thread.
+/// </summary>
+internal static unsafe class ImageLaneKernels<TV, TOps>
+    where TV : struct
+    where TOps : struct, IVectorOps<TV>
+{
+    /// <summary>Output channels per register block (four broadcasts against two positions' or two taps' vectors).</summary>
+    public const int Block = 4;
+
+    /// <summary>Blocks of <see cref="Block"/> output channels per group.</summary>
+    public static int Blocks(Conv2dGeometry g) => (g.GroupOutChannels + Block - 1) / Block;
+
+    /// <summary>Floats a padded interleaved input may be read past its end (the odd last position's or tap's partner).</summary>
+    public static int Slack(Conv2dGeometry g) => (g.PaddedWidth + g.Kernel + g.Stride + 1) * TOps.Count;
+
+    /// <summary>[Cout][Cin/G][k][k] to [G][blocks][Cin/G][k][k][4], zeros for the channels past a group's count.</summary>
+    public static void Pack(Conv2dGeometry g, float* weight, float* packed)
+    {
+        int blocks = Blocks(g), depth = g.GroupInChannels * g.Taps, outs = g.GroupOutChannels;
+        for (int group = 0; group < g.Groups; group++)
+            for (int b = 0; b < blocks; b++)
+                for (int j = 0; j < depth; j++)
+                    for (int c = 0; c < Block; c++, packed++)
+                    {
+                        int co = b * Block + c;
+                        *packed = co < outs ? weight[(long)(group * outs + co) * depth + j] : 0f;
+                    }
+    }
+
+    /// <summary>Output (bias added unless null) from the padded input: two positions of a row at a time, four channels each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(Conv2dGeometry g, float* x, float* packed, float* bias, float* y)
+    {
+        int lanes = TOps.Count, blocks = Blocks(g), k = g.Kernel, s = g.Stride, p = g.Padding, inputs = g.GroupInChannels;
+        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, rowStride = g.PaddedWidth * lanes;
+        long channelStride = (long)g.PaddedHeight * rowStride;
+        for (int group = 0; group < g.Groups; group++)
+            for (int b = 0; b < blocks; b++)
+            {
+                float* w = packed + (long)(group * blocks + b) * inputs * g.Taps * Block;
+                float* output = y + (long)(group * blocks + b) * Block * plane * lanes;
+                int co = group * g.GroupOutChannels + b * Block, valid = Math.Min(Block, g.GroupOutChannels - b * Block);
+                TV b0 = BiasOf(bias, co, 0, valid), b1 = BiasOf(bias, co, 1, valid), b2 = BiasOf(bias, co, 2, valid), b3 = BiasOf(bias, co, 3, valid);
+                for (int oy = 0; oy < ho; oy++)
+                {
+                    int ky0 = Math.Max(0, p - oy * s), ky1 = Math.Min(k, g.Height + p - oy * s);
+                    for (int ox = 0; ox < wo; ox += 2)
+                    {
+                        TV a0 = b0, a1 = b1, a2 = b2, a3 = b3, e0 = b0, e1 = b1, e2 = b2, e3 = b3;
+                        float* xc = x + group * inputs * channelStride + (long)(oy * s + ky0) * rowStride + ox * s * lanes;
+                        float* wc = w + ky0 * k * Block;
+                        for (int ci = 0; ci < inputs; ci++, xc += channelStride, wc += g.Taps * Block)
+                        {
+                            float* xr = xc, wr = wc;
+                            for (int ky = ky0; ky < ky1; ky++, xr += rowStride)
+                                for (int kx = 0; kx < k; kx++, wr += Block)
+                                {
+                                    TV xa = TOps.Load(xr + kx * lanes), xb = TOps.Load(xr + (kx + s) * lanes);
+                                    TV w0 = TOps.Broadcast(wr[0]), w1 = TOps.Broadcast(wr[1]), w2 = TOps.Broadcast(wr[2]), w3 = TOps.Broadcast(wr[3]);
+                                    a0 = TOps.MulAdd(w0, xa, a0);
+                                    e0 = TOps.MulAdd(w0, xb, e0);
+                                    a1 = TOps.MulAdd(w1, xa, a1);
+                                    e1 = TOps.MulAdd(w1, xb, e1);
+                                    a2 = TOps.MulAdd(w2, xa, a2);
+                                    e2 = TOps.MulAdd(w2, xb, e2);
+                                    a3 = TOps.MulAdd(w3, xa, a3);
+                                    e3 = TOps.MulAdd(w3, xb, e3);
+                                }
+                        }
+                        float* at = output + (oy * wo + ox) * lanes;
+                        TOps.Store(at, a0);
+                        TOps.Store(at + plane * lanes, a1);
+                        TOps.Store(at + 2 * plane * lanes, a2);
+                        TOps.Store(at + 3 * plane * lanes, a3);
+                        // An odd row's last position has no partner: its second set read past the row and is dropped.
+                        if (ox + 1 == wo) continue;
+                        TOps.Store(at + lanes, e0);
+                        TOps.Store(at + plane * lanes + lanes, e1);
+                        TOps.Store(at + 2 * plane * lanes + lanes, e2);
+                        TOps.Store(at + 3 * plane * lanes + lanes, e3);
+                    }
+                }
+            }
+    }
+
+    /// <summary>Adds the weight gradient (sum over positions and lanes of dy x) in [Cout][Cin/G][k][k] order: two taps of a row
+    /// at a time, four channels each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WeightGradient(Conv2dGeometry g, float* dy, float* x, float* weightGradient)
+    {
+        int lanes = TOps.Count, blocks = Blocks(g), k = g.Kernel, s = g.Stride, p = g.Padding, inputs = g.GroupInChannels;
+        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, rowStride = g.PaddedWidth * lanes, depth = inputs * g.Taps;
+        long channelStride = (long)g.PaddedHeight * rowStride;
+        int channel = plane * lanes;
+        for (int group = 0; group < g.Groups; group++)
+            for (int b = 0; b < blocks; b++)
+            {
+                float* d = dy + (long)(group * blocks + b) * Block * channel;
+                int co = group * g.GroupOutChannels + b * Block, valid = Math.Min(Block, g.GroupOutChannels - b * Block);
+                for (int ci = 0; ci < inputs; ci++)
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        // The output rows whose tap ky reads an input row, not the padding.
+                        int last = g.Height - 1 + p - ky;
+                        int oy0 = Math.Max(0, (p - ky + s - 1) / s), oy1 = last < 0 ? 0 : Math.Min(ho, last / s + 1);
+                        for (int kx = 0; kx < k; kx += 2)
+                        {
+                            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+                            TV e0 = TOps.Zero, e1 = TOps.Zero, e2 = TOps.Zero, e3 = TOps.Zero;
+                            for (int oy = oy0; oy < oy1; oy++)
+                            {
+                                float* xr = x + (group * inputs + ci) * channelStride + (long)(oy * s + ky) * rowStride + kx * lanes;
+                                float* dr = d + oy * wo * lanes;
+                                for (int ox = 0; ox < wo; ox++, xr += s * lanes, dr += lanes)
+                                {
+                                    TV xa = TOps.Load(xr), xb = TOps.Load(xr + lanes);
+                                    TV d0 = TOps.Load(dr), d1 = TOps.Load(dr + channel);
+                                    TV d2 = TOps.Load(dr + 2 * channel), d3 = TOps.Load(dr + 3 * channel);
+                                    a0 = TOps.MulAdd(d0, xa, a0);
+                                    e0 = TOps.MulAdd(d0, xb, e0);
+                                    a1 = TOps.MulAdd(d1, xa, a1);
+                                    e1 = TOps.MulAdd(d1, xb, e1);
+                                    a2 = TOps.MulAdd(d2, xa, a2);
+                                    e2 = TOps.MulAdd(d2, xb, e2);
+                                    a3 = TOps.MulAdd(d3, xa, a3);
+                                    e3 = TOps.MulAdd(d3, xb, e3);
+                                }
+                            }
+                            // The odd row's last tap has no partner: its second set read one column on and is dropped.
+                            bool pair = kx + 1 < k;
+                            float* wg = weightGradient + (long)co * depth + (ci * k + ky) * k + kx;
+                            AddSums(wg, depth, valid, a0, a1, a2, a3);
+                            if (pair) AddSums(wg + 1, depth, valid, e0, e1, e2, e3);
+                        }
+                    }
+            }
+    }
+
+    /// <summary>
+    /// The input gradient into the zeroed padded buffer <paramref name="dx"/>: per output position and block of four
+    /// channels, each tap's input pixel gains the four weights times the four output gradients (the padding's share is
+    /// dropped by the caller's crop).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InputGradient(Conv2dGeometry g, float* dy, float* packed, float* dx)
+    {
+        int lanes = TOps.Count, blocks = Blocks(g), k = g.Kernel, s = g.Stride, p = g.Padding, inputs = g.GroupInChannels;
+        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, rowStride = g.PaddedWidth * lanes;
+        long channelStride = (long)g.PaddedHeight * rowStride;
+        int channel = plane * lanes;
+        for (int group = 0; group < g.Groups; group++)
+            for (int b = 0; b < blocks; b++)
+            {
+                float* w = packed + (long)(group * blocks + b) * inputs * g.Taps * Block;
+                float* d = dy + (long)(group * blocks + b) * Block * channel;
+                for (int oy = 0; oy < ho; oy++)
+                {
+                    int ky0 = Math.Max(0, p - oy * s), ky1 = Math.Min(k, g.Height + p - oy * s);
+                    for (int ox = 0; ox < wo; ox++)
+                    {
+                        float* dr = d + (oy * wo + ox) * lanes;
+                        TV d0 = TOps.Load(dr), d1 = TOps.Load(dr + channel), d2 = TOps.Load(dr + 2 * channel), d3 = TOps.Load(dr + 3 * channel);
+                        float* xc = dx + group * inputs * channelStride + (long)(oy * s + ky0) * rowStride + ox * s * lanes;
+                        float* wc = w + ky0 * k * Block;
+                        for (int ci = 0; ci < inputs; ci++, xc += channelStride, wc += g.Taps * Block)
+                        {
+                            float* xr = xc, wr = wc;
+                            for (int ky = ky0; ky < ky1; ky++, xr += rowStride)
+                                for (int kx = 0; kx < k; kx++, wr += Block)
+                                {
+                                    float* at = xr + kx * lanes;
+                                    TV v = TOps.MulAdd(TOps.Broadcast(wr[0]), d0, TOps.Load(at));
+                                    v = TOps.MulAdd(TOps.Broadcast(wr[1]), d1, v);
+                                    v = TOps.MulAdd(TOps.Broadcast(wr[2]), d2, v);
+                                    v = TOps.MulAdd(TOps.Broadcast(wr[3]), d3, v);
+                                    TOps.Store(at, v);
+                                }
+                        }
+                    }
+                }
+            }
+    }
+
+    /// <summary>Adds the bias gradient: each channel's output gradient summed over positions, then lanes.</summary>
+    public static void BiasGradient(Conv2dGeometry g, float* dy, float* biasGradient)
+    {
+        int lanes = TOps.Count, blocks = Blocks(g), plane = g.OutHeight * g.OutWidth;
+        for (int co = 0; co < g.OutChannels; co++)
+        {
+            int group = co / g.GroupOutChannels, within = co % g.GroupOutChannels;
+            float* d = dy + ((long)group * blocks * Block + within) * plane * lanes;
+            TV sum = TOps.Zero;
+            for (int n = 0; n < plane; n++) sum = TOps.Add(sum, TOps.Load(d + n * lanes));
+            biasGradient[co] += TOps.Sum(sum);
+        }
+    }
+
+    /// <summary>Where channel <paramref name="co"/> lies among the interleaved output's (group, block, channel) slots.</summary>
+    public static int Slot(Conv2dGeometry g, int co) => co / g.GroupOutChannels * Blocks(g) * Block + co % g.GroupOutChannels;
+
+    /// <summary>Channel slots of the interleaved output: every group's blocks, whole.</summary>
+    public static int Slots(Conv2dGeometry g) => g.Groups * Blocks(g) * Block;
+
+    private static TV BiasOf(float* bias, int co, int c, int valid) => bias != null && c < valid ? TOps.Broadcast(bias[co + c]) : TOps.Zero;
+
+    private static void AddSums(float* at, int depth, int valid, TV s0, TV s1, TV s2, TV s3)
+    {
+        at[0] += TOps.Sum(s0);
+        if (valid > 1) at[depth] += TOps.Sum(s1);
+        if (valid > 2) at[2 * depth] += TOps.Sum(s2);
+        if (valid > 3) at[3 * depth] += TOps.Sum(s3);
+    }
+}
