@@ -77,16 +77,9 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
         float* bias = _bias >= 0 ? parameters + _bias : null;
         if (_patch != null)
         {
-            int plane = g.OutHeight * g.OutWidth;
             for (int first = from; first < to; first += _patch.GroupSize)
-            {
-                int count = Math.Min(_patch.GroupSize, to - first);
-                float* matrix = _patch.Forward(Input, first, count, bias, thread);
-                for (int k = 0; k < count; k++)
-                    for (int c = 0; c < g.OutChannels; c++)
-                        new Span<float>(matrix + (long)c * _patch.Stride + k * plane, plane)
-                            .CopyTo(new Span<float>(Output + (long)(first + k) * OutputSize + c * plane, plane));
-            }
+                _patch.Forward(Input, first, Math.Min(_patch.GroupSize, to - first), bias, thread,
+                    Output + (long)first * OutputSize, g.OutHeight * g.OutWidth, OutputSize);
             return;
         }
         for (int i = from; i < to; i++)
@@ -103,15 +96,8 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
         if (_patch != null)
         {
             for (int first = work.From; first < work.To; first += _patch.GroupSize)
-            {
-                int count = Math.Min(_patch.GroupSize, work.To - first);
-                float* dy = _patch.OutputGradient(t);
-                for (int k = 0; k < count; k++)
-                    for (int c = 0; c < g.OutChannels; c++)
-                        new Span<float>(OutputGradient + (long)(first + k) * OutputSize + c * plane, plane)
-                            .CopyTo(new Span<float>(dy + (long)c * _patch.Stride + k * plane, plane));
-                _patch.Backward(Input, InputGradient, first, count, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null, t);
-            }
+                _patch.Backward(OutputGradient + (long)first * OutputSize, plane, OutputSize, Input, InputGradient, first,
+                    Math.Min(_patch.GroupSize, work.To - first), work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null, t);
             return;
         }
         float** images = stackalloc float*[group];

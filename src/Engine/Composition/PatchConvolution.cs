@@ -62,6 +62,7 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
     }
 
     /// <summary>Takes the current weights ([Cout][Cin/G][k][k]); call after every update, before the next forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* weight) => ImageLaneKernels<TV, TOps>.Pack(Geometry, weight, _packed);
 
     /// <summary>
@@ -71,19 +72,29 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
     /// </summary>
     public float* Forward(float* input, int first, int count, float* bias, int thread)
     {
-        float* x = _input[thread], y = _output[thread], matrix = _outputs[thread];
+        Forward(input, first, count, bias, thread, _outputs[thread], Stride, _plane);
+        return _outputs[thread];
+    }
+
+    /// <summary>
+    /// <c>Forward</c> into the caller's tensor: image k's channel co at
+    /// <paramref name="output"/> + co * <paramref name="channelStride"/> + k * <paramref name="imageStride"/>, rows of Wo.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Forward(float* input, int first, int count, float* bias, int thread, float* output, long channelStride, long imageStride)
+    {
+        float* x = _input[thread], y = _output[thread];
         Interleave(input, first, count, x);
         if (Narrowed) ImageLaneKernels<Vector256<float>, Vec256>.Forward(Geometry, x, _packed, bias, y);
         else ImageLaneKernels<TV, TOps>.Forward(Geometry, x, _packed, bias, y);
         for (int co = 0; co < Geometry.OutChannels; co++)
             LaneTranspose.Apart(y + (long)ImageLaneKernels<TV, TOps>.Slot(Geometry, co) * _plane * _lanes, _lanes, count, _plane,
-                matrix + (long)co * Stride, _plane);
-        return matrix;
+                output + co * channelStride, imageStride);
     }
 
     /// <summary>
-    /// Where the caller writes dL/d(output) of the group before <see cref="Backward"/>: image k's channel co at
-    /// + co * <see cref="Stride"/> + k * Ho * Wo, rows of Wo (the same layout as <see cref="Forward"/>'s result).
+    /// Where the caller writes dL/d(output) of the group before the matrix <c>Backward</c>: image k's channel co at
+    /// + co * <see cref="Stride"/> + k * Ho * Wo, rows of Wo (the same layout as the matrix <c>Forward</c>'s result).
     /// </summary>
     public float* OutputGradient(int thread) => _outputGradients[thread];
 
@@ -92,14 +103,24 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
     /// bias (unless null) gradients added, input gradient written compactly to <paramref name="inputGradient"/> +
     /// i * InputSize unless it is null.
     /// </summary>
-    public void Backward(float* input, float* inputGradient, int first, int count, float* weightGradient, float* biasGradient, int thread)
+    public void Backward(float* input, float* inputGradient, int first, int count, float* weightGradient, float* biasGradient, int thread) =>
+        Backward(_outputGradients[thread], Stride, _plane, input, inputGradient, first, count, weightGradient, biasGradient, thread);
+
+    /// <summary>
+    /// The backward above, reading the output gradient from the caller's
+    /// tensor: image k's channel co at <paramref name="outputGradient"/> + co * <paramref name="channelStride"/> + k *
+    /// <paramref name="imageStride"/>, rows of Wo.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Backward(float* outputGradient, long channelStride, long imageStride, float* input, float* inputGradient, int first, int count,
+        float* weightGradient, float* biasGradient, int thread)
     {
         var g = Geometry;
-        float* x = _input[thread], dy = _outputGradient[thread], matrix = _outputGradients[thread], dx = _inputGradient[thread];
+        float* x = _input[thread], dy = _outputGradient[thread], dx = _inputGradient[thread];
         // A short group's empty lanes must add nothing to the sums over lanes: zero products.
         if (count < _lanes) new Span<float>(dy, _slots * _plane * _lanes).Clear();
         for (int co = 0; co < g.OutChannels; co++)
-            LaneTranspose.Together(matrix + (long)co * Stride, _plane, count, _plane,
+            LaneTranspose.Together(outputGradient + co * channelStride, imageStride, count, _plane,
                 dy + (long)ImageLaneKernels<TV, TOps>.Slot(g, co) * _plane * _lanes, _lanes);
         Interleave(input, first, count, x);
         if (inputGradient != null) new Span<float>(dx, (int)_inputFloats).Clear();
@@ -107,9 +128,10 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
         else Products<TV, TOps>(x, dy, dx, inputGradient != null, weightGradient, biasGradient);
         if (inputGradient == null) return;
         int size = g.InputSize, h = g.Height, w = g.Width, p = g.Padding, wp = g.PaddedWidth;
+        int rows = p == 0 ? 1 : h, length = p == 0 ? h * w : w;
         for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < h; y++)
-                LaneTranspose.Apart(dx + (((long)c * g.PaddedHeight + y + p) * wp + p) * _lanes, _lanes, count, w,
+            for (int y = 0; y < rows; y++)
+                LaneTranspose.Apart(dx + (((long)c * g.PaddedHeight + y + p) * wp + p) * _lanes, _lanes, count, length,
                     inputGradient + (long)first * size + (c * h + y) * w, size);
     }
 
@@ -124,14 +146,17 @@ internal sealed unsafe class PatchConvolution<TV, TOps>
 
     /// <summary>Images [first, first + count) into the padded interleaved buffer (the borders stay zero; a short group's
     /// empty lanes are zeroed, so their products are finite and dropped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Interleave(float* input, int first, int count, float* x)
     {
         var g = Geometry;
         if (count < _lanes) new Span<float>(x, (int)_inputFloats).Clear();
         int size = g.InputSize, h = g.Height, w = g.Width, p = g.Padding, wp = g.PaddedWidth;
+        // Unpadded, a channel's rows are contiguous on both sides: one run per channel.
+        int rows = p == 0 ? 1 : h, length = p == 0 ? h * w : w;
         for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < h; y++)
-                LaneTranspose.Together(input + (long)first * size + (c * h + y) * w, size, count, w,
+            for (int y = 0; y < rows; y++)
+                LaneTranspose.Together(input + (long)first * size + (c * h + y) * w, size, count, length,
                     x + (((long)c * g.PaddedHeight + y + p) * wp + p) * _lanes, _lanes);
     }
 }

@@ -26,6 +26,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     public static int Slack(Conv2dGeometry g) => (g.PaddedWidth + g.Kernel + g.Stride + 1) * TOps.Count;
 
     /// <summary>[Cout][Cin/G][k][k] to [G][blocks][Cin/G][k][k][4], zeros for the channels past a group's count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(Conv2dGeometry g, float* weight, float* packed)
     {
         int blocks = Blocks(g), depth = g.GroupInChannels * g.Taps, outs = g.GroupOutChannels;
@@ -194,6 +195,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     }
 
     /// <summary>Adds the bias gradient: each channel's output gradient summed over positions, then lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasGradient(Conv2dGeometry g, float* dy, float* biasGradient)
     {
         int lanes = TOps.Count, blocks = Blocks(g), plane = g.OutHeight * g.OutWidth;
