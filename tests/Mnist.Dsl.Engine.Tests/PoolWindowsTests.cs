@@ -51,7 +51,7 @@ public sealed unsafe class PoolWindowsTests
         var dx = new float[n * inSize];
         Array.Fill(dx, float.NaN);
         var argmax = new byte[n * outSize];
-        var row = new float[w];
+        var row = new float[PoolWindows<TV, TOps>.Scratch(h, w, k)];
         fixed (float* px = x, py = y, pdy = dy, pdx = dx, prow = row)
         fixed (byte* pa = argmax)
             for (int i = 0; i < n; i++)
@@ -65,7 +65,7 @@ public sealed unsafe class PoolWindowsTests
                 else
                 {
                     PoolWindows<TV, TOps>.AverageForward(xi, channels, h, w, k, s, yi, prow);
-                    PoolWindows<TV, TOps>.AverageBackward(dyi, channels, h, w, k, s, dxi);
+                    PoolWindows<TV, TOps>.AverageBackward(dyi, channels, h, w, k, s, dxi, prow);
                 }
             }
         return (y, dx);

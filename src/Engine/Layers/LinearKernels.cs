@@ -1,35 +1,78 @@
+using System.Runtime.CompilerServices;
+
 namespace Mnist.Dsl.Engine.Layers;
 
-/// <summary>Linear for one sample: y = W x + b, W [out][in] as PyTorch stores it. Tiny in these networks; plain loops.</summary>
+/// <summary>
+/// Linear for one sample: y = W x + b, W [out][in] as PyTorch stores it, in vectors of the thread's width
+/// (<see cref="VectorPaths"/>). The plain loops' dependent scalar sums ran random6's 2,197-feature Linear(10) at about
+/// 1 GFLOP/s, 70% of its step; the scalar width still runs them, in their order.
+/// </summary>
 internal static unsafe class LinearKernels
 {
-    public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y)
-    {
-        for (int o = 0; o < outFeatures; o++)
-        {
-            float* w = weight + o * inFeatures;
-            float sum = bias == null ? 0 : bias[o];
-            for (int i = 0; i < inFeatures; i++) sum += w[i] * x[i];
-            y[o] = sum;
-        }
-    }
+    public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) =>
+        VectorPaths.Run(new ForwardKernel(x, inFeatures, weight, bias, outFeatures, y));
 
     /// <summary>Accumulates dW += dy x^T and db += dy; overwrites dx = W^T dy unless dx is null.</summary>
     public static void Backward(float* x, int inFeatures, float* weight, int outFeatures, float* dy,
-        float* weightGradient, float* biasGradient, float* dx)
+        float* weightGradient, float* biasGradient, float* dx) =>
+        VectorPaths.Run(new BackwardKernel(x, inFeatures, weight, outFeatures, dy, weightGradient, biasGradient, dx));
+
+    private readonly struct ForwardKernel(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) : IWidthKernel
     {
-        if (dx != null)
-            for (int i = 0; i < inFeatures; i++) dx[i] = 0;
-        for (int o = 0; o < outFeatures; o++)
+        /// <summary>Each output's dot product in four vector sums (added in a fixed order), then the rest one by one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            float g = dy[o];
-            float* w = weight + o * inFeatures, gw = weightGradient + o * inFeatures;
-            for (int i = 0; i < inFeatures; i++)
+            int v = TOps.Count, whole = inFeatures / (4 * v) * (4 * v);
+            for (int o = 0; o < outFeatures; o++)
             {
-                gw[i] += g * x[i];
-                if (dx != null) dx[i] += g * w[i];
+                float* w = weight + (long)o * inFeatures;
+                float sum = bias == null ? 0 : bias[o];
+                int i = 0;
+                if (v > 1)
+                {
+                    TV s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+                    for (; i < whole; i += 4 * v)
+                    {
+                        s0 = TOps.MulAdd(TOps.Load(w + i), TOps.Load(x + i), s0);
+                        s1 = TOps.MulAdd(TOps.Load(w + i + v), TOps.Load(x + i + v), s1);
+                        s2 = TOps.MulAdd(TOps.Load(w + i + 2 * v), TOps.Load(x + i + 2 * v), s2);
+                        s3 = TOps.MulAdd(TOps.Load(w + i + 3 * v), TOps.Load(x + i + 3 * v), s3);
+                    }
+                    sum += TOps.Sum(TOps.Add(TOps.Add(s0, s1), TOps.Add(s2, s3)));
+                }
+                for (; i < inFeatures; i++) sum += w[i] * x[i];
+                y[o] = sum;
             }
-            if (biasGradient != null) biasGradient[o] += g;
+        }
+    }
+
+    private readonly struct BackwardKernel(float* x, int inFeatures, float* weight, int outFeatures, float* dy,
+        float* weightGradient, float* biasGradient, float* dx) : IWidthKernel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            int v = TOps.Count, whole = inFeatures / v * v;
+            if (dx != null) new Span<float>(dx, inFeatures).Clear();
+            for (int o = 0; o < outFeatures; o++)
+            {
+                float g = dy[o];
+                TV gv = TOps.Broadcast(g);
+                float* w = weight + (long)o * inFeatures, gw = weightGradient + (long)o * inFeatures;
+                int i = 0;
+                for (; i < whole; i += v)
+                {
+                    TOps.Store(gw + i, TOps.MulAdd(gv, TOps.Load(x + i), TOps.Load(gw + i)));
+                    if (dx != null) TOps.Store(dx + i, TOps.MulAdd(gv, TOps.Load(w + i), TOps.Load(dx + i)));
+                }
+                for (; i < inFeatures; i++)
+                {
+                    gw[i] += g * x[i];
+                    if (dx != null) dx[i] += g * w[i];
+                }
+                if (biasGradient != null) biasGradient[o] += g;
+            }
         }
     }
 }
