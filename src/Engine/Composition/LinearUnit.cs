@@ -41,11 +41,8 @@ internal sealed unsafe class LinearUnit : TrainUnit
                 OutputSize, Output + (long)i * OutputSize);
     }
 
-    public override void Backward(int phase, in ChunkWork work)
-    {
-        for (int i = work.From; i < work.To; i++)
-            LinearKernels.Backward(Input + (long)i * InputSize, InputSize, work.Parameters + _weight, OutputSize,
-                OutputGradient + (long)i * OutputSize, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null,
-                InputGradient == null ? null : InputGradient + (long)i * InputSize);
-    }
+    public override void Backward(int phase, in ChunkWork work) =>
+        LinearKernels.Backward(Input + (long)work.From * InputSize, InputSize, work.Parameters + _weight, OutputSize,
+            OutputGradient + (long)work.From * OutputSize, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null,
+            InputGradient == null ? null : InputGradient + (long)work.From * InputSize, work.To - work.From);
 }

@@ -12,10 +12,14 @@ internal static unsafe class LinearKernels
     public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) =>
         VectorPaths.Run(new ForwardKernel(x, inFeatures, weight, bias, outFeatures, y));
 
-    /// <summary>Accumulates dW += dy x^T and db += dy; overwrites dx = W^T dy unless dx is null.</summary>
+    /// <summary>
+    /// For <paramref name="count"/> samples (sample k's x, dy and dx at k * inFeatures, k * outFeatures, k * inFeatures):
+    /// accumulates dW += dy x^T and db += dy, sample by sample; overwrites dx = W^T dy unless dx is null. Each weight's
+    /// gradient is loaded and stored once for the samples, its sum taken in their order as one at a time would.
+    /// </summary>
     public static void Backward(float* x, int inFeatures, float* weight, int outFeatures, float* dy,
-        float* weightGradient, float* biasGradient, float* dx) =>
-        VectorPaths.Run(new BackwardKernel(x, inFeatures, weight, outFeatures, dy, weightGradient, biasGradient, dx));
+        float* weightGradient, float* biasGradient, float* dx, int count = 1) =>
+        VectorPaths.Run(new BackwardKernel(x, inFeatures, weight, outFeatures, dy, weightGradient, biasGradient, dx, count));
 
     private readonly struct ForwardKernel(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) : IWidthKernel
     {
@@ -48,30 +52,37 @@ internal static unsafe class LinearKernels
     }
 
     private readonly struct BackwardKernel(float* x, int inFeatures, float* weight, int outFeatures, float* dy,
-        float* weightGradient, float* biasGradient, float* dx) : IWidthKernel
+        float* weightGradient, float* biasGradient, float* dx, int count) : IWidthKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
             int v = TOps.Count, whole = inFeatures / v * v;
-            if (dx != null) new Span<float>(dx, inFeatures).Clear();
+            for (int i = 0; i < whole; i += v) Features<TV, TOps>(i);
+            for (int i = whole; i < inFeatures; i++) Features<float, VecScalar>(i);
+            if (biasGradient != null)
+                for (int k = 0; k < count; k++)
+                    for (int o = 0; o < outFeatures; o++) biasGradient[o] += dy[k * outFeatures + o];
+        }
+
+        /// <summary>Input features i .. i + TOps.Count - 1: their weight gradients over the samples, then each sample's dx.</summary>
+        private void Features<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
             for (int o = 0; o < outFeatures; o++)
             {
-                float g = dy[o];
-                TV gv = TOps.Broadcast(g);
-                float* w = weight + (long)o * inFeatures, gw = weightGradient + (long)o * inFeatures;
-                int i = 0;
-                for (; i < whole; i += v)
-                {
-                    TOps.Store(gw + i, TOps.MulAdd(gv, TOps.Load(x + i), TOps.Load(gw + i)));
-                    if (dx != null) TOps.Store(dx + i, TOps.MulAdd(gv, TOps.Load(w + i), TOps.Load(dx + i)));
-                }
-                for (; i < inFeatures; i++)
-                {
-                    gw[i] += g * x[i];
-                    if (dx != null) dx[i] += g * w[i];
-                }
-                if (biasGradient != null) biasGradient[o] += g;
+                float* gw = weightGradient + (long)o * inFeatures + i;
+                TV sum = TOps.Load(gw);
+                for (int k = 0; k < count; k++)
+                    sum = TOps.MulAdd(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(x + (long)k * inFeatures + i), sum);
+                TOps.Store(gw, sum);
+            }
+            if (dx == null) return;
+            for (int k = 0; k < count; k++)
+            {
+                TV sum = TOps.Zero;
+                for (int o = 0; o < outFeatures; o++)
+                    sum = TOps.MulAdd(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(weight + (long)o * inFeatures + i), sum);
+                TOps.Store(dx + (long)k * inFeatures + i, sum);
             }
         }
     }

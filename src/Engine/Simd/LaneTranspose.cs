@@ -2,13 +2,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Mnist.Dsl.Engine.Convolution;
+namespace Mnist.Dsl.Engine.Simd;
 
 /// <summary>
-/// Between compact per-image rows and the interleaved layout of <see cref="ImageLaneKernels{TV,TOps}"/> (float i of image k
-/// at i * lanes + k). Eight full lanes move as 8x8 blocks through AVX shuffles, the rest one float at a time: on a
-/// 28x28 map of one channel the scalar moves took as long as the products. Compiled straight to optimised code, as the
-/// kernels are (see <see cref="Conv2dLayer{TV,TOps}"/>).
+/// Between compact per-image rows and the interleaved layout of <see cref="Convolution.ImageLaneKernels{TV,TOps}"/>
+/// (float i of image k at i * lanes + k). Eight full lanes move as 8x8 blocks through AVX shuffles (lanes are 8 only at
+/// a trainer's vector widths; a scalar trainer's are 1), the rest one float at a time: on a 28x28 map of one channel
+/// the scalar moves took as long as the products. Compiled straight to optimised code, as the kernels are (see
+/// <see cref="Convolution.Conv2dLayer{TV,TOps}"/>).
 /// </summary>
 internal static unsafe class LaneTranspose
 {
