@@ -57,23 +57,28 @@ public sealed unsafe class LayerTests
         Tolerance.AssertClose(expected["dx"], dx, 1e-6, $"{name} input gradient");
     }
 
+    public static TheoryData<string, SimdWidth> LinearCases() => Widths.ForEach(["linear/bias", "linear/no-bias", "linear/wide"]);
+
+    /// <summary>Forward one sample at a time, backward over all samples at once (as LinearUnit runs a chunk), at every width.</summary>
     [Theory]
-    [InlineData("linear/bias")]
-    [InlineData("linear/no-bias")]
-    public void Linear_matches_pytorch(string name)
+    [MemberData(nameof(LinearCases))]
+    public void Linear_matches_pytorch(string name, SimdWidth width)
     {
-        bool bias = (bool)ReferenceCases.Case(name)["bias"];
+        var c = ReferenceCases.Case(name);
+        bool bias = (bool)c["bias"];
+        int samples = ((int[])c["x_shape"])[0], inFeatures = ((int[])c["x_shape"])[1], outFeatures = ((int[])c["w_shape"])[0];
         float[] x = ReferenceCases.Floats(name, "x"), w = ReferenceCases.Floats(name, "w"), b = ReferenceCases.Floats(name, "b"), dy = ReferenceCases.Floats(name, "dy");
-        var y = new float[3 * 4];
-        var dx = new float[3 * 6];
-        var dw = new float[4 * 6];
-        var db = new float[4];
+        var y = new float[samples * outFeatures];
+        var dx = new float[samples * inFeatures];
+        var dw = new float[outFeatures * inFeatures];
+        var db = new float[outFeatures];
+        using (VectorPaths.Use(width))
         fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
-            for (int i = 0; i < 3; i++)
-            {
-                LinearKernels.Forward(px + i * 6, 6, pw, bias ? pb : null, 4, py + i * 4);
-                LinearKernels.Backward(px + i * 6, 6, pw, 4, pdy + i * 4, pdw, bias ? pdb : null, pdx + i * 6);
-            }
+        {
+            for (int i = 0; i < samples; i++)
+                LinearKernels.Forward(px + i * inFeatures, inFeatures, pw, bias ? pb : null, outFeatures, py + i * outFeatures);
+            LinearKernels.Backward(px, inFeatures, pw, outFeatures, pdy, pdw, bias ? pdb : null, pdx, samples);
+        }
         var expected = PyTorchReference.Answer(name);
         Tolerance.AssertClose(expected["y"], y, 1e-6, "output");
         Tolerance.AssertClose(expected["dx"], dx, 1e-6, "input gradient");

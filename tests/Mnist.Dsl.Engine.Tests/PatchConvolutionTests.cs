@@ -20,7 +20,7 @@ public sealed unsafe class PatchConvolutionTests
     public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(StridedCases().Select(c => c.Name));
 
     private static ReferenceCases.ConvCase[] StridedCases() =>
-        ReferenceCases.Convolutions.Where(c => c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).ToArray();
+        ReferenceCases.Convolutions.Where(c => c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).Concat(ReferenceCases.LaneConvolutions).ToArray();
 
     [Theory]
     [MemberData(nameof(Cases))]
