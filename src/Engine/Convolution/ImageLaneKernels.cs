@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace Mnist.Dsl.Engine.Convolution;
@@ -105,6 +106,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
         int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, rowStride = g.PaddedWidth * lanes, depth = inputs * g.Taps;
         long channelStride = (long)g.PaddedHeight * rowStride;
         int channel = plane * lanes;
+        float* sums = stackalloc float[8];
         for (int group = 0; group < g.Groups; group++)
             for (int b = 0; b < blocks; b++)
             {
@@ -140,10 +142,8 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
                                 }
                             }
                             // The odd row's last tap has no partner: its second set read one column on and is dropped.
-                            bool pair = kx + 1 < k;
                             float* wg = weightGradient + (long)co * depth + (ci * k + ky) * k + kx;
-                            AddSums(wg, depth, valid, a0, a1, a2, a3);
-                            if (pair) AddSums(wg + 1, depth, valid, e0, e1, e2, e3);
+                            AddSums(wg, depth, valid, kx + 1 < k, a0, a1, a2, a3, e0, e1, e2, e3, sums);
                         }
                     }
             }
@@ -217,11 +217,27 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
 
     private static TV BiasOf(float* bias, int co, int c, int valid) => bias != null && c < valid ? TOps.Broadcast(bias[co + c]) : TOps.Zero;
 
-    private static void AddSums(float* at, int depth, int valid, TV s0, TV s1, TV s2, TV s3)
+    /// <summary>
+    /// Adds the lane sums of a block's two taps (a: tap at <paramref name="at"/>, e: the next one, when
+    /// <paramref name="pair"/>) to the first <paramref name="valid"/> channels' gradients, <paramref name="depth"/> apart.
+    /// 8-lane vectors sum eight at a time (<see cref="LaneSums"/>), others one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(float* at, int depth, int valid, bool pair, TV a0, TV a1, TV a2, TV a3, TV e0, TV e1, TV e2, TV e3,
+        float* sums)
     {
-        at[0] += TOps.Sum(s0);
-        if (valid > 1) at[depth] += TOps.Sum(s1);
-        if (valid > 2) at[2 * depth] += TOps.Sum(s2);
-        if (valid > 3) at[3 * depth] += TOps.Sum(s3);
+        if (typeof(TV) == typeof(Vector256<float>))
+            LaneSums.Of((Vector256<float>)(object)a0, (Vector256<float>)(object)a1, (Vector256<float>)(object)a2, (Vector256<float>)(object)a3,
+                (Vector256<float>)(object)e0, (Vector256<float>)(object)e1, (Vector256<float>)(object)e2, (Vector256<float>)(object)e3).Store(sums);
+        else
+        {
+            (sums[0], sums[1], sums[2], sums[3]) = (TOps.Sum(a0), TOps.Sum(a1), TOps.Sum(a2), TOps.Sum(a3));
+            (sums[4], sums[5], sums[6], sums[7]) = (TOps.Sum(e0), TOps.Sum(e1), TOps.Sum(e2), TOps.Sum(e3));
+        }
+        for (int c = 0; c < valid; c++)
+        {
+            at[c * depth] += sums[c];
+            if (pair) at[c * depth + 1] += sums[4 + c];
+        }
     }
 }
