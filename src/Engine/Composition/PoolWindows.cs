@@ -71,8 +71,7 @@ internal static unsafe class PoolWindows<TV, TOps>
                 // Every input pixel sums the windows over it: dy copied into the middle of a plane with k - 1 zeros on
                 // every side, each pixel's sum gathered from its k x k neighbours there.
                 int border = kernel - 1, paddedWidth = wo + 2 * border;
-                for (int oy = 0; oy < ho; oy++)
-                    new Span<float>(gradient + oy * wo, wo).CopyTo(new Span<float>(padded + (oy + border) * paddedWidth + border, wo));
+                for (int oy = 0; oy < ho; oy++) RowCopy.Copy(gradient + oy * wo, padded + (oy + border) * paddedWidth + border, wo);
                 for (int y = 0; y < height; y++)
                     AverageRow(padded + y * paddedWidth, paddedWidth, kernel, width, plane + y * width, scale, inverse);
                 continue;
