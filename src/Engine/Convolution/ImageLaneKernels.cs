@@ -112,6 +112,11 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
             {
                 float* d = dy + (long)(group * blocks + b) * Block * channel;
                 int co = group * g.GroupOutChannels + b * Block, valid = Math.Min(Block, g.GroupOutChannels - b * Block);
+                if (valid <= 2)
+                {
+                    HalfBlockWeightGradient(g, d, x + group * inputs * channelStride, weightGradient + (long)co * depth, valid, sums);
+                    continue;
+                }
                 for (int ci = 0; ci < inputs; ci++)
                     for (int ky = 0; ky < k; ky++)
                     {
@@ -150,6 +155,56 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     }
 
     /// <summary>
+    /// <see cref="WeightGradient"/> for a block of one or two channels (10 = 4 + 4 + 2): both channels against four taps of
+    /// a row at a time, so no accumulator sums a zero channel (the taps past the row's k are read and dropped).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HalfBlockWeightGradient(Conv2dGeometry g, float* d, float* x, float* weightGradient, int valid, float* sums)
+    {
+        int lanes = TOps.Count, k = g.Kernel, s = g.Stride, p = g.Padding, inputs = g.GroupInChannels;
+        int ho = g.OutHeight, wo = g.OutWidth, rowStride = g.PaddedWidth * lanes, depth = inputs * g.Taps, step = s * lanes;
+        long channelStride = (long)g.PaddedHeight * rowStride;
+        int channel = ho * wo * lanes;
+        for (int ci = 0; ci < inputs; ci++)
+            for (int ky = 0; ky < k; ky++)
+            {
+                int last = g.Height - 1 + p - ky;
+                int oy0 = Math.Max(0, (p - ky + s - 1) / s), oy1 = last < 0 ? 0 : Math.Min(ho, last / s + 1);
+                for (int kx = 0; kx < k; kx += 4)
+                {
+                    TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+                    TV e0 = TOps.Zero, e1 = TOps.Zero, e2 = TOps.Zero, e3 = TOps.Zero;
+                    for (int oy = oy0; oy < oy1; oy++)
+                    {
+                        float* xr = x + ci * channelStride + (long)(oy * s + ky) * rowStride + kx * lanes;
+                        float* dr0 = d + oy * wo * lanes, dr1 = dr0 + channel;
+                        for (int ox = 0; ox < wo; ox++, xr += step, dr0 += lanes, dr1 += lanes)
+                        {
+                            TV x0 = TOps.Load(xr), x1 = TOps.Load(xr + lanes), x2 = TOps.Load(xr + 2 * lanes), x3 = TOps.Load(xr + 3 * lanes);
+                            TV d0 = TOps.Load(dr0), d1 = TOps.Load(dr1);
+                            a0 = TOps.MulAdd(d0, x0, a0);
+                            a1 = TOps.MulAdd(d0, x1, a1);
+                            a2 = TOps.MulAdd(d0, x2, a2);
+                            a3 = TOps.MulAdd(d0, x3, a3);
+                            e0 = TOps.MulAdd(d1, x0, e0);
+                            e1 = TOps.MulAdd(d1, x1, e1);
+                            e2 = TOps.MulAdd(d1, x2, e2);
+                            e3 = TOps.MulAdd(d1, x3, e3);
+                        }
+                    }
+                    // sums[0..3]: channel 0's taps kx .. kx + 3, sums[4..7]: channel 1's.
+                    LaneSumsOf(a0, a1, a2, a3, e0, e1, e2, e3, sums);
+                    float* wg = weightGradient + (ci * k + ky) * k + kx;
+                    for (int t = 0; t < 4 && kx + t < k; t++)
+                    {
+                        wg[t] += sums[t];
+                        if (valid > 1) wg[depth + t] += sums[4 + t];
+                    }
+                }
+            }
+    }
+
+    /// <summary>
     /// The input gradient into the zeroed padded buffer <paramref name="dx"/>: per output position and block of four
     /// channels, each tap's input pixel gains the four weights times the four output gradients (the padding's share is
     /// dropped by the caller's crop).
@@ -166,6 +221,8 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
             {
                 float* w = packed + (long)(group * blocks + b) * inputs * g.Taps * Block;
                 float* d = dy + (long)(group * blocks + b) * Block * channel;
+                // A block of at most two channels (10 = 4 + 4 + 2) skips the other two's zero products.
+                bool half = g.GroupOutChannels - b * Block <= 2;
                 for (int oy = 0; oy < ho; oy++)
                 {
                     int ky0 = Math.Max(0, p - oy * s), ky1 = Math.Min(k, g.Height + p - oy * s);
@@ -178,16 +235,24 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
                         for (int ci = 0; ci < inputs; ci++, xc += channelStride, wc += g.Taps * Block)
                         {
                             float* xr = xc, wr = wc;
-                            for (int ky = ky0; ky < ky1; ky++, xr += rowStride)
-                                for (int kx = 0; kx < k; kx++, wr += Block)
-                                {
-                                    float* at = xr + kx * lanes;
-                                    TV v = TOps.MulAdd(TOps.Broadcast(wr[0]), d0, TOps.Load(at));
-                                    v = TOps.MulAdd(TOps.Broadcast(wr[1]), d1, v);
-                                    v = TOps.MulAdd(TOps.Broadcast(wr[2]), d2, v);
-                                    v = TOps.MulAdd(TOps.Broadcast(wr[3]), d3, v);
-                                    TOps.Store(at, v);
-                                }
+                            if (half)
+                                for (int ky = ky0; ky < ky1; ky++, xr += rowStride)
+                                    for (int kx = 0; kx < k; kx++, wr += Block)
+                                    {
+                                        float* at = xr + kx * lanes;
+                                        TOps.Store(at, TOps.MulAdd(TOps.Broadcast(wr[1]), d1, TOps.MulAdd(TOps.Broadcast(wr[0]), d0, TOps.Load(at))));
+                                    }
+                            else
+                                for (int ky = ky0; ky < ky1; ky++, xr += rowStride)
+                                    for (int kx = 0; kx < k; kx++, wr += Block)
+                                    {
+                                        float* at = xr + kx * lanes;
+                                        TV v = TOps.MulAdd(TOps.Broadcast(wr[0]), d0, TOps.Load(at));
+                                        v = TOps.MulAdd(TOps.Broadcast(wr[1]), d1, v);
+                                        v = TOps.MulAdd(TOps.Broadcast(wr[2]), d2, v);
+                                        v = TOps.MulAdd(TOps.Broadcast(wr[3]), d3, v);
+                                        TOps.Store(at, v);
+                                    }
                         }
                     }
                 }
@@ -226,6 +291,19 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     private static void AddSums(float* at, int depth, int valid, bool pair, TV a0, TV a1, TV a2, TV a3, TV e0, TV e1, TV e2, TV e3,
         float* sums)
     {
+        LaneSumsOf(a0, a1, a2, a3, e0, e1, e2, e3, sums);
+        for (int c = 0; c < valid; c++)
+        {
+            at[c * depth] += sums[c];
+            if (pair) at[c * depth + 1] += sums[4 + c];
+        }
+    }
+
+    /// <summary>The eight vectors' lane sums into <paramref name="sums"/>: eight at a time for 8-lane vectors
+    /// (<see cref="LaneSums"/>), else one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LaneSumsOf(TV a0, TV a1, TV a2, TV a3, TV e0, TV e1, TV e2, TV e3, float* sums)
+    {
         if (typeof(TV) == typeof(Vector256<float>))
             LaneSums.Of((Vector256<float>)(object)a0, (Vector256<float>)(object)a1, (Vector256<float>)(object)a2, (Vector256<float>)(object)a3,
                 (Vector256<float>)(object)e0, (Vector256<float>)(object)e1, (Vector256<float>)(object)e2, (Vector256<float>)(object)e3).Store(sums);
@@ -233,11 +311,6 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
         {
             (sums[0], sums[1], sums[2], sums[3]) = (TOps.Sum(a0), TOps.Sum(a1), TOps.Sum(a2), TOps.Sum(a3));
             (sums[4], sums[5], sums[6], sums[7]) = (TOps.Sum(e0), TOps.Sum(e1), TOps.Sum(e2), TOps.Sum(e3));
-        }
-        for (int c = 0; c < valid; c++)
-        {
-            at[c * depth] += sums[c];
-            if (pair) at[c * depth + 1] += sums[4 + c];
         }
     }
 }
