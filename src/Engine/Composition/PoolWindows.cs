@@ -71,7 +71,14 @@ internal static unsafe class PoolWindows<TV, TOps>
                 // Every input pixel sums the windows over it: dy copied into the middle of a plane with k - 1 zeros on
                 // every side, each pixel's sum gathered from its k x k neighbours there.
                 int border = kernel - 1, paddedWidth = wo + 2 * border;
-                for (int oy = 0; oy < ho; oy++) RowCopy.Copy(gradient + oy * wo, padded + (oy + border) * paddedWidth + border, wo);
+                for (int oy = 0; oy < ho; oy++)
+                {
+                    // Inline moves: RowCopy's width dispatch per row (a thread-static read) cost about as much as the row.
+                    float* from = gradient + oy * wo, to = padded + (oy + border) * paddedWidth + border;
+                    int x = 0;
+                    for (; x + v <= wo; x += v) TOps.Store(to + x, TOps.Load(from + x));
+                    for (; x < wo; x++) to[x] = from[x];
+                }
                 for (int y = 0; y < height; y++)
                     AverageRow(padded + y * paddedWidth, paddedWidth, kernel, width, plane + y * width, scale, inverse);
                 continue;
