@@ -120,9 +120,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
                 for (int ci = 0; ci < inputs; ci++)
                     for (int ky = 0; ky < k; ky++)
                     {
-                        // The output rows whose tap ky reads an input row, not the padding.
-                        int last = g.Height - 1 + p - ky;
-                        int oy0 = Math.Max(0, (p - ky + s - 1) / s), oy1 = last < 0 ? 0 : Math.Min(ho, last / s + 1);
+                        var (oy0, oy1) = RowsReading(g, ky);
                         for (int kx = 0; kx < k; kx += 2)
                         {
                             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -168,8 +166,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
         for (int ci = 0; ci < inputs; ci++)
             for (int ky = 0; ky < k; ky++)
             {
-                int last = g.Height - 1 + p - ky;
-                int oy0 = Math.Max(0, (p - ky + s - 1) / s), oy1 = last < 0 ? 0 : Math.Min(ho, last / s + 1);
+                var (oy0, oy1) = RowsReading(g, ky);
                 for (int kx = 0; kx < k; kx += 4)
                 {
                     TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -279,6 +276,13 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
 
     /// <summary>Channel slots of the interleaved output: every group's blocks, whole.</summary>
     public static int Slots(Conv2dGeometry g) => g.Groups * Blocks(g) * Block;
+
+    /// <summary>The output rows [first, end) whose tap row <paramref name="ky"/> reads an input row, not the padding.</summary>
+    private static (int First, int End) RowsReading(Conv2dGeometry g, int ky)
+    {
+        int s = g.Stride, p = g.Padding, last = g.Height - 1 + p - ky;
+        return (Math.Max(0, (p - ky + s - 1) / s), last < 0 ? 0 : Math.Min(g.OutHeight, last / s + 1));
+    }
 
     private static TV BiasOf(float* bias, int co, int c, int valid) => bias != null && c < valid ? TOps.Broadcast(bias[co + c]) : TOps.Zero;
 
