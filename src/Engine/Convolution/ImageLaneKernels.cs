@@ -339,7 +339,7 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     /// <summary>
     /// Adds the lane sums of a block's two taps (a: tap at <paramref name="at"/>, e: the next one, when
     /// <paramref name="pair"/>) to the first <paramref name="valid"/> channels' gradients, <paramref name="depth"/> apart.
-    /// 8-lane vectors sum eight at a time (<see cref="LaneSums"/>), others one by one.
+    /// 8-lane vectors sum eight at a time (<see cref="EightLaneSums"/>), others one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddSums(float* at, int depth, int valid, bool pair, TV a0, TV a1, TV a2, TV a3, TV e0, TV e1, TV e2, TV e3,
@@ -354,12 +354,12 @@ internal static unsafe class ImageLaneKernels<TV, TOps>
     }
 
     /// <summary>The eight vectors' lane sums into <paramref name="sums"/>: eight at a time for 8-lane vectors
-    /// (<see cref="LaneSums"/>), else one by one.</summary>
+    /// (<see cref="EightLaneSums"/>), else one by one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LaneSumsOf(TV a0, TV a1, TV a2, TV a3, TV e0, TV e1, TV e2, TV e3, float* sums)
     {
         if (typeof(TV) == typeof(Vector256<float>))
-            LaneSums.Of((Vector256<float>)(object)a0, (Vector256<float>)(object)a1, (Vector256<float>)(object)a2, (Vector256<float>)(object)a3,
+            EightLaneSums.Of((Vector256<float>)(object)a0, (Vector256<float>)(object)a1, (Vector256<float>)(object)a2, (Vector256<float>)(object)a3,
                 (Vector256<float>)(object)e0, (Vector256<float>)(object)e1, (Vector256<float>)(object)e2, (Vector256<float>)(object)e3).Store(sums);
         else
         {

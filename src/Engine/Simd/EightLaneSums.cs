@@ -10,7 +10,7 @@ namespace Mnist.Dsl.Engine.Simd;
 /// several. For the image-lane weight gradient (<see cref="Convolution.ImageLaneKernels{TV,TOps}"/>), whose every
 /// weight ends in a sum over the lanes' images: with one sum at a time those were a third of its time.
 /// </summary>
-internal static class LaneSums
+internal static class EightLaneSums
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Of(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3,
