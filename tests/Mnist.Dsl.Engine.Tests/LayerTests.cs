@@ -1,5 +1,6 @@
 using Mnist.Dsl.Simd;
 using System;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Simd;
@@ -59,7 +60,8 @@ public sealed unsafe class LayerTests
 
     public static TheoryData<string, SimdWidth> LinearCases() => Widths.ForEach(["linear/bias", "linear/no-bias", "linear/wide"]);
 
-    /// <summary>Forward one sample at a time, backward over all samples at once (as LinearUnit runs a chunk), at every width.</summary>
+    /// <summary>Forward and backward over all samples at once (as LinearUnit runs a chunk: "linear/wide" has a run of 8 samples
+    /// on the lanes and 3 more), at every width.</summary>
     [Theory]
     [MemberData(nameof(LinearCases))]
     public void Linear_matches_pytorch(string name, SimdWidth width)
@@ -75,8 +77,8 @@ public sealed unsafe class LayerTests
         using (VectorPaths.Use(width))
         fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
         {
-            for (int i = 0; i < samples; i++)
-                LinearKernels.Forward(px + i * inFeatures, inFeatures, pw, bias ? pb : null, outFeatures, py + i * outFeatures);
+            float* scratch = stackalloc float[LinearKernels.Scratch(inFeatures)];
+            LinearKernels.Forward(px, inFeatures, pw, bias ? pb : null, outFeatures, py, samples, scratch);
             LinearKernels.Backward(px, inFeatures, pw, outFeatures, pdy, pdw, bias ? pdb : null, pdx, samples);
         }
         var expected = PyTorchReference.Answer(name);
@@ -84,6 +86,33 @@ public sealed unsafe class LayerTests
         Tolerance.AssertClose(expected["dx"], dx, 1e-6, "input gradient");
         Tolerance.AssertClose(expected["dw"], dw, 1e-6, "weight gradient");
         if (bias) Tolerance.AssertClose(expected["db"], db, 1e-6, "bias gradient");
+    }
+
+    /// <summary>The vector widths give the plain loops' bits (the scalar width runs them): products rounded, then added, in order.</summary>
+    [Fact]
+    public void Linear_at_every_width_gives_the_plain_loops_bits()
+    {
+        const int samples = 11, inFeatures = 75, outFeatures = 7;
+        var random = new Random(3);
+        float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] x = Draw(samples * inFeatures), w = Draw(outFeatures * inFeatures), b = Draw(outFeatures), dy = Draw(samples * outFeatures);
+        float[] Run(SimdWidth width)
+        {
+            var y = new float[samples * outFeatures];
+            var dx = new float[samples * inFeatures];
+            var dw = new float[outFeatures * inFeatures];
+            var db = new float[outFeatures];
+            using (VectorPaths.Use(width))
+            fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
+            {
+                float* scratch = stackalloc float[LinearKernels.Scratch(inFeatures)];
+                LinearKernels.Forward(px, inFeatures, pw, pb, outFeatures, py, samples, scratch);
+                LinearKernels.Backward(px, inFeatures, pw, outFeatures, pdy, pdw, pdb, pdx, samples);
+            }
+            return [.. y, .. dx, .. dw, .. db];
+        }
+        var plain = Run(SimdWidth.Scalar);
+        foreach (var width in Widths.Accelerated()) Assert.Equal(plain, Run(width));
     }
 
     [Fact]

@@ -3,14 +3,25 @@ using System.Runtime.CompilerServices;
 namespace Mnist.Dsl.Engine.Layers;
 
 /// <summary>
-/// Linear for one sample: y = W x + b, W [out][in] as PyTorch stores it, in vectors of the thread's width
-/// (<see cref="VectorPaths"/>). The plain loops' dependent scalar sums ran random6's 2,197-feature Linear(10) at about
-/// 1 GFLOP/s, 70% of its step; the scalar width still runs them, in their order.
+/// Linear (y = W x + b, W [out][in] as PyTorch stores it) for a run of samples, in vectors of the thread's width
+/// (<see cref="VectorPaths"/>) and with the plain loops' bits: every product rounded, then added, in the scalar loops'
+/// order (a fused or reordered sum moved the rounding noise of SampleNetworkTrainerTests' second step past its
+/// tolerance). Forward: 8 samples across the lanes (their features interleaved by <see cref="LaneTranspose"/>), each
+/// lane the scalar dot product; backward: 8 features a vector, each the scalar update. The plain loops' dependent scalar
+/// sums ran random6's 2,197-feature Linear(10) at about 1 GFLOP/s, 70% of its step.
 /// </summary>
 internal static unsafe class LinearKernels
 {
-    public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) =>
-        VectorPaths.Run(new ForwardKernel(x, inFeatures, weight, bias, outFeatures, y));
+    /// <summary>Floats of the interleaving scratch <see cref="Forward"/> takes for a run of 8 samples.</summary>
+    public static int Scratch(int inFeatures) => 8 * inFeatures;
+
+    /// <summary>
+    /// y = W x + b for <paramref name="count"/> samples (sample k's x and y at k * inFeatures and k * outFeatures);
+    /// <paramref name="scratch"/> (<see cref="Scratch"/> floats, or null: one sample at a time) holds 8 samples' features.
+    /// </summary>
+    public static void Forward(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y, int count = 1,
+        float* scratch = null) =>
+        VectorPaths.Run(new ForwardKernel(x, inFeatures, weight, bias, outFeatures, y, count, scratch));
 
     /// <summary>
     /// For <paramref name="count"/> samples (sample k's x, dy and dx at k * inFeatures, k * outFeatures, k * inFeatures):
@@ -21,32 +32,69 @@ internal static unsafe class LinearKernels
         float* weightGradient, float* biasGradient, float* dx, int count = 1) =>
         VectorPaths.Run(new BackwardKernel(x, inFeatures, weight, outFeatures, dy, weightGradient, biasGradient, dx, count));
 
-    private readonly struct ForwardKernel(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y) : IWidthKernel
+    private readonly struct ForwardKernel(float* x, int inFeatures, float* weight, float* bias, int outFeatures, float* y, int count,
+        float* scratch) : IWidthKernel
     {
-        /// <summary>Each output's dot product in four vector sums (added in a fixed order), then the rest one by one.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            int v = TOps.Count, whole = inFeatures / (4 * v) * (4 * v);
+            int k = 0;
+            if (TOps.Count == 8 && scratch != null)
+                for (; k + 8 <= count; k += 8) Samples<TV, TOps>(k);
+            for (; k < count; k++) Sample(k);
+        }
+
+        /// <summary>Samples k .. k + 7, one a lane, four outputs at a time (four independent sums).</summary>
+        private void Samples<TV, TOps>(int k) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            LaneTranspose.Together(x + (long)k * inFeatures, inFeatures, 8, inFeatures, scratch, 8);
+            float* lanes = stackalloc float[8];
+            int o = 0;
+            for (; o + 4 <= outFeatures; o += 4)
+            {
+                float* w0 = weight + (long)o * inFeatures, w1 = w0 + inFeatures, w2 = w1 + inFeatures, w3 = w2 + inFeatures;
+                TV s0 = Start<TV, TOps>(o), s1 = Start<TV, TOps>(o + 1), s2 = Start<TV, TOps>(o + 2), s3 = Start<TV, TOps>(o + 3);
+                for (int i = 0; i < inFeatures; i++)
+                {
+                    TV features = TOps.Load(scratch + i * 8);
+                    s0 = TOps.Add(s0, TOps.Multiply(TOps.Broadcast(w0[i]), features));
+                    s1 = TOps.Add(s1, TOps.Multiply(TOps.Broadcast(w1[i]), features));
+                    s2 = TOps.Add(s2, TOps.Multiply(TOps.Broadcast(w2[i]), features));
+                    s3 = TOps.Add(s3, TOps.Multiply(TOps.Broadcast(w3[i]), features));
+                }
+                Scatter<TV, TOps>(s0, k, o, lanes);
+                Scatter<TV, TOps>(s1, k, o + 1, lanes);
+                Scatter<TV, TOps>(s2, k, o + 2, lanes);
+                Scatter<TV, TOps>(s3, k, o + 3, lanes);
+            }
+            for (; o < outFeatures; o++)
+            {
+                float* w = weight + (long)o * inFeatures;
+                TV sum = Start<TV, TOps>(o);
+                for (int i = 0; i < inFeatures; i++) sum = TOps.Add(sum, TOps.Multiply(TOps.Broadcast(w[i]), TOps.Load(scratch + i * 8)));
+                Scatter<TV, TOps>(sum, k, o, lanes);
+            }
+        }
+
+        private TV Start<TV, TOps>(int o) where TV : struct where TOps : struct, IVectorOps<TV> =>
+            bias == null ? TOps.Zero : TOps.Broadcast(bias[o]);
+
+        private void Scatter<TV, TOps>(TV sums, int k, int o, float* lanes) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            TOps.Store(lanes, sums);
+            for (int j = 0; j < 8; j++) y[(long)(k + j) * outFeatures + o] = lanes[j];
+        }
+
+        /// <summary>One sample, the plain loops.</summary>
+        private void Sample(int k)
+        {
+            float* xk = x + (long)k * inFeatures, yk = y + (long)k * outFeatures;
             for (int o = 0; o < outFeatures; o++)
             {
                 float* w = weight + (long)o * inFeatures;
                 float sum = bias == null ? 0 : bias[o];
-                int i = 0;
-                if (v > 1)
-                {
-                    TV s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
-                    for (; i < whole; i += 4 * v)
-                    {
-                        s0 = TOps.MulAdd(TOps.Load(w + i), TOps.Load(x + i), s0);
-                        s1 = TOps.MulAdd(TOps.Load(w + i + v), TOps.Load(x + i + v), s1);
-                        s2 = TOps.MulAdd(TOps.Load(w + i + 2 * v), TOps.Load(x + i + 2 * v), s2);
-                        s3 = TOps.MulAdd(TOps.Load(w + i + 3 * v), TOps.Load(x + i + 3 * v), s3);
-                    }
-                    sum += TOps.Sum(TOps.Add(TOps.Add(s0, s1), TOps.Add(s2, s3)));
-                }
-                for (; i < inFeatures; i++) sum += w[i] * x[i];
-                y[o] = sum;
+                for (int i = 0; i < inFeatures; i++) sum += w[i] * xk[i];
+                yk[o] = sum;
             }
         }
     }
@@ -73,7 +121,7 @@ internal static unsafe class LinearKernels
                 float* gw = weightGradient + (long)o * inFeatures + i;
                 TV sum = TOps.Load(gw);
                 for (int k = 0; k < count; k++)
-                    sum = TOps.MulAdd(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(x + (long)k * inFeatures + i), sum);
+                    sum = TOps.Add(sum, TOps.Multiply(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(x + (long)k * inFeatures + i)));
                 TOps.Store(gw, sum);
             }
             if (dx == null) return;
@@ -81,7 +129,7 @@ internal static unsafe class LinearKernels
             {
                 TV sum = TOps.Zero;
                 for (int o = 0; o < outFeatures; o++)
-                    sum = TOps.MulAdd(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(weight + (long)o * inFeatures + i), sum);
+                    sum = TOps.Add(sum, TOps.Multiply(TOps.Broadcast(dy[k * outFeatures + o]), TOps.Load(weight + (long)o * inFeatures + i)));
                 TOps.Store(dx + (long)k * inFeatures + i, sum);
             }
         }

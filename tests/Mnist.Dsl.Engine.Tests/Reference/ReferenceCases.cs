@@ -142,7 +142,7 @@ internal static class ReferenceCases
         // whose features fill vectors at every width (random6's is 2,197 wide), and the image-lane convolutions.
         all["pool/max-k4-s1-5x5-ties"] = Pool("max", new[] { 2, 3, 5, 5 }, 4, 1, TestData.WithTies(seed++, 2 * 3 * 5 * 5), ref seed);
         all["pool/avg-k2-s1-12x12"] = Pool("avg", new[] { 2, 3, 12, 12 }, 2, 1, TestData.Normal(seed++, 2 * 3 * 12 * 12), ref seed);
-        all["linear/wide"] = Linear(true, ref seed, samples: 5, inFeatures: 75, outFeatures: 7);
+        all["linear/wide"] = Linear(true, ref seed, samples: 11, inFeatures: 75, outFeatures: 7);
         foreach (var c in LaneConvolutions) all[c.Name] = Convolution(c, ref seed);
         return all;
     }
