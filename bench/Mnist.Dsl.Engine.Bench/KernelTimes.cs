@@ -92,9 +92,32 @@ internal static unsafe class KernelTimes
                 $"{(forward + backward - weightSingle + weightOnly) * 1e6:F1} us/image");
             totalSeconds += forward + backward - weightSingle + weightOnly;
             totalMacs += g.MultiplyAdds * 3;
+            if (Mnist.Dsl.Engine.Composition.Conv2dUnit<TV, TOps>.RunsAsPatches(g)) MeasurePatches<TV, TOps>(g, images, x);
         }
         Console.WriteLine($"convolutions_total_us_per_image={totalSeconds * 1e6:F1}");
         Console.WriteLine($"convolutions_gflops={2.0 * totalMacs / totalSeconds / 1e9:F1}");
+    }
+
+    /// <summary>The same layer as the trainer runs it, as <see cref="Mnist.Dsl.Engine.Composition.PatchConvolution{TV,TOps}"/>
+    /// (a group of images per call, with the layout copies).</summary>
+    private static void MeasurePatches<TV, TOps>(Conv2dGeometry g, int images, float* x) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        using var arena = new NativeArena();
+        var patch = new Mnist.Dsl.Engine.Composition.PatchConvolution<TV, TOps>(g, 1, arena);
+        float* w = arena.Floats(g.WeightCount), dw = arena.Floats(g.WeightCount), dx = arena.Floats((long)images * g.InputSize);
+        var random = new Random(1);
+        for (int i = 0; i < g.WeightCount; i++) w[i] = (float)random.NextDouble() - 0.5f;
+        patch.Pack(w);
+        float* dy = patch.OutputGradient(0);
+        for (long i = 0; i < (long)g.OutChannels * patch.Stride; i++) dy[i] = (float)random.NextDouble();
+        int group = patch.GroupSize, groups = images / group;
+        double forward = Time(groups, i => patch.Forward(x, i * group, group, null, 0)) / group;
+        double weight = Time(groups, i => patch.Backward(x, null, i * group, group, dw, null, 0)) / group;
+        double backward = Time(groups, i => patch.Backward(x, dx, i * group, group, dw, null, 0)) / group;
+        double macs = g.MultiplyAdds;
+        Console.WriteLine($"  as patches (group {group}): forward {2 * macs / forward / 1e9:F1} GFLOP/s, weight grad {2 * macs / weight / 1e9:F1}, " +
+            $"input grad {2 * macs / Math.Max(backward - weight, 1e-12) / 1e9:F1}; {(forward + backward) * 1e6:F1} us/image " +
+            $"(forward {forward * 1e6:F1}, weight {weight * 1e6:F1}, input {(backward - weight) * 1e6:F1})");
     }
 
     // Seconds per image: the best of 5 passes over all images (the machine is shared; the best is the least disturbed).

@@ -1,5 +1,6 @@
 using Mnist.Dsl.Simd;
 using System;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Mnist.Dsl.Engine.Layers;
 using Mnist.Dsl.Engine.Simd;
@@ -57,28 +58,61 @@ public sealed unsafe class LayerTests
         Tolerance.AssertClose(expected["dx"], dx, 1e-6, $"{name} input gradient");
     }
 
+    public static TheoryData<string, SimdWidth> LinearCases() => Widths.ForEach(["linear/bias", "linear/no-bias", "linear/wide"]);
+
+    /// <summary>Forward and backward over all samples at once (as LinearUnit runs a chunk: "linear/wide" has a run of 8 samples
+    /// on the lanes and 3 more), at every width.</summary>
     [Theory]
-    [InlineData("linear/bias")]
-    [InlineData("linear/no-bias")]
-    public void Linear_matches_pytorch(string name)
+    [MemberData(nameof(LinearCases))]
+    public void Linear_matches_pytorch(string name, SimdWidth width)
     {
-        bool bias = (bool)ReferenceCases.Case(name)["bias"];
+        var c = ReferenceCases.Case(name);
+        bool bias = (bool)c["bias"];
+        int samples = ((int[])c["x_shape"])[0], inFeatures = ((int[])c["x_shape"])[1], outFeatures = ((int[])c["w_shape"])[0];
         float[] x = ReferenceCases.Floats(name, "x"), w = ReferenceCases.Floats(name, "w"), b = ReferenceCases.Floats(name, "b"), dy = ReferenceCases.Floats(name, "dy");
-        var y = new float[3 * 4];
-        var dx = new float[3 * 6];
-        var dw = new float[4 * 6];
-        var db = new float[4];
+        var y = new float[samples * outFeatures];
+        var dx = new float[samples * inFeatures];
+        var dw = new float[outFeatures * inFeatures];
+        var db = new float[outFeatures];
+        using (VectorPaths.Use(width))
         fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
-            for (int i = 0; i < 3; i++)
-            {
-                LinearKernels.Forward(px + i * 6, 6, pw, bias ? pb : null, 4, py + i * 4);
-                LinearKernels.Backward(px + i * 6, 6, pw, 4, pdy + i * 4, pdw, bias ? pdb : null, pdx + i * 6);
-            }
+        {
+            float* scratch = stackalloc float[LinearKernels.Scratch(inFeatures)];
+            LinearKernels.Forward(px, inFeatures, pw, bias ? pb : null, outFeatures, py, samples, scratch);
+            LinearKernels.Backward(px, inFeatures, pw, outFeatures, pdy, pdw, bias ? pdb : null, pdx, samples);
+        }
         var expected = PyTorchReference.Answer(name);
         Tolerance.AssertClose(expected["y"], y, 1e-6, "output");
         Tolerance.AssertClose(expected["dx"], dx, 1e-6, "input gradient");
         Tolerance.AssertClose(expected["dw"], dw, 1e-6, "weight gradient");
         if (bias) Tolerance.AssertClose(expected["db"], db, 1e-6, "bias gradient");
+    }
+
+    /// <summary>The vector widths give the plain loops' bits (the scalar width runs them): products rounded, then added, in order.</summary>
+    [Fact]
+    public void Linear_at_every_width_gives_the_plain_loops_bits()
+    {
+        const int samples = 11, inFeatures = 75, outFeatures = 7;
+        var random = new Random(3);
+        float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] x = Draw(samples * inFeatures), w = Draw(outFeatures * inFeatures), b = Draw(outFeatures), dy = Draw(samples * outFeatures);
+        float[] Run(SimdWidth width)
+        {
+            var y = new float[samples * outFeatures];
+            var dx = new float[samples * inFeatures];
+            var dw = new float[outFeatures * inFeatures];
+            var db = new float[outFeatures];
+            using (VectorPaths.Use(width))
+            fixed (float* px = x, pw = w, pb = b, pdy = dy, py = y, pdx = dx, pdw = dw, pdb = db)
+            {
+                float* scratch = stackalloc float[LinearKernels.Scratch(inFeatures)];
+                LinearKernels.Forward(px, inFeatures, pw, pb, outFeatures, py, samples, scratch);
+                LinearKernels.Backward(px, inFeatures, pw, outFeatures, pdy, pdw, pdb, pdx, samples);
+            }
+            return [.. y, .. dx, .. dw, .. db];
+        }
+        var plain = Run(SimdWidth.Scalar);
+        foreach (var width in Widths.Accelerated()) Assert.Equal(plain, Run(width));
     }
 
     [Fact]

@@ -11,16 +11,16 @@ using Xunit;
 namespace Mnist.Dsl.Engine.Tests;
 
 /// <summary>
-/// The patch convolution (strided ungrouped layers as one matrix product per group of images) against F.conv2d:
-/// output, weight and bias gradients and input gradient, on every strided ungrouped reference case, the batch run as
-/// groups of the layer's group size (a case of 11 images takes two groups), at every vector width this processor runs.
+/// The patch convolution (strided layers, grouped or not, with one image per vector lane) against F.conv2d: output,
+/// weight and bias gradients and input gradient, on every strided reference case, the batch run as groups of the
+/// layer's group size (a case of 11 images takes two groups, the second short), at every vector width this processor runs.
 /// </summary>
 public sealed unsafe class PatchConvolutionTests
 {
     public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(StridedCases().Select(c => c.Name));
 
     private static ReferenceCases.ConvCase[] StridedCases() =>
-        ReferenceCases.Convolutions.Where(c => c.Groups == 1 && c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).ToArray();
+        ReferenceCases.Convolutions.Where(c => c.Stride > 1).Concat(ReferenceCases.PatchConvolutions).Concat(ReferenceCases.LaneConvolutions).ToArray();
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -41,14 +41,12 @@ public sealed unsafe class PatchConvolutionTests
     }
 
     [Fact]
-    public void The_random_stacks_small_strided_layers_run_as_patches_and_wide_maps_of_many_channels_do_not()
+    public void Strided_layers_run_as_patches_and_stride_1_layers_on_the_wide_kernels()
     {
-        // bench/stacks' random10 (11->6 k7 s3 p1 on 10x10 to 2x2) and random2 (1->10 k6 s3 p2 on 4x4 to 1x1); random3's 16->10 k7 s2 p2 on
-        // 11x11, whose 784 taps would each be gathered 25 times an image.
-        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(11, 6, 10, 10, 7, 3, 1, false, 16)));
-        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(1, 10, 4, 4, 6, 3, 2, false, 16)));
-        Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(16, 10, 11, 11, 7, 2, 2, true, 16)));
-        Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(4, 4, 9, 9, 3, 2, 0, false, 16) { Groups = 2 }));
+        // bench/stacks' random3 (16->10 k7 s2 p2 on 11x11), random7 (16->6 k5 s3 p2 g2), random9 (8 k6 s2 p2 g8), and a stride-1 layer.
+        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(16, 10, 11, 11, 7, 2, 2, true, 16)));
+        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(16, 6, 7, 7, 5, 3, 2, false, 16) { Groups = 2 }));
+        Assert.True(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(8, 8, 3, 3, 6, 2, 2, false, 16) { Groups = 8 }));
         Assert.False(Conv2dUnit<Vector512<float>, Vec512>.RunsAsPatches(new Conv2dGeometry(1, 10, 28, 28, 3, 1, 0, false, 16)));
     }
 
@@ -56,7 +54,10 @@ public sealed unsafe class PatchConvolutionTests
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         using var arena = new NativeArena();
-        var g = new Conv2dGeometry(c.InChannels, c.OutChannels, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Bias, TOps.Count);
+        var g = new Conv2dGeometry(c.InChannels, c.OutChannels, c.Height, c.Width, c.Kernel, c.Stride, c.Padding, c.Bias, TOps.Count)
+        {
+            Groups = c.Groups,
+        };
         var layer = new PatchConvolution<TV, TOps>(g, 1, arena);
         float[] xs = ReferenceCases.Floats(c.Name, "x"), ws = ReferenceCases.Floats(c.Name, "w"), bs = ReferenceCases.Floats(c.Name, "b"),
             dys = ReferenceCases.Floats(c.Name, "dy");

@@ -16,7 +16,8 @@ namespace Mnist.Dsl.Engine.Tests;
 /// </summary>
 public sealed unsafe class PoolWindowsTests
 {
-    private static readonly string[] Names = ["pool/avg-k2", "pool/avg-k3-s1", "pool/avg-k3-s3", "pool/max-k2-ties", "pool/max-k3-s2", "pool/max-k4-s1-ties"];
+    private static readonly string[] Names = ["pool/avg-k2", "pool/avg-k3-s1", "pool/avg-k3-s3", "pool/max-k2-ties", "pool/max-k3-s2", "pool/max-k4-s1-ties",
+        "pool/max-k4-s1-5x5-ties", "pool/avg-k2-s1-12x12"];
 
     public static TheoryData<string, SimdWidth> Cases() => Widths.ForEach(Names);
 
@@ -24,6 +25,8 @@ public sealed unsafe class PoolWindowsTests
     [MemberData(nameof(Cases))]
     public void Matches_pytorch(string name, SimdWidth width)
     {
+        // The max scans run at the thread's width (VectorPaths), the average windows at the instantiation's.
+        using var scope = VectorPaths.Use(width);
         var (y, dx) = width switch
         {
             SimdWidth.Bits512 => Run<Vector512<float>, Vec512>(name),
@@ -51,7 +54,7 @@ public sealed unsafe class PoolWindowsTests
         var dx = new float[n * inSize];
         Array.Fill(dx, float.NaN);
         var argmax = new byte[n * outSize];
-        var row = new float[w];
+        var row = new float[PoolWindows<TV, TOps>.Scratch(h, w, k)];
         fixed (float* px = x, py = y, pdy = dy, pdx = dx, prow = row)
         fixed (byte* pa = argmax)
             for (int i = 0; i < n; i++)
@@ -65,7 +68,7 @@ public sealed unsafe class PoolWindowsTests
                 else
                 {
                     PoolWindows<TV, TOps>.AverageForward(xi, channels, h, w, k, s, yi, prow);
-                    PoolWindows<TV, TOps>.AverageBackward(dyi, channels, h, w, k, s, dxi);
+                    PoolWindows<TV, TOps>.AverageBackward(dyi, channels, h, w, k, s, dxi, prow);
                 }
             }
         return (y, dx);

@@ -1,11 +1,12 @@
 namespace Mnist.Dsl.Engine.Composition;
 
 /// <summary>
-/// A Conv2d on its own (any stride, padding, bias, groups): forward copies the wide output out to a compact tensor; backward
-/// copies the compact output gradient into the layer's padded-wide slots and runs the layer's backward a group of
-/// images at a time. A strided ungrouped one runs as <see cref="PatchConvolution{TV,TOps}"/> instead, a group of images per
-/// matrix product, straight from and to the compact tensors. (A convolution followed by ReLU and BatchNorm2d, in either
-/// order, runs fused instead, as <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
+/// A Conv2d on its own (any stride, padding, bias, groups). Stride 1 runs on the wide kernels (<see cref="Conv2dLayer{TV,TOps}"/>):
+/// forward copies the wide output out to a compact tensor; backward copies the compact output gradient into the layer's
+/// padded-wide slots and runs the layer's backward a group of images at a time. A strided one, grouped or not, runs as
+/// <see cref="PatchConvolution{TV,TOps}"/>, a group of images on the vector lanes, straight from and to the compact
+/// tensors. (A convolution followed by ReLU and BatchNorm2d, in either order, runs fused instead, as
+/// <see cref="ConvReluBatchNormUnit{TV,TOps}"/>.)
 /// </summary>
 internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     where TV : struct
@@ -13,59 +14,40 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
 {
     private readonly string _name;
     private int _weight, _bias = -1;
-    private readonly float*[][] _imageTable, _gradientTable;
+    private readonly Conv2dGeometry _geometry;
+
+    /// <summary>The layer's path: exactly one of the two is set (<see cref="RunsAsPatches"/>).</summary>
+    private readonly Conv2dLayer<TV, TOps>? _wide;
     private readonly PatchConvolution<TV, TOps>? _patch;
 
-    public Conv2dLayer<TV, TOps> Conv { get; }
-
     /// <summary>
-    /// Whether a layer runs as <see cref="PatchConvolution{TV,TOps}"/>: strided, ungrouped, and cheaper so by a rough
-    /// count of cycles per image (FMAs at two a cycle, copies at one; gathers and the scatter 3.5 per patch entry; the
-    /// phase split's fixed cost per image of some 3,000 cycles, measured on 1->1 k5 s2 and 1->10 k6 s3 layers). The
-    /// patches win on small outputs and few input channels (1->11 k2 s3, 11->6 k7 s3 to 2x2), the phase split on wide
-    /// maps of many channels (16->10 k7 s2 to 5x5: 784 taps, each gathered 25 times an image).
+    /// Whether a layer runs as <see cref="PatchConvolution{TV,TOps}"/>: every strided one, grouped or not (measured against
+    /// the phase split on the benchmark stacks' strided layers: docs/engine.md).
     /// </summary>
-    public static bool RunsAsPatches(Conv2dGeometry g)
-    {
-        if (g.Groups != 1 || g.Stride == 1) return false;
-        int v = g.VectorWidth, s = g.Stride, q = (g.Kernel + s - 1) / s;
-        int phaseHeight = g.OutHeight + q - 1, phaseWidth = g.OutWidth + q - 1;
-        double vectors = Math.Ceiling((double)g.OutHeight * phaseWidth / v);
-        double split = 3 * 0.5 * g.OutChannels * vectors * g.InChannels * s * s * q * q
-            + 2.0 * g.InChannels * s * s * phaseHeight * phaseWidth + 3000;
-        double entries = (double)g.InChannels * g.Taps * g.OutHeight * g.OutWidth;
-        double patches = 3.5 * entries + 3 * 0.5 * g.OutChannels * entries / v;
-        return patches < split;
-    }
+    public static bool RunsAsPatches(Conv2dGeometry g) => g.Stride > 1;
 
     public Conv2dUnit(string name, Conv2dGeometry geometry, int batch, int threads, NativeArena arena)
     {
         _name = name;
-        Conv = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
+        _geometry = geometry;
         if (RunsAsPatches(geometry)) _patch = new PatchConvolution<TV, TOps>(geometry, threads, arena);
+        else _wide = new Conv2dLayer<TV, TOps>(geometry, threads, arena);
         InputSize = geometry.InputSize;
         OutputSize = geometry.OutputSize;
         Output = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
         OutputGradient = arena.Floats((long)batch * OutputSize + Conv2dGeometry.Slack);
-        _imageTable = new float*[threads][];
-        _gradientTable = new float*[threads][];
-        for (int t = 0; t < threads; t++)
-        {
-            _imageTable[t] = new float*[Conv.GroupSize];
-            _gradientTable[t] = new float*[Conv.GroupSize];
-        }
     }
 
     public override void Register(ParameterLayout layout)
     {
-        var g = Conv.Geometry;
+        var g = _geometry;
         _weight = layout.Add(_name + ".weight", g.WeightCount);
         if (g.Bias) _bias = layout.Add(_name + ".bias", g.OutChannels);
     }
 
     public override void Initialize(SplitMix64 random, float* parameters)
     {
-        var g = Conv.Geometry;
+        var g = _geometry;
         double bound = 1.0 / Math.Sqrt(g.GroupInChannels * g.Taps); // PyTorch's fan_in: the weight's [Cin/G, k, k]
         Uniform(random, parameters + _weight, g.WeightCount, bound);
         if (_bias >= 0) Uniform(random, parameters + _bias, g.OutChannels, bound);
@@ -76,10 +58,10 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
     public override void Pack(float* parameters)
     {
         if (_patch != null) _patch.Pack(parameters + _weight);
-        else Conv.Pack(parameters + _weight);
+        else _wide!.Pack(parameters + _weight);
     }
 
-    public override long MultiplyAdds => Conv.Geometry.MultiplyAdds;
+    public override long MultiplyAdds => _geometry.MultiplyAdds;
 
     public override void Forward(int phase, in ChunkWork work) => Run(work.From, work.To, work.Thread, work.Parameters);
 
@@ -87,47 +69,36 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
 
     private void Run(int from, int to, int thread, float* parameters)
     {
-        var g = Conv.Geometry;
+        var g = _geometry;
         float* bias = _bias >= 0 ? parameters + _bias : null;
         if (_patch != null)
         {
-            int plane = g.OutHeight * g.OutWidth;
             for (int first = from; first < to; first += _patch.GroupSize)
-            {
-                int count = Math.Min(_patch.GroupSize, to - first);
-                float* matrix = _patch.Forward(Input, first, count, bias, thread);
-                for (int k = 0; k < count; k++)
-                    for (int c = 0; c < g.OutChannels; c++)
-                        new Span<float>(matrix + (long)c * _patch.Stride + k * plane, plane)
-                            .CopyTo(new Span<float>(Output + (long)(first + k) * OutputSize + c * plane, plane));
-            }
+                _patch.Forward(Input, first, Math.Min(_patch.GroupSize, to - first), bias, thread,
+                    Output + (long)first * OutputSize, g.OutHeight * g.OutWidth, OutputSize);
             return;
         }
+        var conv = _wide!;
         for (int i = from; i < to; i++)
         {
-            float* wide = Conv.Forward(Input + (long)i * InputSize, bias, thread);
-            ConvEpilogue.Copy(wide, Conv.OutputPlane, Conv.OutputRowStride, g.OutChannels, g.OutHeight, g.OutWidth, Output + (long)i * OutputSize);
+            float* wide = conv.Forward(Input + (long)i * InputSize, bias, thread);
+            ConvEpilogue.Copy(wide, conv.OutputPlane, conv.OutputRowStride, g.OutChannels, g.OutHeight, g.OutWidth, Output + (long)i * OutputSize);
         }
     }
 
     public override void Backward(int phase, in ChunkWork work)
     {
-        var g = Conv.Geometry;
-        int t = work.Thread, group = Conv.GroupSize, plane = g.OutHeight * g.OutWidth;
+        var g = _geometry;
+        int t = work.Thread, plane = g.OutHeight * g.OutWidth;
         if (_patch != null)
         {
             for (int first = work.From; first < work.To; first += _patch.GroupSize)
-            {
-                int count = Math.Min(_patch.GroupSize, work.To - first);
-                float* dy = _patch.OutputGradient(t);
-                for (int k = 0; k < count; k++)
-                    for (int c = 0; c < g.OutChannels; c++)
-                        new Span<float>(OutputGradient + (long)(first + k) * OutputSize + c * plane, plane)
-                            .CopyTo(new Span<float>(dy + (long)c * _patch.Stride + k * plane, plane));
-                _patch.Backward(Input, InputGradient, first, count, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null, t);
-            }
+                _patch.Backward(OutputGradient + (long)first * OutputSize, plane, OutputSize, Input, InputGradient, first,
+                    Math.Min(_patch.GroupSize, work.To - first), work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null, t);
             return;
         }
+        var conv = _wide!;
+        int group = conv.GroupSize;
         float** images = stackalloc float*[group];
         float** inputGradients = stackalloc float*[group];
         for (int first = work.From; first < work.To; first += group)
@@ -136,14 +107,14 @@ internal sealed unsafe class Conv2dUnit<TV, TOps> : TrainUnit
             for (int k = 0; k < members; k++)
             {
                 int i = first + k;
-                float* dy = Conv.OutputGradient(t, k), source = OutputGradient + (long)i * OutputSize;
+                float* dy = conv.OutputGradient(t, k), source = OutputGradient + (long)i * OutputSize;
                 for (int c = 0; c < g.OutChannels; c++)
                     for (int y = 0; y < g.OutHeight; y++)
-                        RowCopy.Copy(source + c * plane + y * g.OutWidth, dy + Conv.GradientIndex(c, y, 0), g.OutWidth);
+                        RowCopy.Copy(source + c * plane + y * g.OutWidth, dy + conv.GradientIndex(c, y, 0), g.OutWidth);
                 images[k] = Input + (long)i * InputSize;
                 inputGradients[k] = InputGradient == null ? null : InputGradient + (long)i * InputSize;
             }
-            Conv.Backward(images, InputGradient == null ? null : inputGradients, members, work.Gradient + _weight,
+            conv.Backward(images, InputGradient == null ? null : inputGradients, members, work.Gradient + _weight,
                 _bias >= 0 ? work.Gradient + _bias : null, t);
         }
     }

@@ -6,8 +6,9 @@ internal sealed unsafe class LinearUnit : TrainUnit
     private readonly string _name;
     private readonly bool _hasBias;
     private int _weight, _bias = -1;
+    private readonly float*[] _scratch;
 
-    public LinearUnit(string name, int inFeatures, int outFeatures, bool bias, int batch, NativeArena arena)
+    public LinearUnit(string name, int inFeatures, int outFeatures, bool bias, int batch, int threads, NativeArena arena)
     {
         _name = name;
         _hasBias = bias;
@@ -15,6 +16,8 @@ internal sealed unsafe class LinearUnit : TrainUnit
         OutputSize = outFeatures;
         Output = arena.Floats((long)batch * outFeatures + Conv2dGeometry.Slack);
         OutputGradient = arena.Floats((long)batch * outFeatures + Conv2dGeometry.Slack);
+        _scratch = new float*[threads];
+        for (int t = 0; t < threads; t++) _scratch[t] = arena.Floats(LinearKernels.Scratch(inFeatures));
     }
 
     public override void Register(ParameterLayout layout)
@@ -34,18 +37,12 @@ internal sealed unsafe class LinearUnit : TrainUnit
 
     public override void Forward(int phase, in ChunkWork work) => Evaluate(work.From, work.To, work.Thread, work.Parameters);
 
-    public override void Evaluate(int from, int to, int thread, float* parameters)
-    {
-        for (int i = from; i < to; i++)
-            LinearKernels.Forward(Input + (long)i * InputSize, InputSize, parameters + _weight, _bias >= 0 ? parameters + _bias : null,
-                OutputSize, Output + (long)i * OutputSize);
-    }
+    public override void Evaluate(int from, int to, int thread, float* parameters) =>
+        LinearKernels.Forward(Input + (long)from * InputSize, InputSize, parameters + _weight, _bias >= 0 ? parameters + _bias : null,
+            OutputSize, Output + (long)from * OutputSize, to - from, _scratch[thread]);
 
-    public override void Backward(int phase, in ChunkWork work)
-    {
-        for (int i = work.From; i < work.To; i++)
-            LinearKernels.Backward(Input + (long)i * InputSize, InputSize, work.Parameters + _weight, OutputSize,
-                OutputGradient + (long)i * OutputSize, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null,
-                InputGradient == null ? null : InputGradient + (long)i * InputSize);
-    }
+    public override void Backward(int phase, in ChunkWork work) =>
+        LinearKernels.Backward(Input + (long)work.From * InputSize, InputSize, work.Parameters + _weight, OutputSize,
+            OutputGradient + (long)work.From * OutputSize, work.Gradient + _weight, _bias >= 0 ? work.Gradient + _bias : null,
+            InputGradient == null ? null : InputGradient + (long)work.From * InputSize, work.To - work.From);
 }

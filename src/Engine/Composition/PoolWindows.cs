@@ -30,21 +30,7 @@ internal static unsafe class PoolWindows<TV, TOps>
                 float* top = plane + oy * stride * width, to = output + oy * wo;
                 if (stride == 1)
                 {
-                    int ox = 0;
-                    for (; ox + v <= wo; ox += v)
-                    {
-                        TV sum = TOps.Zero;
-                        for (int ky = 0; ky < kernel; ky++)
-                            for (int kx = 0; kx < kernel; kx++) sum = TOps.Add(sum, TOps.Load(top + ky * width + ox + kx));
-                        TOps.Store(to + ox, TOps.MulAdd(sum, scale, TOps.Zero));
-                    }
-                    for (; ox < wo; ox++)
-                    {
-                        float sum = 0;
-                        for (int ky = 0; ky < kernel; ky++)
-                            for (int kx = 0; kx < kernel; kx++) sum += top[ky * width + ox + kx];
-                        to[ox] = sum * inverse;
-                    }
+                    AverageRow(top, width, kernel, wo, to, scale, inverse);
                     continue;
                 }
                 // Stride = kernel: the window's rows summed into row[], then each output sums its k columns.
@@ -72,7 +58,7 @@ internal static unsafe class PoolWindows<TV, TOps>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AverageBackward(float* dy, int channels, int height, int width, int kernel, int stride, float* dx)
+    public static void AverageBackward(float* dy, int channels, int height, int width, int kernel, int stride, float* dx, float* padded)
     {
         int ho = (height - kernel) / stride + 1, wo = (width - kernel) / stride + 1, v = TOps.Count;
         float inverse = 1f / (kernel * kernel);
@@ -82,24 +68,19 @@ internal static unsafe class PoolWindows<TV, TOps>
             float* gradient = dy + c * ho * wo, plane = dx + c * height * width;
             if (stride == 1)
             {
-                // Every input pixel sums the windows over it: each window's share added to its k x k pixels, a row of
-                // outputs at a time in vectors.
-                new Span<float>(plane, height * width).Clear();
+                // Every input pixel sums the windows over it: dy copied into the middle of a plane with k - 1 zeros on
+                // every side, each pixel's sum gathered from its k x k neighbours there.
+                int border = kernel - 1, paddedWidth = wo + 2 * border;
                 for (int oy = 0; oy < ho; oy++)
                 {
-                    float* from = gradient + oy * wo;
-                    for (int ky = 0; ky < kernel; ky++)
-                    {
-                        float* to = plane + (oy + ky) * width;
-                        for (int kx = 0; kx < kernel; kx++)
-                        {
-                            int ox = 0;
-                            for (; ox + v <= wo; ox += v)
-                                TOps.Store(to + kx + ox, TOps.MulAdd(TOps.Load(from + ox), scale, TOps.Load(to + kx + ox)));
-                            for (; ox < wo; ox++) to[kx + ox] += from[ox] * inverse;
-                        }
-                    }
+                    // Inline moves: RowCopy's width dispatch per row (a thread-static read) cost about as much as the row.
+                    float* from = gradient + oy * wo, to = padded + (oy + border) * paddedWidth + border;
+                    int x = 0;
+                    for (; x + v <= wo; x += v) TOps.Store(to + x, TOps.Load(from + x));
+                    for (; x < wo; x++) to[x] = from[x];
                 }
+                for (int y = 0; y < height; y++)
+                    AverageRow(padded + y * paddedWidth, paddedWidth, kernel, width, plane + y * width, scale, inverse);
                 continue;
             }
             // Stride = kernel: each pixel in one window or none; written once, rows past the last window zero.
@@ -115,6 +96,44 @@ internal static unsafe class PoolWindows<TV, TOps>
                 for (int ky = 1; ky < kernel; ky++) new Span<float>(first, width).CopyTo(new Span<float>(first + ky * width, width));
             }
             new Span<float>(plane + ho * kernel * width, (height - ho * kernel) * width).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Floats of the scratch both passes take: a row for <see cref="AverageForward"/> (stride = kernel), and for
+    /// <see cref="AverageBackward"/> of a stride-1 pool the output plane with k - 1 zeros on every side. It must be zero
+    /// when first given; the border stays so.
+    /// </summary>
+    public static int Scratch(int height, int width, int kernel) => Math.Max(width, (height + kernel - 1) * (width + kernel - 1)) + TOps.Count;
+
+    /// <summary>
+    /// One row of <paramref name="count"/> k x k window means (window n at <paramref name="top"/> + n, rows
+    /// <paramref name="rowStride"/> apart), taps summed in row order. Whole vectors, the last one moved back to end at
+    /// the row's end (it recomputes a few outputs, bit for bit), so a row of 11 takes two vectors, not 11 scalar sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AverageRow(float* top, int rowStride, int kernel, int count, float* to, TV scale, float inverse)
+    {
+        int v = TOps.Count;
+        if (count < v)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                float sum = 0;
+                for (int ky = 0; ky < kernel; ky++)
+                    for (int kx = 0; kx < kernel; kx++) sum += top[ky * rowStride + n + kx];
+                to[n] = sum * inverse;
+            }
+            return;
+        }
+        for (int n = 0; ; n += v)
+        {
+            int at = Math.Min(n, count - v);
+            TV sum = TOps.Zero;
+            for (int ky = 0; ky < kernel; ky++)
+                for (int kx = 0; kx < kernel; kx++) sum = TOps.Add(sum, TOps.Load(top + ky * rowStride + at + kx));
+            TOps.Store(to + at, TOps.MulAdd(sum, scale, TOps.Zero));
+            if (at == count - v) return;
         }
     }
 }

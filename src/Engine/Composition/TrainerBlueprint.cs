@@ -281,6 +281,7 @@ public sealed partial class TrainerBlueprint
 
     private sealed record LinearSpec(string Name, int InFeatures, int OutFeatures, bool Bias) : UnitSpec
     {
-        public override TrainUnit Build<TV, TOps>(in UnitContext c) => new LinearUnit(Name, InFeatures, OutFeatures, Bias, c.Batch, c.Arena);
+        public override TrainUnit Build<TV, TOps>(in UnitContext c) =>
+            new LinearUnit(Name, InFeatures, OutFeatures, Bias, c.Batch, c.Threads, c.Arena);
     }
 }

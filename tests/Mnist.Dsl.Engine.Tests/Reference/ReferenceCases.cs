@@ -62,6 +62,16 @@ internal static class ReferenceCases
         new("conv/patch-1to5-k2-s3-p1-bias", 11, 1, 5, 8, 8, 2, 3, 1, true),
     ];
 
+    /// <summary>
+    /// Strided layers as the benchmark stacks draw them, for the image-lane patch convolution: random3's 16->10 k7 s2 p2
+    /// on 11x11 with 9 images (a full group of 8 lanes and a short one), random7's grouped 16->6 k5 s3 p2 on 8x8.
+    /// </summary>
+    public static readonly ConvCase[] LaneConvolutions =
+    [
+        new("conv/lanes-16to10-k7-s2-p2-bias", 9, 16, 10, 11, 11, 7, 2, 2, true),
+        new("conv/lanes-grouped-16to6-g2-k5-s3-p2", 3, 16, 6, 8, 8, 5, 3, 2, false, 2),
+    ];
+
     // Before All: static fields initialise in textual order, and Build reads this one.
     /// <summary>Improves, stalls (within and beyond the 1e-4 relative threshold), improves, stalls again.</summary>
     public static readonly double[] Plateau =
@@ -127,6 +137,13 @@ internal static class ReferenceCases
         all["pool/avg-k3-s1"] = Pool("avg", new[] { 2, 3, 11, 21 }, 3, 1, TestData.Normal(seed++, 2 * 3 * 11 * 21), ref seed);
         all["pool/avg-k3-s3"] = Pool("avg", new[] { 2, 2, 10, 40 }, 3, 3, TestData.Normal(seed++, 2 * 2 * 10 * 40), ref seed);
         all["pool/max-k4-s1-ties"] = Pool("max", new[] { 2, 3, 7, 20 }, 4, 1, TestData.WithTies(seed++, 2 * 3 * 7 * 20), ref seed);
+        // The benchmark stacks' small forms, drawn last: random9's MaxPool2d(4, Stride = 1) on 5x5 (7 windows: a
+        // 4-lane vector and an overlapping one), random3's AvgPool2d(2, Stride = 1) on 12x12 (rows of 11), a Linear
+        // whose features fill vectors at every width (random6's is 2,197 wide), and the image-lane convolutions.
+        all["pool/max-k4-s1-5x5-ties"] = Pool("max", new[] { 2, 3, 5, 5 }, 4, 1, TestData.WithTies(seed++, 2 * 3 * 5 * 5), ref seed);
+        all["pool/avg-k2-s1-12x12"] = Pool("avg", new[] { 2, 3, 12, 12 }, 2, 1, TestData.Normal(seed++, 2 * 3 * 12 * 12), ref seed);
+        all["linear/wide"] = Linear(true, ref seed, samples: 11, inFeatures: 75, outFeatures: 7);
+        foreach (var c in LaneConvolutions) all[c.Name] = Convolution(c, ref seed);
         return all;
     }
 
@@ -168,13 +185,13 @@ internal static class ReferenceCases
         };
     }
 
-    private static Dictionary<string, object> Linear(bool bias, ref int seed) => new()
+    private static Dictionary<string, object> Linear(bool bias, ref int seed, int samples = 3, int inFeatures = 6, int outFeatures = 4) => new()
     {
         ["kind"] = "linear", ["bias"] = bias,
-        ["x"] = TestData.Normal(seed++, 3 * 6), ["x_shape"] = new[] { 3, 6 },
-        ["w"] = TestData.Normal(seed++, 4 * 6), ["w_shape"] = new[] { 4, 6 },
-        ["b"] = TestData.Normal(seed++, 4), ["b_shape"] = new[] { 4 },
-        ["dy"] = TestData.Normal(seed++, 3 * 4), ["y_shape"] = new[] { 3, 4 },
+        ["x"] = TestData.Normal(seed++, samples * inFeatures), ["x_shape"] = new[] { samples, inFeatures },
+        ["w"] = TestData.Normal(seed++, outFeatures * inFeatures), ["w_shape"] = new[] { outFeatures, inFeatures },
+        ["b"] = TestData.Normal(seed++, outFeatures), ["b_shape"] = new[] { outFeatures },
+        ["dy"] = TestData.Normal(seed++, samples * outFeatures), ["y_shape"] = new[] { samples, outFeatures },
     };
 
     private static Dictionary<string, object> Loss(string op, ref int seed) => new()
