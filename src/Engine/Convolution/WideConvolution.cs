@@ -39,7 +39,27 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         }
         float* w = packed;
         for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
-            ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions);
+            ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions, default);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> (no bias) where a block of positions reads only part of the columns: those from
+    /// <paramref name="bands"/>.First of its first row to <paramref name="bands"/>.End of its last row. A stride-1 layer's
+    /// input gradient skips so the taps whose output-gradient rows lie in the zero border (its columns in kernel-row
+    /// order make each row's taps one range); the skipped products are exact zeros, so every sum is the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardInBands(float* x, nint xGroupStride, int groups, int* columns, int depth, float* packed, int outChannels,
+        float* output, int outPlane, int positions, ColumnBands bands)
+    {
+        if (outChannels < 4)
+        {
+            LoneChannels(x, xGroupStride, groups, outChannels, columns, depth, packed, null, output, outPlane, positions);
+            return;
+        }
+        float* w = packed;
+        for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
+            ForwardGroup(x, columns, depth, w, outChannels, null, output, outPlane, positions, bands);
     }
 
     /// <summary>
@@ -70,7 +90,7 @@ internal static unsafe partial class WideConvolution<TV, TOps>
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardGroup(float* x, int* columns, int depth, float* packed, int outChannels, float* bias,
-        float* output, int outPlane, int positions)
+        float* output, int outPlane, int positions, ColumnBands bands)
     {
         int v = TOps.Count;
         int co = 0;
@@ -91,14 +111,28 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             // input gradient is four vectors, its 26x26 one 43).
             bool four = n % 3 == 1 && n >= 4 && TOps.Count >= 16;
             int threes = n % 3 == 1 && n >= 4 ? n / 3 - 1 : n / 3;
-            for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            int j, d;
+            for (int b = 0; b < threes; b++, p += 3 * v)
+            {
+                bands.Range(p, 3 * v, depth, out j, out d);
+                Block4x3(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
             if (four)
             {
-                Block4xN<Size4>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+                bands.Range(p, 4 * v, depth, out j, out d);
+                Block4xN<Size4>(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
                 p += 4 * v;
             }
-            for (; p + 2 * v <= positions; p += 2 * v) Block4xN<Size2>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-            for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            for (; p + 2 * v <= positions; p += 2 * v)
+            {
+                bands.Range(p, 2 * v, depth, out j, out d);
+                Block4xN<Size2>(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
+            for (; p < positions; p += v)
+            {
+                bands.Range(p, v, depth, out j, out d);
+                Block4x1(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
         }
 
         if (co < outChannels)
