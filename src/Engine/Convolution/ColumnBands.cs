@@ -18,6 +18,9 @@ internal readonly unsafe struct ColumnBands(int* first, int* end, int origin, in
 
     public int RowStride { get; } = rowStride;
 
+    /// <summary>The same bands for a kernel whose position 0 is this one's <paramref name="p"/>.</summary>
+    public ColumnBands From(int p) => First == null ? this : new ColumnBands(First, End, Origin + p, RowStride);
+
     /// <summary>The first column and the column count a block of <paramref name="count"/> positions from <paramref name="p"/> reads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Range(int p, int count, int depth, out int first, out int columns)
