@@ -83,7 +83,8 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         _backwardColumns = arena.Copy(BackwardDataColumnsByKernelRow(g));
         var (first, end) = BackwardDataBands(g);
         int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
-        _backwardBands = new ColumnBands(arena.Copy(first), arena.Copy(end), from, g.PaddedWidth);
+        // A 1x1 kernel has one kernel row: nothing to skip, so no per-block band look-ups either.
+        _backwardBands = g.Kernel == 1 ? default : new ColumnBands(arena.Copy(first), arena.Copy(end), from, g.PaddedWidth);
         _packedForward = arena.Floats(g.WeightCount);
         _packedBackward = arena.Floats(g.WeightCount);
         GroupSize = Math.Clamp(8192 / g.OutputPositions, 1, 8);
@@ -201,7 +202,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// The backward-data columns (see <see cref="Conv2dGeometry.BackwardDataColumns"/>) in kernel-row order, (ky, co, kx),
     /// so that the taps of a range of kernel rows are one range of columns (see <see cref="BackwardDataBands"/>).
     /// </summary>
-    private static int[] BackwardDataColumnsByKernelRow(Conv2dGeometry g)
+    internal static int[] BackwardDataColumnsByKernelRow(Conv2dGeometry g)
     {
         int k = g.Kernel, channels = g.GroupOutChannels;
         var columns = new int[channels * g.Taps];
@@ -217,7 +218,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
     /// Ho real ones: kernel rows max(0, iy - Ho + 1) to min(k - 1, iy). The others read only zeros. Both ends are
     /// non-decreasing in iy, as <see cref="ColumnBands"/> needs (rows past the last real one get an empty range).
     /// </summary>
-    private static (int[] First, int[] End) BackwardDataBands(Conv2dGeometry g)
+    internal static (int[] First, int[] End) BackwardDataBands(Conv2dGeometry g)
     {
         int rows = g.InputGradientPositions / g.PaddedWidth + 1, perRow = g.GroupOutChannels * g.Kernel;
         var (first, end) = (new int[rows], new int[rows]);
