@@ -10,12 +10,19 @@ using Mnist.Dsl.Engine.Trainers;
 
 // usage: Mnist.Dsl.Engine.Bench [batches=100] [warmup=10] [batch=128] [threads=2] [network=default|<a bench/stacks name>]
 //        Mnist.Dsl.Engine.Bench kernels [images=64] [network=default|fast|separable|separable-dense]
+//        Mnist.Dsl.Engine.Bench bands [network=default|fast] [rounds=30]
 //        Mnist.Dsl.Engine.Bench shapes [images=64] [rounds=10]
 //        Mnist.Dsl.Engine.Bench peak [threads=2] [seconds=1] [passes=5]
 //        Mnist.Dsl.Engine.Bench composed [network=default] [steps=50] [rounds=6] [batch=128] [threads=2]
 //        Mnist.Dsl.Engine.Bench depthwise [rounds=6] [batch=128] [threads=2] [images=60000]
 //        Mnist.Dsl.Engine.Bench grouped [seconds=2]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
+if (args.Length > 0 && args[0] == "bands")
+{
+    // Each stride-1 input gradient with and without skipping its zero-border kernel rows (InputGradientBands.cs).
+    InputGradientBands.Run(SimdWidths.Best(), args.Length > 1 ? args[1] : "default", args.Length > 2 ? int.Parse(args[2]) : 30);
+    return;
+}
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? args[2] : "default");

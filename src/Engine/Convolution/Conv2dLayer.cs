@@ -22,6 +22,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
 {
     private readonly int* _forwardColumns;
     private readonly int* _backwardColumns;
+    private readonly ColumnBands _backwardBands;
     private readonly float* _packedForward;
     private readonly float* _packedBackward;
     private readonly float*[][] _padded;
@@ -79,7 +80,11 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         var g = geometry;
         (OutputPlane, OutputRowStride, GradientFront, GradientPlane) = (g.OutputPositions, g.PaddedWidth, g.GradientFront, g.GradientPlane);
         _forwardColumns = arena.Copy(g.ForwardColumns());
-        _backwardColumns = arena.Copy(g.BackwardDataColumns());
+        _backwardColumns = arena.Copy(BackwardDataColumnsByKernelRow(g));
+        var (first, end) = BackwardDataBands(g);
+        int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
+        // A 1x1 kernel has one kernel row: nothing to skip, so no per-block band look-ups either.
+        _backwardBands = g.Kernel == 1 ? default : new ColumnBands(arena.Copy(first), arena.Copy(end), from, g.PaddedWidth);
         _packedForward = arena.Floats(g.WeightCount);
         _packedBackward = arena.Floats(g.WeightCount);
         GroupSize = Math.Clamp(8192 / g.OutputPositions, 1, 8);
@@ -116,7 +121,7 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         for (int group = 0, at = 0; group < g.Groups; group++, at += g.GroupWeightCount)
         {
             WeightPacking.PackForward(weight + at, g.GroupOutChannels, g.GroupInChannels * g.Taps, _packedForward + at);
-            WeightPacking.PackBackwardData(weight + at, g.GroupOutChannels, g.GroupInChannels, g.Taps, _packedBackward + at);
+            PackBackwardDataByKernelRow(weight + at, g.GroupOutChannels, g.GroupInChannels, g.Kernel, _packedBackward + at);
         }
     }
 
@@ -179,9 +184,10 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
                 int from = g.RoundDown(g.Padding * g.PaddedWidth + g.Padding);
                 int to = g.RoundUp((g.Padding + g.Height - 1) * g.PaddedWidth + g.Padding + g.Width);
                 // The transposed convolution, block-diagonal like the forward: group g's input-gradient channels from its dy channels.
-                WideConvolution<TV, TOps>.Forward(dy + from, (nint)g.GroupOutChannels * g.GradientPlane, g.Groups, _backwardColumns,
-                    g.GroupOutChannels * g.Taps, _packedBackward, g.GroupInChannels, null, _inputGradient[thread] + from,
-                    g.InputGradientPositions, to - from);
+                // Blocks in the top and bottom rows skip the kernel rows that read the zero border (_backwardBands).
+                WideConvolution<TV, TOps>.ForwardInBands(dy + from, (nint)g.GroupOutChannels * g.GradientPlane, g.Groups, _backwardColumns,
+                    g.GroupOutChannels * g.Taps, _packedBackward, g.GroupInChannels, _inputGradient[thread] + from,
+                    g.InputGradientPositions, to - from, _backwardBands);
                 CropInputGradient(_inputGradient[thread], dx);
             }
         }
@@ -190,6 +196,56 @@ internal sealed unsafe class Conv2dLayer<TV, TOps>
         WideConvolution<TV, TOps>.WeightGradient(_outputGradient[thread][0] + g.GradientFront, (nint)_gradientSlot, x, xStride,
             (nint)g.GroupInChannels * g.InputPlane, g.Groups, count, g.GradientPlane, g.GroupOutChannels, _forwardColumns, g.GroupInChannels * g.Taps,
             weightGradient, g.OutputPositions);
+    }
+
+    /// <summary>
+    /// The backward-data columns (see <see cref="Conv2dGeometry.BackwardDataColumns"/>) in kernel-row order, (ky, co, kx),
+    /// so that the taps of a range of kernel rows are one range of columns (see <see cref="BackwardDataBands"/>).
+    /// </summary>
+    internal static int[] BackwardDataColumnsByKernelRow(Conv2dGeometry g)
+    {
+        int k = g.Kernel, channels = g.GroupOutChannels;
+        var columns = new int[channels * g.Taps];
+        for (int ky = 0, j = 0; ky < k; ky++)
+            for (int co = 0; co < channels; co++)
+                for (int kx = 0; kx < k; kx++, j++)
+                    columns[j] = co * g.GradientPlane + g.GradientFront - ky * g.PaddedWidth - kx;
+        return columns;
+    }
+
+    /// <summary>
+    /// For each row iy of the wide input-gradient plane, the columns whose output-gradient row iy - ky is one of the
+    /// Ho real ones: kernel rows max(0, iy - Ho + 1) to min(k - 1, iy). The others read only zeros. Both ends are
+    /// non-decreasing in iy, as <see cref="ColumnBands"/> needs (rows past the last real one get an empty range).
+    /// </summary>
+    internal static (int[] First, int[] End) BackwardDataBands(Conv2dGeometry g)
+    {
+        int rows = g.InputGradientPositions / g.PaddedWidth + 1, perRow = g.GroupOutChannels * g.Kernel;
+        var (first, end) = (new int[rows], new int[rows]);
+        for (int iy = 0; iy < rows; iy++)
+        {
+            first[iy] = Math.Min(Math.Max(0, iy - g.OutHeight + 1), g.Kernel) * perRow;
+            end[iy] = Math.Max(Math.Min(g.Kernel - 1, iy) + 1, first[iy] / perRow) * perRow;
+        }
+        return (first, end);
+    }
+
+    /// <summary>
+    /// <see cref="WeightPacking.PackBackwardData"/> with the columns in <see cref="BackwardDataColumnsByKernelRow"/>'s
+    /// order: w'[ci][(ky, co, kx)] = w[co][ci][ky][kx], four input channels interleaved per column, then the rest.
+    /// </summary>
+    private static void PackBackwardDataByKernelRow(float* weight, int outChannels, int inChannels, int k, float* packed)
+    {
+        int taps = k * k, ci = 0;
+        for (; ci + 4 <= inChannels; ci += 4)
+            for (int ky = 0; ky < k; ky++)
+                for (int co = 0; co < outChannels; co++)
+                    for (int kx = 0; kx < k; kx++)
+                        for (int c = 0; c < 4; c++) *packed++ = weight[(co * inChannels + ci + c) * taps + ky * k + kx];
+        for (; ci < inChannels; ci++)
+            for (int ky = 0; ky < k; ky++)
+                for (int co = 0; co < outChannels; co++)
+                    for (int kx = 0; kx < k; kx++) *packed++ = weight[(co * inChannels + ci) * taps + ky * k + kx];
     }
 
     /// <summary>

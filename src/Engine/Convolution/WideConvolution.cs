@@ -39,7 +39,67 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         }
         float* w = packed;
         for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
-            ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions);
+            ForwardGroup(x, columns, depth, w, outChannels, bias == null ? null : bias + group * outChannels, output, outPlane, positions, default);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> (no bias) where a block of positions reads only part of the columns: those from
+    /// <paramref name="bands"/>.First of its first row to <paramref name="bands"/>.End of its last row. A stride-1 layer's
+    /// input gradient skips so the taps whose output-gradient rows lie in the zero border (its columns in kernel-row
+    /// order make each row's taps one range); the skipped products are exact zeros, so every sum is the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardInBands(float* x, nint xGroupStride, int groups, int* columns, int depth, float* packed, int outChannels,
+        float* output, int outPlane, int positions, ColumnBands bands)
+    {
+        if (outChannels < 4)
+        {
+            LoneChannels(x, xGroupStride, groups, outChannels, columns, depth, packed, null, output, outPlane, positions);
+            return;
+        }
+        int v = TOps.Count;
+        float* w = packed;
+        for (int group = 0; group < groups; group++, x += xGroupStride, w += outChannels * depth, output += (nint)outChannels * outPlane)
+        {
+            // A first or last vector that skips columns goes on its own: in a block of several vectors spanning more
+            // rows it would read every column (a 10x10 layer's 7 vectors skip a third, a third and two thirds of the
+            // first, sixth and seventh).
+            int from = 0, to = positions;
+            if (positions > v && Trimmed(bands, 0, depth))
+            {
+                PeeledVector(x, columns, depth, w, outChannels, output, outPlane, 0, bands);
+                from = v;
+            }
+            if (to - from > v && Trimmed(bands, to - v, depth))
+            {
+                PeeledVector(x, columns, depth, w, outChannels, output, outPlane, to - v, bands);
+                to -= v;
+            }
+            ForwardGroup(x + from, columns, depth, w, outChannels, null, output + from, outPlane, to - from, bands.From(from));
+        }
+    }
+
+    private static bool Trimmed(ColumnBands bands, int p, int depth)
+    {
+        bands.Range(p, TOps.Count, depth, out _, out int columns);
+        return columns < depth;
+    }
+
+    /// <summary>One vector of positions at <paramref name="p"/>, every channel, on its band's columns: eight channels at a
+    /// time (eight chains; four would wait on the FMA latency).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void PeeledVector(float* x, int* columns, int depth, float* w, int outChannels, float* output, int outPlane, int p,
+        ColumnBands bands)
+    {
+        bands.Range(p, TOps.Count, depth, out int j, out int d);
+        int co = 0;
+        for (; co + 8 <= outChannels; co += 8)
+            Block8x1(x + p, columns + j, d, w + co * depth + 4 * j, 4 * depth, null, output + co * outPlane + p, outPlane);
+        TV zero = TOps.Zero;
+        for (; co + 4 <= outChannels; co += 4)
+            Block4x1(x + p, columns + j, d, w + co * depth + 4 * j, zero, zero, zero, zero, output + co * outPlane + p, outPlane);
+        if (co < outChannels)
+            LoneChannels(x + p, 0, 1, outChannels - co, columns, depth, w + co * depth, null, output + co * outPlane + p, outPlane, TOps.Count);
     }
 
     /// <summary>
@@ -70,7 +130,7 @@ internal static unsafe partial class WideConvolution<TV, TOps>
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardGroup(float* x, int* columns, int depth, float* packed, int outChannels, float* bias,
-        float* output, int outPlane, int positions)
+        float* output, int outPlane, int positions, ColumnBands bands)
     {
         int v = TOps.Count;
         int co = 0;
@@ -79,7 +139,7 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         // two blocks of four channels at once give eight chains.
         if (positions == v)
             for (; co + 8 <= outChannels; co += 8, w += 8 * depth)
-                Block8x1(x, columns, depth, w, bias == null ? null : bias + co, output + co * outPlane, outPlane);
+                Block8x1(x, columns, depth, w, 4 * depth, bias == null ? null : bias + co, output + co * outPlane, outPlane);
         for (; co + 4 <= outChannels; co += 4, w += 4 * depth)
         {
             TV b0 = Bias(bias, co), b1 = Bias(bias, co + 1), b2 = Bias(bias, co + 2), b3 = Bias(bias, co + 3);
@@ -91,14 +151,28 @@ internal static unsafe partial class WideConvolution<TV, TOps>
             // input gradient is four vectors, its 26x26 one 43).
             bool four = n % 3 == 1 && n >= 4 && TOps.Count >= 16;
             int threes = n % 3 == 1 && n >= 4 ? n / 3 - 1 : n / 3;
-            for (int b = 0; b < threes; b++, p += 3 * v) Block4x3(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            int j, d;
+            for (int b = 0; b < threes; b++, p += 3 * v)
+            {
+                bands.Range(p, 3 * v, depth, out j, out d);
+                Block4x3(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
             if (four)
             {
-                Block4xN<Size4>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+                bands.Range(p, 4 * v, depth, out j, out d);
+                Block4xN<Size4>(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
                 p += 4 * v;
             }
-            for (; p + 2 * v <= positions; p += 2 * v) Block4xN<Size2>(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
-            for (; p < positions; p += v) Block4x1(x + p, columns, depth, w, b0, b1, b2, b3, o + p, outPlane);
+            for (; p + 2 * v <= positions; p += 2 * v)
+            {
+                bands.Range(p, 2 * v, depth, out j, out d);
+                Block4xN<Size2>(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
+            for (; p < positions; p += v)
+            {
+                bands.Range(p, v, depth, out j, out d);
+                Block4x1(x + p, columns + j, d, w + 4 * j, b0, b1, b2, b3, o + p, outPlane);
+            }
         }
 
         if (co < outChannels)
@@ -206,13 +280,13 @@ internal static unsafe partial class WideConvolution<TV, TOps>
         TOps.Store(o, a0); TOps.Store(o + plane, a1); TOps.Store(o + 2 * plane, a2); TOps.Store(o + 3 * plane, a3);
     }
 
-    // Two packed blocks of four channels (weights at w and w + 4 depth), one vector of positions.
+    // Two packed blocks of four channels (weights at w and w + nextBlock), one vector of positions.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Block8x1(float* x, int* columns, int depth, float* w, float* bias, float* o, int plane)
+    private static void Block8x1(float* x, int* columns, int depth, float* w, int nextBlock, float* bias, float* o, int plane)
     {
         TV a0 = Bias(bias, 0), a1 = Bias(bias, 1), a2 = Bias(bias, 2), a3 = Bias(bias, 3);
         TV a4 = Bias(bias, 4), a5 = Bias(bias, 5), a6 = Bias(bias, 6), a7 = Bias(bias, 7);
-        float* u = w + 4 * depth;
+        float* u = w + nextBlock;
         for (int j = 0; j < depth; j++, w += 4, u += 4)
         {
             TV x0 = TOps.Load(x + columns[j]);
