@@ -222,56 +222,67 @@ internal static unsafe class BatchNormKernels
     /// than <paramref name="width"/> must have a vector's worth of writable floats after its last row.
     /// </summary>
     public static void InputGradient(float* dy, float* x, int channels, int height, int width, float* mean, float* inverseStd,
-        float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow)
-    {
-        int plane = height * width;
-        for (int c = 0; c < channels; c++)
-        {
-            float k = (gamma == null ? 1 : gamma[c]) * inverseStd[c];
-            // dx = k dy - k meanDy - k (x - mean) inverseStd meanDyXhat = k dy + b x + e.
-            float b = -k * inverseStd[c] * meanDyXhat[c];
-            float e = -k * meanDy[c] - b * mean[c];
-            float* g = dy + c * plane, a = x + c * plane, d = dx + c * dxPlane;
-            if (dxRow == width) VectorPaths.Elementwise(new InputGradientLanes(g, a, d, plane, k, b, e, reluBefore));
-            else VectorPaths.Run(new WideInputGradient(g, a, d, height, width, dxRow, k, b, e, reluBefore));
-        }
-    }
-
-    /// <summary>dx = k dy + b x + e, 0 where a ReLU before did not pass its input (x &gt; 0 false, NaN included).</summary>
-    private readonly struct InputGradientLanes(float* dy, float* x, float* dx, int count, float k, float b, float e, bool reluBefore)
-        : IElementwiseKernel
-    {
-        public int Length => count;
-
-        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV> =>
-            TOps.Store(dx + i, Value<TV, TOps>(dy, x, i, TOps.FirstLanes(int.MaxValue), k, b, e, reluBefore));
-
-        /// <summary>The gradient at i, zero outside <paramref name="inside"/>.</summary>
-        public static TV Value<TV, TOps>(float* dy, float* x, int i, TV inside, float k, float b, float e, bool reluBefore)
-            where TV : struct where TOps : struct, IVectorOps<TV>
-        {
-            var xa = TOps.Load(x + i);
-            var r = TOps.Add(TOps.Add(TOps.Multiply(TOps.Load(dy + i), TOps.Broadcast(k)), TOps.Multiply(xa, TOps.Broadcast(b))), TOps.Broadcast(e));
-            if (reluBefore) inside = TOps.Select(TOps.GreaterThan(xa, TOps.Zero), inside, TOps.Zero);
-            return TOps.Select(inside, r, TOps.Zero);
-        }
-    }
+        float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow) =>
+        VectorPaths.Run(new InputGradientChannels(dy, x, channels, height, width, mean, inverseStd, gamma, meanDy, meanDyXhat, reluBefore,
+            dx, dxPlane, dxRow));
 
     /// <summary>
-    /// One channel into rows wider than the gradient's (the padded-wide gradient of the convolution before): rows of
-    /// 6-26 values as whole vectors, the last one masked to zero past the row. Its stores land in the destination's zero
-    /// columns or in the next row (written after), never past the buffer; its loads read the next row or the arena's
-    /// slack. Scalar tails cost 7% of a step.
+    /// All channels in one kernel, the per-channel coefficients broadcast once and whole vectors unmasked: the JIT reloaded
+    /// every field and rebuilt the row mask for each vector when each channel was its own kernel (about 30 instructions
+    /// per 8 floats). Rows as wide as the destination's (a compact tensor) run as one row of the whole plane, the rest one
+    /// lane at a time; wider destination rows end on a vector masked to zero past the row. Every lane computes
+    /// k dy + b x + e in that order at every width: the same bits.
     /// </summary>
-    private readonly struct WideInputGradient(float* dy, float* x, float* dx, int height, int width, int dxRow, float k, float b, float e,
-        bool reluBefore) : IWidthKernel
+    private readonly struct InputGradientChannels(float* dy, float* x, int channels, int height, int width, float* mean, float* inverseStd,
+        float* gamma, float* meanDy, float* meanDyXhat, bool reluBefore, float* dx, int dxPlane, int dxRow) : IWidthKernel
     {
         public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            for (int y = 0; y < height; y++)
-                for (int i = 0; i < width; i += TOps.Count)
-                    TOps.Store(dx + y * dxRow + i, InputGradientLanes.Value<TV, TOps>(dy + y * width, x + y * width, i, TOps.FirstLanes(width - i),
-                        k, b, e, reluBefore));
+            int plane = height * width;
+            bool compact = dxRow == width;
+            int rows = compact ? 1 : height, rowLength = compact ? plane : width;
+            for (int c = 0; c < channels; c++)
+            {
+                float k = (gamma == null ? 1 : gamma[c]) * inverseStd[c];
+                // dx = k dy - k meanDy - k (x - mean) inverseStd meanDyXhat = k dy + b x + e.
+                float b = -k * inverseStd[c] * meanDyXhat[c];
+                float e = -k * meanDy[c] - b * mean[c];
+                var coefficients = new Coefficients<TV, TOps>(k, b, e);
+                float* g = dy + c * plane, a = x + c * plane, d = dx + c * dxPlane;
+                for (int y = 0; y < rows; y++)
+                {
+                    float* gy = g + y * rowLength, ay = a + y * rowLength, dyRow = d + y * dxRow;
+                    int i = 0;
+                    if (reluBefore)
+                        for (; i + TOps.Count <= rowLength; i += TOps.Count)
+                            TOps.Store(dyRow + i, coefficients.AfterRelu(TOps.Load(gy + i), TOps.Load(ay + i)));
+                    else
+                        for (; i + TOps.Count <= rowLength; i += TOps.Count)
+                            TOps.Store(dyRow + i, coefficients.Of(TOps.Load(gy + i), TOps.Load(ay + i)));
+                    if (i == rowLength) continue;
+                    if (!compact)
+                    {
+                        var inside = TOps.FirstLanes(rowLength - i);
+                        TV gl = TOps.Load(gy + i), al = TOps.Load(ay + i);
+                        var value = reluBefore ? coefficients.AfterRelu(gl, al) : coefficients.Of(gl, al);
+                        TOps.Store(dyRow + i, TOps.Select(inside, value, TOps.Zero));
+                        continue;
+                    }
+                    var one = new Coefficients<float, VecScalar>(k, b, e);
+                    for (; i < rowLength; i++)
+                        dyRow[i] = reluBefore ? one.AfterRelu(gy[i], ay[i]) : one.Of(gy[i], ay[i]);
+                }
+            }
         }
+    }
+
+    /// <summary>k, b and e broadcast: dx = k dy + b x + e, and 0 where a ReLU before did not pass its input (x &gt; 0 false, NaN included).</summary>
+    private readonly struct Coefficients<TV, TOps>(float k, float b, float e) where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        private readonly TV _k = TOps.Broadcast(k), _b = TOps.Broadcast(b), _e = TOps.Broadcast(e);
+
+        public TV Of(TV dy, TV x) => TOps.Add(TOps.Add(TOps.Multiply(dy, _k), TOps.Multiply(x, _b)), _e);
+
+        public TV AfterRelu(TV dy, TV x) => TOps.Select(TOps.GreaterThan(x, TOps.Zero), Of(dy, x), TOps.Zero);
     }
 }
