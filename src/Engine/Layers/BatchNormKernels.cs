@@ -185,11 +185,27 @@ internal static unsafe class BatchNormKernels
                 TV s = TOps.Zero, q = TOps.Zero;
                 int i = 0;
                 // Float lanes at a vector width; the rest, and the whole plane at the scalar width, one by one in double.
-                for (; TOps.Count > 1 && i + TOps.Count <= plane; i += TOps.Count)
+                // Two loops, the mask's constants in locals: with one, the JIT reloaded p and the mask's fields and
+                // broadcast them again for every vector.
+                if (TOps.Count > 1 && p == 0)
+                    for (; i + TOps.Count <= plane; i += TOps.Count)
+                    {
+                        var d = TOps.Load(g + i);
+                        s = TOps.Add(s, d);
+                        q = TOps.Add(q, TOps.Multiply(d, TOps.Subtract(TOps.Load(a + i), vm)));
+                    }
+                else if (TOps.Count > 1)
                 {
-                    var d = Gradient<TV, TOps>(g, i, first);
-                    s = TOps.Add(s, d);
-                    q = TOps.Add(q, TOps.Multiply(d, TOps.Subtract(TOps.Load(a + i), vm)));
+                    uint mask = key, threshold = _threshold;
+                    var keep = TOps.Broadcast(_keepScale);
+                    for (; i + TOps.Count <= plane; i += TOps.Count)
+                    {
+                        var d = TOps.Select(DropoutMask.Kept<TV, TOps>(mask, first + (uint)i, threshold), TOps.Multiply(TOps.Load(g + i), keep),
+                            TOps.Zero);
+                        TOps.Store(g + i, d);
+                        s = TOps.Add(s, d);
+                        q = TOps.Add(q, TOps.Multiply(d, TOps.Subtract(TOps.Load(a + i), vm)));
+                    }
                 }
                 double ss = TOps.Sum(s), qq = TOps.Sum(q);
                 for (; i < plane; i++)
