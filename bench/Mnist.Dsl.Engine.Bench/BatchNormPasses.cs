@@ -5,7 +5,7 @@ using Mnist.Dsl.Engine.Layers;
 
 /// <summary>
 /// The fused Conv2d-ReLU-BatchNorm2d-Dropout block's passes outside the convolution, one at a time on one thread, in
-/// nanoseconds per float: the normalisation with dropout (forward), the gradient sums with dropout's backward, and the
+/// nanoseconds per float: the normalisation without and with dropout (forward), the gradient sums with dropout's backward, and the
 /// input gradient into a padded-wide gradient (rows 2 floats wider, as the convolution's), at DefaultNet's first two
 /// blocks' shapes (16x26x26, 24x24x24) over 32 images (about 1.4-1.8 MB a buffer: L2 misses as in a step). The best of
 /// the rounds, so that other jobs on the machine only lengthen the rounds they interrupt.
@@ -40,6 +40,11 @@ internal static unsafe class BatchNormPasses
                     DropoutMask.AffineThenApply(x + (long)i * size + c * plane, y + (long)i * size + c * plane, plane, 1.3f, 0.1f,
                         (uint)(i * size + c * plane), key, dropout);
         });
+        double plain = Best(rounds, () =>
+        {
+            for (int i = 0; i < images; i++)
+                BatchNormKernels.Normalize(x + (long)i * size, y + (long)i * size, channels, plane, mean, inverseStd, gamma, meanDy);
+        });
         double sumsTime = Best(rounds, () =>
         {
             for (int i = 0; i < images; i++)
@@ -59,7 +64,8 @@ internal static unsafe class BatchNormPasses
                     meanDyXhat, reluBefore: true, dx + wideRow + 1, widePlane, wideRow);
         });
         double floats = (double)images * size;
-        Console.WriteLine($"batchnorm {channels}x{side}x{side}: normalize+dropout {1e9 * normalize / floats:F3} ns/float, " +
+        Console.WriteLine($"batchnorm {channels}x{side}x{side}: normalize {1e9 * plain / floats:F3} ns/float, " +
+            $"normalize+dropout {1e9 * normalize / floats:F3}, " +
             $"gradient sums {1e9 * sumsTime / floats:F3}, with dropout {1e9 * sumsDropout / floats:F3}, " +
             $"input gradient (wide, ReLU) {1e9 * inputGradient / floats:F3}");
     }

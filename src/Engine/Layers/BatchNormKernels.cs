@@ -110,23 +110,29 @@ internal static unsafe class BatchNormKernels
     }
 
     /// <summary>y = (x - mean) inverseStd gamma + beta for one image [C][plane] (in place allowed).</summary>
-    public static void Normalize(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma, float* beta)
+    public static void Normalize(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma, float* beta) =>
+        VectorPaths.Run(new AffineChannels(x, y, channels, plane, mean, inverseStd, gamma, beta));
+
+    /// <summary>
+    /// y = x scale + shift per channel (multiply, then add: the same bits at every width), the channel's constants
+    /// broadcast once (a kernel per channel reloaded and broadcast them for every vector).
+    /// </summary>
+    private readonly struct AffineChannels(float* x, float* y, int channels, int plane, float* mean, float* inverseStd, float* gamma,
+        float* beta) : IWidthKernel
     {
-        for (int c = 0; c < channels; c++)
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            float scale = inverseStd[c] * (gamma == null ? 1 : gamma[c]);
-            float shift = (beta == null ? 0 : beta[c]) - mean[c] * scale;
-            VectorPaths.Elementwise(new AffineLanes(x + c * plane, y + c * plane, plane, scale, shift));
+            for (int c = 0; c < channels; c++)
+            {
+                float scale = inverseStd[c] * (gamma == null ? 1 : gamma[c]);
+                float shift = (beta == null ? 0 : beta[c]) - mean[c] * scale;
+                float* xc = x + c * plane, yc = y + c * plane;
+                TV vs = TOps.Broadcast(scale), vb = TOps.Broadcast(shift);
+                int i = 0;
+                for (; i + TOps.Count <= plane; i += TOps.Count) TOps.Store(yc + i, TOps.Add(TOps.Multiply(TOps.Load(xc + i), vs), vb));
+                for (; i < plane; i++) yc[i] = xc[i] * scale + shift;
+            }
         }
-    }
-
-    /// <summary>y = x scale + shift (multiply, then add: the same bits at every width).</summary>
-    private readonly struct AffineLanes(float* x, float* y, int count, float scale, float shift) : IElementwiseKernel
-    {
-        public int Length => count;
-
-        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV> =>
-            TOps.Store(y + i, TOps.Add(TOps.Multiply(TOps.Load(x + i), TOps.Broadcast(scale)), TOps.Broadcast(shift)));
     }
 
     /// <summary>
