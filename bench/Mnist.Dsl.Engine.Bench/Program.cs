@@ -16,6 +16,7 @@ using Mnist.Dsl.Engine.Trainers;
 //        Mnist.Dsl.Engine.Bench composed [network=default] [steps=50] [rounds=6] [batch=128] [threads=2]
 //        Mnist.Dsl.Engine.Bench depthwise [rounds=6] [batch=128] [threads=2] [images=60000]
 //        Mnist.Dsl.Engine.Bench grouped [seconds=2]
+//        Mnist.Dsl.Engine.Bench batchnorm [rounds=200]
 // Prints key=value lines; the last is images_per_second (what bench/common.sh's side_by_side reads).
 if (args.Length > 0 && args[0] == "bands")
 {
@@ -26,6 +27,12 @@ if (args.Length > 0 && args[0] == "bands")
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelTimes.Run(SimdWidths.Best(), args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? args[2] : "default");
+    return;
+}
+if (args.Length > 0 && args[0] == "batchnorm")
+{
+    // The fused block's passes outside the convolution, one thread, ns per float (BatchNormPasses.cs).
+    BatchNormPasses.Run(args.Length > 1 ? int.Parse(args[1]) : 200);
     return;
 }
 if (args.Length > 0 && args[0] == "grouped")

@@ -45,7 +45,7 @@ internal static unsafe class DropoutMask
     public static void Apply(float* data, int count, uint firstIndex, uint key, double p)
     {
         if (p == 0) return;
-        VectorPaths.Elementwise(new Masked(data, data, count, 1, 0, false, firstIndex, key, p));
+        VectorPaths.Run(new Masked(data, data, count, 1, 0, false, firstIndex, key, p));
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ internal static unsafe class DropoutMask
     /// element i of the mask at <paramref name="firstIndex"/> + i (the same mask <see cref="Apply"/> makes).
     /// </summary>
     public static void AffineThenApply(float* x, float* y, int count, float scale, float shift, uint firstIndex, uint key, double p) =>
-        VectorPaths.Elementwise(new Masked(x, y, count, scale, shift, true, firstIndex, key, p));
+        VectorPaths.Run(new Masked(x, y, count, scale, shift, true, firstIndex, key, p));
 
     /// <summary>
     /// y = (x scale + shift, or x without <paramref name="affine"/>) keep / (1 - p). Without the affine map, x is not
@@ -61,20 +61,38 @@ internal static unsafe class DropoutMask
     /// PyTorch's two multiplications; keep two.
     /// </summary>
     private readonly struct Masked(float* x, float* y, int count, float scale, float shift, bool affine, uint firstIndex, uint key, double p)
-        : IElementwiseKernel
+        : IWidthKernel
     {
         private readonly uint _threshold = Threshold(p);
         private readonly float _keepScale = (float)(1.0 / (1.0 - p));
 
-        public int Length => count;
-
-        public void At<TV, TOps>(int i) where TV : struct where TOps : struct, IVectorOps<TV>
+        // Whole vectors, then the rest one lane at a time, the constants in locals (an IElementwiseKernel's fields are
+        // reloaded and broadcast again for every vector).
+        public void Run<TV, TOps>() where TV : struct where TOps : struct, IVectorOps<TV>
         {
-            var value = TOps.Load(x + i);
-            if (affine) value = TOps.Add(TOps.Multiply(value, TOps.Broadcast(scale)), TOps.Broadcast(shift));
-            value = TOps.Multiply(value, TOps.Broadcast(_keepScale));
-            TOps.Store(y + i, TOps.Select(Kept<TV, TOps>(key, firstIndex + (uint)i, _threshold), value, TOps.Zero));
+            int i = 0;
+            var lanes = new Lanes<TV, TOps>(scale, shift, _keepScale, key, _threshold);
+            if (affine)
+                for (; i + TOps.Count <= count; i += TOps.Count)
+                    TOps.Store(y + i, lanes.Dropped(lanes.Affine(TOps.Load(x + i)), firstIndex + (uint)i));
+            else
+                for (; i + TOps.Count <= count; i += TOps.Count) TOps.Store(y + i, lanes.Dropped(TOps.Load(x + i), firstIndex + (uint)i));
+            var one = new Lanes<float, VecScalar>(scale, shift, _keepScale, key, _threshold);
+            for (; i < count; i++) y[i] = one.Dropped(affine ? one.Affine(x[i]) : x[i], firstIndex + (uint)i);
         }
+    }
+
+    /// <summary>The constants of <see cref="Masked"/> broadcast once.</summary>
+    private readonly struct Lanes<TV, TOps>(float scale, float shift, float keepScale, uint key, uint threshold)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        private readonly TV _scale = TOps.Broadcast(scale), _shift = TOps.Broadcast(shift), _keepScale = TOps.Broadcast(keepScale);
+
+        public TV Affine(TV value) => TOps.Add(TOps.Multiply(value, _scale), _shift);
+
+        /// <summary>value keep / (1 - p) where the mask keeps element first + lane, else 0.</summary>
+        public TV Dropped(TV value, uint first) =>
+            TOps.Select(Kept<TV, TOps>(key, first, threshold), TOps.Multiply(value, _keepScale), TOps.Zero);
     }
 
     /// <summary>Dropout2d: whole channels kept or zeroed; channel index = image * channels + c.</summary>
