@@ -2,9 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace Mnist.Dsl.Engine.Convolution;
 
+// The constraints are on the declaration in WideConvolution.cs (C# lets the other parts leave them out).
 internal static unsafe partial class WideConvolution<TV, TOps>
-    where TV : struct
-    where TOps : struct, IVectorOps<TV>
 {
     /// <summary>
     /// grad[co * depth + j] += sum over images i and p in [0, positions) of dy_i[co * dyPlane + p] * x_i[p + columns[j]]:
