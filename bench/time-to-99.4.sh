@@ -19,8 +19,8 @@
 #
 # usage: bench/time-to-99.4.sh   (or ./build.sh bench time-to-99.4, which fetches MNIST first)
 # recipe (both sides; the defaults are the trainer's, see src/Training/Cli/TrainOptions.cs):
-#   NETWORK=fast (a registry name: fast, small, default, ...)  EPOCHS=7  BATCH=128  LR=0.1 (one-cycle peak)
-#   WARMUP=0.3 (one-cycle's pct_start)  EMA=0.995 (decay of the weight average the tests use; 0: none)
+#   NETWORK=fast (a registry name: fast, small, default, ...)  EPOCHS=8  BATCH=128  LR=0.1 (one-cycle peak)
+#   WARMUP=0.2 (one-cycle's pct_start)  EMA=0.995 (decay of the weight average the tests use; 0: none)
 # environment (for quick checks, e.g. TRAIN_LIMIT=2048 TEST_LIMIT=1000 EPOCHS=2; the defaults are the full run):
 #   TARGET=99.4  TRAIN_LIMIT=0 (all 60,000)  TEST_LIMIT=0 (all 10,000)  SEED=1  THREADS=2
 #   MNIST_DIR (the IDX files; default ~/.cache/mnist-dsl/mnist, filled by ./build.sh fetch-data)
@@ -29,10 +29,10 @@ cd "$(dirname "$0")/.."
 source bench/common.sh
 network=${NETWORK:-fast}
 # The defaults are `./build.sh run`'s recipe (build.sh's RUN_DEFAULT).
-epochs=${EPOCHS:-7}
+epochs=${EPOCHS:-8}
 batch=${BATCH:-128}
 lr=${LR:-0.1}
-warmup=${WARMUP:-0.3}
+warmup=${WARMUP:-0.2}
 ema=${EMA:-0.995}
 target=${TARGET:-99.4}
 train_limit=${TRAIN_LIMIT:-0}
