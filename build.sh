@@ -305,8 +305,8 @@ cmd_test() {
 # ------------------------------------------------------------------------------------------- run/bench
 
 # What `./build.sh run` trains when given no arguments: the fastest network found that holds 99.4% in its last 3
-# epochs on 3 seeds, with its recipe (7 epochs, tests on an average of the weights with decay 0.995 per step; the
-# trainer's defaults otherwise: SGD one-cycle to 0.1, batch 128, ±7°); docs/fastest.md has the search and the runs.
+# epochs on 3 seeds, with its recipe (8 epochs, a 20% warm-up, tests on an average of the weights with decay 0.995 per
+# step; the trainer's defaults otherwise: SGD one-cycle to 0.1, batch 128, ±7°); docs/fastest.md has the search and the runs.
 RUN_DEFAULT=(train fast --epochs 8 --warmup 0.2 --ema 0.995)
 
 cmd_run() {
